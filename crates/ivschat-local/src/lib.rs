@@ -1,0 +1,1 @@
+//! A local Amazon IVS Chat control-plane service.

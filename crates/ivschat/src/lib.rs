@@ -1,0 +1,1 @@
+//! Amazon IVS Chat client.

@@ -1,0 +1,187 @@
+//! Credentials: the values used to sign requests and the providers that produce them.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// AWS credentials used to sign a request with SigV4.
+///
+/// `Debug` never prints the secret access key or the session token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    expiry: Option<SystemTime>,
+    provider_name: &'static str,
+}
+
+impl Credentials {
+    /// Credentials from their parts. `provider_name` says where they came from (for diagnostics).
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: Option<String>,
+        expiry: Option<SystemTime>,
+        provider_name: &'static str,
+    ) -> Self {
+        Self {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token,
+            expiry,
+            provider_name,
+        }
+    }
+
+    /// Long-lived credentials set in code, with an optional session token.
+    pub fn from_keys(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: Option<String>,
+    ) -> Self {
+        Self::new(access_key_id, secret_access_key, session_token, None, "Static")
+    }
+
+    /// The access key id.
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// The secret access key.
+    pub fn secret_access_key(&self) -> &str {
+        &self.secret_access_key
+    }
+
+    /// The session token, for temporary credentials.
+    pub fn session_token(&self) -> Option<&str> {
+        self.session_token.as_deref()
+    }
+
+    /// When these credentials stop being valid, if they expire.
+    pub fn expiry(&self) -> Option<SystemTime> {
+        self.expiry
+    }
+
+    /// The name of the provider that produced these credentials.
+    pub fn provider_name(&self) -> &'static str {
+        self.provider_name
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("provider_name", &self.provider_name)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "** redacted **"),
+            )
+            .field("expiry", &self.expiry)
+            .finish()
+    }
+}
+
+/// Why credentials could not be provided.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CredentialsErrorKind {
+    /// This source has no credentials to offer (the chain may try the next one).
+    NotLoaded,
+    /// The source is configured, but its configuration is invalid.
+    InvalidConfiguration,
+    /// The source was asked and failed (bad answer, process failure, I/O error).
+    ProviderError,
+    /// The source did not answer in time.
+    ProviderTimedOut,
+}
+
+/// An error from a credentials provider. Its message never contains a secret.
+#[derive(Debug)]
+pub struct CredentialsError {
+    kind: CredentialsErrorKind,
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl CredentialsError {
+    /// A new error of `kind` with a human-readable message.
+    pub fn new(kind: CredentialsErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Attaches the underlying cause.
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> &CredentialsErrorKind {
+        &self.kind
+    }
+
+    /// The message, naming the source and what went wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for CredentialsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CredentialsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// The future a credentials provider returns.
+pub type CredentialsFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Credentials, CredentialsError>> + Send + 'a>>;
+
+/// A source of credentials.
+pub trait ProvideCredentials: Send + Sync + fmt::Debug {
+    /// Produces credentials, or says why it cannot.
+    fn provide_credentials(&self) -> CredentialsFuture<'_>;
+}
+
+impl ProvideCredentials for Credentials {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        let creds = self.clone();
+        Box::pin(async move { Ok(creds) })
+    }
+}
+
+/// A cheaply clonable, shared credentials provider.
+#[derive(Clone, Debug)]
+pub struct SharedCredentialsProvider(Arc<dyn ProvideCredentials>);
+
+impl SharedCredentialsProvider {
+    /// Wraps a provider.
+    pub fn new(provider: impl ProvideCredentials + 'static) -> Self {
+        Self(Arc::new(provider))
+    }
+}
+
+impl ProvideCredentials for SharedCredentialsProvider {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        self.0.provide_credentials()
+    }
+}

@@ -1,0 +1,4 @@
+//! Service-neutral runtime for Smithy restJson1 clients.
+
+pub mod credentials;
+pub mod endpoint;
