@@ -42,7 +42,13 @@ impl Credentials {
         secret_access_key: impl Into<String>,
         session_token: Option<String>,
     ) -> Self {
-        Self::new(access_key_id, secret_access_key, session_token, None, "Static")
+        Self::new(
+            access_key_id,
+            secret_access_key,
+            session_token,
+            None,
+            "Static",
+        )
     }
 
     /// The access key id.

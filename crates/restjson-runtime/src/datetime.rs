@@ -1,0 +1,226 @@
+//! The timestamp type of generated clients.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_smithy_types::date_time::Format as SmithyFormat;
+
+/// Wire formats of a timestamp (Smithy `@timestampFormat`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TimestampFormat {
+    /// RFC 3339 date-time in UTC, e.g. `2024-01-02T03:04:05.123Z`.
+    DateTime,
+    /// IMF-fixdate (RFC 7231), e.g. `Tue, 02 Jan 2024 03:04:05 GMT`.
+    HttpDate,
+    /// Seconds since the Unix epoch, with an optional fraction.
+    EpochSeconds,
+}
+
+/// An instant in time with nanosecond precision, as carried by Smithy `timestamp` shapes.
+///
+/// Converts to and from [`SystemTime`]; formats and parses every Smithy timestamp format.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DateTime {
+    seconds: i64,
+    nanos: u32,
+}
+
+/// A timestamp that could not be parsed or formatted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateTimeError {
+    message: String,
+}
+
+impl fmt::Display for DateTimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DateTimeError {}
+
+impl DateTime {
+    /// Seconds since the Unix epoch.
+    pub const fn from_secs(seconds: i64) -> Self {
+        Self { seconds, nanos: 0 }
+    }
+
+    /// Seconds since the Unix epoch plus a sub-second part in nanoseconds (values of a
+    /// second or more are carried into the seconds).
+    pub const fn from_secs_and_nanos(seconds: i64, nanos: u32) -> Self {
+        Self {
+            seconds: seconds + (nanos / 1_000_000_000) as i64,
+            nanos: nanos % 1_000_000_000,
+        }
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub const fn from_millis(millis: i64) -> Self {
+        Self {
+            seconds: millis.div_euclid(1000),
+            nanos: (millis.rem_euclid(1000) as u32) * 1_000_000,
+        }
+    }
+
+    /// Fractional seconds since the Unix epoch.
+    pub fn from_secs_f64(value: f64) -> Self {
+        let seconds = value.floor();
+        let nanos = ((value - seconds) * 1e9).round() as u32;
+        Self::from_secs_and_nanos(seconds as i64, nanos)
+    }
+
+    /// Whole seconds since the Unix epoch (rounded toward negative infinity).
+    pub const fn secs(&self) -> i64 {
+        self.seconds
+    }
+
+    /// The sub-second part, in nanoseconds.
+    pub const fn subsec_nanos(&self) -> u32 {
+        self.nanos
+    }
+
+    /// Seconds since the Unix epoch as a float.
+    pub fn as_secs_f64(&self) -> f64 {
+        self.seconds as f64 + self.nanos as f64 / 1e9
+    }
+
+    /// Parses `text` in `format`.
+    pub fn parse(text: &str, format: TimestampFormat) -> Result<Self, DateTimeError> {
+        let parsed = match format {
+            TimestampFormat::DateTime => {
+                aws_smithy_types::DateTime::from_str(text, SmithyFormat::DateTimeWithOffset)
+            }
+            TimestampFormat::HttpDate => {
+                aws_smithy_types::DateTime::from_str(text, SmithyFormat::HttpDate)
+            }
+            TimestampFormat::EpochSeconds => {
+                aws_smithy_types::DateTime::from_str(text, SmithyFormat::EpochSeconds)
+            }
+        };
+        parsed
+            .map(|d| Self::from_secs_and_nanos(d.secs(), d.subsec_nanos()))
+            .map_err(|e| DateTimeError {
+                message: format!("invalid {format:?} timestamp {text:?}: {e}"),
+            })
+    }
+
+    /// Formats this instant in `format`.
+    pub fn format(&self, format: TimestampFormat) -> Result<String, DateTimeError> {
+        let smithy = aws_smithy_types::DateTime::from_secs_and_nanos(self.seconds, self.nanos);
+        let f = match format {
+            TimestampFormat::DateTime => SmithyFormat::DateTime,
+            TimestampFormat::HttpDate => SmithyFormat::HttpDate,
+            TimestampFormat::EpochSeconds => SmithyFormat::EpochSeconds,
+        };
+        smithy.fmt(f).map_err(|e| DateTimeError {
+            message: format!("cannot format {self:?} as {format:?}: {e}"),
+        })
+    }
+}
+
+impl fmt::Debug for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.format(TimestampFormat::DateTime) {
+            Ok(s) => f.write_str(&s),
+            Err(_) => write!(f, "DateTime({}s + {}ns)", self.seconds, self.nanos),
+        }
+    }
+}
+
+impl fmt::Display for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+impl From<SystemTime> for DateTime {
+    fn from(time: SystemTime) -> Self {
+        match time.duration_since(UNIX_EPOCH) {
+            Ok(d) => Self::from_secs_and_nanos(d.as_secs() as i64, d.subsec_nanos()),
+            Err(e) => {
+                let d = e.duration();
+                if d.subsec_nanos() == 0 {
+                    Self::from_secs(-(d.as_secs() as i64))
+                } else {
+                    Self::from_secs_and_nanos(
+                        -(d.as_secs() as i64) - 1,
+                        1_000_000_000 - d.subsec_nanos(),
+                    )
+                }
+            }
+        }
+    }
+}
+
+impl TryFrom<DateTime> for SystemTime {
+    type Error = DateTimeError;
+
+    fn try_from(value: DateTime) -> Result<Self, Self::Error> {
+        let out_of_range = || DateTimeError {
+            message: format!("{value:?} is out of the range of SystemTime"),
+        };
+        if value.seconds >= 0 {
+            UNIX_EPOCH
+                .checked_add(Duration::new(value.seconds as u64, value.nanos))
+                .ok_or_else(out_of_range)
+        } else {
+            UNIX_EPOCH
+                .checked_sub(Duration::from_secs(value.seconds.unsigned_abs()))
+                .and_then(|t| t.checked_add(Duration::from_nanos(value.nanos as u64)))
+                .ok_or_else(out_of_range)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_and_parses_every_format() {
+        let t = DateTime::from_secs_and_nanos(1_704_164_645, 123_000_000);
+        assert_eq!(
+            t.format(TimestampFormat::DateTime).unwrap(),
+            "2024-01-02T03:04:05.123Z"
+        );
+        assert_eq!(
+            t.format(TimestampFormat::EpochSeconds).unwrap(),
+            "1704164645.123"
+        );
+        assert_eq!(
+            DateTime::from_secs(1_704_164_645)
+                .format(TimestampFormat::HttpDate)
+                .unwrap(),
+            "Tue, 02 Jan 2024 03:04:05 GMT"
+        );
+        assert_eq!(
+            DateTime::parse("2024-01-02T03:04:05.123Z", TimestampFormat::DateTime).unwrap(),
+            t
+        );
+        assert_eq!(
+            DateTime::parse("2024-01-02T04:04:05.123+01:00", TimestampFormat::DateTime).unwrap(),
+            t
+        );
+        assert_eq!(
+            DateTime::parse("Tue, 02 Jan 2024 03:04:05 GMT", TimestampFormat::HttpDate).unwrap(),
+            DateTime::from_secs(1_704_164_645)
+        );
+        let err = DateTime::parse("yesterday", TimestampFormat::DateTime).unwrap_err();
+        assert!(err.to_string().contains("\"yesterday\""), "{err}");
+    }
+
+    #[test]
+    fn converts_to_and_from_system_time() {
+        let before = DateTime::from(UNIX_EPOCH - Duration::from_millis(1500));
+        assert_eq!((before.secs(), before.subsec_nanos()), (-2, 500_000_000));
+        assert_eq!(
+            SystemTime::try_from(before).unwrap(),
+            UNIX_EPOCH - Duration::from_millis(1500)
+        );
+        let after = DateTime::from_millis(1_704_164_645_123);
+        assert_eq!(
+            SystemTime::try_from(after).unwrap(),
+            UNIX_EPOCH + Duration::from_millis(1_704_164_645_123)
+        );
+    }
+}

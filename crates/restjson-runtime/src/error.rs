@@ -1,0 +1,520 @@
+//! Errors of generated clients: the failure class of a call, and the metadata of service errors.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use bytes::Bytes;
+use http::HeaderMap;
+
+use crate::credentials::CredentialsError;
+
+/// A boxed error, the `source` of most failures.
+pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+/// An HTTP response kept with an error so callers can inspect it.
+///
+/// `Debug` shows the status, headers and body length, never the body (it may hold secrets).
+#[derive(Clone)]
+pub struct RawResponse {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl RawResponse {
+    /// Wraps a response's parts.
+    pub fn new(status: u16, headers: HeaderMap, body: Bytes) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The response body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The request id the service assigned (`x-amzn-requestid`, else `x-amz-request-id`).
+    pub fn request_id(&self) -> Option<&str> {
+        ["x-amzn-requestid", "x-amz-request-id"]
+            .iter()
+            .find_map(|h| self.headers.get(*h))
+            .and_then(|v| v.to_str().ok())
+    }
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+/// Code, message and request id of a service error response, extracted with the restJson1 rules.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ErrorMetadata {
+    code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+}
+
+/// Strips the `namespace#` prefix and the `:suffix` of a restJson1 error code.
+pub fn sanitize_error_code(raw: &str) -> &str {
+    let no_suffix = raw.split(':').next().unwrap_or(raw);
+    let bare = no_suffix.rsplit('#').next().unwrap_or(no_suffix);
+    bare.trim()
+}
+
+impl ErrorMetadata {
+    /// Metadata from its parts.
+    pub fn new(code: Option<String>, message: Option<String>, request_id: Option<String>) -> Self {
+        Self {
+            code,
+            message,
+            request_id,
+        }
+    }
+
+    /// Reads the error code (`X-Amzn-Errortype` header, else `code`, else `__type` in the
+    /// body), the message (`message`/`Message`/`errorMessage` in the body) and the request id
+    /// of an error response. A body that is not a JSON object only loses its code and message.
+    pub fn from_response(headers: &HeaderMap, body: &[u8]) -> Self {
+        let parsed: Option<serde_json::Map<String, serde_json::Value>> =
+            serde_json::from_slice(body).ok();
+        let body_str = |key: &str| {
+            parsed
+                .as_ref()
+                .and_then(|m| m.get(key))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        let header_code = headers
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let code = header_code
+            .or_else(|| body_str("code"))
+            .or_else(|| body_str("__type"))
+            .map(|c| sanitize_error_code(&c).to_owned())
+            .filter(|c| !c.is_empty());
+        let message = body_str("message")
+            .or_else(|| body_str("Message"))
+            .or_else(|| body_str("errorMessage"))
+            .or_else(|| {
+                headers
+                    .get("x-amzn-errormessage")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            });
+        let request_id = ["x-amzn-requestid", "x-amz-request-id"]
+            .iter()
+            .find_map(|h| headers.get(*h))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Self {
+            code,
+            message,
+            request_id,
+        }
+    }
+
+    /// The error code, e.g. `ResourceNotFoundException`.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// The error message.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The request id.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
+/// An error response that the operation does not model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unhandled {
+    status: u16,
+    meta: ErrorMetadata,
+}
+
+impl Unhandled {
+    /// An unmodelled error from its status and metadata.
+    pub fn new(status: u16, meta: ErrorMetadata) -> Self {
+        Self { status, meta }
+    }
+
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The error code, if the response had one.
+    pub fn code(&self) -> Option<&str> {
+        self.meta.code()
+    }
+
+    /// The error message, if the response had one.
+    pub fn message(&self) -> Option<&str> {
+        self.meta.message()
+    }
+
+    /// The request id.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// Code, message and request id.
+    pub fn meta(&self) -> &ErrorMetadata {
+        &self.meta
+    }
+}
+
+impl fmt::Display for Unhandled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.code(), self.message()) {
+            (Some(c), Some(m)) => write!(f, "{c}: {m}"),
+            (Some(c), None) => write!(f, "{c}"),
+            (None, Some(m)) => write!(f, "unhandled error (HTTP {}): {m}", self.status),
+            (None, None) => write!(f, "unhandled error (HTTP {})", self.status),
+        }
+    }
+}
+
+impl StdError for Unhandled {}
+
+/// An input that cannot be turned into a request: a required member is missing or a value
+/// cannot be encoded. Nothing was sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildError {
+    field: String,
+    message: String,
+}
+
+impl BuildError {
+    /// The required member `field` was not set.
+    pub fn missing_field(field: impl Into<String>) -> Self {
+        let field = field.into();
+        let message = format!("required member `{field}` is not set");
+        Self { field, message }
+    }
+
+    /// The member `field` has a value that cannot be sent.
+    pub fn invalid_field(field: impl Into<String>, problem: impl fmt::Display) -> Self {
+        let field = field.into();
+        let message = format!("member `{field}` is invalid: {problem}");
+        Self { field, message }
+    }
+
+    /// The member path this error is about.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl StdError for BuildError {}
+
+/// The failure class of a call, with its details.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SdkErrorKind<E> {
+    /// The request could not be built (invalid input or configuration); nothing was sent.
+    Construction(BoxError),
+    /// Credentials could not be loaded; nothing was sent.
+    Credentials(CredentialsError),
+    /// The call or an attempt took longer than its timeout.
+    Timeout(BoxError),
+    /// The request could not be sent or its response not received (connection refused,
+    /// reset, DNS failure, body cut short).
+    Dispatch(BoxError),
+    /// A response arrived but is not what the protocol or model says (invalid JSON, wrong
+    /// types, unexpected content).
+    Response {
+        /// The response as received.
+        raw: RawResponse,
+        /// What is wrong with it.
+        source: BoxError,
+    },
+    /// The service answered with an error.
+    Service {
+        /// The operation's typed error.
+        error: E,
+        /// Code, message and request id.
+        meta: ErrorMetadata,
+        /// The response as received.
+        raw: RawResponse,
+    },
+}
+
+/// The error of a call made with a generated client.
+///
+/// `Display` names the operation and what happened (for service errors: code and message).
+#[derive(Debug)]
+pub struct SdkError<E> {
+    operation: &'static str,
+    kind: SdkErrorKind<E>,
+}
+
+/// Error codes the AWS SDKs treat as throttling.
+pub const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+];
+
+impl<E> SdkError<E> {
+    /// An error of `kind` in `operation`.
+    pub fn new(operation: &'static str, kind: SdkErrorKind<E>) -> Self {
+        Self { operation, kind }
+    }
+
+    /// A construction failure (nothing was sent).
+    pub fn construction(operation: &'static str, source: impl Into<BoxError>) -> Self {
+        Self::new(operation, SdkErrorKind::Construction(source.into()))
+    }
+
+    /// The operation that failed, e.g. `GetRoom`.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The failure class and its details.
+    pub fn kind(&self) -> &SdkErrorKind<E> {
+        &self.kind
+    }
+
+    /// Consumes the error, returning its class and details.
+    pub fn into_kind(self) -> SdkErrorKind<E> {
+        self.kind
+    }
+
+    /// The operation's typed error, when the service answered with one.
+    pub fn as_service_error(&self) -> Option<&E> {
+        match &self.kind {
+            SdkErrorKind::Service { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The operation's typed error, or the whole error back when it is not a service error.
+    pub fn into_service_error(self) -> Result<E, Self> {
+        match self.kind {
+            SdkErrorKind::Service { error, .. } => Ok(error),
+            kind => Err(Self {
+                operation: self.operation,
+                kind,
+            }),
+        }
+    }
+
+    /// The response, when one was received.
+    pub fn raw_response(&self) -> Option<&RawResponse> {
+        match &self.kind {
+            SdkErrorKind::Response { raw, .. } | SdkErrorKind::Service { raw, .. } => Some(raw),
+            _ => None,
+        }
+    }
+
+    /// The service error's code, message and request id.
+    pub fn meta(&self) -> Option<&ErrorMetadata> {
+        match &self.kind {
+            SdkErrorKind::Service { meta, .. } => Some(meta),
+            _ => None,
+        }
+    }
+
+    /// The service error code, e.g. `ResourceNotFoundException`.
+    pub fn code(&self) -> Option<&str> {
+        self.meta().and_then(ErrorMetadata::code)
+    }
+
+    /// The service error message.
+    pub fn message(&self) -> Option<&str> {
+        self.meta().and_then(ErrorMetadata::message)
+    }
+
+    /// The request id of the response, when one was received.
+    pub fn request_id(&self) -> Option<&str> {
+        self.raw_response().and_then(RawResponse::request_id)
+    }
+
+    /// The HTTP status of the response, when one was received.
+    pub fn status(&self) -> Option<u16> {
+        self.raw_response().map(RawResponse::status)
+    }
+
+    /// Whether the request could not be built (nothing was sent).
+    pub fn is_construction(&self) -> bool {
+        matches!(self.kind, SdkErrorKind::Construction(_))
+    }
+
+    /// Whether credentials could not be loaded.
+    pub fn is_credentials(&self) -> bool {
+        matches!(self.kind, SdkErrorKind::Credentials(_))
+    }
+
+    /// Whether the call or an attempt timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.kind, SdkErrorKind::Timeout(_))
+    }
+
+    /// Whether the request could not be sent or the response not received.
+    pub fn is_dispatch(&self) -> bool {
+        matches!(self.kind, SdkErrorKind::Dispatch(_))
+    }
+
+    /// Whether the response could not be understood.
+    pub fn is_response(&self) -> bool {
+        matches!(self.kind, SdkErrorKind::Response { .. })
+    }
+
+    /// Whether the service answered with an error.
+    pub fn is_service(&self) -> bool {
+        matches!(self.kind, SdkErrorKind::Service { .. })
+    }
+
+    /// Whether the service throttled the call (HTTP 429 or a throttling error code).
+    pub fn is_throttling(&self) -> bool {
+        self.status() == Some(429) && self.is_service()
+            || self.code().is_some_and(|c| THROTTLING_CODES.contains(&c))
+    }
+
+    /// Whether the service said the resource does not exist (HTTP 404 or a not-found code).
+    pub fn is_not_found(&self) -> bool {
+        self.is_service()
+            && (self.status() == Some(404)
+                || self
+                    .code()
+                    .is_some_and(|c| c == "ResourceNotFoundException" || c == "NotFoundException"))
+    }
+
+    /// Whether the service refused the call for lack of permission (HTTP 403).
+    pub fn is_access_denied(&self) -> bool {
+        self.is_service() && self.status() == Some(403)
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for SdkError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = self.operation;
+        match &self.kind {
+            SdkErrorKind::Construction(e) => write!(f, "{op}: request not sent: {e}"),
+            SdkErrorKind::Credentials(e) => write!(f, "{op}: could not load credentials: {e}"),
+            SdkErrorKind::Timeout(e) => write!(f, "{op}: timed out: {e}"),
+            SdkErrorKind::Dispatch(e) => {
+                write!(f, "{op}: request failed in transit: {e}")?;
+                let mut source = e.source();
+                while let Some(s) = source {
+                    write!(f, ": {s}")?;
+                    source = s.source();
+                }
+                Ok(())
+            }
+            SdkErrorKind::Response { raw, source } => {
+                write!(f, "{op}: invalid response (HTTP {}", raw.status())?;
+                if let Some(id) = raw.request_id() {
+                    write!(f, ", request id {id}")?;
+                }
+                write!(f, "): {source}")
+            }
+            SdkErrorKind::Service { error, raw, .. } => {
+                write!(f, "{op}: {error} (HTTP {}", raw.status())?;
+                if let Some(id) = raw.request_id() {
+                    write!(f, ", request id {id}")?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+impl<E: StdError + 'static> StdError for SdkError<E> {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match &self.kind {
+            SdkErrorKind::Construction(e)
+            | SdkErrorKind::Timeout(e)
+            | SdkErrorKind::Dispatch(e) => Some(e.as_ref()),
+            SdkErrorKind::Credentials(e) => Some(e),
+            SdkErrorKind::Response { source, .. } => Some(source.as_ref()),
+            SdkErrorKind::Service { error, .. } => Some(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_code_rules() {
+        for (raw, code) in [
+            ("FooError", "FooError"),
+            (
+                "FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/",
+                "FooError",
+            ),
+            ("aws.protocoltests.restjson#FooError", "FooError"),
+            (
+                "aws.protocoltests.restjson#FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/",
+                "FooError",
+            ),
+        ] {
+            assert_eq!(sanitize_error_code(raw), code, "{raw}");
+        }
+    }
+
+    #[test]
+    fn metadata_prefers_the_header_then_code_then_type() {
+        let mut headers = HeaderMap::new();
+        let body = br#"{"code":"FromCode","__type":"ns#FromType","message":"m"}"#;
+        assert_eq!(
+            ErrorMetadata::from_response(&headers, body).code(),
+            Some("FromCode")
+        );
+        let body2 = br#"{"__type":"ns#FromType","Message":"M"}"#;
+        let meta = ErrorMetadata::from_response(&headers, body2);
+        assert_eq!((meta.code(), meta.message()), (Some("FromType"), Some("M")));
+        headers.insert("x-amzn-errortype", "FromHeader:http://x".parse().unwrap());
+        headers.insert("x-amzn-requestid", "rid".parse().unwrap());
+        let meta = ErrorMetadata::from_response(&headers, b"<html>not json</html>");
+        assert_eq!(
+            (meta.code(), meta.message(), meta.request_id()),
+            (Some("FromHeader"), None, Some("rid"))
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! Helpers that only generated code calls. Not a stable API.
+
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+pub use crate::client::{OperationMeta, RequestParts, ServiceMeta};
+pub use crate::error::{BuildError, ErrorMetadata, Unhandled};
+pub use crate::http::HttpResponse;
+pub use crate::json::{self, ArrayWriter, DeserializeError, ObjectWriter, ValueWriter};
+pub use serde_json::{Map, Value};
+
+/// RFC 3986 unreserved characters stay as they are; everything else is percent-encoded.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+const GREEDY: &AsciiSet = &UNRESERVED.remove(b'/');
+
+/// Percent-encodes a label value as one path segment (`/` and `:` included).
+pub fn encode_label(value: &str) -> String {
+    utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Percent-encodes a greedy label value, keeping `/` between segments.
+pub fn encode_greedy_label(value: &str) -> String {
+    utf8_percent_encode(value, GREEDY).to_string()
+}
+
+/// Percent-encodes a query key or value.
+pub fn encode_query(value: &str) -> String {
+    utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Builds an operation's request from its bindings.
+#[derive(Debug)]
+pub struct RequestBuilder {
+    method: Method,
+    path: String,
+    query: String,
+    headers: HeaderMap,
+}
+
+impl RequestBuilder {
+    /// A request with `method` and an already-encoded `path` (query literals included).
+    pub fn new(method: Method, path: String) -> Self {
+        let (path, query) = match path.split_once('?') {
+            Some((p, q)) => (p.to_owned(), q.to_owned()),
+            None => (path, String::new()),
+        };
+        Self {
+            method,
+            path,
+            query,
+            headers: HeaderMap::new(),
+        }
+    }
+
+    /// Appends the query pair `key=value` (both encoded here).
+    pub fn query(&mut self, key: &str, value: &str) {
+        if !self.query.is_empty() {
+            self.query.push('&');
+        }
+        self.query.push_str(&encode_query(key));
+        self.query.push('=');
+        self.query.push_str(&encode_query(value));
+    }
+
+    /// Sets the header `name` (lowercase) to `value`; `member` names the input member for errors.
+    pub fn header(
+        &mut self,
+        name: &'static str,
+        value: &str,
+        member: &str,
+    ) -> Result<(), BuildError> {
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| BuildError::invalid_field(member, "not a valid HTTP header value"))?;
+        self.headers.append(HeaderName::from_static(name), value);
+        Ok(())
+    }
+
+    /// Sets a header whose name comes from the input (prefix headers).
+    pub fn dynamic_header(
+        &mut self,
+        name: &str,
+        value: &str,
+        member: &str,
+    ) -> Result<(), BuildError> {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            BuildError::invalid_field(member, format!("{name:?} is not a valid HTTP header name"))
+        })?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| BuildError::invalid_field(member, "not a valid HTTP header value"))?;
+        self.headers.append(name, value);
+        Ok(())
+    }
+
+    /// Finishes the request with `body` (and its content type, when there is one).
+    pub fn finish(mut self, body: Option<(String, &'static str)>) -> RequestParts {
+        let body = match body {
+            Some((text, content_type)) => {
+                if !self.headers.contains_key(http::header::CONTENT_TYPE) {
+                    self.headers.insert(
+                        http::header::CONTENT_TYPE,
+                        HeaderValue::from_static(content_type),
+                    );
+                }
+                bytes::Bytes::from(text)
+            }
+            None => bytes::Bytes::new(),
+        };
+        let path_and_query = if self.query.is_empty() {
+            self.path
+        } else {
+            format!("{}?{}", self.path, self.query)
+        };
+        RequestParts {
+            method: self.method,
+            path_and_query,
+            headers: self.headers,
+            body,
+        }
+    }
+}
+
+/// The JSON body of a response, parsed (an empty body is an empty object).
+pub fn body_json(response: &HttpResponse) -> Result<Value, DeserializeError> {
+    json::parse_body(response.body())
+}
+
+/// The members of a JSON object body or value.
+pub fn body_object(value: &Value) -> Result<&Map<String, Value>, DeserializeError> {
+    json::object(value)
+}
+
+/// A header value as a string.
+pub fn header_str<'a>(
+    response: &'a HttpResponse,
+    name: &str,
+) -> Result<Option<&'a str>, DeserializeError> {
+    match response.headers().get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .map(Some)
+            .map_err(|_| DeserializeError::new(format!("header {name} is not valid text"))),
+    }
+}
+
+/// The request id of a response.
+pub fn request_id(response: &HttpResponse) -> Option<String> {
+    ["x-amzn-requestid", "x-amz-request-id"]
+        .iter()
+        .find_map(|h| response.headers().get(*h))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_encode_reserved_characters() {
+        assert_eq!(
+            encode_label("arn:aws:ivschat:us-west-2:123456789012:room/AbCd"),
+            "arn%3Aaws%3Aivschat%3Aus-west-2%3A123456789012%3Aroom%2FAbCd"
+        );
+        assert_eq!(encode_label("a b%+=&é~"), "a%20b%25%2B%3D%26%C3%A9~");
+        assert_eq!(encode_greedy_label("a/b c"), "a/b%20c");
+    }
+
+    #[test]
+    fn builds_query_headers_and_body() {
+        let mut b = RequestBuilder::new(Method::DELETE, "/tags/x?literal=1".into());
+        b.query("tagKeys", "a&b");
+        b.query("tagKeys", "c d");
+        b.header("x-custom", "v", "custom").unwrap();
+        let err = b.header("x-bad", "line\nbreak", "bad").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "member `bad` is invalid: not a valid HTTP header value"
+        );
+        let parts = b.finish(Some(("{}".into(), "application/json")));
+        assert_eq!(
+            parts.path_and_query,
+            "/tags/x?literal=1&tagKeys=a%26b&tagKeys=c%20d"
+        );
+        assert_eq!(parts.headers["content-type"], "application/json");
+        assert_eq!(&parts.body[..], b"{}");
+    }
+}

@@ -1,0 +1,65 @@
+//! SigV4 request signing with the aws-sigv4 crate.
+
+use std::time::SystemTime;
+
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use http::{HeaderName, HeaderValue};
+
+use crate::credentials::Credentials;
+use crate::error::BoxError;
+use crate::http::HttpRequest;
+
+/// Signs `request` in place for `service` in `region` at `time`: adds `x-amz-date`,
+/// `x-amz-security-token` (when the credentials have a session token) and `authorization`.
+///
+/// Every header already on the request is signed except `user-agent`, `authorization`,
+/// `x-amzn-trace-id` and `transfer-encoding` (which proxies may change).
+pub fn sign_request(
+    request: &mut HttpRequest,
+    credentials: &Credentials,
+    region: &str,
+    service: &str,
+    time: SystemTime,
+) -> Result<(), BoxError> {
+    let identity = aws_credential_types::Credentials::new(
+        credentials.access_key_id(),
+        credentials.secret_access_key(),
+        credentials.session_token().map(str::to_owned),
+        credentials.expiry(),
+        credentials.provider_name(),
+    )
+    .into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(service)
+        .time(time)
+        .settings(SigningSettings::default())
+        .build()?
+        .into();
+    let uri = request.uri().to_string();
+    let mut headers = Vec::with_capacity(request.headers().len());
+    for (name, value) in request.headers() {
+        let value = value
+            .to_str()
+            .map_err(|_| format!("header {name} is not visible ASCII and cannot be signed"))?;
+        headers.push((name.as_str(), value));
+    }
+    let signable = SignableRequest::new(
+        request.method().as_str(),
+        uri,
+        headers.into_iter(),
+        SignableBody::Bytes(request.body()),
+    )?;
+    let (instructions, _signature) = sign(signable, &params)?.into_parts();
+    let (new_headers, _params) = instructions.into_parts();
+    for header in new_headers {
+        let mut value = HeaderValue::from_str(header.value())?;
+        value.set_sensitive(header.sensitive());
+        request
+            .headers_mut()
+            .insert(HeaderName::from_static(header.name()), value);
+    }
+    Ok(())
+}
