@@ -1,1 +1,263 @@
-fn main() {}
+//! Maintainer tasks for the workspace: `cargo xtask <command>`.
+
+mod docs;
+mod emit;
+mod ir;
+mod model;
+mod naming;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use sha2::{Digest, Sha256};
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  codegen [--check] [--models-dir DIR]
+      Regenerate crates/ivschat from DIR/ivschat.json (default DIR: models/). With --check,
+      change nothing and fail if the checked-in crate differs from what would be generated.
+  codegen --model PATH --out DIR [--crate-name NAME] [--check]
+      Generate a standalone client crate for any restJson1 model.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
+}
+
+struct Flags {
+    check: bool,
+    models_dir: Option<PathBuf>,
+    model: Option<PathBuf>,
+    out: Option<PathBuf>,
+    crate_name: Option<String>,
+}
+
+fn parse_flags(args: &[String]) -> Result<Flags, String> {
+    let mut flags = Flags {
+        check: false,
+        models_dir: None,
+        model: None,
+        out: None,
+        crate_name: None,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value\n\n{USAGE}"))
+        };
+        match a.as_str() {
+            "--check" => flags.check = true,
+            "--models-dir" => flags.models_dir = Some(PathBuf::from(value("--models-dir")?)),
+            "--model" => flags.model = Some(PathBuf::from(value("--model")?)),
+            "--out" => flags.out = Some(PathBuf::from(value("--out")?)),
+            "--crate-name" => flags.crate_name = Some(value("--crate-name")?),
+            other => return Err(format!("unknown option `{other}`\n\n{USAGE}")),
+        }
+    }
+    Ok(flags)
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("codegen") => {
+            let flags = parse_flags(&args[1..])?;
+            codegen(&flags)
+        }
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    }
+}
+
+/// Reads `file` from `models_dir`, refusing it when its sha256 differs from the manifest's.
+fn read_pinned(models_dir: &Path, file: &str) -> Result<String, String> {
+    let root = workspace_root();
+    let manifest_path = root.join("models/manifest.json");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&manifest_path)
+            .map_err(|e| format!("{}: {e}", manifest_path.display()))?,
+    )
+    .map_err(|e| format!("{}: {e}", manifest_path.display()))?;
+    let expected = manifest["inputs"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["file"] == file))
+        .and_then(|i| i["sha256"].as_str())
+        .ok_or_else(|| format!("{}: no entry for {file}", manifest_path.display()))?;
+    let path = models_dir.join(file);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        format!(
+            "{}: cannot read ({e}); pass --models-dir ../shared/models or fetch the pinned inputs",
+            path.display()
+        )
+    })?;
+    let actual = hex(&Sha256::digest(&bytes));
+    if actual != expected {
+        return Err(format!(
+            "{}: sha256 mismatch: manifest says {expected}, file has {actual}",
+            path.display()
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8", path.display()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn codegen(flags: &Flags) -> Result<(), String> {
+    let root = workspace_root();
+    let (model_text, model_label, out_dir, options) = match (&flags.model, &flags.out) {
+        (Some(model), Some(out)) => {
+            let text = std::fs::read_to_string(model)
+                .map_err(|e| format!("{}: cannot read: {e}", model.display()))?;
+            let stem = model
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("client")
+                .to_owned();
+            let crate_name = flags.crate_name.clone().unwrap_or(stem);
+            let out_abs = if out.is_absolute() {
+                out.clone()
+            } else {
+                std::env::current_dir()
+                    .map_err(|e| e.to_string())?
+                    .join(out)
+            };
+            let runtime = root.join("crates/restjson-runtime");
+            let options = emit::Options {
+                crate_name: crate_name.clone(),
+                crate_version: "0.1.0".into(),
+                runtime_path: runtime.display().to_string(),
+                command: format!(
+                    "cargo xtask codegen --model {} --out {} --crate-name {crate_name}",
+                    model.display(),
+                    out.display()
+                ),
+                in_workspace: false,
+                partitions: None,
+            };
+            (text, model.display().to_string(), out_abs, options)
+        }
+        (None, None) => {
+            let models_dir = flags
+                .models_dir
+                .clone()
+                .unwrap_or_else(|| root.join("models"));
+            let text = read_pinned(&models_dir, "ivschat.json")?;
+            let partitions = read_pinned(&models_dir, "partitions.json")?;
+            let options = emit::Options {
+                crate_name: "ivschat".into(),
+                crate_version: "0.1.0".into(),
+                runtime_path: "../restjson-runtime".into(),
+                command: "cargo xtask codegen".into(),
+                in_workspace: true,
+                partitions: Some(partitions),
+            };
+            (
+                text,
+                models_dir.join("ivschat.json").display().to_string(),
+                root.join("crates/ivschat"),
+                options,
+            )
+        }
+        _ => return Err(format!("--model and --out go together\n\n{USAGE}")),
+    };
+    let model = model::parse(&model_text).map_err(|e| format!("{model_label}: {e}"))?;
+    let service = ir::lower(&model).map_err(|e| format!("{model_label}: {e}"))?;
+    let files = emit::generate(&service, &options)?;
+    if flags.check {
+        check(&out_dir, &files, &options.command)
+    } else {
+        write(&out_dir, &files)?;
+        println!("generated {} files into {}", files.len(), out_dir.display());
+        Ok(())
+    }
+}
+
+/// Files under `dir/src` that generation owns (every `.rs` file there).
+fn existing_generated(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                if let Ok(rel) = p.strip_prefix(base) {
+                    out.push(rel.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &dir.join("src"), &mut out);
+    out.sort();
+    out
+}
+
+fn write(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), String> {
+    for stale in existing_generated(dir) {
+        if !files.contains_key(&stale) {
+            std::fs::remove_file(dir.join(&stale)).map_err(|e| format!("{stale}: {e}"))?;
+        }
+    }
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn check(dir: &Path, files: &BTreeMap<String, String>, command: &str) -> Result<(), String> {
+    let mut problems = Vec::new();
+    for (rel, text) in files {
+        match std::fs::read_to_string(dir.join(rel)) {
+            Ok(existing) if existing == *text => {}
+            Ok(_) => problems.push(format!("stale: {}", dir.join(rel).display())),
+            Err(_) => problems.push(format!("missing: {}", dir.join(rel).display())),
+        }
+    }
+    for extra in existing_generated(dir) {
+        if !files.contains_key(&extra) {
+            problems.push(format!(
+                "not generated (remove it): {}",
+                dir.join(extra).display()
+            ));
+        }
+    }
+    if problems.is_empty() {
+        println!("{} is up to date ({} files)", dir.display(), files.len());
+        Ok(())
+    } else {
+        Err(format!(
+            "generated code is out of date:\n  {}\nrun `{command}` (with the same --models-dir) to regenerate",
+            problems.join("\n  ")
+        ))
+    }
+}

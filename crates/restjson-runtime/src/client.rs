@@ -54,6 +54,8 @@ pub struct RequestParts {
     pub headers: HeaderMap,
     /// The body (empty when the operation sends none).
     pub body: Bytes,
+    /// A prefix for the endpoint's host (`@endpoint` trait), already validated.
+    pub host_prefix: Option<String>,
 }
 
 struct Inner {
@@ -257,7 +259,15 @@ impl Handle {
         invocation_id: &str,
     ) -> Result<http::Request<Bytes>, SdkErrorKind<Infallible>> {
         let construction = |e: BoxError| SdkErrorKind::Construction(e);
-        let uri = format!("{endpoint}{}", parts.path_and_query);
+        let uri = match &parts.host_prefix {
+            Some(prefix) => match endpoint.split_once("://") {
+                Some((scheme, rest)) => {
+                    format!("{scheme}://{prefix}{rest}{}", parts.path_and_query)
+                }
+                None => format!("{endpoint}{}", parts.path_and_query),
+            },
+            None => format!("{endpoint}{}", parts.path_and_query),
+        };
         let mut request = http::Request::builder()
             .method(parts.method)
             .uri(uri)

@@ -103,6 +103,40 @@ pub struct ValueWriter<'a> {
 }
 
 impl<'a> ValueWriter<'a> {
+    /// A writer appending one value to `out`.
+    pub fn new(out: &'a mut String) -> Self {
+        Self { out }
+    }
+
+    /// A document.
+    pub fn document(self, d: &crate::types::Document) {
+        use crate::types::{Document, Number};
+        match d {
+            Document::Null => self.null(),
+            Document::Bool(b) => self.boolean(*b),
+            Document::Number(Number::PosInt(n)) => {
+                let _ = write!(self.out, "{n}");
+            }
+            Document::Number(Number::NegInt(n)) => self.integer(*n),
+            Document::Number(Number::Float(f)) => self.float(*f),
+            Document::String(s) => self.string(s),
+            Document::Array(items) => {
+                let mut a = self.array();
+                for item in items {
+                    a.value().document(item);
+                }
+                a.finish();
+            }
+            Document::Object(members) => {
+                let mut o = self.object();
+                for (k, v) in members {
+                    o.key(k).document(v);
+                }
+                o.finish();
+            }
+        }
+    }
+
     /// A string.
     pub fn string(self, s: &str) {
         write_string(self.out, s);
@@ -327,6 +361,80 @@ pub fn timestamp(v: &Value, format: TimestampFormat) -> Result<DateTime, Deseria
         }
         _ => Err(mismatch("a timestamp", v)),
     }
+}
+
+/// A base64-encoded blob.
+pub fn blob(v: &Value) -> Result<crate::types::Blob, DeserializeError> {
+    let text = v.as_str().ok_or_else(|| mismatch("a base64 string", v))?;
+    crate::types::Blob::from_base64(text).map_err(DeserializeError::new)
+}
+
+/// A document (any JSON value).
+pub fn document(v: &Value) -> Result<crate::types::Document, DeserializeError> {
+    Ok(crate::types::Document::from_json(v))
+}
+
+/// A dense list: `null` elements are skipped.
+pub fn list<T>(
+    v: &Value,
+    f: impl Fn(&Value) -> Result<T, DeserializeError>,
+) -> Result<Vec<T>, DeserializeError> {
+    let items = array(v)?;
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        if !item.is_null() {
+            out.push(f(item).map_err(|e| e.at(format_args!("[{i}]")))?);
+        }
+    }
+    Ok(out)
+}
+
+/// A sparse list: `null` elements are kept as `None`.
+pub fn sparse_list<T>(
+    v: &Value,
+    f: impl Fn(&Value) -> Result<T, DeserializeError>,
+) -> Result<Vec<Option<T>>, DeserializeError> {
+    let items = array(v)?;
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        out.push(if item.is_null() {
+            None
+        } else {
+            Some(f(item).map_err(|e| e.at(format_args!("[{i}]")))?)
+        });
+    }
+    Ok(out)
+}
+
+/// A dense map: entries with `null` values are skipped.
+pub fn map<T>(
+    v: &Value,
+    f: impl Fn(&Value) -> Result<T, DeserializeError>,
+) -> Result<std::collections::BTreeMap<String, T>, DeserializeError> {
+    let mut out = std::collections::BTreeMap::new();
+    for (k, item) in object(v)? {
+        if !item.is_null() {
+            out.insert(k.clone(), f(item).map_err(|e| e.at(k))?);
+        }
+    }
+    Ok(out)
+}
+
+/// A sparse map: `null` values are kept as `None`.
+pub fn sparse_map<T>(
+    v: &Value,
+    f: impl Fn(&Value) -> Result<T, DeserializeError>,
+) -> Result<std::collections::BTreeMap<String, Option<T>>, DeserializeError> {
+    let mut out = std::collections::BTreeMap::new();
+    for (k, item) in object(v)? {
+        let value = if item.is_null() {
+            None
+        } else {
+            Some(f(item).map_err(|e| e.at(k))?)
+        };
+        out.insert(k.clone(), value);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

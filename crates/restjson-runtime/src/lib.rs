@@ -17,6 +17,7 @@ pub mod http;
 pub mod json;
 pub mod sign;
 pub mod time;
+pub mod types;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -27,3 +28,4 @@ pub use crate::config::{Config, ConfigBuilder, CredentialsSetting};
 pub use crate::credentials::{Credentials, ProvideCredentials, SharedCredentialsProvider};
 pub use crate::datetime::{DateTime, TimestampFormat};
 pub use crate::error::{ErrorMetadata, SdkError, SdkErrorKind, Unhandled};
+pub use crate::types::{Blob, Document, UnknownVariantValue};

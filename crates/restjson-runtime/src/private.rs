@@ -1,12 +1,13 @@
 //! Helpers that only generated code calls. Not a stable API.
 
-use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use http::{HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 pub use crate::client::{OperationMeta, RequestParts, ServiceMeta};
 pub use crate::error::{BuildError, ErrorMetadata, Unhandled};
 pub use crate::http::HttpResponse;
 pub use crate::json::{self, ArrayWriter, DeserializeError, ObjectWriter, ValueWriter};
+pub use http::Method;
 pub use serde_json::{Map, Value};
 
 /// RFC 3986 unreserved characters stay as they are; everything else is percent-encoded.
@@ -97,7 +98,7 @@ impl RequestBuilder {
     }
 
     /// Finishes the request with `body` (and its content type, when there is one).
-    pub fn finish(mut self, body: Option<(String, &'static str)>) -> RequestParts {
+    pub fn finish(mut self, body: Option<(Vec<u8>, &'static str)>) -> RequestParts {
         let body = match body {
             Some((text, content_type)) => {
                 if !self.headers.contains_key(http::header::CONTENT_TYPE) {
@@ -120,7 +121,181 @@ impl RequestBuilder {
             path_and_query,
             headers: self.headers,
             body,
+            host_prefix: None,
         }
+    }
+}
+
+/// A fresh idempotency token (a random UUID).
+pub fn idempotency_token() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// A float as text for a header, query value or label (`NaN`, `Infinity`, `-Infinity`).
+pub fn float_text(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        if v > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
+    } else {
+        v.to_string()
+    }
+}
+
+/// Quotes one item of a header list when it contains a comma or a double quote.
+pub fn quote_header_item(item: &str) -> String {
+    if item.contains(',') || item.contains('"') {
+        format!("\"{}\"", item.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        item.to_owned()
+    }
+}
+
+/// Splits a header list on commas, honouring double-quoted items.
+pub fn split_header_list(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars();
+    let mut was_quoted = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                was_quoted = true;
+            }
+            '\\' if quoted => {
+                if let Some(n) = chars.next() {
+                    current.push(n);
+                }
+            }
+            ',' if !quoted => {
+                out.push(if was_quoted {
+                    current.clone()
+                } else {
+                    current.trim().to_owned()
+                });
+                current.clear();
+                was_quoted = false;
+            }
+            c => {
+                if !(was_quoted && !quoted && c.is_whitespace())
+                    && !(current.is_empty() && !quoted && c.is_whitespace())
+                {
+                    current.push(c);
+                }
+            }
+        }
+    }
+    out.push(if was_quoted {
+        current
+    } else {
+        current.trim().to_owned()
+    });
+    out
+}
+
+/// Splits a list of HTTP dates, which contain commas themselves (`Tue, 02 Jan 2024 ...`).
+pub fn split_http_date_list(text: &str) -> Vec<String> {
+    let parts: Vec<&str> = text.split(',').collect();
+    parts
+        .chunks(2)
+        .map(|c| c.iter().map(|p| p.trim()).collect::<Vec<_>>().join(", "))
+        .collect()
+}
+
+/// All values of header `name`, joined with `, ` (None when absent).
+pub fn header_joined(
+    response: &HttpResponse,
+    name: &str,
+) -> Result<Option<String>, DeserializeError> {
+    let mut values = response.headers().get_all(name).iter().peekable();
+    if values.peek().is_none() {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for v in values {
+        out.push(
+            v.to_str()
+                .map_err(|_| DeserializeError::new(format!("header {name} is not valid text")))?,
+        );
+    }
+    Ok(Some(out.join(", ")))
+}
+
+/// Headers starting with `prefix` (lowercase), keyed by the rest of their name.
+pub fn prefix_headers(
+    response: &HttpResponse,
+    prefix: &str,
+) -> Result<std::collections::BTreeMap<String, String>, DeserializeError> {
+    let mut out = std::collections::BTreeMap::new();
+    for name in response.headers().keys() {
+        if let Some(rest) = name.as_str().strip_prefix(prefix) {
+            if let Some(v) = header_joined(response, name.as_str())? {
+                out.insert(rest.to_owned(), v);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A number from header text.
+pub fn parse_number<T: std::str::FromStr>(text: &str) -> Result<T, DeserializeError> {
+    text.trim().parse().map_err(|_| {
+        DeserializeError::new(format!(
+            "{text:?} is not a valid {}",
+            std::any::type_name::<T>()
+        ))
+    })
+}
+
+/// A float from header text (`NaN`, `Infinity`, `-Infinity` allowed).
+pub fn parse_float(text: &str) -> Result<f64, DeserializeError> {
+    match text.trim() {
+        "NaN" => Ok(f64::NAN),
+        "Infinity" => Ok(f64::INFINITY),
+        "-Infinity" => Ok(f64::NEG_INFINITY),
+        t => parse_number(t),
+    }
+}
+
+/// A boolean from header text.
+pub fn parse_bool(text: &str) -> Result<bool, DeserializeError> {
+    match text.trim() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        t => Err(DeserializeError::new(format!("{t:?} is not a boolean"))),
+    }
+}
+
+/// A timestamp from header text.
+pub fn parse_timestamp(
+    text: &str,
+    format: crate::datetime::TimestampFormat,
+) -> Result<crate::datetime::DateTime, DeserializeError> {
+    crate::datetime::DateTime::parse(text.trim(), format)
+        .map_err(|e| DeserializeError::new(e.to_string()))
+}
+
+/// Checks a value substituted into an endpoint host prefix.
+pub fn host_label<'a>(value: &'a str, member: &str) -> Result<&'a str, BuildError> {
+    let valid = !value.is_empty()
+        && value.len() <= 63
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !value.starts_with('-');
+    if valid {
+        Ok(value)
+    } else {
+        Err(BuildError::invalid_field(
+            member,
+            format!("{value:?} is not a valid host label"),
+        ))
     }
 }
 
@@ -182,7 +357,7 @@ mod tests {
             err.to_string(),
             "member `bad` is invalid: not a valid HTTP header value"
         );
-        let parts = b.finish(Some(("{}".into(), "application/json")));
+        let parts = b.finish(Some((b"{}".to_vec(), "application/json")));
         assert_eq!(
             parts.path_and_query,
             "/tags/x?literal=1&tagKeys=a%26b&tagKeys=c%20d"

@@ -1,0 +1,181 @@
+//! Crate-level files: lib.rs, client, config, error, operation index, Cargo.toml.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{Options, docs, ident};
+use crate::ir::Service;
+
+pub fn files(service: &Service, options: &Options) -> Vec<(String, TokenStream)> {
+    vec![
+        ("src/lib.rs".into(), lib_rs(service, options)),
+        ("src/client.rs".into(), client_rs(service, options)),
+        ("src/config.rs".into(), config_rs()),
+        ("src/error.rs".into(), error_rs()),
+        ("src/operation.rs".into(), operation_rs(service)),
+    ]
+}
+
+fn lib_rs(service: &Service, options: &Options) -> TokenStream {
+    let title = format!(
+        " {} client, generated from the service's Smithy model ({}).",
+        service.title, service.version
+    );
+    let service_docs: Vec<String> = service.docs.iter().map(|l| format!(" {l}")).collect();
+    let krate = options.crate_name.replace('-', "_");
+    let example_op = service
+        .operations
+        .iter()
+        .find(|o| !o.input.needs_fallible_build())
+        .or(service.operations.first());
+    let example = match example_op {
+        Some(op) => format!(
+            "```no_run\n# async fn example() -> Result<(), Box<dyn std::error::Error>> {{\nlet config = {krate}::Config::builder().region(\"us-west-2\").build();\nlet client = {krate}::Client::from_conf(config);\nlet output = client.{}(){}.send().await?;\n# let _ = output;\n# Ok(())\n# }}\n```",
+            op.fn_name.trim_start_matches("r#"),
+            if op.input.needs_fallible_build() {
+                "/* set the required members */"
+            } else {
+                ""
+            }
+        ),
+        None => String::new(),
+    };
+    let example_lines: Vec<String> = example.lines().map(|l| format!(" {l}")).collect();
+    quote! {
+        #![doc = #title]
+        #![doc = ""]
+        #( #![doc = #service_docs] )*
+        #![doc = ""]
+        #![doc = " # Example"]
+        #![doc = ""]
+        #( #![doc = #example_lines] )*
+        #![warn(missing_docs)]
+        #![allow(clippy::all)]
+
+        pub mod client;
+        pub mod config;
+        pub mod error;
+        pub mod operation;
+        mod protocol;
+        pub mod types;
+
+        pub use crate::client::Client;
+        pub use crate::config::Config;
+        pub use ::restjson_runtime::{Credentials, DateTime};
+    }
+}
+
+fn client_rs(service: &Service, options: &Options) -> TokenStream {
+    let methods = service.operations.iter().map(|op| {
+        let f = ident(&op.fn_name);
+        let m = ident(&op.module);
+        let fluent = format_ident!(
+            "{}FluentBuilder",
+            op.input.rust_name.trim_end_matches("Input")
+        );
+        let d = docs(&op.docs);
+        let d = if op.docs.is_empty() {
+            docs(&[format!("Calls the `{}` operation.", op.name)])
+        } else {
+            d
+        };
+        quote! {
+            #d
+            pub fn #f(&self) -> crate::operation::#m::builders::#fluent {
+                crate::operation::#m::builders::#fluent::new(self.handle.clone())
+            }
+        }
+    });
+    let sdk_id = &service.sdk_id;
+    let signing = &service.signing_name;
+    let krate = &options.crate_name;
+    let version = &options.crate_version;
+    let prefix = &service.endpoint_prefix;
+    let doc = format!(
+        " A client for {}. Cheap to clone: clones share configuration and connection pool.",
+        service.title
+    );
+    quote! {
+        //! The client.
+
+        pub(crate) static SERVICE: ::restjson_runtime::__private::ServiceMeta = ::restjson_runtime::__private::ServiceMeta {
+            sdk_id: #sdk_id,
+            signing_name: #signing,
+            crate_name: #krate,
+            crate_version: #version,
+            endpoint_prefix: #prefix,
+        };
+
+        #[doc = #doc]
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            handle: ::restjson_runtime::Handle,
+        }
+
+        impl Client {
+            /// A client with `config`. Never fails: configuration problems (no region, an
+            /// invalid endpoint URL) are reported by each call, before anything is sent.
+            pub fn from_conf(config: crate::Config) -> Self {
+                Self { handle: ::restjson_runtime::Handle::new(config, &SERVICE) }
+            }
+
+            /// A client with a copy of `config`.
+            pub fn new(config: &crate::Config) -> Self {
+                Self::from_conf(config.clone())
+            }
+
+            /// The client's configuration.
+            pub fn config(&self) -> &crate::Config {
+                self.handle.config()
+            }
+
+            #(#methods)*
+        }
+    }
+}
+
+fn config_rs() -> TokenStream {
+    quote! {
+        //! Client configuration: region, credentials, endpoint, transport and timeouts.
+        pub use ::restjson_runtime::config::{Config, ConfigBuilder as Builder, CredentialsSetting};
+        pub use ::restjson_runtime::credentials::{Credentials, CredentialsError, ProvideCredentials, SharedCredentialsProvider};
+        pub use ::restjson_runtime::http::{HttpConnector, HttpSettings, ProxySetting};
+        pub use ::restjson_runtime::time::{StaticTimeSource, SystemClock, TimeSource};
+    }
+}
+
+fn error_rs() -> TokenStream {
+    quote! {
+        //! Errors of calls: the failure class of a call ([`SdkError`]) wraps each operation's
+        //! own error enum (in `operation::<name>`).
+        pub use ::restjson_runtime::error::{BuildError, ErrorMetadata, RawResponse, SdkError, SdkErrorKind, Unhandled};
+    }
+}
+
+fn operation_rs(service: &Service) -> TokenStream {
+    let mods = service.operations.iter().map(|op| {
+        let m = ident(&op.module);
+        quote!(pub mod #m;)
+    });
+    quote! {
+        //! The service's operations, one module each.
+        #(#mods)*
+    }
+}
+
+pub fn cargo_toml(options: &Options) -> String {
+    let header = format!("# Code generated by `{}`. DO NOT EDIT.\n", options.command);
+    if options.in_workspace {
+        format!(
+            "{header}[package]\nname = \"{name}\"\ndescription = \"Client generated from a Smithy model.\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n[dependencies]\nrestjson-runtime.workspace = true\n",
+            name = options.crate_name
+        )
+    } else {
+        format!(
+            "{header}[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nrestjson-runtime = {{ path = \"{runtime}\" }}\n\n[workspace]\n",
+            name = options.crate_name,
+            version = options.crate_version,
+            runtime = options.runtime_path
+        )
+    }
+}

@@ -1,0 +1,607 @@
+//! Structures, unions, enums and their builders.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{default_value, docs, docs_or, field_ty, ident, member_value_ty, rust_ty};
+use crate::ir::{EnumDef, IntEnumDef, Member, Service, StructDef, Ty, TypeDef, UnionDef};
+use crate::naming;
+
+/// What a structure is used for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum StructRole {
+    Plain,
+    Error,
+    Input,
+    Output,
+}
+
+pub fn files(service: &Service) -> Vec<(String, TokenStream)> {
+    let mut out = Vec::new();
+    let mut mods = Vec::new();
+    let mut uses = Vec::new();
+    let mut builder_uses = Vec::new();
+    for t in &service.types {
+        let (module, name) = match t {
+            TypeDef::Struct(s) => (&s.module, &s.rust_name),
+            TypeDef::Union(u) => (&u.module, &u.rust_name),
+            TypeDef::Enum(e) => (&e.module, &e.rust_name),
+            TypeDef::IntEnum(e) => (&e.module, &e.rust_name),
+        };
+        let m = ident(module);
+        let n = format_ident!("{}", name);
+        mods.push(quote!(mod #m;));
+        uses.push(quote!(pub use self::#m::#n;));
+        if let TypeDef::Struct(_) = t {
+            let b = format_ident!("{}Builder", name);
+            builder_uses.push(quote!(pub use super::#m::#b;));
+        }
+        let tokens = match t {
+            TypeDef::Struct(s) => struct_tokens(s, StructRole::Plain),
+            TypeDef::Union(u) => union_tokens(u),
+            TypeDef::Enum(e) => enum_tokens(e),
+            TypeDef::IntEnum(e) => int_enum_tokens(e),
+        };
+        out.push((
+            format!("src/types/{module}.rs"),
+            quote!(#![allow(clippy::all)] #tokens),
+        ));
+    }
+    let mut error_items = Vec::new();
+    for e in &service.errors {
+        error_items.push(struct_tokens(e, StructRole::Error));
+    }
+    out.push((
+        "src/types/error.rs".into(),
+        quote! {
+            //! The errors the service models, shared by the operations that can return them.
+            #![allow(clippy::all)]
+            #(#error_items)*
+        },
+    ));
+    out.push((
+        "src/types.rs".into(),
+        quote! {
+            //! Data types of the service: structures, unions and enums used by operations.
+            #(#mods)*
+            #(#uses)*
+            pub mod error;
+            /// Builders of the structures in this module.
+            pub mod builders {
+                #(#builder_uses)*
+            }
+        },
+    ));
+    out
+}
+
+fn debug_impl(name: &str, members: &[Member], extra: TokenStream) -> TokenStream {
+    let n = format_ident!("{}", name);
+    let fields = members.iter().map(|m| {
+        let f = ident(&m.rust_name);
+        let label = m.rust_name.trim_start_matches("r#");
+        if m.sensitive {
+            quote!(s.field(#label, &"*** Sensitive Data Redacted ***");)
+        } else {
+            quote!(s.field(#label, &self.#f);)
+        }
+    });
+    quote! {
+        impl ::std::fmt::Debug for #n {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                let mut s = f.debug_struct(#name);
+                #(#fields)*
+                #extra
+                s.finish()
+            }
+        }
+    }
+}
+
+fn getter(m: &Member) -> TokenStream {
+    let f = ident(&m.rust_name);
+    let doc = docs_or(&m.docs, &format!("The `{}` member.", m.wire_name));
+    let vt = member_value_ty(m);
+    let (ret, body) = if m.non_optional() {
+        match &m.ty {
+            Ty::String => (quote!(&str), quote!(&self.#f)),
+            t if t.is_copy() => (vt.clone(), quote!(self.#f)),
+            Ty::List { elem, sparse } => {
+                let e = rust_ty(elem);
+                let e = if *sparse {
+                    quote!(::std::option::Option<#e>)
+                } else {
+                    e
+                };
+                (quote!(&[#e]), quote!(&self.#f))
+            }
+            _ => {
+                let t = rust_ty(&m.ty);
+                (quote!(&#t), quote!(&self.#f))
+            }
+        }
+    } else {
+        match &m.ty {
+            Ty::String => (
+                quote!(::std::option::Option<&str>),
+                quote!(self.#f.as_deref()),
+            ),
+            t if t.is_copy() => (quote!(::std::option::Option<#vt>), quote!(self.#f)),
+            Ty::List { elem, sparse } => {
+                let e = rust_ty(elem);
+                let e = if *sparse {
+                    quote!(::std::option::Option<#e>)
+                } else {
+                    e
+                };
+                (
+                    quote!(&[#e]),
+                    quote!(self.#f.as_deref().unwrap_or_default()),
+                )
+            }
+            _ if m.boxed => {
+                let t = rust_ty(&m.ty);
+                (
+                    quote!(::std::option::Option<&#t>),
+                    quote!(self.#f.as_deref()),
+                )
+            }
+            _ => {
+                let t = rust_ty(&m.ty);
+                (quote!(::std::option::Option<&#t>), quote!(self.#f.as_ref()))
+            }
+        }
+    };
+    let doc_list = if matches!(m.ty, Ty::List { .. }) && !m.non_optional() {
+        quote!(#[doc = ""] #[doc = " An unset list reads as empty."])
+    } else {
+        quote!()
+    };
+    quote! {
+        #doc
+        #doc_list
+        pub fn #f(&self) -> #ret { #body }
+    }
+}
+
+fn setters(m: &Member) -> TokenStream {
+    let f = ident(&m.rust_name);
+    let bare = m.rust_name.trim_start_matches("r#");
+    let set = format_ident!("set_{}", bare);
+    let get = format_ident!("get_{}", bare);
+    let vt = member_value_ty(m);
+    let doc = docs_or(&m.docs, &format!("The `{}` member.", m.wire_name));
+    let append_doc = format!(" Appends an item to `{bare}`.");
+    let insert_doc = format!(" Adds a key-value pair to `{bare}`.");
+    let main = match &m.ty {
+        Ty::List { elem, sparse } => {
+            let e = rust_ty(elem);
+            let (arg, push) = if *sparse {
+                (quote!(::std::option::Option<#e>), quote!(input))
+            } else {
+                (quote!(impl ::std::convert::Into<#e>), quote!(input.into()))
+            };
+            quote! {
+                #[doc = #append_doc]
+                #[doc = ""]
+                #doc
+                pub fn #f(mut self, input: #arg) -> Self {
+                    let mut v = self.#f.unwrap_or_default();
+                    v.push(#push);
+                    self.#f = ::std::option::Option::Some(v);
+                    self
+                }
+            }
+        }
+        Ty::Map { value, sparse } => {
+            let v = rust_ty(value);
+            let (arg, val) = if *sparse {
+                (quote!(::std::option::Option<#v>), quote!(v))
+            } else {
+                (quote!(impl ::std::convert::Into<#v>), quote!(v.into()))
+            };
+            quote! {
+                #[doc = #insert_doc]
+                #[doc = ""]
+                #doc
+                pub fn #f(mut self, k: impl ::std::convert::Into<::std::string::String>, v: #arg) -> Self {
+                    let mut map = self.#f.unwrap_or_default();
+                    map.insert(k.into(), #val);
+                    self.#f = ::std::option::Option::Some(map);
+                    self
+                }
+            }
+        }
+        _ if m.boxed => {
+            let t = rust_ty(&m.ty);
+            quote! {
+                #doc
+                pub fn #f(mut self, input: impl ::std::convert::Into<#t>) -> Self {
+                    self.#f = ::std::option::Option::Some(::std::boxed::Box::new(input.into()));
+                    self
+                }
+            }
+        }
+        _ => quote! {
+            #doc
+            pub fn #f(mut self, input: impl ::std::convert::Into<#vt>) -> Self {
+                self.#f = ::std::option::Option::Some(input.into());
+                self
+            }
+        },
+    };
+    quote! {
+        #main
+        #doc
+        pub fn #set(mut self, input: ::std::option::Option<#vt>) -> Self {
+            self.#f = input;
+            self
+        }
+        #doc
+        pub fn #get(&self) -> &::std::option::Option<#vt> {
+            &self.#f
+        }
+    }
+}
+
+/// A structure, its getters, its builder and (for errors) its `Display`/`Error` impls.
+pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
+    let name = format_ident!("{}", s.rust_name);
+    let builder = format_ident!("{}Builder", s.rust_name);
+    let doc = docs_or(&s.docs, &format!("The `{}` structure.", s.rust_name));
+    let fields = s.members.iter().map(|m| {
+        let f = ident(&m.rust_name);
+        let t = field_ty(m);
+        let d = docs_or(&m.docs, &format!("The `{}` member.", m.wire_name));
+        quote!(#d pub #f: #t,)
+    });
+    let getters = s.members.iter().map(getter);
+    let is_output = role == StructRole::Output;
+    let rid_field = if is_output {
+        quote!(pub(crate) _request_id: ::std::option::Option<::std::string::String>,)
+    } else {
+        quote!()
+    };
+    let sensitive = s.sensitive();
+    let derive_debug = if sensitive { quote!() } else { quote!(Debug,) };
+    let struct_debug = if sensitive {
+        let extra = if is_output {
+            quote!(s.field("_request_id", &self._request_id);)
+        } else {
+            quote!()
+        };
+        debug_impl(&s.rust_name, &s.members, extra)
+    } else {
+        quote!()
+    };
+    let builder_fields = s.members.iter().map(|m| {
+        let f = ident(&m.rust_name);
+        let t = member_value_ty(m);
+        quote!(pub(crate) #f: ::std::option::Option<#t>,)
+    });
+    let builder_debug = if sensitive {
+        debug_impl(&format!("{}Builder", s.rust_name), &s.members, quote!())
+    } else {
+        quote!()
+    };
+    let setters = s.members.iter().map(setters);
+    let fallible = s.needs_fallible_build();
+    let mut inits = Vec::new();
+    for m in &s.members {
+        let f = ident(&m.rust_name);
+        let wire = &m.wire_name;
+        let init = if role == StructRole::Input && m.idempotency_token && !m.non_optional() {
+            quote!(self.#f.or_else(|| ::std::option::Option::Some(::restjson_runtime::__private::idempotency_token())))
+        } else if m.required && m.default.is_none() {
+            quote!(self.#f.ok_or_else(|| ::restjson_runtime::__private::BuildError::missing_field(#wire))?)
+        } else if m.non_optional() {
+            match default_value(m) {
+                Ok(Some(d)) => {
+                    let d = if m.boxed {
+                        quote!(::std::boxed::Box::new(#d))
+                    } else {
+                        d
+                    };
+                    quote!(self.#f.unwrap_or_else(|| #d))
+                }
+                _ => {
+                    let z = super::zero_value(m);
+                    quote!(self.#f.unwrap_or_else(|| #z))
+                }
+            }
+        } else {
+            quote!(self.#f)
+        };
+        inits.push(quote!(#f: #init,));
+    }
+    let rid_init = if is_output {
+        quote!(_request_id: ::std::option::Option::None,)
+    } else {
+        quote!()
+    };
+    let build = if fallible {
+        quote! {
+            /// Builds the structure; fails naming the first required member that is not set.
+            pub fn build(self) -> ::std::result::Result<#name, ::restjson_runtime::error::BuildError> {
+                ::std::result::Result::Ok(#name { #(#inits)* #rid_init })
+            }
+        }
+    } else {
+        quote! {
+            /// Builds the structure.
+            pub fn build(self) -> #name {
+                #name { #(#inits)* #rid_init }
+            }
+        }
+    };
+    let error_impls = if role == StructRole::Error {
+        let code = s.error.as_ref().map(|e| e.code.clone()).unwrap_or_default();
+        let msg_member = s
+            .members
+            .iter()
+            .find(|m| m.wire_name.eq_ignore_ascii_case("message"));
+        let display = match msg_member {
+            Some(m) if matches!(m.ty, Ty::String) => {
+                let f = ident(&m.rust_name);
+                if m.non_optional() {
+                    quote!(if self.#f.is_empty() { f.write_str(#code) } else { write!(f, "{}: {}", #code, self.#f) })
+                } else {
+                    quote!(match &self.#f { ::std::option::Option::Some(m) => write!(f, "{}: {}", #code, m), ::std::option::Option::None => f.write_str(#code) })
+                }
+            }
+            _ => quote!(f.write_str(#code)),
+        };
+        let message_fn = match msg_member {
+            Some(m) if m.rust_name != "message" && matches!(m.ty, Ty::String) => {
+                let f = ident(&m.rust_name);
+                let body = if m.non_optional() {
+                    quote!(::std::option::Option::Some(&self.#f))
+                } else {
+                    quote!(self.#f.as_deref())
+                };
+                quote! {
+                    /// The error message.
+                    pub fn message(&self) -> ::std::option::Option<&str> { #body }
+                }
+            }
+            _ => quote!(),
+        };
+        quote! {
+            impl #name {
+                /// The error code the service uses for this error.
+                pub const CODE: &'static str = #code;
+                #message_fn
+            }
+            impl ::std::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    #display
+                }
+            }
+            impl ::std::error::Error for #name {}
+        }
+    } else {
+        quote!()
+    };
+    let rid_impl = if is_output {
+        quote! {
+            impl #name {
+                /// The request id the service assigned to the call that returned this output.
+                pub fn request_id(&self) -> ::std::option::Option<&str> { self._request_id.as_deref() }
+            }
+        }
+    } else {
+        quote!()
+    };
+    let builder_doc = format!(" A builder for [`{}`].", s.rust_name);
+    quote! {
+        #doc
+        #[non_exhaustive]
+        #[derive(Clone, PartialEq, #derive_debug)]
+        pub struct #name {
+            #(#fields)*
+            #rid_field
+        }
+        impl #name {
+            #(#getters)*
+            /// A builder for this structure.
+            pub fn builder() -> #builder {
+                ::std::default::Default::default()
+            }
+        }
+        #rid_impl
+        #struct_debug
+        #error_impls
+        #[doc = #builder_doc]
+        #[non_exhaustive]
+        #[derive(Clone, Default, PartialEq, #derive_debug)]
+        pub struct #builder {
+            #(#builder_fields)*
+        }
+        #builder_debug
+        impl #builder {
+            #(#setters)*
+            #build
+        }
+    }
+}
+
+fn union_tokens(u: &UnionDef) -> TokenStream {
+    let name = format_ident!("{}", u.rust_name);
+    let doc = docs_or(&u.docs, &format!("The `{}` union.", u.rust_name));
+    let variants = u.variants.iter().map(|v| {
+        let n = format_ident!("{}", v.rust_name);
+        let t = member_value_ty(v);
+        let d = docs_or(&v.docs, &format!("The `{}` variant.", v.wire_name));
+        quote!(#d #n(#t),)
+    });
+    let methods = u.variants.iter().map(|v| {
+        let n = format_ident!("{}", v.rust_name);
+        let snake = naming::snake_case(&v.rust_name);
+        let as_fn = format_ident!("as_{}", snake);
+        let is_fn = format_ident!("is_{}", snake);
+        let t = member_value_ty(v);
+        let d1 = format!(" The `{}` value, if this is that variant.", v.wire_name);
+        let d2 = format!(" Whether this is the `{}` variant.", v.wire_name);
+        quote! {
+            #[doc = #d1]
+            pub fn #as_fn(&self) -> ::std::option::Option<&#t> {
+                match self { Self::#n(v) => ::std::option::Option::Some(v), _ => ::std::option::Option::None }
+            }
+            #[doc = #d2]
+            pub fn #is_fn(&self) -> bool { matches!(self, Self::#n(_)) }
+        }
+    });
+    let sensitive = u.variants.iter().any(|v| v.sensitive);
+    let (derive_debug, debug_impl) = if sensitive {
+        let label = u.rust_name.clone();
+        (
+            quote!(),
+            quote! {
+                impl ::std::fmt::Debug for #name {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        write!(f, "{}(*** Sensitive Data Redacted ***)", #label)
+                    }
+                }
+            },
+        )
+    } else {
+        (quote!(Debug,), quote!())
+    };
+    quote! {
+        #doc
+        #[non_exhaustive]
+        #[derive(Clone, PartialEq, #derive_debug)]
+        pub enum #name {
+            #(#variants)*
+            /// A variant this version of the client does not know (sent by a newer service).
+            /// It cannot be sent back.
+            #[non_exhaustive]
+            Unknown,
+        }
+        impl #name {
+            #(#methods)*
+            /// Whether this is a variant this client does not know.
+            pub fn is_unknown(&self) -> bool { matches!(self, Self::Unknown) }
+        }
+        #debug_impl
+    }
+}
+
+fn enum_tokens(e: &EnumDef) -> TokenStream {
+    let name = format_ident!("{}", e.rust_name);
+    let doc = docs_or(&e.docs, &format!("The `{}` enum.", e.rust_name));
+    let variants = e.variants.iter().map(|v| {
+        let n = format_ident!("{}", v.rust_name);
+        let d = docs_or(&v.docs, &format!("`{}`", v.value));
+        quote!(#d #n,)
+    });
+    let to_str = e.variants.iter().map(|v| {
+        let n = format_ident!("{}", v.rust_name);
+        let s = &v.value;
+        quote!(Self::#n => #s,)
+    });
+    let from_str = e.variants.iter().map(|v| {
+        let n = format_ident!("{}", v.rust_name);
+        let s = &v.value;
+        quote!(#s => Self::#n,)
+    });
+    let values = e.variants.iter().map(|v| &v.value);
+    quote! {
+        #doc
+        ///
+        /// Values this client does not know are kept in [`Self::Unknown`] and sent back unchanged.
+        #[non_exhaustive]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the client does not know.
+            Unknown(::restjson_runtime::UnknownVariantValue),
+        }
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str)*
+                    Self::Unknown(v) => v.as_str(),
+                }
+            }
+            /// Every value this client knows.
+            pub const fn values() -> &'static [&'static str] {
+                &[#(#values),*]
+            }
+        }
+        impl ::std::convert::From<&str> for #name {
+            fn from(s: &str) -> Self {
+                match s {
+                    #(#from_str)*
+                    other => Self::Unknown(::restjson_runtime::UnknownVariantValue::new(other)),
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(s: ::std::string::String) -> Self { Self::from(s.as_str()) }
+        }
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(s))
+            }
+        }
+        impl ::std::convert::AsRef<str> for #name {
+            fn as_ref(&self) -> &str { self.as_str() }
+        }
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+fn int_enum_tokens(e: &IntEnumDef) -> TokenStream {
+    let name = format_ident!("{}", e.rust_name);
+    let doc = docs_or(&e.docs, &format!("The `{}` enum.", e.rust_name));
+    let variants = e.variants.iter().map(|v| {
+        let n = format_ident!("{}", v.rust_name);
+        let d = docs_or(&v.docs, &format!("`{}`", v.value));
+        quote!(#d #n,)
+    });
+    let to_int = e.variants.iter().map(|v| {
+        let n = format_ident!("{}", v.rust_name);
+        let i = v.value;
+        quote!(Self::#n => #i,)
+    });
+    let from_int = e.variants.iter().map(|v| {
+        let n = format_ident!("{}", v.rust_name);
+        let i = v.value;
+        quote!(#i => Self::#n,)
+    });
+    let values = e.variants.iter().map(|v| v.value);
+    quote! {
+        #doc
+        #[non_exhaustive]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the client does not know.
+            Unknown(i32),
+        }
+        impl #name {
+            /// The value as sent on the wire.
+            pub fn as_i32(&self) -> i32 {
+                match self { #(#to_int)* Self::Unknown(v) => *v }
+            }
+            /// Every value this client knows.
+            pub const fn values() -> &'static [i32] { &[#(#values),*] }
+        }
+        impl ::std::convert::From<i32> for #name {
+            fn from(v: i32) -> Self {
+                match v { #(#from_int)* other => Self::Unknown(other) }
+            }
+        }
+    }
+}
+
+pub fn doc_tokens(lines: &[String]) -> TokenStream {
+    docs(lines)
+}
