@@ -42,7 +42,7 @@ pub fn generate(service: &Service, options: &Options) -> Result<BTreeMap<String,
         let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| {
             format!("internal error: generated {path} does not parse: {e}\n{tokens}")
         })?;
-        let text = prettyplease::unparse(&file);
+        let text = rustfmt(&prettyplease::unparse(&file)).map_err(|e| format!("{path}: {e}"))?;
         files.insert(path, format!("{header}{text}"));
         Ok(())
     };
@@ -61,6 +61,39 @@ pub fn generate(service: &Service, options: &Options) -> Result<BTreeMap<String,
     }
     files.insert("Cargo.toml".into(), crate_files::cargo_toml(options));
     Ok(files)
+}
+
+/// Runs rustfmt over prettyplease's output so that `cargo fmt --check` leaves generated files
+/// untouched (the two formatters differ in small ways).
+fn rustfmt(text: &str) -> Result<String, String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into()))
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            format!("cannot run rustfmt ({e}); install it with `rustup component add rustfmt`")
+        })?;
+    let mut stdin = child.stdin.take().ok_or("rustfmt has no stdin")?;
+    let input = text.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt failed: {e}"))?;
+    writer
+        .join()
+        .map_err(|_| "rustfmt writer thread panicked".to_string())?
+        .map_err(|e| format!("writing to rustfmt: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "rustfmt failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|_| "rustfmt printed invalid UTF-8".to_string())
 }
 
 pub(crate) fn ident(name: &str) -> Ident {
