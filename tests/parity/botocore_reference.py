@@ -172,6 +172,7 @@ def signature_of(string_to_sign):
 
 
 def capture_requests(session, cases):
+    from botocore.awsrequest import AWSResponse
     from botocore.exceptions import ParamValidationError
 
     client = make_client(session)
@@ -180,8 +181,6 @@ def capture_requests(session, cases):
     def before_send(request, **kwargs):
         captured["request"] = request
         return AWSResponse(request.url, 200, {"x-amzn-RequestId": "capture"}, CannedRaw(b"{}"))
-
-    from botocore.awsrequest import AWSResponse
 
     client.meta.events.register("before-send", before_send)
 
