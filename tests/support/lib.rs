@@ -1,1 +1,5 @@
-//! Shared helpers of the workspace integration tests.
+//! Shared helpers of the workspace integration tests: a capturing HTTP server on 127.0.0.1 and
+//! an independent SigV4 verifier.
+
+pub mod server;
+pub mod sigv4;

@@ -193,8 +193,8 @@ impl fmt::Display for Unhandled {
         match (self.code(), self.message()) {
             (Some(c), Some(m)) => write!(f, "{c}: {m}"),
             (Some(c), None) => write!(f, "{c}"),
-            (None, Some(m)) => write!(f, "unhandled error (HTTP {}): {m}", self.status),
-            (None, None) => write!(f, "unhandled error (HTTP {})", self.status),
+            (None, Some(m)) => write!(f, "unhandled error: {m}"),
+            (None, None) => f.write_str("unhandled error"),
         }
     }
 }

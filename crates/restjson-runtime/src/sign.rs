@@ -10,11 +10,27 @@ use crate::credentials::Credentials;
 use crate::error::BoxError;
 use crate::http::HttpRequest;
 
+/// Headers left out of the signature: the per-attempt SDK headers change between attempts
+/// and are not signed by the other AWS SDKs either.
+const UNSIGNED_HEADERS: &[&str] = &["amz-sdk-invocation-id", "amz-sdk-request"];
+
+fn settings() -> SigningSettings {
+    let mut settings = SigningSettings::default();
+    let excluded = settings.excluded_headers.get_or_insert_with(Vec::new);
+    excluded.extend(
+        UNSIGNED_HEADERS
+            .iter()
+            .map(|h| std::borrow::Cow::Borrowed(*h)),
+    );
+    settings
+}
+
 /// Signs `request` in place for `service` in `region` at `time`: adds `x-amz-date`,
 /// `x-amz-security-token` (when the credentials have a session token) and `authorization`.
 ///
 /// Every header already on the request is signed except `user-agent`, `authorization`,
-/// `x-amzn-trace-id` and `transfer-encoding` (which proxies may change).
+/// `x-amzn-trace-id` and `transfer-encoding` (which proxies may change), and the SDK's
+/// `amz-sdk-invocation-id` and `amz-sdk-request`.
 pub fn sign_request(
     request: &mut HttpRequest,
     credentials: &Credentials,
@@ -35,7 +51,7 @@ pub fn sign_request(
         .region(region)
         .name(service)
         .time(time)
-        .settings(SigningSettings::default())
+        .settings(settings())
         .build()?
         .into();
     let uri = request.uri().to_string();
