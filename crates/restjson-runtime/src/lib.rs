@@ -2,3 +2,5 @@
 
 pub mod credentials;
 pub mod endpoint;
+pub mod profile;
+pub mod provider_env;
