@@ -163,7 +163,7 @@ impl ProviderEnv {
                 .or_else(|| path.strip_prefix("~\\").filter(|_| cfg!(windows)))
         };
         match (rest, self.home_dir()) {
-            (Some(rest), Some(home)) if rest.is_empty() => home,
+            (Some(""), Some(home)) => home,
             (Some(rest), Some(home)) => home.join(rest),
             _ => PathBuf::from(path),
         }
