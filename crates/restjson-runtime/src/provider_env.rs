@@ -24,6 +24,7 @@ struct Fake {
     vars: HashMap<String, String>,
     files: HashMap<PathBuf, FakeFile>,
     home: Option<PathBuf>,
+    real_files: bool,
 }
 
 #[derive(Clone)]
@@ -82,6 +83,14 @@ impl ProviderEnv {
         self
     }
 
+    /// Makes the fake read files it was not given with [`file`](Self::file) from the real file
+    /// system (for tests of files that change between reads). Only paths the caller names are
+    /// read; pair it with a [`home`](Self::home) that is not the real one.
+    pub fn with_real_files(mut self) -> Self {
+        self.fake_mut().real_files = true;
+        self
+    }
+
     /// Sets the fake home directory.
     pub fn home(mut self, path: impl Into<PathBuf>) -> Self {
         self.fake_mut().home = Some(path.into());
@@ -114,6 +123,7 @@ impl ProviderEnv {
                         "permission denied",
                     ));
                 }
+                None if fake.real_files => std::fs::read(path)?,
                 None => {
                     return Err(io::Error::new(
                         io::ErrorKind::NotFound,
@@ -189,6 +199,7 @@ impl fmt::Debug for ProviderEnv {
                     .field("vars", &vars)
                     .field("files", &files)
                     .field("home", &fake.home)
+                    .field("real_files", &fake.real_files)
                     .finish()
             }
         }

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::ProvideCredentials;
 use super::util::{
@@ -21,6 +21,13 @@ pub const DEFAULT_IMDS_ENDPOINT_IPV6: &str = "http://[fd00:ec2::254]";
 const TOKEN_TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
 const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
 const CREDENTIALS_PATH: &str = "/latest/meta-data/iam/security-credentials/";
+
+/// Everything but the unreserved characters of RFC 3986 is escaped in the role name.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Credentials of the instance profile, from the EC2 instance metadata service with session
 /// tokens (IMDSv2): `PUT /latest/api/token`, then the role name from
@@ -221,7 +228,7 @@ impl ImdsProvider {
                 ),
             ));
         };
-        let role_path = utf8_percent_encode(role, NON_ALPHANUMERIC).to_string();
+        let role_path = utf8_percent_encode(role, PATH_SEGMENT).to_string();
 
         let response = client
             .get(format!("{roles_url}{role_path}"))
