@@ -304,8 +304,10 @@ fn malformed_file_is_invalid_configuration_naming_file_and_line() {
 // ---------------------------------------------------------------- credential_process
 
 /// A directory for the scripts of one test, removed at the end.
+#[cfg(unix)]
 struct ScriptDir(PathBuf);
 
+#[cfg(unix)]
 impl ScriptDir {
     fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!(
@@ -325,12 +327,14 @@ impl ScriptDir {
     }
 }
 
+#[cfg(unix)]
 impl Drop for ScriptDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
+#[cfg(unix)]
 fn process_profile(command: &str) -> ProviderEnv {
     files(
         &format!("[profile proc]\ncredential_process = {command}\n"),
@@ -338,6 +342,7 @@ fn process_profile(command: &str) -> ProviderEnv {
     )
 }
 
+#[cfg(unix)]
 fn run_process_profile(command: &str) -> Result<Credentials, CredentialsError> {
     provide(&ProfileProvider::new(
         process_profile(command),
@@ -345,6 +350,7 @@ fn run_process_profile(command: &str) -> Result<Credentials, CredentialsError> {
     ))
 }
 
+#[cfg(unix)]
 #[test]
 fn credential_process_success() {
     let dir = ScriptDir::new("process-ok");
@@ -360,6 +366,7 @@ fn credential_process_success() {
     assert_eq!(creds.provider_name(), "CredentialProcess");
 }
 
+#[cfg(unix)]
 #[test]
 fn credential_process_without_token_or_expiry_and_with_arguments() {
     // The command goes through the shell: arguments and quoting work as typed.
@@ -373,6 +380,7 @@ fn credential_process_without_token_or_expiry_and_with_arguments() {
     assert_eq!(creds.expiry(), None);
 }
 
+#[cfg(unix)]
 #[test]
 fn credential_process_wins_over_static_keys() {
     let env = files(
@@ -387,6 +395,7 @@ fn credential_process_wins_over_static_keys() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn credential_process_non_zero_exit_reports_stderr_not_stdout() {
     let dir = ScriptDir::new("process-fail");
@@ -405,6 +414,7 @@ fn credential_process_non_zero_exit_reports_stderr_not_stdout() {
     assert!(!format!("{error:?}").contains("LEAKEDSECRET"));
 }
 
+#[cfg(unix)]
 #[test]
 fn credential_process_stderr_is_bounded() {
     let error = run_process_profile(
@@ -419,6 +429,7 @@ fn credential_process_stderr_is_bounded() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn credential_process_bad_json() {
     assert_error(
@@ -435,6 +446,7 @@ fn credential_process_bad_json() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn credential_process_wrong_or_missing_version() {
     assert_error(
@@ -460,6 +472,7 @@ fn credential_process_wrong_or_missing_version() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn credential_process_missing_fields_and_bad_expiration() {
     assert_error(
@@ -482,6 +495,7 @@ fn credential_process_missing_fields_and_bad_expiration() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn credential_process_times_out() {
     let provider = ProfileProvider::new(process_profile("exec sleep 5"), Some("proc"))
@@ -499,6 +513,7 @@ fn credential_process_times_out() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn credential_process_provider_alone_and_its_debug() {
     let provider = CredentialProcessProvider::new(
@@ -514,6 +529,7 @@ fn credential_process_provider_alone_and_its_debug() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn credential_process_empty_command_is_invalid() {
     let env = files("[default]\ncredential_process =\n", "");
@@ -524,6 +540,7 @@ fn credential_process_empty_command_is_invalid() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn credential_process_that_cannot_start() {
     // `sh` itself starts; the missing program makes it exit 127 with a message on stderr.
