@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use restjson_runtime::credentials::{
-    CredentialProcessProvider, Credentials, CredentialsError, CredentialsErrorKind,
-    EnvironmentProvider, ProfileProvider, ProvideCredentials,
+    CredentialProcessProvider, Credentials, CredentialsCache, CredentialsError,
+    CredentialsErrorKind, EnvironmentProvider, ProfileProvider, ProvideCredentials,
 };
 use restjson_runtime::provider_env::ProviderEnv;
 
@@ -493,6 +493,40 @@ fn credential_process_missing_fields_and_bad_expiration() {
         "{}",
         error.message()
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn credential_process_expiry_drives_the_cache() {
+    let dir = ScriptDir::new("process-expiry");
+    let counter = dir.0.join("runs");
+    let command = dir.script(
+        "expiring.sh",
+        &format!(
+            "echo run >> '{}'\nprintf '%s' '{{\"Version\":1,\"AccessKeyId\":\"A\",\
+             \"SecretAccessKey\":\"S\",\"Expiration\":\"2030-01-01T00:00:00Z\"}}'\n",
+            counter.display()
+        ),
+    );
+    let runs = || {
+        std::fs::read_to_string(&counter)
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    };
+    let now = std::sync::Arc::new(std::sync::Mutex::new(y2030() - Duration::from_secs(3600)));
+    let clock = now.clone();
+    let cache = CredentialsCache::new(ProfileProvider::new(
+        process_profile(&command),
+        Some("proc"),
+    ))
+    .with_clock(move || *clock.lock().unwrap());
+    assert_eq!(provide(&cache).unwrap().expiry(), Some(y2030()));
+    assert_eq!(provide(&cache).unwrap().access_key_id(), "A");
+    assert_eq!(runs(), 1);
+    // Within five minutes of the expiry the process runs again.
+    *now.lock().unwrap() = y2030() - Duration::from_secs(4 * 60);
+    provide(&cache).unwrap();
+    assert_eq!(runs(), 2);
 }
 
 #[cfg(unix)]
