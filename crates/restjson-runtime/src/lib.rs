@@ -15,6 +15,8 @@ pub mod endpoint;
 pub mod error;
 pub mod http;
 pub mod json;
+pub mod profile;
+pub mod provider_env;
 pub mod sign;
 pub mod time;
 pub mod types;

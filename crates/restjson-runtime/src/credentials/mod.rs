@@ -6,6 +6,23 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+mod cache;
+mod chain;
+mod container;
+mod environment;
+mod imds;
+mod process;
+mod profile;
+mod util;
+
+pub use cache::{Clock, CredentialsCache, DEFAULT_REFRESH_BUFFER};
+pub use chain::{DefaultChain, default_provider};
+pub use container::{ContainerProvider, DEFAULT_RELATIVE_URI_BASE};
+pub use environment::EnvironmentProvider;
+pub use imds::{DEFAULT_IMDS_ENDPOINT, DEFAULT_IMDS_ENDPOINT_IPV6, ImdsProvider};
+pub use process::{CredentialProcessProvider, DEFAULT_PROCESS_TIMEOUT};
+pub use profile::ProfileProvider;
+
 /// AWS credentials used to sign a request with SigV4.
 ///
 /// `Debug` never prints the secret access key or the session token.

@@ -1,0 +1,314 @@
+//! Credentials of the EC2 instance profile, from the instance metadata service (IMDSv2).
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use super::ProvideCredentials;
+use super::util::{
+    Fields, credentials_from_json, describe_duration, http_client, parse_json, read_body,
+};
+use super::{Credentials, CredentialsError, CredentialsErrorKind, CredentialsFuture};
+use crate::provider_env::ProviderEnv;
+
+/// The IPv4 endpoint of the instance metadata service.
+pub const DEFAULT_IMDS_ENDPOINT: &str = "http://169.254.169.254";
+/// The IPv6 endpoint, used when `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` is `IPv6`.
+pub const DEFAULT_IMDS_ENDPOINT_IPV6: &str = "http://[fd00:ec2::254]";
+
+const TOKEN_TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
+const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
+const CREDENTIALS_PATH: &str = "/latest/meta-data/iam/security-credentials/";
+
+/// Everything but the unreserved characters of RFC 3986 is escaped in the role name.
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Credentials of the instance profile, from the EC2 instance metadata service with session
+/// tokens (IMDSv2): `PUT /latest/api/token`, then the role name from
+/// `GET /latest/meta-data/iam/security-credentials/`, then that role's credentials.
+///
+/// * The endpoint is `AWS_EC2_METADATA_SERVICE_ENDPOINT`, else `http://[fd00:ec2::254]` when
+///   `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6`, else `http://169.254.169.254`.
+/// * `AWS_EC2_METADATA_DISABLED=true` turns it off ([`CredentialsErrorKind::NotLoaded`]).
+/// * Off EC2 nothing answers: after the short connect timeout (1 s by default) the provider
+///   reports [`CredentialsErrorKind::NotLoaded`] so that a chain gives up quickly. The whole
+///   exchange is bounded by an overall timeout (3 s by default).
+#[derive(Debug)]
+pub struct ImdsProvider {
+    env: ProviderEnv,
+    endpoint: Option<String>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    token_ttl: Duration,
+    client: OnceLock<Result<reqwest::Client, String>>,
+}
+
+impl ImdsProvider {
+    /// A provider reading its configuration from `env`.
+    pub fn new(env: ProviderEnv) -> Self {
+        Self {
+            env,
+            endpoint: None,
+            connect_timeout: Duration::from_secs(1),
+            timeout: Duration::from_secs(3),
+            token_ttl: Duration::from_secs(21_600),
+            client: OnceLock::new(),
+        }
+    }
+
+    /// Overrides the endpoint (otherwise taken from the environment).
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// How long to wait for a connection to the metadata service.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self.client = OnceLock::new();
+        self
+    }
+
+    /// How long the whole exchange (three requests) may take.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self.client = OnceLock::new();
+        self
+    }
+
+    /// The lifetime requested for the session token (6 hours by default).
+    pub fn with_token_ttl(mut self, ttl: Duration) -> Self {
+        self.token_ttl = ttl;
+        self
+    }
+
+    fn endpoint(&self) -> String {
+        let endpoint = match &self.endpoint {
+            Some(e) => e.clone(),
+            None => match self
+                .env
+                .get_non_empty_var("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+            {
+                Some(e) => e.trim().to_string(),
+                None => match self
+                    .env
+                    .get_non_empty_var("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")
+                {
+                    Some(mode) if mode.trim().eq_ignore_ascii_case("ipv6") => {
+                        DEFAULT_IMDS_ENDPOINT_IPV6.to_string()
+                    }
+                    _ => DEFAULT_IMDS_ENDPOINT.to_string(),
+                },
+            },
+        };
+        endpoint.trim_end_matches('/').to_string()
+    }
+
+    fn client(&self) -> Result<&reqwest::Client, CredentialsError> {
+        self.client
+            .get_or_init(|| http_client(self.connect_timeout, self.timeout))
+            .as_ref()
+            .map_err(|e| {
+                CredentialsError::new(CredentialsErrorKind::ProviderError, format!("IMDS: {e}"))
+            })
+    }
+
+    async fn load(&self) -> Result<Credentials, CredentialsError> {
+        if self
+            .env
+            .get_var("AWS_EC2_METADATA_DISABLED")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        {
+            return Err(CredentialsError::new(
+                CredentialsErrorKind::NotLoaded,
+                "IMDS: disabled by AWS_EC2_METADATA_DISABLED",
+            ));
+        }
+        let endpoint = self.endpoint();
+        let client = self.client()?;
+        // Until the token request is answered we cannot tell "not on EC2" from "slow".
+        let answered = AtomicBool::new(false);
+        let exchange = self.exchange(client, &endpoint, &answered);
+        match tokio::time::timeout(self.timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) if !answered.load(Ordering::Relaxed) => Err(not_on_ec2(&endpoint, self.timeout)),
+            Err(_) => Err(CredentialsError::new(
+                CredentialsErrorKind::ProviderTimedOut,
+                format!(
+                    "IMDS: {endpoint} did not provide credentials within {}",
+                    describe_duration(self.timeout)
+                ),
+            )),
+        }
+    }
+
+    async fn exchange(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        answered: &AtomicBool,
+    ) -> Result<Credentials, CredentialsError> {
+        let token_response = client
+            .put(format!("{endpoint}/latest/api/token"))
+            .header(TOKEN_TTL_HEADER, self.token_ttl.as_secs().to_string())
+            .send()
+            .await;
+        let token_response = match token_response {
+            Ok(r) => r,
+            Err(e) if e.is_connect() || e.is_timeout() => {
+                let waited = if e.is_connect() {
+                    self.connect_timeout
+                } else {
+                    self.timeout
+                };
+                return Err(not_on_ec2(endpoint, waited).with_source(e));
+            }
+            Err(e) => return Err(request_failed(endpoint, "the session token", e)),
+        };
+        answered.store(true, Ordering::Relaxed);
+        let (status, body) = read(endpoint, token_response).await?;
+        match status.as_u16() {
+            200 => {}
+            403 => {
+                return Err(CredentialsError::new(
+                    CredentialsErrorKind::NotLoaded,
+                    format!(
+                        "IMDS: {endpoint} refused a session token (HTTP 403): the metadata service is disabled for this instance"
+                    ),
+                ));
+            }
+            _ => return Err(bad_status(endpoint, "the session token", status)),
+        }
+        let token = String::from_utf8(body).map_err(|_| {
+            CredentialsError::new(
+                CredentialsErrorKind::ProviderError,
+                format!("IMDS: the session token from {endpoint} is not valid UTF-8"),
+            )
+        })?;
+        let mut token = reqwest::header::HeaderValue::from_str(token.trim()).map_err(|_| {
+            CredentialsError::new(
+                CredentialsErrorKind::ProviderError,
+                format!("IMDS: the session token from {endpoint} has invalid characters"),
+            )
+        })?;
+        token.set_sensitive(true);
+
+        let roles_url = format!("{endpoint}{CREDENTIALS_PATH}");
+        let response = client
+            .get(&roles_url)
+            .header(TOKEN_HEADER, token.clone())
+            .send()
+            .await
+            .map_err(|e| request_failed(endpoint, "the instance profile", e))?;
+        let (status, body) = read(endpoint, response).await?;
+        match status.as_u16() {
+            200 => {}
+            404 => {
+                return Err(CredentialsError::new(
+                    CredentialsErrorKind::NotLoaded,
+                    format!(
+                        "IMDS: no instance profile (IAM role) is attached to this instance ({endpoint})"
+                    ),
+                ));
+            }
+            _ => return Err(bad_status(endpoint, "the instance profile", status)),
+        }
+        let roles = String::from_utf8_lossy(&body);
+        let Some(role) = roles.lines().map(str::trim).find(|l| !l.is_empty()) else {
+            return Err(CredentialsError::new(
+                CredentialsErrorKind::NotLoaded,
+                format!(
+                    "IMDS: no instance profile (IAM role) is attached to this instance ({endpoint})"
+                ),
+            ));
+        };
+        let role_path = utf8_percent_encode(role, PATH_SEGMENT).to_string();
+
+        let response = client
+            .get(format!("{roles_url}{role_path}"))
+            .header(TOKEN_HEADER, token)
+            .send()
+            .await
+            .map_err(|e| request_failed(endpoint, "the role credentials", e))?;
+        let (status, body) = read(endpoint, response).await?;
+        if status.as_u16() != 200 {
+            return Err(bad_status(endpoint, "the role credentials", status));
+        }
+        let json = parse_json(&body).map_err(|e| {
+            CredentialsError::new(
+                CredentialsErrorKind::ProviderError,
+                format!("IMDS: the credentials from {endpoint} are {e}"),
+            )
+        })?;
+        if let Some(code) = json.get("Code").and_then(|c| c.as_str())
+            && code != "Success"
+        {
+            return Err(CredentialsError::new(
+                CredentialsErrorKind::ProviderError,
+                format!("IMDS: {endpoint} answered with Code `{code}` instead of `Success`"),
+            ));
+        }
+        credentials_from_json(
+            &json,
+            Fields { token: "Token" },
+            "IMDS",
+            &format!("IMDS at {endpoint}"),
+        )
+    }
+}
+
+fn not_on_ec2(endpoint: &str, waited: Duration) -> CredentialsError {
+    CredentialsError::new(
+        CredentialsErrorKind::NotLoaded,
+        format!(
+            "IMDS: no instance metadata service answered at {endpoint} within {} (not running on EC2?)",
+            describe_duration(waited)
+        ),
+    )
+}
+
+fn request_failed(endpoint: &str, what: &str, e: reqwest::Error) -> CredentialsError {
+    let kind = if e.is_timeout() {
+        CredentialsErrorKind::ProviderTimedOut
+    } else {
+        CredentialsErrorKind::ProviderError
+    };
+    CredentialsError::new(
+        kind,
+        format!("IMDS: requesting {what} from {endpoint} failed: {e}"),
+    )
+    .with_source(e)
+}
+
+fn bad_status(endpoint: &str, what: &str, status: reqwest::StatusCode) -> CredentialsError {
+    CredentialsError::new(
+        CredentialsErrorKind::ProviderError,
+        format!("IMDS: requesting {what} from {endpoint} answered HTTP {status}"),
+    )
+}
+
+async fn read(
+    endpoint: &str,
+    response: reqwest::Response,
+) -> Result<(reqwest::StatusCode, Vec<u8>), CredentialsError> {
+    let status = response.status();
+    let body = read_body(response).await.map_err(|e| {
+        CredentialsError::new(
+            CredentialsErrorKind::ProviderError,
+            format!("IMDS: {endpoint}: {e}"),
+        )
+    })?;
+    Ok((status, body))
+}
+
+impl ProvideCredentials for ImdsProvider {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        Box::pin(self.load())
+    }
+}

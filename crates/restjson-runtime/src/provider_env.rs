@@ -1,0 +1,207 @@
+//! An injectable view of the process environment: environment variables, file reads and the
+//! home directory.
+//!
+//! Every configuration source in this crate reads through a [`ProviderEnv`], so tests can use
+//! [`ProviderEnv::fake`] and never touch the real `~/.aws` nor mutate the process environment.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Where configuration sources read environment variables, files and the home directory from.
+///
+/// Cheap to clone. `Debug` prints the names of fake variables and files, never their values.
+#[derive(Clone)]
+pub struct ProviderEnv {
+    /// `None` is the real process environment.
+    fake: Option<Arc<Fake>>,
+}
+
+#[derive(Clone, Default)]
+struct Fake {
+    vars: HashMap<String, String>,
+    files: HashMap<PathBuf, FakeFile>,
+    home: Option<PathBuf>,
+    real_files: bool,
+}
+
+#[derive(Clone)]
+enum FakeFile {
+    Contents(Vec<u8>),
+    Unreadable,
+}
+
+impl ProviderEnv {
+    /// The real process environment and file system.
+    pub fn real() -> Self {
+        Self { fake: None }
+    }
+
+    /// An empty fake environment: no variables, no files, no home directory.
+    ///
+    /// Fill it with [`var`](Self::var), [`file`](Self::file) and [`home`](Self::home).
+    pub fn fake() -> Self {
+        Self {
+            fake: Some(Arc::new(Fake::default())),
+        }
+    }
+
+    /// Whether this is a fake environment.
+    pub fn is_fake(&self) -> bool {
+        self.fake.is_some()
+    }
+
+    fn fake_mut(&mut self) -> &mut Fake {
+        // The builder methods only ever describe a fake; they never write to the process.
+        Arc::make_mut(self.fake.get_or_insert_with(Default::default))
+    }
+
+    /// Sets a fake environment variable.
+    ///
+    /// The builder methods always produce a fake environment: called on [`ProviderEnv::real`]
+    /// they start from an empty fake, never from (nor into) the process environment.
+    pub fn var(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.fake_mut().vars.insert(name.into(), value.into());
+        self
+    }
+
+    /// Adds a fake file with these contents.
+    pub fn file(mut self, path: impl Into<PathBuf>, contents: impl Into<Vec<u8>>) -> Self {
+        self.fake_mut()
+            .files
+            .insert(path.into(), FakeFile::Contents(contents.into()));
+        self
+    }
+
+    /// Adds a fake file that exists but cannot be read (permission denied).
+    pub fn unreadable_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.fake_mut()
+            .files
+            .insert(path.into(), FakeFile::Unreadable);
+        self
+    }
+
+    /// Makes the fake read files it was not given with [`file`](Self::file) from the real file
+    /// system (for tests of files that change between reads). Only paths the caller names are
+    /// read; pair it with a [`home`](Self::home) that is not the real one.
+    pub fn with_real_files(mut self) -> Self {
+        self.fake_mut().real_files = true;
+        self
+    }
+
+    /// Sets the fake home directory.
+    pub fn home(mut self, path: impl Into<PathBuf>) -> Self {
+        self.fake_mut().home = Some(path.into());
+        self
+    }
+
+    /// The value of an environment variable, if it is set and valid Unicode.
+    pub fn get_var(&self, name: &str) -> Option<String> {
+        match &self.fake {
+            None => std::env::var(name).ok(),
+            Some(fake) => fake.vars.get(name).cloned(),
+        }
+    }
+
+    /// The value of an environment variable, treating an empty (or all-blank) value as unset.
+    pub fn get_non_empty_var(&self, name: &str) -> Option<String> {
+        self.get_var(name).filter(|v| !v.trim().is_empty())
+    }
+
+    /// Reads a whole file as UTF-8. A missing file is an error of kind
+    /// [`io::ErrorKind::NotFound`].
+    pub fn read_to_string(&self, path: &Path) -> io::Result<String> {
+        let bytes = match &self.fake {
+            None => std::fs::read(path)?,
+            Some(fake) => match fake.files.get(path) {
+                Some(FakeFile::Contents(bytes)) => bytes.clone(),
+                Some(FakeFile::Unreadable) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::PermissionDenied,
+                        "permission denied",
+                    ));
+                }
+                None if fake.real_files => std::fs::read(path)?,
+                None => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::NotFound,
+                        "no such file or directory",
+                    ));
+                }
+            },
+        };
+        String::from_utf8(bytes)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "file is not valid UTF-8"))
+    }
+
+    /// The user's home directory: `HOME`, else (on Windows) `USERPROFILE` then
+    /// `HOMEDRIVE` + `HOMEPATH`, else the platform's notion of home (real environment only).
+    pub fn home_dir(&self) -> Option<PathBuf> {
+        if let Some(fake) = &self.fake
+            && let Some(home) = &fake.home
+        {
+            return Some(home.clone());
+        }
+        if let Some(home) = self.get_non_empty_var("HOME") {
+            return Some(PathBuf::from(home));
+        }
+        if cfg!(windows) {
+            if let Some(profile) = self.get_non_empty_var("USERPROFILE") {
+                return Some(PathBuf::from(profile));
+            }
+            if let (Some(drive), Some(path)) = (
+                self.get_non_empty_var("HOMEDRIVE"),
+                self.get_non_empty_var("HOMEPATH"),
+            ) {
+                return Some(PathBuf::from(format!("{drive}{path}")));
+            }
+        }
+        match self.fake {
+            None => std::env::home_dir(),
+            Some(_) => None,
+        }
+    }
+
+    /// Expands a leading `~` (alone or followed by a path separator) to the home directory.
+    pub fn expand_home(&self, path: &str) -> PathBuf {
+        let rest = if path == "~" {
+            Some("")
+        } else {
+            path.strip_prefix("~/")
+                .or_else(|| path.strip_prefix("~\\").filter(|_| cfg!(windows)))
+        };
+        match (rest, self.home_dir()) {
+            (Some(""), Some(home)) => home,
+            (Some(rest), Some(home)) => home.join(rest),
+            _ => PathBuf::from(path),
+        }
+    }
+}
+
+impl Default for ProviderEnv {
+    fn default() -> Self {
+        Self::real()
+    }
+}
+
+impl fmt::Debug for ProviderEnv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.fake {
+            None => f.write_str("ProviderEnv::Real"),
+            Some(fake) => {
+                let mut vars: Vec<&str> = fake.vars.keys().map(String::as_str).collect();
+                vars.sort_unstable();
+                let mut files: Vec<&Path> = fake.files.keys().map(PathBuf::as_path).collect();
+                files.sort_unstable();
+                f.debug_struct("ProviderEnv::Fake")
+                    .field("vars", &vars)
+                    .field("files", &files)
+                    .field("home", &fake.home)
+                    .field("real_files", &fake.real_files)
+                    .finish()
+            }
+        }
+    }
+}
