@@ -54,10 +54,10 @@ pub(crate) fn parse_url(url: &str) -> Option<ParsedUrl> {
         if host.is_empty() || !host.chars().all(is_host_char) {
             return None;
         }
-        if let Some(p) = port {
-            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
+        if let Some(p) = port
+            && (p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return None;
         }
         is_ipv4(host)
     };

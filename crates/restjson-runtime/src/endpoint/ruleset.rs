@@ -717,16 +717,16 @@ fn parse_template(
     while let Some(i) = rest.find(['{', '}']) {
         lit.push_str(&rest[..i]);
         let brace = &rest[i..];
-        if brace.starts_with("{{") {
+        if let Some(after) = brace.strip_prefix("{{") {
             lit.push('{');
-            rest = &brace[2..];
-        } else if brace.starts_with("}}") {
+            rest = after;
+        } else if let Some(after) = brace.strip_prefix("}}") {
             lit.push('}');
-            rest = &brace[2..];
-        } else if brace.starts_with('}') {
+            rest = after;
+        } else if let Some(after) = brace.strip_prefix('}') {
             // A lone `}` has no special meaning.
             lit.push('}');
-            rest = &brace[1..];
+            rest = after;
         } else {
             let close = brace
                 .find('}')
