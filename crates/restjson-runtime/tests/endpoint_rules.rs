@@ -81,7 +81,11 @@ fn attr(name: &str, path: &str) -> Value {
 
 /// A regional service rule set in the usual AWS shape.
 fn regional() -> RuleSet {
-    rule_set(json!({
+    rule_set(regional_doc())
+}
+
+fn regional_doc() -> Value {
+    json!({
         "version": "1.0",
         "parameters": {
             "Region": {"type": "String", "builtIn": "AWS::Region", "required": false, "documentation": "region"},
@@ -162,7 +166,7 @@ fn regional() -> RuleSet {
             },
             {"type": "error", "conditions": [], "error": "Invalid Configuration: Missing Region"}
         ]
-    }))
+    })
 }
 
 fn url(rules: &RuleSet, params: EndpointParams) -> String {
@@ -974,4 +978,110 @@ fn partition_lookup_order() {
     .expect("valid");
     assert_eq!(no_aws.partition_for("y"), None);
     assert!(no_aws.partition_for("x").is_some());
+}
+
+fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                pointers(
+                    child,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                pointers(child, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(at);
+}
+
+/// Replaces (or removes) every node of a realistic rule set in turn with ill-typed or malformed
+/// values: parsing must either reject the document with a located message or accept it, and an
+/// accepted document must resolve without panicking.
+#[test]
+fn mutated_rule_sets_never_panic() {
+    let doc = regional_doc();
+    let mut all = Vec::new();
+    pointers(&doc, String::new(), &mut all);
+    let junk = [
+        json!(null),
+        json!(false),
+        json!(-1),
+        json!("{"),
+        json!("}{Region#a[9]}"),
+        json!([]),
+        json!({}),
+        json!({"ref": "Region"}),
+        json!({"fn": "getAttr", "argv": [{"ref": "Region"}, "x[0]"]}),
+    ];
+    let partitions = partitions();
+    let params = [
+        EndpointParams::new(),
+        EndpointParams::new()
+            .with_region("us-east-1")
+            .with_use_fips(true),
+        EndpointParams::new()
+            .with_region("cn-north-1")
+            .with_use_dual_stack(true),
+        EndpointParams::new().with_endpoint("https://example.com"),
+    ];
+    let (mut accepted, mut rejected) = (0, 0);
+    let mut check = |candidate: &Value| match RuleSet::from_value(candidate) {
+        Ok(rules) => {
+            accepted += 1;
+            for p in &params {
+                let _ = rules.resolve(p, &partitions);
+            }
+        }
+        Err(e) => {
+            rejected += 1;
+            assert!(
+                e.to_string().starts_with("invalid endpoint rule set at $"),
+                "{e}"
+            );
+        }
+    };
+    for pointer in &all {
+        for j in &junk {
+            let mut candidate = doc.clone();
+            match candidate.pointer_mut(pointer) {
+                Some(slot) => *slot = j.clone(),
+                None => panic!("pointer {pointer} not found"),
+            }
+            check(&candidate);
+        }
+        // Remove the member or element entirely.
+        if let Some((parent, last)) = pointer.rsplit_once('/') {
+            let mut candidate = doc.clone();
+            match candidate.pointer_mut(parent) {
+                Some(Value::Object(map)) => {
+                    map.remove(&last.replace("~1", "/").replace("~0", "~"));
+                }
+                Some(Value::Array(items)) => {
+                    if let Ok(i) = last.parse::<usize>() {
+                        items.remove(i);
+                    }
+                }
+                _ => {}
+            }
+            check(&candidate);
+        }
+    }
+    assert!(accepted > 100, "accepted {accepted}");
+    assert!(rejected > 500, "rejected {rejected}");
+}
+
+#[test]
+fn rule_sets_and_partitions_are_shareable_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<RuleSet>();
+    shareable::<PartitionTable>();
+    shareable::<EndpointParams>();
+    shareable::<restjson_runtime::endpoint::EndpointError>();
 }

@@ -24,11 +24,13 @@ pub(crate) const MAX_INPUT_CHARS: usize = 255;
 const MAX_STEPS: u32 = 200_000;
 const MAX_NESTING: usize = 16;
 const MAX_REPEAT: u32 = 1000;
+const MAX_PATTERN_CHARS: usize = 512;
 
 /// A compiled pattern.
 #[derive(Debug, Clone)]
 pub(crate) struct Regex {
-    alternatives: Vec<Vec<Item>>,
+    /// The whole pattern as one group, matched exactly once.
+    root: Item,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +85,12 @@ impl Regex {
     /// Compiles `pattern`, or explains which construct is unsupported or malformed.
     pub(crate) fn new(pattern: &str) -> Result<Regex, String> {
         let chars: Vec<char> = pattern.chars().collect();
+        // Matching recurses once per pattern item, so the pattern size bounds the stack depth.
+        if chars.len() > MAX_PATTERN_CHARS {
+            return Err(format!(
+                "pattern longer than {MAX_PATTERN_CHARS} characters"
+            ));
+        }
         let mut parser = Parser {
             chars: &chars,
             pos: 0,
@@ -91,7 +99,13 @@ impl Regex {
         if parser.pos != chars.len() {
             return Err(format!("unbalanced `)` at character {}", parser.pos));
         }
-        Ok(Regex { alternatives })
+        Ok(Regex {
+            root: Item {
+                node: Node::Group(alternatives),
+                min: 1,
+                max: 1,
+            },
+        })
     }
 
     /// Whether the pattern matches somewhere in `input`.
@@ -104,12 +118,7 @@ impl Regex {
             input: &chars,
             steps: Cell::new(0),
         };
-        let root = Item {
-            node: Node::Group(self.alternatives.clone()),
-            min: 1,
-            max: 1,
-        };
-        (0..=chars.len()).any(|start| m.item(&root, 0, start, &Cont::Done))
+        (0..=chars.len()).any(|start| m.item(&self.root, 0, start, &Cont::Done))
     }
 }
 
@@ -442,6 +451,8 @@ mod tests {
         assert!(!m(aws, "us-gov-west-1"));
         assert!(!m(aws, "cn-north-1"));
         assert!(!m(aws, "us-east-1 "));
+        // `$` is the end of input only (as with a whole-string match), not "before a final newline".
+        assert!(!m(aws, "us-east-1\n"));
         assert!(!m(aws, "xus-east-1"));
         assert!(m(r"^us\-gov\-\w+\-\d+$", "us-gov-west-1"));
         assert!(m(r"^eusc\-(de)\-\w+\-\d+$", "eusc-de-east-1"));
@@ -467,8 +478,19 @@ mod tests {
 
     #[test]
     fn rejects_unsupported() {
+        let long = "a".repeat(600);
         for p in [
-            "(?=a)", "a++", r"\bfoo", "(a", "a)", "[a", "*a", "a{3,1}", r"\1", "[z-a]",
+            long.as_str(),
+            "(?=a)",
+            "a++",
+            r"\bfoo",
+            "(a",
+            "a)",
+            "[a",
+            "*a",
+            "a{3,1}",
+            r"\1",
+            "[z-a]",
         ] {
             assert!(Regex::new(p).is_err(), "{p} should be rejected");
         }
