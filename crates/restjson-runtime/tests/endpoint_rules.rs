@@ -1,7 +1,7 @@
 //! Endpoint rule-set interpreter tests on small hand-written rule sets and partition tables.
 
 use restjson_runtime::endpoint::{
-    EndpointErrorKind, EndpointParams, ParamType, ParamValue, PartitionTable, RuleSet,
+    Endpoint, EndpointErrorKind, EndpointParams, ParamType, ParamValue, PartitionTable, RuleSet,
 };
 use serde_json::{Value, json};
 
@@ -217,6 +217,8 @@ fn regional_endpoints_with_defaults_and_partition_outputs() {
         Some(&vec!["aws".to_owned(), "static".to_owned()])
     );
     assert_eq!(e.headers().len(), 1);
+    assert_eq!(e.auth_schemes().len(), 1);
+    assert_eq!(e.auth_schemes()[0]["signingRegion"], "us-west-2");
 
     let p = EndpointParams::new().with_region("cn-north-1");
     assert_eq!(url(&rules, p), "https://svc.cn-north-1.amazonaws.com.cn");
@@ -1084,4 +1086,27 @@ fn rule_sets_and_partitions_are_shareable_across_threads() {
     shareable::<PartitionTable>();
     shareable::<EndpointParams>();
     shareable::<restjson_runtime::endpoint::EndpointError>();
+}
+
+#[test]
+fn endpoints_can_be_built_directly() {
+    let e = Endpoint::new("https://local.test:8443")
+        .with_header("x-a", "1")
+        .with_header("x-a", "2")
+        .with_property(
+            "authSchemes",
+            json!([{"name": "sigv4", "signingName": "svc"}]),
+        );
+    assert_eq!(e.url(), "https://local.test:8443");
+    assert_eq!(
+        e.headers().get("x-a"),
+        Some(&vec!["1".to_owned(), "2".to_owned()])
+    );
+    assert_eq!(
+        e.auth_schemes(),
+        [json!({"name": "sigv4", "signingName": "svc"})]
+    );
+    assert!(Endpoint::new("https://x").auth_schemes().is_empty());
+    let odd = Endpoint::new("https://x").with_property("authSchemes", json!("sigv4"));
+    assert!(odd.auth_schemes().is_empty());
 }

@@ -7,6 +7,27 @@
 //! (`AWS::Region`, `AWS::UseFIPS`, `SDK::Endpoint`, ...) are ordinary parameters here: the client
 //! sets them by parameter name.
 //!
+//! Parsing checks the whole document up front: function names and argument counts, templates,
+//! `getAttr` paths, and that every reference names a parameter or a variable bound earlier in an
+//! enclosing rule. Errors name the JSON path of the problem (`$.rules[0].conditions[1].fn`).
+//!
+//! Evaluation follows the rules-engine specification:
+//!
+//! - parameters without a value take their `default`; a `required` parameter with neither is an
+//!   error, as is a value of the wrong type; values for undeclared names are ignored;
+//! - a condition holds when its function returns a value other than `false`; a function that
+//!   returns no value (for example `parseURL` of an invalid URL, or `getAttr` past the end of a
+//!   list) makes the condition fail, and `assign` binds the value for the rest of the rule;
+//! - an `error` rule ends resolution with its templated message; a `tree` rule whose sub-rules
+//!   all fail is an error, as is exhausting the top-level rules;
+//! - functions other than `isSet`, `coalesce` and `ite` require set arguments of the declared
+//!   type: rule sets guard optional values with `isSet`, so an unset or ill-typed argument is
+//!   reported as an evaluation error rather than guessed at.
+//!
+//! Supported functions: `booleanEquals`, `stringEquals`, `isSet`, `not`, `getAttr`, `substring`,
+//! `uriEncode`, `parseURL`, `isValidHostLabel`, `coalesce`, `ite`, `split`, `aws.partition`,
+//! `aws.parseArn` and `aws.isVirtualHostableS3Bucket`.
+//!
 //! ```
 //! use restjson_runtime::endpoint::{EndpointParams, PartitionTable, RuleSet};
 //!
@@ -229,6 +250,40 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// An endpoint with only a URL, for callers that bypass rule evaluation.
+    pub fn new(url: impl Into<String>) -> Self {
+        Endpoint {
+            url: url.into(),
+            headers: BTreeMap::new(),
+            properties: serde_json::Map::new(),
+        }
+    }
+
+    /// Adds a header value (headers may repeat).
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers
+            .entry(name.into())
+            .or_default()
+            .push(value.into());
+        self
+    }
+
+    /// Sets a property, replacing any previous value.
+    pub fn with_property(mut self, name: impl Into<String>, value: serde_json::Value) -> Self {
+        self.properties.insert(name.into(), value);
+        self
+    }
+
+    /// The `authSchemes` property: signing configurations in priority order (each an object with
+    /// at least `name`, such as `{"name": "sigv4", "signingName": "...", "signingRegion": "..."}`).
+    /// Empty when the endpoint has none.
+    pub fn auth_schemes(&self) -> &[serde_json::Value] {
+        match self.properties.get("authSchemes") {
+            Some(serde_json::Value::Array(items)) => items,
+            _ => &[],
+        }
+    }
+
     /// The endpoint URL.
     pub fn url(&self) -> &str {
         &self.url
