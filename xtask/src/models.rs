@@ -198,6 +198,27 @@ pub fn verify_input(manifest: &Manifest, models_dir: &Path, file: &str) -> Resul
     Ok(path)
 }
 
+/// [`verify_input`] for several files; the error lists every file that failed, one per line.
+pub fn verify_inputs(
+    manifest: &Manifest,
+    models_dir: &Path,
+    files: &[&str],
+) -> Result<Vec<PathBuf>, String> {
+    let mut paths = Vec::with_capacity(files.len());
+    let mut failures = Vec::new();
+    for file in files {
+        match verify_input(manifest, models_dir, file) {
+            Ok(path) => paths.push(path),
+            Err(e) => failures.push(e),
+        }
+    }
+    if failures.is_empty() {
+        Ok(paths)
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
 /// What [`fetch_models`] did with each input.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct FetchSummary {
@@ -470,6 +491,15 @@ mod tests {
         assert_eq!(
             verify_input(&manifest, &models, "other.json"),
             Err("other.json: not listed in models/manifest.json".to_owned())
+        );
+        write(&models.join("x.json"), b"x");
+        assert_eq!(
+            verify_inputs(&manifest, &models, &["x.json"]),
+            Ok(vec![models.join("x.json")])
+        );
+        assert_eq!(
+            verify_inputs(&manifest, &models, &["x.json", "other.json", "nope.json"]),
+            Err("other.json: not listed in models/manifest.json\nnope.json: not listed in models/manifest.json".to_owned())
         );
     }
 
