@@ -994,4 +994,50 @@ mod tests {
             );
         }
     }
+
+    /// Applies every rule to a Smithy JSON AST named by `NAMING_MODEL_JSON` and requires that
+    /// no rule fails: `NAMING_MODEL_JSON=../shared/models/ivschat.json cargo test -p xtask --
+    /// --ignored naming_accepts_model`.
+    #[test]
+    #[ignore = "reads the model named by NAMING_MODEL_JSON"]
+    fn naming_accepts_model() {
+        let path = std::env::var("NAMING_MODEL_JSON").expect("set NAMING_MODEL_JSON");
+        let text = std::fs::read_to_string(&path).expect("read model");
+        let model: serde_json::Value = serde_json::from_str(&text).expect("model json");
+        let shapes = model["shapes"].as_object().expect("shapes");
+        let mut types = Vec::new();
+        let mut checked = 0;
+        for (id, shape) in shapes {
+            let name = id.rsplit('#').next().unwrap_or(id);
+            let members: Vec<&str> = shape["members"]
+                .as_object()
+                .map(|m| m.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            match shape["type"].as_str().unwrap_or("") {
+                "structure" => {
+                    member_names(&members).unwrap_or_else(|e| panic!("{id}: {e}"));
+                    types.push((id.as_str(), name));
+                }
+                "union" => {
+                    union_variant_names(&members).unwrap_or_else(|e| panic!("{id}: {e}"));
+                    types.push((id.as_str(), name));
+                }
+                "enum" | "intEnum" => {
+                    let pairs: Vec<(&str, &str)> = members.iter().map(|m| (*m, *m)).collect();
+                    enum_variant_names(&pairs).unwrap_or_else(|e| panic!("{id}: {e}"));
+                    types.push((id.as_str(), name));
+                }
+                "operation" => {
+                    let t = operation_type_name(name).unwrap_or_else(|e| panic!("{id}: {e}"));
+                    operation_fn_name(name).unwrap_or_else(|e| panic!("{id}: {e}"));
+                    operation_module_name(name).unwrap_or_else(|e| panic!("{id}: {e}"));
+                    assert!(syn::parse_str::<syn::Ident>(&fluent_builder_name(&t)).is_ok());
+                }
+                _ => continue,
+            }
+            checked += 1;
+        }
+        shape_type_names(&types).unwrap_or_else(|e| panic!("{e}"));
+        assert!(checked > 0, "no shapes in {path}");
+    }
 }
