@@ -91,6 +91,10 @@ pub struct Constraints {
 pub struct Member {
     pub wire_name: String,
     pub rust_name: String,
+    /// Builder setter taking an `Option` (`set_<field>`).
+    pub setter: String,
+    /// Builder getter (`get_<field>`).
+    pub getter: String,
     pub json_name: String,
     pub ty: Ty,
     pub required: bool,
@@ -405,6 +409,8 @@ struct Lowerer<'m> {
     named: BTreeMap<String, NamedKind>,
     /// Structures used as operation input/output only (emitted in operation modules).
     io_shapes: BTreeSet<String>,
+    /// Rust type names of named shapes and errors, by shape id.
+    type_names: BTreeMap<String, String>,
     /// Structures referenced as members anywhere.
     member_refs: BTreeSet<String>,
     errors: BTreeSet<String>,
@@ -441,10 +447,39 @@ impl<'m> Lowerer<'m> {
     }
 
     fn type_name(&self, id: &str) -> String {
-        match self.renames.get(id) {
-            Some(r) => naming::type_name(r),
-            None => naming::type_name(short_name(id)),
+        self.type_names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| short_name(id).to_owned())
+    }
+
+    /// Names every named shape and error of the closure at once, so collisions are reported.
+    fn assign_type_names(&mut self) -> Result<(), String> {
+        let ids: Vec<String> = self
+            .named
+            .keys()
+            .chain(self.errors.iter())
+            .cloned()
+            .collect();
+        let names: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                self.renames
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| short_name(id).to_owned())
+            })
+            .collect();
+        let pairs: Vec<(&str, &str)> = ids
+            .iter()
+            .map(String::as_str)
+            .zip(names.iter().map(String::as_str))
+            .collect();
+        let rust = naming::shape_type_names(&pairs)?;
+        for (id, n) in ids.iter().zip(rust) {
+            self.type_names.insert(id.clone(), n.rust);
         }
+        Ok(())
     }
 
     /// Visits everything reachable from `id`, recording named shapes.
@@ -642,6 +677,7 @@ impl<'m> Lowerer<'m> {
         &self,
         owner: &str,
         wire: &str,
+        names: naming::MemberNames,
         m: &MemberDef,
         is_union: bool,
     ) -> Result<Member, String> {
@@ -695,7 +731,9 @@ impl<'m> Lowerer<'m> {
         };
         Ok(Member {
             wire_name: wire.to_owned(),
-            rust_name: naming::member_name(wire),
+            rust_name: names.field,
+            setter: names.setter,
+            getter: names.getter,
             json_name: t("smithy.api#jsonName")
                 .and_then(Value::as_str)
                 .unwrap_or(wire)
@@ -718,8 +756,10 @@ impl<'m> Lowerer<'m> {
     fn struct_def(&self, id: &str, rust_name: String) -> Result<StructDef, String> {
         let shape = self.shape(id, id)?;
         let mut members = Vec::new();
-        for (wire, m) in &shape.members {
-            members.push(self.member(id, wire, m, false)?);
+        let wires: Vec<&str> = shape.members.iter().map(|(w, _)| w.as_str()).collect();
+        let names = naming::member_names(&wires).map_err(|e| err(id, e))?;
+        for ((wire, m), names) in shape.members.iter().zip(names) {
+            members.push(self.member(id, wire, names, m, false)?);
         }
         let error = match shape.traits.get("smithy.api#error") {
             None => None,
@@ -745,7 +785,7 @@ impl<'m> Lowerer<'m> {
         };
         Ok(StructDef {
             shape_id: id.to_owned(),
-            module: naming::module_name(&rust_name),
+            module: naming::module_name(&rust_name).map_err(|e| err(id, e))?,
             rust_name,
             docs: doc_of(&shape.traits),
             members,
@@ -756,15 +796,20 @@ impl<'m> Lowerer<'m> {
     fn type_def(&self, id: &str, kind: NamedKind) -> Result<TypeDef, String> {
         let shape = self.shape(id, id)?;
         let rust_name = self.type_name(id);
-        let module = naming::module_name(&rust_name);
+        let module = naming::module_name(&rust_name).map_err(|e| err(id, e))?;
         let docs = doc_of(&shape.traits);
         Ok(match kind {
             NamedKind::Struct => TypeDef::Struct(self.struct_def(id, rust_name)?),
             NamedKind::Union => {
                 let mut variants = Vec::new();
-                for (wire, m) in &shape.members {
-                    let mut v = self.member(id, wire, m, true)?;
-                    v.rust_name = naming::variant_name(wire);
+                let wires: Vec<&str> = shape.members.iter().map(|(w, _)| w.as_str()).collect();
+                let variant_names = naming::union_variant_names(&wires).map_err(|e| err(id, e))?;
+                let member_names = naming::member_names(&wires).map_err(|e| err(id, e))?;
+                for (((wire, m), vn), mn) in
+                    shape.members.iter().zip(variant_names).zip(member_names)
+                {
+                    let mut v = self.member(id, wire, mn, m, true)?;
+                    v.rust_name = vn.rust;
                     variants.push(v);
                 }
                 if variants.is_empty() {
@@ -791,7 +836,7 @@ impl<'m> Lowerer<'m> {
                             .ok_or_else(|| err(id, "@enum entry without a string `value`"))?;
                         let name = v.get("name").and_then(Value::as_str).unwrap_or(value);
                         variants.push(EnumVariant {
-                            rust_name: naming::variant_name(name),
+                            rust_name: name.to_owned(),
                             value: value.to_owned(),
                             docs: v
                                 .get("documentation")
@@ -812,13 +857,20 @@ impl<'m> Lowerer<'m> {
                             None => name.clone(),
                         };
                         variants.push(EnumVariant {
-                            rust_name: naming::variant_name(name),
+                            rust_name: name.clone(),
                             value,
                             docs: doc_of(&m.traits),
                         });
                     }
                 }
-                check_unique(id, variants.iter().map(|v| v.rust_name.as_str()))?;
+                let pairs: Vec<(&str, &str)> = variants
+                    .iter()
+                    .map(|v| (v.rust_name.as_str(), v.value.as_str()))
+                    .collect();
+                let rust = naming::enum_variant_names(&pairs).map_err(|e| err(id, e))?;
+                for (v, n) in variants.iter_mut().zip(rust) {
+                    v.rust_name = n.rust;
+                }
                 TypeDef::Enum(EnumDef {
                     shape_id: id.to_owned(),
                     rust_name,
@@ -843,12 +895,19 @@ impl<'m> Lowerer<'m> {
                             )
                         })?;
                     variants.push(IntEnumVariant {
-                        rust_name: naming::variant_name(name),
+                        rust_name: name.clone(),
                         value,
                         docs: doc_of(&m.traits),
                     });
                 }
-                check_unique(id, variants.iter().map(|v| v.rust_name.as_str()))?;
+                let pairs: Vec<(&str, &str)> = variants
+                    .iter()
+                    .map(|v| (v.rust_name.as_str(), v.rust_name.as_str()))
+                    .collect();
+                let rust = naming::enum_variant_names(&pairs).map_err(|e| err(id, e))?;
+                for (v, n) in variants.iter_mut().zip(rust) {
+                    v.rust_name = n.rust;
+                }
                 TypeDef::IntEnum(IntEnumDef {
                     shape_id: id.to_owned(),
                     rust_name,
@@ -859,16 +918,6 @@ impl<'m> Lowerer<'m> {
             }
         })
     }
-}
-
-fn check_unique<'a>(id: &str, names: impl Iterator<Item = &'a str>) -> Result<(), String> {
-    let mut seen = BTreeSet::new();
-    for n in names {
-        if !seen.insert(n) {
-            return Err(err(id, format!("two members map to the Rust name `{n}`")));
-        }
-    }
-    Ok(())
 }
 
 fn collect_operations(
@@ -1013,6 +1062,7 @@ pub fn lower_service(model: &Model, service_id: &str, service: &Shape) -> Result
         renames: service.rename.clone(),
         named: BTreeMap::new(),
         io_shapes: BTreeSet::new(),
+        type_names: BTreeMap::new(),
         member_refs: BTreeSet::new(),
         errors: BTreeSet::new(),
     };
@@ -1053,6 +1103,7 @@ pub fn lower_service(model: &Model, service_id: &str, service: &Shape) -> Result
     for e in &lw.errors {
         lw.named.remove(e);
     }
+    lw.assign_type_names().map_err(|e| err(service_id, e))?;
 
     let mut types = Vec::new();
     let mut names: BTreeMap<String, String> = BTreeMap::new();
@@ -1102,7 +1153,7 @@ pub fn lower_service(model: &Model, service_id: &str, service: &Shape) -> Result
         .and_then(|v| v.get("name"))
         .and_then(Value::as_str)
         .map(str::to_owned)
-        .unwrap_or_else(|| naming::module_name(&sdk_id).replace('_', ""));
+        .unwrap_or_else(|| naming::snake_case(&sdk_id).replace('_', ""));
     let endpoint_prefix = aws
         .and_then(|v| v.get("endpointPrefix"))
         .and_then(Value::as_str)
@@ -1136,14 +1187,18 @@ fn lower_operation(lw: &Lowerer, op_id: &str, service: &Shape) -> Result<Operati
         .get(op_id)
         .cloned()
         .unwrap_or_else(|| short_name(op_id).to_owned());
-    let rust_base = naming::type_name(&name);
+    let rust_base = naming::operation_type_name(&name).map_err(|e| err(op_id, e))?;
     let io = |t: &Option<crate::model::Target>, suffix: &str| -> Result<StructDef, String> {
-        let rust_name = format!("{rust_base}{suffix}");
+        let rust_name = if suffix == "Input" {
+            naming::input_name(&rust_base)
+        } else {
+            naming::output_name(&rust_base)
+        };
         match t {
             Some(t) if t.target != "smithy.api#Unit" => lw.struct_def(&t.target, rust_name),
             _ => Ok(StructDef {
                 shape_id: "smithy.api#Unit".into(),
-                module: naming::module_name(&rust_name),
+                module: naming::module_name(&rust_name).map_err(|e| err(op_id, e))?,
                 rust_name,
                 docs: vec![],
                 members: vec![],
@@ -1213,10 +1268,14 @@ fn lower_operation(lw: &Lowerer, op_id: &str, service: &Shape) -> Result<Operati
         .collect();
     error_ids.sort();
     error_ids.dedup();
-    for e in error_ids {
-        let rust_name = lw.type_name(e);
+    let rust_names: Vec<String> = error_ids.iter().map(|e| lw.type_name(e)).collect();
+    let variants = naming::operation_error_variant_names(
+        &rust_names.iter().map(String::as_str).collect::<Vec<_>>(),
+    )
+    .map_err(|e| err(op_id, e))?;
+    for ((e, rust_name), variant) in error_ids.iter().zip(rust_names).zip(variants) {
         errors.push(ErrorRef {
-            variant: naming::variant_name(&rust_name),
+            variant: variant.rust,
             rust_name,
             code: short_name(e).to_owned(),
         });
@@ -1260,8 +1319,8 @@ fn lower_operation(lw: &Lowerer, op_id: &str, service: &Shape) -> Result<Operati
         .map(str::to_owned);
     Ok(Operation {
         shape_id: op_id.to_owned(),
-        fn_name: naming::member_name(&name),
-        module: naming::module_name(&name),
+        fn_name: naming::operation_fn_name(&name).map_err(|e| err(op_id, e))?,
+        module: naming::operation_module_name(&name).map_err(|e| err(op_id, e))?,
         name,
         docs: doc_of(&op.traits),
         method,

@@ -4,13 +4,12 @@ mod docs;
 mod emit;
 mod ir;
 mod model;
+mod models;
 mod naming;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-use sha2::{Digest, Sha256};
 
 const USAGE: &str = "\
 usage: cargo xtask <command> [options]
@@ -21,6 +20,9 @@ commands:
       change nothing and fail if the checked-in crate differs from what would be generated.
   codegen --model PATH --out DIR [--crate-name NAME] [--check]
       Generate a standalone client crate for any restJson1 model.
+  fetch-models [--dest DIR] [--base-url URL]
+      Download the pinned model inputs listed in models/manifest.json (needs network access
+      and curl), verifying each sha256 before it is put in place.
 ";
 
 fn main() -> ExitCode {
@@ -80,6 +82,7 @@ fn run(args: &[String]) -> Result<(), String> {
             let flags = parse_flags(&args[1..])?;
             codegen(&flags)
         }
+        Some("fetch-models") => models::fetch_models_command(&workspace_root(), &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
@@ -90,37 +93,9 @@ fn run(args: &[String]) -> Result<(), String> {
 
 /// Reads `file` from `models_dir`, refusing it when its sha256 differs from the manifest's.
 fn read_pinned(models_dir: &Path, file: &str) -> Result<String, String> {
-    let root = workspace_root();
-    let manifest_path = root.join("models/manifest.json");
-    let manifest: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(&manifest_path)
-            .map_err(|e| format!("{}: {e}", manifest_path.display()))?,
-    )
-    .map_err(|e| format!("{}: {e}", manifest_path.display()))?;
-    let expected = manifest["inputs"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["file"] == file))
-        .and_then(|i| i["sha256"].as_str())
-        .ok_or_else(|| format!("{}: no entry for {file}", manifest_path.display()))?;
-    let path = models_dir.join(file);
-    let bytes = std::fs::read(&path).map_err(|e| {
-        format!(
-            "{}: cannot read ({e}); pass --models-dir ../shared/models or fetch the pinned inputs",
-            path.display()
-        )
-    })?;
-    let actual = hex(&Sha256::digest(&bytes));
-    if actual != expected {
-        return Err(format!(
-            "{}: sha256 mismatch: manifest says {expected}, file has {actual}",
-            path.display()
-        ));
-    }
-    String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8", path.display()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let manifest = models::load_manifest(&workspace_root())?;
+    let path = models::verify_input(&manifest, models_dir, file)?;
+    std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn codegen(flags: &Flags) -> Result<(), String> {

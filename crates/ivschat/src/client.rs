@@ -31,7 +31,19 @@ impl Client {
     pub fn config(&self) -> &crate::Config {
         self.handle.config()
     }
-    /// Creates an encrypted token that is used by a chat participant to establish an individual WebSocket chat connection to a room. When the token is used to connect to chat, the connection is valid for the session duration specified in the request. The token becomes invalid at the token-expiration timestamp included in the response. Use the capabilities field to permit an end user to send messages or moderate a room. The attributes field securely attaches structured data to the chat session; the data is included within each message sent by the end user and received by other participants in the room. Common use cases for attributes include passing end-user profile data like an icon, display name, colors, badges, and other display features. Encryption keys are owned by Amazon IVS Chat and never used directly by your application.
+    /// Creates an encrypted token that is used by a chat participant to establish an individual
+    /// WebSocket chat connection to a room. When the token is used to connect to chat, the connection
+    /// is valid for the session duration specified in the request. The token becomes invalid at the
+    /// token-expiration timestamp included in the response.
+    ///
+    /// Use the `capabilities` field to permit an end user to send messages or moderate a room.
+    ///
+    /// The `attributes` field securely attaches structured data to the chat session; the data is
+    /// included within each message sent by the end user and received by other participants in the
+    /// room. Common use cases for attributes include passing end-user profile data like an icon,
+    /// display name, colors, badges, and other display features.
+    ///
+    /// Encryption keys are owned by Amazon IVS Chat and never used directly by your application.
     pub fn create_chat_token(
         &self,
     ) -> crate::operation::create_chat_token::builders::CreateChatTokenFluentBuilder {
@@ -59,7 +71,11 @@ impl Client {
             self.handle.clone(),
         )
     }
-    /// Sends an event to a specific room which directs clients to delete a specific message; that is, unrender it from view and delete it from the client’s chat history. This event’s EventName is aws:DELETE_MESSAGE . This replicates the DeleteMessage WebSocket operation in the Amazon IVS Chat Messaging API.
+    /// Sends an event to a specific room which directs clients to delete a specific message; that is,
+    /// unrender it from view and delete it from the client’s chat history. This event’s `EventName` is
+    /// `aws:DELETE_MESSAGE`. This replicates the
+    /// [DeleteMessage](https://docs.aws.amazon.com/ivs/latest/chatmsgapireference/actions-deletemessage-publish.html)
+    /// WebSocket operation in the Amazon IVS Chat Messaging API.
     pub fn delete_message(
         &self,
     ) -> crate::operation::delete_message::builders::DeleteMessageFluentBuilder {
@@ -71,7 +87,9 @@ impl Client {
     pub fn delete_room(&self) -> crate::operation::delete_room::builders::DeleteRoomFluentBuilder {
         crate::operation::delete_room::builders::DeleteRoomFluentBuilder::new(self.handle.clone())
     }
-    /// Disconnects all connections using a specified user ID from a room. This replicates the DisconnectUser WebSocket operation in the Amazon IVS Chat Messaging API.
+    /// Disconnects all connections using a specified user ID from a room. This replicates the
+    /// [DisconnectUser](https://docs.aws.amazon.com/ivs/latest/chatmsgapireference/actions-disconnectuser-publish.html)
+    /// WebSocket operation in the Amazon IVS Chat Messaging API.
     pub fn disconnect_user(
         &self,
     ) -> crate::operation::disconnect_user::builders::DisconnectUserFluentBuilder {
@@ -92,7 +110,8 @@ impl Client {
     pub fn get_room(&self) -> crate::operation::get_room::builders::GetRoomFluentBuilder {
         crate::operation::get_room::builders::GetRoomFluentBuilder::new(self.handle.clone())
     }
-    /// Gets summary information about all your logging configurations in the AWS region where the API request is processed.
+    /// Gets summary information about all your logging configurations in the AWS region where the API
+    /// request is processed.
     pub fn list_logging_configurations(
         &self,
     ) -> crate::operation::list_logging_configurations::builders::ListLoggingConfigurationsFluentBuilder{
@@ -100,7 +119,8 @@ impl Client {
             self.handle.clone(),
         )
     }
-    /// Gets summary information about all your rooms in the AWS region where the API request is processed. Results are sorted in descending order of updateTime .
+    /// Gets summary information about all your rooms in the AWS region where the API request is
+    /// processed. Results are sorted in descending order of `updateTime`.
     pub fn list_rooms(&self) -> crate::operation::list_rooms::builders::ListRoomsFluentBuilder {
         crate::operation::list_rooms::builders::ListRoomsFluentBuilder::new(self.handle.clone())
     }
@@ -112,7 +132,8 @@ impl Client {
             self.handle.clone(),
         )
     }
-    /// Sends an event to a room. Use this within your application’s business logic to send events to clients of a room; e.g., to notify clients to change the way the chat UI is rendered.
+    /// Sends an event to a room. Use this within your application’s business logic to send events to
+    /// clients of a room; e.g., to notify clients to change the way the chat UI is rendered.
     pub fn send_event(&self) -> crate::operation::send_event::builders::SendEventFluentBuilder {
         crate::operation::send_event::builders::SendEventFluentBuilder::new(self.handle.clone())
     }

@@ -167,8 +167,8 @@ fn getter(m: &Member) -> TokenStream {
 fn setters(m: &Member) -> TokenStream {
     let f = ident(&m.rust_name);
     let bare = m.rust_name.trim_start_matches("r#");
-    let set = format_ident!("set_{}", bare);
-    let get = format_ident!("get_{}", bare);
+    let set = format_ident!("{}", m.setter);
+    let get = format_ident!("{}", m.getter);
     let vt = member_value_ty(m);
     let doc = docs_or(&m.docs, &format!("The `{}` member.", m.wire_name));
     let append_doc = format!(" Appends an item to `{bare}`.");

@@ -13,13 +13,16 @@ use ::restjson_runtime::__private::{
 pub struct CreateChatTokenInput {
     /// Identifier of the room that the client is trying to access. Currently this must be an ARN.
     pub room_identifier: ::std::string::String,
-    /// Application-provided ID that uniquely identifies the user associated with this token. This can be any UTF-8 encoded text.
+    /// Application-provided ID that uniquely identifies the user associated with this token. This can
+    /// be any UTF-8 encoded text.
     pub user_id: ::std::string::String,
-    /// Set of capabilities that the user is allowed to perform in the room. Default: None (the capability to view messages is implicitly included in all requests).
+    /// Set of capabilities that the user is allowed to perform in the room. Default: None (the
+    /// capability to view messages is implicitly included in all requests).
     pub capabilities: ::std::option::Option<::std::vec::Vec<crate::types::ChatTokenCapability>>,
     /// Session duration (in minutes), after which the session expires. Default: 60 (1 hour).
     pub session_duration_in_minutes: ::std::option::Option<i32>,
-    /// Application-provided attributes to encode into the token and attach to a chat session. Map keys and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
+    /// Application-provided attributes to encode into the token and attach to a chat session. Map keys
+    /// and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
     pub attributes: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
@@ -29,11 +32,13 @@ impl CreateChatTokenInput {
     pub fn room_identifier(&self) -> &str {
         &self.room_identifier
     }
-    /// Application-provided ID that uniquely identifies the user associated with this token. This can be any UTF-8 encoded text.
+    /// Application-provided ID that uniquely identifies the user associated with this token. This can
+    /// be any UTF-8 encoded text.
     pub fn user_id(&self) -> &str {
         &self.user_id
     }
-    /// Set of capabilities that the user is allowed to perform in the room. Default: None (the capability to view messages is implicitly included in all requests).
+    /// Set of capabilities that the user is allowed to perform in the room. Default: None (the
+    /// capability to view messages is implicitly included in all requests).
     ///
     /// An unset list reads as empty.
     pub fn capabilities(&self) -> &[crate::types::ChatTokenCapability] {
@@ -43,7 +48,8 @@ impl CreateChatTokenInput {
     pub fn session_duration_in_minutes(&self) -> ::std::option::Option<i32> {
         self.session_duration_in_minutes
     }
-    /// Application-provided attributes to encode into the token and attach to a chat session. Map keys and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
+    /// Application-provided attributes to encode into the token and attach to a chat session. Map keys
+    /// and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
     pub fn attributes(
         &self,
     ) -> ::std::option::Option<
@@ -118,23 +124,27 @@ impl CreateChatTokenInputBuilder {
     pub fn get_room_identifier(&self) -> &::std::option::Option<::std::string::String> {
         &self.room_identifier
     }
-    /// Application-provided ID that uniquely identifies the user associated with this token. This can be any UTF-8 encoded text.
+    /// Application-provided ID that uniquely identifies the user associated with this token. This can
+    /// be any UTF-8 encoded text.
     pub fn user_id(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.user_id = ::std::option::Option::Some(input.into());
         self
     }
-    /// Application-provided ID that uniquely identifies the user associated with this token. This can be any UTF-8 encoded text.
+    /// Application-provided ID that uniquely identifies the user associated with this token. This can
+    /// be any UTF-8 encoded text.
     pub fn set_user_id(mut self, input: ::std::option::Option<::std::string::String>) -> Self {
         self.user_id = input;
         self
     }
-    /// Application-provided ID that uniquely identifies the user associated with this token. This can be any UTF-8 encoded text.
+    /// Application-provided ID that uniquely identifies the user associated with this token. This can
+    /// be any UTF-8 encoded text.
     pub fn get_user_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.user_id
     }
     /// Appends an item to `capabilities`.
     ///
-    /// Set of capabilities that the user is allowed to perform in the room. Default: None (the capability to view messages is implicitly included in all requests).
+    /// Set of capabilities that the user is allowed to perform in the room. Default: None (the
+    /// capability to view messages is implicitly included in all requests).
     pub fn capabilities(
         mut self,
         input: impl ::std::convert::Into<crate::types::ChatTokenCapability>,
@@ -144,7 +154,8 @@ impl CreateChatTokenInputBuilder {
         self.capabilities = ::std::option::Option::Some(v);
         self
     }
-    /// Set of capabilities that the user is allowed to perform in the room. Default: None (the capability to view messages is implicitly included in all requests).
+    /// Set of capabilities that the user is allowed to perform in the room. Default: None (the
+    /// capability to view messages is implicitly included in all requests).
     pub fn set_capabilities(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<crate::types::ChatTokenCapability>>,
@@ -152,7 +163,8 @@ impl CreateChatTokenInputBuilder {
         self.capabilities = input;
         self
     }
-    /// Set of capabilities that the user is allowed to perform in the room. Default: None (the capability to view messages is implicitly included in all requests).
+    /// Set of capabilities that the user is allowed to perform in the room. Default: None (the
+    /// capability to view messages is implicitly included in all requests).
     pub fn get_capabilities(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<crate::types::ChatTokenCapability>> {
@@ -174,7 +186,8 @@ impl CreateChatTokenInputBuilder {
     }
     /// Adds a key-value pair to `attributes`.
     ///
-    /// Application-provided attributes to encode into the token and attach to a chat session. Map keys and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
+    /// Application-provided attributes to encode into the token and attach to a chat session. Map keys
+    /// and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
     pub fn attributes(
         mut self,
         k: impl ::std::convert::Into<::std::string::String>,
@@ -185,7 +198,8 @@ impl CreateChatTokenInputBuilder {
         self.attributes = ::std::option::Option::Some(map);
         self
     }
-    /// Application-provided attributes to encode into the token and attach to a chat session. Map keys and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
+    /// Application-provided attributes to encode into the token and attach to a chat session. Map keys
+    /// and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
     pub fn set_attributes(
         mut self,
         input: ::std::option::Option<
@@ -195,7 +209,8 @@ impl CreateChatTokenInputBuilder {
         self.attributes = input;
         self
     }
-    /// Application-provided attributes to encode into the token and attach to a chat session. Map keys and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
+    /// Application-provided attributes to encode into the token and attach to a chat session. Map keys
+    /// and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
     pub fn get_attributes(
         &self,
     ) -> &::std::option::Option<
@@ -226,9 +241,11 @@ impl CreateChatTokenInputBuilder {
 pub struct CreateChatTokenOutput {
     /// The issued client token, encrypted.
     pub token: ::std::option::Option<::std::string::String>,
-    /// Time after which the token is no longer valid and cannot be used to connect to a room. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time after which the token is no longer valid and cannot be used to connect to a room. This is
+    /// an ISO 8601 timestamp; *note that this is returned as a string*.
     pub token_expiration_time: ::std::option::Option<::restjson_runtime::DateTime>,
-    /// Time after which an end user's session is no longer valid. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time after which an end user's session is no longer valid. This is an ISO 8601 timestamp; *note
+    /// that this is returned as a string*.
     pub session_expiration_time: ::std::option::Option<::restjson_runtime::DateTime>,
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
@@ -237,11 +254,13 @@ impl CreateChatTokenOutput {
     pub fn token(&self) -> ::std::option::Option<&str> {
         self.token.as_deref()
     }
-    /// Time after which the token is no longer valid and cannot be used to connect to a room. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time after which the token is no longer valid and cannot be used to connect to a room. This is
+    /// an ISO 8601 timestamp; *note that this is returned as a string*.
     pub fn token_expiration_time(&self) -> ::std::option::Option<&::restjson_runtime::DateTime> {
         self.token_expiration_time.as_ref()
     }
-    /// Time after which an end user's session is no longer valid. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time after which an end user's session is no longer valid. This is an ISO 8601 timestamp; *note
+    /// that this is returned as a string*.
     pub fn session_expiration_time(&self) -> ::std::option::Option<&::restjson_runtime::DateTime> {
         self.session_expiration_time.as_ref()
     }
@@ -298,7 +317,8 @@ impl CreateChatTokenOutputBuilder {
     pub fn get_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.token
     }
-    /// Time after which the token is no longer valid and cannot be used to connect to a room. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time after which the token is no longer valid and cannot be used to connect to a room. This is
+    /// an ISO 8601 timestamp; *note that this is returned as a string*.
     pub fn token_expiration_time(
         mut self,
         input: impl ::std::convert::Into<::restjson_runtime::DateTime>,
@@ -306,7 +326,8 @@ impl CreateChatTokenOutputBuilder {
         self.token_expiration_time = ::std::option::Option::Some(input.into());
         self
     }
-    /// Time after which the token is no longer valid and cannot be used to connect to a room. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time after which the token is no longer valid and cannot be used to connect to a room. This is
+    /// an ISO 8601 timestamp; *note that this is returned as a string*.
     pub fn set_token_expiration_time(
         mut self,
         input: ::std::option::Option<::restjson_runtime::DateTime>,
@@ -314,13 +335,15 @@ impl CreateChatTokenOutputBuilder {
         self.token_expiration_time = input;
         self
     }
-    /// Time after which the token is no longer valid and cannot be used to connect to a room. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time after which the token is no longer valid and cannot be used to connect to a room. This is
+    /// an ISO 8601 timestamp; *note that this is returned as a string*.
     pub fn get_token_expiration_time(
         &self,
     ) -> &::std::option::Option<::restjson_runtime::DateTime> {
         &self.token_expiration_time
     }
-    /// Time after which an end user's session is no longer valid. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time after which an end user's session is no longer valid. This is an ISO 8601 timestamp; *note
+    /// that this is returned as a string*.
     pub fn session_expiration_time(
         mut self,
         input: impl ::std::convert::Into<::restjson_runtime::DateTime>,
@@ -328,7 +351,8 @@ impl CreateChatTokenOutputBuilder {
         self.session_expiration_time = ::std::option::Option::Some(input.into());
         self
     }
-    /// Time after which an end user's session is no longer valid. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time after which an end user's session is no longer valid. This is an ISO 8601 timestamp; *note
+    /// that this is returned as a string*.
     pub fn set_session_expiration_time(
         mut self,
         input: ::std::option::Option<::restjson_runtime::DateTime>,
@@ -336,7 +360,8 @@ impl CreateChatTokenOutputBuilder {
         self.session_expiration_time = input;
         self
     }
-    /// Time after which an end user's session is no longer valid. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time after which an end user's session is no longer valid. This is an ISO 8601 timestamp; *note
+    /// that this is returned as a string*.
     pub fn get_session_expiration_time(
         &self,
     ) -> &::std::option::Option<::restjson_runtime::DateTime> {
@@ -439,7 +464,19 @@ pub mod builders {
     pub use super::{CreateChatTokenInputBuilder, CreateChatTokenOutputBuilder};
     /// Fluent builder of the `CreateChatToken` operation: set the input members, then call [`send`](Self::send).
     ///
-    /// Creates an encrypted token that is used by a chat participant to establish an individual WebSocket chat connection to a room. When the token is used to connect to chat, the connection is valid for the session duration specified in the request. The token becomes invalid at the token-expiration timestamp included in the response. Use the capabilities field to permit an end user to send messages or moderate a room. The attributes field securely attaches structured data to the chat session; the data is included within each message sent by the end user and received by other participants in the room. Common use cases for attributes include passing end-user profile data like an icon, display name, colors, badges, and other display features. Encryption keys are owned by Amazon IVS Chat and never used directly by your application.
+    /// Creates an encrypted token that is used by a chat participant to establish an individual
+    /// WebSocket chat connection to a room. When the token is used to connect to chat, the connection
+    /// is valid for the session duration specified in the request. The token becomes invalid at the
+    /// token-expiration timestamp included in the response.
+    ///
+    /// Use the `capabilities` field to permit an end user to send messages or moderate a room.
+    ///
+    /// The `attributes` field securely attaches structured data to the chat session; the data is
+    /// included within each message sent by the end user and received by other participants in the
+    /// room. Common use cases for attributes include passing end-user profile data like an icon,
+    /// display name, colors, badges, and other display features.
+    ///
+    /// Encryption keys are owned by Amazon IVS Chat and never used directly by your application.
     #[derive(Clone, Debug)]
     pub struct CreateChatTokenFluentBuilder {
         handle: ::restjson_runtime::Handle,
@@ -493,23 +530,27 @@ pub mod builders {
         pub fn get_room_identifier(&self) -> &::std::option::Option<::std::string::String> {
             self.inner.get_room_identifier()
         }
-        /// Application-provided ID that uniquely identifies the user associated with this token. This can be any UTF-8 encoded text.
+        /// Application-provided ID that uniquely identifies the user associated with this token. This can
+        /// be any UTF-8 encoded text.
         pub fn user_id(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
             self.inner = self.inner.user_id(input);
             self
         }
-        /// Application-provided ID that uniquely identifies the user associated with this token. This can be any UTF-8 encoded text.
+        /// Application-provided ID that uniquely identifies the user associated with this token. This can
+        /// be any UTF-8 encoded text.
         pub fn set_user_id(mut self, input: ::std::option::Option<::std::string::String>) -> Self {
             self.inner = self.inner.set_user_id(input);
             self
         }
-        /// Application-provided ID that uniquely identifies the user associated with this token. This can be any UTF-8 encoded text.
+        /// Application-provided ID that uniquely identifies the user associated with this token. This can
+        /// be any UTF-8 encoded text.
         pub fn get_user_id(&self) -> &::std::option::Option<::std::string::String> {
             self.inner.get_user_id()
         }
         /// Appends an item to `capabilities`.
         ///
-        /// Set of capabilities that the user is allowed to perform in the room. Default: None (the capability to view messages is implicitly included in all requests).
+        /// Set of capabilities that the user is allowed to perform in the room. Default: None (the
+        /// capability to view messages is implicitly included in all requests).
         pub fn capabilities(
             mut self,
             input: impl ::std::convert::Into<crate::types::ChatTokenCapability>,
@@ -517,7 +558,8 @@ pub mod builders {
             self.inner = self.inner.capabilities(input);
             self
         }
-        /// Set of capabilities that the user is allowed to perform in the room. Default: None (the capability to view messages is implicitly included in all requests).
+        /// Set of capabilities that the user is allowed to perform in the room. Default: None (the
+        /// capability to view messages is implicitly included in all requests).
         pub fn set_capabilities(
             mut self,
             input: ::std::option::Option<::std::vec::Vec<crate::types::ChatTokenCapability>>,
@@ -525,7 +567,8 @@ pub mod builders {
             self.inner = self.inner.set_capabilities(input);
             self
         }
-        /// Set of capabilities that the user is allowed to perform in the room. Default: None (the capability to view messages is implicitly included in all requests).
+        /// Set of capabilities that the user is allowed to perform in the room. Default: None (the
+        /// capability to view messages is implicitly included in all requests).
         pub fn get_capabilities(
             &self,
         ) -> &::std::option::Option<::std::vec::Vec<crate::types::ChatTokenCapability>> {
@@ -553,7 +596,8 @@ pub mod builders {
         }
         /// Adds a key-value pair to `attributes`.
         ///
-        /// Application-provided attributes to encode into the token and attach to a chat session. Map keys and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
+        /// Application-provided attributes to encode into the token and attach to a chat session. Map keys
+        /// and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
         pub fn attributes(
             mut self,
             k: impl ::std::convert::Into<::std::string::String>,
@@ -562,7 +606,8 @@ pub mod builders {
             self.inner = self.inner.attributes(k, v);
             self
         }
-        /// Application-provided attributes to encode into the token and attach to a chat session. Map keys and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
+        /// Application-provided attributes to encode into the token and attach to a chat session. Map keys
+        /// and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
         pub fn set_attributes(
             mut self,
             input: ::std::option::Option<
@@ -572,7 +617,8 @@ pub mod builders {
             self.inner = self.inner.set_attributes(input);
             self
         }
-        /// Application-provided attributes to encode into the token and attach to a chat session. Map keys and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
+        /// Application-provided attributes to encode into the token and attach to a chat session. Map keys
+        /// and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
         pub fn get_attributes(
             &self,
         ) -> &::std::option::Option<

@@ -13,9 +13,16 @@ use ::restjson_runtime::__private::{
 pub struct CreateLoggingConfigurationInput {
     /// Logging-configuration name. The value does not need to be unique.
     pub name: ::std::option::Option<::std::string::String>,
-    /// A complex type that contains a destination configuration for where chat content will be logged. There can be only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// A complex type that contains a destination configuration for where chat content will be logged.
+    /// There can be only one type of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a
+    /// `destinationConfiguration`.
     pub destination_configuration: crate::types::DestinationConfiguration,
-    /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints on tags beyond what is documented there.
+    /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// on tags beyond what is documented there.
     pub tags: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
@@ -25,11 +32,18 @@ impl CreateLoggingConfigurationInput {
     pub fn name(&self) -> ::std::option::Option<&str> {
         self.name.as_deref()
     }
-    /// A complex type that contains a destination configuration for where chat content will be logged. There can be only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// A complex type that contains a destination configuration for where chat content will be logged.
+    /// There can be only one type of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a
+    /// `destinationConfiguration`.
     pub fn destination_configuration(&self) -> &crate::types::DestinationConfiguration {
         &self.destination_configuration
     }
-    /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints on tags beyond what is documented there.
+    /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// on tags beyond what is documented there.
     pub fn tags(
         &self,
     ) -> ::std::option::Option<
@@ -68,7 +82,9 @@ impl CreateLoggingConfigurationInputBuilder {
     pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.name
     }
-    /// A complex type that contains a destination configuration for where chat content will be logged. There can be only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// A complex type that contains a destination configuration for where chat content will be logged.
+    /// There can be only one type of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a
+    /// `destinationConfiguration`.
     pub fn destination_configuration(
         mut self,
         input: impl ::std::convert::Into<crate::types::DestinationConfiguration>,
@@ -76,7 +92,9 @@ impl CreateLoggingConfigurationInputBuilder {
         self.destination_configuration = ::std::option::Option::Some(input.into());
         self
     }
-    /// A complex type that contains a destination configuration for where chat content will be logged. There can be only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// A complex type that contains a destination configuration for where chat content will be logged.
+    /// There can be only one type of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a
+    /// `destinationConfiguration`.
     pub fn set_destination_configuration(
         mut self,
         input: ::std::option::Option<crate::types::DestinationConfiguration>,
@@ -84,7 +102,9 @@ impl CreateLoggingConfigurationInputBuilder {
         self.destination_configuration = input;
         self
     }
-    /// A complex type that contains a destination configuration for where chat content will be logged. There can be only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// A complex type that contains a destination configuration for where chat content will be logged.
+    /// There can be only one type of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a
+    /// `destinationConfiguration`.
     pub fn get_destination_configuration(
         &self,
     ) -> &::std::option::Option<crate::types::DestinationConfiguration> {
@@ -92,7 +112,12 @@ impl CreateLoggingConfigurationInputBuilder {
     }
     /// Adds a key-value pair to `tags`.
     ///
-    /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints on tags beyond what is documented there.
+    /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// on tags beyond what is documented there.
     pub fn tags(
         mut self,
         k: impl ::std::convert::Into<::std::string::String>,
@@ -103,7 +128,12 @@ impl CreateLoggingConfigurationInputBuilder {
         self.tags = ::std::option::Option::Some(map);
         self
     }
-    /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints on tags beyond what is documented there.
+    /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// on tags beyond what is documented there.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
@@ -113,7 +143,12 @@ impl CreateLoggingConfigurationInputBuilder {
         self.tags = input;
         self
     }
-    /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints on tags beyond what is documented there.
+    /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// on tags beyond what is documented there.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<
@@ -141,19 +176,26 @@ impl CreateLoggingConfigurationInputBuilder {
 pub struct CreateLoggingConfigurationOutput {
     /// Logging-configuration ARN, assigned by the system.
     pub arn: ::std::option::Option<::std::string::String>,
-    /// Logging-configuration ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the logging configuration.
+    /// Logging-configuration ID, generated by the system. This is a relative identifier, the part of
+    /// the ARN that uniquely identifies the logging configuration.
     pub id: ::std::option::Option<::std::string::String>,
-    /// Time when the logging configuration was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the logging configuration was created. This is an ISO 8601 timestamp; *note that this
+    /// is returned as a string*.
     pub create_time: ::std::option::Option<::restjson_runtime::DateTime>,
-    /// Time of the logging configuration’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the logging configuration’s last update. This is an ISO 8601 timestamp; *note that this
+    /// is returned as a string*.
     pub update_time: ::std::option::Option<::restjson_runtime::DateTime>,
     /// Logging-configuration name, from the request (if specified).
     pub name: ::std::option::Option<::std::string::String>,
-    /// A complex type that contains a destination configuration for where chat content will be logged, from the request. There is only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// A complex type that contains a destination configuration for where chat content will be logged,
+    /// from the request. There is only one type of destination (`cloudWatchLogs`, `firehose`, or `s3`)
+    /// in a `destinationConfiguration`.
     pub destination_configuration: ::std::option::Option<crate::types::DestinationConfiguration>,
-    /// The state of the logging configuration. When the state is ACTIVE , the configuration is ready to log chat content.
+    /// The state of the logging configuration. When the state is `ACTIVE`, the configuration is ready
+    /// to log chat content.
     pub state: ::std::option::Option<crate::types::CreateLoggingConfigurationState>,
-    /// Tags attached to the resource, from the request (if specified). Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource, from the request (if specified). Array of maps, each of the form
+    /// `string:string (key:value)`.
     pub tags: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
@@ -164,15 +206,18 @@ impl CreateLoggingConfigurationOutput {
     pub fn arn(&self) -> ::std::option::Option<&str> {
         self.arn.as_deref()
     }
-    /// Logging-configuration ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the logging configuration.
+    /// Logging-configuration ID, generated by the system. This is a relative identifier, the part of
+    /// the ARN that uniquely identifies the logging configuration.
     pub fn id(&self) -> ::std::option::Option<&str> {
         self.id.as_deref()
     }
-    /// Time when the logging configuration was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the logging configuration was created. This is an ISO 8601 timestamp; *note that this
+    /// is returned as a string*.
     pub fn create_time(&self) -> ::std::option::Option<&::restjson_runtime::DateTime> {
         self.create_time.as_ref()
     }
-    /// Time of the logging configuration’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the logging configuration’s last update. This is an ISO 8601 timestamp; *note that this
+    /// is returned as a string*.
     pub fn update_time(&self) -> ::std::option::Option<&::restjson_runtime::DateTime> {
         self.update_time.as_ref()
     }
@@ -180,17 +225,21 @@ impl CreateLoggingConfigurationOutput {
     pub fn name(&self) -> ::std::option::Option<&str> {
         self.name.as_deref()
     }
-    /// A complex type that contains a destination configuration for where chat content will be logged, from the request. There is only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// A complex type that contains a destination configuration for where chat content will be logged,
+    /// from the request. There is only one type of destination (`cloudWatchLogs`, `firehose`, or `s3`)
+    /// in a `destinationConfiguration`.
     pub fn destination_configuration(
         &self,
     ) -> ::std::option::Option<&crate::types::DestinationConfiguration> {
         self.destination_configuration.as_ref()
     }
-    /// The state of the logging configuration. When the state is ACTIVE , the configuration is ready to log chat content.
+    /// The state of the logging configuration. When the state is `ACTIVE`, the configuration is ready
+    /// to log chat content.
     pub fn state(&self) -> ::std::option::Option<&crate::types::CreateLoggingConfigurationState> {
         self.state.as_ref()
     }
-    /// Tags attached to the resource, from the request (if specified). Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource, from the request (if specified). Array of maps, each of the form
+    /// `string:string (key:value)`.
     pub fn tags(
         &self,
     ) -> ::std::option::Option<
@@ -240,21 +289,25 @@ impl CreateLoggingConfigurationOutputBuilder {
     pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
         &self.arn
     }
-    /// Logging-configuration ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the logging configuration.
+    /// Logging-configuration ID, generated by the system. This is a relative identifier, the part of
+    /// the ARN that uniquely identifies the logging configuration.
     pub fn id(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.id = ::std::option::Option::Some(input.into());
         self
     }
-    /// Logging-configuration ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the logging configuration.
+    /// Logging-configuration ID, generated by the system. This is a relative identifier, the part of
+    /// the ARN that uniquely identifies the logging configuration.
     pub fn set_id(mut self, input: ::std::option::Option<::std::string::String>) -> Self {
         self.id = input;
         self
     }
-    /// Logging-configuration ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the logging configuration.
+    /// Logging-configuration ID, generated by the system. This is a relative identifier, the part of
+    /// the ARN that uniquely identifies the logging configuration.
     pub fn get_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.id
     }
-    /// Time when the logging configuration was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the logging configuration was created. This is an ISO 8601 timestamp; *note that this
+    /// is returned as a string*.
     pub fn create_time(
         mut self,
         input: impl ::std::convert::Into<::restjson_runtime::DateTime>,
@@ -262,7 +315,8 @@ impl CreateLoggingConfigurationOutputBuilder {
         self.create_time = ::std::option::Option::Some(input.into());
         self
     }
-    /// Time when the logging configuration was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the logging configuration was created. This is an ISO 8601 timestamp; *note that this
+    /// is returned as a string*.
     pub fn set_create_time(
         mut self,
         input: ::std::option::Option<::restjson_runtime::DateTime>,
@@ -270,11 +324,13 @@ impl CreateLoggingConfigurationOutputBuilder {
         self.create_time = input;
         self
     }
-    /// Time when the logging configuration was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the logging configuration was created. This is an ISO 8601 timestamp; *note that this
+    /// is returned as a string*.
     pub fn get_create_time(&self) -> &::std::option::Option<::restjson_runtime::DateTime> {
         &self.create_time
     }
-    /// Time of the logging configuration’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the logging configuration’s last update. This is an ISO 8601 timestamp; *note that this
+    /// is returned as a string*.
     pub fn update_time(
         mut self,
         input: impl ::std::convert::Into<::restjson_runtime::DateTime>,
@@ -282,7 +338,8 @@ impl CreateLoggingConfigurationOutputBuilder {
         self.update_time = ::std::option::Option::Some(input.into());
         self
     }
-    /// Time of the logging configuration’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the logging configuration’s last update. This is an ISO 8601 timestamp; *note that this
+    /// is returned as a string*.
     pub fn set_update_time(
         mut self,
         input: ::std::option::Option<::restjson_runtime::DateTime>,
@@ -290,7 +347,8 @@ impl CreateLoggingConfigurationOutputBuilder {
         self.update_time = input;
         self
     }
-    /// Time of the logging configuration’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the logging configuration’s last update. This is an ISO 8601 timestamp; *note that this
+    /// is returned as a string*.
     pub fn get_update_time(&self) -> &::std::option::Option<::restjson_runtime::DateTime> {
         &self.update_time
     }
@@ -308,7 +366,9 @@ impl CreateLoggingConfigurationOutputBuilder {
     pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.name
     }
-    /// A complex type that contains a destination configuration for where chat content will be logged, from the request. There is only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// A complex type that contains a destination configuration for where chat content will be logged,
+    /// from the request. There is only one type of destination (`cloudWatchLogs`, `firehose`, or `s3`)
+    /// in a `destinationConfiguration`.
     pub fn destination_configuration(
         mut self,
         input: impl ::std::convert::Into<crate::types::DestinationConfiguration>,
@@ -316,7 +376,9 @@ impl CreateLoggingConfigurationOutputBuilder {
         self.destination_configuration = ::std::option::Option::Some(input.into());
         self
     }
-    /// A complex type that contains a destination configuration for where chat content will be logged, from the request. There is only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// A complex type that contains a destination configuration for where chat content will be logged,
+    /// from the request. There is only one type of destination (`cloudWatchLogs`, `firehose`, or `s3`)
+    /// in a `destinationConfiguration`.
     pub fn set_destination_configuration(
         mut self,
         input: ::std::option::Option<crate::types::DestinationConfiguration>,
@@ -324,13 +386,16 @@ impl CreateLoggingConfigurationOutputBuilder {
         self.destination_configuration = input;
         self
     }
-    /// A complex type that contains a destination configuration for where chat content will be logged, from the request. There is only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// A complex type that contains a destination configuration for where chat content will be logged,
+    /// from the request. There is only one type of destination (`cloudWatchLogs`, `firehose`, or `s3`)
+    /// in a `destinationConfiguration`.
     pub fn get_destination_configuration(
         &self,
     ) -> &::std::option::Option<crate::types::DestinationConfiguration> {
         &self.destination_configuration
     }
-    /// The state of the logging configuration. When the state is ACTIVE , the configuration is ready to log chat content.
+    /// The state of the logging configuration. When the state is `ACTIVE`, the configuration is ready
+    /// to log chat content.
     pub fn state(
         mut self,
         input: impl ::std::convert::Into<crate::types::CreateLoggingConfigurationState>,
@@ -338,7 +403,8 @@ impl CreateLoggingConfigurationOutputBuilder {
         self.state = ::std::option::Option::Some(input.into());
         self
     }
-    /// The state of the logging configuration. When the state is ACTIVE , the configuration is ready to log chat content.
+    /// The state of the logging configuration. When the state is `ACTIVE`, the configuration is ready
+    /// to log chat content.
     pub fn set_state(
         mut self,
         input: ::std::option::Option<crate::types::CreateLoggingConfigurationState>,
@@ -346,7 +412,8 @@ impl CreateLoggingConfigurationOutputBuilder {
         self.state = input;
         self
     }
-    /// The state of the logging configuration. When the state is ACTIVE , the configuration is ready to log chat content.
+    /// The state of the logging configuration. When the state is `ACTIVE`, the configuration is ready
+    /// to log chat content.
     pub fn get_state(
         &self,
     ) -> &::std::option::Option<crate::types::CreateLoggingConfigurationState> {
@@ -354,7 +421,8 @@ impl CreateLoggingConfigurationOutputBuilder {
     }
     /// Adds a key-value pair to `tags`.
     ///
-    /// Tags attached to the resource, from the request (if specified). Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource, from the request (if specified). Array of maps, each of the form
+    /// `string:string (key:value)`.
     pub fn tags(
         mut self,
         k: impl ::std::convert::Into<::std::string::String>,
@@ -365,7 +433,8 @@ impl CreateLoggingConfigurationOutputBuilder {
         self.tags = ::std::option::Option::Some(map);
         self
     }
-    /// Tags attached to the resource, from the request (if specified). Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource, from the request (if specified). Array of maps, each of the form
+    /// `string:string (key:value)`.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
@@ -375,7 +444,8 @@ impl CreateLoggingConfigurationOutputBuilder {
         self.tags = input;
         self
     }
-    /// Tags attached to the resource, from the request (if specified). Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource, from the request (if specified). Array of maps, each of the form
+    /// `string:string (key:value)`.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<
@@ -562,7 +632,9 @@ pub mod builders {
         pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
             self.inner.get_name()
         }
-        /// A complex type that contains a destination configuration for where chat content will be logged. There can be only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+        /// A complex type that contains a destination configuration for where chat content will be logged.
+        /// There can be only one type of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a
+        /// `destinationConfiguration`.
         pub fn destination_configuration(
             mut self,
             input: impl ::std::convert::Into<crate::types::DestinationConfiguration>,
@@ -570,7 +642,9 @@ pub mod builders {
             self.inner = self.inner.destination_configuration(input);
             self
         }
-        /// A complex type that contains a destination configuration for where chat content will be logged. There can be only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+        /// A complex type that contains a destination configuration for where chat content will be logged.
+        /// There can be only one type of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a
+        /// `destinationConfiguration`.
         pub fn set_destination_configuration(
             mut self,
             input: ::std::option::Option<crate::types::DestinationConfiguration>,
@@ -578,7 +652,9 @@ pub mod builders {
             self.inner = self.inner.set_destination_configuration(input);
             self
         }
-        /// A complex type that contains a destination configuration for where chat content will be logged. There can be only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+        /// A complex type that contains a destination configuration for where chat content will be logged.
+        /// There can be only one type of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a
+        /// `destinationConfiguration`.
         pub fn get_destination_configuration(
             &self,
         ) -> &::std::option::Option<crate::types::DestinationConfiguration> {
@@ -586,7 +662,12 @@ pub mod builders {
         }
         /// Adds a key-value pair to `tags`.
         ///
-        /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints on tags beyond what is documented there.
+        /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+        /// [Best practices and
+        /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+        /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+        /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+        /// on tags beyond what is documented there.
         pub fn tags(
             mut self,
             k: impl ::std::convert::Into<::std::string::String>,
@@ -595,7 +676,12 @@ pub mod builders {
             self.inner = self.inner.tags(k, v);
             self
         }
-        /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints on tags beyond what is documented there.
+        /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+        /// [Best practices and
+        /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+        /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+        /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+        /// on tags beyond what is documented there.
         pub fn set_tags(
             mut self,
             input: ::std::option::Option<
@@ -605,7 +691,12 @@ pub mod builders {
             self.inner = self.inner.set_tags(input);
             self
         }
-        /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints on tags beyond what is documented there.
+        /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+        /// [Best practices and
+        /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+        /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+        /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+        /// on tags beyond what is documented there.
         pub fn get_tags(
             &self,
         ) -> &::std::option::Option<

@@ -13,13 +13,20 @@ use ::restjson_runtime::__private::{
 pub struct CreateRoomInput {
     /// Room name. The value does not need to be unique.
     pub name: ::std::option::Option<::std::string::String>,
-    /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+    /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+    /// 10\.
     pub maximum_message_rate_per_second: ::std::option::Option<i32>,
-    /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+    /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and
+    /// this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
     pub maximum_message_length: ::std::option::Option<i32>,
     /// Configuration information for optional review of messages.
     pub message_review_handler: ::std::option::Option<crate::types::MessageReviewHandler>,
-    /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub tags: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
@@ -32,11 +39,13 @@ impl CreateRoomInput {
     pub fn name(&self) -> ::std::option::Option<&str> {
         self.name.as_deref()
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+    /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+    /// 10\.
     pub fn maximum_message_rate_per_second(&self) -> ::std::option::Option<i32> {
         self.maximum_message_rate_per_second
     }
-    /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+    /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and
+    /// this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
     pub fn maximum_message_length(&self) -> ::std::option::Option<i32> {
         self.maximum_message_length
     }
@@ -46,7 +55,12 @@ impl CreateRoomInput {
     ) -> ::std::option::Option<&crate::types::MessageReviewHandler> {
         self.message_review_handler.as_ref()
     }
-    /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub fn tags(
         &self,
     ) -> ::std::option::Option<
@@ -96,7 +110,8 @@ impl CreateRoomInputBuilder {
     pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.name
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+    /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+    /// 10\.
     pub fn maximum_message_rate_per_second(
         mut self,
         input: impl ::std::convert::Into<i32>,
@@ -104,7 +119,8 @@ impl CreateRoomInputBuilder {
         self.maximum_message_rate_per_second = ::std::option::Option::Some(input.into());
         self
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+    /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+    /// 10\.
     pub fn set_maximum_message_rate_per_second(
         mut self,
         input: ::std::option::Option<i32>,
@@ -112,21 +128,25 @@ impl CreateRoomInputBuilder {
         self.maximum_message_rate_per_second = input;
         self
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+    /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+    /// 10\.
     pub fn get_maximum_message_rate_per_second(&self) -> &::std::option::Option<i32> {
         &self.maximum_message_rate_per_second
     }
-    /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+    /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and
+    /// this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
     pub fn maximum_message_length(mut self, input: impl ::std::convert::Into<i32>) -> Self {
         self.maximum_message_length = ::std::option::Option::Some(input.into());
         self
     }
-    /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+    /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and
+    /// this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
     pub fn set_maximum_message_length(mut self, input: ::std::option::Option<i32>) -> Self {
         self.maximum_message_length = input;
         self
     }
-    /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+    /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and
+    /// this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
     pub fn get_maximum_message_length(&self) -> &::std::option::Option<i32> {
         &self.maximum_message_length
     }
@@ -154,7 +174,12 @@ impl CreateRoomInputBuilder {
     }
     /// Adds a key-value pair to `tags`.
     ///
-    /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub fn tags(
         mut self,
         k: impl ::std::convert::Into<::std::string::String>,
@@ -165,7 +190,12 @@ impl CreateRoomInputBuilder {
         self.tags = ::std::option::Option::Some(map);
         self
     }
-    /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
@@ -175,7 +205,12 @@ impl CreateRoomInputBuilder {
         self.tags = input;
         self
     }
-    /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<
@@ -227,15 +262,19 @@ impl CreateRoomInputBuilder {
 pub struct CreateRoomOutput {
     /// Room ARN, assigned by the system.
     pub arn: ::std::option::Option<::std::string::String>,
-    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the room.
+    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that
+    /// uniquely identifies the room.
     pub id: ::std::option::Option<::std::string::String>,
     /// Room name, from the request (if specified).
     pub name: ::std::option::Option<::std::string::String>,
-    /// Time when the room was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the room was created. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub create_time: ::std::option::Option<::restjson_runtime::DateTime>,
-    /// Time of the room’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the room’s last update. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub update_time: ::std::option::Option<::restjson_runtime::DateTime>,
-    /// Maximum number of messages per second that can be sent to the room (by all clients), from the request (if specified).
+    /// Maximum number of messages per second that can be sent to the room (by all clients), from the
+    /// request (if specified).
     pub maximum_message_rate_per_second: ::std::option::Option<i32>,
     /// Maximum number of characters in a single message, from the request (if specified).
     pub maximum_message_length: ::std::option::Option<i32>,
@@ -255,7 +294,8 @@ impl CreateRoomOutput {
     pub fn arn(&self) -> ::std::option::Option<&str> {
         self.arn.as_deref()
     }
-    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the room.
+    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that
+    /// uniquely identifies the room.
     pub fn id(&self) -> ::std::option::Option<&str> {
         self.id.as_deref()
     }
@@ -263,15 +303,18 @@ impl CreateRoomOutput {
     pub fn name(&self) -> ::std::option::Option<&str> {
         self.name.as_deref()
     }
-    /// Time when the room was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the room was created. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn create_time(&self) -> ::std::option::Option<&::restjson_runtime::DateTime> {
         self.create_time.as_ref()
     }
-    /// Time of the room’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the room’s last update. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn update_time(&self) -> ::std::option::Option<&::restjson_runtime::DateTime> {
         self.update_time.as_ref()
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients), from the request (if specified).
+    /// Maximum number of messages per second that can be sent to the room (by all clients), from the
+    /// request (if specified).
     pub fn maximum_message_rate_per_second(&self) -> ::std::option::Option<i32> {
         self.maximum_message_rate_per_second
     }
@@ -345,17 +388,20 @@ impl CreateRoomOutputBuilder {
     pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
         &self.arn
     }
-    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the room.
+    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that
+    /// uniquely identifies the room.
     pub fn id(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.id = ::std::option::Option::Some(input.into());
         self
     }
-    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the room.
+    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that
+    /// uniquely identifies the room.
     pub fn set_id(mut self, input: ::std::option::Option<::std::string::String>) -> Self {
         self.id = input;
         self
     }
-    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the room.
+    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that
+    /// uniquely identifies the room.
     pub fn get_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.id
     }
@@ -373,7 +419,8 @@ impl CreateRoomOutputBuilder {
     pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.name
     }
-    /// Time when the room was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the room was created. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn create_time(
         mut self,
         input: impl ::std::convert::Into<::restjson_runtime::DateTime>,
@@ -381,7 +428,8 @@ impl CreateRoomOutputBuilder {
         self.create_time = ::std::option::Option::Some(input.into());
         self
     }
-    /// Time when the room was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the room was created. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn set_create_time(
         mut self,
         input: ::std::option::Option<::restjson_runtime::DateTime>,
@@ -389,11 +437,13 @@ impl CreateRoomOutputBuilder {
         self.create_time = input;
         self
     }
-    /// Time when the room was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the room was created. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn get_create_time(&self) -> &::std::option::Option<::restjson_runtime::DateTime> {
         &self.create_time
     }
-    /// Time of the room’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the room’s last update. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn update_time(
         mut self,
         input: impl ::std::convert::Into<::restjson_runtime::DateTime>,
@@ -401,7 +451,8 @@ impl CreateRoomOutputBuilder {
         self.update_time = ::std::option::Option::Some(input.into());
         self
     }
-    /// Time of the room’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the room’s last update. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn set_update_time(
         mut self,
         input: ::std::option::Option<::restjson_runtime::DateTime>,
@@ -409,11 +460,13 @@ impl CreateRoomOutputBuilder {
         self.update_time = input;
         self
     }
-    /// Time of the room’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the room’s last update. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn get_update_time(&self) -> &::std::option::Option<::restjson_runtime::DateTime> {
         &self.update_time
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients), from the request (if specified).
+    /// Maximum number of messages per second that can be sent to the room (by all clients), from the
+    /// request (if specified).
     pub fn maximum_message_rate_per_second(
         mut self,
         input: impl ::std::convert::Into<i32>,
@@ -421,7 +474,8 @@ impl CreateRoomOutputBuilder {
         self.maximum_message_rate_per_second = ::std::option::Option::Some(input.into());
         self
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients), from the request (if specified).
+    /// Maximum number of messages per second that can be sent to the room (by all clients), from the
+    /// request (if specified).
     pub fn set_maximum_message_rate_per_second(
         mut self,
         input: ::std::option::Option<i32>,
@@ -429,7 +483,8 @@ impl CreateRoomOutputBuilder {
         self.maximum_message_rate_per_second = input;
         self
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients), from the request (if specified).
+    /// Maximum number of messages per second that can be sent to the room (by all clients), from the
+    /// request (if specified).
     pub fn get_maximum_message_rate_per_second(&self) -> &::std::option::Option<i32> {
         &self.maximum_message_rate_per_second
     }
@@ -698,7 +753,8 @@ pub mod builders {
         pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
             self.inner.get_name()
         }
-        /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+        /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+        /// 10\.
         pub fn maximum_message_rate_per_second(
             mut self,
             input: impl ::std::convert::Into<i32>,
@@ -706,7 +762,8 @@ pub mod builders {
             self.inner = self.inner.maximum_message_rate_per_second(input);
             self
         }
-        /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+        /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+        /// 10\.
         pub fn set_maximum_message_rate_per_second(
             mut self,
             input: ::std::option::Option<i32>,
@@ -714,21 +771,25 @@ pub mod builders {
             self.inner = self.inner.set_maximum_message_rate_per_second(input);
             self
         }
-        /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+        /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+        /// 10\.
         pub fn get_maximum_message_rate_per_second(&self) -> &::std::option::Option<i32> {
             self.inner.get_maximum_message_rate_per_second()
         }
-        /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+        /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and
+        /// this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
         pub fn maximum_message_length(mut self, input: impl ::std::convert::Into<i32>) -> Self {
             self.inner = self.inner.maximum_message_length(input);
             self
         }
-        /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+        /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and
+        /// this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
         pub fn set_maximum_message_length(mut self, input: ::std::option::Option<i32>) -> Self {
             self.inner = self.inner.set_maximum_message_length(input);
             self
         }
-        /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+        /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and
+        /// this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
         pub fn get_maximum_message_length(&self) -> &::std::option::Option<i32> {
             self.inner.get_maximum_message_length()
         }
@@ -756,7 +817,12 @@ pub mod builders {
         }
         /// Adds a key-value pair to `tags`.
         ///
-        /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+        /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+        /// [Best practices and
+        /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+        /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+        /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+        /// beyond what is documented there.
         pub fn tags(
             mut self,
             k: impl ::std::convert::Into<::std::string::String>,
@@ -765,7 +831,12 @@ pub mod builders {
             self.inner = self.inner.tags(k, v);
             self
         }
-        /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+        /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+        /// [Best practices and
+        /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+        /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+        /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+        /// beyond what is documented there.
         pub fn set_tags(
             mut self,
             input: ::std::option::Option<
@@ -775,7 +846,12 @@ pub mod builders {
             self.inner = self.inner.set_tags(input);
             self
         }
-        /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+        /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
+        /// [Best practices and
+        /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+        /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+        /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+        /// beyond what is documented there.
         pub fn get_tags(
             &self,
         ) -> &::std::option::Option<

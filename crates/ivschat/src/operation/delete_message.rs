@@ -13,7 +13,9 @@ use ::restjson_runtime::__private::{
 pub struct DeleteMessageInput {
     /// Identifier of the room where the message should be deleted. Currently this must be an ARN.
     pub room_identifier: ::std::string::String,
-    /// ID of the message to be deleted. This is the Id field in the received message (see Message (Subscribe) in the Chat Messaging API).
+    /// ID of the message to be deleted. This is the `Id` field in the received message (see [Message
+    /// (Subscribe)](https://docs.aws.amazon.com/ivs/latest/chatmsgapireference/actions-message-subscribe.html)
+    /// in the Chat Messaging API).
     pub id: ::std::string::String,
     /// Reason for deleting the message.
     pub reason: ::std::option::Option<::std::string::String>,
@@ -23,7 +25,9 @@ impl DeleteMessageInput {
     pub fn room_identifier(&self) -> &str {
         &self.room_identifier
     }
-    /// ID of the message to be deleted. This is the Id field in the received message (see Message (Subscribe) in the Chat Messaging API).
+    /// ID of the message to be deleted. This is the `Id` field in the received message (see [Message
+    /// (Subscribe)](https://docs.aws.amazon.com/ivs/latest/chatmsgapireference/actions-message-subscribe.html)
+    /// in the Chat Messaging API).
     pub fn id(&self) -> &str {
         &self.id
     }
@@ -65,17 +69,23 @@ impl DeleteMessageInputBuilder {
     pub fn get_room_identifier(&self) -> &::std::option::Option<::std::string::String> {
         &self.room_identifier
     }
-    /// ID of the message to be deleted. This is the Id field in the received message (see Message (Subscribe) in the Chat Messaging API).
+    /// ID of the message to be deleted. This is the `Id` field in the received message (see [Message
+    /// (Subscribe)](https://docs.aws.amazon.com/ivs/latest/chatmsgapireference/actions-message-subscribe.html)
+    /// in the Chat Messaging API).
     pub fn id(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.id = ::std::option::Option::Some(input.into());
         self
     }
-    /// ID of the message to be deleted. This is the Id field in the received message (see Message (Subscribe) in the Chat Messaging API).
+    /// ID of the message to be deleted. This is the `Id` field in the received message (see [Message
+    /// (Subscribe)](https://docs.aws.amazon.com/ivs/latest/chatmsgapireference/actions-message-subscribe.html)
+    /// in the Chat Messaging API).
     pub fn set_id(mut self, input: ::std::option::Option<::std::string::String>) -> Self {
         self.id = input;
         self
     }
-    /// ID of the message to be deleted. This is the Id field in the received message (see Message (Subscribe) in the Chat Messaging API).
+    /// ID of the message to be deleted. This is the `Id` field in the received message (see [Message
+    /// (Subscribe)](https://docs.aws.amazon.com/ivs/latest/chatmsgapireference/actions-message-subscribe.html)
+    /// in the Chat Messaging API).
     pub fn get_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.id
     }
@@ -258,7 +268,11 @@ pub mod builders {
     pub use super::{DeleteMessageInputBuilder, DeleteMessageOutputBuilder};
     /// Fluent builder of the `DeleteMessage` operation: set the input members, then call [`send`](Self::send).
     ///
-    /// Sends an event to a specific room which directs clients to delete a specific message; that is, unrender it from view and delete it from the client’s chat history. This event’s EventName is aws:DELETE_MESSAGE . This replicates the DeleteMessage WebSocket operation in the Amazon IVS Chat Messaging API.
+    /// Sends an event to a specific room which directs clients to delete a specific message; that is,
+    /// unrender it from view and delete it from the client’s chat history. This event’s `EventName` is
+    /// `aws:DELETE_MESSAGE`. This replicates the
+    /// [DeleteMessage](https://docs.aws.amazon.com/ivs/latest/chatmsgapireference/actions-deletemessage-publish.html)
+    /// WebSocket operation in the Amazon IVS Chat Messaging API.
     #[derive(Clone, Debug)]
     pub struct DeleteMessageFluentBuilder {
         handle: ::restjson_runtime::Handle,
@@ -312,17 +326,23 @@ pub mod builders {
         pub fn get_room_identifier(&self) -> &::std::option::Option<::std::string::String> {
             self.inner.get_room_identifier()
         }
-        /// ID of the message to be deleted. This is the Id field in the received message (see Message (Subscribe) in the Chat Messaging API).
+        /// ID of the message to be deleted. This is the `Id` field in the received message (see [Message
+        /// (Subscribe)](https://docs.aws.amazon.com/ivs/latest/chatmsgapireference/actions-message-subscribe.html)
+        /// in the Chat Messaging API).
         pub fn id(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
             self.inner = self.inner.id(input);
             self
         }
-        /// ID of the message to be deleted. This is the Id field in the received message (see Message (Subscribe) in the Chat Messaging API).
+        /// ID of the message to be deleted. This is the `Id` field in the received message (see [Message
+        /// (Subscribe)](https://docs.aws.amazon.com/ivs/latest/chatmsgapireference/actions-message-subscribe.html)
+        /// in the Chat Messaging API).
         pub fn set_id(mut self, input: ::std::option::Option<::std::string::String>) -> Self {
             self.inner = self.inner.set_id(input);
             self
         }
-        /// ID of the message to be deleted. This is the Id field in the received message (see Message (Subscribe) in the Chat Messaging API).
+        /// ID of the message to be deleted. This is the `Id` field in the received message (see [Message
+        /// (Subscribe)](https://docs.aws.amazon.com/ivs/latest/chatmsgapireference/actions-message-subscribe.html)
+        /// in the Chat Messaging API).
         pub fn get_id(&self) -> &::std::option::Option<::std::string::String> {
             self.inner.get_id()
         }

@@ -11,7 +11,8 @@ use ::restjson_runtime::__private::{
 #[non_exhaustive]
 #[derive(Clone, PartialEq)]
 pub struct DisconnectUserInput {
-    /// Identifier of the room from which the user's clients should be disconnected. Currently this must be an ARN.
+    /// Identifier of the room from which the user's clients should be disconnected. Currently this must
+    /// be an ARN.
     pub room_identifier: ::std::string::String,
     /// ID of the user (connection) to disconnect from the room.
     pub user_id: ::std::string::String,
@@ -19,7 +20,8 @@ pub struct DisconnectUserInput {
     pub reason: ::std::option::Option<::std::string::String>,
 }
 impl DisconnectUserInput {
-    /// Identifier of the room from which the user's clients should be disconnected. Currently this must be an ARN.
+    /// Identifier of the room from which the user's clients should be disconnected. Currently this must
+    /// be an ARN.
     pub fn room_identifier(&self) -> &str {
         &self.room_identifier
     }
@@ -63,7 +65,8 @@ impl ::std::fmt::Debug for DisconnectUserInputBuilder {
     }
 }
 impl DisconnectUserInputBuilder {
-    /// Identifier of the room from which the user's clients should be disconnected. Currently this must be an ARN.
+    /// Identifier of the room from which the user's clients should be disconnected. Currently this must
+    /// be an ARN.
     pub fn room_identifier(
         mut self,
         input: impl ::std::convert::Into<::std::string::String>,
@@ -71,7 +74,8 @@ impl DisconnectUserInputBuilder {
         self.room_identifier = ::std::option::Option::Some(input.into());
         self
     }
-    /// Identifier of the room from which the user's clients should be disconnected. Currently this must be an ARN.
+    /// Identifier of the room from which the user's clients should be disconnected. Currently this must
+    /// be an ARN.
     pub fn set_room_identifier(
         mut self,
         input: ::std::option::Option<::std::string::String>,
@@ -79,7 +83,8 @@ impl DisconnectUserInputBuilder {
         self.room_identifier = input;
         self
     }
-    /// Identifier of the room from which the user's clients should be disconnected. Currently this must be an ARN.
+    /// Identifier of the room from which the user's clients should be disconnected. Currently this must
+    /// be an ARN.
     pub fn get_room_identifier(&self) -> &::std::option::Option<::std::string::String> {
         &self.room_identifier
     }
@@ -253,7 +258,9 @@ pub mod builders {
     pub use super::{DisconnectUserInputBuilder, DisconnectUserOutputBuilder};
     /// Fluent builder of the `DisconnectUser` operation: set the input members, then call [`send`](Self::send).
     ///
-    /// Disconnects all connections using a specified user ID from a room. This replicates the DisconnectUser WebSocket operation in the Amazon IVS Chat Messaging API.
+    /// Disconnects all connections using a specified user ID from a room. This replicates the
+    /// [DisconnectUser](https://docs.aws.amazon.com/ivs/latest/chatmsgapireference/actions-disconnectuser-publish.html)
+    /// WebSocket operation in the Amazon IVS Chat Messaging API.
     #[derive(Clone, Debug)]
     pub struct DisconnectUserFluentBuilder {
         handle: ::restjson_runtime::Handle,
@@ -287,7 +294,8 @@ pub mod builders {
                 .invoke(&super::META, request, super::de_response, super::de_error)
                 .await
         }
-        /// Identifier of the room from which the user's clients should be disconnected. Currently this must be an ARN.
+        /// Identifier of the room from which the user's clients should be disconnected. Currently this must
+        /// be an ARN.
         pub fn room_identifier(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,
@@ -295,7 +303,8 @@ pub mod builders {
             self.inner = self.inner.room_identifier(input);
             self
         }
-        /// Identifier of the room from which the user's clients should be disconnected. Currently this must be an ARN.
+        /// Identifier of the room from which the user's clients should be disconnected. Currently this must
+        /// be an ARN.
         pub fn set_room_identifier(
             mut self,
             input: ::std::option::Option<::std::string::String>,
@@ -303,7 +312,8 @@ pub mod builders {
             self.inner = self.inner.set_room_identifier(input);
             self
         }
-        /// Identifier of the room from which the user's clients should be disconnected. Currently this must be an ARN.
+        /// Identifier of the room from which the user's clients should be disconnected. Currently this must
+        /// be an ARN.
         pub fn get_room_identifier(&self) -> &::std::option::Option<::std::string::String> {
             self.inner.get_room_identifier()
         }

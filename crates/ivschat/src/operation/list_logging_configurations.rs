@@ -11,13 +11,15 @@ use ::restjson_runtime::__private::{
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
 pub struct ListLoggingConfigurationsInput {
-    /// The first logging configurations to retrieve. This is used for pagination; see the nextToken response field.
+    /// The first logging configurations to retrieve. This is used for pagination; see the `nextToken`
+    /// response field.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// Maximum number of logging configurations to return. Default: 50.
     pub max_results: ::std::option::Option<i32>,
 }
 impl ListLoggingConfigurationsInput {
-    /// The first logging configurations to retrieve. This is used for pagination; see the nextToken response field.
+    /// The first logging configurations to retrieve. This is used for pagination; see the `nextToken`
+    /// response field.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
@@ -38,17 +40,20 @@ pub struct ListLoggingConfigurationsInputBuilder {
     pub(crate) max_results: ::std::option::Option<i32>,
 }
 impl ListLoggingConfigurationsInputBuilder {
-    /// The first logging configurations to retrieve. This is used for pagination; see the nextToken response field.
+    /// The first logging configurations to retrieve. This is used for pagination; see the `nextToken`
+    /// response field.
     pub fn next_token(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.next_token = ::std::option::Option::Some(input.into());
         self
     }
-    /// The first logging configurations to retrieve. This is used for pagination; see the nextToken response field.
+    /// The first logging configurations to retrieve. This is used for pagination; see the `nextToken`
+    /// response field.
     pub fn set_next_token(mut self, input: ::std::option::Option<::std::string::String>) -> Self {
         self.next_token = input;
         self
     }
-    /// The first logging configurations to retrieve. This is used for pagination; see the nextToken response field.
+    /// The first logging configurations to retrieve. This is used for pagination; see the `nextToken`
+    /// response field.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
@@ -78,18 +83,22 @@ impl ListLoggingConfigurationsInputBuilder {
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
 pub struct ListLoggingConfigurationsOutput {
-    /// List of the matching logging configurations (summary information only). There is only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// List of the matching logging configurations (summary information only). There is only one type
+    /// of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a `destinationConfiguration`.
     pub logging_configurations: ::std::vec::Vec<crate::types::LoggingConfigurationSummary>,
-    /// If there are more logging configurations than maxResults , use nextToken in the request to get the next set.
+    /// If there are more logging configurations than `maxResults`, use `nextToken` in the request to
+    /// get the next set.
     pub next_token: ::std::option::Option<::std::string::String>,
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl ListLoggingConfigurationsOutput {
-    /// List of the matching logging configurations (summary information only). There is only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// List of the matching logging configurations (summary information only). There is only one type
+    /// of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a `destinationConfiguration`.
     pub fn logging_configurations(&self) -> &[crate::types::LoggingConfigurationSummary] {
         &self.logging_configurations
     }
-    /// If there are more logging configurations than maxResults , use nextToken in the request to get the next set.
+    /// If there are more logging configurations than `maxResults`, use `nextToken` in the request to
+    /// get the next set.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
@@ -115,7 +124,8 @@ pub struct ListLoggingConfigurationsOutputBuilder {
 impl ListLoggingConfigurationsOutputBuilder {
     /// Appends an item to `logging_configurations`.
     ///
-    /// List of the matching logging configurations (summary information only). There is only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// List of the matching logging configurations (summary information only). There is only one type
+    /// of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a `destinationConfiguration`.
     pub fn logging_configurations(
         mut self,
         input: impl ::std::convert::Into<crate::types::LoggingConfigurationSummary>,
@@ -125,7 +135,8 @@ impl ListLoggingConfigurationsOutputBuilder {
         self.logging_configurations = ::std::option::Option::Some(v);
         self
     }
-    /// List of the matching logging configurations (summary information only). There is only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// List of the matching logging configurations (summary information only). There is only one type
+    /// of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a `destinationConfiguration`.
     pub fn set_logging_configurations(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<crate::types::LoggingConfigurationSummary>>,
@@ -133,23 +144,27 @@ impl ListLoggingConfigurationsOutputBuilder {
         self.logging_configurations = input;
         self
     }
-    /// List of the matching logging configurations (summary information only). There is only one type of destination ( cloudWatchLogs , firehose , or s3 ) in a destinationConfiguration .
+    /// List of the matching logging configurations (summary information only). There is only one type
+    /// of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a `destinationConfiguration`.
     pub fn get_logging_configurations(
         &self,
     ) -> &::std::option::Option<::std::vec::Vec<crate::types::LoggingConfigurationSummary>> {
         &self.logging_configurations
     }
-    /// If there are more logging configurations than maxResults , use nextToken in the request to get the next set.
+    /// If there are more logging configurations than `maxResults`, use `nextToken` in the request to
+    /// get the next set.
     pub fn next_token(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.next_token = ::std::option::Option::Some(input.into());
         self
     }
-    /// If there are more logging configurations than maxResults , use nextToken in the request to get the next set.
+    /// If there are more logging configurations than `maxResults`, use `nextToken` in the request to
+    /// get the next set.
     pub fn set_next_token(mut self, input: ::std::option::Option<::std::string::String>) -> Self {
         self.next_token = input;
         self
     }
-    /// If there are more logging configurations than maxResults , use nextToken in the request to get the next set.
+    /// If there are more logging configurations than `maxResults`, use `nextToken` in the request to
+    /// get the next set.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
@@ -237,7 +252,8 @@ pub mod builders {
     };
     /// Fluent builder of the `ListLoggingConfigurations` operation: set the input members, then call [`send`](Self::send).
     ///
-    /// Gets summary information about all your logging configurations in the AWS region where the API request is processed.
+    /// Gets summary information about all your logging configurations in the AWS region where the API
+    /// request is processed.
     #[derive(Clone, Debug)]
     pub struct ListLoggingConfigurationsFluentBuilder {
         handle: ::restjson_runtime::Handle,
@@ -269,7 +285,8 @@ pub mod builders {
                 .invoke(&super::META, request, super::de_response, super::de_error)
                 .await
         }
-        /// The first logging configurations to retrieve. This is used for pagination; see the nextToken response field.
+        /// The first logging configurations to retrieve. This is used for pagination; see the `nextToken`
+        /// response field.
         pub fn next_token(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,
@@ -277,7 +294,8 @@ pub mod builders {
             self.inner = self.inner.next_token(input);
             self
         }
-        /// The first logging configurations to retrieve. This is used for pagination; see the nextToken response field.
+        /// The first logging configurations to retrieve. This is used for pagination; see the `nextToken`
+        /// response field.
         pub fn set_next_token(
             mut self,
             input: ::std::option::Option<::std::string::String>,
@@ -285,7 +303,8 @@ pub mod builders {
             self.inner = self.inner.set_next_token(input);
             self
         }
-        /// The first logging configurations to retrieve. This is used for pagination; see the nextToken response field.
+        /// The first logging configurations to retrieve. This is used for pagination; see the `nextToken`
+        /// response field.
         pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
             self.inner.get_next_token()
         }

@@ -13,7 +13,7 @@ use ::restjson_runtime::__private::{
 pub struct ListRoomsInput {
     /// Filters the list to match the specified room name.
     pub name: ::std::option::Option<::std::string::String>,
-    /// The first room to retrieve. This is used for pagination; see the nextToken response field.
+    /// The first room to retrieve. This is used for pagination; see the `nextToken` response field.
     pub next_token: ::std::option::Option<::std::string::String>,
     /// Maximum number of rooms to return. Default: 50.
     pub max_results: ::std::option::Option<i32>,
@@ -27,7 +27,7 @@ impl ListRoomsInput {
     pub fn name(&self) -> ::std::option::Option<&str> {
         self.name.as_deref()
     }
-    /// The first room to retrieve. This is used for pagination; see the nextToken response field.
+    /// The first room to retrieve. This is used for pagination; see the `nextToken` response field.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
@@ -73,17 +73,17 @@ impl ListRoomsInputBuilder {
     pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.name
     }
-    /// The first room to retrieve. This is used for pagination; see the nextToken response field.
+    /// The first room to retrieve. This is used for pagination; see the `nextToken` response field.
     pub fn next_token(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.next_token = ::std::option::Option::Some(input.into());
         self
     }
-    /// The first room to retrieve. This is used for pagination; see the nextToken response field.
+    /// The first room to retrieve. This is used for pagination; see the `nextToken` response field.
     pub fn set_next_token(mut self, input: ::std::option::Option<::std::string::String>) -> Self {
         self.next_token = input;
         self
     }
-    /// The first room to retrieve. This is used for pagination; see the nextToken response field.
+    /// The first room to retrieve. This is used for pagination; see the `nextToken` response field.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
@@ -160,7 +160,7 @@ impl ListRoomsInputBuilder {
 pub struct ListRoomsOutput {
     /// List of the matching rooms (summary information only).
     pub rooms: ::std::vec::Vec<crate::types::RoomSummary>,
-    /// If there are more rooms than maxResults , use nextToken in the request to get the next set.
+    /// If there are more rooms than `maxResults`, use `nextToken` in the request to get the next set.
     pub next_token: ::std::option::Option<::std::string::String>,
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
@@ -169,7 +169,7 @@ impl ListRoomsOutput {
     pub fn rooms(&self) -> &[crate::types::RoomSummary] {
         &self.rooms
     }
-    /// If there are more rooms than maxResults , use nextToken in the request to get the next set.
+    /// If there are more rooms than `maxResults`, use `nextToken` in the request to get the next set.
     pub fn next_token(&self) -> ::std::option::Option<&str> {
         self.next_token.as_deref()
     }
@@ -213,17 +213,17 @@ impl ListRoomsOutputBuilder {
     pub fn get_rooms(&self) -> &::std::option::Option<::std::vec::Vec<crate::types::RoomSummary>> {
         &self.rooms
     }
-    /// If there are more rooms than maxResults , use nextToken in the request to get the next set.
+    /// If there are more rooms than `maxResults`, use `nextToken` in the request to get the next set.
     pub fn next_token(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.next_token = ::std::option::Option::Some(input.into());
         self
     }
-    /// If there are more rooms than maxResults , use nextToken in the request to get the next set.
+    /// If there are more rooms than `maxResults`, use `nextToken` in the request to get the next set.
     pub fn set_next_token(mut self, input: ::std::option::Option<::std::string::String>) -> Self {
         self.next_token = input;
         self
     }
-    /// If there are more rooms than maxResults , use nextToken in the request to get the next set.
+    /// If there are more rooms than `maxResults`, use `nextToken` in the request to get the next set.
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
@@ -317,7 +317,8 @@ pub mod builders {
     pub use super::{ListRoomsInputBuilder, ListRoomsOutputBuilder};
     /// Fluent builder of the `ListRooms` operation: set the input members, then call [`send`](Self::send).
     ///
-    /// Gets summary information about all your rooms in the AWS region where the API request is processed. Results are sorted in descending order of updateTime .
+    /// Gets summary information about all your rooms in the AWS region where the API request is
+    /// processed. Results are sorted in descending order of `updateTime`.
     #[derive(Clone, Debug)]
     pub struct ListRoomsFluentBuilder {
         handle: ::restjson_runtime::Handle,
@@ -361,7 +362,7 @@ pub mod builders {
         pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
             self.inner.get_name()
         }
-        /// The first room to retrieve. This is used for pagination; see the nextToken response field.
+        /// The first room to retrieve. This is used for pagination; see the `nextToken` response field.
         pub fn next_token(
             mut self,
             input: impl ::std::convert::Into<::std::string::String>,
@@ -369,7 +370,7 @@ pub mod builders {
             self.inner = self.inner.next_token(input);
             self
         }
-        /// The first room to retrieve. This is used for pagination; see the nextToken response field.
+        /// The first room to retrieve. This is used for pagination; see the `nextToken` response field.
         pub fn set_next_token(
             mut self,
             input: ::std::option::Option<::std::string::String>,
@@ -377,7 +378,7 @@ pub mod builders {
             self.inner = self.inner.set_next_token(input);
             self
         }
-        /// The first room to retrieve. This is used for pagination; see the nextToken response field.
+        /// The first room to retrieve. This is used for pagination; see the `nextToken` response field.
         pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
             self.inner.get_next_token()
         }

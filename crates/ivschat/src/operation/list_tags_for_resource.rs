@@ -61,12 +61,12 @@ impl ListTagsForResourceInputBuilder {
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
 pub struct ListTagsForResourceOutput {
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
     pub tags: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl ListTagsForResourceOutput {
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
     pub fn tags(
         &self,
     ) -> &::std::collections::BTreeMap<::std::string::String, ::std::string::String> {
@@ -94,7 +94,7 @@ pub struct ListTagsForResourceOutputBuilder {
 impl ListTagsForResourceOutputBuilder {
     /// Adds a key-value pair to `tags`.
     ///
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
     pub fn tags(
         mut self,
         k: impl ::std::convert::Into<::std::string::String>,
@@ -105,7 +105,7 @@ impl ListTagsForResourceOutputBuilder {
         self.tags = ::std::option::Option::Some(map);
         self
     }
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
@@ -115,7 +115,7 @@ impl ListTagsForResourceOutputBuilder {
         self.tags = input;
         self
     }
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<

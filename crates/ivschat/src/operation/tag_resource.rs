@@ -13,7 +13,12 @@ use ::restjson_runtime::__private::{
 pub struct TagResourceInput {
     /// The ARN of the resource to be tagged. The ARN must be URL-encoded.
     pub resource_arn: ::std::string::String,
-    /// Array of tags to be added or updated. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Array of tags to be added or updated. Array of maps, each of the form
+    /// `string:string (key:value)`. See [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub tags: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
 }
 impl TagResourceInput {
@@ -21,7 +26,12 @@ impl TagResourceInput {
     pub fn resource_arn(&self) -> &str {
         &self.resource_arn
     }
-    /// Array of tags to be added or updated. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Array of tags to be added or updated. Array of maps, each of the form
+    /// `string:string (key:value)`. See [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub fn tags(
         &self,
     ) -> &::std::collections::BTreeMap<::std::string::String, ::std::string::String> {
@@ -58,7 +68,12 @@ impl TagResourceInputBuilder {
     }
     /// Adds a key-value pair to `tags`.
     ///
-    /// Array of tags to be added or updated. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Array of tags to be added or updated. Array of maps, each of the form
+    /// `string:string (key:value)`. See [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub fn tags(
         mut self,
         k: impl ::std::convert::Into<::std::string::String>,
@@ -69,7 +84,12 @@ impl TagResourceInputBuilder {
         self.tags = ::std::option::Option::Some(map);
         self
     }
-    /// Array of tags to be added or updated. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Array of tags to be added or updated. Array of maps, each of the form
+    /// `string:string (key:value)`. See [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
@@ -79,7 +99,12 @@ impl TagResourceInputBuilder {
         self.tags = input;
         self
     }
-    /// Array of tags to be added or updated. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Array of tags to be added or updated. Array of maps, each of the form
+    /// `string:string (key:value)`. See [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<
@@ -264,7 +289,12 @@ pub mod builders {
         }
         /// Adds a key-value pair to `tags`.
         ///
-        /// Array of tags to be added or updated. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+        /// Array of tags to be added or updated. Array of maps, each of the form
+        /// `string:string (key:value)`. See [Best practices and
+        /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+        /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+        /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+        /// beyond what is documented there.
         pub fn tags(
             mut self,
             k: impl ::std::convert::Into<::std::string::String>,
@@ -273,7 +303,12 @@ pub mod builders {
             self.inner = self.inner.tags(k, v);
             self
         }
-        /// Array of tags to be added or updated. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+        /// Array of tags to be added or updated. Array of maps, each of the form
+        /// `string:string (key:value)`. See [Best practices and
+        /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+        /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+        /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+        /// beyond what is documented there.
         pub fn set_tags(
             mut self,
             input: ::std::option::Option<
@@ -283,7 +318,12 @@ pub mod builders {
             self.inner = self.inner.set_tags(input);
             self
         }
-        /// Array of tags to be added or updated. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+        /// Array of tags to be added or updated. Array of maps, each of the form
+        /// `string:string (key:value)`. See [Best practices and
+        /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+        /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+        /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+        /// beyond what is documented there.
         pub fn get_tags(
             &self,
         ) -> &::std::option::Option<

@@ -13,7 +13,12 @@ use ::restjson_runtime::__private::{
 pub struct UntagResourceInput {
     /// The ARN of the resource to be untagged. The ARN must be URL-encoded.
     pub resource_arn: ::std::string::String,
-    /// Array of tags to be removed. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Array of tags to be removed. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub tag_keys: ::std::vec::Vec<::std::string::String>,
 }
 impl UntagResourceInput {
@@ -21,7 +26,12 @@ impl UntagResourceInput {
     pub fn resource_arn(&self) -> &str {
         &self.resource_arn
     }
-    /// Array of tags to be removed. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Array of tags to be removed. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub fn tag_keys(&self) -> &[::std::string::String] {
         &self.tag_keys
     }
@@ -54,14 +64,24 @@ impl UntagResourceInputBuilder {
     }
     /// Appends an item to `tag_keys`.
     ///
-    /// Array of tags to be removed. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Array of tags to be removed. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub fn tag_keys(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
         let mut v = self.tag_keys.unwrap_or_default();
         v.push(input.into());
         self.tag_keys = ::std::option::Option::Some(v);
         self
     }
-    /// Array of tags to be removed. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Array of tags to be removed. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub fn set_tag_keys(
         mut self,
         input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -69,7 +89,12 @@ impl UntagResourceInputBuilder {
         self.tag_keys = input;
         self
     }
-    /// Array of tags to be removed. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Array of tags to be removed. Array of maps, each of the form `string:string (key:value)`. See
+    /// [Best practices and
+    /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+    /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+    /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+    /// beyond what is documented there.
     pub fn get_tag_keys(&self) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {
         &self.tag_keys
     }
@@ -252,12 +277,22 @@ pub mod builders {
         }
         /// Appends an item to `tag_keys`.
         ///
-        /// Array of tags to be removed. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+        /// Array of tags to be removed. Array of maps, each of the form `string:string (key:value)`. See
+        /// [Best practices and
+        /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+        /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+        /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+        /// beyond what is documented there.
         pub fn tag_keys(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
             self.inner = self.inner.tag_keys(input);
             self
         }
-        /// Array of tags to be removed. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+        /// Array of tags to be removed. Array of maps, each of the form `string:string (key:value)`. See
+        /// [Best practices and
+        /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+        /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+        /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+        /// beyond what is documented there.
         pub fn set_tag_keys(
             mut self,
             input: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -265,7 +300,12 @@ pub mod builders {
             self.inner = self.inner.set_tag_keys(input);
             self
         }
-        /// Array of tags to be removed. Array of maps, each of the form string:string (key:value) . See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+        /// Array of tags to be removed. Array of maps, each of the form `string:string (key:value)`. See
+        /// [Best practices and
+        /// strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
+        /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
+        /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
+        /// beyond what is documented there.
         pub fn get_tag_keys(
             &self,
         ) -> &::std::option::Option<::std::vec::Vec<::std::string::String>> {

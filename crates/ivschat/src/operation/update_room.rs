@@ -15,11 +15,14 @@ pub struct UpdateRoomInput {
     pub identifier: ::std::string::String,
     /// Room name. The value does not need to be unique.
     pub name: ::std::option::Option<::std::string::String>,
-    /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+    /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+    /// 10\.
     pub maximum_message_rate_per_second: ::std::option::Option<i32>,
-    /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+    /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded
+    /// and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
     pub maximum_message_length: ::std::option::Option<i32>,
-    /// Configuration information for optional review of messages. Specify an empty uri string to disassociate a message review handler from the specified room.
+    /// Configuration information for optional review of messages. Specify an empty `uri` string to
+    /// disassociate a message review handler from the specified room.
     pub message_review_handler: ::std::option::Option<crate::types::MessageReviewHandler>,
     /// Array of logging-configuration identifiers attached to the room.
     pub logging_configuration_identifiers:
@@ -34,15 +37,18 @@ impl UpdateRoomInput {
     pub fn name(&self) -> ::std::option::Option<&str> {
         self.name.as_deref()
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+    /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+    /// 10\.
     pub fn maximum_message_rate_per_second(&self) -> ::std::option::Option<i32> {
         self.maximum_message_rate_per_second
     }
-    /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+    /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded
+    /// and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
     pub fn maximum_message_length(&self) -> ::std::option::Option<i32> {
         self.maximum_message_length
     }
-    /// Configuration information for optional review of messages. Specify an empty uri string to disassociate a message review handler from the specified room.
+    /// Configuration information for optional review of messages. Specify an empty `uri` string to
+    /// disassociate a message review handler from the specified room.
     pub fn message_review_handler(
         &self,
     ) -> ::std::option::Option<&crate::types::MessageReviewHandler> {
@@ -102,7 +108,8 @@ impl UpdateRoomInputBuilder {
     pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.name
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+    /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+    /// 10\.
     pub fn maximum_message_rate_per_second(
         mut self,
         input: impl ::std::convert::Into<i32>,
@@ -110,7 +117,8 @@ impl UpdateRoomInputBuilder {
         self.maximum_message_rate_per_second = ::std::option::Option::Some(input.into());
         self
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+    /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+    /// 10\.
     pub fn set_maximum_message_rate_per_second(
         mut self,
         input: ::std::option::Option<i32>,
@@ -118,25 +126,30 @@ impl UpdateRoomInputBuilder {
         self.maximum_message_rate_per_second = input;
         self
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+    /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+    /// 10\.
     pub fn get_maximum_message_rate_per_second(&self) -> &::std::option::Option<i32> {
         &self.maximum_message_rate_per_second
     }
-    /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+    /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded
+    /// and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
     pub fn maximum_message_length(mut self, input: impl ::std::convert::Into<i32>) -> Self {
         self.maximum_message_length = ::std::option::Option::Some(input.into());
         self
     }
-    /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+    /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded
+    /// and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
     pub fn set_maximum_message_length(mut self, input: ::std::option::Option<i32>) -> Self {
         self.maximum_message_length = input;
         self
     }
-    /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+    /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded
+    /// and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
     pub fn get_maximum_message_length(&self) -> &::std::option::Option<i32> {
         &self.maximum_message_length
     }
-    /// Configuration information for optional review of messages. Specify an empty uri string to disassociate a message review handler from the specified room.
+    /// Configuration information for optional review of messages. Specify an empty `uri` string to
+    /// disassociate a message review handler from the specified room.
     pub fn message_review_handler(
         mut self,
         input: impl ::std::convert::Into<crate::types::MessageReviewHandler>,
@@ -144,7 +157,8 @@ impl UpdateRoomInputBuilder {
         self.message_review_handler = ::std::option::Option::Some(input.into());
         self
     }
-    /// Configuration information for optional review of messages. Specify an empty uri string to disassociate a message review handler from the specified room.
+    /// Configuration information for optional review of messages. Specify an empty `uri` string to
+    /// disassociate a message review handler from the specified room.
     pub fn set_message_review_handler(
         mut self,
         input: ::std::option::Option<crate::types::MessageReviewHandler>,
@@ -152,7 +166,8 @@ impl UpdateRoomInputBuilder {
         self.message_review_handler = input;
         self
     }
-    /// Configuration information for optional review of messages. Specify an empty uri string to disassociate a message review handler from the specified room.
+    /// Configuration information for optional review of messages. Specify an empty `uri` string to
+    /// disassociate a message review handler from the specified room.
     pub fn get_message_review_handler(
         &self,
     ) -> &::std::option::Option<crate::types::MessageReviewHandler> {
@@ -204,23 +219,27 @@ impl UpdateRoomInputBuilder {
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
 pub struct UpdateRoomOutput {
-    /// Room ARN, from the request (if identifier was an ARN).
+    /// Room ARN, from the request (if `identifier` was an ARN).
     pub arn: ::std::option::Option<::std::string::String>,
-    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the room.
+    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that
+    /// uniquely identifies the room.
     pub id: ::std::option::Option<::std::string::String>,
     /// Room name, from the request (if specified).
     pub name: ::std::option::Option<::std::string::String>,
-    /// Time when the room was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the room was created. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub create_time: ::std::option::Option<::restjson_runtime::DateTime>,
-    /// Time of the room’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the room’s last update. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub update_time: ::std::option::Option<::restjson_runtime::DateTime>,
-    /// Maximum number of messages per second that can be sent to the room (by all clients), from the request (if specified).
+    /// Maximum number of messages per second that can be sent to the room (by all clients), from the
+    /// request (if specified).
     pub maximum_message_rate_per_second: ::std::option::Option<i32>,
     /// Maximum number of characters in a single message, from the request (if specified).
     pub maximum_message_length: ::std::option::Option<i32>,
     /// Configuration information for optional review of messages.
     pub message_review_handler: ::std::option::Option<crate::types::MessageReviewHandler>,
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
     pub tags: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
@@ -230,11 +249,12 @@ pub struct UpdateRoomOutput {
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl UpdateRoomOutput {
-    /// Room ARN, from the request (if identifier was an ARN).
+    /// Room ARN, from the request (if `identifier` was an ARN).
     pub fn arn(&self) -> ::std::option::Option<&str> {
         self.arn.as_deref()
     }
-    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the room.
+    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that
+    /// uniquely identifies the room.
     pub fn id(&self) -> ::std::option::Option<&str> {
         self.id.as_deref()
     }
@@ -242,15 +262,18 @@ impl UpdateRoomOutput {
     pub fn name(&self) -> ::std::option::Option<&str> {
         self.name.as_deref()
     }
-    /// Time when the room was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the room was created. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn create_time(&self) -> ::std::option::Option<&::restjson_runtime::DateTime> {
         self.create_time.as_ref()
     }
-    /// Time of the room’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the room’s last update. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn update_time(&self) -> ::std::option::Option<&::restjson_runtime::DateTime> {
         self.update_time.as_ref()
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients), from the request (if specified).
+    /// Maximum number of messages per second that can be sent to the room (by all clients), from the
+    /// request (if specified).
     pub fn maximum_message_rate_per_second(&self) -> ::std::option::Option<i32> {
         self.maximum_message_rate_per_second
     }
@@ -264,7 +287,7 @@ impl UpdateRoomOutput {
     ) -> ::std::option::Option<&crate::types::MessageReviewHandler> {
         self.message_review_handler.as_ref()
     }
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
     pub fn tags(
         &self,
     ) -> ::std::option::Option<
@@ -310,31 +333,34 @@ pub struct UpdateRoomOutputBuilder {
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 impl UpdateRoomOutputBuilder {
-    /// Room ARN, from the request (if identifier was an ARN).
+    /// Room ARN, from the request (if `identifier` was an ARN).
     pub fn arn(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.arn = ::std::option::Option::Some(input.into());
         self
     }
-    /// Room ARN, from the request (if identifier was an ARN).
+    /// Room ARN, from the request (if `identifier` was an ARN).
     pub fn set_arn(mut self, input: ::std::option::Option<::std::string::String>) -> Self {
         self.arn = input;
         self
     }
-    /// Room ARN, from the request (if identifier was an ARN).
+    /// Room ARN, from the request (if `identifier` was an ARN).
     pub fn get_arn(&self) -> &::std::option::Option<::std::string::String> {
         &self.arn
     }
-    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the room.
+    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that
+    /// uniquely identifies the room.
     pub fn id(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.id = ::std::option::Option::Some(input.into());
         self
     }
-    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the room.
+    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that
+    /// uniquely identifies the room.
     pub fn set_id(mut self, input: ::std::option::Option<::std::string::String>) -> Self {
         self.id = input;
         self
     }
-    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the room.
+    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that
+    /// uniquely identifies the room.
     pub fn get_id(&self) -> &::std::option::Option<::std::string::String> {
         &self.id
     }
@@ -352,7 +378,8 @@ impl UpdateRoomOutputBuilder {
     pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.name
     }
-    /// Time when the room was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the room was created. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn create_time(
         mut self,
         input: impl ::std::convert::Into<::restjson_runtime::DateTime>,
@@ -360,7 +387,8 @@ impl UpdateRoomOutputBuilder {
         self.create_time = ::std::option::Option::Some(input.into());
         self
     }
-    /// Time when the room was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the room was created. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn set_create_time(
         mut self,
         input: ::std::option::Option<::restjson_runtime::DateTime>,
@@ -368,11 +396,13 @@ impl UpdateRoomOutputBuilder {
         self.create_time = input;
         self
     }
-    /// Time when the room was created. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time when the room was created. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn get_create_time(&self) -> &::std::option::Option<::restjson_runtime::DateTime> {
         &self.create_time
     }
-    /// Time of the room’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the room’s last update. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn update_time(
         mut self,
         input: impl ::std::convert::Into<::restjson_runtime::DateTime>,
@@ -380,7 +410,8 @@ impl UpdateRoomOutputBuilder {
         self.update_time = ::std::option::Option::Some(input.into());
         self
     }
-    /// Time of the room’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the room’s last update. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn set_update_time(
         mut self,
         input: ::std::option::Option<::restjson_runtime::DateTime>,
@@ -388,11 +419,13 @@ impl UpdateRoomOutputBuilder {
         self.update_time = input;
         self
     }
-    /// Time of the room’s last update. This is an ISO 8601 timestamp; note that this is returned as a string .
+    /// Time of the room’s last update. This is an ISO 8601 timestamp; *note that this is returned as a
+    /// string*.
     pub fn get_update_time(&self) -> &::std::option::Option<::restjson_runtime::DateTime> {
         &self.update_time
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients), from the request (if specified).
+    /// Maximum number of messages per second that can be sent to the room (by all clients), from the
+    /// request (if specified).
     pub fn maximum_message_rate_per_second(
         mut self,
         input: impl ::std::convert::Into<i32>,
@@ -400,7 +433,8 @@ impl UpdateRoomOutputBuilder {
         self.maximum_message_rate_per_second = ::std::option::Option::Some(input.into());
         self
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients), from the request (if specified).
+    /// Maximum number of messages per second that can be sent to the room (by all clients), from the
+    /// request (if specified).
     pub fn set_maximum_message_rate_per_second(
         mut self,
         input: ::std::option::Option<i32>,
@@ -408,7 +442,8 @@ impl UpdateRoomOutputBuilder {
         self.maximum_message_rate_per_second = input;
         self
     }
-    /// Maximum number of messages per second that can be sent to the room (by all clients), from the request (if specified).
+    /// Maximum number of messages per second that can be sent to the room (by all clients), from the
+    /// request (if specified).
     pub fn get_maximum_message_rate_per_second(&self) -> &::std::option::Option<i32> {
         &self.maximum_message_rate_per_second
     }
@@ -450,7 +485,7 @@ impl UpdateRoomOutputBuilder {
     }
     /// Adds a key-value pair to `tags`.
     ///
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
     pub fn tags(
         mut self,
         k: impl ::std::convert::Into<::std::string::String>,
@@ -461,7 +496,7 @@ impl UpdateRoomOutputBuilder {
         self.tags = ::std::option::Option::Some(map);
         self
     }
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
@@ -471,7 +506,7 @@ impl UpdateRoomOutputBuilder {
         self.tags = input;
         self
     }
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value) .
+    /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
     pub fn get_tags(
         &self,
     ) -> &::std::option::Option<
@@ -675,7 +710,8 @@ pub mod builders {
         pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
             self.inner.get_name()
         }
-        /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+        /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+        /// 10\.
         pub fn maximum_message_rate_per_second(
             mut self,
             input: impl ::std::convert::Into<i32>,
@@ -683,7 +719,8 @@ pub mod builders {
             self.inner = self.inner.maximum_message_rate_per_second(input);
             self
         }
-        /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+        /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+        /// 10\.
         pub fn set_maximum_message_rate_per_second(
             mut self,
             input: ::std::option::Option<i32>,
@@ -691,25 +728,30 @@ pub mod builders {
             self.inner = self.inner.set_maximum_message_rate_per_second(input);
             self
         }
-        /// Maximum number of messages per second that can be sent to the room (by all clients). Default: 10.
+        /// Maximum number of messages per second that can be sent to the room (by all clients). Default:
+        /// 10\.
         pub fn get_maximum_message_rate_per_second(&self) -> &::std::option::Option<i32> {
             self.inner.get_maximum_message_rate_per_second()
         }
-        /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+        /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded
+        /// and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
         pub fn maximum_message_length(mut self, input: impl ::std::convert::Into<i32>) -> Self {
             self.inner = self.inner.maximum_message_length(input);
             self
         }
-        /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+        /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded
+        /// and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
         pub fn set_maximum_message_length(mut self, input: ::std::option::Option<i32>) -> Self {
             self.inner = self.inner.set_maximum_message_length(input);
             self
         }
-        /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+        /// The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded
+        /// and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
         pub fn get_maximum_message_length(&self) -> &::std::option::Option<i32> {
             self.inner.get_maximum_message_length()
         }
-        /// Configuration information for optional review of messages. Specify an empty uri string to disassociate a message review handler from the specified room.
+        /// Configuration information for optional review of messages. Specify an empty `uri` string to
+        /// disassociate a message review handler from the specified room.
         pub fn message_review_handler(
             mut self,
             input: impl ::std::convert::Into<crate::types::MessageReviewHandler>,
@@ -717,7 +759,8 @@ pub mod builders {
             self.inner = self.inner.message_review_handler(input);
             self
         }
-        /// Configuration information for optional review of messages. Specify an empty uri string to disassociate a message review handler from the specified room.
+        /// Configuration information for optional review of messages. Specify an empty `uri` string to
+        /// disassociate a message review handler from the specified room.
         pub fn set_message_review_handler(
             mut self,
             input: ::std::option::Option<crate::types::MessageReviewHandler>,
@@ -725,7 +768,8 @@ pub mod builders {
             self.inner = self.inner.set_message_review_handler(input);
             self
         }
-        /// Configuration information for optional review of messages. Specify an empty uri string to disassociate a message review handler from the specified room.
+        /// Configuration information for optional review of messages. Specify an empty `uri` string to
+        /// disassociate a message review handler from the specified room.
         pub fn get_message_review_handler(
             &self,
         ) -> &::std::option::Option<crate::types::MessageReviewHandler> {

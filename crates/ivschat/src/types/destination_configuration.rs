@@ -2,7 +2,9 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 #![allow(clippy::all)]
-/// A complex type that describes a location where chat logs will be stored. Each member represents the configuration of one log destination. For logging, you define only one type of destination (for CloudWatch Logs, Kinesis Firehose, or S3).
+/// A complex type that describes a location where chat logs will be stored. Each member represents
+/// the configuration of one log destination. For logging, you define only one type of destination
+/// (for CloudWatch Logs, Kinesis Firehose, or S3).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
 pub enum DestinationConfiguration {

@@ -8,7 +8,11 @@
 pub struct MessageReviewHandler {
     /// Identifier of the message review handler. Currently this must be an ARN of a lambda function.
     pub uri: ::std::option::Option<::std::string::String>,
-    /// Specifies the fallback behavior (whether the message is allowed or denied) if the handler does not return a valid response, encounters an error, or times out. (For the timeout period, see Service Quotas .) If allowed, the message is delivered with returned content to all users connected to the room. If denied, the message is not delivered to any user. Default: ALLOW .
+    /// Specifies the fallback behavior (whether the message is allowed or denied) if the handler does
+    /// not return a valid response, encounters an error, or times out. (For the timeout period, see
+    /// [Service Quotas](https://docs.aws.amazon.com/ivs/latest/userguide/service-quotas.html).) If
+    /// allowed, the message is delivered with returned content to all users connected to the room. If
+    /// denied, the message is not delivered to any user. Default: `ALLOW`.
     pub fallback_result: ::std::option::Option<crate::types::FallbackResult>,
 }
 impl MessageReviewHandler {
@@ -16,7 +20,11 @@ impl MessageReviewHandler {
     pub fn uri(&self) -> ::std::option::Option<&str> {
         self.uri.as_deref()
     }
-    /// Specifies the fallback behavior (whether the message is allowed or denied) if the handler does not return a valid response, encounters an error, or times out. (For the timeout period, see Service Quotas .) If allowed, the message is delivered with returned content to all users connected to the room. If denied, the message is not delivered to any user. Default: ALLOW .
+    /// Specifies the fallback behavior (whether the message is allowed or denied) if the handler does
+    /// not return a valid response, encounters an error, or times out. (For the timeout period, see
+    /// [Service Quotas](https://docs.aws.amazon.com/ivs/latest/userguide/service-quotas.html).) If
+    /// allowed, the message is delivered with returned content to all users connected to the room. If
+    /// denied, the message is not delivered to any user. Default: `ALLOW`.
     pub fn fallback_result(&self) -> ::std::option::Option<&crate::types::FallbackResult> {
         self.fallback_result.as_ref()
     }
@@ -47,7 +55,11 @@ impl MessageReviewHandlerBuilder {
     pub fn get_uri(&self) -> &::std::option::Option<::std::string::String> {
         &self.uri
     }
-    /// Specifies the fallback behavior (whether the message is allowed or denied) if the handler does not return a valid response, encounters an error, or times out. (For the timeout period, see Service Quotas .) If allowed, the message is delivered with returned content to all users connected to the room. If denied, the message is not delivered to any user. Default: ALLOW .
+    /// Specifies the fallback behavior (whether the message is allowed or denied) if the handler does
+    /// not return a valid response, encounters an error, or times out. (For the timeout period, see
+    /// [Service Quotas](https://docs.aws.amazon.com/ivs/latest/userguide/service-quotas.html).) If
+    /// allowed, the message is delivered with returned content to all users connected to the room. If
+    /// denied, the message is not delivered to any user. Default: `ALLOW`.
     pub fn fallback_result(
         mut self,
         input: impl ::std::convert::Into<crate::types::FallbackResult>,
@@ -55,7 +67,11 @@ impl MessageReviewHandlerBuilder {
         self.fallback_result = ::std::option::Option::Some(input.into());
         self
     }
-    /// Specifies the fallback behavior (whether the message is allowed or denied) if the handler does not return a valid response, encounters an error, or times out. (For the timeout period, see Service Quotas .) If allowed, the message is delivered with returned content to all users connected to the room. If denied, the message is not delivered to any user. Default: ALLOW .
+    /// Specifies the fallback behavior (whether the message is allowed or denied) if the handler does
+    /// not return a valid response, encounters an error, or times out. (For the timeout period, see
+    /// [Service Quotas](https://docs.aws.amazon.com/ivs/latest/userguide/service-quotas.html).) If
+    /// allowed, the message is delivered with returned content to all users connected to the room. If
+    /// denied, the message is not delivered to any user. Default: `ALLOW`.
     pub fn set_fallback_result(
         mut self,
         input: ::std::option::Option<crate::types::FallbackResult>,
@@ -63,7 +79,11 @@ impl MessageReviewHandlerBuilder {
         self.fallback_result = input;
         self
     }
-    /// Specifies the fallback behavior (whether the message is allowed or denied) if the handler does not return a valid response, encounters an error, or times out. (For the timeout period, see Service Quotas .) If allowed, the message is delivered with returned content to all users connected to the room. If denied, the message is not delivered to any user. Default: ALLOW .
+    /// Specifies the fallback behavior (whether the message is allowed or denied) if the handler does
+    /// not return a valid response, encounters an error, or times out. (For the timeout period, see
+    /// [Service Quotas](https://docs.aws.amazon.com/ivs/latest/userguide/service-quotas.html).) If
+    /// allowed, the message is delivered with returned content to all users connected to the room. If
+    /// denied, the message is not delivered to any user. Default: `ALLOW`.
     pub fn get_fallback_result(&self) -> &::std::option::Option<crate::types::FallbackResult> {
         &self.fallback_result
     }
