@@ -281,7 +281,10 @@ fn parse_handler(c: &mut Checker, at: &str, value: Option<&Value>) -> Option<Han
 fn parse_destination(c: &mut Checker, at: &str, value: Option<&Value>) -> Option<Destination> {
     let value = value.filter(|v| !v.is_null())?;
     let obj = c.object(at, value, &["s3", "cloudWatchLogs", "firehose"])?;
-    let set: Vec<(&String, &Value)> = obj.iter().filter(|(_, v)| !v.is_null()).collect();
+    let set: Vec<(&String, &Value)> = obj
+        .iter()
+        .filter(|(k, v)| !v.is_null() && ["s3", "cloudWatchLogs", "firehose"].contains(&k.as_str()))
+        .collect();
     let [(member, inner)] = set.as_slice() else {
         c.fail(at, "Union must have exactly one member set");
         return None;
