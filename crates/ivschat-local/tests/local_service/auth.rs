@@ -47,7 +47,10 @@ async fn wrong_secret_and_tampering() {
     let mut signer = Signer::for_service(&svc);
     signer.secret = "wrong".into();
     let resp = send_with(&svc, &signer, list_rooms()).await;
-    assert_eq!(resp.expect_error(403, "InvalidSignatureException"), json!({"message": MISMATCH}));
+    assert_eq!(
+        resp.expect_error(403, "InvalidSignatureException"),
+        json!({"message": MISMATCH})
+    );
 
     // Body changed after signing.
     let signer = Signer::for_service(&svc);
@@ -55,14 +58,20 @@ async fn wrong_secret_and_tampering() {
     signer.sign(&mut req, &svc.local_addr().to_string());
     req.body = json!({"name": "b"}).to_string().into_bytes();
     let resp = send(&svc, &req).await;
-    assert_eq!(resp.expect_error(403, "InvalidSignatureException"), json!({"message": MISMATCH}));
+    assert_eq!(
+        resp.expect_error(403, "InvalidSignatureException"),
+        json!({"message": MISMATCH})
+    );
 
     // Path changed after signing.
     let mut req = Req::json("POST", "/ListRooms", &json!({}));
     signer.sign(&mut req, &svc.local_addr().to_string());
     req.target = "/ListLoggingConfigurations".into();
     let resp = send(&svc, &req).await;
-    assert_eq!(resp.expect_error(403, "InvalidSignatureException"), json!({"message": MISMATCH}));
+    assert_eq!(
+        resp.expect_error(403, "InvalidSignatureException"),
+        json!({"message": MISMATCH})
+    );
 
     // A signed header changed after signing.
     let mut req = Req::json("POST", "/ListRooms", &json!({}));
@@ -73,10 +82,17 @@ async fn wrong_secret_and_tampering() {
         }
     }
     let resp = send(&svc, &req).await;
-    assert_eq!(resp.expect_error(403, "InvalidSignatureException"), json!({"message": MISMATCH}));
+    assert_eq!(
+        resp.expect_error(403, "InvalidSignatureException"),
+        json!({"message": MISMATCH})
+    );
     assert!(svc.recorded_actions("x").is_empty());
     let listed = call(&svc, "ListRooms", json!({})).await.expect_ok();
-    assert_eq!(listed, json!({"rooms": []}), "rejected CreateRoom changed nothing");
+    assert_eq!(
+        listed,
+        json!({"rooms": []}),
+        "rejected CreateRoom changed nothing"
+    );
 }
 
 #[tokio::test]
@@ -139,7 +155,10 @@ async fn session_tokens_are_accepted() {
 async fn malformed_authorization_headers() {
     let (svc, _clock) = start().await;
     let cases = [
-        ("Basic dXNlcjpwYXNz", "Unsupported AWS 'algorithm': 'Basic'. Only AWS4-HMAC-SHA256 is supported."),
+        (
+            "Basic dXNlcjpwYXNz",
+            "Unsupported AWS 'algorithm': 'Basic'. Only AWS4-HMAC-SHA256 is supported.",
+        ),
         (
             "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20240102/us-west-2/ivschat/aws4_request",
             "Authorization header requires 'SignedHeaders' parameter. Authorization header requires 'Signature' parameter.",
@@ -150,7 +169,9 @@ async fn malformed_authorization_headers() {
         ),
     ];
     for (auth, message) in cases {
-        let req = list_rooms().header("authorization", auth).header("x-amz-date", "20240102T030405Z");
+        let req = list_rooms()
+            .header("authorization", auth)
+            .header("x-amz-date", "20240102T030405Z");
         let resp = send(&svc, &req).await;
         assert_eq!(
             resp.expect_error(403, "IncompleteSignatureException"),
@@ -185,7 +206,9 @@ async fn malformed_authorization_headers() {
 #[tokio::test]
 async fn several_credentials_and_verification_switch() {
     let mut config = LocalConfig::default().with_credentials("AKIDONE", "secret-one");
-    config.credentials.push(LocalCredentials::new("AKIDTWO", "secret-two"));
+    config
+        .credentials
+        .push(LocalCredentials::new("AKIDTWO", "secret-two"));
     let svc = start_with(config).await;
     for (akid, secret) in [("AKIDONE", "secret-one"), ("AKIDTWO", "secret-two")] {
         let mut signer = Signer::for_service(&svc);
@@ -194,7 +217,10 @@ async fn several_credentials_and_verification_switch() {
         send_with(&svc, &signer, list_rooms()).await.expect_ok();
     }
     let debug = format!("{:?}", svc.config());
-    assert!(!debug.contains("secret-one") && !debug.contains("secret-two"), "{debug}");
+    assert!(
+        !debug.contains("secret-one") && !debug.contains("secret-two"),
+        "{debug}"
+    );
 
     let open = start_with(LocalConfig::default().with_verify_signatures(false)).await;
     send(&open, &list_rooms()).await.expect_ok();
@@ -207,24 +233,45 @@ async fn signed_query_and_encoded_path() {
     let (svc, _clock) = start().await;
     let room = create_room(&svc, json!({"tags": {"a b": "1", "c/d": "2", "e": "3"}})).await;
     let path = tags_path(s(&room["arn"]));
-    let resp = send_signed(&svc, Req::new("DELETE", &format!("{path}?tagKeys=e&tagKeys=c%2Fd&tagKeys=a%20b"), "")).await;
+    let resp = send_signed(
+        &svc,
+        Req::new(
+            "DELETE",
+            &format!("{path}?tagKeys=e&tagKeys=c%2Fd&tagKeys=a%20b"),
+            "",
+        ),
+    )
+    .await;
     resp.expect_ok();
-    let listed = send_signed(&svc, Req::new("GET", &path, "")).await.expect_ok();
+    let listed = send_signed(&svc, Req::new("GET", &path, ""))
+        .await
+        .expect_ok();
     assert_eq!(listed, json!({"tags": {}}));
 }
 
 #[tokio::test]
 async fn invalid_configurations_are_refused() {
     let cases = [
-        (LocalConfig::default().with_region("US West"), "invalid ivschat-local configuration: region \"US West\" must match [a-z0-9-]+"),
-        (LocalConfig::default().with_account_id("123"), "invalid ivschat-local configuration: account id \"123\" must be 12 digits"),
         (
-            LocalConfig { credentials: vec![], ..LocalConfig::default() },
+            LocalConfig::default().with_region("US West"),
+            "invalid ivschat-local configuration: region \"US West\" must match [a-z0-9-]+",
+        ),
+        (
+            LocalConfig::default().with_account_id("123"),
+            "invalid ivschat-local configuration: account id \"123\" must be 12 digits",
+        ),
+        (
+            LocalConfig {
+                credentials: vec![],
+                ..LocalConfig::default()
+            },
             "invalid ivschat-local configuration: signature verification is on but no credentials are configured",
         ),
     ];
     for (config, message) in cases {
-        let err = ivschat_local::LocalService::start(config).await.expect_err("refused");
+        let err = ivschat_local::LocalService::start(config)
+            .await
+            .expect_err("refused");
         assert_eq!(err.to_string(), message);
     }
 }

@@ -30,7 +30,9 @@ impl ManualClock {
     }
     pub fn clock(&self) -> Clock {
         let cell = Arc::clone(&self.0);
-        Clock::from_fn(move || UNIX_EPOCH + Duration::from_millis(cell.load(Ordering::SeqCst) as u64))
+        Clock::from_fn(move || {
+            UNIX_EPOCH + Duration::from_millis(cell.load(Ordering::SeqCst) as u64)
+        })
     }
 }
 
@@ -67,7 +69,8 @@ impl Req {
 
     pub fn json(method: &str, target: &str, body: &Value) -> Req {
         let mut r = Req::new(method, target, body.to_string());
-        r.headers.push(("content-type".into(), "application/json".into()));
+        r.headers
+            .push(("content-type".into(), "application/json".into()));
         r
     }
 
@@ -83,13 +86,21 @@ impl Req {
     /// Raw bytes on the wire (adds `host` and `content-length` if missing).
     pub fn to_bytes(&self, host: &str, close: bool) -> Vec<u8> {
         let mut out = format!("{} {} HTTP/1.1\r\n", self.method, self.target);
-        if !self.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        if !self
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("host"))
+        {
             out.push_str(&format!("host: {host}\r\n"));
         }
         for (k, v) in &self.headers {
             out.push_str(&format!("{k}: {v}\r\n"));
         }
-        if !self.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length")) {
+        if !self
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        {
             out.push_str(&format!("content-length: {}\r\n", self.body.len()));
         }
         if close {
@@ -178,14 +189,22 @@ impl Resp {
 
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("body is not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body))
+            panic!(
+                "body is not JSON ({e}): {:?}",
+                String::from_utf8_lossy(&self.body)
+            )
         })
     }
 
     /// Asserts a restJson1 error: status, `x-amzn-ErrorType`, JSON content type,
     /// request id, and returns the body.
     pub fn expect_error(&self, status: u16, code: &str) -> Value {
-        assert_eq!(self.status, status, "body: {}", String::from_utf8_lossy(&self.body));
+        assert_eq!(
+            self.status,
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
         assert_eq!(self.header("x-amzn-errortype"), Some(code));
         assert_eq!(self.header("content-type"), Some("application/json"));
         assert_request_id(self);
@@ -193,7 +212,12 @@ impl Resp {
     }
 
     pub fn expect_ok(&self) -> Value {
-        assert_eq!(self.status, 200, "body: {}", String::from_utf8_lossy(&self.body));
+        assert_eq!(
+            self.status,
+            200,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
         assert_eq!(self.header("content-type"), Some("application/json"));
         assert_eq!(self.header("x-amzn-errortype"), None);
         assert_request_id(self);
@@ -202,7 +226,9 @@ impl Resp {
 }
 
 pub fn assert_request_id(resp: &Resp) {
-    let id = resp.header("x-amzn-requestid").expect("x-amzn-RequestId header");
+    let id = resp
+        .header("x-amzn-requestid")
+        .expect("x-amzn-RequestId header");
     let bytes = id.as_bytes();
     assert_eq!(bytes.len(), 36, "request id {id}");
     for (i, b) in bytes.iter().enumerate() {
@@ -227,7 +253,9 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 impl Conn {
     pub async fn open(svc: &LocalService) -> Conn {
-        let stream = TcpStream::connect(svc.local_addr()).await.expect("connects");
+        let stream = TcpStream::connect(svc.local_addr())
+            .await
+            .expect("connects");
         stream.set_nodelay(true).expect("nodelay");
         Conn {
             stream,
@@ -358,5 +386,6 @@ pub async fn create_config(svc: &LocalService, name: &str) -> Value {
 }
 
 pub fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or_else(|| panic!("expected a string, got {v}"))
+    v.as_str()
+        .unwrap_or_else(|| panic!("expected a string, got {v}"))
 }

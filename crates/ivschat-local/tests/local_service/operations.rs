@@ -35,8 +35,12 @@ async fn room_lifecycle() {
         })
     );
 
-    let by_arn = call(&svc, "GetRoom", json!({"identifier": arn})).await.expect_ok();
-    let by_id = call(&svc, "GetRoom", json!({"identifier": id})).await.expect_ok();
+    let by_arn = call(&svc, "GetRoom", json!({"identifier": arn}))
+        .await
+        .expect_ok();
+    let by_id = call(&svc, "GetRoom", json!({"identifier": id}))
+        .await
+        .expect_ok();
     assert_eq!(by_arn, created);
     assert_eq!(by_id, created);
 
@@ -70,9 +74,13 @@ async fn room_lifecycle() {
         })
     );
     // Same instant: updateTime still moves forward.
-    let again = call(&svc, "UpdateRoom", json!({"identifier": id, "messageReviewHandler": {"uri": ""}}))
-        .await
-        .expect_ok();
+    let again = call(
+        &svc,
+        "UpdateRoom",
+        json!({"identifier": id, "messageReviewHandler": {"uri": ""}}),
+    )
+    .await
+    .expect_ok();
     assert_eq!(again["updateTime"], "2024-01-02T03:05:35.124Z");
     assert_eq!(again.get("messageReviewHandler"), None);
     assert_eq!(again["name"], "lobby");
@@ -125,7 +133,12 @@ async fn create_room_with_every_member() {
 async fn unknown_logging_configuration_is_not_found() {
     let (svc, _clock) = start().await;
     let arn = format!("arn:aws:ivschat:us-west-2:{ACCOUNT}:logging-configuration/ABCDEFGHIJKL");
-    let resp = call(&svc, "CreateRoom", json!({"loggingConfigurationIdentifiers": [arn]})).await;
+    let resp = call(
+        &svc,
+        "CreateRoom",
+        json!({"loggingConfigurationIdentifiers": [arn]}),
+    )
+    .await;
     assert_eq!(
         resp.expect_error(404, "ResourceNotFoundException"),
         json!({"message": "Logging configuration ABCDEFGHIJKL not found", "resourceId": "ABCDEFGHIJKL", "resourceType": "ROOM"})
@@ -174,7 +187,9 @@ async fn logging_configuration_lifecycle() {
         json!({"cloudWatchLogs": {"logGroupName": "/aws/ivschat"}})
     );
 
-    let got = call(&svc, "GetLoggingConfiguration", json!({"identifier": arn})).await.expect_ok();
+    let got = call(&svc, "GetLoggingConfiguration", json!({"identifier": arn}))
+        .await
+        .expect_ok();
     assert_eq!(got, created);
 
     clock.advance(Duration::from_millis(1000));
@@ -194,10 +209,20 @@ async fn logging_configuration_lifecycle() {
         json!({"firehose": {"deliveryStreamName": "stream_1"}})
     );
 
-    let deleted = call(&svc, "DeleteLoggingConfiguration", json!({"identifier": arn})).await;
+    let deleted = call(
+        &svc,
+        "DeleteLoggingConfiguration",
+        json!({"identifier": arn}),
+    )
+    .await;
     assert_eq!(deleted.status, 204);
     assert!(deleted.body.is_empty());
-    let again = call(&svc, "DeleteLoggingConfiguration", json!({"identifier": arn})).await;
+    let again = call(
+        &svc,
+        "DeleteLoggingConfiguration",
+        json!({"identifier": arn}),
+    )
+    .await;
     assert_eq!(
         again.expect_error(404, "ResourceNotFoundException"),
         json!({"message": format!("Logging configuration {id} not found"), "resourceId": id, "resourceType": "ROOM"})
@@ -208,8 +233,17 @@ async fn logging_configuration_lifecycle() {
 async fn deleting_a_logging_configuration_in_use_conflicts() {
     let (svc, _clock) = start().await;
     let cfg = create_config(&svc, "logs").await;
-    let room = create_room(&svc, json!({"loggingConfigurationIdentifiers": [cfg["arn"]]})).await;
-    let resp = call(&svc, "DeleteLoggingConfiguration", json!({"identifier": cfg["arn"]})).await;
+    let room = create_room(
+        &svc,
+        json!({"loggingConfigurationIdentifiers": [cfg["arn"]]}),
+    )
+    .await;
+    let resp = call(
+        &svc,
+        "DeleteLoggingConfiguration",
+        json!({"identifier": cfg["arn"]}),
+    )
+    .await;
     assert_eq!(
         resp.expect_error(409, "ConflictException"),
         json!({
@@ -218,14 +252,27 @@ async fn deleting_a_logging_configuration_in_use_conflicts() {
             "resourceType": "ROOM",
         })
     );
-    call(&svc, "UpdateRoom", json!({"identifier": room["id"], "loggingConfigurationIdentifiers": []}))
-        .await
-        .expect_ok();
-    let resp = call(&svc, "DeleteLoggingConfiguration", json!({"identifier": cfg["id"]})).await;
+    call(
+        &svc,
+        "UpdateRoom",
+        json!({"identifier": room["id"], "loggingConfigurationIdentifiers": []}),
+    )
+    .await
+    .expect_ok();
+    let resp = call(
+        &svc,
+        "DeleteLoggingConfiguration",
+        json!({"identifier": cfg["id"]}),
+    )
+    .await;
     assert_eq!(resp.status, 204);
 }
 
-async fn list_all_rooms(svc: &ivschat_local::LocalService, filter: Value, page: i64) -> (Vec<Value>, usize) {
+async fn list_all_rooms(
+    svc: &ivschat_local::LocalService,
+    filter: Value,
+    page: i64,
+) -> (Vec<Value>, usize) {
     let mut out = Vec::new();
     let mut pages = 0;
     let mut token: Option<String> = None;
@@ -253,7 +300,11 @@ async fn list_rooms_paginates_in_creation_order_with_summaries() {
     let mut ids = Vec::new();
     for i in 0..7 {
         clock.advance(Duration::from_millis(1));
-        let r = create_room(&svc, json!({"name": format!("room{i}"), "tags": {"i": i.to_string()}})).await;
+        let r = create_room(
+            &svc,
+            json!({"name": format!("room{i}"), "tags": {"i": i.to_string()}}),
+        )
+        .await;
         ids.push(s(&r["id"]).to_string());
     }
     let (rooms, pages) = list_all_rooms(&svc, json!({}), 3).await;
@@ -279,16 +330,29 @@ async fn list_rooms_paginates_in_creation_order_with_summaries() {
     assert_eq!(all["rooms"].as_array().map(Vec::len), Some(7));
     assert_eq!(all.get("nextToken"), None);
     // An empty body is an empty input.
-    let empty = send_signed(&svc, Req::new("POST", "/ListRooms", "")).await.expect_ok();
+    let empty = send_signed(&svc, Req::new("POST", "/ListRooms", ""))
+        .await
+        .expect_ok();
     assert_eq!(empty, all);
 
     // A token stays valid when the room it points after is deleted.
-    let p1 = call(&svc, "ListRooms", json!({"maxResults": 2})).await.expect_ok();
-    call(&svc, "DeleteRoom", json!({"identifier": ids[1]})).await;
-    let p2 = call(&svc, "ListRooms", json!({"maxResults": 2, "nextToken": p1["nextToken"]}))
+    let p1 = call(&svc, "ListRooms", json!({"maxResults": 2}))
         .await
         .expect_ok();
-    let p2_ids: Vec<&str> = p2["rooms"].as_array().expect("rooms").iter().map(|r| s(&r["id"])).collect();
+    call(&svc, "DeleteRoom", json!({"identifier": ids[1]})).await;
+    let p2 = call(
+        &svc,
+        "ListRooms",
+        json!({"maxResults": 2, "nextToken": p1["nextToken"]}),
+    )
+    .await
+    .expect_ok();
+    let p2_ids: Vec<&str> = p2["rooms"]
+        .as_array()
+        .expect("rooms")
+        .iter()
+        .map(|r| s(&r["id"]))
+        .collect();
     assert_eq!(p2_ids, [ids[2].as_str(), ids[3].as_str()]);
 }
 
@@ -299,8 +363,12 @@ async fn invalid_next_tokens_are_rejected() {
         create_room(&svc, json!({})).await;
         create_config(&svc, "c").await;
     }
-    let rooms = call(&svc, "ListRooms", json!({"maxResults": 1})).await.expect_ok();
-    let configs = call(&svc, "ListLoggingConfigurations", json!({"maxResults": 1})).await.expect_ok();
+    let rooms = call(&svc, "ListRooms", json!({"maxResults": 1}))
+        .await
+        .expect_ok();
+    let configs = call(&svc, "ListLoggingConfigurations", json!({"maxResults": 1}))
+        .await
+        .expect_ok();
     let expected = json!({
         "message": "1 validation error detected: Value at 'nextToken' failed to satisfy constraint: Member must be a token returned by a previous call",
         "reason": "FIELD_VALIDATION_FAILED",
@@ -312,7 +380,11 @@ async fn invalid_next_tokens_are_rejected() {
         ("ListLoggingConfigurations", rooms["nextToken"].clone()),
     ] {
         let resp = call(&svc, op, json!({"nextToken": token})).await;
-        assert_eq!(resp.expect_error(400, "ValidationException"), expected, "{op}");
+        assert_eq!(
+            resp.expect_error(400, "ValidationException"),
+            expected,
+            "{op}"
+        );
     }
     // A tampered token (last hex digit changed) fails its check.
     let mut t = s(&rooms["nextToken"]).to_string();
@@ -328,16 +400,33 @@ async fn list_rooms_filters() {
     let cfg = create_config(&svc, "logs").await;
     let other_cfg = create_config(&svc, "other").await;
     let lambda = "arn:aws:lambda:us-west-2:123456789012:function:review";
-    let a = create_room(&svc, json!({"name": "alpha", "loggingConfigurationIdentifiers": [cfg["arn"]]})).await;
-    let b = create_room(&svc, json!({"name": "beta", "messageReviewHandler": {"uri": lambda}})).await;
+    let a = create_room(
+        &svc,
+        json!({"name": "alpha", "loggingConfigurationIdentifiers": [cfg["arn"]]}),
+    )
+    .await;
+    let b = create_room(
+        &svc,
+        json!({"name": "beta", "messageReviewHandler": {"uri": lambda}}),
+    )
+    .await;
     let c = create_room(&svc, json!({"name": "alpha", "messageReviewHandler": {"uri": lambda}, "loggingConfigurationIdentifiers": [cfg["id"]]})).await;
 
-    let ids = |v: Vec<Value>| v.iter().map(|r| s(&r["id"]).to_string()).collect::<Vec<_>>();
+    let ids = |v: Vec<Value>| {
+        v.iter()
+            .map(|r| s(&r["id"]).to_string())
+            .collect::<Vec<_>>()
+    };
     let (by_name, _) = list_all_rooms(&svc, json!({"name": "alpha"}), 1).await;
     assert_eq!(ids(by_name), [s(&a["id"]), s(&c["id"])]);
     let (by_uri, _) = list_all_rooms(&svc, json!({"messageReviewHandlerUri": lambda}), 50).await;
     assert_eq!(ids(by_uri), [s(&b["id"]), s(&c["id"])]);
-    let (by_cfg, _) = list_all_rooms(&svc, json!({"loggingConfigurationIdentifier": cfg["arn"]}), 50).await;
+    let (by_cfg, _) = list_all_rooms(
+        &svc,
+        json!({"loggingConfigurationIdentifier": cfg["arn"]}),
+        50,
+    )
+    .await;
     assert_eq!(ids(by_cfg), [s(&a["id"]), s(&c["id"])]);
     let (combined, _) = list_all_rooms(
         &svc,
@@ -346,11 +435,21 @@ async fn list_rooms_filters() {
     )
     .await;
     assert_eq!(ids(combined), [s(&c["id"])]);
-    let (none, _) = list_all_rooms(&svc, json!({"loggingConfigurationIdentifier": other_cfg["arn"]}), 50).await;
+    let (none, _) = list_all_rooms(
+        &svc,
+        json!({"loggingConfigurationIdentifier": other_cfg["arn"]}),
+        50,
+    )
+    .await;
     assert!(none.is_empty());
 
     let missing = format!("arn:aws:ivschat:us-west-2:{ACCOUNT}:logging-configuration/ZZZZZZZZZZZZ");
-    let resp = call(&svc, "ListRooms", json!({"loggingConfigurationIdentifier": missing})).await;
+    let resp = call(
+        &svc,
+        "ListRooms",
+        json!({"loggingConfigurationIdentifier": missing}),
+    )
+    .await;
     resp.expect_error(404, "ResourceNotFoundException");
 }
 
@@ -365,13 +464,20 @@ async fn list_logging_configurations_paginates() {
     let mut token = Value::Null;
     let mut pages = 0;
     loop {
-        let resp = call(&svc, "ListLoggingConfigurations", json!({"maxResults": 2, "nextToken": token}))
-            .await
-            .expect_ok();
+        let resp = call(
+            &svc,
+            "ListLoggingConfigurations",
+            json!({"maxResults": 2, "nextToken": token}),
+        )
+        .await
+        .expect_ok();
         pages += 1;
         for c in resp["loggingConfigurations"].as_array().expect("list") {
             assert_eq!(c["state"], "ACTIVE");
-            assert_eq!(c["destinationConfiguration"], json!({"s3": {"bucketName": "chat-logs"}}));
+            assert_eq!(
+                c["destinationConfiguration"],
+                json!({"s3": {"bucketName": "chat-logs"}})
+            );
             seen.push(s(&c["id"]).to_string());
         }
         match resp.get("nextToken") {
@@ -391,11 +497,20 @@ async fn tags_on_rooms_and_logging_configurations() {
     for arn in [s(&room["arn"]), s(&cfg["arn"])] {
         let path = tags_path(arn);
         assert!(path.contains("%3A") && path.contains("%2F"), "{path}");
-        let tagged = send_signed(&svc, Req::json("POST", &path, &json!({"tags": {"b": "2", "c": "3", "d d": "4"}})))
+        let tagged = send_signed(
+            &svc,
+            Req::json(
+                "POST",
+                &path,
+                &json!({"tags": {"b": "2", "c": "3", "d d": "4"}}),
+            ),
+        )
+        .await
+        .expect_ok();
+        assert_eq!(tagged, json!({}));
+        let listed = send_signed(&svc, Req::new("GET", &path, ""))
             .await
             .expect_ok();
-        assert_eq!(tagged, json!({}));
-        let listed = send_signed(&svc, Req::new("GET", &path, "")).await.expect_ok();
         let mut expected = json!({"b": "2", "c": "3", "d d": "4"});
         if arn == s(&room["arn"]) {
             expected["a"] = json!("1");
@@ -403,15 +518,21 @@ async fn tags_on_rooms_and_logging_configurations() {
         assert_eq!(listed, json!({"tags": expected}));
 
         let untag = format!("{path}?tagKeys=b&tagKeys=d%20d&tagKeys=missing");
-        let resp = send_signed(&svc, Req::new("DELETE", &untag, "")).await.expect_ok();
+        let resp = send_signed(&svc, Req::new("DELETE", &untag, ""))
+            .await
+            .expect_ok();
         assert_eq!(resp, json!({}));
-        let listed = send_signed(&svc, Req::new("GET", &path, "")).await.expect_ok();
+        let listed = send_signed(&svc, Req::new("GET", &path, ""))
+            .await
+            .expect_ok();
         expected.as_object_mut().expect("map").remove("b");
         expected.as_object_mut().expect("map").remove("d d");
         assert_eq!(listed, json!({"tags": expected}));
     }
     // Tags show up in Get.
-    let got = call(&svc, "GetRoom", json!({"identifier": room["id"]})).await.expect_ok();
+    let got = call(&svc, "GetRoom", json!({"identifier": room["id"]}))
+        .await
+        .expect_ok();
     assert_eq!(got["tags"], json!({"a": "1", "c": "3"}));
 
     let unknown = format!("arn:aws:ivschat:us-west-2:{ACCOUNT}:room/NOPENOPENOPE");
@@ -425,14 +546,22 @@ async fn tags_on_rooms_and_logging_configurations() {
 #[tokio::test]
 async fn tag_quota_is_fifty_per_resource() {
     let (svc, _clock) = start().await;
-    let tags: serde_json::Map<String, Value> = (0..50).map(|i| (format!("k{i}"), json!("v"))).collect();
+    let tags: serde_json::Map<String, Value> =
+        (0..50).map(|i| (format!("k{i}"), json!("v"))).collect();
     let room = create_room(&svc, json!({"tags": tags})).await;
     let path = tags_path(s(&room["arn"]));
     // Overwriting existing keys stays within the quota.
-    send_signed(&svc, Req::json("POST", &path, &json!({"tags": {"k0": "new"}})))
-        .await
-        .expect_ok();
-    let resp = send_signed(&svc, Req::json("POST", &path, &json!({"tags": {"k50": "v"}}))).await;
+    send_signed(
+        &svc,
+        Req::json("POST", &path, &json!({"tags": {"k0": "new"}})),
+    )
+    .await
+    .expect_ok();
+    let resp = send_signed(
+        &svc,
+        Req::json("POST", &path, &json!({"tags": {"k50": "v"}})),
+    )
+    .await;
     let id = s(&room["id"]);
     assert_eq!(
         resp.expect_error(402, "ServiceQuotaExceededException"),
@@ -443,7 +572,9 @@ async fn tag_quota_is_fifty_per_resource() {
             "limit": 50,
         })
     );
-    let listed = send_signed(&svc, Req::new("GET", &path, "")).await.expect_ok();
+    let listed = send_signed(&svc, Req::new("GET", &path, ""))
+        .await
+        .expect_ok();
     assert_eq!(listed["tags"].as_object().map(|m| m.len()), Some(50));
     assert_eq!(listed["tags"]["k0"], "new");
 }
@@ -470,22 +601,35 @@ async fn chat_tokens_are_issued_and_verifiable() {
     let token = s(&resp["token"]).to_string();
     assert!(token.len() >= 32);
     let keys: Vec<&String> = resp.as_object().expect("object").keys().collect();
-    assert_eq!(keys, ["sessionExpirationTime", "token", "tokenExpirationTime"]);
+    assert_eq!(
+        keys,
+        ["sessionExpirationTime", "token", "tokenExpirationTime"]
+    );
 
     let info = svc.verify_chat_token(&token).expect("token verifies");
     assert_eq!(info.room_arn, s(&room["arn"]));
     assert_eq!(info.room_id, s(&room["id"]));
     assert_eq!(info.user_id, "user-1");
     assert_eq!(info.capabilities, ["SEND_MESSAGE", "DELETE_MESSAGE"]);
-    assert_eq!(info.attributes.get("displayName").map(String::as_str), Some("Ann"));
+    assert_eq!(
+        info.attributes.get("displayName").map(String::as_str),
+        Some("Ann")
+    );
     assert_eq!(info.session_duration_in_minutes, 30);
     let debug = format!("{info:?}");
-    assert!(!debug.contains("user-1") && !debug.contains("Ann"), "{debug}");
+    assert!(
+        !debug.contains("user-1") && !debug.contains("Ann"),
+        "{debug}"
+    );
 
     // Defaults: 60-minute session, no capabilities; the bare id works.
-    let resp = call(&svc, "CreateChatToken", json!({"roomIdentifier": room["id"], "userId": "u2"}))
-        .await
-        .expect_ok();
+    let resp = call(
+        &svc,
+        "CreateChatToken",
+        json!({"roomIdentifier": room["id"], "userId": "u2"}),
+    )
+    .await
+    .expect_ok();
     assert_eq!(resp["sessionExpirationTime"], "2024-01-02T04:04:05.123Z");
     let second = s(&resp["token"]).to_string();
     assert_ne!(second, token);
@@ -495,16 +639,29 @@ async fn chat_tokens_are_issued_and_verifiable() {
 
     assert_eq!(svc.verify_chat_token("not-a-token"), None);
     clock.advance(Duration::from_secs(60 * 60));
-    assert_eq!(svc.verify_chat_token(&token), None, "expired after 60 minutes");
+    assert_eq!(
+        svc.verify_chat_token(&token),
+        None,
+        "expired after 60 minutes"
+    );
 
-    let resp = call(&svc, "CreateChatToken", json!({"roomIdentifier": room["id"], "userId": "u3"}))
-        .await
-        .expect_ok();
+    let resp = call(
+        &svc,
+        "CreateChatToken",
+        json!({"roomIdentifier": room["id"], "userId": "u3"}),
+    )
+    .await
+    .expect_ok();
     let third = s(&resp["token"]).to_string();
     call(&svc, "DeleteRoom", json!({"identifier": room["id"]})).await;
     assert_eq!(svc.verify_chat_token(&third), None, "room deleted");
 
-    let resp = call(&svc, "CreateChatToken", json!({"roomIdentifier": room["id"], "userId": "u"})).await;
+    let resp = call(
+        &svc,
+        "CreateChatToken",
+        json!({"roomIdentifier": room["id"], "userId": "u"}),
+    )
+    .await;
     resp.expect_error(404, "ResourceNotFoundException");
 }
 
@@ -532,18 +689,29 @@ async fn messaging_actions_are_recorded() {
     .expect_ok();
     let delete_id = s(&deleted["id"]).to_string();
     assert_id(&delete_id);
-    let disconnected = call(&svc, "DisconnectUser", json!({"roomIdentifier": arn, "userId": "bob"}))
-        .await
-        .expect_ok();
+    let disconnected = call(
+        &svc,
+        "DisconnectUser",
+        json!({"roomIdentifier": arn, "userId": "bob"}),
+    )
+    .await
+    .expect_ok();
     assert_eq!(disconnected, json!({}));
 
-    let t0 = ivschat_local::Clock::fixed(std::time::UNIX_EPOCH + Duration::from_millis(T0_MS as u64)).now();
+    let t0 =
+        ivschat_local::Clock::fixed(std::time::UNIX_EPOCH + Duration::from_millis(T0_MS as u64))
+            .now();
     let actions = svc.recorded_actions(&arn);
     assert_eq!(actions, svc.recorded_actions(s(&room["id"])));
     assert_eq!(actions.len(), 3);
     use ivschat_local::RecordedAction;
     match &actions[0] {
-        RecordedAction::Event { id, event_name, attributes, time } => {
+        RecordedAction::Event {
+            id,
+            event_name,
+            attributes,
+            time,
+        } => {
             assert_eq!(id, &event_id);
             assert_eq!(event_name, "app:poll");
             assert_eq!(attributes.get("q").map(String::as_str), Some("1"));
@@ -552,7 +720,12 @@ async fn messaging_actions_are_recorded() {
         other => panic!("unexpected {other:?}"),
     }
     match &actions[1] {
-        RecordedAction::MessageDeleted { id, message_id, reason, .. } => {
+        RecordedAction::MessageDeleted {
+            id,
+            message_id,
+            reason,
+            ..
+        } => {
             assert_eq!(id, &delete_id);
             assert_eq!(message_id, "ABCDEFGHIJKL");
             assert_eq!(reason.as_deref(), Some("spam"));
@@ -560,7 +733,9 @@ async fn messaging_actions_are_recorded() {
         other => panic!("unexpected {other:?}"),
     }
     match &actions[2] {
-        RecordedAction::UserDisconnected { user_id, reason, .. } => {
+        RecordedAction::UserDisconnected {
+            user_id, reason, ..
+        } => {
             assert_eq!(user_id, "bob");
             assert_eq!(reason, &None);
         }
@@ -571,9 +746,18 @@ async fn messaging_actions_are_recorded() {
 
     let missing = format!("arn:aws:ivschat:us-west-2:{ACCOUNT}:room/ZZZZZZZZZZZZ");
     for (op, body) in [
-        ("SendEvent", json!({"roomIdentifier": missing, "eventName": "e"})),
-        ("DeleteMessage", json!({"roomIdentifier": missing, "id": "ABCDEFGHIJKL"})),
-        ("DisconnectUser", json!({"roomIdentifier": missing, "userId": "u"})),
+        (
+            "SendEvent",
+            json!({"roomIdentifier": missing, "eventName": "e"}),
+        ),
+        (
+            "DeleteMessage",
+            json!({"roomIdentifier": missing, "id": "ABCDEFGHIJKL"}),
+        ),
+        (
+            "DisconnectUser",
+            json!({"roomIdentifier": missing, "userId": "u"}),
+        ),
     ] {
         let resp = call(&svc, op, body).await;
         assert_eq!(

@@ -86,7 +86,8 @@ async fn slow_bodies_time_out() {
     )
     .await;
     let mut conn = Conn::open(&svc).await;
-    conn.write_raw(b"POST /ListRooms HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\n{}").await;
+    conn.write_raw(b"POST /ListRooms HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\n{}")
+        .await;
     let resp = tokio::time::timeout(Duration::from_secs(2), conn.read_response())
         .await
         .expect("answered within the timeout")
@@ -107,7 +108,8 @@ async fn garbage_does_not_hurt_the_service() {
         assert_eq!(resp.status, 400);
     }
     let mut conn = Conn::open(&svc).await;
-    conn.write_raw(b"POST /ListRooms HTTP/1.1\r\nhost: x\r\ncontent-length: abc\r\n\r\n").await;
+    conn.write_raw(b"POST /ListRooms HTTP/1.1\r\nhost: x\r\ncontent-length: abc\r\n\r\n")
+        .await;
     if let Some(resp) = conn.read_response().await {
         assert_eq!(resp.status, 400);
     }
@@ -120,11 +122,17 @@ async fn keep_alive_serves_many_requests_and_shutdown_stops() {
     let mut conn = Conn::open(&svc).await;
     for i in 0..5 {
         let resp = conn
-            .signed(&svc, Req::json("POST", "/CreateRoom", &json!({"name": format!("r{i}")})))
+            .signed(
+                &svc,
+                Req::json("POST", "/CreateRoom", &json!({"name": format!("r{i}")})),
+            )
             .await;
         resp.expect_ok();
     }
-    let listed = conn.signed(&svc, Req::json("POST", "/ListRooms", &json!({}))).await.expect_ok();
+    let listed = conn
+        .signed(&svc, Req::json("POST", "/ListRooms", &json!({})))
+        .await
+        .expect_ok();
     assert_eq!(listed["rooms"].as_array().map(Vec::len), Some(5));
     let addr = svc.local_addr();
     svc.shutdown().await;
