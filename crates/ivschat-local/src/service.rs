@@ -278,6 +278,14 @@ fn parse_handler(c: &mut Checker, at: &str, value: Option<&Value>) -> Option<Han
     })
 }
 
+/// A handler without a Lambda ARN (absent or empty `uri`) means "no review".
+fn effective_handler(h: Handler) -> Option<Handler> {
+    match h.uri.as_deref() {
+        None | Some("") => None,
+        Some(_) => Some(h),
+    }
+}
+
 fn parse_destination(c: &mut Checker, at: &str, value: Option<&Value>) -> Option<Destination> {
     let value = value.filter(|v| !v.is_null())?;
     let obj = c.object(at, value, &["s3", "cloudWatchLogs", "firehose"])?;
@@ -529,7 +537,7 @@ impl Service {
             updated: now,
             max_rate: rate.unwrap_or(10),
             max_length: length.unwrap_or(500),
-            handler,
+            handler: handler.and_then(effective_handler),
             tags: tags.unwrap_or_default(),
             logging,
         };
@@ -617,11 +625,7 @@ impl Service {
             room.max_length = length;
         }
         if let Some(h) = handler {
-            // An empty `uri` removes the handler, as the service documents.
-            room.handler = match h.uri.as_deref() {
-                None | Some("") => None,
-                Some(_) => Some(h),
-            };
+            room.handler = effective_handler(h);
         }
         if let Some(logging) = logging {
             room.logging = logging;

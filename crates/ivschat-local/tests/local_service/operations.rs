@@ -127,6 +127,14 @@ async fn create_room_with_every_member() {
     );
     assert_eq!(room["tags"], json!({"team": "chat", "empty": ""}));
     assert_eq!(room["loggingConfigurationIdentifiers"], json!([cfg_arn]));
+
+    // A handler without a Lambda ARN means no review.
+    let plain = create_room(
+        &svc,
+        json!({"messageReviewHandler": {"uri": "", "fallbackResult": "DENY"}}),
+    )
+    .await;
+    assert_eq!(plain.get("messageReviewHandler"), None);
 }
 
 #[tokio::test]
