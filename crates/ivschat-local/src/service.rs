@@ -319,6 +319,22 @@ fn parse_destination(c: &mut Checker, at: &str, value: Option<&Value>) -> Option
     })
 }
 
+/// Checks that the body is an object with only `allowed` members; a body of
+/// another JSON type fails at once.
+fn top_level<'a>(
+    input: &'a Value,
+    allowed: &[&str],
+) -> Result<(Checker, &'a Map<String, Value>), ServiceError> {
+    let mut c = Checker::default();
+    match c.object("", input, allowed) {
+        Some(obj) => Ok((c, obj)),
+        None => Err(c
+            .finish()
+            .err()
+            .unwrap_or_else(|| ServiceError::field("body", "Member must be an object"))),
+    }
+}
+
 fn required_string(
     c: &mut Checker,
     obj: &Map<String, Value>,
@@ -491,7 +507,6 @@ impl Service {
     }
 
     fn create_room(&self, input: &Value) -> Result<Reply, ServiceError> {
-        let mut c = Checker::default();
         let allowed = [
             "name",
             "maximumMessageRatePerSecond",
@@ -500,9 +515,7 @@ impl Service {
             "tags",
             "loggingConfigurationIdentifiers",
         ];
-        let obj = c.object("", input, &allowed);
-        let empty = Map::new();
-        let obj = obj.unwrap_or(&empty);
+        let (mut c, obj) = top_level(input, &allowed)?;
         let name = c.string("name", obj.get("name"), &v::ROOM_NAME);
         let rate = c.integer(
             "maximumMessageRatePerSecond",
@@ -549,9 +562,8 @@ impl Service {
     }
 
     fn identifier_input(&self, input: &Value, spec: &v::StrSpec) -> Result<String, ServiceError> {
-        let mut c = Checker::default();
-        let obj = c.object("", input, &["identifier"]);
-        let ident = obj.and_then(|o| required_string(&mut c, o, "identifier", spec));
+        let (mut c, obj) = top_level(input, &["identifier"])?;
+        let ident = required_string(&mut c, obj, "identifier", spec);
         c.finish()?;
         ident.ok_or_else(|| ServiceError::field("identifier", "Member must not be null"))
     }
@@ -567,7 +579,6 @@ impl Service {
     }
 
     fn update_room(&self, input: &Value) -> Result<Reply, ServiceError> {
-        let mut c = Checker::default();
         let allowed = [
             "identifier",
             "name",
@@ -576,9 +587,7 @@ impl Service {
             "messageReviewHandler",
             "loggingConfigurationIdentifiers",
         ];
-        let obj = c.object("", input, &allowed);
-        let empty = Map::new();
-        let obj = obj.unwrap_or(&empty);
+        let (mut c, obj) = top_level(input, &allowed)?;
         let ident = required_string(&mut c, obj, "identifier", &v::ROOM_IDENTIFIER);
         let name = c.string("name", obj.get("name"), &v::ROOM_NAME);
         let rate = c.integer(
@@ -648,7 +657,6 @@ impl Service {
     }
 
     fn list_rooms(&self, input: &Value) -> Result<Reply, ServiceError> {
-        let mut c = Checker::default();
         let allowed = [
             "name",
             "nextToken",
@@ -656,9 +664,7 @@ impl Service {
             "messageReviewHandlerUri",
             "loggingConfigurationIdentifier",
         ];
-        let obj = c.object("", input, &allowed);
-        let empty = Map::new();
-        let obj = obj.unwrap_or(&empty);
+        let (mut c, obj) = top_level(input, &allowed)?;
         let name = c.string("name", obj.get("name"), &v::ROOM_NAME);
         let token = c.string("nextToken", obj.get("nextToken"), &v::PAGINATION_TOKEN);
         let max = c.integer("maxResults", obj.get("maxResults"), 1, 50);
@@ -718,10 +724,7 @@ impl Service {
     }
 
     fn create_config(&self, input: &Value) -> Result<Reply, ServiceError> {
-        let mut c = Checker::default();
-        let obj = c.object("", input, &["name", "destinationConfiguration", "tags"]);
-        let empty = Map::new();
-        let obj = obj.unwrap_or(&empty);
+        let (mut c, obj) = top_level(input, &["name", "destinationConfiguration", "tags"])?;
         let name = c.string("name", obj.get("name"), &v::LOGGING_CONFIGURATION_NAME);
         let dest_value = obj.get("destinationConfiguration");
         let dest = parse_destination(&mut c, "destinationConfiguration", dest_value);
@@ -764,14 +767,7 @@ impl Service {
     }
 
     fn update_config(&self, input: &Value) -> Result<Reply, ServiceError> {
-        let mut c = Checker::default();
-        let obj = c.object(
-            "",
-            input,
-            &["identifier", "name", "destinationConfiguration"],
-        );
-        let empty = Map::new();
-        let obj = obj.unwrap_or(&empty);
+        let (mut c, obj) = top_level(input, &["identifier", "name", "destinationConfiguration"])?;
         let ident = required_string(
             &mut c,
             obj,
@@ -823,10 +819,7 @@ impl Service {
     }
 
     fn list_configs(&self, input: &Value) -> Result<Reply, ServiceError> {
-        let mut c = Checker::default();
-        let obj = c.object("", input, &["nextToken", "maxResults"]);
-        let empty = Map::new();
-        let obj = obj.unwrap_or(&empty);
+        let (mut c, obj) = top_level(input, &["nextToken", "maxResults"])?;
         let token = c.string("nextToken", obj.get("nextToken"), &v::PAGINATION_TOKEN);
         let max = c.integer("maxResults", obj.get("maxResults"), 1, 50);
         c.finish()?;
@@ -864,7 +857,6 @@ impl Service {
     }
 
     fn create_chat_token(&self, input: &Value) -> Result<Reply, ServiceError> {
-        let mut c = Checker::default();
         let allowed = [
             "roomIdentifier",
             "userId",
@@ -872,9 +864,7 @@ impl Service {
             "sessionDurationInMinutes",
             "attributes",
         ];
-        let obj = c.object("", input, &allowed);
-        let empty = Map::new();
-        let obj = obj.unwrap_or(&empty);
+        let (mut c, obj) = top_level(input, &allowed)?;
         let ident = required_string(&mut c, obj, "roomIdentifier", &v::ROOM_IDENTIFIER);
         let user_id = required_string(&mut c, obj, "userId", &v::USER_ID);
         let capabilities = c.string_list(
@@ -951,10 +941,7 @@ impl Service {
     }
 
     fn send_event(&self, input: &Value) -> Result<Reply, ServiceError> {
-        let mut c = Checker::default();
-        let obj = c.object("", input, &["roomIdentifier", "eventName", "attributes"]);
-        let empty = Map::new();
-        let obj = obj.unwrap_or(&empty);
+        let (mut c, obj) = top_level(input, &["roomIdentifier", "eventName", "attributes"])?;
         let ident = required_string(&mut c, obj, "roomIdentifier", &v::ROOM_IDENTIFIER);
         let event_name = required_string(&mut c, obj, "eventName", &v::EVENT_NAME);
         let attributes = c.string_map(
@@ -976,10 +963,7 @@ impl Service {
     }
 
     fn delete_message(&self, input: &Value) -> Result<Reply, ServiceError> {
-        let mut c = Checker::default();
-        let obj = c.object("", input, &["roomIdentifier", "id", "reason"]);
-        let empty = Map::new();
-        let obj = obj.unwrap_or(&empty);
+        let (mut c, obj) = top_level(input, &["roomIdentifier", "id", "reason"])?;
         let ident = required_string(&mut c, obj, "roomIdentifier", &v::ROOM_IDENTIFIER);
         let message_id = required_string(&mut c, obj, "id", &v::MESSAGE_ID);
         let reason = c.string("reason", obj.get("reason"), &v::REASON);
@@ -994,10 +978,7 @@ impl Service {
     }
 
     fn disconnect_user(&self, input: &Value) -> Result<Reply, ServiceError> {
-        let mut c = Checker::default();
-        let obj = c.object("", input, &["roomIdentifier", "userId", "reason"]);
-        let empty = Map::new();
-        let obj = obj.unwrap_or(&empty);
+        let (mut c, obj) = top_level(input, &["roomIdentifier", "userId", "reason"])?;
         let ident = required_string(&mut c, obj, "roomIdentifier", &v::ROOM_IDENTIFIER);
         let user_id = required_string(&mut c, obj, "userId", &v::USER_ID);
         let reason = c.string("reason", obj.get("reason"), &v::REASON);
@@ -1059,16 +1040,12 @@ impl Service {
 
     pub(crate) fn tag_resource(&self, arn: &str, body: &[u8]) -> Result<Reply, ServiceError> {
         let input = parse_body(body)?;
-        let mut c = Checker::default();
-        let obj = c.object("", &input, &["tags"]);
-        let new_tags = obj.and_then(|o| {
-            let present = o.get("tags").is_some_and(|t| !t.is_null());
-            let t = tags_input(&mut c, "tags", o.get("tags"));
-            if !present {
-                c.require::<()>("tags", None);
-            }
-            t
-        });
+        let (mut c, obj) = top_level(&input, &["tags"])?;
+        let present = obj.get("tags").is_some_and(|t| !t.is_null());
+        let new_tags = tags_input(&mut c, "tags", obj.get("tags"));
+        if !present {
+            c.require::<()>("tags", None);
+        }
         c.finish()?;
         let new_tags = new_tags.unwrap_or_default();
         self.with_tags(arn, |tags, id| {

@@ -161,6 +161,12 @@ async fn body_must_be_a_json_object() {
         fields(&resp.expect_error(400, "ValidationException")),
         pairs(&[("body", "Member must be an object, not array")])
     );
+    // A non-object body is reported alone, not with every required member.
+    let resp = send_signed(&svc, Req::new("POST", "/SendEvent", "\"text\"")).await;
+    assert_eq!(
+        fields(&resp.expect_error(400, "ValidationException")),
+        pairs(&[("body", "Member must be an object, not string")])
+    );
     let resp = send_signed(&svc, Req::new("POST", "/CreateRoom", vec![0xff, 0xfe])).await;
     assert_eq!(
         resp.expect_error(400, "ValidationException")["reason"],
