@@ -99,20 +99,40 @@ async fn slow_bodies_time_out() {
 }
 
 #[tokio::test]
+async fn slow_headers_close_the_connection() {
+    let svc = start_with(
+        LocalConfig::default()
+            .with_verify_signatures(false)
+            .with_read_timeout(Duration::from_millis(100)),
+    )
+    .await;
+    let mut conn = Conn::open(&svc).await;
+    conn.write_raw(b"POST /ListRooms HTTP/1.1\r\nhost: x\r\n")
+        .await;
+    let resp = tokio::time::timeout(Duration::from_secs(2), conn.read_response())
+        .await
+        .expect("closed within the timeout");
+    assert!(
+        resp.is_none(),
+        "a connection whose headers time out is closed"
+    );
+    send(&svc, &Req::new("POST", "/ListRooms", ""))
+        .await
+        .expect_ok();
+}
+
+#[tokio::test]
 async fn garbage_does_not_hurt_the_service() {
     let (svc, _clock) = start().await;
     let mut conn = Conn::open(&svc).await;
     conn.write_raw(b"\x00\x01 NOT HTTP AT ALL\r\n\r\n").await;
-    // hyper answers 400 or closes; either way the next client is served.
-    if let Some(resp) = conn.read_response().await {
-        assert_eq!(resp.status, 400);
-    }
+    let resp = conn.read_response().await.expect("hyper answers");
+    assert_eq!(resp.status, 400);
     let mut conn = Conn::open(&svc).await;
     conn.write_raw(b"POST /ListRooms HTTP/1.1\r\nhost: x\r\ncontent-length: abc\r\n\r\n")
         .await;
-    if let Some(resp) = conn.read_response().await {
-        assert_eq!(resp.status, 400);
-    }
+    let resp = conn.read_response().await.expect("hyper answers");
+    assert_eq!(resp.status, 400);
     call(&svc, "ListRooms", json!({})).await.expect_ok();
 }
 
