@@ -452,7 +452,8 @@ impl LocalService {
     }
 
     /// The `SendEvent`, `DeleteMessage` and `DisconnectUser` calls recorded
-    /// for a room (by ARN or id), oldest first.
+    /// for a room (by ARN or id), oldest first. Records are kept after the
+    /// room is deleted.
     pub fn recorded_actions(&self, room_arn_or_id: &str) -> Vec<RecordedAction> {
         self.inner.recorded_actions(room_arn_or_id)
     }
