@@ -1,0 +1,1114 @@
+//! The operations: input validation, state changes and output documents.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::error::ServiceError;
+use crate::time::{format_rfc3339, from_millis, to_millis};
+use crate::validate::{self as v, Checker, parse_ivschat_arn, path};
+use crate::{ChatTokenInfo, LocalConfig, RecordedAction};
+
+/// Per-resource tag quota.
+pub(crate) const MAX_TAGS: usize = 50;
+const DEFAULT_PAGE: usize = 50;
+const TOKEN_LIFETIME_MS: i64 = 60 * 60 * 1000;
+const PRUNE_TOKENS_ABOVE: usize = 10_000;
+
+/// The operations of the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Operation {
+    CreateChatToken,
+    CreateLoggingConfiguration,
+    CreateRoom,
+    DeleteLoggingConfiguration,
+    DeleteMessage,
+    DeleteRoom,
+    DisconnectUser,
+    GetLoggingConfiguration,
+    GetRoom,
+    ListLoggingConfigurations,
+    ListRooms,
+    SendEvent,
+    UpdateLoggingConfiguration,
+    UpdateRoom,
+}
+
+impl Operation {
+    /// Operations routed as `POST /<Name>`.
+    pub(crate) fn from_path(name: &str) -> Option<Operation> {
+        Some(match name {
+            "CreateChatToken" => Operation::CreateChatToken,
+            "CreateLoggingConfiguration" => Operation::CreateLoggingConfiguration,
+            "CreateRoom" => Operation::CreateRoom,
+            "DeleteLoggingConfiguration" => Operation::DeleteLoggingConfiguration,
+            "DeleteMessage" => Operation::DeleteMessage,
+            "DeleteRoom" => Operation::DeleteRoom,
+            "DisconnectUser" => Operation::DisconnectUser,
+            "GetLoggingConfiguration" => Operation::GetLoggingConfiguration,
+            "GetRoom" => Operation::GetRoom,
+            "ListLoggingConfigurations" => Operation::ListLoggingConfigurations,
+            "ListRooms" => Operation::ListRooms,
+            "SendEvent" => Operation::SendEvent,
+            "UpdateLoggingConfiguration" => Operation::UpdateLoggingConfiguration,
+            "UpdateRoom" => Operation::UpdateRoom,
+            _ => return None,
+        })
+    }
+}
+
+/// A successful answer: a JSON document (200) or no content (204).
+#[derive(Debug)]
+pub(crate) enum Reply {
+    Json(Value),
+    NoContent,
+}
+
+#[derive(Debug, Clone)]
+struct Handler {
+    uri: Option<String>,
+    fallback_result: String,
+}
+
+#[derive(Debug, Clone)]
+struct Room {
+    id: String,
+    arn: String,
+    name: String,
+    created: i64,
+    updated: i64,
+    max_rate: i64,
+    max_length: i64,
+    handler: Option<Handler>,
+    tags: BTreeMap<String, String>,
+    logging: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Destination {
+    S3(String),
+    CloudWatchLogs(String),
+    Firehose(String),
+}
+
+#[derive(Debug, Clone)]
+struct LoggingConfiguration {
+    id: String,
+    arn: String,
+    name: String,
+    created: i64,
+    updated: i64,
+    destination: Destination,
+    tags: BTreeMap<String, String>,
+}
+
+#[derive(Clone)]
+struct TokenRecord {
+    room_id: String,
+    user_id: String,
+    capabilities: Vec<String>,
+    attributes: BTreeMap<String, String>,
+    session_duration_in_minutes: u32,
+    token_expires: i64,
+    session_expires: i64,
+}
+
+/// Everything the service stores. Maps keyed by a creation sequence number
+/// give listings a stable creation order and resumable pagination.
+#[derive(Default)]
+struct State {
+    seq: u64,
+    rooms: BTreeMap<u64, Room>,
+    room_ids: HashMap<String, u64>,
+    configs: BTreeMap<u64, LoggingConfiguration>,
+    config_ids: HashMap<String, u64>,
+    tokens: HashMap<String, TokenRecord>,
+    actions: HashMap<String, Vec<RecordedAction>>,
+}
+
+impl State {
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    fn fresh_id(&self) -> String {
+        loop {
+            let id: String = std::iter::repeat_with(fastrand::alphanumeric)
+                .take(12)
+                .collect();
+            if !self.room_ids.contains_key(&id) && !self.config_ids.contains_key(&id) {
+                return id;
+            }
+        }
+    }
+
+    fn room(&self, id: &str) -> Option<&Room> {
+        self.room_ids.get(id).and_then(|s| self.rooms.get(s))
+    }
+
+    fn room_mut(&mut self, id: &str) -> Option<&mut Room> {
+        let seq = *self.room_ids.get(id)?;
+        self.rooms.get_mut(&seq)
+    }
+
+    fn config(&self, id: &str) -> Option<&LoggingConfiguration> {
+        self.config_ids.get(id).and_then(|s| self.configs.get(s))
+    }
+
+    fn config_mut(&mut self, id: &str) -> Option<&mut LoggingConfiguration> {
+        let seq = *self.config_ids.get(id)?;
+        self.configs.get_mut(&seq)
+    }
+}
+
+/// Shared service state and configuration.
+pub(crate) struct Service {
+    pub(crate) config: LocalConfig,
+    state: Mutex<State>,
+    page_key: [u8; 16],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Room,
+    LoggingConfiguration,
+}
+
+impl Kind {
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Room => "Room",
+            Kind::LoggingConfiguration => "Logging configuration",
+        }
+    }
+
+    fn arn_type(self) -> &'static str {
+        match self {
+            Kind::Room => "room",
+            Kind::LoggingConfiguration => "logging-configuration",
+        }
+    }
+}
+
+fn time(ms: i64) -> Value {
+    Value::String(format_rfc3339(ms))
+}
+
+fn tags_json(tags: &BTreeMap<String, String>) -> Value {
+    Value::Object(
+        tags.iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+fn handler_json(h: &Handler) -> Value {
+    let mut obj = Map::new();
+    if let Some(uri) = &h.uri {
+        obj.insert("uri".into(), json!(uri));
+    }
+    obj.insert("fallbackResult".into(), json!(h.fallback_result));
+    Value::Object(obj)
+}
+
+fn room_json(r: &Room, summary: bool) -> Value {
+    let mut obj = Map::new();
+    obj.insert("arn".into(), json!(r.arn));
+    obj.insert("id".into(), json!(r.id));
+    obj.insert("name".into(), json!(r.name));
+    obj.insert("createTime".into(), time(r.created));
+    obj.insert("updateTime".into(), time(r.updated));
+    if !summary {
+        obj.insert("maximumMessageRatePerSecond".into(), json!(r.max_rate));
+        obj.insert("maximumMessageLength".into(), json!(r.max_length));
+    }
+    if let Some(h) = &r.handler {
+        obj.insert("messageReviewHandler".into(), handler_json(h));
+    }
+    obj.insert("tags".into(), tags_json(&r.tags));
+    obj.insert("loggingConfigurationIdentifiers".into(), json!(r.logging));
+    Value::Object(obj)
+}
+
+fn destination_json(d: &Destination) -> Value {
+    match d {
+        Destination::S3(b) => json!({"s3": {"bucketName": b}}),
+        Destination::CloudWatchLogs(g) => json!({"cloudWatchLogs": {"logGroupName": g}}),
+        Destination::Firehose(s) => json!({"firehose": {"deliveryStreamName": s}}),
+    }
+}
+
+fn config_json(c: &LoggingConfiguration) -> Value {
+    json!({
+        "arn": c.arn,
+        "id": c.id,
+        "createTime": time(c.created),
+        "updateTime": time(c.updated),
+        "name": c.name,
+        "destinationConfiguration": destination_json(&c.destination),
+        "state": "ACTIVE",
+        "tags": tags_json(&c.tags),
+    })
+}
+
+/// Parses the request body: empty means `{}`.
+fn parse_body(body: &[u8]) -> Result<Value, ServiceError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Map::new()));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ServiceError::other(format!("Request body is not valid JSON: {e}")))
+}
+
+fn parse_handler(c: &mut Checker, at: &str, value: Option<&Value>) -> Option<Handler> {
+    let value = value.filter(|v| !v.is_null())?;
+    let obj = c.object(at, value, &["uri", "fallbackResult"])?;
+    let uri = c.string(&path(at, "uri"), obj.get("uri"), &v::LAMBDA_ARN);
+    let fallback = c.enumeration(
+        &path(at, "fallbackResult"),
+        obj.get("fallbackResult"),
+        &["ALLOW", "DENY"],
+    );
+    Some(Handler {
+        uri,
+        fallback_result: fallback.unwrap_or_else(|| "ALLOW".into()),
+    })
+}
+
+/// A handler without a Lambda ARN (absent or empty `uri`) means "no review".
+fn effective_handler(h: Handler) -> Option<Handler> {
+    match h.uri.as_deref() {
+        None | Some("") => None,
+        Some(_) => Some(h),
+    }
+}
+
+fn parse_destination(c: &mut Checker, at: &str, value: Option<&Value>) -> Option<Destination> {
+    let value = value.filter(|v| !v.is_null())?;
+    let obj = c.object(at, value, &["s3", "cloudWatchLogs", "firehose"])?;
+    let set: Vec<(&String, &Value)> = obj
+        .iter()
+        .filter(|(k, v)| !v.is_null() && ["s3", "cloudWatchLogs", "firehose"].contains(&k.as_str()))
+        .collect();
+    let [(member, inner)] = set.as_slice() else {
+        c.fail(at, "Union must have exactly one member set");
+        return None;
+    };
+    let member_path = path(at, member);
+    let (field, spec) = match member.as_str() {
+        "s3" => ("bucketName", &v::BUCKET_NAME),
+        "cloudWatchLogs" => ("logGroupName", &v::LOG_GROUP_NAME),
+        "firehose" => ("deliveryStreamName", &v::DELIVERY_STREAM_NAME),
+        // Unknown members were already reported by `object`.
+        _ => return None,
+    };
+    let inner_obj = c.object(&member_path, inner, &[field])?;
+    let field_path = path(&member_path, field);
+    let parsed = c.string(&field_path, inner_obj.get(field), spec);
+    if inner_obj.get(field).is_none_or(Value::is_null) {
+        c.require::<()>(&field_path, None);
+    }
+    let s = parsed?;
+    Some(match member.as_str() {
+        "s3" => Destination::S3(s),
+        "cloudWatchLogs" => Destination::CloudWatchLogs(s),
+        _ => Destination::Firehose(s),
+    })
+}
+
+/// Checks that the body is an object with only `allowed` members; a body of
+/// another JSON type fails at once.
+fn top_level<'a>(
+    input: &'a Value,
+    allowed: &[&str],
+) -> Result<(Checker, &'a Map<String, Value>), ServiceError> {
+    let mut c = Checker::default();
+    match c.object("", input, allowed) {
+        Some(obj) => Ok((c, obj)),
+        None => Err(c
+            .finish()
+            .err()
+            .unwrap_or_else(|| ServiceError::field("body", "Member must be an object"))),
+    }
+}
+
+fn required_string(
+    c: &mut Checker,
+    obj: &Map<String, Value>,
+    name: &str,
+    spec: &v::StrSpec,
+) -> Option<String> {
+    let present = obj.get(name).is_some_and(|v| !v.is_null());
+    let s = c.string(name, obj.get(name), spec);
+    if !present {
+        c.require::<()>(name, None);
+    }
+    s
+}
+
+fn tags_input(
+    c: &mut Checker,
+    name: &str,
+    value: Option<&Value>,
+) -> Option<BTreeMap<String, String>> {
+    c.string_map(
+        name,
+        value,
+        Some(0),
+        Some(MAX_TAGS),
+        &v::TAG_KEY,
+        &v::TAG_VALUE,
+    )
+}
+
+fn logging_list_input(c: &mut Checker, value: Option<&Value>) -> Option<Vec<String>> {
+    c.string_list(
+        "loggingConfigurationIdentifiers",
+        value,
+        Some(0),
+        Some(3),
+        &v::LOGGING_CONFIGURATION_IDENTIFIER,
+        None,
+    )
+}
+
+fn sha_mac(key: &[u8], data: &[u8]) -> [u8; 8] {
+    let mut h = Sha256::new();
+    h.update(key);
+    h.update(data);
+    let d = h.finalize();
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&d[..8]);
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Service {
+    pub(crate) fn new(config: LocalConfig) -> Service {
+        let mut page_key = [0u8; 16];
+        page_key.copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+        Service {
+            config,
+            state: Mutex::new(State::default()),
+            page_key,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic elsewhere cannot leave the maps half-updated in a way that
+        // matters more than refusing service, so keep going with the data.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn now(&self) -> i64 {
+        to_millis(self.config.clock.now())
+    }
+
+    fn arn(&self, kind: Kind, id: &str) -> String {
+        format!(
+            "arn:aws:ivschat:{}:{}:{}/{id}",
+            self.config.region,
+            self.config.account_id,
+            kind.arn_type()
+        )
+    }
+
+    /// Identifier (ARN or bare id) to id; a foreign account or region is denied.
+    fn identifier_id<'a>(&self, ident: &'a str, kind: Kind) -> Result<&'a str, ServiceError> {
+        match parse_ivschat_arn(ident) {
+            Some(arn) => {
+                if arn.region != self.config.region || arn.account != self.config.account_id {
+                    return Err(ServiceError::AccessDenied {
+                        message: format!(
+                            "User is not authorized to access {} {ident} in this account and region",
+                            kind.label().to_lowercase()
+                        ),
+                    });
+                }
+                if arn.resource_type != kind.arn_type() {
+                    return Err(ServiceError::not_found(kind.label(), arn.id));
+                }
+                Ok(arn.id)
+            }
+            None => Ok(ident),
+        }
+    }
+
+    fn page_token(&self, kind: u8, after: u64) -> String {
+        let mut data = vec![kind];
+        data.extend_from_slice(&after.to_be_bytes());
+        let mac = sha_mac(&self.page_key, &data);
+        format!("{}{}", hex(&data), hex(&mac))
+    }
+
+    fn parse_page_token(&self, kind: u8, token: &str) -> Result<u64, ServiceError> {
+        let bad = || {
+            ServiceError::field(
+                "nextToken",
+                "Member must be a token returned by a previous call",
+            )
+        };
+        if token.len() != 34 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let bytes: Vec<u8> = (0..17)
+            .map(|i| u8::from_str_radix(&token[i * 2..i * 2 + 2], 16))
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad())?;
+        let (data, mac) = bytes.split_at(9);
+        if data[0] != kind || sha_mac(&self.page_key, data) != mac {
+            return Err(bad());
+        }
+        let mut seq = [0u8; 8];
+        seq.copy_from_slice(&data[1..]);
+        Ok(u64::from_be_bytes(seq))
+    }
+
+    /// Checks that every logging configuration exists; returns their ARNs, deduplicated.
+    fn resolve_logging(&self, st: &State, idents: &[String]) -> Result<Vec<String>, ServiceError> {
+        let mut out: Vec<String> = Vec::new();
+        for ident in idents {
+            let id = self.identifier_id(ident, Kind::LoggingConfiguration)?;
+            let Some(cfg) = st.config(id) else {
+                return Err(ServiceError::not_found("Logging configuration", id));
+            };
+            if !out.contains(&cfg.arn) {
+                out.push(cfg.arn.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs one operation.
+    pub(crate) fn call(&self, op: Operation, body: &[u8]) -> Result<Reply, ServiceError> {
+        let input = parse_body(body)?;
+        match op {
+            Operation::CreateRoom => self.create_room(&input),
+            Operation::GetRoom => self.get_room(&input),
+            Operation::UpdateRoom => self.update_room(&input),
+            Operation::DeleteRoom => self.delete_room(&input),
+            Operation::ListRooms => self.list_rooms(&input),
+            Operation::CreateLoggingConfiguration => self.create_config(&input),
+            Operation::GetLoggingConfiguration => self.get_config(&input),
+            Operation::UpdateLoggingConfiguration => self.update_config(&input),
+            Operation::DeleteLoggingConfiguration => self.delete_config(&input),
+            Operation::ListLoggingConfigurations => self.list_configs(&input),
+            Operation::CreateChatToken => self.create_chat_token(&input),
+            Operation::SendEvent => self.send_event(&input),
+            Operation::DeleteMessage => self.delete_message(&input),
+            Operation::DisconnectUser => self.disconnect_user(&input),
+        }
+    }
+
+    fn create_room(&self, input: &Value) -> Result<Reply, ServiceError> {
+        let allowed = [
+            "name",
+            "maximumMessageRatePerSecond",
+            "maximumMessageLength",
+            "messageReviewHandler",
+            "tags",
+            "loggingConfigurationIdentifiers",
+        ];
+        let (mut c, obj) = top_level(input, &allowed)?;
+        let name = c.string("name", obj.get("name"), &v::ROOM_NAME);
+        let rate = c.integer(
+            "maximumMessageRatePerSecond",
+            obj.get("maximumMessageRatePerSecond"),
+            1,
+            100,
+        );
+        let length = c.integer(
+            "maximumMessageLength",
+            obj.get("maximumMessageLength"),
+            1,
+            500,
+        );
+        let handler = parse_handler(
+            &mut c,
+            "messageReviewHandler",
+            obj.get("messageReviewHandler"),
+        );
+        let tags = tags_input(&mut c, "tags", obj.get("tags"));
+        let logging = logging_list_input(&mut c, obj.get("loggingConfigurationIdentifiers"));
+        c.finish()?;
+
+        let now = self.now();
+        let mut st = self.lock();
+        let logging = self.resolve_logging(&st, &logging.unwrap_or_default())?;
+        let id = st.fresh_id();
+        let room = Room {
+            arn: self.arn(Kind::Room, &id),
+            id: id.clone(),
+            name: name.unwrap_or_default(),
+            created: now,
+            updated: now,
+            max_rate: rate.unwrap_or(10),
+            max_length: length.unwrap_or(500),
+            handler: handler.and_then(effective_handler),
+            tags: tags.unwrap_or_default(),
+            logging,
+        };
+        let out = room_json(&room, false);
+        let seq = st.next_seq();
+        st.room_ids.insert(id, seq);
+        st.rooms.insert(seq, room);
+        Ok(Reply::Json(out))
+    }
+
+    fn identifier_input(&self, input: &Value, spec: &v::StrSpec) -> Result<String, ServiceError> {
+        let (mut c, obj) = top_level(input, &["identifier"])?;
+        let ident = required_string(&mut c, obj, "identifier", spec);
+        c.finish()?;
+        ident.ok_or_else(|| ServiceError::field("identifier", "Member must not be null"))
+    }
+
+    fn get_room(&self, input: &Value) -> Result<Reply, ServiceError> {
+        let ident = self.identifier_input(input, &v::ROOM_IDENTIFIER)?;
+        let id = self.identifier_id(&ident, Kind::Room)?;
+        let st = self.lock();
+        let room = st
+            .room(id)
+            .ok_or_else(|| ServiceError::not_found("Room", id))?;
+        Ok(Reply::Json(room_json(room, false)))
+    }
+
+    fn update_room(&self, input: &Value) -> Result<Reply, ServiceError> {
+        let allowed = [
+            "identifier",
+            "name",
+            "maximumMessageRatePerSecond",
+            "maximumMessageLength",
+            "messageReviewHandler",
+            "loggingConfigurationIdentifiers",
+        ];
+        let (mut c, obj) = top_level(input, &allowed)?;
+        let ident = required_string(&mut c, obj, "identifier", &v::ROOM_IDENTIFIER);
+        let name = c.string("name", obj.get("name"), &v::ROOM_NAME);
+        let rate = c.integer(
+            "maximumMessageRatePerSecond",
+            obj.get("maximumMessageRatePerSecond"),
+            1,
+            100,
+        );
+        let length = c.integer(
+            "maximumMessageLength",
+            obj.get("maximumMessageLength"),
+            1,
+            500,
+        );
+        let handler = parse_handler(
+            &mut c,
+            "messageReviewHandler",
+            obj.get("messageReviewHandler"),
+        );
+        let logging = logging_list_input(&mut c, obj.get("loggingConfigurationIdentifiers"));
+        c.finish()?;
+        let ident = ident.unwrap_or_default();
+        let id = self.identifier_id(&ident, Kind::Room)?;
+
+        let now = self.now();
+        let mut st = self.lock();
+        if st.room(id).is_none() {
+            return Err(ServiceError::not_found("Room", id));
+        }
+        let logging = match logging {
+            Some(list) => Some(self.resolve_logging(&st, &list)?),
+            None => None,
+        };
+        let room = st
+            .room_mut(id)
+            .ok_or_else(|| ServiceError::not_found("Room", id))?;
+        if let Some(name) = name {
+            room.name = name;
+        }
+        if let Some(rate) = rate {
+            room.max_rate = rate;
+        }
+        if let Some(length) = length {
+            room.max_length = length;
+        }
+        if let Some(h) = handler {
+            room.handler = effective_handler(h);
+        }
+        if let Some(logging) = logging {
+            room.logging = logging;
+        }
+        room.updated = now.max(room.updated + 1);
+        Ok(Reply::Json(room_json(room, false)))
+    }
+
+    fn delete_room(&self, input: &Value) -> Result<Reply, ServiceError> {
+        let ident = self.identifier_input(input, &v::ROOM_IDENTIFIER)?;
+        let id = self.identifier_id(&ident, Kind::Room)?;
+        let mut st = self.lock();
+        let seq = st
+            .room_ids
+            .remove(id)
+            .ok_or_else(|| ServiceError::not_found("Room", id))?;
+        st.rooms.remove(&seq);
+        st.tokens.retain(|_, t| t.room_id != id);
+        Ok(Reply::NoContent)
+    }
+
+    fn list_rooms(&self, input: &Value) -> Result<Reply, ServiceError> {
+        let allowed = [
+            "name",
+            "nextToken",
+            "maxResults",
+            "messageReviewHandlerUri",
+            "loggingConfigurationIdentifier",
+        ];
+        let (mut c, obj) = top_level(input, &allowed)?;
+        let name = c.string("name", obj.get("name"), &v::ROOM_NAME);
+        let token = c.string("nextToken", obj.get("nextToken"), &v::PAGINATION_TOKEN);
+        let max = c.integer("maxResults", obj.get("maxResults"), 1, 50);
+        let uri = c.string(
+            "messageReviewHandlerUri",
+            obj.get("messageReviewHandlerUri"),
+            &v::LAMBDA_ARN,
+        );
+        let logging = c.string(
+            "loggingConfigurationIdentifier",
+            obj.get("loggingConfigurationIdentifier"),
+            &v::LOGGING_CONFIGURATION_IDENTIFIER,
+        );
+        c.finish()?;
+        let after = match token.as_deref() {
+            None | Some("") => 0,
+            Some(t) => self.parse_page_token(b'r', t)?,
+        };
+        let max = max.map_or(DEFAULT_PAGE, |m| usize::try_from(m).unwrap_or(DEFAULT_PAGE));
+
+        let st = self.lock();
+        let logging_arn = match &logging {
+            Some(ident) => {
+                let id = self.identifier_id(ident, Kind::LoggingConfiguration)?;
+                let cfg = st
+                    .config(id)
+                    .ok_or_else(|| ServiceError::not_found("Logging configuration", id))?;
+                Some(cfg.arn.clone())
+            }
+            None => None,
+        };
+        let matches = |r: &Room| {
+            name.as_ref().is_none_or(|n| &r.name == n)
+                && uri
+                    .as_ref()
+                    .is_none_or(|u| r.handler.as_ref().and_then(|h| h.uri.as_ref()) == Some(u))
+                && logging_arn.as_ref().is_none_or(|a| r.logging.contains(a))
+        };
+        let mut page: Vec<(u64, &Room)> = st
+            .rooms
+            .range(after.saturating_add(1)..)
+            .filter(|(_, r)| matches(r))
+            .take(max + 1)
+            .map(|(s, r)| (*s, r))
+            .collect();
+        let more = page.len() > max;
+        page.truncate(max);
+        let mut out = Map::new();
+        out.insert(
+            "rooms".into(),
+            Value::Array(page.iter().map(|(_, r)| room_json(r, true)).collect()),
+        );
+        if more && let Some((last, _)) = page.last() {
+            out.insert("nextToken".into(), json!(self.page_token(b'r', *last)));
+        }
+        Ok(Reply::Json(Value::Object(out)))
+    }
+
+    fn create_config(&self, input: &Value) -> Result<Reply, ServiceError> {
+        let (mut c, obj) = top_level(input, &["name", "destinationConfiguration", "tags"])?;
+        let name = c.string("name", obj.get("name"), &v::LOGGING_CONFIGURATION_NAME);
+        let dest_value = obj.get("destinationConfiguration");
+        let dest = parse_destination(&mut c, "destinationConfiguration", dest_value);
+        if dest_value.is_none_or(Value::is_null) {
+            c.require::<()>("destinationConfiguration", None);
+        }
+        let tags = tags_input(&mut c, "tags", obj.get("tags"));
+        c.finish()?;
+        let dest = dest.ok_or_else(|| {
+            ServiceError::field("destinationConfiguration", "Member must not be null")
+        })?;
+
+        let now = self.now();
+        let mut st = self.lock();
+        let id = st.fresh_id();
+        let cfg = LoggingConfiguration {
+            arn: self.arn(Kind::LoggingConfiguration, &id),
+            id: id.clone(),
+            name: name.unwrap_or_default(),
+            created: now,
+            updated: now,
+            destination: dest,
+            tags: tags.unwrap_or_default(),
+        };
+        let out = config_json(&cfg);
+        let seq = st.next_seq();
+        st.config_ids.insert(id, seq);
+        st.configs.insert(seq, cfg);
+        Ok(Reply::Json(out))
+    }
+
+    fn get_config(&self, input: &Value) -> Result<Reply, ServiceError> {
+        let ident = self.identifier_input(input, &v::LOGGING_CONFIGURATION_IDENTIFIER)?;
+        let id = self.identifier_id(&ident, Kind::LoggingConfiguration)?;
+        let st = self.lock();
+        let cfg = st
+            .config(id)
+            .ok_or_else(|| ServiceError::not_found("Logging configuration", id))?;
+        Ok(Reply::Json(config_json(cfg)))
+    }
+
+    fn update_config(&self, input: &Value) -> Result<Reply, ServiceError> {
+        let (mut c, obj) = top_level(input, &["identifier", "name", "destinationConfiguration"])?;
+        let ident = required_string(
+            &mut c,
+            obj,
+            "identifier",
+            &v::LOGGING_CONFIGURATION_IDENTIFIER,
+        );
+        let name = c.string("name", obj.get("name"), &v::LOGGING_CONFIGURATION_NAME);
+        let dest = parse_destination(
+            &mut c,
+            "destinationConfiguration",
+            obj.get("destinationConfiguration"),
+        );
+        c.finish()?;
+        let ident = ident.unwrap_or_default();
+        let id = self.identifier_id(&ident, Kind::LoggingConfiguration)?;
+        let now = self.now();
+        let mut st = self.lock();
+        let cfg = st
+            .config_mut(id)
+            .ok_or_else(|| ServiceError::not_found("Logging configuration", id))?;
+        if let Some(name) = name {
+            cfg.name = name;
+        }
+        if let Some(dest) = dest {
+            cfg.destination = dest;
+        }
+        cfg.updated = now.max(cfg.updated + 1);
+        Ok(Reply::Json(config_json(cfg)))
+    }
+
+    fn delete_config(&self, input: &Value) -> Result<Reply, ServiceError> {
+        let ident = self.identifier_input(input, &v::LOGGING_CONFIGURATION_IDENTIFIER)?;
+        let id = self.identifier_id(&ident, Kind::LoggingConfiguration)?;
+        let mut st = self.lock();
+        let cfg = st
+            .config(id)
+            .ok_or_else(|| ServiceError::not_found("Logging configuration", id))?;
+        let arn = cfg.arn.clone();
+        if let Some(room) = st.rooms.values().find(|r| r.logging.contains(&arn)) {
+            return Err(ServiceError::Conflict {
+                message: format!("Logging configuration {id} is in use by room {}", room.id),
+                resource_id: room.id.clone(),
+            });
+        }
+        if let Some(seq) = st.config_ids.remove(id) {
+            st.configs.remove(&seq);
+        }
+        Ok(Reply::NoContent)
+    }
+
+    fn list_configs(&self, input: &Value) -> Result<Reply, ServiceError> {
+        let (mut c, obj) = top_level(input, &["nextToken", "maxResults"])?;
+        let token = c.string("nextToken", obj.get("nextToken"), &v::PAGINATION_TOKEN);
+        let max = c.integer("maxResults", obj.get("maxResults"), 1, 50);
+        c.finish()?;
+        let after = match token.as_deref() {
+            None | Some("") => 0,
+            Some(t) => self.parse_page_token(b'l', t)?,
+        };
+        let max = max.map_or(DEFAULT_PAGE, |m| usize::try_from(m).unwrap_or(DEFAULT_PAGE));
+        let st = self.lock();
+        let mut page: Vec<(u64, &LoggingConfiguration)> = st
+            .configs
+            .range(after.saturating_add(1)..)
+            .take(max + 1)
+            .map(|(s, c)| (*s, c))
+            .collect();
+        let more = page.len() > max;
+        page.truncate(max);
+        let mut out = Map::new();
+        out.insert(
+            "loggingConfigurations".into(),
+            Value::Array(page.iter().map(|(_, c)| config_json(c)).collect()),
+        );
+        if more && let Some((last, _)) = page.last() {
+            out.insert("nextToken".into(), json!(self.page_token(b'l', *last)));
+        }
+        Ok(Reply::Json(Value::Object(out)))
+    }
+
+    /// Validates `roomIdentifier` and returns the room id of an existing room.
+    fn existing_room_id(&self, st: &State, ident: &str) -> Result<String, ServiceError> {
+        let id = self.identifier_id(ident, Kind::Room)?;
+        st.room(id)
+            .map(|r| r.id.clone())
+            .ok_or_else(|| ServiceError::not_found("Room", id))
+    }
+
+    fn create_chat_token(&self, input: &Value) -> Result<Reply, ServiceError> {
+        let allowed = [
+            "roomIdentifier",
+            "userId",
+            "capabilities",
+            "sessionDurationInMinutes",
+            "attributes",
+        ];
+        let (mut c, obj) = top_level(input, &allowed)?;
+        let ident = required_string(&mut c, obj, "roomIdentifier", &v::ROOM_IDENTIFIER);
+        let user_id = required_string(&mut c, obj, "userId", &v::USER_ID);
+        let capabilities = c.string_list(
+            "capabilities",
+            obj.get("capabilities"),
+            None,
+            None,
+            &v::StrSpec::ANY,
+            Some(&["SEND_MESSAGE", "DISCONNECT_USER", "DELETE_MESSAGE"]),
+        );
+        let duration = c.integer(
+            "sessionDurationInMinutes",
+            obj.get("sessionDurationInMinutes"),
+            1,
+            180,
+        );
+        let attributes = c.string_map(
+            "attributes",
+            obj.get("attributes"),
+            None,
+            None,
+            &v::StrSpec::ANY,
+            &v::StrSpec::ANY,
+        );
+        c.finish()?;
+        let (ident, user_id) = (ident.unwrap_or_default(), user_id.unwrap_or_default());
+        let now = self.now();
+        let duration = u32::try_from(duration.unwrap_or(60)).unwrap_or(60);
+        let token = format!(
+            "ivschat-local.{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let record = TokenRecord {
+            room_id: String::new(),
+            user_id,
+            capabilities: capabilities.unwrap_or_default(),
+            attributes: attributes.unwrap_or_default(),
+            session_duration_in_minutes: duration,
+            token_expires: now + TOKEN_LIFETIME_MS,
+            session_expires: now + i64::from(duration) * 60_000,
+        };
+        let mut st = self.lock();
+        let room_id = self.existing_room_id(&st, &ident)?;
+        if st.tokens.len() > PRUNE_TOKENS_ABOVE {
+            st.tokens.retain(|_, t| t.token_expires > now);
+        }
+        let out = json!({
+            "token": token,
+            "tokenExpirationTime": time(record.token_expires),
+            "sessionExpirationTime": time(record.session_expires),
+        });
+        st.tokens.insert(token, TokenRecord { room_id, ..record });
+        Ok(Reply::Json(out))
+    }
+
+    fn record(
+        &self,
+        ident: Option<String>,
+        action: impl FnOnce(String, std::time::SystemTime) -> RecordedAction,
+    ) -> Result<Value, ServiceError> {
+        let ident = ident.unwrap_or_default();
+        let now = self.config.clock.now();
+        let mut st = self.lock();
+        let room_id = self.existing_room_id(&st, &ident)?;
+        let id: String = std::iter::repeat_with(fastrand::alphanumeric)
+            .take(12)
+            .collect();
+        st.actions
+            .entry(room_id)
+            .or_default()
+            .push(action(id.clone(), now));
+        Ok(json!({"id": id}))
+    }
+
+    fn send_event(&self, input: &Value) -> Result<Reply, ServiceError> {
+        let (mut c, obj) = top_level(input, &["roomIdentifier", "eventName", "attributes"])?;
+        let ident = required_string(&mut c, obj, "roomIdentifier", &v::ROOM_IDENTIFIER);
+        let event_name = required_string(&mut c, obj, "eventName", &v::EVENT_NAME);
+        let attributes = c.string_map(
+            "attributes",
+            obj.get("attributes"),
+            None,
+            None,
+            &v::StrSpec::ANY,
+            &v::StrSpec::ANY,
+        );
+        c.finish()?;
+        let out = self.record(ident, |id, time| RecordedAction::Event {
+            id,
+            event_name: event_name.unwrap_or_default(),
+            attributes: attributes.unwrap_or_default(),
+            time,
+        })?;
+        Ok(Reply::Json(out))
+    }
+
+    fn delete_message(&self, input: &Value) -> Result<Reply, ServiceError> {
+        let (mut c, obj) = top_level(input, &["roomIdentifier", "id", "reason"])?;
+        let ident = required_string(&mut c, obj, "roomIdentifier", &v::ROOM_IDENTIFIER);
+        let message_id = required_string(&mut c, obj, "id", &v::MESSAGE_ID);
+        let reason = c.string("reason", obj.get("reason"), &v::REASON);
+        c.finish()?;
+        let out = self.record(ident, |id, time| RecordedAction::MessageDeleted {
+            id,
+            message_id: message_id.unwrap_or_default(),
+            reason,
+            time,
+        })?;
+        Ok(Reply::Json(out))
+    }
+
+    fn disconnect_user(&self, input: &Value) -> Result<Reply, ServiceError> {
+        let (mut c, obj) = top_level(input, &["roomIdentifier", "userId", "reason"])?;
+        let ident = required_string(&mut c, obj, "roomIdentifier", &v::ROOM_IDENTIFIER);
+        let user_id = required_string(&mut c, obj, "userId", &v::USER_ID);
+        let reason = c.string("reason", obj.get("reason"), &v::REASON);
+        c.finish()?;
+        self.record(ident, |_, time| RecordedAction::UserDisconnected {
+            user_id: user_id.unwrap_or_default(),
+            reason,
+            time,
+        })?;
+        Ok(Reply::Json(json!({})))
+    }
+
+    /// Resolves a tag operation's ARN to the resource's tag map.
+    fn with_tags<T>(
+        &self,
+        arn: &str,
+        f: impl FnOnce(&mut BTreeMap<String, String>, &str) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        let mut c = Checker::default();
+        c.string(
+            "resourceArn",
+            Some(&Value::String(arn.to_string())),
+            &v::RESOURCE_ARN,
+        );
+        c.finish()?;
+        let Some(parsed) = parse_ivschat_arn(arn) else {
+            return Err(ServiceError::field(
+                "resourceArn",
+                "Member must be an IVS Chat ARN",
+            ));
+        };
+        if parsed.region != self.config.region || parsed.account != self.config.account_id {
+            return Err(ServiceError::AccessDenied {
+                message: format!(
+                    "User is not authorized to access resource {arn} in this account and region"
+                ),
+            });
+        }
+        let mut st = self.lock();
+        let tags = match parsed.resource_type {
+            "room" => st.room_mut(parsed.id).map(|r| &mut r.tags),
+            "logging-configuration" => st.config_mut(parsed.id).map(|c| &mut c.tags),
+            _ => None,
+        };
+        let Some(tags) = tags else {
+            return Err(ServiceError::ResourceNotFound {
+                message: format!("Resource {arn} not found"),
+                resource_id: crate::error::resource_id(parsed.id),
+            });
+        };
+        f(tags, parsed.id)
+    }
+
+    pub(crate) fn list_tags(&self, arn: &str) -> Result<Reply, ServiceError> {
+        self.with_tags(arn, |tags, _| {
+            Ok(Reply::Json(json!({"tags": tags_json(tags)})))
+        })
+    }
+
+    pub(crate) fn tag_resource(&self, arn: &str, body: &[u8]) -> Result<Reply, ServiceError> {
+        let input = parse_body(body)?;
+        let (mut c, obj) = top_level(&input, &["tags"])?;
+        let present = obj.get("tags").is_some_and(|t| !t.is_null());
+        let new_tags = tags_input(&mut c, "tags", obj.get("tags"));
+        if !present {
+            c.require::<()>("tags", None);
+        }
+        c.finish()?;
+        let new_tags = new_tags.unwrap_or_default();
+        self.with_tags(arn, |tags, id| {
+            let total = tags.len() + new_tags.keys().filter(|k| !tags.contains_key(*k)).count();
+            if total > MAX_TAGS {
+                return Err(ServiceError::ServiceQuotaExceeded {
+                    message: format!(
+                        "Resource {id} would have {total} tags; the limit is {MAX_TAGS}"
+                    ),
+                    resource_id: crate::error::resource_id(id),
+                    limit: MAX_TAGS as i64,
+                });
+            }
+            tags.extend(new_tags);
+            Ok(Reply::Json(json!({})))
+        })
+    }
+
+    pub(crate) fn untag_resource(&self, arn: &str, keys: &[String]) -> Result<Reply, ServiceError> {
+        let mut c = Checker::default();
+        let list = Value::Array(keys.iter().map(|k| Value::String(k.clone())).collect());
+        c.string_list(
+            "tagKeys",
+            Some(&list),
+            Some(0),
+            Some(MAX_TAGS),
+            &v::TAG_KEY,
+            None,
+        );
+        if keys.is_empty() {
+            c.require::<()>("tagKeys", None);
+        }
+        c.finish()?;
+        self.with_tags(arn, |tags, _| {
+            for k in keys {
+                tags.remove(k);
+            }
+            Ok(Reply::Json(json!({})))
+        })
+    }
+
+    pub(crate) fn verify_chat_token(&self, token: &str) -> Option<ChatTokenInfo> {
+        let now = self.now();
+        let st = self.lock();
+        let t = st.tokens.get(token)?;
+        if t.token_expires <= now {
+            return None;
+        }
+        let room = st.room(&t.room_id)?;
+        Some(ChatTokenInfo {
+            room_arn: room.arn.clone(),
+            room_id: room.id.clone(),
+            user_id: t.user_id.clone(),
+            capabilities: t.capabilities.clone(),
+            attributes: t.attributes.clone(),
+            session_duration_in_minutes: t.session_duration_in_minutes,
+            token_expiration_time: from_millis(t.token_expires),
+            session_expiration_time: from_millis(t.session_expires),
+        })
+    }
+
+    pub(crate) fn recorded_actions(&self, room: &str) -> Vec<RecordedAction> {
+        let id = parse_ivschat_arn(room).map_or(room, |a| a.id);
+        self.lock().actions.get(id).cloned().unwrap_or_default()
+    }
+}
