@@ -18,8 +18,9 @@ commands:
   codegen [--check] [--models-dir DIR]
       Regenerate crates/ivschat from DIR/ivschat.json (default DIR: models/). With --check,
       change nothing and fail if the checked-in crate differs from what would be generated.
-  codegen --model PATH --out DIR [--crate-name NAME] [--check]
-      Generate a standalone client crate for any restJson1 model.
+  codegen --model PATH --out DIR [--crate-name NAME] [--partitions FILE] [--check]
+      Generate a standalone client crate for any restJson1 model. The partition table for
+      endpoint rules defaults to partitions.json beside the model or one directory up.
   fetch-models [--dest DIR] [--base-url URL]
       Download the pinned model inputs listed in models/manifest.json (needs network access
       and curl), verifying each sha256 before it is put in place.
@@ -47,6 +48,7 @@ struct Flags {
     model: Option<PathBuf>,
     out: Option<PathBuf>,
     crate_name: Option<String>,
+    partitions: Option<PathBuf>,
 }
 
 fn parse_flags(args: &[String]) -> Result<Flags, String> {
@@ -56,6 +58,7 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
         model: None,
         out: None,
         crate_name: None,
+        partitions: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -70,6 +73,7 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
             "--model" => flags.model = Some(PathBuf::from(value("--model")?)),
             "--out" => flags.out = Some(PathBuf::from(value("--out")?)),
             "--crate-name" => flags.crate_name = Some(value("--crate-name")?),
+            "--partitions" => flags.partitions = Some(PathBuf::from(value("--partitions")?)),
             other => return Err(format!("unknown option `{other}`\n\n{USAGE}")),
         }
     }
@@ -118,6 +122,22 @@ fn codegen(flags: &Flags) -> Result<(), String> {
                     .join(out)
             };
             let runtime = root.join("crates/restjson-runtime");
+            // The partition table: given, or beside the model, or one directory up.
+            let partitions_path = flags.partitions.clone().or_else(|| {
+                let dir = model.parent()?;
+                [
+                    dir.join("partitions.json"),
+                    dir.parent()?.join("partitions.json"),
+                ]
+                .into_iter()
+                .find(|p| p.is_file())
+            });
+            let partitions = match &partitions_path {
+                Some(p) => {
+                    Some(std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?)
+                }
+                None => None,
+            };
             let options = emit::Options {
                 crate_name: crate_name.clone(),
                 crate_version: "0.1.0".into(),
@@ -128,7 +148,8 @@ fn codegen(flags: &Flags) -> Result<(), String> {
                     out.display()
                 ),
                 in_workspace: false,
-                partitions: None,
+                partitions,
+                endpoint_skips: Vec::new(),
             };
             (text, model.display().to_string(), out_abs, options)
         }
@@ -146,6 +167,7 @@ fn codegen(flags: &Flags) -> Result<(), String> {
                 command: "cargo xtask codegen".into(),
                 in_workspace: true,
                 partitions: Some(partitions),
+                endpoint_skips: endpoint_skips(&root)?,
             };
             (
                 text,
@@ -168,7 +190,29 @@ fn codegen(flags: &Flags) -> Result<(), String> {
     }
 }
 
-/// Files under `dir/src` that generation owns (every `.rs` file there).
+/// The endpoint test cases that the pinned partition table contradicts, with the reason.
+fn endpoint_skips(root: &Path) -> Result<Vec<(String, String)>, String> {
+    let path = root.join("models/endpoint-test-skips.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    v["skips"]
+        .as_array()
+        .ok_or_else(|| format!("{}: expected a `skips` list", path.display()))?
+        .iter()
+        .map(
+            |s| match (s["documentation"].as_str(), s["reason"].as_str()) {
+                (Some(d), Some(r)) => Ok((d.to_owned(), r.to_owned())),
+                _ => Err(format!(
+                    "{}: each skip needs `documentation` and `reason`",
+                    path.display()
+                )),
+            },
+        )
+        .collect()
+}
+
+/// Files under `dir/src` and `dir/tests` that generation owns (every `.rs` file there).
 fn existing_generated(dir: &Path) -> Vec<String> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -187,6 +231,7 @@ fn existing_generated(dir: &Path) -> Vec<String> {
     }
     let mut out = Vec::new();
     walk(dir, &dir.join("src"), &mut out);
+    walk(dir, &dir.join("tests"), &mut out);
     out.sort();
     out
 }

@@ -9,6 +9,7 @@ pub(crate) static SERVICE: ::restjson_runtime::__private::ServiceMeta =
         crate_name: "ivschat",
         crate_version: "0.1.0",
         endpoint_prefix: "ivschat",
+        resolve_endpoint: ::std::option::Option::Some(crate::endpoint::resolve),
     };
 /// A client for Amazon Interactive Video Service Chat. Cheap to clone: clones share configuration and connection pool.
 #[derive(Clone, Debug)]

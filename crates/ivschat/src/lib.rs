@@ -111,6 +111,7 @@
 #![allow(clippy::all)]
 pub mod client;
 pub mod config;
+pub mod endpoint;
 pub mod error;
 pub mod operation;
 mod protocol;

@@ -12,6 +12,7 @@ use tracing::Instrument;
 
 use crate::config::{Config, CredentialsSetting};
 use crate::credentials::ProvideCredentials;
+use crate::endpoint::{Endpoint, EndpointError, EndpointParams};
 use crate::error::{BoxError, BuildError, ErrorMetadata, RawResponse, SdkError, SdkErrorKind};
 use crate::http::{
     ConnectorErrorKind, HttpConnector, HttpResponse, ReqwestConnector, SharedConnector,
@@ -32,6 +33,9 @@ pub struct ServiceMeta {
     pub crate_version: &'static str,
     /// The hostname prefix of the service's default endpoints.
     pub endpoint_prefix: &'static str,
+    /// Resolves endpoints with the service's rule set (`None` when the model has none: then
+    /// an endpoint URL must be configured).
+    pub resolve_endpoint: Option<fn(&EndpointParams) -> Result<Endpoint, EndpointError>>,
 }
 
 /// Facts about one operation.
@@ -58,11 +62,20 @@ pub struct RequestParts {
     pub host_prefix: Option<String>,
 }
 
+/// Where requests go and how they are signed, resolved once per client.
+#[derive(Debug, Clone)]
+struct Target {
+    url: String,
+    headers: HeaderMap,
+    signing_region: String,
+    signing_name: String,
+}
+
 struct Inner {
     config: Config,
     service: &'static ServiceMeta,
     connector: Result<SharedConnector, String>,
-    endpoint: Result<String, String>,
+    target: Result<Target, String>,
     user_agent: HeaderValue,
 }
 
@@ -80,47 +93,92 @@ impl fmt::Debug for Handle {
     }
 }
 
-fn resolve_endpoint(config: &Config, service: &ServiceMeta) -> Result<String, String> {
+fn check_endpoint_url(url: &str) -> Result<(), String> {
+    let parsed: http::Uri = url
+        .parse()
+        .map_err(|e| format!("invalid endpoint URL {url:?}: {e}"))?;
+    if !matches!(parsed.scheme_str(), Some("http" | "https")) || parsed.host().is_none() {
+        return Err(format!(
+            "invalid endpoint URL {url:?}: expected http:// or https:// and a host"
+        ));
+    }
+    if parsed.query().is_some() {
+        return Err(format!(
+            "invalid endpoint URL {url:?}: it must not have a query"
+        ));
+    }
+    Ok(())
+}
+
+/// Resolves the endpoint of every call of a client: the rule set of the service with the
+/// configured region, FIPS and dual-stack switches and endpoint URL.
+fn resolve_target(config: &Config, service: &ServiceMeta) -> Result<Target, String> {
     if let Some(url) = &config.endpoint_url {
-        let parsed: http::Uri = url
-            .parse()
-            .map_err(|e| format!("invalid endpoint URL {url:?}: {e}"))?;
-        if !matches!(parsed.scheme_str(), Some("http" | "https")) || parsed.host().is_none() {
-            return Err(format!(
-                "invalid endpoint URL {url:?}: expected http:// or https:// and a host"
-            ));
-        }
-        if parsed.query().is_some() {
-            return Err(format!(
-                "invalid endpoint URL {url:?}: it must not have a query"
-            ));
-        }
-        return Ok(url.trim_end_matches('/').to_owned());
+        check_endpoint_url(url)?;
     }
-    match &config.region {
-        None => Err(format!(
-            "no region is configured for {}: set one on the config (or AWS_REGION), or set an endpoint URL",
-            service.sdk_id
-        )),
-        Some(region) => {
-            let valid = !region.is_empty()
-                && region
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-');
-            if !valid {
-                return Err(format!("invalid region {region:?}"));
+    let endpoint = match service.resolve_endpoint {
+        Some(resolve) => {
+            let mut params = EndpointParams::new()
+                .with_use_fips(config.use_fips)
+                .with_use_dual_stack(config.use_dual_stack);
+            if let Some(region) = &config.region {
+                params = params.with_region(region.clone());
             }
-            let suffix = if region.starts_with("cn-") {
-                "amazonaws.com.cn"
-            } else {
-                "amazonaws.com"
-            };
-            Ok(format!(
-                "https://{}.{region}.{suffix}",
-                service.endpoint_prefix
-            ))
+            if let Some(url) = &config.endpoint_url {
+                params = params.with_endpoint(url.clone());
+            }
+            resolve(&params).map_err(|e| {
+                if config.region.is_none() && config.endpoint_url.is_none() {
+                    format!(
+                        "no region is configured for {}: set one on the config (or AWS_REGION), or set an endpoint URL ({e})",
+                        service.sdk_id
+                    )
+                } else {
+                    format!("cannot resolve the {} endpoint: {e}", service.sdk_id)
+                }
+            })?
+        }
+        None => match &config.endpoint_url {
+            Some(url) => Endpoint::new(url.clone()),
+            None => {
+                return Err(format!(
+                    "{} has no endpoint rules: configure an endpoint URL",
+                    service.sdk_id
+                ));
+            }
+        },
+    };
+    let mut headers = HeaderMap::new();
+    for (name, values) in endpoint.headers() {
+        let name = http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("endpoint header name {name:?} is invalid"))?;
+        for v in values {
+            let value = HeaderValue::from_str(v)
+                .map_err(|_| format!("endpoint header {name} has an invalid value"))?;
+            headers.append(name.clone(), value);
         }
     }
+    // The first sigv4 auth scheme of the endpoint may override signing region and name.
+    let scheme = endpoint
+        .auth_schemes()
+        .iter()
+        .find(|s| s.get("name").and_then(|n| n.as_str()) == Some("sigv4"));
+    let prop = |key: &str| {
+        scheme
+            .and_then(|s| s.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let signing_region = prop("signingRegion")
+        .or_else(|| config.region.clone())
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    let signing_name = prop("signingName").unwrap_or_else(|| service.signing_name.to_owned());
+    Ok(Target {
+        url: endpoint.url().trim_end_matches('/').to_owned(),
+        headers,
+        signing_region,
+        signing_name,
+    })
 }
 
 impl Handle {
@@ -133,7 +191,7 @@ impl Handle {
                 .map(SharedConnector::new)
                 .map_err(|e| e.to_string()),
         };
-        let endpoint = resolve_endpoint(&config, service);
+        let target = resolve_target(&config, service);
         let ua = format!(
             "{}/{} restjson-runtime/{} lang/rust",
             service.crate_name,
@@ -146,7 +204,7 @@ impl Handle {
             config,
             service,
             connector,
-            endpoint,
+            target,
             user_agent,
         }))
     }
@@ -209,8 +267,8 @@ impl Handle {
         let span =
             tracing::debug_span!("call", service = inner.service.sdk_id, operation = op.name);
         let call = async {
-            let endpoint = inner
-                .endpoint
+            let target = inner
+                .target
                 .as_ref()
                 .map_err(|e| SdkErrorKind::Construction(e.clone().into()))?;
             let connector = inner
@@ -218,8 +276,8 @@ impl Handle {
                 .as_ref()
                 .map_err(|e| SdkErrorKind::Construction(e.clone().into()))?;
             let invocation_id = uuid::Uuid::new_v4().to_string();
-            let mut request = self.build(endpoint, parts, &invocation_id)?;
-            self.authorize(&mut request).await?;
+            let mut request = self.build(target, parts, &invocation_id)?;
+            self.authorize(target, &mut request).await?;
             let attempt = async {
                 connector.call(request).await.map_err(|e| match e.kind() {
                     ConnectorErrorKind::Timeout => SdkErrorKind::Timeout(Box::new(e)),
@@ -254,11 +312,12 @@ impl Handle {
 
     fn build(
         &self,
-        endpoint: &str,
+        target: &Target,
         parts: RequestParts,
         invocation_id: &str,
     ) -> Result<http::Request<Bytes>, SdkErrorKind<Infallible>> {
         let construction = |e: BoxError| SdkErrorKind::Construction(e);
+        let endpoint = target.url.as_str();
         let uri = match &parts.host_prefix {
             Some(prefix) => match endpoint.split_once("://") {
                 Some((scheme, rest)) => {
@@ -275,6 +334,9 @@ impl Handle {
             .map_err(|e| construction(e.into()))?;
         let headers = request.headers_mut();
         *headers = parts.headers;
+        for (name, value) in &target.headers {
+            headers.append(name.clone(), value.clone());
+        }
         headers.insert(http::header::USER_AGENT, self.0.user_agent.clone());
         headers.insert(
             "amz-sdk-invocation-id",
@@ -289,6 +351,7 @@ impl Handle {
 
     async fn authorize(
         &self,
+        target: &Target,
         request: &mut http::Request<Bytes>,
     ) -> Result<(), SdkErrorKind<Infallible>> {
         let inner = &*self.0;
@@ -301,12 +364,11 @@ impl Handle {
             )),
         }
         .map_err(SdkErrorKind::Credentials)?;
-        let region = inner.config.region.as_deref().unwrap_or("us-east-1");
         crate::sign::sign_request(
             request,
             &credentials,
-            region,
-            inner.service.signing_name,
+            &target.signing_region,
+            &target.signing_name,
             inner.config.time_source.now(),
         )
         .map_err(SdkErrorKind::Construction)

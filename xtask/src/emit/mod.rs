@@ -2,6 +2,7 @@
 //! names, bindings and types was made during lowering.
 
 mod crate_files;
+mod endpoint;
 mod operation;
 mod protocol;
 mod types;
@@ -29,6 +30,8 @@ pub struct Options {
     pub in_workspace: bool,
     /// The AWS partition table (JSON) compiled into the crate for endpoint resolution.
     pub partitions: Option<String>,
+    /// Endpoint test cases to emit as ignored tests: (documentation, reason).
+    pub endpoint_skips: Vec<(String, String)>,
 }
 
 /// Generates the whole crate: relative path to file contents.
@@ -46,7 +49,16 @@ pub fn generate(service: &Service, options: &Options) -> Result<BTreeMap<String,
         files.insert(path, format!("{header}{text}"));
         Ok(())
     };
-    for (path, tokens) in crate_files::files(service, options) {
+    let endpoint_file = endpoint::file(service, options.partitions.as_deref())?;
+    let has_endpoint = endpoint_file.is_some();
+    if let Some(tokens) = endpoint_file {
+        add_rs("src/endpoint.rs".into(), tokens)?;
+        if let Some(tests) = endpoint::tests(service, &options.crate_name, &options.endpoint_skips)?
+        {
+            add_rs("tests/endpoint_tests.rs".into(), tests)?;
+        }
+    }
+    for (path, tokens) in crate_files::files(service, options, has_endpoint) {
         add_rs(path, tokens)?;
     }
     for (path, tokens) in types::files(service) {
