@@ -6,5 +6,7 @@ pub use ::restjson_runtime::config::{Config, ConfigBuilder as Builder, Credentia
 pub use ::restjson_runtime::credentials::{
     Credentials, CredentialsError, ProvideCredentials, SharedCredentialsProvider,
 };
+pub use ::restjson_runtime::env_config::ConfigError;
 pub use ::restjson_runtime::http::{HttpConnector, HttpSettings, ProxySetting};
+pub use ::restjson_runtime::provider_env::ProviderEnv;
 pub use ::restjson_runtime::time::{StaticTimeSource, SystemClock, TimeSource};

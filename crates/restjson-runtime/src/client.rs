@@ -184,14 +184,33 @@ fn resolve_target(config: &Config, service: &ServiceMeta) -> Result<Target, Stri
 impl Handle {
     /// A handle for `service` configured by `config`. Never fails: configuration problems are
     /// reported by each call as construction errors, before anything is sent.
-    pub fn new(config: Config, service: &'static ServiceMeta) -> Self {
+    pub fn new(mut config: Config, service: &'static ServiceMeta) -> Self {
+        let mut env_error = None;
+        if config.endpoint_url.is_none() {
+            if let Some(sources) = &config.env_sources {
+                match sources.endpoint_url(service.sdk_id) {
+                    Ok(url) => config.endpoint_url = url,
+                    Err(e) => env_error = Some(e.to_string()),
+                }
+            }
+        }
+        if let CredentialsSetting::Default = config.credentials {
+            config.credentials =
+                CredentialsSetting::Provider(crate::credentials::default_provider(
+                    &crate::provider_env::ProviderEnv::real(),
+                    None,
+                ));
+        }
         let connector = match &config.connector {
             Some(c) => Ok(c.clone()),
             None => ReqwestConnector::new(&config.http)
                 .map(SharedConnector::new)
                 .map_err(|e| e.to_string()),
         };
-        let target = resolve_target(&config, service);
+        let target = match env_error {
+            Some(e) => Err(e),
+            None => resolve_target(&config, service),
+        };
         let ua = format!(
             "{}/{} restjson-runtime/{} lang/rust",
             service.crate_name,
@@ -360,7 +379,7 @@ impl Handle {
             CredentialsSetting::Provider(p) => p.provide_credentials().await,
             CredentialsSetting::Default => Err(crate::credentials::CredentialsError::new(
                 crate::credentials::CredentialsErrorKind::NotLoaded,
-                "no credentials configured",
+                "no credentials provider is configured",
             )),
         }
         .map_err(SdkErrorKind::Credentials)?;

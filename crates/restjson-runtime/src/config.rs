@@ -34,6 +34,7 @@ pub struct Config {
     pub(crate) http: HttpSettings,
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) env_sources: Option<crate::env_config::EnvSources>,
 }
 
 impl Default for Config {
@@ -57,6 +58,7 @@ impl Config {
                 http: HttpSettings::default(),
                 operation_timeout: None,
                 attempt_timeout: None,
+                env_sources: None,
             },
         }
     }
@@ -111,6 +113,11 @@ impl Config {
     /// The clock used for signing.
     pub fn time_source(&self) -> &SharedTimeSource {
         &self.time_source
+    }
+
+    /// The environment and profile this configuration was loaded from, if any.
+    pub fn env_sources(&self) -> Option<&crate::env_config::EnvSources> {
+        self.env_sources.as_ref()
     }
 }
 
@@ -229,6 +236,13 @@ impl ConfigBuilder {
     /// Time allowed for one attempt (default: none).
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.config.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Keeps the environment a configuration was loaded from (set by
+    /// [`Config::from_env`]); per-service endpoint URLs are read from it.
+    pub fn set_env_sources(mut self, sources: Option<crate::env_config::EnvSources>) -> Self {
+        self.config.env_sources = sources;
         self
     }
 

@@ -12,6 +12,7 @@ pub mod config;
 pub mod credentials;
 pub mod datetime;
 pub mod endpoint;
+pub mod env_config;
 pub mod error;
 pub mod http;
 pub mod json;
