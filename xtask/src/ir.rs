@@ -1,6 +1,10 @@
 //! The intermediate representation: the model resolved into what the emitters need, with final
 //! Rust names, HTTP bindings, constraints, docs and errors. Lowering validates the model and
 //! refuses what the generator does not support, naming the shape id and the trait.
+//!
+//! The IR keeps every fact of the model an emitter may need (shape ids, error statuses,
+//! constraints, pagination), including some no emitter reads yet.
+#![allow(dead_code)]
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -229,6 +233,8 @@ pub struct ErrorRef {
 pub struct Operation {
     pub shape_id: String,
     pub name: String,
+    /// The Rust base name of the operation's types (`<type_name>Input`, `...Error`, ...).
+    pub type_name: String,
     pub fn_name: String,
     pub module: String,
     pub docs: Vec<String>,
@@ -958,11 +964,14 @@ fn collect_operations(
     Ok(())
 }
 
+/// Query pairs written in an `@http` uri (`?key=value&flag`).
+type QueryLiterals = Vec<(String, Option<String>)>;
+
 fn parse_uri(
     op: &str,
     uri: &str,
     input: &StructDef,
-) -> Result<(Vec<UriSegment>, Vec<(String, Option<String>)>), String> {
+) -> Result<(Vec<UriSegment>, QueryLiterals), String> {
     let (path, query) = match uri.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (uri, None),
@@ -1320,6 +1329,7 @@ fn lower_operation(lw: &Lowerer, op_id: &str, service: &Shape) -> Result<Operati
     Ok(Operation {
         shape_id: op_id.to_owned(),
         fn_name: naming::operation_fn_name(&name).map_err(|e| err(op_id, e))?,
+        type_name: rust_base.clone(),
         module: naming::operation_module_name(&name).map_err(|e| err(op_id, e))?,
         name,
         docs: doc_of(&op.traits),
@@ -1366,10 +1376,8 @@ fn mark_boxed(types: &mut [TypeDef]) {
             if n == to {
                 return true;
             }
-            if seen.insert(n.clone()) {
-                if let Some(next) = edges.get(&n) {
-                    stack.extend(next.iter().cloned());
-                }
+            if let (true, Some(next)) = (seen.insert(n.clone()), edges.get(&n)) {
+                stack.extend(next.iter().cloned());
             }
         }
         false

@@ -95,11 +95,14 @@ fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-/// Reads `file` from `models_dir`, refusing it when its sha256 differs from the manifest's.
-fn read_pinned(models_dir: &Path, file: &str) -> Result<String, String> {
+/// Reads `files` from `models_dir`, refusing any whose sha256 differs from the manifest's
+/// (every failure is reported).
+fn read_pinned(models_dir: &Path, files: &[&str]) -> Result<Vec<String>, String> {
     let manifest = models::load_manifest(&workspace_root())?;
-    let path = models::verify_input(&manifest, models_dir, file)?;
-    std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))
+    models::verify_inputs(&manifest, models_dir, files)?
+        .iter()
+        .map(|path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display())))
+        .collect()
 }
 
 fn codegen(flags: &Flags) -> Result<(), String> {
@@ -158,8 +161,11 @@ fn codegen(flags: &Flags) -> Result<(), String> {
                 .models_dir
                 .clone()
                 .unwrap_or_else(|| root.join("models"));
-            let text = read_pinned(&models_dir, "ivschat.json")?;
-            let partitions = read_pinned(&models_dir, "partitions.json")?;
+            let mut inputs =
+                read_pinned(&models_dir, &["ivschat.json", "partitions.json"])?.into_iter();
+            let (Some(text), Some(partitions)) = (inputs.next(), inputs.next()) else {
+                return Err("internal error: inputs missing after verification".into());
+            };
             let options = emit::Options {
                 crate_name: "ivschat".into(),
                 crate_version: "0.1.0".into(),
@@ -222,10 +228,11 @@ fn existing_generated(dir: &Path) -> Vec<String> {
             let p = e.path();
             if p.is_dir() {
                 walk(base, &p, out);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                if let Ok(rel) = p.strip_prefix(base) {
-                    out.push(rel.to_string_lossy().replace('\\', "/"));
-                }
+            } else if let (true, Ok(rel)) = (
+                p.extension().is_some_and(|x| x == "rs"),
+                p.strip_prefix(base),
+            ) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
             }
         }
     }

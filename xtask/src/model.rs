@@ -129,13 +129,6 @@ impl MemberDef {
     }
 }
 
-/// Reads and parses a model file; errors name the file and, for JSON errors, the position.
-pub fn load(path: &std::path::Path) -> Result<Model, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    parse(&text).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 /// Parses a model from JSON text.
 pub fn parse(text: &str) -> Result<Model, String> {
     let model: Model =

@@ -35,8 +35,9 @@ pub struct Manifest {
 pub struct Input {
     /// Path of the file inside the models directory (`services/ivs.json`).
     pub file: String,
-    /// What the file is used for.
+    /// What the file is used for (documentation for maintainers; not read by the tools).
     #[serde(default)]
+    #[allow(dead_code)]
     pub role: String,
     /// GitHub repository it comes from (`owner/name`).
     pub repository: String,

@@ -20,6 +20,9 @@ use crate::http::{
 use crate::json::DeserializeError;
 use crate::time::TimeSource;
 
+/// A service's endpoint resolver (generated from its rule set).
+pub type ResolveEndpointFn = fn(&EndpointParams) -> Result<Endpoint, EndpointError>;
+
 /// Facts about a service that generated code passes to the runtime.
 #[derive(Debug)]
 pub struct ServiceMeta {
@@ -35,7 +38,7 @@ pub struct ServiceMeta {
     pub endpoint_prefix: &'static str,
     /// Resolves endpoints with the service's rule set (`None` when the model has none: then
     /// an endpoint URL must be configured).
-    pub resolve_endpoint: Option<fn(&EndpointParams) -> Result<Endpoint, EndpointError>>,
+    pub resolve_endpoint: Option<ResolveEndpointFn>,
 }
 
 /// Facts about one operation.
@@ -186,12 +189,10 @@ impl Handle {
     /// reported by each call as construction errors, before anything is sent.
     pub fn new(mut config: Config, service: &'static ServiceMeta) -> Self {
         let mut env_error = None;
-        if config.endpoint_url.is_none() {
-            if let Some(sources) = &config.env_sources {
-                match sources.endpoint_url(service.sdk_id) {
-                    Ok(url) => config.endpoint_url = url,
-                    Err(e) => env_error = Some(e.to_string()),
-                }
+        if let (None, Some(sources)) = (&config.endpoint_url, &config.env_sources) {
+            match sources.endpoint_url(service.sdk_id) {
+                Ok(url) => config.endpoint_url = url,
+                Err(e) => env_error = Some(e.to_string()),
             }
         }
         if let CredentialsSetting::Default = config.credentials {

@@ -6,6 +6,9 @@
 //! uses live in [`__private`].
 
 #![warn(missing_docs)]
+// `SdkError` carries the raw response (status, headers, body) so callers can inspect it; results
+// of calls are not on a hot path where their size matters.
+#![allow(clippy::result_large_err)]
 
 pub mod client;
 pub mod config;

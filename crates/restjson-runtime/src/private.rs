@@ -183,9 +183,10 @@ pub fn split_header_list(text: &str) -> Vec<String> {
                 was_quoted = false;
             }
             c => {
-                if !(was_quoted && !quoted && c.is_whitespace())
-                    && !(current.is_empty() && !quoted && c.is_whitespace())
-                {
+                // Whitespace outside quotes is insignificant before an item and after a
+                // quoted one.
+                let skip = !quoted && c.is_whitespace() && (was_quoted || current.is_empty());
+                if !skip {
                     current.push(c);
                 }
             }
@@ -234,10 +235,11 @@ pub fn prefix_headers(
 ) -> Result<std::collections::BTreeMap<String, String>, DeserializeError> {
     let mut out = std::collections::BTreeMap::new();
     for name in response.headers().keys() {
-        if let Some(rest) = name.as_str().strip_prefix(prefix) {
-            if let Some(v) = header_joined(response, name.as_str())? {
-                out.insert(rest.to_owned(), v);
-            }
+        if let (Some(rest), Some(v)) = (
+            name.as_str().strip_prefix(prefix),
+            header_joined(response, name.as_str())?,
+        ) {
+            out.insert(rest.to_owned(), v);
         }
     }
     Ok(out)

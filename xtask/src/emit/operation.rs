@@ -10,7 +10,7 @@ use super::{docs_or, ident, member_value_ty, rust_ty, ts_tokens};
 use crate::ir::{
     Binding, Member, NamedKind, Operation, Service, StructDef, TsFormat, Ty, UriSegment,
 };
-use crate::naming::snake_case;
+use crate::naming::{self, snake_case};
 
 pub fn file(_service: &Service, op: &Operation) -> TokenStream {
     let input = struct_tokens(&op.input, StructRole::Input);
@@ -51,7 +51,7 @@ pub fn file(_service: &Service, op: &Operation) -> TokenStream {
 }
 
 fn error_enum(service: &Service, op: &Operation) -> TokenStream {
-    let name = format_ident!("{}Error", op.input.rust_name.trim_end_matches("Input"));
+    let name = format_ident!("{}", naming::operation_error_name(&op.type_name));
     let variants = op.errors.iter().map(|e| {
         let v = format_ident!("{}", e.variant);
         let t = format_ident!("{}", e.rust_name);
@@ -192,13 +192,12 @@ fn fluent_setters(m: &Member) -> TokenStream {
 }
 
 fn fluent_builder(op: &Operation) -> TokenStream {
-    let base = op.input.rust_name.trim_end_matches("Input");
-    let fluent = format_ident!("{}FluentBuilder", base);
+    let fluent = format_ident!("{}", naming::fluent_builder_name(&op.type_name));
     let input = format_ident!("{}", op.input.rust_name);
-    let input_b = format_ident!("{}Builder", op.input.rust_name);
+    let input_b = format_ident!("{}", naming::builder_name(&op.input.rust_name));
     let output = format_ident!("{}", op.output.rust_name);
-    let output_b = format_ident!("{}Builder", op.output.rust_name);
-    let error = format_ident!("{}Error", base);
+    let output_b = format_ident!("{}", naming::builder_name(&op.output.rust_name));
+    let error = format_ident!("{}", naming::operation_error_name(&op.type_name));
     let setters = op.input.members.iter().map(fluent_setters);
     let build = if op.input.needs_fallible_build() {
         quote!(self.inner.build())
@@ -656,7 +655,7 @@ fn de_response(op: &Operation) -> TokenStream {
 }
 
 fn de_error(op: &Operation) -> TokenStream {
-    let name = format_ident!("{}Error", op.input.rust_name.trim_end_matches("Input"));
+    let name = format_ident!("{}", naming::operation_error_name(&op.type_name));
     let arms = op.errors.iter().map(|e| {
         let v = format_ident!("{}", e.variant);
         let code = &e.code;

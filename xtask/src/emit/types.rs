@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{default_value, docs, docs_or, field_ty, ident, member_value_ty, rust_ty};
+use super::{default_value, docs_or, field_ty, ident, member_value_ty, rust_ty};
 use crate::ir::{EnumDef, IntEnumDef, Member, Service, StructDef, Ty, TypeDef, UnionDef};
 use crate::naming;
 
@@ -33,7 +33,7 @@ pub fn files(service: &Service) -> Vec<(String, TokenStream)> {
         mods.push(quote!(mod #m;));
         uses.push(quote!(pub use self::#m::#n;));
         if let TypeDef::Struct(_) = t {
-            let b = format_ident!("{}Builder", name);
+            let b = format_ident!("{}", naming::builder_name(name));
             builder_uses.push(quote!(pub use super::#m::#b;));
         }
         let tokens = match t {
@@ -247,7 +247,7 @@ fn setters(m: &Member) -> TokenStream {
 /// A structure, its getters, its builder and (for errors) its `Display`/`Error` impls.
 pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
     let name = format_ident!("{}", s.rust_name);
-    let builder = format_ident!("{}Builder", s.rust_name);
+    let builder = format_ident!("{}", naming::builder_name(&s.rust_name));
     let doc = docs_or(&s.docs, &format!("The `{}` structure.", s.rust_name));
     let fields = s.members.iter().map(|m| {
         let f = ident(&m.rust_name);
@@ -280,7 +280,7 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
         quote!(pub(crate) #f: ::std::option::Option<#t>,)
     });
     let builder_debug = if sensitive {
-        debug_impl(&format!("{}Builder", s.rust_name), &s.members, quote!())
+        debug_impl(&naming::builder_name(&s.rust_name), &s.members, quote!())
     } else {
         quote!()
     };
@@ -600,8 +600,4 @@ fn int_enum_tokens(e: &IntEnumDef) -> TokenStream {
             }
         }
     }
-}
-
-pub fn doc_tokens(lines: &[String]) -> TokenStream {
-    docs(lines)
 }
