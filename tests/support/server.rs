@@ -224,8 +224,10 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Resu
             out.push_str(&format!("{n}: {v}\r\n"));
         }
         out.push_str("\r\n");
-        stream.write_all(out.as_bytes()).await?;
-        stream.write_all(&canned.body).await?;
+        // One write: a head and a body in separate small segments meet delayed ACKs.
+        let mut bytes = out.into_bytes();
+        bytes.extend_from_slice(&canned.body);
+        stream.write_all(&bytes).await?;
         stream.flush().await?;
     }
 }
