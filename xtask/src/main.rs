@@ -6,6 +6,8 @@ mod ir;
 mod model;
 mod models;
 mod naming;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

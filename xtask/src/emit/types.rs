@@ -43,7 +43,7 @@ pub fn files(service: &Service) -> Vec<(String, TokenStream)> {
             TypeDef::IntEnum(e) => int_enum_tokens(e),
         };
         out.push((
-            format!("src/types/{module}.rs"),
+            format!("src/types/{}.rs", crate::naming::unraw(module)),
             quote!(#![allow(clippy::all)] #tokens),
         ));
     }

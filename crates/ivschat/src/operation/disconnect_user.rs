@@ -2,7 +2,7 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `DisconnectUser` operation.
-#![allow(clippy::all, unused_imports, unused_mut, dead_code)]
+#![allow(clippy::all, unused_imports, unused_mut, unused_variables, dead_code)]
 use ::restjson_runtime::__private::{
     BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
     RequestParts, Value, json,
