@@ -87,6 +87,7 @@ impl Canned {
 struct State {
     requests: Vec<CapturedRequest>,
     responses: VecDeque<Canned>,
+    connections: usize,
 }
 
 /// The server. Dropping it stops accepting connections.
@@ -121,6 +122,7 @@ impl CaptureServer {
         let st = state.clone();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                st.lock().expect("lock").connections += 1;
                 let st = st.clone();
                 tokio::spawn(async move {
                     let _ = serve(stream, st).await;
@@ -154,6 +156,11 @@ impl CaptureServer {
             "expected exactly one request: {requests:#?}"
         );
         requests.into_iter().next().expect("one request")
+    }
+
+    /// How many connections were accepted.
+    pub fn connections(&self) -> usize {
+        self.state.lock().expect("lock").connections
     }
 
     /// Forgets recorded requests.

@@ -38,7 +38,12 @@ fn fixture_models_match_their_snapshots() {
     let mut names: Vec<String> = std::fs::read_dir(&fixtures)
         .expect("fixtures directory")
         .filter_map(|e| e.ok())
-        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".json")).map(str::to_owned))
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".json"))
+                .map(str::to_owned)
+        })
         .collect();
     names.sort();
     assert!(!names.is_empty(), "no fixture models found");
@@ -46,7 +51,8 @@ fn fixture_models_match_their_snapshots() {
     let mut stale = Vec::new();
     for name in names {
         let crate_name = format!("snapshot-{name}");
-        let files = generate(&fixtures.join(format!("{name}.json")), &crate_name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let files = generate(&fixtures.join(format!("{name}.json")), &crate_name)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let dir = root().join("xtask/tests/snapshots").join(&name);
         for (rel, text) in &files {
             let path = dir.join(rel);
@@ -77,23 +83,59 @@ fn generation_is_deterministic() {
 
 #[test]
 fn cursed_names_are_escaped() {
-    let service = lower_str(&std::fs::read_to_string(root().join("xtask/tests/fixtures/cursed.json")).unwrap()).unwrap();
-    let names: Vec<(&str, &str)> = service.operations.iter().map(|o| (o.name.as_str(), o.fn_name.as_str())).collect();
-    assert_eq!(names, [("GetNode", "get_node"), ("Match", "r#match"), ("Self", "self_value")]);
+    let service = lower_str(
+        &std::fs::read_to_string(root().join("xtask/tests/fixtures/cursed.json")).unwrap(),
+    )
+    .unwrap();
+    let names: Vec<(&str, &str)> = service
+        .operations
+        .iter()
+        .map(|o| (o.name.as_str(), o.fn_name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("GetNode", "get_node"),
+            ("Match", "r#match"),
+            ("Self", "self_value")
+        ]
+    );
     let input = &service.operations[1].input;
     let fields: Vec<&str> = input.members.iter().map(|m| m.rust_name.as_str()).collect();
     assert_eq!(
         fields,
-        ["r#type", "self_value", "build_value", "send_value", "set_value_value", "value", "option", "r#async", "r#gen", "_2fa"]
+        [
+            "r#type",
+            "self_value",
+            "build_value",
+            "send_value",
+            "set_value_value",
+            "value",
+            "option",
+            "r#async",
+            "r#gen",
+            "_2fa"
+        ]
     );
     let node = service.types.iter().find_map(|t| match t {
         ir::TypeDef::Struct(s) if s.rust_name == "Node" => Some(s),
         _ => None,
     });
-    let boxed: Vec<(&str, bool)> = node.expect("Node").members.iter().map(|m| (m.wire_name.as_str(), m.boxed)).collect();
+    let boxed: Vec<(&str, bool)> = node
+        .expect("Node")
+        .members
+        .iter()
+        .map(|m| (m.wire_name.as_str(), m.boxed))
+        .collect();
     assert_eq!(
         boxed,
-        [("name", false), ("next", true), ("children", false), ("choice", true), ("secret", false)]
+        [
+            ("name", false),
+            ("next", true),
+            ("children", false),
+            ("choice", true),
+            ("secret", false)
+        ]
     );
 }
 
