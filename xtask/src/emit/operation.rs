@@ -31,7 +31,7 @@ pub fn file(_service: &Service, op: &Operation) -> TokenStream {
     );
     quote! {
         #![doc = #mod_doc]
-        #![allow(clippy::all, unused_imports, unused_mut, unused_variables, dead_code)]
+        #![allow(clippy::all, unused_imports, unused_mut, unused_variables, unused_assignments, dead_code)]
         use ::restjson_runtime::__private::{json, BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder, RequestParts, Value};
 
         #input

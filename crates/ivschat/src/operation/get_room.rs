@@ -2,7 +2,14 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `GetRoom` operation.
-#![allow(clippy::all, unused_imports, unused_mut, unused_variables, dead_code)]
+#![allow(
+    clippy::all,
+    unused_imports,
+    unused_mut,
+    unused_variables,
+    unused_assignments,
+    dead_code
+)]
 use ::restjson_runtime::__private::{
     BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
     RequestParts, Value, json,
