@@ -1121,3 +1121,25 @@ fn debug_output_hides_sensitive_members_and_secrets() {
     let debug = format!("{creds:?}");
     assert!(!debug.contains(SECRET) && !debug.contains(TOKEN), "{debug}");
 }
+
+#[tokio::test]
+async fn clients_are_send_sync_and_clones_share_one_pool() {
+    fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+    assert_send_sync::<Client>();
+    let (server, client) = setup().await;
+    // Calls can run on other tasks: their futures are Send.
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { c.list_rooms().send().await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("task").expect("success");
+    }
+    for _ in 0..3 {
+        client.clone().list_rooms().send().await.expect("success");
+    }
+    assert_eq!(server.requests().len(), 7);
+    assert!(server.connections() <= 4, "clones reuse pooled connections: {}", server.connections());
+}
