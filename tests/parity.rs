@@ -1614,10 +1614,7 @@ fn compare_request(case: &Value, ours: &HttpRequest) -> Vec<Difference> {
         }),
     }
     // Same bytes on the wire: the same Authorization, byte for byte.
-    let same_bytes = o_body == b_body.as_bytes()
-        && uri.path() == text(case, "path")
-        && uri.query().unwrap_or("") == text(case, "query");
-    if same_bytes {
+    if same_bytes(case, ours) {
         let o_auth = header(ours, "authorization").map(Value::from);
         if o_auth.as_ref() != Some(&Value::from(b_auth)) {
             out.push(Difference {
@@ -1699,6 +1696,7 @@ async fn requests_match_botocore() {
     assert_eq!(cases.len(), inputs.len(), "one fixture per request case");
     let mut found = Vec::new();
     let mut ids = BTreeSet::new();
+    let (mut compared, mut identical) = (0, 0);
     for case in cases {
         let id = text(case, "id");
         ids.insert(id.to_owned());
@@ -1706,19 +1704,17 @@ async fn requests_match_botocore() {
             .get(id)
             .unwrap_or_else(|| panic!("fixture {id} is not in cases.json"));
         assert_eq!(operation, text(case, "operation"), "{id}");
-        let rec = recorder(canned_ok());
-        let c = client(rec.clone());
-        let outcome = call(&c, operation, input)
+        let (outcome, sent) = send(operation, input)
             .await
             .unwrap_or_else(|e| panic!("{id}: {e}"));
-        let sent = rec
-            .requests
-            .lock()
-            .expect("recorder lock")
-            .drain(..)
-            .collect::<Vec<_>>();
         match sent.as_slice() {
-            [request] => found.extend(compare_request(case, request)),
+            [request] => {
+                if same_bytes(case, request) {
+                    identical += 1;
+                }
+                compared += 1;
+                found.extend(compare_request(case, request));
+            }
             [] => found.push(Difference {
                 case: id.to_owned(),
                 path: "sent".into(),
@@ -1728,19 +1724,38 @@ async fn requests_match_botocore() {
             more => panic!("{id}: {} requests sent", more.len()),
         }
     }
+    println!(
+        "{compared} requests compared; {identical} with botocore's exact bytes (Authorization equal)"
+    );
+    assert_eq!(compared, cases.len());
     check_differences("requests", &ids, &found);
+}
+
+/// Sends one case through a fresh client; returns the outcome and the requests sent.
+async fn send(operation: &str, input: &Value) -> Result<(Outcome, Vec<HttpRequest>), String> {
+    let rec = recorder(canned_ok());
+    let c = client(rec.clone());
+    let outcome = call(&c, operation, input).await?;
+    let sent = std::mem::take(&mut *rec.requests.lock().expect("recorder lock"));
+    Ok((outcome, sent))
+}
+
+/// Whether our request has botocore's exact path, query and body bytes.
+fn same_bytes(case: &Value, ours: &HttpRequest) -> bool {
+    ours.body().as_ref() == text(case, "body").as_bytes()
+        && ours.uri().path() == text(case, "path")
+        && ours.uri().query().unwrap_or("") == text(case, "query")
 }
 
 // ---------------------------------------------------------------------------------------------
 // Responses
 
-#[tokio::test]
-async fn responses_match_botocore() {
-    let fixtures = read_json("fixtures/responses.json");
+/// Per operation, the input of its first `_minimal` request case (as the reference script
+/// calls the operation for response cases).
+fn minimal_inputs() -> BTreeMap<String, Value> {
     let table = read_json("cases.json");
     let inputs = inputs_by_id();
-    // As the reference script does: the input of the operation's first `_minimal` case.
-    let mut minimal: BTreeMap<String, Value> = BTreeMap::new();
+    let mut minimal = BTreeMap::new();
     for c in array(&table, "requests") {
         if text(c, "id").contains("_minimal") {
             minimal
@@ -1748,40 +1763,97 @@ async fn responses_match_botocore() {
                 .or_insert_with(|| inputs[text(c, "id")].1.clone());
         }
     }
+    minimal
+}
+
+/// Feeds a response case's canned response through the client.
+async fn parse_response(case: &Value, minimal: &BTreeMap<String, Value>) -> Outcome {
+    let id = text(case, "id");
+    let operation = text(case, "operation");
+    let response = field(case, "response");
+    let headers = field(response, "headers")
+        .as_object()
+        .expect("response headers are an object")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().expect("header value").to_owned()))
+        .collect();
+    let status = field(response, "status")
+        .as_u64()
+        .and_then(|s| u16::try_from(s).ok())
+        .expect("status");
+    let c = client(recorder(Canned {
+        status,
+        headers,
+        body: text(response, "body").to_owned(),
+    }));
+    let input = minimal
+        .get(operation)
+        .unwrap_or_else(|| panic!("{id}: no _minimal request case for {operation}"));
+    call(&c, operation, input)
+        .await
+        .unwrap_or_else(|e| panic!("{id}: {e}"))
+}
+
+#[tokio::test]
+async fn responses_match_botocore() {
+    let fixtures = read_json("fixtures/responses.json");
+    let table = read_json("cases.json");
+    let minimal = minimal_inputs();
     let mut found = Vec::new();
     let mut ids = BTreeSet::new();
     let cases = array(&fixtures, "cases");
     assert_eq!(cases.len(), array(&table, "responses").len());
+    let mut identical = 0;
     for case in cases {
         let id = text(case, "id");
         ids.insert(id.to_owned());
-        let operation = text(case, "operation");
-        let response = field(case, "response");
-        let headers = field(response, "headers")
-            .as_object()
-            .expect("response headers are an object")
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().expect("header value").to_owned()))
-            .collect();
-        let status = field(response, "status")
-            .as_u64()
-            .and_then(|s| u16::try_from(s).ok())
-            .expect("status");
-        let rec = recorder(Canned {
-            status,
-            headers,
-            body: text(response, "body").to_owned(),
-        });
-        let c = client(rec);
-        let input = minimal
-            .get(operation)
-            .unwrap_or_else(|| panic!("{id}: no _minimal request case for {operation}"));
-        let ours = call(&c, operation, input)
-            .await
-            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        let ours = parse_response(case, &minimal).await;
+        let before = found.len();
         compare(id, "", &ours, &botocore_outcome(case), &mut found);
+        if found.len() == before {
+            identical += 1;
+        }
     }
+    println!(
+        "{} responses compared; {identical} parsed identically",
+        cases.len()
+    );
     check_differences("responses", &ids, &found);
+}
+
+/// The comparison itself notices a changed, missing or extra member.
+#[tokio::test]
+async fn response_comparison_detects_changes() {
+    let fixtures = read_json("fixtures/responses.json");
+    let minimal = minimal_inputs();
+    let case = array(&fixtures, "cases")
+        .iter()
+        .find(|c| text(c, "id") == "create_room_success")
+        .expect("create_room_success")
+        .clone();
+    let ours = parse_response(&case, &minimal).await;
+    let mut boto = botocore_outcome(&case);
+    let mut found = Vec::new();
+    compare("c", "", &ours, &boto, &mut found);
+    assert_eq!(found, Vec::new());
+    let output = boto["output"].as_object_mut().expect("output object");
+    output.insert("name".into(), json!("other"));
+    output.remove("arn");
+    output.insert("extra".into(), json!(1));
+    output.insert("createTime".into(), json!("2024-01-02T03:04:05.124Z"));
+    compare("c", "", &ours, &boto, &mut found);
+    let paths: Vec<&str> = found.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "output.arn",
+            "output.createTime",
+            "output.extra",
+            "output.name"
+        ]
+    );
+    assert_eq!(found[2].ours, None);
+    assert_eq!(found[0].botocore, None);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1945,4 +2017,129 @@ fn dot_segments_are_removed_like_sigv4() {
     assert_eq!(remove_dot_segments("/a/./b/../c"), "/a/c");
     assert_eq!(remove_dot_segments("/tags/a%2Fb"), "/tags/a%2Fb");
     assert_eq!(remove_dot_segments("/"), "/");
+}
+
+/// How this client treats the inputs botocore's client-side validation refuses
+/// (`rejected_requests` of `cases.json`): `interpreter` when the input cannot even be expressed
+/// with the Rust types (unknown member, wrong type, union with zero or two members),
+/// `construction` when the client refuses it before sending, `sent` when it goes out (the
+/// generated client checks required members and non-empty labels only; length and range
+/// constraints are left to the service, as in the other Smithy SDKs).
+const REJECTED_OUTCOMES: &[(&str, &str)] = &[
+    ("reject_list_tags_for_resource_empty_label", "construction"),
+    ("reject_create_room_rate_zero", "sent"),
+    ("reject_create_room_length_zero", "sent"),
+    ("reject_create_chat_token_session_zero", "sent"),
+    ("reject_create_chat_token_missing_user_id", "construction"),
+    ("reject_create_chat_token_empty_user_id", "sent"),
+    ("reject_list_rooms_max_results_zero", "sent"),
+    (
+        "reject_create_logging_configuration_union_empty",
+        "interpreter",
+    ),
+    (
+        "reject_create_logging_configuration_union_two",
+        "interpreter",
+    ),
+    ("reject_create_logging_configuration_bucket_short", "sent"),
+    ("reject_send_event_empty_event_name", "sent"),
+    ("reject_delete_message_short_id", "sent"),
+    ("reject_disconnect_user_empty_reason", "sent"),
+    ("reject_tag_resource_empty_tag_key", "sent"),
+    ("reject_untag_resource_empty_tag_key", "sent"),
+    ("reject_get_room_unknown_member", "interpreter"),
+    ("reject_update_room_wrong_type", "interpreter"),
+];
+
+#[tokio::test]
+async fn botocore_rejected_inputs() {
+    let table = read_json("cases.json");
+    let fixtures = read_json("fixtures/requests.json");
+    let recorded: BTreeSet<&str> = array(&fixtures, "rejected_cases")
+        .iter()
+        .map(|c| text(c, "id"))
+        .collect();
+    let mut outcomes = BTreeMap::new();
+    for case in array(&table, "rejected_requests") {
+        let id = text(case, "id");
+        assert!(recorded.contains(id), "{id} has no botocore record");
+        let rec = recorder(canned_ok());
+        let c = client(rec.clone());
+        let outcome = match call(&c, text(case, "operation"), field(case, "input")).await {
+            Err(_) => "interpreter",
+            Ok(v) if v.pointer("/error/kind") == Some(&json!("construction")) => "construction",
+            Ok(_) => "sent",
+        };
+        let sent = rec.requests.lock().expect("recorder lock").len();
+        assert_eq!(sent, usize::from(outcome == "sent"), "{id}: requests sent");
+        outcomes.insert(id.to_owned(), outcome);
+    }
+    let expected: BTreeMap<String, &str> = REJECTED_OUTCOMES
+        .iter()
+        .map(|(id, o)| ((*id).to_owned(), *o))
+        .collect();
+    assert_eq!(outcomes, expected);
+}
+
+/// The comparison itself notices a change on every checked aspect.
+#[tokio::test]
+async fn request_comparison_detects_changes() {
+    let fixtures = read_json("fixtures/requests.json");
+    let inputs = inputs_by_id();
+    let case_of = |id: &str| {
+        array(&fixtures, "cases")
+            .iter()
+            .find(|c| text(c, "id") == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no fixture {id}"))
+    };
+    let paths = |diffs: Vec<Difference>| diffs.into_iter().map(|d| d.path).collect::<Vec<_>>();
+
+    // Bodiless, byte-identical request: Authorization compared as a whole.
+    let id = "untag_resource_tag_keys_order_and_duplicates";
+    let (op, input) = &inputs[id];
+    let (_, sent) = send(op, input).await.expect("interpreted");
+    let case = case_of(id);
+    assert_eq!(
+        paths(compare_request(&case, &sent[0])),
+        Vec::<String>::new()
+    );
+    let mut sorted = case.clone();
+    sorted["query"] = json!("tagKeys=Mid&tagKeys=alpha&tagKeys=alpha&tagKeys=zeta");
+    assert_eq!(paths(compare_request(&sorted, &sent[0])), ["query"]);
+    let mut other_sig = case.clone();
+    let auth = text(&case, "authorization");
+    other_sig["authorization"] = json!(format!("{}0", &auth[..auth.len() - 1]));
+    assert_eq!(
+        paths(compare_request(&other_sig, &sent[0])),
+        ["authorization.same_request", "resign.authorization"]
+    );
+
+    // Request with a body: JSON compared as values, signed headers compared.
+    let id = "create_room_full";
+    let (op, input) = &inputs[id];
+    let (_, sent) = send(op, input).await.expect("interpreted");
+    let case = case_of(id);
+    assert_eq!(
+        paths(compare_request(&case, &sent[0])),
+        Vec::<String>::new()
+    );
+    let mut body = case.clone();
+    body["body"] = json!(text(&case, "body").replace("\"room-1\"", "\"room-2\""));
+    assert_eq!(
+        paths(compare_request(&body, &sent[0])),
+        ["body.name", "resign.authorization"]
+    );
+    let mut signed = case.clone();
+    signed["signed_headers"] = json!(["host", "x-amz-date"]);
+    assert_eq!(
+        paths(compare_request(&signed, &sent[0])),
+        ["authorization.signed_headers"]
+    );
+    let mut no_type = case.clone();
+    no_type["headers"]["content-type"] = json!("application/x-amz-json-1.1");
+    assert_eq!(
+        paths(compare_request(&no_type, &sent[0])),
+        ["header.content-type", "resign.authorization"]
+    );
 }
