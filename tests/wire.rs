@@ -1141,5 +1141,9 @@ async fn clients_are_send_sync_and_clones_share_one_pool() {
         client.clone().list_rooms().send().await.expect("success");
     }
     assert_eq!(server.requests().len(), 7);
-    assert!(server.connections() <= 4, "clones reuse pooled connections: {}", server.connections());
+    assert!(
+        server.connections() <= 4,
+        "clones reuse pooled connections: {}",
+        server.connections()
+    );
 }

@@ -352,9 +352,15 @@ pub fn float(v: &Value) -> Result<f32, DeserializeError> {
 /// A timestamp: a number of epoch seconds, or a string in `format`.
 pub fn timestamp(v: &Value, format: TimestampFormat) -> Result<DateTime, DeserializeError> {
     match (v, format) {
-        (Value::Number(n), _) => n
-            .as_f64()
-            .map(DateTime::from_secs_f64)
+        // The decimal text keeps the fraction exact (`1704164645.123` is not exact as an f64);
+        // exponent forms fall back to the float.
+        (Value::Number(n), _) => DateTime::parse(&n.to_string(), TimestampFormat::EpochSeconds)
+            .ok()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite())
+                    .map(DateTime::from_secs_f64)
+            })
             .ok_or_else(|| DeserializeError::new(format!("invalid epoch seconds {n}"))),
         (Value::String(s), _) => {
             DateTime::parse(s, format).map_err(|e| DeserializeError::new(e.to_string()))
@@ -486,6 +492,16 @@ mod tests {
             "expected a string, found an object"
         );
         assert!(double(&Value::String("NaN".into())).unwrap().is_nan());
+        let t = timestamp(
+            &serde_json::json!(1704164645.123),
+            TimestampFormat::DateTime,
+        )
+        .unwrap();
+        assert_eq!((t.secs(), t.subsec_nanos()), (1_704_164_645, 123_000_000));
+        let t = timestamp(&serde_json::json!(-1.5), TimestampFormat::DateTime).unwrap();
+        assert_eq!((t.secs(), t.subsec_nanos()), (-2, 500_000_000));
+        let t = timestamp(&serde_json::json!(1e3), TimestampFormat::DateTime).unwrap();
+        assert_eq!((t.secs(), t.subsec_nanos()), (1000, 0));
         assert_eq!(
             parse_body(b"  ").unwrap(),
             Value::Object(Default::default())
