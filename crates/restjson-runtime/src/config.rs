@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use crate::credentials::{ProvideCredentials, SharedCredentialsProvider};
 use crate::http::{HttpConnector, HttpSettings, ProxySetting, SharedConnector};
+use crate::retry::{Jitter, RetryConfig, RetryMode};
+use crate::sleep::AsyncSleep;
 use crate::time::{SharedTimeSource, TimeSource};
 
 /// Where request credentials come from.
@@ -34,6 +36,7 @@ pub struct Config {
     pub(crate) http: HttpSettings,
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) retry: RetryConfig,
 }
 
 impl Default for Config {
@@ -57,6 +60,7 @@ impl Config {
                 http: HttpSettings::default(),
                 operation_timeout: None,
                 attempt_timeout: None,
+                retry: RetryConfig::standard(),
             },
         }
     }
@@ -111,6 +115,11 @@ impl Config {
     /// The clock used for signing.
     pub fn time_source(&self) -> &SharedTimeSource {
         &self.time_source
+    }
+
+    /// The retry settings.
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.retry
     }
 }
 
@@ -229,6 +238,36 @@ impl ConfigBuilder {
     /// Time allowed for one attempt (default: none).
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.config.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Retry settings (default: [`RetryConfig::standard`], 3 attempts).
+    pub fn retry_config(mut self, retry: RetryConfig) -> Self {
+        self.config.retry = retry;
+        self
+    }
+
+    /// Attempts per call, the first included (default 3; 1 disables retries; 0 counts as 1).
+    pub fn max_attempts(mut self, max_attempts: u32) -> Self {
+        self.config.retry = self.config.retry.with_max_attempts(max_attempts);
+        self
+    }
+
+    /// The retry mode (default: standard).
+    pub fn retry_mode(mut self, mode: RetryMode) -> Self {
+        self.config.retry = self.config.retry.with_mode(mode);
+        self
+    }
+
+    /// How the client waits between attempts (default: the tokio timer).
+    pub fn sleep_impl(mut self, sleep: impl AsyncSleep + 'static) -> Self {
+        self.config.retry = self.config.retry.with_sleep(sleep);
+        self
+    }
+
+    /// The source of backoff jitter, numbers in `[0, 1]` (default: pseudo-random).
+    pub fn jitter(mut self, source: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
+        self.config.retry = self.config.retry.with_jitter(Jitter::new(source));
         self
     }
 
