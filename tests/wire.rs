@@ -65,7 +65,7 @@ fn assert_signed(req: &CapturedRequest, with_body: bool) {
         req.header("content-type"),
         with_body.then_some("application/json")
     );
-    assert_eq!(req.header("amz-sdk-request"), Some("attempt=1; max=1"));
+    assert_eq!(req.header("amz-sdk-request"), Some("attempt=1; max=3"));
     let ua = req.header("user-agent").expect("user-agent");
     assert!(ua.starts_with("ivschat/0.1.0 restjson-runtime/"), "{ua}");
     let id = req.header("amz-sdk-invocation-id").expect("invocation id");

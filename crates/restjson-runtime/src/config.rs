@@ -241,7 +241,8 @@ impl ConfigBuilder {
         self
     }
 
-    /// Retry settings (default: [`RetryConfig::standard`], 3 attempts).
+    /// Retry settings (default: [`RetryConfig::standard`], 3 attempts). Replaces every retry
+    /// setting made before, sleep and jitter included.
     pub fn retry_config(mut self, retry: RetryConfig) -> Self {
         self.config.retry = retry;
         self
