@@ -283,6 +283,34 @@ async fn io_failures_are_retried() {
 }
 
 #[tokio::test]
+async fn refused_connections_are_retried_then_reported() {
+    // A port that was just free: nothing listens there.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr").port()
+    };
+    let sleep = RecordingSleep::default();
+    let client = Client::from_conf(
+        Config::builder()
+            .region("us-west-2")
+            .endpoint_url(format!("http://127.0.0.1:{port}"))
+            .credentials_provider(Credentials::from_keys(AKID, SECRET, None))
+            .sleep_impl(sleep.clone())
+            .jitter(|| 1.0)
+            .build(),
+    );
+    let err = client
+        .get_room()
+        .identifier(ROOM_ARN)
+        .send()
+        .await
+        .expect_err("refused");
+    assert!(err.is_dispatch(), "{err:?}");
+    assert_eq!(err.status(), None);
+    assert_eq!(sleep.slept(), ms(&[50, 100]), "three attempts");
+}
+
+#[tokio::test]
 async fn attempt_timeouts_are_retried() {
     let (server, client, sleep) =
         setup_with(vec![Fault::Stall, Fault::json(200, ROOM_BODY)], 1.0, |b| {

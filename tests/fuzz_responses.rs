@@ -4,7 +4,7 @@
 //! by an in-memory connector. No input may panic; every failure must be a typed error that
 //! carries the response's status and request id.
 //!
-//! The number of inputs defaults to 200 000 in release builds and 20 000 in debug builds;
+//! The number of inputs defaults to 200 000 in release builds and 8 000 in debug builds;
 //! `FUZZ_ITERATIONS` overrides it and `FUZZ_SEED` changes the seed.
 
 use std::panic::AssertUnwindSafe;

@@ -103,6 +103,9 @@ impl FaultServer {
         let (st, notify, conns) = (state.clone(), stalled.clone(), connections.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                // Head and body go out in separate writes: without this, delayed ACKs
+                // would hold the body back.
+                let _ = stream.set_nodelay(true);
                 let (st, notify) = (st.clone(), notify.clone());
                 let handle = tokio::spawn(async move {
                     let _ = serve(stream, st, notify).await;

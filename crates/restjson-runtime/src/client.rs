@@ -241,7 +241,7 @@ impl Handle {
         de_err: fn(&ErrorMetadata, &HttpResponse) -> Result<E, DeserializeError>,
     ) -> Result<O, SdkError<E>> {
         let request = request.map_err(|e| SdkError::construction(op.name, e))?;
-        let response = self
+        let (response, meta) = self
             .send(op, request)
             .await
             .map_err(|kind| SdkError::new(op.name, widen(kind)))?;
@@ -259,7 +259,9 @@ impl Handle {
                 )
             })
         } else {
-            let meta = ErrorMetadata::from_response(response.headers(), response.body());
+            let meta = meta.unwrap_or_else(|| {
+                ErrorMetadata::from_response(response.headers(), response.body())
+            });
             let kind = match de_err(&meta, &response) {
                 Ok(error) => SdkErrorKind::Service {
                     error,
@@ -279,7 +281,7 @@ impl Handle {
         &self,
         op: &'static OperationMeta,
         parts: RequestParts,
-    ) -> Result<HttpResponse, SdkErrorKind<Infallible>> {
+    ) -> Result<(HttpResponse, Option<ErrorMetadata>), SdkErrorKind<Infallible>> {
         let inner = &*self.0;
         let retry = &inner.config.retry;
         let span = tracing::debug_span!(
@@ -320,7 +322,7 @@ impl Handle {
         target: &Target,
         connector: &SharedConnector,
         base: &http::Request<Bytes>,
-    ) -> Result<HttpResponse, SdkErrorKind<Infallible>> {
+    ) -> Result<(HttpResponse, Option<ErrorMetadata>), SdkErrorKind<Infallible>> {
         let inner = &*self.0;
         let retry = &inner.config.retry;
         let max = retry.max_attempts();
@@ -376,7 +378,7 @@ impl Handle {
                         }
                         let mut quota = lock(&inner.quota);
                         quota.release(held_cost.unwrap_or(retry.no_retry_increment()));
-                        return Ok(response);
+                        return Ok((response, None));
                     }
                     let meta = ErrorMetadata::from_response(response.headers(), response.body());
                     let raw_now = inner.config.time_source.now();
@@ -397,7 +399,7 @@ impl Handle {
                         (None, Some(_)) => Some(AttemptKind::ClockSkew),
                         (None, None) => None,
                     };
-                    (Ok(response), kind)
+                    (Ok((response, Some(meta))), kind)
                 }
             };
             if adaptive {
