@@ -733,3 +733,101 @@ async fn an_oversized_body_is_refused_and_not_retried() {
     assert_eq!(server.requests().len(), 1);
     assert!(sleep.slept().is_empty());
 }
+
+/// A subscriber that writes every span and event field, at every level, into one string.
+#[derive(Debug, Default, Clone)]
+struct CaptureAll(Arc<Mutex<String>>);
+
+struct Visitor<'a>(&'a mut String);
+
+impl tracing::field::Visit for Visitor<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!(" {}={:?}", field.name(), value));
+    }
+}
+
+impl tracing::Subscriber for CaptureAll {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut out = self.0.lock().expect("lock");
+        out.push_str(&format!("\nspan {}", span.metadata().name()));
+        span.record(&mut Visitor(&mut out));
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut out = self.0.lock().expect("lock");
+        out.push_str("\nrecord");
+        values.record(&mut Visitor(&mut out));
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut out = self.0.lock().expect("lock");
+        out.push_str(&format!("\nevent {}", event.metadata().target()));
+        event.record(&mut Visitor(&mut out));
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn traces_describe_calls_and_attempts_without_secrets() {
+    let capture = CaptureAll::default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    tracing::subscriber::with_default(capture.clone(), || {
+        runtime.block_on(async {
+            let (server, client, _sleep) = setup(
+                vec![
+                    error_with_id(503, "ServiceUnavailable", "req-first"),
+                    Fault::Respond(
+                        Canned::json(
+                            200,
+                            r#"{"token":"chat-token-VALUE","tokenExpirationTime":"2024-01-02T04:04:05Z"}"#,
+                        )
+                        .with_header("x-amzn-requestid", "req-second"),
+                    ),
+                ],
+                1.0,
+            )
+            .await;
+            let out = client
+                .create_chat_token()
+                .room_identifier(ROOM_ARN)
+                .user_id("user-ID-VALUE")
+                .attributes("attr", "attribute-VALUE")
+                .send()
+                .await
+                .expect("succeeds");
+            assert_eq!(out.token(), Some("chat-token-VALUE"));
+            assert_eq!(server.requests().len(), 2);
+        })
+    });
+    let log = capture.0.lock().expect("lock").clone();
+    for expected in [
+        "span call",
+        "operation=\"CreateChatToken\"",
+        "span attempt",
+        "attempt=1",
+        "attempt=2",
+        "status=503",
+        "status=200",
+        "request_id=\"req-first\"",
+        "backoff_ms=50",
+    ] {
+        assert!(log.contains(expected), "missing {expected:?} in:{log}");
+    }
+    for secret in [
+        SECRET,
+        TOKEN,
+        "user-ID-VALUE",
+        "chat-token-VALUE",
+        "attribute-VALUE",
+        "Signature=",
+    ] {
+        assert!(!log.contains(secret), "{secret:?} leaked in:{log}");
+    }
+}
