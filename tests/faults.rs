@@ -345,6 +345,28 @@ async fn an_attempt_timeout_on_the_last_attempt_is_a_timeout_error() {
 }
 
 #[tokio::test]
+async fn the_operation_timeout_bounds_all_attempts() {
+    let (server, client, sleep) =
+        setup_with(vec![Fault::Stall, Fault::Stall, Fault::Stall], 0.0, |b| {
+            // Attempts start at about 0, 50 and 100 ms; the third would time out at 150 ms.
+            b.attempt_timeout(Duration::from_millis(50))
+                .operation_timeout(Duration::from_millis(120))
+        })
+        .await;
+    let err = client
+        .get_room()
+        .identifier(ROOM_ARN)
+        .send()
+        .await
+        .expect_err("times out");
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(err.to_string().contains("operation exceeded"), "{err}");
+    let attempts = server.requests().len();
+    assert!((2..=3).contains(&attempts), "{attempts} attempts");
+    assert!(!sleep.slept().is_empty());
+}
+
+#[tokio::test]
 async fn the_retry_quota_is_spent_and_refunded() {
     // 10 tokens, 5 per retry: two retries' worth.
     let (server, client, sleep) = setup_with(
