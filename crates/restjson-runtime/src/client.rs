@@ -277,6 +277,8 @@ impl Handle {
         }
     }
 
+    /// Sends the request, retrying as configured. Returns the final response and, when it is
+    /// an error response, the metadata read from it to classify it.
     async fn send(
         &self,
         op: &'static OperationMeta,
