@@ -13,6 +13,13 @@
 //! * Adaptive mode adds a client-side rate limiter that reacts to throttling responses (a
 //!   token bucket whose fill rate follows a CUBIC curve) and may delay any attempt,
 //!   the first included.
+//! * A clock-skew error (a [`CLOCK_SKEW_CODES`] code with a `Date` header more than
+//!   [`CLOCK_SKEW_THRESHOLD`] from the local clock) makes the client sign with the service's
+//!   time from then on, and is retried once, at once and without quota cost.
+//!
+//! The error-type-specific backoff bases follow the current SDK reference guide; the quota
+//! numbers are those of the standard mode's long-standing specification. Every number can be
+//! changed on [`RetryConfig`].
 
 use std::fmt;
 use std::sync::Arc;
