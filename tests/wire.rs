@@ -40,6 +40,14 @@ async fn setup() -> (CaptureServer, Client) {
     (server, client)
 }
 
+/// Like [`setup`], without retries: error parsing tests see each canned error exactly once
+/// (retries are tested in faults.rs).
+async fn setup_single_attempt() -> (CaptureServer, Client) {
+    let server = CaptureServer::start().await;
+    let client = Client::from_conf(config(&server.url()).to_builder().max_attempts(1).build());
+    (server, client)
+}
+
 /// Asserts the headers every signed request carries and verifies its signature independently.
 fn assert_signed(req: &CapturedRequest, with_body: bool) {
     let auth = sigv4::verify(
@@ -65,7 +73,7 @@ fn assert_signed(req: &CapturedRequest, with_body: bool) {
         req.header("content-type"),
         with_body.then_some("application/json")
     );
-    assert_eq!(req.header("amz-sdk-request"), Some("attempt=1; max=1"));
+    assert_eq!(req.header("amz-sdk-request"), Some("attempt=1; max=3"));
     let ua = req.header("user-agent").expect("user-agent");
     assert!(ua.starts_with("ivschat/0.1.0 restjson-runtime/"), "{ua}");
     let id = req.header("amz-sdk-invocation-id").expect("invocation id");
@@ -653,7 +661,7 @@ async fn missing_required_member_fails_before_sending() {
 
 #[tokio::test]
 async fn modelled_errors_parse_into_typed_values() {
-    let (server, client) = setup().await;
+    let (server, client) = setup_single_attempt().await;
 
     server.respond(Canned::error(
         400,
@@ -807,7 +815,7 @@ async fn modelled_errors_parse_into_typed_values() {
 
 #[tokio::test]
 async fn every_operation_parses_each_of_its_modelled_errors() {
-    let (server, client) = setup().await;
+    let (server, client) = setup_single_attempt().await;
     let body =
         r#"{"message":"m","resourceId":"r","resourceType":"ROOM","reason":"OTHER","limit":3}"#;
     let codes = [
@@ -995,7 +1003,7 @@ async fn every_operation_parses_each_of_its_modelled_errors() {
 
 #[tokio::test]
 async fn unmodelled_and_malformed_responses() {
-    let (server, client) = setup().await;
+    let (server, client) = setup_single_attempt().await;
     server.respond(
         Canned::error(503, "ServiceUnavailable", "").with_header("x-amzn-requestid", "req-503"),
     );

@@ -4,7 +4,8 @@
 
 use std::convert::Infallible;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
@@ -18,6 +19,11 @@ use crate::http::{
     ConnectorErrorKind, HttpConnector, HttpResponse, ReqwestConnector, SharedConnector,
 };
 use crate::json::DeserializeError;
+use crate::retry::{
+    ClientRateLimiter, RetryKind, RetryMode, RetryQuota, apply_offset, classify_response,
+    clock_skew, epoch_secs,
+};
+use crate::sleep::AsyncSleep;
 use crate::time::TimeSource;
 
 /// A service's endpoint resolver (generated from its rule set).
@@ -80,6 +86,12 @@ struct Inner {
     connector: Result<SharedConnector, String>,
     target: Result<Target, String>,
     user_agent: HeaderValue,
+    /// The client-wide retry quota.
+    quota: Mutex<RetryQuota>,
+    /// The adaptive mode's rate limiter.
+    rate_limiter: Mutex<ClientRateLimiter>,
+    /// Milliseconds to add to the local clock to agree with the service's.
+    clock_offset_ms: AtomicI64,
 }
 
 /// The runtime side of a generated client: configuration, connection pool and pipeline.
@@ -220,12 +232,17 @@ impl Handle {
         );
         let user_agent = HeaderValue::from_str(&ua)
             .unwrap_or_else(|_| HeaderValue::from_static("restjson-runtime"));
+        let quota = Mutex::new(RetryQuota::new(config.retry.quota_capacity()));
+        let rate_limiter = Mutex::new(ClientRateLimiter::new(epoch_secs(config.time_source.now())));
         Self(Arc::new(Inner {
             config,
             service,
             connector,
             target,
             user_agent,
+            quota,
+            rate_limiter,
+            clock_offset_ms: AtomicI64::new(0),
         }))
     }
 
@@ -244,7 +261,7 @@ impl Handle {
         de_err: fn(&ErrorMetadata, &HttpResponse) -> Result<E, DeserializeError>,
     ) -> Result<O, SdkError<E>> {
         let request = request.map_err(|e| SdkError::construction(op.name, e))?;
-        let response = self
+        let (response, meta) = self
             .send(op, request)
             .await
             .map_err(|kind| SdkError::new(op.name, widen(kind)))?;
@@ -262,7 +279,9 @@ impl Handle {
                 )
             })
         } else {
-            let meta = ErrorMetadata::from_response(response.headers(), response.body());
+            let meta = meta.unwrap_or_else(|| {
+                ErrorMetadata::from_response(response.headers(), response.body())
+            });
             let kind = match de_err(&meta, &response) {
                 Ok(error) => SdkErrorKind::Service {
                     error,
@@ -278,14 +297,22 @@ impl Handle {
         }
     }
 
+    /// Sends the request, retrying as configured. Returns the final response and, when it is
+    /// an error response, the metadata read from it to classify it.
     async fn send(
         &self,
         op: &'static OperationMeta,
         parts: RequestParts,
-    ) -> Result<HttpResponse, SdkErrorKind<Infallible>> {
+    ) -> Result<(HttpResponse, Option<ErrorMetadata>), SdkErrorKind<Infallible>> {
         let inner = &*self.0;
-        let span =
-            tracing::debug_span!("call", service = inner.service.sdk_id, operation = op.name);
+        let retry = &inner.config.retry;
+        let span = tracing::debug_span!(
+            "call",
+            service = inner.service.sdk_id,
+            operation = op.name,
+            max_attempts = retry.max_attempts(),
+            attempts = tracing::field::Empty,
+        );
         let call = async {
             let target = inner
                 .target
@@ -296,37 +323,196 @@ impl Handle {
                 .as_ref()
                 .map_err(|e| SdkErrorKind::Construction(e.clone().into()))?;
             let invocation_id = uuid::Uuid::new_v4().to_string();
-            let mut request = self.build(target, parts, &invocation_id)?;
-            self.authorize(target, &mut request).await?;
-            let attempt = async {
-                connector.call(request).await.map_err(|e| match e.kind() {
-                    ConnectorErrorKind::Timeout => SdkErrorKind::Timeout(Box::new(e)),
-                    _ => SdkErrorKind::Dispatch(Box::new(e)),
-                })
-            };
-            let response = match inner.config.attempt_timeout {
-                Some(limit) => tokio::time::timeout(limit, attempt).await.map_err(|_| {
-                    SdkErrorKind::Timeout(format!("attempt exceeded {limit:?}").into())
-                })??,
-                None => attempt.await?,
-            };
-            tracing::debug!(
-                status = response.status().as_u16(),
-                request_id = response
-                    .headers()
-                    .get("x-amzn-requestid")
-                    .and_then(|v| v.to_str().ok()),
-                "response"
-            );
-            Ok(response)
+            // Built once; each attempt clones it (the body is shared, not copied) and adds its
+            // own `amz-sdk-request` header and signature.
+            let base = self.build(target, parts, &invocation_id)?;
+            self.attempts(target, connector, &base).await
         };
+        let call = call.instrument(span);
         match inner.config.operation_timeout {
-            Some(limit) => tokio::time::timeout(limit, call.instrument(span))
-                .await
-                .map_err(|_| {
-                    SdkErrorKind::Timeout(format!("operation exceeded {limit:?}").into())
-                })?,
-            None => call.instrument(span).await,
+            Some(limit) => tokio::time::timeout(limit, call).await.map_err(|_| {
+                SdkErrorKind::Timeout(format!("operation exceeded {limit:?}").into())
+            })?,
+            None => call.await,
+        }
+    }
+
+    /// The attempt loop: send, classify, wait, resend, until success, a failure not worth
+    /// retrying, the last attempt, or an empty retry quota.
+    async fn attempts(
+        &self,
+        target: &Target,
+        connector: &SharedConnector,
+        base: &http::Request<Bytes>,
+    ) -> Result<(HttpResponse, Option<ErrorMetadata>), SdkErrorKind<Infallible>> {
+        let inner = &*self.0;
+        let retry = &inner.config.retry;
+        let max = retry.max_attempts();
+        let adaptive = retry.mode() == RetryMode::Adaptive;
+        let mut attempt: u32 = 1;
+        // Tokens the latest retry took from the quota, given back if the call succeeds.
+        let mut held_cost: Option<u32> = None;
+        let mut skew_retried = false;
+        loop {
+            if adaptive {
+                let now = epoch_secs(inner.config.time_source.now());
+                let delay = lock(&inner.rate_limiter).acquire(now);
+                if !delay.is_zero() {
+                    tracing::debug!(delay_ms = delay.as_millis() as u64, "rate limited");
+                    retry.sleep().sleep(delay).await;
+                }
+            }
+            let mut request = clone_request(base);
+            let header = format!("attempt={attempt}; max={max}");
+            request.headers_mut().insert(
+                "amz-sdk-request",
+                HeaderValue::from_str(&header).map_err(|e| SdkErrorKind::Construction(e.into()))?,
+            );
+            let span = tracing::debug_span!(
+                "attempt",
+                attempt,
+                status = tracing::field::Empty,
+                request_id = tracing::field::Empty,
+            );
+            let outcome = self
+                .attempt(target, connector, request)
+                .instrument(span.clone())
+                .await;
+            tracing::Span::current().record("attempts", attempt);
+            let (result, kind) = match outcome {
+                Attempt::Fatal(kind) => return Err(kind),
+                Attempt::Failed(kind, retry_kind) => (Err(kind), retry_kind),
+                Attempt::Answered(response) => {
+                    let status = response.status().as_u16();
+                    let request_id = response
+                        .headers()
+                        .get("x-amzn-requestid")
+                        .or_else(|| response.headers().get("x-amz-request-id"))
+                        .and_then(|v| v.to_str().ok());
+                    span.record("status", status);
+                    if let Some(id) = request_id {
+                        span.record("request_id", id);
+                    }
+                    if response.status().is_success() {
+                        if adaptive {
+                            let now = epoch_secs(inner.config.time_source.now());
+                            lock(&inner.rate_limiter).update(false, now);
+                        }
+                        let mut quota = lock(&inner.quota);
+                        quota.release(held_cost.unwrap_or(retry.no_retry_increment()));
+                        return Ok((response, None));
+                    }
+                    let meta = ErrorMetadata::from_response(response.headers(), response.body());
+                    let raw_now = inner.config.time_source.now();
+                    let offset = inner.clock_offset_ms.load(Ordering::Relaxed);
+                    let date = response
+                        .headers()
+                        .get(http::header::DATE)
+                        .and_then(|v| v.to_str().ok());
+                    let skew =
+                        clock_skew(meta.code(), date, raw_now, apply_offset(raw_now, offset));
+                    let kind = classify_response(status, meta.code());
+                    if let Some(new_offset) = skew {
+                        tracing::debug!(offset_ms = new_offset, "correcting clock skew");
+                        inner.clock_offset_ms.store(new_offset, Ordering::Relaxed);
+                    }
+                    let kind = match (kind, skew) {
+                        (Some(k), _) => Some(AttemptKind::Retry(k)),
+                        (None, Some(_)) => Some(AttemptKind::ClockSkew),
+                        (None, None) => None,
+                    };
+                    (Ok((response, Some(meta))), kind)
+                }
+            };
+            if adaptive {
+                let now = epoch_secs(inner.config.time_source.now());
+                let throttled = kind == Some(AttemptKind::Retry(RetryKind::Throttling));
+                lock(&inner.rate_limiter).update(throttled, now);
+            }
+            let Some(kind) = kind else {
+                return result;
+            };
+            if attempt >= max {
+                tracing::debug!(attempt, "no attempts left");
+                return result;
+            }
+            match kind {
+                AttemptKind::ClockSkew => {
+                    if skew_retried {
+                        return result;
+                    }
+                    // The fix is deterministic: retry at once, without touching the quota.
+                    skew_retried = true;
+                    tracing::debug!(attempt, "retrying with the corrected clock");
+                }
+                AttemptKind::Retry(retry_kind) => {
+                    let (retry_cost, timeout_cost) = retry.retry_costs();
+                    let cost = match retry_kind {
+                        RetryKind::Timeout => timeout_cost,
+                        _ => retry_cost,
+                    };
+                    if !lock(&inner.quota).try_acquire(cost) {
+                        tracing::debug!(attempt, "retry quota exhausted");
+                        return result;
+                    }
+                    held_cost = Some(cost);
+                    let delay = retry.backoff(retry_kind, attempt - 1, retry.jitter().next());
+                    tracing::debug!(
+                        attempt,
+                        reason = ?retry_kind,
+                        backoff_ms = delay.as_millis() as u64,
+                        "retrying"
+                    );
+                    retry.sleep().sleep(delay).await;
+                }
+            }
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: credentials, signature at the (skew-corrected) current time, transport.
+    async fn attempt(
+        &self,
+        target: &Target,
+        connector: &SharedConnector,
+        mut request: http::Request<Bytes>,
+    ) -> Attempt {
+        let inner = &*self.0;
+        if let Err(kind) = self.authorize(target, &mut request).await {
+            return Attempt::Fatal(kind);
+        }
+        let call = async {
+            connector.call(request).await.map_err(|e| match e.kind() {
+                ConnectorErrorKind::Timeout => (
+                    SdkErrorKind::Timeout(Box::new(e) as BoxError),
+                    Some(AttemptKind::Retry(RetryKind::Timeout)),
+                ),
+                ConnectorErrorKind::Io => (
+                    SdkErrorKind::Dispatch(Box::new(e) as BoxError),
+                    Some(AttemptKind::Retry(RetryKind::Transient)),
+                ),
+                _ => (SdkErrorKind::Dispatch(Box::new(e) as BoxError), None),
+            })
+        };
+        let result = match inner.config.attempt_timeout {
+            Some(limit) => match tokio::time::timeout(limit, call).await {
+                Ok(r) => r,
+                Err(_) => Err((
+                    SdkErrorKind::Timeout(format!("attempt exceeded {limit:?}").into()),
+                    Some(AttemptKind::Retry(RetryKind::Timeout)),
+                )),
+            },
+            None => call.await,
+        };
+        match result {
+            Ok(response) => {
+                tracing::debug!(status = response.status().as_u16(), "response");
+                Attempt::Answered(response)
+            }
+            Err((kind, retry)) => {
+                tracing::debug!(error = %DisplayKind(&kind), "attempt failed");
+                Attempt::Failed(kind, retry)
+            }
         }
     }
 
@@ -362,10 +548,6 @@ impl Handle {
             "amz-sdk-invocation-id",
             HeaderValue::from_str(invocation_id).map_err(|e| construction(e.into()))?,
         );
-        headers.insert(
-            "amz-sdk-request",
-            HeaderValue::from_static("attempt=1; max=1"),
-        );
         Ok(request)
     }
 
@@ -384,15 +566,66 @@ impl Handle {
             )),
         }
         .map_err(SdkErrorKind::Credentials)?;
+        let offset = inner.clock_offset_ms.load(Ordering::Relaxed);
         crate::sign::sign_request(
             request,
             &credentials,
             &target.signing_region,
             &target.signing_name,
-            inner.config.time_source.now(),
+            apply_offset(inner.config.time_source.now(), offset),
         )
         .map_err(SdkErrorKind::Construction)
     }
+}
+
+/// How one attempt ended.
+enum Attempt {
+    /// A response arrived (any status).
+    Answered(HttpResponse),
+    /// The transport failed; retryable when the kind is given.
+    Failed(SdkErrorKind<Infallible>, Option<AttemptKind>),
+    /// Nothing was sent and retrying cannot help (credentials, signing).
+    Fatal(SdkErrorKind<Infallible>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AttemptKind {
+    Retry(RetryKind),
+    ClockSkew,
+}
+
+/// Displays an error kind without its response body.
+struct DisplayKind<'a>(&'a SdkErrorKind<Infallible>);
+
+impl fmt::Display for DisplayKind<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            SdkErrorKind::Construction(e)
+            | SdkErrorKind::Timeout(e)
+            | SdkErrorKind::Dispatch(e) => write!(f, "{e}"),
+            SdkErrorKind::Credentials(e) => write!(f, "{e}"),
+            SdkErrorKind::Response { raw, .. } => write!(f, "HTTP {}", raw.status()),
+            SdkErrorKind::Service { error, .. } => match *error {},
+        }
+    }
+}
+
+/// A copy of `base` for one attempt; the body bytes are shared.
+fn clone_request(base: &http::Request<Bytes>) -> http::Request<Bytes> {
+    let mut request = http::Request::new(base.body().clone());
+    *request.method_mut() = base.method().clone();
+    *request.uri_mut() = base.uri().clone();
+    *request.version_mut() = base.version();
+    *request.headers_mut() = base.headers().clone();
+    request
+}
+
+/// Locks a mutex whose data stays consistent even if a holder panicked (every critical
+/// section is a few arithmetic steps).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn widen<E>(kind: SdkErrorKind<Infallible>) -> SdkErrorKind<E> {

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use crate::credentials::{ProvideCredentials, SharedCredentialsProvider};
 use crate::http::{HttpConnector, HttpSettings, ProxySetting, SharedConnector};
+use crate::retry::{Jitter, RetryConfig, RetryMode};
+use crate::sleep::AsyncSleep;
 use crate::time::{SharedTimeSource, TimeSource};
 
 /// Where request credentials come from.
@@ -35,6 +37,7 @@ pub struct Config {
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) env_sources: Option<crate::env_config::EnvSources>,
+    pub(crate) retry: RetryConfig,
 }
 
 impl Default for Config {
@@ -59,6 +62,7 @@ impl Config {
                 operation_timeout: None,
                 attempt_timeout: None,
                 env_sources: None,
+                retry: RetryConfig::standard(),
             },
         }
     }
@@ -118,6 +122,11 @@ impl Config {
     /// The environment and profile this configuration was loaded from, if any.
     pub fn env_sources(&self) -> Option<&crate::env_config::EnvSources> {
         self.env_sources.as_ref()
+    }
+
+    /// The retry settings.
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.retry
     }
 }
 
@@ -243,6 +252,37 @@ impl ConfigBuilder {
     /// [`Config::from_env`]); per-service endpoint URLs are read from it.
     pub fn set_env_sources(mut self, sources: Option<crate::env_config::EnvSources>) -> Self {
         self.config.env_sources = sources;
+        self
+    }
+
+    /// Retry settings (default: [`RetryConfig::standard`], 3 attempts). Replaces every retry
+    /// setting made before, sleep and jitter included.
+    pub fn retry_config(mut self, retry: RetryConfig) -> Self {
+        self.config.retry = retry;
+        self
+    }
+
+    /// Attempts per call, the first included (default 3; 1 disables retries; 0 counts as 1).
+    pub fn max_attempts(mut self, max_attempts: u32) -> Self {
+        self.config.retry = self.config.retry.with_max_attempts(max_attempts);
+        self
+    }
+
+    /// The retry mode (default: standard).
+    pub fn retry_mode(mut self, mode: RetryMode) -> Self {
+        self.config.retry = self.config.retry.with_mode(mode);
+        self
+    }
+
+    /// How the client waits between attempts (default: the tokio timer).
+    pub fn sleep_impl(mut self, sleep: impl AsyncSleep + 'static) -> Self {
+        self.config.retry = self.config.retry.with_sleep(sleep);
+        self
+    }
+
+    /// The source of backoff jitter, numbers in `[0, 1]` (default: pseudo-random).
+    pub fn jitter(mut self, source: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
+        self.config.retry = self.config.retry.with_jitter(Jitter::new(source));
         self
     }
 

@@ -21,7 +21,9 @@ pub mod http;
 pub mod json;
 pub mod profile;
 pub mod provider_env;
+pub mod retry;
 pub mod sign;
+pub mod sleep;
 pub mod time;
 pub mod types;
 
