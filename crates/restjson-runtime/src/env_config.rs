@@ -142,7 +142,9 @@ impl Config {
     /// - endpoint URL: `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the profile's
     ///   `services` section and `endpoint_url` (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`);
     /// - FIPS and dual-stack: `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT`, and the
-    ///   profile's `use_fips_endpoint` and `use_dualstack_endpoint`.
+    ///   profile's `use_fips_endpoint` and `use_dualstack_endpoint`;
+    /// - retries: `AWS_MAX_ATTEMPTS` and `AWS_RETRY_MODE`, and the profile's `max_attempts` and
+    ///   `retry_mode`.
     ///
     /// The profile is `AWS_PROFILE`, else `default`. Settings made on the returned builder win
     /// over what was read.
@@ -185,7 +187,13 @@ impl Config {
             .bool_setting("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?
             .unwrap_or(false);
         let credentials = CredentialsSetting::Provider(default_provider(env, profile));
+        let retry =
+            crate::retry::RetryConfig::from_env(env, profile).map_err(|message| ConfigError {
+                message,
+                source: None,
+            })?;
         Ok(Config::builder()
+            .retry_config(retry)
             .set_region(region)
             .use_fips(use_fips)
             .use_dual_stack(use_dual_stack)

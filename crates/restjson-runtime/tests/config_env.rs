@@ -132,3 +132,37 @@ fn malformed_config_file_names_file_and_line() {
         "{text}"
     );
 }
+
+#[test]
+fn retry_settings_from_env_and_profile() {
+    use restjson_runtime::retry::RetryMode;
+    let files = env().file(
+        "/home/u/.aws/config",
+        "[default]\nmax_attempts = 5\nretry_mode = adaptive\n",
+    );
+    let c = Config::from_env_with(&files, None).unwrap().build();
+    assert_eq!(
+        (c.retry_config().max_attempts(), c.retry_config().mode()),
+        (5, RetryMode::Adaptive)
+    );
+    let c = Config::from_env_with(
+        &files
+            .clone()
+            .var("AWS_MAX_ATTEMPTS", "2")
+            .var("AWS_RETRY_MODE", "standard"),
+        None,
+    )
+    .unwrap()
+    .build();
+    assert_eq!(
+        (c.retry_config().max_attempts(), c.retry_config().mode()),
+        (2, RetryMode::Standard)
+    );
+    let c = Config::from_env_with(&env(), None).unwrap().build();
+    assert_eq!(
+        (c.retry_config().max_attempts(), c.retry_config().mode()),
+        (3, RetryMode::Standard)
+    );
+    let err = Config::from_env_with(&env().var("AWS_MAX_ATTEMPTS", "many"), None).unwrap_err();
+    assert!(err.to_string().contains("AWS_MAX_ATTEMPTS"), "{err}");
+}

@@ -161,6 +161,8 @@ fn config_rs() -> TokenStream {
         pub use ::restjson_runtime::config::{Config, ConfigBuilder as Builder, CredentialsSetting};
         pub use ::restjson_runtime::env_config::ConfigError;
         pub use ::restjson_runtime::provider_env::ProviderEnv;
+        pub use ::restjson_runtime::retry::{RetryConfig, RetryMode};
+        pub use ::restjson_runtime::sleep::AsyncSleep;
         pub use ::restjson_runtime::credentials::{Credentials, CredentialsError, ProvideCredentials, SharedCredentialsProvider};
         pub use ::restjson_runtime::http::{HttpConnector, HttpSettings, ProxySetting};
         pub use ::restjson_runtime::time::{StaticTimeSource, SystemClock, TimeSource};

@@ -9,4 +9,6 @@ pub use ::restjson_runtime::credentials::{
 pub use ::restjson_runtime::env_config::ConfigError;
 pub use ::restjson_runtime::http::{HttpConnector, HttpSettings, ProxySetting};
 pub use ::restjson_runtime::provider_env::ProviderEnv;
+pub use ::restjson_runtime::retry::{RetryConfig, RetryMode};
+pub use ::restjson_runtime::sleep::AsyncSleep;
 pub use ::restjson_runtime::time::{StaticTimeSource, SystemClock, TimeSource};
