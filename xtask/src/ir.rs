@@ -42,6 +42,8 @@ pub enum Ty {
     Timestamp(Option<TsFormat>),
     Blob,
     Document,
+    /// `smithy.api#Unit` (a union variant without a value).
+    Unit,
     List {
         elem: Box<Ty>,
         sparse: bool,
@@ -323,6 +325,7 @@ const KNOWN_TRAITS: &[&str] = &[
     "smithy.api#hostLabel",
     "smithy.api#noReplace",
     "smithy.api#httpChecksumRequired",
+    "smithy.api#requestCompression",
     "smithy.api#protocolDefinition",
     "smithy.api#trait",
     "smithy.api#mixin",
@@ -432,6 +435,7 @@ fn prelude(id: &str) -> Option<Ty> {
         "smithy.api#Double" | "smithy.api#PrimitiveDouble" => Ty::Double,
         "smithy.api#Timestamp" => Ty::Timestamp(None),
         "smithy.api#Document" => Ty::Document,
+        "smithy.api#Unit" => Ty::Unit,
         _ => return None,
     })
 }
@@ -484,7 +488,7 @@ impl<'m> Lowerer<'m> {
 
     /// Visits everything reachable from `id`, recording named shapes.
     fn visit(&mut self, id: &str, from: &str, seen: &mut BTreeSet<String>) -> Result<(), String> {
-        if prelude(id).is_some() || id == "smithy.api#Unit" || !seen.insert(id.to_owned()) {
+        if prelude(id).is_some() || !seen.insert(id.to_owned()) {
             return Ok(());
         }
         let shape = self.shape(id, from)?;

@@ -73,6 +73,7 @@ pub fn ser_value(ty: &Ty, v: TokenStream, w: TokenStream, member: &str) -> Token
         }
         Ty::Blob => quote!(#w.string(&#v.to_base64());),
         Ty::Document => quote!(#w.document(#v);),
+        Ty::Unit => quote!({ let _ = #v; #w.object().finish(); }),
         Ty::List { elem, sparse } => {
             let inner = ser_value(elem, quote!(item), quote!(array.value()), member);
             let body = if *sparse {
@@ -155,6 +156,7 @@ pub fn de_value(ty: &Ty, v: TokenStream) -> TokenStream {
         }
         Ty::Blob => quote!(json::blob(#v)),
         Ty::Document => quote!(json::document(#v)),
+        Ty::Unit => quote!(json::object(#v).map(|_| ())),
         Ty::List { elem, sparse } => {
             let inner = de_value(elem, quote!(item));
             if *sparse {
