@@ -24,6 +24,8 @@ const SKIPS_FILE: &str = "xtask/protocol-test-skips.json";
 
 /// One client test case of the suite.
 struct Case {
+    /// The case id; with ` (request)` / ` (response)` appended when the suite uses the same id
+    /// for a request and a response case.
     id: String,
     test_name: String,
     kind: CaseKind,
@@ -201,14 +203,19 @@ fn tail(text: &str, lines: usize) -> String {
 
 /// The panic message libtest printed for `test`, shortened.
 fn failure_message(stdout: &str, test: &str) -> String {
-    let marker = format!("---- protocol_tests::{test} stdout ----");
+    let marker = format!("---- protocol_tests::{test} stdout ----\n");
     match stdout.find(&marker) {
         Some(at) => {
             let rest = &stdout[at + marker.len()..];
             let end = rest.find("\n---- ").unwrap_or(rest.len());
             let end = rest[..end].find("\nfailures:").unwrap_or(end);
-            let msg = rest[..end].trim();
-            msg.chars().take(1500).collect()
+            let msg: Vec<&str> = rest[..end]
+                .trim()
+                .lines()
+                .skip(1)
+                .filter(|l| !l.starts_with("note:"))
+                .collect();
+            msg.join("\n    ").chars().take(1500).collect()
         }
         None => "failed".into(),
     }
@@ -316,6 +323,20 @@ fn collect_cases(shapes: &serde_json::Map<String, Value>) -> Result<Vec<Case>, S
                     value: c.clone(),
                 });
             }
+        }
+    }
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &cases {
+        *count.entry(c.id.clone()).or_default() += 1;
+    }
+    for c in &mut cases {
+        if count[&c.id] > 1 {
+            let kind = match c.kind {
+                CaseKind::Request => "request",
+                CaseKind::Response => "response",
+            };
+            c.id = format!("{} ({kind})", c.id);
+            c.test_name = format!("{}_{kind}", c.test_name);
         }
     }
     Ok(cases)
@@ -673,7 +694,7 @@ fn case_test(ctx: &Ctx, c: &Case) -> Result<String, String> {
                     );
                     let _ = write!(
                         out,
-                        "let err = {call}.send().await.expect_err(\"the call should fail\");\nlet got = match err.kind {{ ::restjson_runtime::SdkErrorKind::Service {{ error, .. }} => error, other => panic!(\"not a service error: {{other:?}}\") }};\nlet want = {err_enum}::{}({expected});\nassert_eq!(format!(\"{{got:?}}\"), format!(\"{{want:?}}\"));",
+                        "let err = {call}.send().await.expect_err(\"the call should fail\");\nlet got = err.into_service_error().unwrap_or_else(|other| panic!(\"not a service error: {{other:?}}\"));\nlet want = {err_enum}::{}({expected});\nassert_eq!(format!(\"{{got:?}}\"), format!(\"{{want:?}}\"));",
                         eref.variant
                     );
                 }
