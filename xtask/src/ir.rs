@@ -81,6 +81,17 @@ pub enum Binding {
     ResponseCode,
 }
 
+impl Binding {
+    /// Whether a member with this binding is read from a response body: request-only bindings
+    /// (labels, query) mean nothing in responses, so such members travel in the body there.
+    pub fn is_body_in_response(&self) -> bool {
+        matches!(
+            self,
+            Binding::Body | Binding::Label { .. } | Binding::Query(_) | Binding::QueryParams
+        )
+    }
+}
+
 /// Constraint traits kept for validation.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Constraints {
@@ -108,6 +119,9 @@ pub struct Member {
     pub boxed: bool,
     pub constraints: Constraints,
     pub streaming: bool,
+    /// The target's `@mediaType` (string headers carrying it are base64; payloads send it as
+    /// their content type).
+    pub media_type: Option<String>,
 }
 
 impl Member {
@@ -754,6 +768,10 @@ impl<'m> Lowerer<'m> {
             boxed: false,
             constraints: self.constraints(m),
             streaming,
+            media_type: target_shape
+                .and_then(|s| s.traits.get("smithy.api#mediaType"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         })
     }
 
@@ -1210,7 +1228,14 @@ fn lower_operation(lw: &Lowerer, op_id: &str, service: &Shape) -> Result<Operati
             }),
         }
     };
-    let input = io(&op.input, "Input")?;
+    let mut input = io(&op.input, "Input")?;
+    // Clients send a top-level input member only when the caller sets it, so its @default stays
+    // with the service: the field is optional.
+    for m in &mut input.members {
+        if !m.required {
+            m.default = None;
+        }
+    }
     let output = io(&op.output, "Output")?;
     let http = op
         .traits

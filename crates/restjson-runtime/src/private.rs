@@ -107,6 +107,9 @@ impl RequestBuilder {
                         HeaderValue::from_static(content_type),
                     );
                 }
+                // Known before sending, so declared (connectors other than reqwest rely on it).
+                self.headers
+                    .insert(http::header::CONTENT_LENGTH, HeaderValue::from(text.len()));
                 bytes::Bytes::from(text)
             }
             None => bytes::Bytes::new(),
@@ -129,6 +132,16 @@ impl RequestBuilder {
 /// A fresh idempotency token (a random UUID).
 pub fn idempotency_token() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+/// A `float` widened to `f64` through its shortest decimal form, so that `1.1f32` is written
+/// as `1.1` rather than `1.100000023841858`.
+pub fn f32_to_f64(v: f32) -> f64 {
+    if v.is_finite() {
+        v.to_string().parse().unwrap_or(f64::from(v))
+    } else {
+        f64::from(v)
+    }
 }
 
 /// A float as text for a header, query value or label (`NaN`, `Infinity`, `-Infinity`).

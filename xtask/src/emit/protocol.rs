@@ -66,7 +66,8 @@ pub fn ser_value(ty: &Ty, v: TokenStream, w: TokenStream, member: &str) -> Token
         } => quote!(#w.integer(i64::from(#v.as_i32()));),
         Ty::Bool => quote!(#w.boolean(*#v);),
         Ty::Byte | Ty::Short | Ty::Integer | Ty::Long => quote!(#w.integer(i64::from(*#v));),
-        Ty::Float | Ty::Double => quote!(#w.float(f64::from(*#v));),
+        Ty::Float => quote!(#w.float(::restjson_runtime::__private::f32_to_f64(*#v));),
+        Ty::Double => quote!(#w.float(*#v);),
         Ty::Timestamp(f) => {
             let f = ts_tokens(*f, TsFormat::EpochSeconds);
             quote!(#w.timestamp(#v, #f).map_err(|e| BuildError::invalid_field(#member, e))?;)
@@ -231,7 +232,7 @@ pub fn de_parts(members: &[Member]) -> DeParts {
         parts
             .decls
             .push(quote!(let mut #local = ::std::option::Option::None;));
-        if m.binding == Binding::Body {
+        if m.binding.is_body_in_response() {
             let key = &m.json_name;
             let mut expr = de_value(&m.ty, quote!(value));
             if m.boxed {
