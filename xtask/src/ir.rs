@@ -259,6 +259,10 @@ pub struct Operation {
     pub idempotent: bool,
     pub signed: bool,
     pub host_prefix: Option<String>,
+    /// `@httpChecksumRequired`: requests carry `Content-MD5`.
+    pub checksum_required: bool,
+    /// `@requestCompression` encodings the client supports (only `gzip`).
+    pub compression: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -1363,6 +1367,18 @@ fn lower_operation(lw: &Lowerer, op_id: &str, service: &Shape) -> Result<Operati
         idempotent: op.has("smithy.api#idempotent") || op.has("smithy.api#readonly"),
         signed,
         host_prefix,
+        checksum_required: op.has("smithy.api#httpChecksumRequired"),
+        compression: op
+            .traits
+            .get("smithy.api#requestCompression")
+            .and_then(|v| v.get("encodings"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|e| *e == "gzip")
+            .map(str::to_owned)
+            .collect(),
     })
 }
 

@@ -47,10 +47,9 @@ pub fn run(root: &Path, models_dir: Option<PathBuf>) -> Result<(), String> {
     let started = Instant::now();
     let models_dir = models_dir.unwrap_or_else(|| root.join("../shared/models"));
     let path = models_dir.join(MODEL_FILE);
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let raw: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let raw: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut model = model::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     drop_event_stream_operations(&mut model);
     let skips = load_skips(root)?;
@@ -94,7 +93,13 @@ pub fn run(root: &Path, models_dir: Option<PathBuf>) -> Result<(), String> {
         }
         let dir = out_root.join(&crate_name);
         generate_crate(root, &svc, &crate_name, &dir, &mine, &skips)?;
-        crates.push((crate_name, dir, mine.iter().map(|c| (c.test_name.clone(), c.id.clone())).collect::<Vec<_>>()));
+        crates.push((
+            crate_name,
+            dir,
+            mine.iter()
+                .map(|c| (c.test_name.clone(), c.id.clone()))
+                .collect::<Vec<_>>(),
+        ));
     }
     for c in &cases {
         if !claimed.contains(&c.id) {
@@ -109,8 +114,10 @@ pub fn run(root: &Path, models_dir: Option<PathBuf>) -> Result<(), String> {
         return Ok(());
     }
     for (name, dir, names) in &crates {
-        let by_test: BTreeMap<&str, &str> =
-            names.iter().map(|(t, i)| (t.as_str(), i.as_str())).collect();
+        let by_test: BTreeMap<&str, &str> = names
+            .iter()
+            .map(|(t, i)| (t.as_str(), i.as_str()))
+            .collect();
         let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .arg("test")
             .arg("--manifest-path")
@@ -135,7 +142,9 @@ pub fn run(root: &Path, models_dir: Option<PathBuf>) -> Result<(), String> {
             let Some((test, status)) = rest.split_once(" ... ") else {
                 continue;
             };
-            let Some(id) = by_test.get(test) else { continue };
+            let Some(id) = by_test.get(test) else {
+                continue;
+            };
             seen.insert(*id);
             let outcome = match status.trim() {
                 "ok" => Outcome::Passed,
@@ -229,9 +238,9 @@ fn drop_event_stream_operations(model: &mut model::Model) {
         target.as_ref().is_some_and(|t| {
             m.shapes.get(&t.target).is_some_and(|s| {
                 s.members.iter().any(|(_, mem)| {
-                    m.shapes.get(&mem.target).is_some_and(|u| {
-                        u.kind == "union" && u.has("smithy.api#streaming")
-                    })
+                    m.shapes
+                        .get(&mem.target)
+                        .is_some_and(|u| u.kind == "union" && u.has("smithy.api#streaming"))
                 })
             })
         })
@@ -245,7 +254,8 @@ fn drop_event_stream_operations(model: &mut model::Model) {
         .collect();
     for s in model.shapes.values_mut() {
         s.operations.retain(|o| !streams.contains(&o.target));
-        s.collection_operations.retain(|o| !streams.contains(&o.target));
+        s.collection_operations
+            .retain(|o| !streams.contains(&o.target));
     }
 }
 
@@ -464,6 +474,9 @@ fn client(capture: &Capture, host: Option<&str>) -> crate::Client {
             std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_576_540_098),
         ))
         .http_connector(capture.clone())
+        .idempotency_token_provider(::restjson_runtime::IdempotencyTokenProvider::fixed(
+            "00000000-0000-4000-8000-000000000000",
+        ))
         .build();
     crate::Client::from_conf(conf)
 }
@@ -621,7 +634,10 @@ fn opt_str(v: &Value) -> String {
 fn case_test(ctx: &Ctx, c: &Case) -> Result<String, String> {
     let op = ctx.op(&c.op_id)?;
     let v = &c.value;
-    let params = v.get("params").cloned().unwrap_or(Value::Object(Default::default()));
+    let params = v
+        .get("params")
+        .cloned()
+        .unwrap_or(Value::Object(Default::default()));
     let mut out = String::new();
     match c.kind {
         CaseKind::Request => {
@@ -644,7 +660,13 @@ fn case_test(ctx: &Ctx, c: &Case) -> Result<String, String> {
                 .as_object()
                 .into_iter()
                 .flatten()
-                .map(|(k, val)| format!("({}, {})", rust_str(k), rust_str(val.as_str().unwrap_or(""))))
+                .map(|(k, val)| {
+                    format!(
+                        "({}, {})",
+                        rust_str(k),
+                        rust_str(val.as_str().unwrap_or(""))
+                    )
+                })
                 .collect();
             let uri = v["uri"].as_str().unwrap_or("/");
             let _ = write!(
@@ -673,7 +695,13 @@ fn case_test(ctx: &Ctx, c: &Case) -> Result<String, String> {
                 .as_object()
                 .into_iter()
                 .flatten()
-                .map(|(k, val)| format!("({}, {})", rust_str(k), rust_str(val.as_str().unwrap_or(""))))
+                .map(|(k, val)| {
+                    format!(
+                        "({}, {})",
+                        rust_str(k),
+                        rust_str(val.as_str().unwrap_or(""))
+                    )
+                })
                 .collect();
             let code = v["code"].as_u64().unwrap_or(200);
             let body = v["body"].as_str().unwrap_or("");
@@ -693,7 +721,12 @@ fn case_test(ctx: &Ctx, c: &Case) -> Result<String, String> {
             }
             match &c.error_id {
                 None => {
-                    let expected = struct_expr(ctx, &op.output, &params, &format!("crate::operation::{}::{}", op.module, op.output.rust_name))?;
+                    let expected = struct_expr(
+                        ctx,
+                        &op.output,
+                        &params,
+                        &format!("crate::operation::{}::{}", op.module, op.output.rust_name),
+                    )?;
                     let _ = write!(
                         out,
                         "let mut got = {call}.send().await.expect(\"the call should succeed\");\ngot._request_id = None;\nlet want = {expected};\nassert_eq!(format!(\"{{got:?}}\"), format!(\"{{want:?}}\"));"
@@ -711,7 +744,12 @@ fn case_test(ctx: &Ctx, c: &Case) -> Result<String, String> {
                         .iter()
                         .find(|e| e.rust_name == def.rust_name)
                         .ok_or_else(|| format!("operation does not list {eid}"))?;
-                    let expected = struct_expr(ctx, def, &params, &format!("crate::types::error::{}", def.rust_name))?;
+                    let expected = struct_expr(
+                        ctx,
+                        def,
+                        &params,
+                        &format!("crate::types::error::{}", def.rust_name),
+                    )?;
                     let err_enum = format!(
                         "crate::operation::{}::{}Error",
                         op.module,
@@ -734,18 +772,34 @@ fn placeholder(ctx: &Ctx, m: &Member) -> Result<String, String> {
     let v = match &m.ty {
         Ty::String => Value::String("placeholder".into()),
         Ty::Bool => Value::Bool(true),
-        Ty::Byte | Ty::Short | Ty::Integer | Ty::Long | Ty::Float | Ty::Double | Ty::Timestamp(_) => {
-            Value::from(1)
-        }
+        Ty::Byte
+        | Ty::Short
+        | Ty::Integer
+        | Ty::Long
+        | Ty::Float
+        | Ty::Double
+        | Ty::Timestamp(_) => Value::from(1),
         Ty::Blob => Value::String("x".into()),
         Ty::Document | Ty::Unit => Value::Null,
         Ty::List { .. } => Value::Array(vec![]),
         Ty::Map { .. } => Value::Object(Default::default()),
-        Ty::Named { kind: NamedKind::Enum, shape_id, .. } => match ctx.types.get(shape_id.as_str()) {
-            Some(TypeDef::Enum(e)) => Value::String(e.variants.first().map(|v| v.value.clone()).unwrap_or_default()),
+        Ty::Named {
+            kind: NamedKind::Enum,
+            shape_id,
+            ..
+        } => match ctx.types.get(shape_id.as_str()) {
+            Some(TypeDef::Enum(e)) => Value::String(
+                e.variants
+                    .first()
+                    .map(|v| v.value.clone())
+                    .unwrap_or_default(),
+            ),
             _ => Value::String(String::new()),
         },
-        Ty::Named { kind: NamedKind::IntEnum, .. } => Value::from(1),
+        Ty::Named {
+            kind: NamedKind::IntEnum,
+            ..
+        } => Value::from(1),
         Ty::Named { .. } => Value::Object(Default::default()),
     };
     member_expr(ctx, m, &v)
@@ -756,14 +810,32 @@ fn zero_json(ctx: &Ctx, ty: &Ty) -> Value {
     match ty {
         Ty::String | Ty::Blob => Value::String(String::new()),
         Ty::Bool => Value::Bool(false),
-        Ty::Byte | Ty::Short | Ty::Integer | Ty::Long | Ty::Float | Ty::Double | Ty::Timestamp(_) => {
-            Value::from(0)
-        }
+        Ty::Byte
+        | Ty::Short
+        | Ty::Integer
+        | Ty::Long
+        | Ty::Float
+        | Ty::Double
+        | Ty::Timestamp(_) => Value::from(0),
         Ty::List { .. } => Value::Array(vec![]),
-        Ty::Map { .. } | Ty::Named { kind: NamedKind::Struct, .. } => Value::Object(Default::default()),
-        Ty::Named { kind: NamedKind::Enum, .. } => Value::String(String::new()),
-        Ty::Named { kind: NamedKind::IntEnum, .. } => Value::from(0),
-        Ty::Named { kind: NamedKind::Union, shape_id, .. } => {
+        Ty::Map { .. }
+        | Ty::Named {
+            kind: NamedKind::Struct,
+            ..
+        } => Value::Object(Default::default()),
+        Ty::Named {
+            kind: NamedKind::Enum,
+            ..
+        } => Value::String(String::new()),
+        Ty::Named {
+            kind: NamedKind::IntEnum,
+            ..
+        } => Value::from(0),
+        Ty::Named {
+            kind: NamedKind::Union,
+            shape_id,
+            ..
+        } => {
             let _ = (ctx, shape_id);
             Value::Null
         }
@@ -805,7 +877,10 @@ fn value_expr(ctx: &Ctx, ty: &Ty, v: &Value) -> Result<String, String> {
         }
     };
     Ok(match ty {
-        Ty::String => format!("String::from({})", rust_str(v.as_str().ok_or("expected a string")?)),
+        Ty::String => format!(
+            "String::from({})",
+            rust_str(v.as_str().ok_or("expected a string")?)
+        ),
         Ty::Bool => format!("{}", v.as_bool().ok_or("expected a boolean")?),
         Ty::Byte => int("i8")?,
         Ty::Short => int("i16")?,
@@ -819,7 +894,10 @@ fn value_expr(ctx: &Ctx, ty: &Ty, v: &Value) -> Result<String, String> {
         }
         Ty::Blob => {
             let s = v.as_str().ok_or("expected a blob string")?;
-            format!("::restjson_runtime::Blob::new({}.as_bytes().to_vec())", rust_str(s))
+            format!(
+                "::restjson_runtime::Blob::new({}.as_bytes().to_vec())",
+                rust_str(s)
+            )
         }
         Ty::Document => format!("doc({})", rust_str(&v.to_string())),
         Ty::Unit => "()".into(),
@@ -855,11 +933,21 @@ fn value_expr(ctx: &Ctx, ty: &Ty, v: &Value) -> Result<String, String> {
             s.push_str("m }");
             s
         }
-        Ty::Named { kind, rust, shape_id } => {
+        Ty::Named {
+            kind,
+            rust,
+            shape_id,
+        } => {
             let path = format!("crate::types::{rust}");
             match kind {
-                NamedKind::Enum => format!("{path}::from({})", rust_str(v.as_str().ok_or("expected an enum string")?)),
-                NamedKind::IntEnum => format!("{path}::from({})", v.as_i64().ok_or("expected an intEnum number")?),
+                NamedKind::Enum => format!(
+                    "{path}::from({})",
+                    rust_str(v.as_str().ok_or("expected an enum string")?)
+                ),
+                NamedKind::IntEnum => format!(
+                    "{path}::from({})",
+                    v.as_i64().ok_or("expected an intEnum number")?
+                ),
                 NamedKind::Struct => {
                     let def = match ctx.types.get(shape_id.as_str()) {
                         Some(TypeDef::Struct(s)) => s,
@@ -880,7 +968,11 @@ fn value_expr(ctx: &Ctx, ty: &Ty, v: &Value) -> Result<String, String> {
                         .find(|m| m.wire_name == *k)
                         .ok_or_else(|| format!("union {shape_id} has no variant `{k}`"))?;
                     let inner = value_expr(ctx, &var.ty, item)?;
-                    let inner = if var.boxed { format!("Box::new({inner})") } else { inner };
+                    let inner = if var.boxed {
+                        format!("Box::new({inner})")
+                    } else {
+                        inner
+                    };
                     format!("{path}::{}({inner})", var.rust_name)
                 }
             }
@@ -902,7 +994,12 @@ fn struct_expr(ctx: &Ctx, def: &StructDef, v: &Value, path: &str) -> Result<Stri
     if ctx.fill_required.get() {
         for m in &def.members {
             if m.required && m.default.is_none() && !given.contains_key(&m.wire_name) {
-                let _ = write!(s, ".{}({})", m.setter, member_expr(ctx, m, &zero_json(ctx, &m.ty))?);
+                let _ = write!(
+                    s,
+                    ".{}({})",
+                    m.setter,
+                    member_expr(ctx, m, &zero_json(ctx, &m.ty))?
+                );
             }
         }
     }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::credentials::{ProvideCredentials, SharedCredentialsProvider};
 use crate::http::{HttpConnector, HttpSettings, ProxySetting, SharedConnector};
+use crate::idempotency::IdempotencyTokenProvider;
 use crate::time::{SharedTimeSource, TimeSource};
 
 /// Where request credentials come from.
@@ -34,6 +35,7 @@ pub struct Config {
     pub(crate) http: HttpSettings,
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) idempotency_tokens: IdempotencyTokenProvider,
 }
 
 impl Default for Config {
@@ -57,8 +59,14 @@ impl Config {
                 http: HttpSettings::default(),
                 operation_timeout: None,
                 attempt_timeout: None,
+                idempotency_tokens: IdempotencyTokenProvider::default(),
             },
         }
+    }
+
+    /// A token for an `@idempotencyToken` member the caller left unset.
+    pub fn make_idempotency_token(&self) -> String {
+        self.idempotency_tokens.make_token()
     }
 
     /// A builder starting from this configuration.
@@ -229,6 +237,12 @@ impl ConfigBuilder {
     /// Time allowed for one attempt (default: none).
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.config.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Where tokens for unset `@idempotencyToken` members come from (default: random UUIDs).
+    pub fn idempotency_token_provider(mut self, provider: IdempotencyTokenProvider) -> Self {
+        self.config.idempotency_tokens = provider;
         self
     }
 

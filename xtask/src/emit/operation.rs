@@ -17,7 +17,7 @@ pub fn file(_service: &Service, op: &Operation) -> TokenStream {
     let output = struct_tokens(&op.output, StructRole::Output);
     let error = error_enum(_service, op);
     let fluent = fluent_builder(op);
-    let ser = ser_request(op);
+    let ser = ser_request(_service, op);
     let de_ok = de_response(op);
     let de_err = de_error(_service, op);
     let name = &op.name;
@@ -201,10 +201,24 @@ fn fluent_builder(op: &Operation) -> TokenStream {
     let error = format_ident!("{}Error", base);
     let setters = op.input.members.iter().map(fluent_setters);
     let build = if op.input.needs_fallible_build() {
-        quote!(self.inner.build())
+        quote!(inner.build())
     } else {
-        quote!(::std::result::Result::Ok(self.inner.build()))
+        quote!(::std::result::Result::Ok(inner.build()))
     };
+    // Unset idempotency tokens come from the client's configured provider.
+    let tokens = op
+        .input
+        .members
+        .iter()
+        .filter(|m| m.idempotency_token && !m.non_optional() && m.ty == Ty::String)
+        .map(|m| {
+            let f = ident(&m.rust_name);
+            quote! {
+                if inner.#f.is_none() {
+                    inner.#f = ::std::option::Option::Some(self.handle.config().make_idempotency_token());
+                }
+            }
+        });
     let doc = docs_or(&op.docs, &format!("The `{}` operation.", op.name));
     let builder_doc = format!(
         " Fluent builder of the `{}` operation: set the input members, then call [`send`](Self::send).",
@@ -237,6 +251,8 @@ fn fluent_builder(op: &Operation) -> TokenStream {
                 ///
                 /// A missing required member or an invalid value fails before anything is sent.
                 pub async fn send(self) -> ::std::result::Result<#output, ::restjson_runtime::SdkError<#error>> {
+                    let mut inner = self.inner;
+                    #(#tokens)*
                     let request = #build.and_then(|input: #input| super::ser_request(&input));
                     self.handle.invoke(&super::META, request, super::de_response, super::de_error).await
                 }
@@ -287,7 +303,8 @@ fn scalar_text(ty: &Ty, v: TokenStream, member: &str, default_ts: TsFormat) -> T
     }
 }
 
-fn ser_request(op: &Operation) -> TokenStream {
+fn ser_request(service: &Service, op: &Operation) -> TokenStream {
+    let glacier = service.sdk_id == "Glacier";
     let input_ty = format_ident!("{}", op.input.rust_name);
     let method = format_ident!("{}", op.method);
     let mut path_stmts = Vec::new();
@@ -309,8 +326,15 @@ fn ser_request(op: &Operation) -> TokenStream {
                 } else {
                     quote!(::restjson_runtime::__private::encode_label)
                 };
+                // Glacier takes `-` for "the account of the credentials".
+                let account_default = if glacier && wire == "accountId" {
+                    quote!(let text = if text.is_empty() { "-".to_owned() } else { text };)
+                } else {
+                    quote!()
+                };
                 path_stmts.push(quote! {{
                     let text = #text?;
+                    #account_default
                     if text.is_empty() {
                         return ::std::result::Result::Err(BuildError::invalid_field(#wire, "an HTTP label must not be empty"));
                     }
@@ -483,7 +507,10 @@ fn ser_request(op: &Operation) -> TokenStream {
                 ..
             }
         ) {
-            quote!(::std::option::Option::Some((b"{}".to_vec(), "application/json")))
+            quote!(::std::option::Option::Some((
+                b"{}".to_vec(),
+                "application/json"
+            )))
         } else {
             quote!(::std::option::Option::None)
         };
@@ -534,6 +561,26 @@ fn ser_request(op: &Operation) -> TokenStream {
             quote!(parts.host_prefix = ::std::option::Option::Some(format!(#fmt, #(#args),*));)
         }
     };
+    // Protocol and service customizations applied to the finished request.
+    let mut extras = Vec::new();
+    if op.checksum_required {
+        extras.push(quote!(::restjson_runtime::__private::add_content_md5(&mut parts);));
+    }
+    if !op.compression.is_empty() {
+        extras.push(quote!(::restjson_runtime::__private::gzip_body(&mut parts)?;));
+    }
+    if glacier {
+        let version = &service.version;
+        extras.push(quote!(::restjson_runtime::__private::default_header(&mut parts, "x-amz-glacier-version", #version);));
+        if matches!(op.name.as_str(), "UploadArchive" | "UploadMultipartPart") {
+            extras.push(quote!(::restjson_runtime::__private::add_glacier_checksums(&mut parts);));
+        }
+    }
+    if service.sdk_id == "API Gateway" {
+        extras.push(
+            quote!(::restjson_runtime::__private::default_header(&mut parts, "accept", "application/json");),
+        );
+    }
     quote! {
         fn ser_request(input: &#input_ty) -> ::std::result::Result<RequestParts, BuildError> {
             let mut path = ::std::string::String::new();
@@ -543,6 +590,7 @@ fn ser_request(op: &Operation) -> TokenStream {
             let body = #body;
             let mut parts = request.finish(body);
             #host_prefix
+            #(#extras)*
             ::std::result::Result::Ok(parts)
         }
     }
