@@ -200,13 +200,8 @@ fn fluent_builder(op: &Operation) -> TokenStream {
     let output_b = format_ident!("{}Builder", op.output.rust_name);
     let error = format_ident!("{}Error", base);
     let setters = op.input.members.iter().map(fluent_setters);
-    let build = if op.input.needs_fallible_build() {
-        quote!(inner.build())
-    } else {
-        quote!(::std::result::Result::Ok(inner.build()))
-    };
     // Unset idempotency tokens come from the client's configured provider.
-    let tokens = op
+    let tokens: Vec<TokenStream> = op
         .input
         .members
         .iter()
@@ -218,7 +213,23 @@ fn fluent_builder(op: &Operation) -> TokenStream {
                     inner.#f = ::std::option::Option::Some(self.handle.config().make_idempotency_token());
                 }
             }
-        });
+        })
+        .collect();
+    let inner = if tokens.is_empty() {
+        quote!(self.inner)
+    } else {
+        quote!(inner)
+    };
+    let build = if op.input.needs_fallible_build() {
+        quote!(#inner.build())
+    } else {
+        quote!(::std::result::Result::Ok(#inner.build()))
+    };
+    let take_inner = if tokens.is_empty() {
+        quote!()
+    } else {
+        quote!(let mut inner = self.inner; #(#tokens)*)
+    };
     let doc = docs_or(&op.docs, &format!("The `{}` operation.", op.name));
     let builder_doc = format!(
         " Fluent builder of the `{}` operation: set the input members, then call [`send`](Self::send).",
@@ -251,8 +262,7 @@ fn fluent_builder(op: &Operation) -> TokenStream {
                 ///
                 /// A missing required member or an invalid value fails before anything is sent.
                 pub async fn send(self) -> ::std::result::Result<#output, ::restjson_runtime::SdkError<#error>> {
-                    let mut inner = self.inner;
-                    #(#tokens)*
+                    #take_inner
                     let request = #build.and_then(|input: #input| super::ser_request(&input));
                     self.handle.invoke(&super::META, request, super::de_response, super::de_error).await
                 }
@@ -792,7 +802,16 @@ fn de_error(service: &Service, op: &Operation) -> TokenStream {
                         error.#field = #value;
                     }
                 })
-            });
+            })
+            .collect::<Vec<_>>();
+        if headers.is_empty() {
+            return quote! {
+                ::std::option::Option::Some(#code) => {
+                    let value = ::restjson_runtime::__private::body_json(response)?;
+                    #name::#v(crate::protocol::#f(&value)?)
+                }
+            };
+        }
         quote! {
             ::std::option::Option::Some(#code) => {
                 let value = ::restjson_runtime::__private::body_json(response)?;
