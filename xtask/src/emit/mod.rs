@@ -67,7 +67,7 @@ pub fn generate(service: &Service, options: &Options) -> Result<BTreeMap<String,
     add_rs("src/protocol.rs".into(), protocol::file(service))?;
     for op in &service.operations {
         add_rs(
-            format!("src/operation/{}.rs", op.module),
+            format!("src/operation/{}.rs", op.module.trim_start_matches("r#")),
             operation::file(service, op),
         )?;
     }

@@ -43,7 +43,8 @@ pub fn files(service: &Service) -> Vec<(String, TokenStream)> {
             TypeDef::IntEnum(e) => int_enum_tokens(e),
         };
         out.push((
-            format!("src/types/{module}.rs"),
+            // A raw identifier module (`r#type`) lives in `type.rs`.
+            format!("src/types/{}.rs", module.trim_start_matches("r#")),
             quote!(#![allow(clippy::all)] #tokens),
         ));
     }
