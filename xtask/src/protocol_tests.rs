@@ -1010,5 +1010,59 @@ fn struct_expr(ctx: &Ctx, def: &StructDef, v: &Value, path: &str) -> Result<Stri
     Ok(s)
 }
 
-#[allow(dead_code)]
-fn unused(_: &[String]) {}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_cases_are_collected_and_shared_ids_are_told_apart() {
+        let shapes: Value = serde_json::json!({
+            "a#Op": {
+                "type": "operation",
+                "errors": [{"target": "a#Oops"}],
+                "traits": {
+                    "smithy.test#httpRequestTests": [
+                        {"id": "Same", "method": "GET", "uri": "/"},
+                        {"id": "ServerOnly", "appliesTo": "server", "method": "GET", "uri": "/"}
+                    ],
+                    "smithy.test#httpResponseTests": [{"id": "Same", "code": 200}]
+                }
+            },
+            "a#Oops": {
+                "type": "structure",
+                "traits": {"smithy.test#httpResponseTests": [{"id": "OopsCase", "code": 400}]}
+            }
+        });
+        let cases = collect_cases(shapes.as_object().unwrap()).unwrap();
+        let mut ids: Vec<(&str, &str)> = cases
+            .iter()
+            .map(|c| (c.id.as_str(), c.test_name.as_str()))
+            .collect();
+        ids.sort();
+        assert_eq!(
+            ids,
+            [
+                ("OopsCase", "oops_case"),
+                ("Same (request)", "same_request"),
+                ("Same (response)", "same_response"),
+            ]
+        );
+        let oops = cases.iter().find(|c| c.id == "OopsCase").unwrap();
+        assert_eq!(oops.op_id, "a#Op");
+        assert_eq!(oops.error_id.as_deref(), Some("a#Oops"));
+    }
+
+    #[test]
+    fn float_values_cover_the_special_strings() {
+        assert_eq!(float_expr(&Value::from("NaN"), "f32").unwrap(), "f32::NAN");
+        assert_eq!(
+            float_expr(&Value::from("-Infinity"), "f64").unwrap(),
+            "f64::NEG_INFINITY"
+        );
+        assert_eq!(
+            float_expr(&Value::from(1.5), "f64").unwrap(),
+            "(1.5 as f64)"
+        );
+        assert!(float_expr(&Value::Bool(true), "f64").is_err());
+    }
+}

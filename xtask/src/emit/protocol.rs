@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{default_value, ident, ts_tokens, zero_value};
-use crate::ir::{Binding, Member, NamedKind, Service, StructDef, TsFormat, Ty, TypeDef, UnionDef};
+use crate::ir::{Member, NamedKind, Service, StructDef, TsFormat, Ty, TypeDef, UnionDef};
 use crate::naming::snake_case;
 
 pub fn file(service: &Service) -> TokenStream {
