@@ -184,10 +184,11 @@ const KNOWN_DIFFERENCES: &[Known] = &[
     Known {
         case: "get_room_error_message_capitalized",
         path: "error.fields.message",
-        ours: Some(r#""""#),
+        ours: Some(r#""Room not found""#),
         botocore: None,
-        reason: "Smithy error correction: the required `message` member is filled with \"\" when \
-                 the body has `Message` instead; the error metadata still reads `Message`",
+        reason: "the body spells it `Message`: this client fills the modelled `message` member \
+                 from the response's message; botocore leaves the member absent (both report the \
+                 same text as the error message)",
     },
     Known {
         case: "get_room_error_no_code_404",

@@ -46,6 +46,8 @@ pub enum Ty {
     Timestamp(Option<TsFormat>),
     Blob,
     Document,
+    /// `smithy.api#Unit` (a union variant without a value).
+    Unit,
     List {
         elem: Box<Ty>,
         sparse: bool,
@@ -83,6 +85,17 @@ pub enum Binding {
     ResponseCode,
 }
 
+impl Binding {
+    /// Whether a member with this binding is read from a response body: request-only bindings
+    /// (labels, query) mean nothing in responses, so such members travel in the body there.
+    pub fn is_body_in_response(&self) -> bool {
+        matches!(
+            self,
+            Binding::Body | Binding::Label { .. } | Binding::Query(_) | Binding::QueryParams
+        )
+    }
+}
+
 /// Constraint traits kept for validation.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Constraints {
@@ -110,6 +123,9 @@ pub struct Member {
     pub boxed: bool,
     pub constraints: Constraints,
     pub streaming: bool,
+    /// The target's `@mediaType` (string headers carrying it are base64; payloads send it as
+    /// their content type).
+    pub media_type: Option<String>,
 }
 
 impl Member {
@@ -249,6 +265,10 @@ pub struct Operation {
     pub idempotent: bool,
     pub signed: bool,
     pub host_prefix: Option<String>,
+    /// `@httpChecksumRequired`: requests carry `Content-MD5`.
+    pub checksum_required: bool,
+    /// `@requestCompression` encodings the client supports (only `gzip`).
+    pub compression: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -329,6 +349,7 @@ const KNOWN_TRAITS: &[&str] = &[
     "smithy.api#hostLabel",
     "smithy.api#noReplace",
     "smithy.api#httpChecksumRequired",
+    "smithy.api#requestCompression",
     "smithy.api#protocolDefinition",
     "smithy.api#trait",
     "smithy.api#mixin",
@@ -438,6 +459,7 @@ fn prelude(id: &str) -> Option<Ty> {
         "smithy.api#Double" | "smithy.api#PrimitiveDouble" => Ty::Double,
         "smithy.api#Timestamp" => Ty::Timestamp(None),
         "smithy.api#Document" => Ty::Document,
+        "smithy.api#Unit" => Ty::Unit,
         _ => return None,
     })
 }
@@ -490,7 +512,7 @@ impl<'m> Lowerer<'m> {
 
     /// Visits everything reachable from `id`, recording named shapes.
     fn visit(&mut self, id: &str, from: &str, seen: &mut BTreeSet<String>) -> Result<(), String> {
-        if prelude(id).is_some() || id == "smithy.api#Unit" || !seen.insert(id.to_owned()) {
+        if prelude(id).is_some() || !seen.insert(id.to_owned()) {
             return Ok(());
         }
         let shape = self.shape(id, from)?;
@@ -756,6 +778,10 @@ impl<'m> Lowerer<'m> {
             boxed: false,
             constraints: self.constraints(m),
             streaming,
+            media_type: target_shape
+                .and_then(|s| s.traits.get("smithy.api#mediaType"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         })
     }
 
@@ -1215,7 +1241,14 @@ fn lower_operation(lw: &Lowerer, op_id: &str, service: &Shape) -> Result<Operati
             }),
         }
     };
-    let input = io(&op.input, "Input")?;
+    let mut input = io(&op.input, "Input")?;
+    // Clients send a top-level input member only when the caller sets it, so its @default stays
+    // with the service: the field is optional.
+    for m in &mut input.members {
+        if !m.required {
+            m.default = None;
+        }
+    }
     let output = io(&op.output, "Output")?;
     let http = op
         .traits
@@ -1344,6 +1377,18 @@ fn lower_operation(lw: &Lowerer, op_id: &str, service: &Shape) -> Result<Operati
         idempotent: op.has("smithy.api#idempotent") || op.has("smithy.api#readonly"),
         signed,
         host_prefix,
+        checksum_required: op.has("smithy.api#httpChecksumRequired"),
+        compression: op
+            .traits
+            .get("smithy.api#requestCompression")
+            .and_then(|v| v.get("encodings"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|e| *e == "gzip")
+            .map(str::to_owned)
+            .collect(),
     })
 }
 

@@ -6,6 +6,7 @@ mod ir;
 mod model;
 mod models;
 mod naming;
+mod protocol_tests;
 #[cfg(test)]
 mod tests;
 
@@ -23,6 +24,10 @@ commands:
   codegen --model PATH --out DIR [--crate-name NAME] [--partitions FILE] [--check]
       Generate a standalone client crate for any restJson1 model. The partition table for
       endpoint rules defaults to partitions.json beside the model or one directory up.
+  protocol-tests [--models-dir DIR]
+      Generate clients from DIR/protocol-tests/aws-restjson1.json (default DIR: ../shared/models)
+      into target/protocol-tests/, run Smithy's restJson1 client compliance cases against them
+      and print `N passed, M failed, K skipped`; fails when any case fails.
   fetch-models [--dest DIR] [--base-url URL]
       Download the pinned model inputs listed in models/manifest.json (needs network access
       and curl), verifying each sha256 before it is put in place.
@@ -87,6 +92,10 @@ fn run(args: &[String]) -> Result<(), String> {
         Some("codegen") => {
             let flags = parse_flags(&args[1..])?;
             codegen(&flags)
+        }
+        Some("protocol-tests") => {
+            let flags = parse_flags(&args[1..])?;
+            protocol_tests::run(&workspace_root(), flags.models_dir)
         }
         Some("fetch-models") => models::fetch_models_command(&workspace_root(), &args[1..]),
         Some("help" | "--help" | "-h") | None => {

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::credentials::{ProvideCredentials, SharedCredentialsProvider};
 use crate::http::{HttpConnector, HttpSettings, ProxySetting, SharedConnector};
+use crate::idempotency::IdempotencyTokenProvider;
 use crate::retry::{Jitter, RetryConfig, RetryMode};
 use crate::sleep::AsyncSleep;
 use crate::time::{SharedTimeSource, TimeSource};
@@ -38,6 +39,7 @@ pub struct Config {
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) env_sources: Option<crate::env_config::EnvSources>,
     pub(crate) retry: RetryConfig,
+    pub(crate) idempotency_tokens: IdempotencyTokenProvider,
 }
 
 impl Default for Config {
@@ -63,8 +65,14 @@ impl Config {
                 attempt_timeout: None,
                 env_sources: None,
                 retry: RetryConfig::standard(),
+                idempotency_tokens: IdempotencyTokenProvider::default(),
             },
         }
+    }
+
+    /// A token for an `@idempotencyToken` member the caller left unset.
+    pub fn make_idempotency_token(&self) -> String {
+        self.idempotency_tokens.make_token()
     }
 
     /// A builder starting from this configuration.
@@ -283,6 +291,12 @@ impl ConfigBuilder {
     /// The source of backoff jitter, numbers in `[0, 1]` (default: pseudo-random).
     pub fn jitter(mut self, source: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
         self.config.retry = self.config.retry.with_jitter(Jitter::new(source));
+        self
+    }
+
+    /// Where tokens for unset `@idempotencyToken` members come from (default: random UUIDs).
+    pub fn idempotency_token_provider(mut self, provider: IdempotencyTokenProvider) -> Self {
+        self.config.idempotency_tokens = provider;
         self
     }
 

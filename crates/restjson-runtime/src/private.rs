@@ -107,6 +107,9 @@ impl RequestBuilder {
                         HeaderValue::from_static(content_type),
                     );
                 }
+                // Known before sending, so declared (connectors other than reqwest rely on it).
+                self.headers
+                    .insert(http::header::CONTENT_LENGTH, HeaderValue::from(text.len()));
                 bytes::Bytes::from(text)
             }
             None => bytes::Bytes::new(),
@@ -129,6 +132,16 @@ impl RequestBuilder {
 /// A fresh idempotency token (a random UUID).
 pub fn idempotency_token() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+/// A `float` widened to `f64` through its shortest decimal form, so that `1.1f32` is written
+/// as `1.1` rather than `1.100000023841858`.
+pub fn f32_to_f64(v: f32) -> f64 {
+    if v.is_finite() {
+        v.to_string().parse().unwrap_or(f64::from(v))
+    } else {
+        f64::from(v)
+    }
 }
 
 /// A float as text for a header, query value or label (`NaN`, `Infinity`, `-Infinity`).
@@ -366,5 +379,168 @@ mod tests {
         );
         assert_eq!(parts.headers["content-type"], "application/json");
         assert_eq!(&parts.body[..], b"{}");
+    }
+}
+
+/// Requests this small or smaller are not compressed (Smithy's default
+/// `minCompressionSizeBytes`).
+pub const MIN_COMPRESSION_SIZE: usize = 10_240;
+
+/// Adds `Content-MD5` (base64 of the body's MD5) for operations with `@httpChecksumRequired`.
+pub fn add_content_md5(parts: &mut RequestParts) {
+    use md5::Digest;
+    let digest = md5::Md5::digest(&parts.body);
+    let text = aws_smithy_types::base64::encode(digest.as_slice());
+    if let Ok(value) = HeaderValue::from_str(&text) {
+        parts.headers.insert("content-md5", value);
+    }
+}
+
+/// Compresses the body with gzip for operations with `@requestCompression` when it is larger
+/// than [`MIN_COMPRESSION_SIZE`], appending `gzip` to any `Content-Encoding` already set.
+pub fn gzip_body(parts: &mut RequestParts) -> Result<(), BuildError> {
+    use std::io::Write;
+    if parts.body.len() < MIN_COMPRESSION_SIZE {
+        return Ok(());
+    }
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder
+        .write_all(&parts.body)
+        .map_err(|e| BuildError::invalid_field("body", format!("gzip failed: {e}")))?;
+    let compressed = encoder
+        .finish()
+        .map_err(|e| BuildError::invalid_field("body", format!("gzip failed: {e}")))?;
+    let mut encodings: Vec<String> = parts
+        .headers
+        .get_all(http::header::CONTENT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .collect();
+    encodings.push("gzip".into());
+    let value = HeaderValue::from_str(&encodings.join(", "))
+        .map_err(|_| BuildError::invalid_field("Content-Encoding", "not a valid header value"))?;
+    parts.headers.insert(http::header::CONTENT_ENCODING, value);
+    parts.headers.insert(
+        http::header::CONTENT_LENGTH,
+        HeaderValue::from(compressed.len()),
+    );
+    parts.body = bytes::Bytes::from(compressed);
+    Ok(())
+}
+
+/// Sets a header unless the request already has it.
+pub fn default_header(parts: &mut RequestParts, name: &'static str, value: &'static str) {
+    if !parts.headers.contains_key(name) {
+        parts.headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+}
+
+/// Glacier's payload checksums: `x-amz-content-sha256` (SHA-256 of the body) and
+/// `x-amz-sha256-tree-hash` (the SHA-256 tree hash over 1 MiB chunks), unless already set.
+pub fn add_glacier_checksums(parts: &mut RequestParts) {
+    use sha2::{Digest, Sha256};
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    if !parts.headers.contains_key("x-amz-content-sha256") {
+        let linear = hex(Sha256::digest(&parts.body).as_slice());
+        if let Ok(v) = HeaderValue::from_str(&linear) {
+            parts.headers.insert("x-amz-content-sha256", v);
+        }
+    }
+    if !parts.headers.contains_key("x-amz-sha256-tree-hash") {
+        const MIB: usize = 1024 * 1024;
+        let mut level: Vec<[u8; 32]> = if parts.body.is_empty() {
+            vec![Sha256::digest(b"").into()]
+        } else {
+            parts
+                .body
+                .chunks(MIB)
+                .map(|c| Sha256::digest(c).into())
+                .collect()
+        };
+        while level.len() > 1 {
+            level = level
+                .chunks(2)
+                .map(|pair| match pair {
+                    [a, b] => {
+                        let mut h = Sha256::new();
+                        h.update(a);
+                        h.update(b);
+                        h.finalize().into()
+                    }
+                    odd => odd.first().copied().unwrap_or_default(),
+                })
+                .collect();
+        }
+        if let Ok(v) = HeaderValue::from_str(&hex(&level[0])) {
+            parts.headers.insert("x-amz-sha256-tree-hash", v);
+        }
+    }
+}
+
+#[cfg(test)]
+mod request_extras_tests {
+    use super::*;
+
+    fn parts(body: &[u8]) -> RequestParts {
+        RequestBuilder::new(Method::POST, "/".into()).finish(Some((body.to_vec(), "text/plain")))
+    }
+
+    #[test]
+    fn content_md5_is_base64_of_the_md5() {
+        let mut p = parts(br#"{"foo":"base64 encoded md5 checksum"}"#);
+        add_content_md5(&mut p);
+        assert_eq!(p.headers["content-md5"], "iB0/3YSo7maijL0IGOgA9g==");
+    }
+
+    #[test]
+    fn small_bodies_stay_uncompressed_and_large_ones_are_gzipped() {
+        let mut small = parts(b"hello");
+        gzip_body(&mut small).unwrap();
+        assert!(small.headers.get("content-encoding").is_none());
+        assert_eq!(&small.body[..], b"hello");
+
+        let data = vec![b'a'; MIN_COMPRESSION_SIZE + 1];
+        let mut large = parts(&data);
+        large
+            .headers
+            .insert("content-encoding", HeaderValue::from_static("custom"));
+        gzip_body(&mut large).unwrap();
+        assert_eq!(large.headers["content-encoding"], "custom, gzip");
+        assert_eq!(
+            large.headers["content-length"],
+            large.body.len().to_string().as_str()
+        );
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&large.body[..]), &mut out)
+            .unwrap();
+        assert_eq!(out, data);
+    }
+
+    #[test]
+    fn glacier_checksums_of_a_small_body() {
+        let mut p = parts(b"hello world");
+        add_glacier_checksums(&mut p);
+        let h = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9";
+        assert_eq!(p.headers["x-amz-content-sha256"], h);
+        assert_eq!(p.headers["x-amz-sha256-tree-hash"], h);
+    }
+
+    #[test]
+    fn glacier_tree_hash_combines_mebibyte_chunks() {
+        use sha2::{Digest, Sha256};
+        let body = vec![7u8; 1024 * 1024 + 10];
+        let a = Sha256::digest(&body[..1024 * 1024]);
+        let b = Sha256::digest(&body[1024 * 1024..]);
+        let mut h = Sha256::new();
+        h.update(a);
+        h.update(b);
+        let want: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let mut p = parts(&body);
+        add_glacier_checksums(&mut p);
+        assert_eq!(p.headers["x-amz-sha256-tree-hash"], want.as_str());
     }
 }

@@ -11,8 +11,9 @@ use crate::error::BoxError;
 use crate::http::HttpRequest;
 
 /// Headers left out of the signature: the per-attempt SDK headers change between attempts
-/// and are not signed by the other AWS SDKs either.
-const UNSIGNED_HEADERS: &[&str] = &["amz-sdk-invocation-id", "amz-sdk-request"];
+/// and are not signed by the other AWS SDKs either; `content-length` is left out like botocore
+/// does, so signatures match its.
+const UNSIGNED_HEADERS: &[&str] = &["amz-sdk-invocation-id", "amz-sdk-request", "content-length"];
 
 fn settings() -> SigningSettings {
     let mut settings = SigningSettings::default();

@@ -89,10 +89,7 @@ fn client_rs(service: &Service, options: &Options, has_endpoint: bool) -> TokenS
     let methods = service.operations.iter().map(|op| {
         let f = ident(&op.fn_name);
         let m = ident(&op.module);
-        let fluent = format_ident!(
-            "{}FluentBuilder",
-            op.input.rust_name.trim_end_matches("Input")
-        );
+        let fluent = format_ident!("{}", crate::naming::fluent_builder_name(&op.type_name));
         let d = docs(&op.docs);
         let d = if op.docs.is_empty() {
             docs(&[format!("Calls the `{}` operation.", op.name)])

@@ -142,6 +142,7 @@ pub(crate) fn rust_ty(ty: &Ty) -> TokenStream {
         Ty::Timestamp(_) => quote!(::restjson_runtime::DateTime),
         Ty::Blob => quote!(::restjson_runtime::Blob),
         Ty::Document => quote!(::restjson_runtime::Document),
+        Ty::Unit => quote!(()),
         Ty::List { elem, sparse } => {
             let e = rust_ty(elem);
             if *sparse {
@@ -204,6 +205,7 @@ pub(crate) fn zero_value(m: &Member) -> TokenStream {
         Ty::Timestamp(_) => quote!(::restjson_runtime::DateTime::from_secs(0)),
         Ty::Blob => quote!(::restjson_runtime::Blob::default()),
         Ty::Document => quote!(::restjson_runtime::Document::Null),
+        Ty::Unit => quote!(()),
         Ty::List { .. } => quote!(::std::vec::Vec::new()),
         Ty::Map { .. } => quote!(::std::collections::BTreeMap::new()),
         Ty::Named {

@@ -17,9 +17,9 @@ pub fn file(_service: &Service, op: &Operation) -> TokenStream {
     let output = struct_tokens(&op.output, StructRole::Output);
     let error = error_enum(_service, op);
     let fluent = fluent_builder(op);
-    let ser = ser_request(op);
+    let ser = ser_request(_service, op);
     let de_ok = de_response(op);
-    let de_err = de_error(op);
+    let de_err = de_error(_service, op);
     let name = &op.name;
     let idempotent = op.idempotent;
     let doc = docs_or(&op.docs, &format!("The `{}` operation.", op.name));
@@ -199,10 +199,35 @@ fn fluent_builder(op: &Operation) -> TokenStream {
     let output_b = format_ident!("{}", naming::builder_name(&op.output.rust_name));
     let error = format_ident!("{}", naming::operation_error_name(&op.type_name));
     let setters = op.input.members.iter().map(fluent_setters);
-    let build = if op.input.needs_fallible_build() {
-        quote!(self.inner.build())
+    // Unset idempotency tokens come from the client's configured provider.
+    let tokens: Vec<TokenStream> = op
+        .input
+        .members
+        .iter()
+        .filter(|m| m.idempotency_token && !m.non_optional() && m.ty == Ty::String)
+        .map(|m| {
+            let f = ident(&m.rust_name);
+            quote! {
+                if inner.#f.is_none() {
+                    inner.#f = ::std::option::Option::Some(self.handle.config().make_idempotency_token());
+                }
+            }
+        })
+        .collect();
+    let inner = if tokens.is_empty() {
+        quote!(self.inner)
     } else {
-        quote!(::std::result::Result::Ok(self.inner.build()))
+        quote!(inner)
+    };
+    let build = if op.input.needs_fallible_build() {
+        quote!(#inner.build())
+    } else {
+        quote!(::std::result::Result::Ok(#inner.build()))
+    };
+    let take_inner = if tokens.is_empty() {
+        quote!()
+    } else {
+        quote!(let mut inner = self.inner; #(#tokens)*)
     };
     let doc = docs_or(&op.docs, &format!("The `{}` operation.", op.name));
     let builder_doc = format!(
@@ -236,6 +261,7 @@ fn fluent_builder(op: &Operation) -> TokenStream {
                 ///
                 /// A missing required member or an invalid value fails before anything is sent.
                 pub async fn send(self) -> ::std::result::Result<#output, ::restjson_runtime::SdkError<#error>> {
+                    #take_inner
                     let request = #build.and_then(|input: #input| super::ser_request(&input));
                     self.handle.invoke(&super::META, request, super::de_response, super::de_error).await
                 }
@@ -267,8 +293,11 @@ fn scalar_text(ty: &Ty, v: TokenStream, member: &str, default_ts: TsFormat) -> T
         Ty::Bool | Ty::Byte | Ty::Short | Ty::Integer | Ty::Long => {
             quote!(::std::result::Result::<::std::string::String, BuildError>::Ok(#v.to_string()))
         }
-        Ty::Float | Ty::Double => {
-            quote!(::std::result::Result::<::std::string::String, BuildError>::Ok(::restjson_runtime::__private::float_text(f64::from(*#v))))
+        Ty::Float => {
+            quote!(::std::result::Result::<::std::string::String, BuildError>::Ok(::restjson_runtime::__private::float_text(::restjson_runtime::__private::f32_to_f64(*#v))))
+        }
+        Ty::Double => {
+            quote!(::std::result::Result::<::std::string::String, BuildError>::Ok(::restjson_runtime::__private::float_text(*#v)))
         }
         Ty::Timestamp(f) => {
             let f = ts_tokens(*f, default_ts);
@@ -283,7 +312,8 @@ fn scalar_text(ty: &Ty, v: TokenStream, member: &str, default_ts: TsFormat) -> T
     }
 }
 
-fn ser_request(op: &Operation) -> TokenStream {
+fn ser_request(service: &Service, op: &Operation) -> TokenStream {
+    let glacier = service.sdk_id == "Glacier";
     let input_ty = format_ident!("{}", op.input.rust_name);
     let method = format_ident!("{}", op.method);
     let mut path_stmts = Vec::new();
@@ -305,8 +335,15 @@ fn ser_request(op: &Operation) -> TokenStream {
                 } else {
                     quote!(::restjson_runtime::__private::encode_label)
                 };
+                // Glacier takes `-` for "the account of the credentials".
+                let account_default = if glacier && wire == "accountId" {
+                    quote!(let text = if text.is_empty() { "-".to_owned() } else { text };)
+                } else {
+                    quote!()
+                };
                 path_stmts.push(quote! {{
                     let text = #text?;
+                    #account_default
                     if text.is_empty() {
                         return ::std::result::Result::Err(BuildError::invalid_field(#wire, "an HTTP label must not be empty"));
                     }
@@ -394,19 +431,37 @@ fn ser_request(op: &Operation) -> TokenStream {
                     quote! {
                         let mut parts = ::std::vec::Vec::new();
                         for item in value.iter() { parts.push(#item_text); }
-                        if !value.is_empty() { request.header(#name, &parts.join(", "), #wire)?; }
+                        request.header(#name, &parts.join(", "), #wire)?;
                     }
+                }
+                Ty::String if m.media_type.is_some() => {
+                    // A string with a media type travels base64-encoded in a header.
+                    quote!(request.header(#name, &::restjson_runtime::Blob::new(value.as_bytes().to_vec()).to_base64(), #wire)?;)
                 }
                 t => {
                     let text = scalar_text(t, quote!(value), wire, TsFormat::HttpDate);
                     quote!(request.header(#name, &#text?, #wire)?;)
                 }
             },
-            Binding::PrefixHeaders(prefix) => quote! {
-                for (key, item) in value.iter() {
-                    request.dynamic_header(&format!("{}{}", #prefix, key), item, #wire)?;
+            Binding::PrefixHeaders(prefix) => {
+                let explicit: Vec<&str> = op
+                    .input
+                    .members
+                    .iter()
+                    .filter_map(|m| match &m.binding {
+                        Binding::Header(h) => Some(h.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                quote! {
+                    for (key, item) in value.iter() {
+                        let name = format!("{}{}", #prefix, key).to_ascii_lowercase();
+                        // A member bound to the same header by name takes precedence.
+                        if [#(#explicit),*].contains(&name.as_str()) { continue; }
+                        request.dynamic_header(&name, item, #wire)?;
+                    }
                 }
-            },
+            }
             _ => continue,
         };
         let s = if m.non_optional() {
@@ -430,9 +485,16 @@ fn ser_request(op: &Operation) -> TokenStream {
     let body = if let Some(p) = payload {
         let f = ident(&p.rust_name);
         let wire = &p.wire_name;
+        let media = p.media_type.as_deref();
         let produce = match &p.ty {
-            Ty::Blob => quote!((value.as_ref().to_vec(), "application/octet-stream")),
-            Ty::String => quote!((value.clone().into_bytes(), "text/plain")),
+            Ty::Blob => {
+                let ct = media.unwrap_or("application/octet-stream");
+                quote!((value.as_ref().to_vec(), #ct))
+            }
+            Ty::String => {
+                let ct = media.unwrap_or("text/plain");
+                quote!((value.clone().into_bytes(), #ct))
+            }
             Ty::Named {
                 kind: NamedKind::Enum,
                 ..
@@ -446,10 +508,25 @@ fn ser_request(op: &Operation) -> TokenStream {
                 })
             }
         };
+        // An unset structure payload is still sent as an empty JSON object.
+        let unset = if matches!(
+            p.ty,
+            Ty::Named {
+                kind: NamedKind::Struct,
+                ..
+            }
+        ) {
+            quote!(::std::option::Option::Some((
+                b"{}".to_vec(),
+                "application/json"
+            )))
+        } else {
+            quote!(::std::option::Option::None)
+        };
         if p.non_optional() {
             quote!({ let value = &input.#f; ::std::option::Option::Some(#produce) })
         } else {
-            quote!(match &input.#f { ::std::option::Option::Some(value) => ::std::option::Option::Some(#produce), ::std::option::Option::None => ::std::option::Option::None })
+            quote!(match &input.#f { ::std::option::Option::Some(value) => ::std::option::Option::Some(#produce), ::std::option::Option::None => #unset })
         }
     } else if !body_members.is_empty() {
         let write = ser_members(&body_members);
@@ -493,6 +570,26 @@ fn ser_request(op: &Operation) -> TokenStream {
             quote!(parts.host_prefix = ::std::option::Option::Some(format!(#fmt, #(#args),*));)
         }
     };
+    // Protocol and service customizations applied to the finished request.
+    let mut extras = Vec::new();
+    if op.checksum_required {
+        extras.push(quote!(::restjson_runtime::__private::add_content_md5(&mut parts);));
+    }
+    if !op.compression.is_empty() {
+        extras.push(quote!(::restjson_runtime::__private::gzip_body(&mut parts)?;));
+    }
+    if glacier {
+        let version = &service.version;
+        extras.push(quote!(::restjson_runtime::__private::default_header(&mut parts, "x-amz-glacier-version", #version);));
+        if matches!(op.name.as_str(), "UploadArchive" | "UploadMultipartPart") {
+            extras.push(quote!(::restjson_runtime::__private::add_glacier_checksums(&mut parts);));
+        }
+    }
+    if service.sdk_id == "API Gateway" {
+        extras.push(
+            quote!(::restjson_runtime::__private::default_header(&mut parts, "accept", "application/json");),
+        );
+    }
     quote! {
         fn ser_request(input: &#input_ty) -> ::std::result::Result<RequestParts, BuildError> {
             let mut path = ::std::string::String::new();
@@ -502,6 +599,7 @@ fn ser_request(op: &Operation) -> TokenStream {
             let body = #body;
             let mut parts = request.finish(body);
             #host_prefix
+            #(#extras)*
             ::std::result::Result::Ok(parts)
         }
     }
@@ -548,11 +646,36 @@ fn header_value(ty: &Ty, s: TokenStream) -> TokenStream {
     }
 }
 
+/// An expression of type `Result<T, DeserializeError>` parsing the header text `text` (a
+/// `&str`) into the member's type.
+fn header_parse(m: &Member) -> TokenStream {
+    match &m.ty {
+        Ty::List { elem, .. } => {
+            let item = header_value(elem, quote!(item.as_str()));
+            let split = if matches!(
+                elem.as_ref(),
+                Ty::Timestamp(None | Some(TsFormat::HttpDate))
+            ) {
+                quote!(::restjson_runtime::__private::split_http_date_list(text))
+            } else {
+                quote!(::restjson_runtime::__private::split_header_list(text))
+            };
+            quote!(#split.iter().map(|item| #item).collect::<::std::result::Result<::std::vec::Vec<_>, _>>())
+        }
+        Ty::String if m.media_type.is_some() => quote! {
+            ::restjson_runtime::Blob::from_base64(text)
+                .map_err(DeserializeError::new)
+                .and_then(|b| ::std::string::String::from_utf8(b.into_inner()).map_err(|_| DeserializeError::new("base64 header is not UTF-8 text")))
+        },
+        t => header_value(t, quote!(text)),
+    }
+}
+
 fn de_response(op: &Operation) -> TokenStream {
     let out = &op.output;
     let out_ty = format_ident!("{}", out.rust_name);
     let DeParts { decls, arms, inits } = de_parts(&out.members);
-    let has_body = out.members.iter().any(|m| m.binding == Binding::Body);
+    let has_body = out.members.iter().any(|m| m.binding.is_body_in_response());
     let body = if has_body {
         quote! {
             let value = ::restjson_runtime::__private::body_json(response)?;
@@ -573,21 +696,7 @@ fn de_response(op: &Operation) -> TokenStream {
         let wire = &m.wire_name;
         let stmt = match &m.binding {
             Binding::Header(name) => {
-                let parse = match &m.ty {
-                    Ty::List { elem, .. } => {
-                        let item = header_value(elem, quote!(item.as_str()));
-                        let split = if matches!(
-                            elem.as_ref(),
-                            Ty::Timestamp(None | Some(TsFormat::HttpDate))
-                        ) {
-                            quote!(::restjson_runtime::__private::split_http_date_list(text))
-                        } else {
-                            quote!(::restjson_runtime::__private::split_header_list(text))
-                        };
-                        quote!(#split.iter().map(|item| #item).collect::<::std::result::Result<::std::vec::Vec<_>, _>>())
-                    }
-                    t => header_value(t, quote!(text)),
-                };
+                let parse = header_parse(m);
                 quote! {
                     if let ::std::option::Option::Some(text) = ::restjson_runtime::__private::header_joined(response, #name)? {
                         let text = text.as_str();
@@ -603,6 +712,12 @@ fn de_response(op: &Operation) -> TokenStream {
                 #local = ::std::option::Option::Some(i32::from(response.status().as_u16()));
             },
             Binding::Payload => match &m.ty {
+                Ty::Blob if !m.non_optional() => quote! {
+                    // No body means no payload.
+                    if !response.body().is_empty() {
+                        #local = ::std::option::Option::Some(::restjson_runtime::Blob::new(response.body().to_vec()));
+                    }
+                },
                 Ty::Blob => {
                     quote!(#local = ::std::option::Option::Some(::restjson_runtime::Blob::new(response.body().to_vec()));)
                 }
@@ -654,16 +769,77 @@ fn de_response(op: &Operation) -> TokenStream {
     }
 }
 
-fn de_error(op: &Operation) -> TokenStream {
+fn de_error(service: &Service, op: &Operation) -> TokenStream {
     let name = format_ident!("{}", naming::operation_error_name(&op.type_name));
     let arms = op.errors.iter().map(|e| {
         let v = format_ident!("{}", e.variant);
         let code = &e.code;
         let f = format_ident!("de_error_{}", snake_case(&e.rust_name));
+        let members = service
+            .errors
+            .iter()
+            .find(|d| d.rust_name == e.rust_name)
+            .map(|d| d.members.as_slice())
+            .unwrap_or_default();
+        // The message member, when the body spells it differently (`Message`, `errorMessage`)
+        // or sends it in `x-amzn-errormessage`, takes the message found in the response.
+        let message_fill = members
+            .iter()
+            .find(|m| m.wire_name.eq_ignore_ascii_case("message") && m.ty == Ty::String && m.binding == Binding::Body)
+            .map(|m| {
+                let field = ident(&m.rust_name);
+                if m.non_optional() {
+                    quote! {
+                        if let (true, ::std::option::Option::Some(m)) = (error.#field.is_empty(), meta.message()) {
+                            error.#field = m.to_owned();
+                        }
+                    }
+                } else {
+                    quote! {
+                        if error.#field.is_none() {
+                            error.#field = meta.message().map(::std::borrow::ToOwned::to_owned);
+                        }
+                    }
+                }
+            });
+        // Members of the error bound to headers.
+        let mut headers = members
+            .iter()
+            .filter_map(|m| {
+                let Binding::Header(h) = &m.binding else {
+                    return None;
+                };
+                let field = ident(&m.rust_name);
+                let wire = &m.wire_name;
+                let parse = header_parse(m);
+                let value = if m.non_optional() {
+                    quote!(#parse.map_err(|e| e.at(#wire))?)
+                } else {
+                    quote!(::std::option::Option::Some(#parse.map_err(|e| e.at(#wire))?))
+                };
+                Some(quote! {
+                    if let ::std::option::Option::Some(text) = ::restjson_runtime::__private::header_joined(response, #h)? {
+                        let text = text.as_str();
+                        error.#field = #value;
+                    }
+                })
+            })
+            .collect::<Vec<_>>();
+        headers.extend(message_fill);
+        if headers.is_empty() {
+            return quote! {
+                ::std::option::Option::Some(#code) => {
+                    let value = ::restjson_runtime::__private::body_json(response)?;
+                    #name::#v(crate::protocol::#f(&value)?)
+                }
+            };
+        }
         quote! {
             ::std::option::Option::Some(#code) => {
                 let value = ::restjson_runtime::__private::body_json(response)?;
-                #name::#v(crate::protocol::#f(&value)?)
+                let mut error = crate::protocol::#f(&value)?;
+                #(#headers)*
+                #name::#v(error)
             }
         }
     });

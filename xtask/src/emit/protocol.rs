@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{default_value, ident, ts_tokens, zero_value};
-use crate::ir::{Binding, Member, NamedKind, Service, StructDef, TsFormat, Ty, TypeDef, UnionDef};
+use crate::ir::{Member, NamedKind, Service, StructDef, TsFormat, Ty, TypeDef, UnionDef};
 use crate::naming::snake_case;
 
 pub fn file(service: &Service) -> TokenStream {
@@ -66,13 +66,15 @@ pub fn ser_value(ty: &Ty, v: TokenStream, w: TokenStream, member: &str) -> Token
         } => quote!(#w.integer(i64::from(#v.as_i32()));),
         Ty::Bool => quote!(#w.boolean(*#v);),
         Ty::Byte | Ty::Short | Ty::Integer | Ty::Long => quote!(#w.integer(i64::from(*#v));),
-        Ty::Float | Ty::Double => quote!(#w.float(f64::from(*#v));),
+        Ty::Float => quote!(#w.float(::restjson_runtime::__private::f32_to_f64(*#v));),
+        Ty::Double => quote!(#w.float(*#v);),
         Ty::Timestamp(f) => {
             let f = ts_tokens(*f, TsFormat::EpochSeconds);
             quote!(#w.timestamp(#v, #f).map_err(|e| BuildError::invalid_field(#member, e))?;)
         }
         Ty::Blob => quote!(#w.string(&#v.to_base64());),
         Ty::Document => quote!(#w.document(#v);),
+        Ty::Unit => quote!({ let _ = #v; #w.object().finish(); }),
         Ty::List { elem, sparse } => {
             let inner = ser_value(elem, quote!(item), quote!(array.value()), member);
             let body = if *sparse {
@@ -155,6 +157,7 @@ pub fn de_value(ty: &Ty, v: TokenStream) -> TokenStream {
         }
         Ty::Blob => quote!(json::blob(#v)),
         Ty::Document => quote!(json::document(#v)),
+        Ty::Unit => quote!(json::object(#v).map(|_| ())),
         Ty::List { elem, sparse } => {
             let inner = de_value(elem, quote!(item));
             if *sparse {
@@ -229,7 +232,7 @@ pub fn de_parts(members: &[Member]) -> DeParts {
         parts
             .decls
             .push(quote!(let mut #local = ::std::option::Option::None;));
-        if m.binding == Binding::Body {
+        if m.binding.is_body_in_response() {
             let key = &m.json_name;
             let mut expr = de_value(&m.ty, quote!(value));
             if m.boxed {

@@ -729,27 +729,43 @@ fn de_error(
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateChatTokenError::AccessDeniedException(
-                crate::protocol::de_error_access_denied_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateChatTokenError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("PendingVerification") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateChatTokenError::PendingVerification(
-                crate::protocol::de_error_pending_verification(&value)?,
-            )
+            let mut error = crate::protocol::de_error_pending_verification(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateChatTokenError::PendingVerification(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateChatTokenError::ResourceNotFoundException(
-                crate::protocol::de_error_resource_not_found_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateChatTokenError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateChatTokenError::ValidationException(
-                crate::protocol::de_error_validation_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateChatTokenError::ValidationException(error)
         }
         _ => CreateChatTokenError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

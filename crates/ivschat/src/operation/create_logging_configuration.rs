@@ -831,39 +831,63 @@ fn de_error(
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateLoggingConfigurationError::AccessDeniedException(
-                crate::protocol::de_error_access_denied_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateLoggingConfigurationError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("ConflictException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateLoggingConfigurationError::ConflictException(
-                crate::protocol::de_error_conflict_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_conflict_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateLoggingConfigurationError::ConflictException(error)
         }
         ::std::option::Option::Some("PendingVerification") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateLoggingConfigurationError::PendingVerification(
-                crate::protocol::de_error_pending_verification(&value)?,
-            )
+            let mut error = crate::protocol::de_error_pending_verification(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateLoggingConfigurationError::PendingVerification(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateLoggingConfigurationError::ResourceNotFoundException(
-                crate::protocol::de_error_resource_not_found_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateLoggingConfigurationError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ServiceQuotaExceededException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateLoggingConfigurationError::ServiceQuotaExceededException(
-                crate::protocol::de_error_service_quota_exceeded_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_service_quota_exceeded_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateLoggingConfigurationError::ServiceQuotaExceededException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateLoggingConfigurationError::ValidationException(
-                crate::protocol::de_error_validation_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateLoggingConfigurationError::ValidationException(error)
         }
         _ => CreateLoggingConfigurationError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

@@ -1040,39 +1040,63 @@ fn de_error(
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateRoomError::AccessDeniedException(
-                crate::protocol::de_error_access_denied_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateRoomError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("ConflictException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateRoomError::ConflictException(crate::protocol::de_error_conflict_exception(
-                &value,
-            )?)
+            let mut error = crate::protocol::de_error_conflict_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateRoomError::ConflictException(error)
         }
         ::std::option::Option::Some("PendingVerification") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateRoomError::PendingVerification(crate::protocol::de_error_pending_verification(
-                &value,
-            )?)
+            let mut error = crate::protocol::de_error_pending_verification(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateRoomError::PendingVerification(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateRoomError::ResourceNotFoundException(
-                crate::protocol::de_error_resource_not_found_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateRoomError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ServiceQuotaExceededException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateRoomError::ServiceQuotaExceededException(
-                crate::protocol::de_error_service_quota_exceeded_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_service_quota_exceeded_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateRoomError::ServiceQuotaExceededException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            CreateRoomError::ValidationException(crate::protocol::de_error_validation_exception(
-                &value,
-            )?)
+            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            CreateRoomError::ValidationException(error)
         }
         _ => CreateRoomError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

@@ -426,33 +426,53 @@ fn de_error(
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            DeleteMessageError::AccessDeniedException(
-                crate::protocol::de_error_access_denied_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            DeleteMessageError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("PendingVerification") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            DeleteMessageError::PendingVerification(crate::protocol::de_error_pending_verification(
-                &value,
-            )?)
+            let mut error = crate::protocol::de_error_pending_verification(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            DeleteMessageError::PendingVerification(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            DeleteMessageError::ResourceNotFoundException(
-                crate::protocol::de_error_resource_not_found_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            DeleteMessageError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ThrottlingException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            DeleteMessageError::ThrottlingException(crate::protocol::de_error_throttling_exception(
-                &value,
-            )?)
+            let mut error = crate::protocol::de_error_throttling_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            DeleteMessageError::ThrottlingException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            DeleteMessageError::ValidationException(crate::protocol::de_error_validation_exception(
-                &value,
-            )?)
+            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            DeleteMessageError::ValidationException(error)
         }
         _ => DeleteMessageError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

@@ -397,33 +397,53 @@ fn de_error(
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            DisconnectUserError::AccessDeniedException(
-                crate::protocol::de_error_access_denied_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            DisconnectUserError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("PendingVerification") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            DisconnectUserError::PendingVerification(
-                crate::protocol::de_error_pending_verification(&value)?,
-            )
+            let mut error = crate::protocol::de_error_pending_verification(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            DisconnectUserError::PendingVerification(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            DisconnectUserError::ResourceNotFoundException(
-                crate::protocol::de_error_resource_not_found_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            DisconnectUserError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ThrottlingException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            DisconnectUserError::ThrottlingException(
-                crate::protocol::de_error_throttling_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_throttling_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            DisconnectUserError::ThrottlingException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            DisconnectUserError::ValidationException(
-                crate::protocol::de_error_validation_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            DisconnectUserError::ValidationException(error)
         }
         _ => DisconnectUserError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

@@ -661,21 +661,33 @@ fn de_error(
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            GetRoomError::AccessDeniedException(crate::protocol::de_error_access_denied_exception(
-                &value,
-            )?)
+            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            GetRoomError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            GetRoomError::ResourceNotFoundException(
-                crate::protocol::de_error_resource_not_found_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            GetRoomError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            GetRoomError::ValidationException(crate::protocol::de_error_validation_exception(
-                &value,
-            )?)
+            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            GetRoomError::ValidationException(error)
         }
         _ => GetRoomError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

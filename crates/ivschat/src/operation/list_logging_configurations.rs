@@ -400,15 +400,23 @@ fn de_error(
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            ListLoggingConfigurationsError::AccessDeniedException(
-                crate::protocol::de_error_access_denied_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            ListLoggingConfigurationsError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            ListLoggingConfigurationsError::ValidationException(
-                crate::protocol::de_error_validation_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            ListLoggingConfigurationsError::ValidationException(error)
         }
         _ => ListLoggingConfigurationsError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

@@ -470,33 +470,53 @@ fn de_error(
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            SendEventError::AccessDeniedException(
-                crate::protocol::de_error_access_denied_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            SendEventError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("PendingVerification") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            SendEventError::PendingVerification(crate::protocol::de_error_pending_verification(
-                &value,
-            )?)
+            let mut error = crate::protocol::de_error_pending_verification(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            SendEventError::PendingVerification(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            SendEventError::ResourceNotFoundException(
-                crate::protocol::de_error_resource_not_found_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            SendEventError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ThrottlingException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            SendEventError::ThrottlingException(crate::protocol::de_error_throttling_exception(
-                &value,
-            )?)
+            let mut error = crate::protocol::de_error_throttling_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            SendEventError::ThrottlingException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            SendEventError::ValidationException(crate::protocol::de_error_validation_exception(
-                &value,
-            )?)
+            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            SendEventError::ValidationException(error)
         }
         _ => SendEventError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

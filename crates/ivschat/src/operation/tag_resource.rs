@@ -394,21 +394,33 @@ fn de_error(
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("InternalServerException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            TagResourceError::InternalServerException(
-                crate::protocol::de_error_internal_server_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_internal_server_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            TagResourceError::InternalServerException(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            TagResourceError::ResourceNotFoundException(
-                crate::protocol::de_error_resource_not_found_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            TagResourceError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            TagResourceError::ValidationException(crate::protocol::de_error_validation_exception(
-                &value,
-            )?)
+            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            TagResourceError::ValidationException(error)
         }
         _ => TagResourceError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

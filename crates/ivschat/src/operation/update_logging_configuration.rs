@@ -734,33 +734,53 @@ fn de_error(
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            UpdateLoggingConfigurationError::AccessDeniedException(
-                crate::protocol::de_error_access_denied_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            UpdateLoggingConfigurationError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("ConflictException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            UpdateLoggingConfigurationError::ConflictException(
-                crate::protocol::de_error_conflict_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_conflict_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            UpdateLoggingConfigurationError::ConflictException(error)
         }
         ::std::option::Option::Some("PendingVerification") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            UpdateLoggingConfigurationError::PendingVerification(
-                crate::protocol::de_error_pending_verification(&value)?,
-            )
+            let mut error = crate::protocol::de_error_pending_verification(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            UpdateLoggingConfigurationError::PendingVerification(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            UpdateLoggingConfigurationError::ResourceNotFoundException(
-                crate::protocol::de_error_resource_not_found_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            UpdateLoggingConfigurationError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            UpdateLoggingConfigurationError::ValidationException(
-                crate::protocol::de_error_validation_exception(&value)?,
-            )
+            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            if let (true, ::std::option::Option::Some(m)) =
+                (error.message.is_empty(), meta.message())
+            {
+                error.message = m.to_owned();
+            }
+            UpdateLoggingConfigurationError::ValidationException(error)
         }
         _ => UpdateLoggingConfigurationError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

@@ -708,7 +708,11 @@ fn de_error(
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("Unhandled") => {
             let value = ::restjson_runtime::__private::body_json(response)?;
-            MatchError::UnhandledValue(crate::protocol::de_error_unhandled(&value)?)
+            let mut error = crate::protocol::de_error_unhandled(&value)?;
+            if error.message.is_none() {
+                error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
+            }
+            MatchError::UnhandledValue(error)
         }
         _ => MatchError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

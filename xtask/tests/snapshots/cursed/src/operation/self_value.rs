@@ -285,7 +285,11 @@ fn ser_request(input: &SelfValueInput) -> ::std::result::Result<RequestParts, Bu
     let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::DELETE, path);
     if let ::std::option::Option::Some(value) = &input.tags {
         for (key, item) in value.iter() {
-            request.dynamic_header(&format!("{}{}", "x-tag-", key), item, "tags")?;
+            let name = format!("{}{}", "x-tag-", key).to_ascii_lowercase();
+            if [].contains(&name.as_str()) {
+                continue;
+            }
+            request.dynamic_header(&name, item, "tags")?;
         }
     }
     let body = ::std::option::Option::None;
