@@ -142,13 +142,22 @@ pub fn identity() -> Identity {
 }
 
 /// A raw client: one reqwest client (rustls, pooled keep-alive connections) and one identity.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FloorClient {
     http: reqwest::Client,
     identity: Identity,
     get_room_url: String,
     create_chat_token_url: String,
     list_rooms_url: String,
+}
+
+impl std::fmt::Debug for FloorClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The identity holds the secret key: leave it out.
+        f.debug_struct("FloorClient")
+            .field("get_room_url", &self.get_room_url)
+            .finish_non_exhaustive()
+    }
 }
 
 impl FloorClient {

@@ -665,7 +665,6 @@ impl Report<'_> {
                     let points = qs
                         .iter()
                         .enumerate()
-                        .filter(|(_, q)| **q < 1.0)
                         .map(|(i, q)| {
                             let at: Vec<f64> = runs
                                 .iter()

@@ -15,15 +15,12 @@ pub fn cpu_time(pid: &str) -> Result<Duration, String> {
     for entry in entries.flatten() {
         let path = entry.path().join("schedstat");
         // Threads may exit between listing and reading; they no longer count.
-        if let Ok(text) = fs::read_to_string(&path) {
-            if let Some(ns) = text
-                .split_whitespace()
-                .next()
-                .and_then(|v| v.parse::<u64>().ok())
-            {
-                total_ns += ns;
-                any = true;
-            }
+        let ns = fs::read_to_string(&path)
+            .ok()
+            .and_then(|text| text.split_whitespace().next()?.parse::<u64>().ok());
+        if let Some(ns) = ns {
+            total_ns += ns;
+            any = true;
         }
     }
     if any {

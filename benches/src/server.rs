@@ -220,4 +220,39 @@ mod tests {
         assert_eq!(r.pick(b"/GetRoom", b""), &r.get_room[..]);
         assert_eq!(r.pick(b"/Nope", b""), &r.not_found[..]);
     }
+
+    #[tokio::test]
+    async fn sdk_and_floor_clients_run_against_the_server() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(serve(listener));
+        let all_rooms = canned::LIST_PAGES * canned::ROOMS_PER_PAGE;
+
+        let sdk = crate::sdk::client(&endpoint);
+        assert_eq!(
+            crate::sdk::get_room(&sdk).await.unwrap(),
+            "bench-room-1".len()
+        );
+        assert_eq!(crate::sdk::create_chat_token(&sdk).await.unwrap(), 320);
+        assert_eq!(crate::sdk::list_rooms_walk(&sdk).await.unwrap(), all_rooms);
+
+        let floor = crate::floor::FloorClient::new(&endpoint).unwrap();
+        let room = floor.get_room(canned::ROOM_ARN).await.unwrap();
+        assert_eq!(room.maximum_message_length(), Some(500));
+        let token = floor
+            .create_chat_token(canned::ROOM_ARN, canned::USER_ID, 60)
+            .await
+            .unwrap();
+        assert_eq!(token.token().map(str::len), Some(320));
+        let mut next: Option<String> = None;
+        let mut rooms = 0;
+        for _ in 0..canned::LIST_PAGES {
+            let page = floor.list_rooms(10, next.as_deref()).await.unwrap();
+            rooms += page.rooms.len();
+            next = page.next_token;
+        }
+        assert_eq!((rooms, next), (all_rooms, None));
+        assert!(!format!("{floor:?}").contains(canned::SECRET_ACCESS_KEY));
+        server.abort();
+    }
 }

@@ -1,5 +1,6 @@
-//! A hand-written SVG of latency distributions (CDFs on a log latency axis), one panel per
-//! operation and concurrency, so the runner needs no plotting dependency.
+//! A hand-written SVG of latency distributions (CDFs on a log latency axis, with a quantile
+//! axis that stretches the tail), one panel per operation and concurrency, so the runner needs
+//! no plotting dependency.
 
 use std::fmt::Write;
 
@@ -29,6 +30,14 @@ const MARGIN_L: f64 = 48.0;
 const MARGIN_R: f64 = 12.0;
 const MARGIN_T: f64 = 28.0;
 const MARGIN_B: f64 = 36.0;
+
+/// The highest quantile drawn.
+const TOP_QUANTILE: f64 = 0.999;
+
+/// Position of quantile `q` on the tail-stretching axis: `-log10(1 - q)`.
+fn tail(q: f64) -> f64 {
+    -(1.0 - q.clamp(0.0, TOP_QUANTILE)).log10()
+}
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -80,7 +89,8 @@ fn render_panel(out: &mut String, panel: &Panel, x0: f64, y0: f64) {
     };
     let (llo, lhi) = (lo.log10(), hi.log10().max(lo.log10() + 1.0));
     let sx = |v: f64| pl + (v.max(lo).log10() - llo) / (lhi - llo) * pw;
-    let sy = |q: f64| pt + ph - q * ph;
+    // Tail-stretching quantile axis: p0, p90, p99, p99.9 are equally spaced.
+    let sy = |q: f64| pt + ph - tail(q) / tail(TOP_QUANTILE) * ph;
     let _ = writeln!(
         out,
         "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\">{}</text>\n\
@@ -108,7 +118,7 @@ fn render_panel(out: &mut String, panel: &Panel, x0: f64, y0: f64) {
         );
         decade += 1;
     }
-    for q in [0.0, 0.5, 0.9, 0.99, 1.0] {
+    for q in [0.0, 0.5, 0.9, 0.99, TOP_QUANTILE] {
         let y = sy(q);
         let _ = writeln!(
             out,
@@ -117,7 +127,7 @@ fn render_panel(out: &mut String, panel: &Panel, x0: f64, y0: f64) {
             pl + pw,
             pl - 4.0,
             y + 4.0,
-            q * 100.0
+            (q * 1000.0).round() / 10.0
         );
     }
     let _ = writeln!(
@@ -128,7 +138,8 @@ fn render_panel(out: &mut String, panel: &Panel, x0: f64, y0: f64) {
     );
     for (k, s) in panel.series.iter().enumerate() {
         let mut d = String::new();
-        for (j, (q, v)) in s.points.iter().enumerate() {
+        let points = s.points.iter().filter(|(q, _)| *q <= TOP_QUANTILE + 1e-9);
+        for (j, (q, v)) in points.enumerate() {
             let _ = write!(
                 d,
                 "{}{:.1},{:.1}",
@@ -173,6 +184,7 @@ mod tests {
         assert!(svg.contains("GetRoom &lt;c=1&gt;"));
         assert!(svg.contains("sdk &amp; co"));
         assert_eq!(svg.matches("<path ").count(), 2);
+        assert!(svg.contains(">p99.9<") && svg.contains(">p50<"));
         assert!(svg.contains(">10 µs<") && svg.contains(">10 ms<"));
     }
 }
