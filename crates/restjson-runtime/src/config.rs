@@ -34,6 +34,7 @@ pub struct Config {
     pub(crate) http: HttpSettings,
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) strict_validation: bool,
 }
 
 impl Default for Config {
@@ -57,6 +58,7 @@ impl Config {
                 http: HttpSettings::default(),
                 operation_timeout: None,
                 attempt_timeout: None,
+                strict_validation: false,
             },
         }
     }
@@ -111,6 +113,12 @@ impl Config {
     /// The clock used for signing.
     pub fn time_source(&self) -> &SharedTimeSource {
         &self.time_source
+    }
+
+    /// Whether inputs are also checked against maximum lengths, maximum values and patterns
+    /// (see [`validate`](crate::validate)).
+    pub fn strict_validation(&self) -> bool {
+        self.strict_validation
     }
 }
 
@@ -229,6 +237,15 @@ impl ConfigBuilder {
     /// Time allowed for one attempt (default: none).
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.config.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Also checks inputs against the model's maximum lengths, maximum values and patterns
+    /// before sending (default: off, only minimums are checked). The model's patterns can be
+    /// narrower than what the service accepts, so this can refuse valid requests; see
+    /// [`validate`](crate::validate).
+    pub fn strict_validation(mut self, strict: bool) -> Self {
+        self.config.strict_validation = strict;
         self
     }
 

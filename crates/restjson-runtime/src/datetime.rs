@@ -113,7 +113,11 @@ impl DateTime {
             TimestampFormat::EpochSeconds => SmithyFormat::EpochSeconds,
         };
         smithy.fmt(f).map_err(|e| DateTimeError {
-            message: format!("cannot format {self:?} as {format:?}: {e}"),
+            // Not `{self:?}`: Debug formats through this function.
+            message: format!(
+                "cannot format {}s + {}ns as {format:?}: {e}",
+                self.seconds, self.nanos
+            ),
         })
     }
 }

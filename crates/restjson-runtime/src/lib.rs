@@ -15,11 +15,16 @@ pub mod endpoint;
 pub mod error;
 pub mod http;
 pub mod json;
+pub mod paginator;
 pub mod profile;
 pub mod provider_env;
 pub mod sign;
 pub mod time;
 pub mod types;
+pub mod validate;
+
+#[cfg(feature = "serde")]
+mod serde_impls;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -30,4 +35,6 @@ pub use crate::config::{Config, ConfigBuilder, CredentialsSetting};
 pub use crate::credentials::{Credentials, ProvideCredentials, SharedCredentialsProvider};
 pub use crate::datetime::{DateTime, TimestampFormat};
 pub use crate::error::{ErrorMetadata, SdkError, SdkErrorKind, Unhandled};
+pub use crate::paginator::{Items, PaginationError, Paginator};
 pub use crate::types::{Blob, Document, UnknownVariantValue};
+pub use crate::validate::{FieldViolation, ValidationError};
