@@ -3,9 +3,12 @@
 
 mod crate_files;
 mod endpoint;
+mod expiry;
 mod operation;
+mod paginator;
 mod protocol;
 mod types;
+mod validate;
 
 use std::collections::BTreeMap;
 
@@ -65,6 +68,7 @@ pub fn generate(service: &Service, options: &Options) -> Result<BTreeMap<String,
         add_rs(path, tokens)?;
     }
     add_rs("src/protocol.rs".into(), protocol::file(service))?;
+    add_rs("src/validate.rs".into(), validate::file(service))?;
     for op in &service.operations {
         add_rs(
             format!("src/operation/{}.rs", op.module),

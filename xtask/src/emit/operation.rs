@@ -20,6 +20,8 @@ pub fn file(_service: &Service, op: &Operation) -> TokenStream {
     let ser = ser_request(op);
     let de_ok = de_response(op);
     let de_err = de_error(op);
+    let spec = super::paginator::spec_static(op);
+    let pagination = super::paginator::pagination_static(op);
     let name = &op.name;
     let idempotent = op.idempotent;
     let doc = docs_or(&op.docs, &format!("The `{}` operation.", op.name));
@@ -43,6 +45,8 @@ pub fn file(_service: &Service, op: &Operation) -> TokenStream {
             name: #name,
             idempotent: #idempotent,
         };
+        #spec
+        #pagination
 
         #ser
         #de_ok
@@ -205,6 +209,8 @@ fn fluent_builder(op: &Operation) -> TokenStream {
     } else {
         quote!(::std::result::Result::Ok(self.inner.build()))
     };
+    let send = super::paginator::send_body(&build);
+    let (paginator_alias, into_paginator) = super::paginator::fluent_items(op, &build);
     let doc = docs_or(&op.docs, &format!("The `{}` operation.", op.name));
     let builder_doc = format!(
         " Fluent builder of the `{}` operation: set the input members, then call [`send`](Self::send).",
@@ -215,6 +221,7 @@ fn fluent_builder(op: &Operation) -> TokenStream {
         pub mod builders {
             pub use super::{#input_b, #output_b};
             use super::{#input, #output, #error};
+            #paginator_alias
 
             #[doc = #builder_doc]
             #[doc = ""]
@@ -237,9 +244,9 @@ fn fluent_builder(op: &Operation) -> TokenStream {
                 ///
                 /// A missing required member or an invalid value fails before anything is sent.
                 pub async fn send(self) -> ::std::result::Result<#output, ::restjson_runtime::SdkError<#error>> {
-                    let request = #build.and_then(|input: #input| super::ser_request(&input));
-                    self.handle.invoke(&super::META, request, super::de_response, super::de_error).await
+                    #send
                 }
+                #into_paginator
                 #(#setters)*
             }
         }
