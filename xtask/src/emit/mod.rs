@@ -7,6 +7,7 @@ mod expiry;
 mod operation;
 mod paginator;
 mod protocol;
+mod serde_tests;
 mod types;
 mod validate;
 
@@ -69,6 +70,10 @@ pub fn generate(service: &Service, options: &Options) -> Result<BTreeMap<String,
     }
     add_rs("src/protocol.rs".into(), protocol::file(service))?;
     add_rs("src/validate.rs".into(), validate::file(service))?;
+    add_rs(
+        "tests/serde_roundtrip.rs".into(),
+        serde_tests::file(service, &options.crate_name),
+    )?;
     for op in &service.operations {
         add_rs(
             format!("src/operation/{}.rs", op.module),
