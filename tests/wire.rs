@@ -880,7 +880,10 @@ async fn every_operation_parses_each_of_its_modelled_errors() {
             ]
         );
         check!(
-            client.delete_message().room_identifier("r").id("MsgId1234567"),
+            client
+                .delete_message()
+                .room_identifier("r")
+                .id("MsgId1234567"),
             [
                 "AccessDeniedException",
                 "PendingVerification",
