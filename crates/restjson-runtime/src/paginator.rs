@@ -233,12 +233,12 @@ where
         self.pages
     }
 
-    fn start_next(&mut self) -> Result<(), SdkError<E>> {
-        let Some(input) = self.input.take() else {
-            return Ok(());
+    /// Starts the next request, or returns why it cannot be sent.
+    fn start_next(&mut self) -> Option<SdkError<E>> {
+        let input = match self.input.take()? {
+            Ok(input) => input,
+            Err(e) => return Some(SdkError::construction(self.spec.operation.meta.name, e)),
         };
-        let name = self.spec.operation.meta.name;
-        let input = input.map_err(|e| SdkError::construction(name, e))?;
         if let Some(token) = (self.spec.input_token)(&input) {
             self.sent_tokens.insert(token.to_owned());
         }
@@ -249,7 +249,7 @@ where
             self.spec.operation,
             Ok(input),
         )));
-        Ok(())
+        None
     }
 
     fn on_page(&mut self, page: &O) {
@@ -287,7 +287,7 @@ where
             if let Some(error) = this.pending.take() {
                 return Poll::Ready(Some(Err(error)));
             }
-            if let Err(error) = this.start_next() {
+            if let Some(error) = this.start_next() {
                 return Poll::Ready(Some(Err(error)));
             }
         }

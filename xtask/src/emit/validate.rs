@@ -95,11 +95,9 @@ impl Gen<'_> {
                     out.push(quote!(v.pattern(#x, &#id);));
                 }
             }
-            Ty::Blob => {
-                if c.length.is_some() {
-                    let (a, b) = (opt_u(lmin), opt_u(lmax));
-                    out.push(quote!(v.length(#x.as_ref().len(), #a, #b);));
-                }
+            Ty::Blob if c.length.is_some() => {
+                let (a, b) = (opt_u(lmin), opt_u(lmax));
+                out.push(quote!(v.length(#x.as_ref().len(), #a, #b);));
             }
             Ty::Byte | Ty::Short | Ty::Integer | Ty::Long | Ty::Float | Ty::Double => {
                 if let Some((min, max)) = c.range {
@@ -206,15 +204,16 @@ pub fn file(service: &Service) -> TokenStream {
     loop {
         let mut changed = false;
         for t in &service.types {
-            if let Some((name, members)) = members_of(t) {
-                if !needs.contains(name)
-                    && members
-                        .iter()
-                        .any(|m| ty_needs(&m.ty, &m.constraints, &needs))
-                {
-                    needs.insert(name.to_owned());
-                    changed = true;
-                }
+            let Some((name, members)) = members_of(t) else {
+                continue;
+            };
+            if !needs.contains(name)
+                && members
+                    .iter()
+                    .any(|m| ty_needs(&m.ty, &m.constraints, &needs))
+            {
+                needs.insert(name.to_owned());
+                changed = true;
             }
         }
         if !changed {
