@@ -132,3 +132,33 @@ fn chat_token_expiry_helpers() {
     let debug = format!("{out:?}");
     assert!(!debug.contains("secret-token"), "{debug}");
 }
+
+#[tokio::test]
+async fn enums_keep_values_this_client_does_not_know() {
+    use ivschat::types::ChatTokenCapability;
+    assert_eq!(
+        ChatTokenCapability::values(),
+        ["SEND_MESSAGE", "DISCONNECT_USER", "DELETE_MESSAGE"]
+    );
+    let unknown: ChatTokenCapability = "PIN_MESSAGE".parse().expect("infallible");
+    assert_eq!(unknown.as_str(), "PIN_MESSAGE");
+    assert_eq!(unknown.to_string(), "PIN_MESSAGE");
+    assert!(matches!(unknown, ChatTokenCapability::Unknown(_)));
+    assert_eq!(
+        ChatTokenCapability::from("SEND_MESSAGE"),
+        ChatTokenCapability::SendMessage
+    );
+    // An unknown value goes back to the service unchanged.
+    let (server, client) = setup().await;
+    server.respond(Canned::json(200, r#"{"token":"t"}"#));
+    client
+        .create_chat_token()
+        .room_identifier("AbCd1234")
+        .user_id("u")
+        .capabilities(unknown)
+        .send()
+        .await
+        .expect("sent");
+    let body = server.requests()[0].body_text();
+    assert!(body.contains(r#""capabilities":["PIN_MESSAGE"]"#), "{body}");
+}
