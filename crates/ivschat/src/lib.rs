@@ -135,7 +135,7 @@
 //!   full precision; blobs are base64; an output's request id is kept as `_request_id`. Every value
 //!   round-trips unchanged. Members the model marks sensitive (tokens, user ids) are serialized
 //!   too, since a round trip must keep them: protect serialized data accordingly. Off by default.
-//! - `time`: conversions between [`DateTime`](crate::DateTime) and `time::OffsetDateTime`
+//! - `time`: conversions between [`DateTime`] and `time::OffsetDateTime`
 //!   (`From` one way, `TryFrom` the other). Off by default. `DateTime` always converts to and from
 //!   `std::time::SystemTime`.
 #![warn(missing_docs)]
