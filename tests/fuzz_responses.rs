@@ -302,7 +302,7 @@ async fn call_operation(
                 .create_logging_configuration()
                 .destination_configuration(DestinationConfiguration::S3(
                     S3DestinationConfiguration::builder()
-                        .bucket_name("b")
+                        .bucket_name("bkt")
                         .build()
                         .expect("valid"),
                 ))
@@ -332,7 +332,7 @@ async fn call_operation(
             client
                 .delete_message()
                 .room_identifier("r")
-                .id("i")
+                .id("AbCdEfGh1234")
                 .send()
                 .await,
             status,

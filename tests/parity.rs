@@ -2016,17 +2016,17 @@ fn dot_segments_are_removed_like_sigv4() {
 /// How this client treats the inputs botocore's client-side validation refuses
 /// (`rejected_requests` of `cases.json`): `interpreter` when the input cannot even be expressed
 /// with the Rust types (unknown member, wrong type, union with zero or two members),
-/// `construction` when the client refuses it before sending, `sent` when it goes out (the
-/// generated client checks required members and non-empty labels only; length and range
-/// constraints are left to the service, as in the other Smithy SDKs).
+/// `construction` when the client refuses it before sending (required members, non-empty
+/// labels, and the minimum lengths and values the default validation checks), `sent` when it
+/// goes out.
 const REJECTED_OUTCOMES: &[(&str, &str)] = &[
     ("reject_list_tags_for_resource_empty_label", "construction"),
-    ("reject_create_room_rate_zero", "sent"),
-    ("reject_create_room_length_zero", "sent"),
-    ("reject_create_chat_token_session_zero", "sent"),
+    ("reject_create_room_rate_zero", "construction"),
+    ("reject_create_room_length_zero", "construction"),
+    ("reject_create_chat_token_session_zero", "construction"),
     ("reject_create_chat_token_missing_user_id", "construction"),
-    ("reject_create_chat_token_empty_user_id", "sent"),
-    ("reject_list_rooms_max_results_zero", "sent"),
+    ("reject_create_chat_token_empty_user_id", "construction"),
+    ("reject_list_rooms_max_results_zero", "construction"),
     (
         "reject_create_logging_configuration_union_empty",
         "interpreter",
@@ -2035,12 +2035,15 @@ const REJECTED_OUTCOMES: &[(&str, &str)] = &[
         "reject_create_logging_configuration_union_two",
         "interpreter",
     ),
-    ("reject_create_logging_configuration_bucket_short", "sent"),
-    ("reject_send_event_empty_event_name", "sent"),
-    ("reject_delete_message_short_id", "sent"),
-    ("reject_disconnect_user_empty_reason", "sent"),
-    ("reject_tag_resource_empty_tag_key", "sent"),
-    ("reject_untag_resource_empty_tag_key", "sent"),
+    (
+        "reject_create_logging_configuration_bucket_short",
+        "construction",
+    ),
+    ("reject_send_event_empty_event_name", "construction"),
+    ("reject_delete_message_short_id", "construction"),
+    ("reject_disconnect_user_empty_reason", "construction"),
+    ("reject_tag_resource_empty_tag_key", "construction"),
+    ("reject_untag_resource_empty_tag_key", "construction"),
     ("reject_get_room_unknown_member", "interpreter"),
     ("reject_update_room_wrong_type", "interpreter"),
 ];

@@ -853,7 +853,7 @@ async fn every_operation_parses_each_of_its_modelled_errors() {
                 .create_logging_configuration()
                 .destination_configuration(DestinationConfiguration::S3(
                     S3DestinationConfiguration::builder()
-                        .bucket_name("b")
+                        .bucket_name("bkt")
                         .build()
                         .unwrap()
                 )),
@@ -888,7 +888,10 @@ async fn every_operation_parses_each_of_its_modelled_errors() {
             ]
         );
         check!(
-            client.delete_message().room_identifier("r").id("i"),
+            client
+                .delete_message()
+                .room_identifier("r")
+                .id("MsgId1234567"),
             [
                 "AccessDeniedException",
                 "PendingVerification",

@@ -102,6 +102,22 @@ pub struct Constraints {
     pub length: Option<(Option<u64>, Option<u64>)>,
     pub range: Option<(Option<f64>, Option<f64>)>,
     pub pattern: Option<String>,
+    /// Constraints of a list's items, a map's keys and a map's values.
+    pub elem: Option<Box<Constraints>>,
+    pub key: Option<Box<Constraints>>,
+    pub value: Option<Box<Constraints>>,
+}
+
+impl Constraints {
+    /// Whether anything is constrained, here or in items, keys and values.
+    pub fn any(&self) -> bool {
+        self.length.is_some()
+            || self.range.is_some()
+            || self.pattern.is_some()
+            || [&self.elem, &self.key, &self.value]
+                .into_iter()
+                .any(|c| c.as_ref().is_some_and(|c| c.any()))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -698,6 +714,15 @@ impl<'m> Lowerer<'m> {
             pattern: get("smithy.api#pattern")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
+            elem: target
+                .and_then(|t| t.member.as_ref())
+                .map(|m| Box::new(self.constraints(m))),
+            key: target
+                .and_then(|t| t.key.as_ref())
+                .map(|m| Box::new(self.constraints(m))),
+            value: target
+                .and_then(|t| t.value.as_ref())
+                .map(|m| Box::new(self.constraints(m))),
         }
     }
 

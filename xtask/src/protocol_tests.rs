@@ -375,7 +375,7 @@ fn generate_crate(
     files.insert(
         "Cargo.toml".into(),
         format!(
-            "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nrestjson-runtime = {{ path = \"{}\" }}\n\n[dev-dependencies]\nserde_json = \"1\"\nbytes = \"1\"\nhttp = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n\n[workspace]\n",
+            "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nrestjson-runtime = {{ path = \"{}\" }}\n\n[dev-dependencies]\nserde_json = \"1\"\nbytes = \"1\"\nhttp = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n\n[features]\nserde = []\n\n[workspace]\n",
             runtime.display()
         ),
     );

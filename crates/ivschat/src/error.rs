@@ -6,3 +6,5 @@
 pub use ::restjson_runtime::error::{
     BuildError, ErrorMetadata, RawResponse, SdkError, SdkErrorKind, Unhandled,
 };
+pub use ::restjson_runtime::paginator::PaginationError;
+pub use ::restjson_runtime::validate::{Constraint, FieldViolation, ValidationError};

@@ -107,6 +107,37 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Paginated operations
+//!
+//! The fluent builder of every paginated operation has `into_paginator()`: a stream of pages
+//! (`futures::Stream`, or call its `next()` method), with `.page_size(n)` and `.items()` (a stream
+//! of the listed items). Nothing is sent until it is polled; it stops after the last page, after a
+//! failed page (yielded as an error), or with a [`PaginationError`](crate::error::PaginationError)
+//! when the service repeats a token.
+//!
+//! # Validation
+//!
+//! `build()` fails when a required member is missing. Before sending, inputs are also checked
+//! against the model's minimum lengths and minimum values (as validating AWS SDKs do), reporting
+//! every violated member with its path ([`ValidationError`](crate::error::ValidationError), the
+//! source of a construction error). `Config::builder().strict_validation(true)` also checks
+//! maximum lengths, maximum values and patterns; the model's patterns can be narrower than what
+//! the service accepts, so strict mode can refuse requests the service would accept.
+//!
+//! # Features
+//!
+//! - `serde`: `Serialize` and `Deserialize` on every structure, union and enum (operation inputs,
+//!   outputs and modeled errors included). This form is for your own storage and messaging and is
+//!   independent of the wire protocol: fields use their Rust names; enums are their string (or
+//!   integer) value, unknown values included; unions are externally tagged by variant name, with
+//!   `"Unknown"` for variants this client does not know; timestamps are RFC 3339 strings with
+//!   full precision; blobs are base64; an output's request id is kept as `_request_id`. Every value
+//!   round-trips unchanged. Members the model marks sensitive (tokens, user ids) are serialized
+//!   too, since a round trip must keep them: protect serialized data accordingly. Off by default.
+//! - `time`: conversions between [`DateTime`] and `time::OffsetDateTime`
+//!   (`From` one way, `TryFrom` the other). Off by default. `DateTime` always converts to and from
+//!   `std::time::SystemTime`.
 #![warn(missing_docs)]
 #![allow(clippy::all)]
 pub mod client;
@@ -116,6 +147,7 @@ pub mod error;
 pub mod operation;
 mod protocol;
 pub mod types;
+mod validate;
 pub use crate::client::Client;
 pub use crate::config::Config;
 pub use ::restjson_runtime::{Credentials, DateTime};

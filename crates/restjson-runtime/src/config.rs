@@ -40,6 +40,7 @@ pub struct Config {
     pub(crate) env_sources: Option<crate::env_config::EnvSources>,
     pub(crate) retry: RetryConfig,
     pub(crate) idempotency_tokens: IdempotencyTokenProvider,
+    pub(crate) strict_validation: bool,
 }
 
 impl Default for Config {
@@ -66,6 +67,7 @@ impl Config {
                 env_sources: None,
                 retry: RetryConfig::standard(),
                 idempotency_tokens: IdempotencyTokenProvider::default(),
+                strict_validation: false,
             },
         }
     }
@@ -135,6 +137,12 @@ impl Config {
     /// The retry settings.
     pub fn retry_config(&self) -> &RetryConfig {
         &self.retry
+    }
+
+    /// Whether inputs are also checked against maximum lengths, maximum values and patterns
+    /// (see [`validate`](crate::validate)).
+    pub fn strict_validation(&self) -> bool {
+        self.strict_validation
     }
 }
 
@@ -297,6 +305,15 @@ impl ConfigBuilder {
     /// Where tokens for unset `@idempotencyToken` members come from (default: random UUIDs).
     pub fn idempotency_token_provider(mut self, provider: IdempotencyTokenProvider) -> Self {
         self.config.idempotency_tokens = provider;
+        self
+    }
+
+    /// Also checks inputs against the model's maximum lengths, maximum values and patterns
+    /// before sending (default: off, only minimums are checked). The model's patterns can be
+    /// narrower than what the service accepts, so this can refuse valid requests; see
+    /// [`validate`](crate::validate).
+    pub fn strict_validation(mut self, strict: bool) -> Self {
+        self.config.strict_validation = strict;
         self
     }
 

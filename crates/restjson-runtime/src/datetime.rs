@@ -113,7 +113,11 @@ impl DateTime {
             TimestampFormat::EpochSeconds => SmithyFormat::EpochSeconds,
         };
         smithy.fmt(f).map_err(|e| DateTimeError {
-            message: format!("cannot format {self:?} as {format:?}: {e}"),
+            // Not `{self:?}`: Debug formats through this function.
+            message: format!(
+                "cannot format {}s + {}ns as {format:?}: {e}",
+                self.seconds, self.nanos
+            ),
         })
     }
 }
@@ -168,6 +172,53 @@ impl TryFrom<DateTime> for SystemTime {
                 .checked_sub(Duration::from_secs(value.seconds.unsigned_abs()))
                 .and_then(|t| t.checked_add(Duration::from_nanos(value.nanos as u64)))
                 .ok_or_else(out_of_range)
+        }
+    }
+}
+
+/// Conversions to and from the `time` crate (feature `time`).
+#[cfg(feature = "time")]
+mod time_conversions {
+    use super::{DateTime, DateTimeError};
+
+    impl From<time::OffsetDateTime> for DateTime {
+        fn from(value: time::OffsetDateTime) -> Self {
+            let nanos = value.unix_timestamp_nanos();
+            // `OffsetDateTime` spans about ±10,000 years, well inside `i64` seconds.
+            Self {
+                seconds: nanos.div_euclid(1_000_000_000) as i64,
+                nanos: nanos.rem_euclid(1_000_000_000) as u32,
+            }
+        }
+    }
+
+    impl TryFrom<DateTime> for time::OffsetDateTime {
+        type Error = DateTimeError;
+
+        /// Fails for instants outside the range of `OffsetDateTime`.
+        fn try_from(value: DateTime) -> Result<Self, Self::Error> {
+            let nanos = i128::from(value.seconds) * 1_000_000_000 + i128::from(value.nanos);
+            time::OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|e| DateTimeError {
+                message: format!(
+                    "{}s + {}ns is out of the range of time::OffsetDateTime: {e}",
+                    value.seconds, value.nanos
+                ),
+            })
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn converts_to_and_from_offset_date_time() {
+            let t = DateTime::from_secs_and_nanos(-2, 500_000_000);
+            let odt = time::OffsetDateTime::try_from(t).unwrap();
+            assert_eq!(odt.unix_timestamp_nanos(), -1_500_000_000);
+            assert_eq!(DateTime::from(odt), t);
+            let err = time::OffsetDateTime::try_from(DateTime::from_secs(i64::MAX)).unwrap_err();
+            assert!(err.to_string().contains("out of the range"), "{err}");
         }
     }
 }

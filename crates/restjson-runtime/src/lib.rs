@@ -20,6 +20,7 @@ pub mod error;
 pub mod http;
 pub mod idempotency;
 pub mod json;
+pub mod paginator;
 pub mod profile;
 pub mod provider_env;
 pub mod retry;
@@ -27,6 +28,10 @@ pub mod sign;
 pub mod sleep;
 pub mod time;
 pub mod types;
+pub mod validate;
+
+#[cfg(feature = "serde")]
+mod serde_impls;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -38,4 +43,6 @@ pub use crate::credentials::{Credentials, ProvideCredentials, SharedCredentialsP
 pub use crate::datetime::{DateTime, TimestampFormat};
 pub use crate::error::{ErrorMetadata, SdkError, SdkErrorKind, Unhandled};
 pub use crate::idempotency::IdempotencyTokenProvider;
+pub use crate::paginator::{Items, PaginationError, Paginator};
 pub use crate::types::{Blob, Document, UnknownVariantValue};
+pub use crate::validate::{FieldViolation, ValidationError};

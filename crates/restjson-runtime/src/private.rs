@@ -7,6 +7,8 @@ pub use crate::client::{OperationMeta, RequestParts, ServiceMeta};
 pub use crate::error::{BuildError, ErrorMetadata, Unhandled};
 pub use crate::http::HttpResponse;
 pub use crate::json::{self, ArrayWriter, DeserializeError, ObjectWriter, ValueWriter};
+pub use crate::paginator::{OperationSpec, PaginationSpec, run_operation};
+pub use crate::validate::{Pattern, Validator};
 pub use http::Method;
 pub use serde_json::{Map, Value};
 

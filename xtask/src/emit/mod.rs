@@ -3,9 +3,13 @@
 
 mod crate_files;
 mod endpoint;
+mod expiry;
 mod operation;
+mod paginator;
 mod protocol;
+mod serde_tests;
 mod types;
+mod validate;
 
 use std::collections::BTreeMap;
 
@@ -65,6 +69,11 @@ pub fn generate(service: &Service, options: &Options) -> Result<BTreeMap<String,
         add_rs(path, tokens)?;
     }
     add_rs("src/protocol.rs".into(), protocol::file(service))?;
+    add_rs("src/validate.rs".into(), validate::file(service))?;
+    add_rs(
+        "tests/serde_roundtrip.rs".into(),
+        serde_tests::file(service, &options.crate_name),
+    )?;
     for op in &service.operations {
         add_rs(
             format!("src/operation/{}.rs", crate::naming::unraw(&op.module)),

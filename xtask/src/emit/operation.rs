@@ -20,6 +20,8 @@ pub fn file(_service: &Service, op: &Operation) -> TokenStream {
     let ser = ser_request(_service, op);
     let de_ok = de_response(op);
     let de_err = de_error(_service, op);
+    let spec = super::paginator::spec_static(op);
+    let pagination = super::paginator::pagination_static(op);
     let name = &op.name;
     let idempotent = op.idempotent;
     let doc = docs_or(&op.docs, &format!("The `{}` operation.", op.name));
@@ -43,6 +45,8 @@ pub fn file(_service: &Service, op: &Operation) -> TokenStream {
             name: #name,
             idempotent: #idempotent,
         };
+        #spec
+        #pagination
 
         #ser
         #de_ok
@@ -229,6 +233,14 @@ fn fluent_builder(op: &Operation) -> TokenStream {
     } else {
         quote!(let mut inner = self.inner; #(#tokens)*)
     };
+    let send = super::paginator::send_body(&build);
+    // Pages reuse one input; an idempotency token, if any, is filled per page by the caller.
+    let plain_build = if op.input.needs_fallible_build() {
+        quote!(self.inner.build())
+    } else {
+        quote!(::std::result::Result::Ok(self.inner.build()))
+    };
+    let (paginator_alias, into_paginator) = super::paginator::fluent_items(op, &plain_build);
     let doc = docs_or(&op.docs, &format!("The `{}` operation.", op.name));
     let builder_doc = format!(
         " Fluent builder of the `{}` operation: set the input members, then call [`send`](Self::send).",
@@ -239,6 +251,7 @@ fn fluent_builder(op: &Operation) -> TokenStream {
         pub mod builders {
             pub use super::{#input_b, #output_b};
             use super::{#input, #output, #error};
+            #paginator_alias
 
             #[doc = #builder_doc]
             #[doc = ""]
@@ -262,9 +275,9 @@ fn fluent_builder(op: &Operation) -> TokenStream {
                 /// A missing required member or an invalid value fails before anything is sent.
                 pub async fn send(self) -> ::std::result::Result<#output, ::restjson_runtime::SdkError<#error>> {
                     #take_inner
-                    let request = #build.and_then(|input: #input| super::ser_request(&input));
-                    self.handle.invoke(&super::META, request, super::de_response, super::de_error).await
+                    #send
                 }
+                #into_paginator
                 #(#setters)*
             }
         }

@@ -256,9 +256,17 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
         quote!(#d pub #f: #t,)
     });
     let getters = s.members.iter().map(getter);
+    let expiry = if role == StructRole::Input {
+        quote!()
+    } else {
+        super::expiry::helpers(s)
+    };
     let is_output = role == StructRole::Output;
     let rid_field = if is_output {
-        quote!(pub(crate) _request_id: ::std::option::Option<::std::string::String>,)
+        quote!(
+            #[cfg_attr(feature = "serde", serde(rename = "_request_id", default, skip_serializing_if = "::std::option::Option::is_none"))]
+            pub(crate) _request_id: ::std::option::Option<::std::string::String>,
+        )
     } else {
         quote!()
     };
@@ -397,12 +405,14 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
         #doc
         #[non_exhaustive]
         #[derive(Clone, PartialEq, #derive_debug)]
+        #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
         pub struct #name {
             #(#fields)*
             #rid_field
         }
         impl #name {
             #(#getters)*
+            #expiry
             /// A builder for this structure.
             pub fn builder() -> #builder {
                 ::std::default::Default::default()
@@ -471,6 +481,7 @@ fn union_tokens(u: &UnionDef) -> TokenStream {
         #doc
         #[non_exhaustive]
         #[derive(Clone, PartialEq, #derive_debug)]
+        #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
         pub enum #name {
             #(#variants)*
             /// A variant this version of the client does not know (sent by a newer service).
@@ -555,6 +566,21 @@ fn enum_tokens(e: &EnumDef) -> TokenStream {
                 f.write_str(self.as_str())
             }
         }
+        /// Serializes as the value's string, unknown values included.
+        #[cfg(feature = "serde")]
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        /// Deserializes from any string; values this client does not know become [`Self::Unknown`].
+        #[cfg(feature = "serde")]
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let s = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok(Self::from(s.as_str()))
+            }
+        }
     }
 }
 
@@ -597,6 +623,20 @@ fn int_enum_tokens(e: &IntEnumDef) -> TokenStream {
         impl ::std::convert::From<i32> for #name {
             fn from(v: i32) -> Self {
                 match v { #(#from_int)* other => Self::Unknown(other) }
+            }
+        }
+        /// Serializes as the value's integer, unknown values included.
+        #[cfg(feature = "serde")]
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_i32(self.as_i32())
+            }
+        }
+        /// Deserializes from any `i32`; values this client does not know become [`Self::Unknown`].
+        #[cfg(feature = "serde")]
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                <i32 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
             }
         }
     }

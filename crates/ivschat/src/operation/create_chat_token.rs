@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `CreateChatTokenInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct CreateChatTokenInput {
     /// Identifier of the room that the client is trying to access. Currently this must be an ARN.
     pub room_identifier: ::std::string::String,
@@ -245,6 +246,7 @@ impl CreateChatTokenInputBuilder {
 /// The `CreateChatTokenOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct CreateChatTokenOutput {
     /// The issued client token, encrypted.
     pub token: ::std::option::Option<::std::string::String>,
@@ -254,6 +256,14 @@ pub struct CreateChatTokenOutput {
     /// Time after which an end user's session is no longer valid. This is an ISO 8601 timestamp; *note
     /// that this is returned as a string*.
     pub session_expiration_time: ::std::option::Option<::restjson_runtime::DateTime>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl CreateChatTokenOutput {
@@ -270,6 +280,22 @@ impl CreateChatTokenOutput {
     /// that this is returned as a string*.
     pub fn session_expiration_time(&self) -> ::std::option::Option<&::restjson_runtime::DateTime> {
         self.session_expiration_time.as_ref()
+    }
+    /// Whether `tokenExpirationTime` is at or before `now`, i.e. whether it has expired at that instant.
+    /// `false` when the expiration time is not set.
+    ///
+    /// Pass `SystemTime::now()`, or a clock of your own (e.g. with a safety margin added).
+    pub fn is_token_expired_at(&self, now: ::std::time::SystemTime) -> bool {
+        self.token_expiration_time
+            .is_some_and(|at| ::restjson_runtime::DateTime::from(now) >= at)
+    }
+    /// Whether `sessionExpirationTime` is at or before `now`, i.e. whether it has expired at that instant.
+    /// `false` when the expiration time is not set.
+    ///
+    /// Pass `SystemTime::now()`, or a clock of your own (e.g. with a safety margin added).
+    pub fn is_session_expired_at(&self, now: ::std::time::SystemTime) -> bool {
+        self.session_expiration_time
+            .is_some_and(|at| ::restjson_runtime::DateTime::from(now) >= at)
     }
     /// A builder for this structure.
     pub fn builder() -> CreateChatTokenOutputBuilder {
@@ -509,13 +535,12 @@ pub mod builders {
             CreateChatTokenOutput,
             ::restjson_runtime::SdkError<CreateChatTokenError>,
         > {
-            let request = self
-                .inner
-                .build()
-                .and_then(|input: CreateChatTokenInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                self.inner.build(),
+            )
+            .await
         }
         /// Identifier of the room that the client is trying to access. Currently this must be an ARN.
         pub fn room_identifier(
@@ -640,6 +665,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "CreateChatToken",
         idempotent: false,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    CreateChatTokenInput,
+    CreateChatTokenOutput,
+    CreateChatTokenError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_create_chat_token,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(input: &CreateChatTokenInput) -> ::std::result::Result<RequestParts, BuildError> {
     let mut path = ::std::string::String::new();
     path.push_str("/CreateChatToken");

@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `CreateLoggingConfigurationInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct CreateLoggingConfigurationInput {
     /// Logging-configuration name. The value does not need to be unique.
     pub name: ::std::option::Option<::std::string::String>,
@@ -180,6 +181,7 @@ impl CreateLoggingConfigurationInputBuilder {
 /// The `CreateLoggingConfigurationOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct CreateLoggingConfigurationOutput {
     /// Logging-configuration ARN, assigned by the system.
     pub arn: ::std::option::Option<::std::string::String>,
@@ -206,6 +208,14 @@ pub struct CreateLoggingConfigurationOutput {
     pub tags: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl CreateLoggingConfigurationOutput {
@@ -617,13 +627,12 @@ pub mod builders {
             CreateLoggingConfigurationOutput,
             ::restjson_runtime::SdkError<CreateLoggingConfigurationError>,
         > {
-            let request = self
-                .inner
-                .build()
-                .and_then(|input: CreateLoggingConfigurationInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                self.inner.build(),
+            )
+            .await
         }
         /// Logging-configuration name. The value does not need to be unique.
         pub fn name(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -718,6 +727,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "CreateLoggingConfiguration",
         idempotent: false,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    CreateLoggingConfigurationInput,
+    CreateLoggingConfigurationOutput,
+    CreateLoggingConfigurationError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_create_logging_configuration,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(
     input: &CreateLoggingConfigurationInput,
 ) -> ::std::result::Result<RequestParts, BuildError> {

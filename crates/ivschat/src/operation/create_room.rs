@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `CreateRoomInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct CreateRoomInput {
     /// Room name. The value does not need to be unique.
     pub name: ::std::option::Option<::std::string::String>,
@@ -266,6 +267,7 @@ impl CreateRoomInputBuilder {
 /// The `CreateRoomOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct CreateRoomOutput {
     /// Room ARN, assigned by the system.
     pub arn: ::std::option::Option<::std::string::String>,
@@ -294,6 +296,14 @@ pub struct CreateRoomOutput {
     /// Array of logging configurations attached to the room, from the request (if specified).
     pub logging_configuration_identifiers:
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl CreateRoomOutput {
@@ -740,11 +750,12 @@ pub mod builders {
             self,
         ) -> ::std::result::Result<CreateRoomOutput, ::restjson_runtime::SdkError<CreateRoomError>>
         {
-            let request = ::std::result::Result::Ok(self.inner.build())
-                .and_then(|input: CreateRoomInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                ::std::result::Result::Ok(self.inner.build()),
+            )
+            .await
         }
         /// Room name. The value does not need to be unique.
         pub fn name(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -897,6 +908,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "CreateRoom",
         idempotent: false,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    CreateRoomInput,
+    CreateRoomOutput,
+    CreateRoomError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_create_room,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(input: &CreateRoomInput) -> ::std::result::Result<RequestParts, BuildError> {
     let mut path = ::std::string::String::new();
     path.push_str("/CreateRoom");

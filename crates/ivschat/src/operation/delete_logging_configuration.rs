@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `DeleteLoggingConfigurationInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct DeleteLoggingConfigurationInput {
     /// Identifier of the logging configuration to be deleted.
     pub identifier: ::std::string::String,
@@ -67,7 +68,16 @@ impl DeleteLoggingConfigurationInputBuilder {
 /// The `DeleteLoggingConfigurationOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct DeleteLoggingConfigurationOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl DeleteLoggingConfigurationOutput {
@@ -222,13 +232,12 @@ pub mod builders {
             DeleteLoggingConfigurationOutput,
             ::restjson_runtime::SdkError<DeleteLoggingConfigurationError>,
         > {
-            let request = self
-                .inner
-                .build()
-                .and_then(|input: DeleteLoggingConfigurationInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                self.inner.build(),
+            )
+            .await
         }
         /// Identifier of the logging configuration to be deleted.
         pub fn identifier(
@@ -257,6 +266,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "DeleteLoggingConfiguration",
         idempotent: false,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    DeleteLoggingConfigurationInput,
+    DeleteLoggingConfigurationOutput,
+    DeleteLoggingConfigurationError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_delete_logging_configuration,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(
     input: &DeleteLoggingConfigurationInput,
 ) -> ::std::result::Result<RequestParts, BuildError> {

@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `DeleteRoomInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct DeleteRoomInput {
     /// Identifier of the room to be deleted. Currently this must be an ARN.
     pub identifier: ::std::string::String,
@@ -66,7 +67,16 @@ impl DeleteRoomInputBuilder {
 /// The `DeleteRoomOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct DeleteRoomOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl DeleteRoomOutput {
@@ -204,13 +214,12 @@ pub mod builders {
             self,
         ) -> ::std::result::Result<DeleteRoomOutput, ::restjson_runtime::SdkError<DeleteRoomError>>
         {
-            let request = self
-                .inner
-                .build()
-                .and_then(|input: DeleteRoomInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                self.inner.build(),
+            )
+            .await
         }
         /// Identifier of the room to be deleted. Currently this must be an ARN.
         pub fn identifier(
@@ -239,6 +248,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "DeleteRoom",
         idempotent: false,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    DeleteRoomInput,
+    DeleteRoomOutput,
+    DeleteRoomError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_delete_room,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(input: &DeleteRoomInput) -> ::std::result::Result<RequestParts, BuildError> {
     let mut path = ::std::string::String::new();
     path.push_str("/DeleteRoom");

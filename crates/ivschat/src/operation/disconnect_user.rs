@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `DisconnectUserInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct DisconnectUserInput {
     /// Identifier of the room from which the user's clients should be disconnected. Currently this must
     /// be an ARN.
@@ -141,7 +142,16 @@ impl DisconnectUserInputBuilder {
 /// The `DisconnectUserOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct DisconnectUserOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl DisconnectUserOutput {
@@ -293,13 +303,12 @@ pub mod builders {
             DisconnectUserOutput,
             ::restjson_runtime::SdkError<DisconnectUserError>,
         > {
-            let request = self
-                .inner
-                .build()
-                .and_then(|input: DisconnectUserInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                self.inner.build(),
+            )
+            .await
         }
         /// Identifier of the room from which the user's clients should be disconnected. Currently this must
         /// be an ARN.
@@ -359,6 +368,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "DisconnectUser",
         idempotent: false,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    DisconnectUserInput,
+    DisconnectUserOutput,
+    DisconnectUserError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_disconnect_user,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(input: &DisconnectUserInput) -> ::std::result::Result<RequestParts, BuildError> {
     let mut path = ::std::string::String::new();
     path.push_str("/DisconnectUser");

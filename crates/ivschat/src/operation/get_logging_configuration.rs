@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `GetLoggingConfigurationInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct GetLoggingConfigurationInput {
     /// Identifier of the logging configuration to be retrieved.
     pub identifier: ::std::string::String,
@@ -67,6 +68,7 @@ impl GetLoggingConfigurationInputBuilder {
 /// The `GetLoggingConfigurationOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct GetLoggingConfigurationOutput {
     /// Logging-configuration ARN, from the request (if `identifier` was an ARN).
     pub arn: ::std::option::Option<::std::string::String>,
@@ -92,6 +94,14 @@ pub struct GetLoggingConfigurationOutput {
     pub tags: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl GetLoggingConfigurationOutput {
@@ -460,13 +470,12 @@ pub mod builders {
             GetLoggingConfigurationOutput,
             ::restjson_runtime::SdkError<GetLoggingConfigurationError>,
         > {
-            let request = self
-                .inner
-                .build()
-                .and_then(|input: GetLoggingConfigurationInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                self.inner.build(),
+            )
+            .await
         }
         /// Identifier of the logging configuration to be retrieved.
         pub fn identifier(
@@ -495,6 +504,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "GetLoggingConfiguration",
         idempotent: false,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    GetLoggingConfigurationInput,
+    GetLoggingConfigurationOutput,
+    GetLoggingConfigurationError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_get_logging_configuration,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(
     input: &GetLoggingConfigurationInput,
 ) -> ::std::result::Result<RequestParts, BuildError> {

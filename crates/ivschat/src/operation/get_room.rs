@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `GetRoomInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct GetRoomInput {
     /// Identifier of the room for which the configuration is to be retrieved. Currently this must be an
     /// ARN.
@@ -71,6 +72,7 @@ impl GetRoomInputBuilder {
 /// The `GetRoomOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct GetRoomOutput {
     /// Room ARN, from the request (if `identifier` was an ARN).
     pub arn: ::std::option::Option<::std::string::String>,
@@ -100,6 +102,14 @@ pub struct GetRoomOutput {
     /// Array of logging configurations attached to the room.
     pub logging_configuration_identifiers:
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl GetRoomOutput {
@@ -516,13 +526,12 @@ pub mod builders {
             self,
         ) -> ::std::result::Result<GetRoomOutput, ::restjson_runtime::SdkError<GetRoomError>>
         {
-            let request = self
-                .inner
-                .build()
-                .and_then(|input: GetRoomInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                self.inner.build(),
+            )
+            .await
         }
         /// Identifier of the room for which the configuration is to be retrieved. Currently this must be an
         /// ARN.
@@ -554,6 +563,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "GetRoom",
         idempotent: true,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    GetRoomInput,
+    GetRoomOutput,
+    GetRoomError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_get_room,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(input: &GetRoomInput) -> ::std::result::Result<RequestParts, BuildError> {
     let mut path = ::std::string::String::new();
     path.push_str("/GetRoom");

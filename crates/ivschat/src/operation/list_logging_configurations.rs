@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `ListLoggingConfigurationsInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct ListLoggingConfigurationsInput {
     /// The first logging configurations to retrieve. This is used for pagination; see the `nextToken`
     /// response field.
@@ -89,6 +90,7 @@ impl ListLoggingConfigurationsInputBuilder {
 /// The `ListLoggingConfigurationsOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct ListLoggingConfigurationsOutput {
     /// List of the matching logging configurations (summary information only). There is only one type
     /// of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a `destinationConfiguration`.
@@ -96,6 +98,14 @@ pub struct ListLoggingConfigurationsOutput {
     /// If there are more logging configurations than `maxResults`, use `nextToken` in the request to
     /// get the next set.
     pub next_token: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl ListLoggingConfigurationsOutput {
@@ -257,6 +267,13 @@ pub mod builders {
     pub use super::{
         ListLoggingConfigurationsInputBuilder, ListLoggingConfigurationsOutputBuilder,
     };
+    /// Pages of the `ListLoggingConfigurations` operation; see [`into_paginator`](ListLoggingConfigurationsFluentBuilder::into_paginator).
+    pub type ListLoggingConfigurationsPaginator = ::restjson_runtime::Paginator<
+        ListLoggingConfigurationsInput,
+        ListLoggingConfigurationsOutput,
+        ListLoggingConfigurationsError,
+        crate::types::LoggingConfigurationSummary,
+    >;
     /// Fluent builder of the `ListLoggingConfigurations` operation: set the input members, then call [`send`](Self::send).
     ///
     /// Gets summary information about all your logging configurations in the AWS region where the API
@@ -286,11 +303,26 @@ pub mod builders {
             ListLoggingConfigurationsOutput,
             ::restjson_runtime::SdkError<ListLoggingConfigurationsError>,
         > {
-            let request = ::std::result::Result::Ok(self.inner.build())
-                .and_then(|input: ListLoggingConfigurationsInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                ::std::result::Result::Ok(self.inner.build()),
+            )
+            .await
+        }
+        /// Pages through the results: a stream of pages (`Result` of the output or the error),
+        /// each requested with the token of the previous one, ending after a page without a
+        /// token. Nothing is sent until the stream is polled. A failed page is the last item;
+        /// a token the service repeats ends the stream with an error instead of looping.
+        ///
+        /// [`items`](::restjson_runtime::Paginator::items) yields the `loggingConfigurations` of every page.
+        /// [`page_size`](::restjson_runtime::Paginator::page_size) sets `maxResults`.
+        pub fn into_paginator(self) -> ListLoggingConfigurationsPaginator {
+            ::restjson_runtime::Paginator::new(
+                self.handle,
+                &super::PAGINATION,
+                ::std::result::Result::Ok(self.inner.build()),
+            )
         }
         /// The first logging configurations to retrieve. This is used for pagination; see the `nextToken`
         /// response field.
@@ -336,6 +368,35 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "ListLoggingConfigurations",
         idempotent: true,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    ListLoggingConfigurationsInput,
+    ListLoggingConfigurationsOutput,
+    ListLoggingConfigurationsError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_list_logging_configurations,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
+static PAGINATION: ::restjson_runtime::__private::PaginationSpec<
+    ListLoggingConfigurationsInput,
+    ListLoggingConfigurationsOutput,
+    ListLoggingConfigurationsError,
+    crate::types::LoggingConfigurationSummary,
+> = ::restjson_runtime::__private::PaginationSpec {
+    operation: &SPEC,
+    input_token: |i: &ListLoggingConfigurationsInput| i.next_token.as_deref(),
+    set_input_token: |i: &mut ListLoggingConfigurationsInput,
+                      t: ::std::option::Option<::std::string::String>| {
+        i.next_token = t
+    },
+    output_token: |o: &ListLoggingConfigurationsOutput| o.next_token.as_deref(),
+    set_page_size: ::std::option::Option::Some(|i: &mut ListLoggingConfigurationsInput, n: i32| {
+        i.max_results = ::std::option::Option::Some(n)
+    }),
+    items: |o: ListLoggingConfigurationsOutput| o.logging_configurations,
+};
 fn ser_request(
     input: &ListLoggingConfigurationsInput,
 ) -> ::std::result::Result<RequestParts, BuildError> {

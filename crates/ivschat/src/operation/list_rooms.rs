@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `ListRoomsInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct ListRoomsInput {
     /// Filters the list to match the specified room name.
     pub name: ::std::option::Option<::std::string::String>,
@@ -164,11 +165,20 @@ impl ListRoomsInputBuilder {
 /// The `ListRoomsOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct ListRoomsOutput {
     /// List of the matching rooms (summary information only).
     pub rooms: ::std::vec::Vec<crate::types::RoomSummary>,
     /// If there are more rooms than `maxResults`, use `nextToken` in the request to get the next set.
     pub next_token: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl ListRoomsOutput {
@@ -322,6 +332,13 @@ impl ::std::error::Error for ListRoomsError {
 pub mod builders {
     use super::{ListRoomsError, ListRoomsInput, ListRoomsOutput};
     pub use super::{ListRoomsInputBuilder, ListRoomsOutputBuilder};
+    /// Pages of the `ListRooms` operation; see [`into_paginator`](ListRoomsFluentBuilder::into_paginator).
+    pub type ListRoomsPaginator = ::restjson_runtime::Paginator<
+        ListRoomsInput,
+        ListRoomsOutput,
+        ListRoomsError,
+        crate::types::RoomSummary,
+    >;
     /// Fluent builder of the `ListRooms` operation: set the input members, then call [`send`](Self::send).
     ///
     /// Gets summary information about all your rooms in the AWS region where the API request is
@@ -349,11 +366,26 @@ pub mod builders {
             self,
         ) -> ::std::result::Result<ListRoomsOutput, ::restjson_runtime::SdkError<ListRoomsError>>
         {
-            let request = ::std::result::Result::Ok(self.inner.build())
-                .and_then(|input: ListRoomsInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                ::std::result::Result::Ok(self.inner.build()),
+            )
+            .await
+        }
+        /// Pages through the results: a stream of pages (`Result` of the output or the error),
+        /// each requested with the token of the previous one, ending after a page without a
+        /// token. Nothing is sent until the stream is polled. A failed page is the last item;
+        /// a token the service repeats ends the stream with an error instead of looping.
+        ///
+        /// [`items`](::restjson_runtime::Paginator::items) yields the `rooms` of every page.
+        /// [`page_size`](::restjson_runtime::Paginator::page_size) sets `maxResults`.
+        pub fn into_paginator(self) -> ListRoomsPaginator {
+            ::restjson_runtime::Paginator::new(
+                self.handle,
+                &super::PAGINATION,
+                ::std::result::Result::Ok(self.inner.build()),
+            )
         }
         /// Filters the list to match the specified room name.
         pub fn name(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -454,6 +486,34 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "ListRooms",
         idempotent: true,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    ListRoomsInput,
+    ListRoomsOutput,
+    ListRoomsError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_list_rooms,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
+static PAGINATION: ::restjson_runtime::__private::PaginationSpec<
+    ListRoomsInput,
+    ListRoomsOutput,
+    ListRoomsError,
+    crate::types::RoomSummary,
+> = ::restjson_runtime::__private::PaginationSpec {
+    operation: &SPEC,
+    input_token: |i: &ListRoomsInput| i.next_token.as_deref(),
+    set_input_token: |i: &mut ListRoomsInput, t: ::std::option::Option<::std::string::String>| {
+        i.next_token = t
+    },
+    output_token: |o: &ListRoomsOutput| o.next_token.as_deref(),
+    set_page_size: ::std::option::Option::Some(|i: &mut ListRoomsInput, n: i32| {
+        i.max_results = ::std::option::Option::Some(n);
+    }),
+    items: |o: ListRoomsOutput| o.rooms,
+};
 fn ser_request(input: &ListRoomsInput) -> ::std::result::Result<RequestParts, BuildError> {
     let mut path = ::std::string::String::new();
     path.push_str("/ListRooms");

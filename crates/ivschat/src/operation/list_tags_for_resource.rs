@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `ListTagsForResourceInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct ListTagsForResourceInput {
     /// The ARN of the resource to be retrieved. The ARN must be URL-encoded.
     pub resource_arn: ::std::string::String,
@@ -67,9 +68,18 @@ impl ListTagsForResourceInputBuilder {
 /// The `ListTagsForResourceOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct ListTagsForResourceOutput {
     /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
     pub tags: ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl ListTagsForResourceOutput {
@@ -248,13 +258,12 @@ pub mod builders {
             ListTagsForResourceOutput,
             ::restjson_runtime::SdkError<ListTagsForResourceError>,
         > {
-            let request = self
-                .inner
-                .build()
-                .and_then(|input: ListTagsForResourceInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                self.inner.build(),
+            )
+            .await
         }
         /// The ARN of the resource to be retrieved. The ARN must be URL-encoded.
         pub fn resource_arn(
@@ -283,6 +292,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "ListTagsForResource",
         idempotent: true,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    ListTagsForResourceInput,
+    ListTagsForResourceOutput,
+    ListTagsForResourceError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_list_tags_for_resource,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(
     input: &ListTagsForResourceInput,
 ) -> ::std::result::Result<RequestParts, BuildError> {

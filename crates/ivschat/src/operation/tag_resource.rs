@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `TagResourceInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct TagResourceInput {
     /// The ARN of the resource to be tagged. The ARN must be URL-encoded.
     pub resource_arn: ::std::string::String,
@@ -136,7 +137,16 @@ impl TagResourceInputBuilder {
 /// The `TagResourceOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct TagResourceOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl TagResourceOutput {
@@ -266,13 +276,12 @@ pub mod builders {
             self,
         ) -> ::std::result::Result<TagResourceOutput, ::restjson_runtime::SdkError<TagResourceError>>
         {
-            let request = self
-                .inner
-                .build()
-                .and_then(|input: TagResourceInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                self.inner.build(),
+            )
+            .await
         }
         /// The ARN of the resource to be tagged. The ARN must be URL-encoded.
         pub fn resource_arn(
@@ -345,6 +354,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "TagResource",
         idempotent: false,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    TagResourceInput,
+    TagResourceOutput,
+    TagResourceError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_tag_resource,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(input: &TagResourceInput) -> ::std::result::Result<RequestParts, BuildError> {
     let mut path = ::std::string::String::new();
     path.push_str("/tags/");

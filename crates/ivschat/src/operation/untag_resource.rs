@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `UntagResourceInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct UntagResourceInput {
     /// The ARN of the resource to be untagged. The ARN must be URL-encoded.
     pub resource_arn: ::std::string::String,
@@ -122,7 +123,16 @@ impl UntagResourceInputBuilder {
 /// The `UntagResourceOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct UntagResourceOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl UntagResourceOutput {
@@ -254,13 +264,12 @@ pub mod builders {
             UntagResourceOutput,
             ::restjson_runtime::SdkError<UntagResourceError>,
         > {
-            let request = self
-                .inner
-                .build()
-                .and_then(|input: UntagResourceInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                self.inner.build(),
+            )
+            .await
         }
         /// The ARN of the resource to be untagged. The ARN must be URL-encoded.
         pub fn resource_arn(
@@ -325,6 +334,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "UntagResource",
         idempotent: true,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    UntagResourceInput,
+    UntagResourceOutput,
+    UntagResourceError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_untag_resource,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(input: &UntagResourceInput) -> ::std::result::Result<RequestParts, BuildError> {
     let mut path = ::std::string::String::new();
     path.push_str("/tags/");

@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `UpdateLoggingConfigurationInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct UpdateLoggingConfigurationInput {
     /// Identifier of the logging configuration to be updated.
     pub identifier: ::std::string::String,
@@ -132,6 +133,7 @@ impl UpdateLoggingConfigurationInputBuilder {
 /// The `UpdateLoggingConfigurationOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct UpdateLoggingConfigurationOutput {
     /// Logging-configuration ARN, from the request (if `identifier` was an ARN).
     pub arn: ::std::option::Option<::std::string::String>,
@@ -157,6 +159,14 @@ pub struct UpdateLoggingConfigurationOutput {
     pub tags: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl UpdateLoggingConfigurationOutput {
@@ -550,13 +560,12 @@ pub mod builders {
             UpdateLoggingConfigurationOutput,
             ::restjson_runtime::SdkError<UpdateLoggingConfigurationError>,
         > {
-            let request = self
-                .inner
-                .build()
-                .and_then(|input: UpdateLoggingConfigurationInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                self.inner.build(),
+            )
+            .await
         }
         /// Identifier of the logging configuration to be updated.
         pub fn identifier(
@@ -627,6 +636,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "UpdateLoggingConfiguration",
         idempotent: false,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    UpdateLoggingConfigurationInput,
+    UpdateLoggingConfigurationOutput,
+    UpdateLoggingConfigurationError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_update_logging_configuration,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(
     input: &UpdateLoggingConfigurationInput,
 ) -> ::std::result::Result<RequestParts, BuildError> {

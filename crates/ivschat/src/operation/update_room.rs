@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `UpdateRoomInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct UpdateRoomInput {
     /// Identifier of the room to be updated. Currently this must be an ARN.
     pub identifier: ::std::string::String,
@@ -225,6 +226,7 @@ impl UpdateRoomInputBuilder {
 /// The `UpdateRoomOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct UpdateRoomOutput {
     /// Room ARN, from the request (if `identifier` was an ARN).
     pub arn: ::std::option::Option<::std::string::String>,
@@ -253,6 +255,14 @@ pub struct UpdateRoomOutput {
     /// Array of logging configurations attached to the room, from the request (if specified).
     pub logging_configuration_identifiers:
         ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl UpdateRoomOutput {
@@ -675,13 +685,12 @@ pub mod builders {
             self,
         ) -> ::std::result::Result<UpdateRoomOutput, ::restjson_runtime::SdkError<UpdateRoomError>>
         {
-            let request = self
-                .inner
-                .build()
-                .and_then(|input: UpdateRoomInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                self.inner.build(),
+            )
+            .await
         }
         /// Identifier of the room to be updated. Currently this must be an ARN.
         pub fn identifier(
@@ -813,6 +822,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "UpdateRoom",
         idempotent: false,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    UpdateRoomInput,
+    UpdateRoomOutput,
+    UpdateRoomError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_update_room,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(input: &UpdateRoomInput) -> ::std::result::Result<RequestParts, BuildError> {
     let mut path = ::std::string::String::new();
     path.push_str("/UpdateRoom");

@@ -5,6 +5,7 @@
 /// Specifies a CloudWatch Logs location where chat logs will be stored.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct CloudWatchLogsDestinationConfiguration {
     /// Name of the Amazon Cloudwatch Logs destination where chat activity will be logged.
     pub log_group_name: ::std::string::String,

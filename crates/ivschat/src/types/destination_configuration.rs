@@ -7,6 +7,7 @@
 /// (for CloudWatch Logs, Kinesis Firehose, or S3).
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum DestinationConfiguration {
     /// An Amazon S3 destination configuration where chat activity will be logged.
     S3(crate::types::S3DestinationConfiguration),

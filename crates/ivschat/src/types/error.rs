@@ -6,6 +6,7 @@
 /// The `AccessDeniedException` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct AccessDeniedException {
     /// The `message` member.
     pub message: ::std::string::String,
@@ -69,6 +70,7 @@ impl AccessDeniedExceptionBuilder {
 /// The `ConflictException` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct ConflictException {
     /// The `message` member.
     pub message: ::std::string::String,
@@ -186,6 +188,7 @@ impl ConflictExceptionBuilder {
 /// The `InternalServerException` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct InternalServerException {
     /// The `message` member.
     pub message: ::std::string::String,
@@ -249,6 +252,7 @@ impl InternalServerExceptionBuilder {
 /// The `PendingVerification` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct PendingVerification {
     /// The `message` member.
     pub message: ::std::string::String,
@@ -312,6 +316,7 @@ impl PendingVerificationBuilder {
 /// The `ResourceNotFoundException` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct ResourceNotFoundException {
     /// The `message` member.
     pub message: ::std::string::String,
@@ -430,6 +435,7 @@ impl ResourceNotFoundExceptionBuilder {
 /// The `ServiceQuotaExceededException` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct ServiceQuotaExceededException {
     /// The `message` member.
     pub message: ::std::string::String,
@@ -570,6 +576,7 @@ impl ServiceQuotaExceededExceptionBuilder {
 /// The `ThrottlingException` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct ThrottlingException {
     /// The `message` member.
     pub message: ::std::string::String,
@@ -709,6 +716,7 @@ impl ThrottlingExceptionBuilder {
 /// The `ValidationException` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct ValidationException {
     /// The `message` member.
     pub message: ::std::string::String,

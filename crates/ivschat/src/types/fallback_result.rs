@@ -59,3 +59,23 @@ impl ::std::fmt::Display for FallbackResult {
         f.write_str(self.as_str())
     }
 }
+/// Serializes as the value's string, unknown values included.
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for FallbackResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+/// Deserializes from any string; values this client does not know become [`Self::Unknown`].
+#[cfg(feature = "serde")]
+impl<'de> ::serde::Deserialize<'de> for FallbackResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let s = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+        ::std::result::Result::Ok(Self::from(s.as_str()))
+    }
+}

@@ -5,6 +5,7 @@
 /// Specifies a Kinesis Firehose location where chat logs will be stored.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct FirehoseDestinationConfiguration {
     /// Name of the Amazon Kinesis Firehose delivery stream where chat activity will be logged.
     pub delivery_stream_name: ::std::string::String,

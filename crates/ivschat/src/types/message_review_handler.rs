@@ -5,6 +5,7 @@
 /// Configuration information for optional message review.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MessageReviewHandler {
     /// Identifier of the message review handler. Currently this must be an ARN of a lambda function.
     pub uri: ::std::option::Option<::std::string::String>,

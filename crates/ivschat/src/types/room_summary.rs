@@ -5,6 +5,7 @@
 /// Summary information about a room.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct RoomSummary {
     /// Room ARN.
     pub arn: ::std::option::Option<::std::string::String>,

@@ -5,6 +5,7 @@
 /// Specifies an S3 location where chat logs will be stored.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct S3DestinationConfiguration {
     /// Name of the Amazon S3 bucket where chat activity will be logged.
     pub bucket_name: ::std::string::String,

@@ -5,6 +5,7 @@
 /// This object is used in the ValidationException error.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct ValidationExceptionField {
     /// Name of the field which failed validation.
     pub name: ::std::string::String,

@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `GetNodeInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct GetNodeInput {}
 impl GetNodeInput {
     /// A builder for this structure.
@@ -37,6 +38,7 @@ impl GetNodeInputBuilder {
 /// The `GetNodeOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct GetNodeOutput {
     /// The `name` member.
     pub name: ::std::string::String,
@@ -48,6 +50,14 @@ pub struct GetNodeOutput {
     pub choice: ::std::option::Option<crate::types::Option>,
     /// The `secret` member.
     pub secret: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl GetNodeOutput {
@@ -280,11 +290,12 @@ pub mod builders {
             self,
         ) -> ::std::result::Result<GetNodeOutput, ::restjson_runtime::SdkError<GetNodeError>>
         {
-            let request = ::std::result::Result::Ok(self.inner.build())
-                .and_then(|input: GetNodeInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                ::std::result::Result::Ok(self.inner.build()),
+            )
+            .await
         }
     }
 }
@@ -293,6 +304,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "GetNode",
         idempotent: true,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    GetNodeInput,
+    GetNodeOutput,
+    GetNodeError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_get_node,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(input: &GetNodeInput) -> ::std::result::Result<RequestParts, BuildError> {
     let mut path = ::std::string::String::new();
     path.push_str("/node");

@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `MatchInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MatchInput {
     /// The `type` member.
     pub r#type: ::std::string::String,
@@ -262,11 +263,20 @@ impl MatchInputBuilder {
 /// The `MatchOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct MatchOutput {
     /// The `String` member.
     pub string: crate::types::String,
     /// The `Vec` member.
     pub vec: ::std::option::Option<::std::vec::Vec<crate::types::Node>>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl MatchOutput {
@@ -425,13 +435,12 @@ pub mod builders {
         pub async fn send(
             self,
         ) -> ::std::result::Result<MatchOutput, ::restjson_runtime::SdkError<MatchError>> {
-            let request = self
-                .inner
-                .build()
-                .and_then(|input: MatchInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                self.inner.build(),
+            )
+            .await
         }
         /// The `type` member.
         pub fn r#type(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -597,6 +606,14 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "Match",
         idempotent: false,
+    };
+static SPEC: ::restjson_runtime::__private::OperationSpec<MatchInput, MatchOutput, MatchError> =
+    ::restjson_runtime::__private::OperationSpec {
+        meta: &META,
+        validate: crate::validate::input_match,
+        ser: ser_request,
+        de_ok: de_response,
+        de_err: de_error,
     };
 fn ser_request(input: &MatchInput) -> ::std::result::Result<RequestParts, BuildError> {
     let mut path = ::std::string::String::new();

@@ -17,6 +17,7 @@ use ::restjson_runtime::__private::{
 /// The `SelfValueInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct SelfValueInput {
     /// The `key` member.
     pub key: ::std::string::String,
@@ -113,7 +114,16 @@ impl SelfValueInputBuilder {
 /// The `SelfValueOutput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct SelfValueOutput {
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "_request_id",
+            default,
+            skip_serializing_if = "::std::option::Option::is_none"
+        )
+    )]
     pub(crate) _request_id: ::std::option::Option<::std::string::String>,
 }
 impl SelfValueOutput {
@@ -209,13 +219,12 @@ pub mod builders {
             self,
         ) -> ::std::result::Result<SelfValueOutput, ::restjson_runtime::SdkError<SelfValueError>>
         {
-            let request = self
-                .inner
-                .build()
-                .and_then(|input: SelfValueInput| super::ser_request(&input));
-            self.handle
-                .invoke(&super::META, request, super::de_response, super::de_error)
-                .await
+            ::restjson_runtime::__private::run_operation(
+                self.handle,
+                &super::SPEC,
+                self.inner.build(),
+            )
+            .await
         }
         /// The `key` member.
         pub fn key(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -267,6 +276,17 @@ static META: ::restjson_runtime::__private::OperationMeta =
         name: "Self",
         idempotent: false,
     };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    SelfValueInput,
+    SelfValueOutput,
+    SelfValueError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_self_value,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(input: &SelfValueInput) -> ::std::result::Result<RequestParts, BuildError> {
     let mut path = ::std::string::String::new();
     path.push_str("/self/");

@@ -6,6 +6,7 @@
 /// The `Unhandled` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct Unhandled {
     /// The `Message` member.
     pub message: ::std::option::Option<::std::string::String>,

@@ -5,6 +5,7 @@
 /// The `Node` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct Node {
     /// The `name` member.
     pub name: ::std::string::String,

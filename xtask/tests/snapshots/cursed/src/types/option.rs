@@ -5,6 +5,7 @@
 /// The `Option` union.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub enum Option {
     /// The `Some` variant.
     Some(crate::types::String),

@@ -5,6 +5,7 @@
 /// A structure named `String`.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
 pub struct String {
     /// The `inner` member.
     pub inner: ::std::option::Option<::std::string::String>,

@@ -1,0 +1,387 @@
+//! Paginators: streams over the pages (and the listed items) of `@paginated` operations.
+//!
+//! A generated fluent builder of a paginated operation offers `into_paginator()`, which returns a
+//! [`Paginator`]: a [`Stream`] of pages (`Result<Output, SdkError<Error>>`). [`Paginator::items`]
+//! flattens the pages into the listed items.
+//!
+//! Behaviour, shared by every generated client:
+//! - lazy: nothing is sent until the stream is polled;
+//! - one request at a time, each with the token of the previous page; the stream ends after a page
+//!   whose token is absent or empty;
+//! - a failed page is yielded as an `Err` item (after everything the earlier pages listed) and
+//!   ends the stream;
+//! - a token the service returns a second time (it would make the stream loop forever) is
+//!   reported, after the page that carried it, as an error holding [`PaginationError`];
+//! - cancellation-safe: dropping a `next()` future keeps the request in flight inside the
+//!   paginator, and the next call of `next()` resumes it; dropping the paginator cancels it.
+//!
+//! [`Paginator`] implements `futures_core::Stream` (so `futures::StreamExt` works on it) and has
+//! an inherent async [`next`](Paginator::next), so no extra crate is needed to drain it.
+
+use std::collections::HashSet;
+use std::error::Error as StdError;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+pub use futures_core::Stream;
+
+use crate::client::{Handle, OperationMeta, RequestParts};
+use crate::error::{BuildError, ErrorMetadata, SdkError, SdkErrorKind};
+use crate::http::HttpResponse;
+use crate::json::DeserializeError;
+use crate::validate::Validator;
+
+/// What generated code tells the runtime about one operation: its metadata and the functions
+/// that validate, serialize and deserialize it.
+#[doc(hidden)]
+pub struct OperationSpec<I, O, E> {
+    /// Name and retry facts.
+    pub meta: &'static OperationMeta,
+    /// Checks the input's constraints.
+    pub validate: fn(&I, &mut Validator),
+    /// Turns the input into a request.
+    pub ser: fn(&I) -> Result<RequestParts, BuildError>,
+    /// Reads a successful response.
+    pub de_ok: fn(&HttpResponse) -> Result<O, DeserializeError>,
+    /// Reads an error response.
+    pub de_err: fn(&ErrorMetadata, &HttpResponse) -> Result<E, DeserializeError>,
+}
+
+impl<I, O, E> fmt::Debug for OperationSpec<I, O, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OperationSpec")
+            .field("operation", &self.meta.name)
+            .finish()
+    }
+}
+
+/// Runs one operation: validates the built input (strictly if the client's configuration says
+/// so), then sends it. Failures before sending are construction errors.
+#[doc(hidden)]
+pub async fn run_operation<I, O, E>(
+    handle: Handle,
+    spec: &'static OperationSpec<I, O, E>,
+    input: Result<I, BuildError>,
+) -> Result<O, SdkError<E>> {
+    let name = spec.meta.name;
+    let input = input.map_err(|e| SdkError::construction(name, e))?;
+    let mut validator = Validator::new(handle.config().strict_validation());
+    (spec.validate)(&input, &mut validator);
+    validator
+        .finish()
+        .map_err(|e| SdkError::construction(name, e))?;
+    handle
+        .invoke(spec.meta, (spec.ser)(&input), spec.de_ok, spec.de_err)
+        .await
+}
+
+/// How the pages of one paginated operation chain together.
+#[doc(hidden)]
+pub struct PaginationSpec<I: 'static, O: 'static, E: 'static, T: 'static> {
+    /// The operation.
+    pub operation: &'static OperationSpec<I, O, E>,
+    /// The token the input carries.
+    pub input_token: fn(&I) -> Option<&str>,
+    /// Sets the input token.
+    pub set_input_token: fn(&mut I, Option<String>),
+    /// The token of the next page, from an output.
+    pub output_token: fn(&O) -> Option<&str>,
+    /// Sets the page size, when the operation has one.
+    pub set_page_size: Option<fn(&mut I, i32)>,
+    /// Takes the listed items out of a page.
+    pub items: fn(O) -> Vec<T>,
+}
+
+impl<I: 'static, O: 'static, E: 'static, T: 'static> fmt::Debug for PaginationSpec<I, O, E, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PaginationSpec")
+            .field("operation", &self.operation.meta.name)
+            .finish()
+    }
+}
+
+/// Why a paginator stopped although the service did not fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// The service answered page `page` (counted from 1) with a pagination token the paginator
+    /// had already sent: following it would request the same pages again, forever.
+    RepeatedToken {
+        /// The page that carried the repeated token.
+        page: usize,
+    },
+}
+
+impl PaginationError {
+    /// The pagination error inside `error`, if that is what stopped a paginator.
+    pub fn from_sdk_error<E>(error: &SdkError<E>) -> Option<&PaginationError> {
+        match error.kind() {
+            SdkErrorKind::Construction(source) => source.downcast_ref::<PaginationError>(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for PaginationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::RepeatedToken { page } => write!(
+                f,
+                "page {page} carried a pagination token that was already sent; stopping instead of requesting the same pages again"
+            ),
+        }
+    }
+}
+
+impl StdError for PaginationError {}
+
+type PageFuture<O, E> = Pin<Box<dyn Future<Output = Result<O, SdkError<E>>> + Send>>;
+
+/// A stream of the pages of a paginated operation. See the [module documentation](self).
+#[must_use = "a paginator does nothing until it is polled"]
+pub struct Paginator<I: 'static, O: 'static, E: 'static, T: 'static> {
+    handle: Handle,
+    spec: &'static PaginationSpec<I, O, E, T>,
+    /// The input of the next request (its token already set), or why it cannot be built.
+    input: Option<Result<I, BuildError>>,
+    in_flight: Option<PageFuture<O, E>>,
+    /// An error to yield after the page just yielded.
+    pending: Option<SdkError<E>>,
+    sent_tokens: HashSet<String>,
+    pages: usize,
+}
+
+// The input and outputs are never pinned in place; only the boxed request future is.
+impl<I: 'static, O: 'static, E: 'static, T: 'static> Unpin for Paginator<I, O, E, T> {}
+
+impl<I: 'static, O: 'static, E: 'static, T: 'static> Paginator<I, O, E, T> {
+    fn is_done(&self) -> bool {
+        self.input.is_none() && self.in_flight.is_none() && self.pending.is_none()
+    }
+}
+
+impl<I: 'static, O: 'static, E: 'static, T: 'static> fmt::Debug for Paginator<I, O, E, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Paginator")
+            .field("operation", &self.spec.operation.meta.name)
+            .field("pages", &self.pages)
+            .field("in_flight", &self.in_flight.is_some())
+            .field("done", &self.is_done())
+            .finish()
+    }
+}
+
+impl<I: 'static, O: 'static, E: 'static, T: 'static> Paginator<I, O, E, T>
+where
+    I: Clone + Send + 'static,
+    O: Send + 'static,
+    E: Send + 'static,
+{
+    #[doc(hidden)]
+    pub fn new(
+        handle: Handle,
+        spec: &'static PaginationSpec<I, O, E, T>,
+        input: Result<I, BuildError>,
+    ) -> Self {
+        Self {
+            handle,
+            spec,
+            input: Some(input),
+            in_flight: None,
+            pending: None,
+            sent_tokens: HashSet::new(),
+            pages: 0,
+        }
+    }
+
+    /// Asks for `size` results per page (the operation's page-size member). Operations without
+    /// a page-size member ignore it.
+    pub fn page_size(mut self, size: i32) -> Self {
+        if let (Some(set), Some(Ok(input))) = (self.spec.set_page_size, self.input.as_mut()) {
+            set(input, size);
+        }
+        self
+    }
+
+    /// A stream of the items the pages list, in order. An error ends it after every item of
+    /// the pages before the failed one.
+    pub fn items(self) -> Items<I, O, E, T> {
+        Items {
+            pages: self,
+            buffer: Vec::new().into_iter(),
+        }
+    }
+
+    /// The next page: `None` once the stream has ended.
+    pub async fn next(&mut self) -> Option<Result<O, SdkError<E>>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Collects every page, stopping at the first error.
+    pub async fn try_collect(mut self) -> Result<Vec<O>, SdkError<E>> {
+        let mut pages = Vec::new();
+        while let Some(page) = self.next().await {
+            pages.push(page?);
+        }
+        Ok(pages)
+    }
+
+    /// How many pages have been received so far.
+    pub fn pages_received(&self) -> usize {
+        self.pages
+    }
+
+    /// Starts the next request, or returns why it cannot be sent.
+    fn start_next(&mut self) -> Option<SdkError<E>> {
+        let input = match self.input.take()? {
+            Ok(input) => input,
+            Err(e) => return Some(SdkError::construction(self.spec.operation.meta.name, e)),
+        };
+        if let Some(token) = (self.spec.input_token)(&input) {
+            self.sent_tokens.insert(token.to_owned());
+        }
+        let next = input.clone();
+        self.input = Some(Ok(next));
+        self.in_flight = Some(Box::pin(run_operation(
+            self.handle.clone(),
+            self.spec.operation,
+            Ok(input),
+        )));
+        None
+    }
+
+    fn on_page(&mut self, page: &O) {
+        self.pages += 1;
+        let token = (self.spec.output_token)(page).filter(|t| !t.is_empty());
+        match token {
+            None => self.input = None,
+            Some(token) if self.sent_tokens.contains(token) => {
+                self.input = None;
+                self.pending = Some(SdkError::construction(
+                    self.spec.operation.meta.name,
+                    PaginationError::RepeatedToken { page: self.pages },
+                ));
+            }
+            Some(token) => {
+                if let Some(Ok(input)) = self.input.as_mut() {
+                    (self.spec.set_input_token)(input, Some(token.to_owned()));
+                }
+            }
+        }
+    }
+}
+
+impl<I: 'static, O: 'static, E: 'static, T: 'static> Stream for Paginator<I, O, E, T>
+where
+    I: Clone + Send + 'static,
+    O: Send + 'static,
+    E: Send + 'static,
+{
+    type Item = Result<O, SdkError<E>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.in_flight.is_none() {
+            if let Some(error) = this.pending.take() {
+                return Poll::Ready(Some(Err(error)));
+            }
+            if let Some(error) = this.start_next() {
+                return Poll::Ready(Some(Err(error)));
+            }
+        }
+        let Some(fut) = this.in_flight.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match fut.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(result) => {
+                this.in_flight = None;
+                match result {
+                    Ok(page) => {
+                        this.on_page(&page);
+                        Poll::Ready(Some(Ok(page)))
+                    }
+                    Err(error) => {
+                        this.input = None;
+                        Poll::Ready(Some(Err(error)))
+                    }
+                }
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        if self.is_done() {
+            (0, Some(0))
+        } else {
+            (0, None)
+        }
+    }
+}
+
+/// A stream of the items listed by the pages of a paginated operation.
+#[must_use = "a paginator does nothing until it is polled"]
+pub struct Items<I: 'static, O: 'static, E: 'static, T: 'static> {
+    pages: Paginator<I, O, E, T>,
+    buffer: std::vec::IntoIter<T>,
+}
+
+impl<I: 'static, O: 'static, E: 'static, T: 'static> Unpin for Items<I, O, E, T> {}
+
+impl<I: 'static, O: 'static, E: 'static, T: 'static> fmt::Debug for Items<I, O, E, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Items")
+            .field("pages", &self.pages)
+            .field("buffered", &self.buffer.len())
+            .finish()
+    }
+}
+
+impl<I: 'static, O: 'static, E: 'static, T: 'static> Items<I, O, E, T>
+where
+    I: Clone + Send + 'static,
+    O: Send + 'static,
+    E: Send + 'static,
+{
+    /// The next item: `None` once the stream has ended.
+    pub async fn next(&mut self) -> Option<Result<T, SdkError<E>>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Collects every item, stopping at the first error.
+    pub async fn try_collect(mut self) -> Result<Vec<T>, SdkError<E>> {
+        let mut items = Vec::new();
+        while let Some(item) = self.next().await {
+            items.push(item?);
+        }
+        Ok(items)
+    }
+}
+
+impl<I: 'static, O: 'static, E: 'static, T: 'static> Stream for Items<I, O, E, T>
+where
+    I: Clone + Send + 'static,
+    O: Send + 'static,
+    E: Send + 'static,
+{
+    type Item = Result<T, SdkError<E>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.buffer.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match Pin::new(&mut this.pages).poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(Some(Ok(page))) => {
+                    this.buffer = (this.pages.spec.items)(page).into_iter();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! Client-side validation of operation inputs against the model's constraint traits.
+//!
+//! Required members are checked by each builder's `build()`. Before a request is sent, the
+//! runtime also checks the `@length`, `@range` and `@pattern` constraints of the input and of
+//! every structure, list and map nested in it, and reports every violated member at once, each
+//! with its path (`destinationConfiguration.s3.bucketName`, `tags["team"]`, `items[2]`) and
+//! the constraint, like the `fieldList` of a service `ValidationException`.
+//!
+//! Two modes:
+//! - **default**: only what validating AWS SDKs check, which the service enforces as well:
+//!   minimum lengths and minimum values. A request the service would accept is never refused.
+//! - **strict** (`Config::builder().strict_validation(true)`): also maximum lengths, maximum
+//!   values and patterns. Patterns come from the model and are not always what the service
+//!   enforces (a model pattern may be narrower than the identifiers the service really accepts),
+//!   so strict mode can refuse requests the service would accept. Patterns are matched as
+//!   ECMA-262 expressions with search semantics (the model anchors them with `^`/`$` where it
+//!   means to); a pattern this engine cannot compile is not checked.
+//!
+//! Lengths count Unicode scalar values for strings, bytes for blobs, and entries for lists and
+//! maps, as Smithy defines them. Values are never copied into error messages (they may be
+//! sensitive); only paths and constraints are.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::OnceLock;
+
+/// A constraint from the model, as violated by a value.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Constraint {
+    /// `@length(min)`: the value is shorter.
+    MinLength {
+        /// The minimum.
+        min: u64,
+        /// The value's length.
+        actual: u64,
+    },
+    /// `@length(max)`: the value is longer (strict mode).
+    MaxLength {
+        /// The maximum.
+        max: u64,
+        /// The value's length.
+        actual: u64,
+    },
+    /// `@range(min)`: the value is smaller.
+    Min {
+        /// The minimum.
+        min: f64,
+    },
+    /// `@range(max)`: the value is larger (strict mode).
+    Max {
+        /// The maximum.
+        max: f64,
+    },
+    /// `@pattern`: the value does not match (strict mode).
+    Pattern {
+        /// The pattern, as written in the model.
+        pattern: &'static str,
+    },
+}
+
+impl fmt::Display for Constraint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MinLength { min, actual } => {
+                write!(f, "length {actual} is below the minimum of {min}")
+            }
+            Self::MaxLength { max, actual } => {
+                write!(f, "length {actual} is above the maximum of {max}")
+            }
+            Self::Min { min } => write!(f, "value is below the minimum of {min}"),
+            Self::Max { max } => write!(f, "value is above the maximum of {max}"),
+            Self::Pattern { pattern } => write!(f, "value does not match the pattern {pattern}"),
+        }
+    }
+}
+
+/// One violated constraint of one member.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldViolation {
+    path: String,
+    constraint: Constraint,
+}
+
+impl FieldViolation {
+    /// The member's path from the input, using the model's member names, e.g.
+    /// `destinationConfiguration.s3.bucketName` or `tags["team"]`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The violated constraint.
+    pub fn constraint(&self) -> &Constraint {
+        &self.constraint
+    }
+}
+
+impl fmt::Display for FieldViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}`: {}", self.path, self.constraint)
+    }
+}
+
+/// An input that violates constraints of the model; nothing was sent. Lists every violation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidationError {
+    violations: Vec<FieldViolation>,
+}
+
+impl ValidationError {
+    /// Every violation, in member order.
+    pub fn violations(&self) -> &[FieldViolation] {
+        &self.violations
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.violations.len();
+        write!(
+            f,
+            "input failed validation ({n} {}): ",
+            if n == 1 { "problem" } else { "problems" }
+        )?;
+        for (i, v) in self.violations.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for ValidationError {}
+
+/// A `@pattern` compiled on first use (only strict mode uses it).
+pub struct Pattern {
+    source: &'static str,
+    compiled: OnceLock<Option<regex_lite::Regex>>,
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Pattern").field(&self.source).finish()
+    }
+}
+
+impl Pattern {
+    /// A pattern from the model.
+    pub const fn new(source: &'static str) -> Self {
+        Self {
+            source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The pattern as written in the model.
+    pub fn as_str(&self) -> &'static str {
+        self.source
+    }
+
+    /// Whether `value` matches; `None` when the pattern cannot be compiled.
+    pub fn is_match(&self, value: &str) -> Option<bool> {
+        self.compiled
+            .get_or_init(|| {
+                let compiled = regex_lite::Regex::new(self.source);
+                if let Err(e) = &compiled {
+                    tracing::debug!(pattern = self.source, error = %e, "pattern not checked");
+                }
+                compiled.ok()
+            })
+            .as_ref()
+            .map(|re| re.is_match(value))
+    }
+}
+
+/// Collects violations while generated code walks an input.
+#[derive(Debug)]
+pub struct Validator {
+    strict: bool,
+    path: String,
+    violations: Vec<FieldViolation>,
+}
+
+impl Validator {
+    /// A validator in default (`strict == false`) or strict mode.
+    pub fn new(strict: bool) -> Self {
+        Self {
+            strict,
+            path: String::new(),
+            violations: Vec::new(),
+        }
+    }
+
+    /// Whether maximums and patterns are checked.
+    pub fn is_strict(&self) -> bool {
+        self.strict
+    }
+
+    fn violation(&mut self, constraint: Constraint) {
+        self.violations.push(FieldViolation {
+            path: self.path.clone(),
+            constraint,
+        });
+    }
+
+    fn nest(&mut self, segment: fmt::Arguments<'_>, f: impl FnOnce(&mut Self)) {
+        use fmt::Write;
+        let len = self.path.len();
+        let _ = self.path.write_fmt(segment);
+        f(self);
+        self.path.truncate(len);
+    }
+
+    /// Checks the member `name` of the current structure with `f`.
+    pub fn field(&mut self, name: &str, f: impl FnOnce(&mut Self)) {
+        if self.path.is_empty() {
+            self.nest(format_args!("{name}"), f)
+        } else {
+            self.nest(format_args!(".{name}"), f)
+        }
+    }
+
+    /// Checks item `index` of the current list with `f`.
+    pub fn index(&mut self, index: usize, f: impl FnOnce(&mut Self)) {
+        self.nest(format_args!("[{index}]"), f)
+    }
+
+    /// Checks the entry `key` of the current map with `f`.
+    pub fn key(&mut self, key: &str, f: impl FnOnce(&mut Self)) {
+        self.nest(format_args!("[{key:?}]"), f)
+    }
+
+    /// Checks the entry of a map whose keys are sensitive: the path does not show the key.
+    pub fn hidden_key(&mut self, f: impl FnOnce(&mut Self)) {
+        self.nest(format_args!("[*]"), f)
+    }
+
+    /// Checks a length against `@length(min, max)`.
+    pub fn length(&mut self, actual: usize, min: Option<u64>, max: Option<u64>) {
+        let actual = actual as u64;
+        if let Some(min) = min.filter(|m| actual < *m) {
+            self.violation(Constraint::MinLength { min, actual });
+        }
+        if let Some(max) = max.filter(|m| self.strict && actual > *m) {
+            self.violation(Constraint::MaxLength { max, actual });
+        }
+    }
+
+    /// Checks a string's length (in Unicode scalar values) against `@length(min, max)`.
+    pub fn str_length(&mut self, value: &str, min: Option<u64>, max: Option<u64>) {
+        // Counting is only needed when a bound could be violated.
+        if min.is_some_and(|m| m > 0) || (self.strict && max.is_some()) {
+            self.length(value.chars().count(), min, max);
+        }
+    }
+
+    /// Checks a number against `@range(min, max)`.
+    pub fn range(&mut self, value: f64, min: Option<f64>, max: Option<f64>) {
+        if let Some(min) = min.filter(|m| value < *m) {
+            self.violation(Constraint::Min { min });
+        }
+        if let Some(max) = max.filter(|m| self.strict && value > *m) {
+            self.violation(Constraint::Max { max });
+        }
+    }
+
+    /// Checks a string against `@pattern` (strict mode only).
+    pub fn pattern(&mut self, value: &str, pattern: &'static Pattern) {
+        if self.strict && pattern.is_match(value) == Some(false) {
+            self.violation(Constraint::Pattern {
+                pattern: pattern.as_str(),
+            });
+        }
+    }
+
+    /// Every violation found, as an error if there is any.
+    pub fn finish(self) -> Result<(), ValidationError> {
+        if self.violations.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationError {
+                violations: self.violations,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static ROOM_ARN: Pattern =
+        Pattern::new("^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$");
+
+    #[test]
+    fn default_mode_checks_only_minimums() {
+        let mut v = Validator::new(false);
+        v.field("name", |v| {
+            v.str_length("", Some(1), Some(3));
+            v.str_length("abcdef", Some(1), Some(3));
+            v.pattern("not an arn", &ROOM_ARN);
+        });
+        v.field("count", |v| {
+            v.range(0.0, Some(1.0), Some(5.0));
+            v.range(9.0, Some(1.0), Some(5.0));
+        });
+        let err = v.finish().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "input failed validation (2 problems): `name`: length 0 is below the minimum of 1; `count`: value is below the minimum of 1"
+        );
+    }
+
+    #[test]
+    fn strict_mode_checks_everything_with_paths() {
+        let mut v = Validator::new(true);
+        v.field("outer", |v| {
+            v.field("list", |v| {
+                v.index(2, |v| v.str_length("é€x", None, Some(2)));
+            });
+            v.field("map", |v| {
+                v.key("k", |v| {
+                    v.pattern("arn:aws:ivschat:us-west-2:1:room/x", &ROOM_ARN)
+                });
+                v.key("bad", |v| v.pattern("nope", &ROOM_ARN));
+                v.hidden_key(|v| v.range(7.0, None, Some(6.5)));
+            });
+        });
+        let err = v.finish().unwrap_err();
+        let got: Vec<(String, Constraint)> = err
+            .violations()
+            .iter()
+            .map(|v| (v.path().to_owned(), v.constraint().clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "outer.list[2]".to_owned(),
+                    Constraint::MaxLength { max: 2, actual: 3 }
+                ),
+                (
+                    "outer.map[\"bad\"]".to_owned(),
+                    Constraint::Pattern {
+                        pattern: ROOM_ARN.as_str()
+                    }
+                ),
+                ("outer.map[*]".to_owned(), Constraint::Max { max: 6.5 }),
+            ]
+        );
+    }
+
+    #[test]
+    fn uncompilable_patterns_are_not_checked() {
+        static LOOKAHEAD: Pattern = Pattern::new("^(?=a)b$");
+        let mut v = Validator::new(true);
+        v.pattern("zzz", &LOOKAHEAD);
+        assert_eq!(v.finish(), Ok(()));
+    }
+}

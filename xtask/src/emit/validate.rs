@@ -1,0 +1,279 @@
+//! `src/validate.rs` of a generated crate: constraint checks of every operation input, walking
+//! nested structures, unions, lists and maps. The runtime's `Validator` decides which checks
+//! apply in the configured mode; this file only lists what the model constrains.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{ident, rust_ty};
+use crate::ir::{Constraints, Member, NamedKind, Operation, Service, Ty, TypeDef};
+use crate::naming::snake_case;
+
+/// The name of the function that validates `op`'s input.
+pub fn input_fn(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("input_{}", op.module.trim_start_matches("r#"))
+}
+
+fn type_fn(rust: &str) -> proc_macro2::Ident {
+    format_ident!("type_{}", snake_case(rust))
+}
+
+struct Gen<'s> {
+    /// Named structures and unions whose values have something to check.
+    needs: BTreeSet<String>,
+    patterns: BTreeMap<String, usize>,
+    _service: &'s Service,
+}
+
+fn members_of(t: &TypeDef) -> Option<(&str, &[Member])> {
+    match t {
+        TypeDef::Struct(s) => Some((&s.rust_name, &s.members)),
+        TypeDef::Union(u) => Some((&u.rust_name, &u.variants)),
+        _ => None,
+    }
+}
+
+/// Whether a value of `ty` constrained by `c` has anything to check, given the named types
+/// already known to need checks.
+fn ty_needs(ty: &Ty, c: &Constraints, needs: &BTreeSet<String>) -> bool {
+    if c.length.is_some() || c.range.is_some() || c.pattern.is_some() {
+        return true;
+    }
+    match ty {
+        Ty::List { elem, .. } => ty_needs(elem, c.elem.as_deref().unwrap_or(&EMPTY), needs),
+        Ty::Map { value, .. } => {
+            c.key.as_deref().is_some_and(Constraints::any)
+                || ty_needs(value, c.value.as_deref().unwrap_or(&EMPTY), needs)
+        }
+        Ty::Named {
+            kind: NamedKind::Struct | NamedKind::Union,
+            rust,
+            ..
+        } => needs.contains(rust),
+        _ => false,
+    }
+}
+
+static EMPTY: Constraints = Constraints {
+    length: None,
+    range: None,
+    pattern: None,
+    elem: None,
+    key: None,
+    value: None,
+};
+
+impl Gen<'_> {
+    fn pattern(&mut self, p: &str) -> proc_macro2::Ident {
+        let n = self.patterns.len();
+        let i = *self.patterns.entry(p.to_owned()).or_insert(n);
+        format_ident!("PATTERN_{}", i)
+    }
+
+    /// Statements checking the value `x` (an expression of type `&T`) at the validator's path.
+    fn check(&mut self, ty: &Ty, c: &Constraints, x: TokenStream, sensitive: bool) -> TokenStream {
+        let opt_u = |v: Option<u64>| match v {
+            Some(v) => quote!(::std::option::Option::Some(#v)),
+            None => quote!(::std::option::Option::None),
+        };
+        let opt_f = |v: Option<f64>| match v {
+            Some(v) => quote!(::std::option::Option::Some(#v)),
+            None => quote!(::std::option::Option::None),
+        };
+        let mut out = Vec::new();
+        let (lmin, lmax) = c.length.unwrap_or((None, None));
+        match ty {
+            Ty::String => {
+                if c.length.is_some() {
+                    let (a, b) = (opt_u(lmin), opt_u(lmax));
+                    out.push(quote!(v.str_length(#x, #a, #b);));
+                }
+                if let Some(p) = &c.pattern {
+                    let id = self.pattern(p);
+                    out.push(quote!(v.pattern(#x, &#id);));
+                }
+            }
+            Ty::Blob if c.length.is_some() => {
+                let (a, b) = (opt_u(lmin), opt_u(lmax));
+                out.push(quote!(v.length(#x.as_ref().len(), #a, #b);));
+            }
+            Ty::Byte | Ty::Short | Ty::Integer | Ty::Long | Ty::Float | Ty::Double => {
+                if let Some((min, max)) = c.range {
+                    let (a, b) = (opt_f(min), opt_f(max));
+                    out.push(quote!(v.range(*#x as f64, #a, #b);));
+                }
+            }
+            Ty::List { elem, sparse } => {
+                if c.length.is_some() {
+                    let (a, b) = (opt_u(lmin), opt_u(lmax));
+                    out.push(quote!(v.length(#x.len(), #a, #b);));
+                }
+                let ec = c.elem.as_deref().unwrap_or(&EMPTY);
+                if ty_needs(elem, ec, &self.needs) {
+                    let inner = self.check(elem, ec, quote!(item), sensitive);
+                    let body = if *sparse {
+                        quote!(if let ::std::option::Option::Some(item) = item { #inner })
+                    } else {
+                        inner
+                    };
+                    out.push(quote! {
+                        for (i, item) in #x.iter().enumerate() { v.index(i, |v| { #body }); }
+                    });
+                }
+            }
+            Ty::Map { value, sparse } => {
+                if c.length.is_some() {
+                    let (a, b) = (opt_u(lmin), opt_u(lmax));
+                    out.push(quote!(v.length(#x.len(), #a, #b);));
+                }
+                let kc = c.key.as_deref().unwrap_or(&EMPTY);
+                let vc = c.value.as_deref().unwrap_or(&EMPTY);
+                let key_check = if kc.any() {
+                    self.check(&Ty::String, kc, quote!(key.as_str()), sensitive)
+                } else {
+                    quote!()
+                };
+                let value_check = if ty_needs(value, vc, &self.needs) {
+                    let inner = self.check(value, vc, quote!(item), sensitive);
+                    if *sparse {
+                        quote!(if let ::std::option::Option::Some(item) = item { #inner })
+                    } else {
+                        inner
+                    }
+                } else {
+                    quote!()
+                };
+                if !key_check.is_empty() || !value_check.is_empty() {
+                    let enter = if sensitive {
+                        quote!(v.hidden_key(|v| { #key_check #value_check });)
+                    } else {
+                        quote!(v.key(key, |v| { #key_check #value_check });)
+                    };
+                    out.push(quote! {
+                        for (key, item) in #x.iter() { let _ = item; #enter }
+                    });
+                }
+            }
+            Ty::Named {
+                kind: NamedKind::Struct | NamedKind::Union,
+                rust,
+                ..
+            } if self.needs.contains(rust) => {
+                let f = type_fn(rust);
+                out.push(quote!(#f(#x, v);));
+            }
+            _ => {}
+        }
+        quote!(#(#out)*)
+    }
+
+    fn member_checks(&mut self, members: &[Member], union_of: Option<&str>) -> Vec<TokenStream> {
+        let mut out = Vec::new();
+        for m in members {
+            if !ty_needs(&m.ty, &m.constraints, &self.needs) {
+                continue;
+            }
+            let wire = &m.wire_name;
+            let check = self.check(&m.ty, &m.constraints, quote!(x), m.sensitive);
+            let f = ident(&m.rust_name);
+            let stmt = match union_of {
+                Some(u) => {
+                    let t = format_ident!("{}", u);
+                    let var = format_ident!("{}", m.rust_name);
+                    quote!(if let crate::types::#t::#var(x) = value { v.field(#wire, |v| { #check }); })
+                }
+                None if m.non_optional() => {
+                    quote!({ let x = &value.#f; v.field(#wire, |v| { #check }); })
+                }
+                None => {
+                    quote!(if let ::std::option::Option::Some(x) = &value.#f { v.field(#wire, |v| { #check }); })
+                }
+            };
+            out.push(stmt);
+        }
+        out
+    }
+}
+
+pub fn file(service: &Service) -> TokenStream {
+    // Fixpoint: a named type needs checks if any member does (recursion through itself is
+    // covered once its other members decide).
+    let mut needs = BTreeSet::new();
+    loop {
+        let mut changed = false;
+        for t in &service.types {
+            let Some((name, members)) = members_of(t) else {
+                continue;
+            };
+            if !needs.contains(name)
+                && members
+                    .iter()
+                    .any(|m| ty_needs(&m.ty, &m.constraints, &needs))
+            {
+                needs.insert(name.to_owned());
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut g = Gen {
+        needs,
+        patterns: BTreeMap::new(),
+        _service: service,
+    };
+    let mut fns = Vec::new();
+    for t in &service.types {
+        let Some((name, members)) = members_of(t) else {
+            continue;
+        };
+        if !g.needs.contains(name) {
+            continue;
+        }
+        let union_of = matches!(t, TypeDef::Union(_)).then_some(name);
+        let checks = g.member_checks(members, union_of);
+        let f = type_fn(name);
+        let ty = rust_ty(&Ty::Named {
+            kind: NamedKind::Struct,
+            rust: name.to_owned(),
+            shape_id: String::new(),
+        });
+        fns.push(quote! {
+            fn #f(value: &#ty, v: &mut Validator) { #(#checks)* }
+        });
+    }
+    for op in &service.operations {
+        let checks = g.member_checks(&op.input.members, None);
+        let f = input_fn(op);
+        let m = ident(&op.module);
+        let t = format_ident!("{}", op.input.rust_name);
+        let doc = format!(" Checks the constraints of `{}` inputs.", op.name);
+        let (value, vname) = if checks.is_empty() {
+            (quote!(_value), quote!(_v))
+        } else {
+            (quote!(value), quote!(v))
+        };
+        fns.push(quote! {
+            #[doc = #doc]
+            pub(crate) fn #f(#value: &crate::operation::#m::#t, #vname: &mut Validator) { #(#checks)* }
+        });
+    }
+    let mut patterns: Vec<(&String, &usize)> = g.patterns.iter().collect();
+    patterns.sort_by_key(|(_, i)| **i);
+    let statics = patterns.iter().map(|(p, i)| {
+        let id = format_ident!("PATTERN_{}", i);
+        let p = p.as_str();
+        quote!(static #id: Pattern = Pattern::new(#p);)
+    });
+    quote! {
+        //! Constraint checks of operation inputs, run before each request is sent. Which checks
+        //! apply depends on the client's validation mode (see `restjson_runtime::validate`).
+        #![allow(clippy::all, unused_imports, unused_variables, dead_code)]
+        use ::restjson_runtime::__private::{Pattern, Validator};
+        #(#statics)*
+        #(#fns)*
+    }
+}
