@@ -161,32 +161,28 @@ async fn run(client: &Client, local: Option<&LocalService>) -> Result<()> {
         println!("    {k} = {v}");
     }
 
-    step(4, "List rooms, one room per page");
-    let mut next = None;
+    step(4, "List rooms with the paginator, one room per page");
+    let mut pages = client.list_rooms().into_paginator().page_size(1);
     let mut page = 0;
-    loop {
-        let out = client
-            .list_rooms()
-            .max_results(1)
-            .set_next_token(next)
-            .send()
-            .await?;
+    while let Some(out) = pages.next().await {
         page += 1;
-        for r in out.rooms() {
+        for r in out?.rooms() {
             println!(
                 "    page {page}: {} ({})",
                 r.name().unwrap_or(""),
                 r.id().unwrap_or("")
             );
         }
-        next = out
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned);
-        if next.is_none() {
-            break;
-        }
     }
+    let mut rooms = client.list_rooms().into_paginator().items();
+    let mut names = Vec::new();
+    while let Some(room) = rooms.next().await {
+        names.push(room?.name().unwrap_or("").to_owned());
+    }
+    println!(
+        "    every room, as one stream of items: {}",
+        names.join(", ")
+    );
 
     step(5, "Create chat tokens for a viewer and a moderator");
     let viewer = client
@@ -198,9 +194,10 @@ async fn run(client: &Client, local: Option<&LocalService>) -> Result<()> {
         .send()
         .await?;
     println!(
-        "    viewer token: expires {}, session ends {}",
+        "    viewer token: expires {}, session ends {} (expired now: {})",
         until(viewer.token_expiration_time()),
-        until(viewer.session_expiration_time())
+        until(viewer.session_expiration_time()),
+        viewer.is_token_expired_at(SystemTime::now())
     );
     let moderator = client
         .create_chat_token()

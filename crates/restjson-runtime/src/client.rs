@@ -322,7 +322,7 @@ impl Handle {
                 .connector
                 .as_ref()
                 .map_err(|e| SdkErrorKind::Construction(e.clone().into()))?;
-            let invocation_id = uuid::Uuid::new_v4().to_string();
+            let invocation_id = crate::__private::random_uuid();
             // Built once; each attempt clones it (the body is shared, not copied) and adds its
             // own `amz-sdk-request` header and signature.
             let base = self.build(target, parts, &invocation_id)?;

@@ -17,7 +17,7 @@ impl IdempotencyTokenProvider {
 
     /// A random UUID per token.
     pub fn random() -> Self {
-        Self::new(|| uuid::Uuid::new_v4().to_string())
+        Self::new(crate::__private::random_uuid)
     }
 
     /// Always `token`.

@@ -15,15 +15,22 @@ use crate::http::HttpRequest;
 /// does, so signatures match its.
 const UNSIGNED_HEADERS: &[&str] = &["amz-sdk-invocation-id", "amz-sdk-request", "content-length"];
 
+/// The signing settings, built once: the unsigned headers are also filtered out before the
+/// request reaches the signer, so it has less to look at.
 fn settings() -> SigningSettings {
-    let mut settings = SigningSettings::default();
-    let excluded = settings.excluded_headers.get_or_insert_with(Vec::new);
-    excluded.extend(
-        UNSIGNED_HEADERS
-            .iter()
-            .map(|h| std::borrow::Cow::Borrowed(*h)),
-    );
-    settings
+    static SETTINGS: std::sync::OnceLock<SigningSettings> = std::sync::OnceLock::new();
+    SETTINGS
+        .get_or_init(|| {
+            let mut settings = SigningSettings::default();
+            let excluded = settings.excluded_headers.get_or_insert_with(Vec::new);
+            excluded.extend(
+                UNSIGNED_HEADERS
+                    .iter()
+                    .map(|h| std::borrow::Cow::Borrowed(*h)),
+            );
+            settings
+        })
+        .clone()
 }
 
 /// Signs `request` in place for `service` in `region` at `time`: adds `x-amz-date`,
@@ -58,6 +65,9 @@ pub fn sign_request(
     let uri = request.uri().to_string();
     let mut headers = Vec::with_capacity(request.headers().len());
     for (name, value) in request.headers() {
+        if UNSIGNED_HEADERS.contains(&name.as_str()) || name == http::header::USER_AGENT {
+            continue;
+        }
         let value = value
             .to_str()
             .map_err(|_| format!("header {name} is not visible ASCII and cannot be signed"))?;
