@@ -50,21 +50,16 @@ pub async fn create_chat_token(client: &Client) -> Result<usize, Error> {
     Ok(out.token().map_or(0, str::len))
 }
 
-/// A walk of every `ListRooms` page, following `nextToken` by hand; returns the rooms seen.
+/// A walk of every `ListRooms` page with the paginator; returns the rooms seen.
 pub async fn list_rooms_walk(client: &Client) -> Result<usize, Error> {
+    // The generated paginator: pages follow `nextToken` until the service stops sending one.
+    let mut pages = client
+        .list_rooms()
+        .into_paginator()
+        .page_size(canned::LIST_MAX_RESULTS);
     let mut rooms = 0;
-    let mut next: Option<String> = None;
-    loop {
-        let out = client
-            .list_rooms()
-            .max_results(canned::LIST_MAX_RESULTS)
-            .set_next_token(next.take())
-            .send()
-            .await?;
-        rooms += out.rooms().len();
-        match out.next_token() {
-            Some(t) => next = Some(t.to_owned()),
-            None => return Ok(rooms),
-        }
+    while let Some(page) = pages.next().await {
+        rooms += page?.rooms().len();
     }
+    Ok(rooms)
 }
