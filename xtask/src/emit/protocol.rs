@@ -38,7 +38,7 @@ pub fn file(service: &Service) -> TokenStream {
     quote! {
         //! JSON serializers and deserializers of the service's structures and unions.
         #![allow(clippy::all, unused_imports, unused_mut, dead_code)]
-        use ::restjson_runtime::__private::{json, BuildError, DeserializeError, ObjectWriter, Value, ValueWriter};
+        use ::restjson_runtime::__private::{json, BuildError, DeserializeError, ObjectWriter, ValueWriter};
         #(#items)*
     }
 }
@@ -124,7 +124,7 @@ pub fn ser_value(ty: &Ty, v: TokenStream, w: TokenStream, member: &str) -> Token
     }
 }
 
-/// An expression of type `Result<T, DeserializeError>` reading `v` (a `&Value`).
+/// An expression of type `Result<T, DeserializeError>` reading `v` (a `json::Input`).
 pub fn de_value(ty: &Ty, v: TokenStream) -> TokenStream {
     match ty {
         Ty::String => quote!(json::string(#v)),
@@ -239,7 +239,7 @@ pub fn de_parts(members: &[Member]) -> DeParts {
                 expr = quote!(#expr.map(::std::boxed::Box::new));
             }
             parts.arms.push(quote! {
-                #key => { #local = ::std::option::Option::Some(#expr.map_err(|e| e.at(#key))?); }
+                #key => { #local = object.read(|value| #expr).map_err(|e| e.at(#key))?; }
             });
         }
         let init = if m.non_optional() {
@@ -266,12 +266,11 @@ fn de_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
     let f = format_ident!("{}", name);
     let DeParts { decls, arms, inits } = de_parts(&s.members);
     quote! {
-        pub(crate) fn #f(value: &Value) -> ::std::result::Result<#path, DeserializeError> {
-            let object = json::object(value)?;
+        pub(crate) fn #f(value: json::Input<'_, '_>) -> ::std::result::Result<#path, DeserializeError> {
+            let mut object = json::object(value)?;
             #(#decls)*
-            for (key, value) in object {
-                if value.is_null() { continue; }
-                match key.as_str() {
+            while let ::std::option::Option::Some(key) = object.next_key()? {
+                match &*key {
                     #(#arms)*
                     _ => {}
                 }
@@ -317,24 +316,21 @@ fn de_union_fn(u: &UnionDef) -> TokenStream {
         if v.boxed {
             expr = quote!(#expr.map(::std::boxed::Box::new));
         }
-        quote!(#key => crate::types::#n::#var(#expr.map_err(|e| e.at(#key))?),)
+        quote!(#key => object.read(|value| #expr.map(crate::types::#n::#var)).map_err(|e| e.at(#key))?,)
     });
     quote! {
-        pub(crate) fn #f(value: &Value) -> ::std::result::Result<crate::types::#n, DeserializeError> {
-            let object = json::object(value)?;
-            let mut result = ::std::option::Option::None;
-            for (key, value) in object {
-                if value.is_null() || key == "__type" { continue; }
-                let variant = match key.as_str() {
+        pub(crate) fn #f(value: json::Input<'_, '_>) -> ::std::result::Result<crate::types::#n, DeserializeError> {
+            let mut object = json::object(value)?;
+            let mut union = json::UnionReader::new(#name);
+            while let ::std::option::Option::Some(key) = object.next_key()? {
+                if key == "__type" { continue; }
+                let variant = match &*key {
                     #(#arms)*
-                    _ => crate::types::#n::Unknown,
+                    _ => object.skip()?.then_some(crate::types::#n::Unknown),
                 };
-                if result.is_some() {
-                    return ::std::result::Result::Err(DeserializeError::new(concat!("more than one member of union ", #name, " is set")));
-                }
-                result = ::std::option::Option::Some(variant);
+                union.member(key, variant);
             }
-            result.ok_or_else(|| DeserializeError::new(concat!("no member of union ", #name, " is set")))
+            union.finish()
         }
     }
 }
