@@ -21,7 +21,7 @@ type Sink<'s, 'de> = dyn FnMut(Input<'_, 'de>) -> Result<(), DeserializeError> +
 
 /// One JSON value of a response body, handed to a reader function.
 ///
-/// Objects and arrays are not read yet: they are read through [`object`] and [`array`]
+/// Objects and arrays are not read yet: they are read through [`object()`] and [`array()`]
 /// (or [`Input::into_object`] / [`Input::into_array`]) while this value is alive.
 pub struct Input<'a, 'de> {
     kind: Kind<'a, 'de>,
