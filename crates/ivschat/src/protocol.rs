@@ -25,7 +25,7 @@ pub(crate) fn de_cloud_watch_logs_destination_configuration(
         match &*key {
             "logGroupName" => {
                 m_log_group_name = object
-                    .read(|value| json::string(value))
+                    .read(json::string)
                     .map_err(|e| e.at("logGroupName"))?;
             }
             _ => {}
@@ -124,7 +124,7 @@ pub(crate) fn de_firehose_destination_configuration(
         match &*key {
             "deliveryStreamName" => {
                 m_delivery_stream_name = object
-                    .read(|value| json::string(value))
+                    .read(json::string)
                     .map_err(|e| e.at("deliveryStreamName"))?;
             }
             _ => {}
@@ -197,14 +197,10 @@ pub(crate) fn de_logging_configuration_summary(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "arn" => {
-                m_arn = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("arn"))?;
+                m_arn = object.read(json::string).map_err(|e| e.at("arn"))?;
             }
             "id" => {
-                m_id = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("id"))?;
+                m_id = object.read(json::string).map_err(|e| e.at("id"))?;
             }
             "createTime" => {
                 m_create_time = object
@@ -221,13 +217,11 @@ pub(crate) fn de_logging_configuration_summary(
                     .map_err(|e| e.at("updateTime"))?;
             }
             "name" => {
-                m_name = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("name"))?;
+                m_name = object.read(json::string).map_err(|e| e.at("name"))?;
             }
             "destinationConfiguration" => {
                 m_destination_configuration = object
-                    .read(|value| crate::protocol::de_destination_configuration(value))
+                    .read(crate::protocol::de_destination_configuration)
                     .map_err(|e| e.at("destinationConfiguration"))?;
             }
             "state" => {
@@ -239,7 +233,7 @@ pub(crate) fn de_logging_configuration_summary(
             }
             "tags" => {
                 m_tags = object
-                    .read(|value| json::map(value, |item| json::string(item)))
+                    .read(|value| json::map(value, json::string))
                     .map_err(|e| e.at("tags"))?;
             }
             _ => {}
@@ -277,9 +271,7 @@ pub(crate) fn de_message_review_handler(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "uri" => {
-                m_uri = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("uri"))?;
+                m_uri = object.read(json::string).map_err(|e| e.at("uri"))?;
             }
             "fallbackResult" => {
                 m_fallback_result = object
@@ -361,23 +353,17 @@ pub(crate) fn de_room_summary(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "arn" => {
-                m_arn = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("arn"))?;
+                m_arn = object.read(json::string).map_err(|e| e.at("arn"))?;
             }
             "id" => {
-                m_id = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("id"))?;
+                m_id = object.read(json::string).map_err(|e| e.at("id"))?;
             }
             "name" => {
-                m_name = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("name"))?;
+                m_name = object.read(json::string).map_err(|e| e.at("name"))?;
             }
             "messageReviewHandler" => {
                 m_message_review_handler = object
-                    .read(|value| crate::protocol::de_message_review_handler(value))
+                    .read(crate::protocol::de_message_review_handler)
                     .map_err(|e| e.at("messageReviewHandler"))?;
             }
             "createTime" => {
@@ -396,12 +382,12 @@ pub(crate) fn de_room_summary(
             }
             "tags" => {
                 m_tags = object
-                    .read(|value| json::map(value, |item| json::string(item)))
+                    .read(|value| json::map(value, json::string))
                     .map_err(|e| e.at("tags"))?;
             }
             "loggingConfigurationIdentifiers" => {
                 m_logging_configuration_identifiers = object
-                    .read(|value| json::list(value, |item| json::string(item)))
+                    .read(|value| json::list(value, json::string))
                     .map_err(|e| e.at("loggingConfigurationIdentifiers"))?;
             }
             _ => {}
@@ -436,9 +422,7 @@ pub(crate) fn de_s3_destination_configuration(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "bucketName" => {
-                m_bucket_name = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("bucketName"))?;
+                m_bucket_name = object.read(json::string).map_err(|e| e.at("bucketName"))?;
             }
             _ => {}
         }
@@ -473,14 +457,10 @@ pub(crate) fn de_validation_exception_field(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "name" => {
-                m_name = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("name"))?;
+                m_name = object.read(json::string).map_err(|e| e.at("name"))?;
             }
             "message" => {
-                m_message = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             _ => {}
         }
@@ -504,9 +484,7 @@ pub(crate) fn de_error_access_denied_exception(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             _ => {}
         }
@@ -528,14 +506,10 @@ pub(crate) fn de_error_conflict_exception(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             "resourceId" => {
-                m_resource_id = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("resourceId"))?;
+                m_resource_id = object.read(json::string).map_err(|e| e.at("resourceId"))?;
             }
             "resourceType" => {
                 m_resource_type = object
@@ -568,9 +542,7 @@ pub(crate) fn de_error_internal_server_exception(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             _ => {}
         }
@@ -590,9 +562,7 @@ pub(crate) fn de_error_pending_verification(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             _ => {}
         }
@@ -614,14 +584,10 @@ pub(crate) fn de_error_resource_not_found_exception(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             "resourceId" => {
-                m_resource_id = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("resourceId"))?;
+                m_resource_id = object.read(json::string).map_err(|e| e.at("resourceId"))?;
             }
             "resourceType" => {
                 m_resource_type = object
@@ -657,14 +623,10 @@ pub(crate) fn de_error_service_quota_exceeded_exception(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             "resourceId" => {
-                m_resource_id = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("resourceId"))?;
+                m_resource_id = object.read(json::string).map_err(|e| e.at("resourceId"))?;
             }
             "resourceType" => {
                 m_resource_type = object
@@ -673,7 +635,7 @@ pub(crate) fn de_error_service_quota_exceeded_exception(
             }
             "limit" => {
                 m_limit = object
-                    .read(|value| json::integer::<i32>(value))
+                    .read(json::integer::<i32>)
                     .map_err(|e| e.at("limit"))?;
             }
             _ => {}
@@ -709,14 +671,10 @@ pub(crate) fn de_error_throttling_exception(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             "resourceId" => {
-                m_resource_id = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("resourceId"))?;
+                m_resource_id = object.read(json::string).map_err(|e| e.at("resourceId"))?;
             }
             "resourceType" => {
                 m_resource_type = object
@@ -725,7 +683,7 @@ pub(crate) fn de_error_throttling_exception(
             }
             "limit" => {
                 m_limit = object
-                    .read(|value| json::integer::<i32>(value))
+                    .read(json::integer::<i32>)
                     .map_err(|e| e.at("limit"))?;
             }
             _ => {}
@@ -760,9 +718,7 @@ pub(crate) fn de_error_validation_exception(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             "reason" => {
                 m_reason = object
@@ -773,11 +729,7 @@ pub(crate) fn de_error_validation_exception(
             }
             "fieldList" => {
                 m_field_list = object
-                    .read(|value| {
-                        json::list(value, |item| {
-                            crate::protocol::de_validation_exception_field(item)
-                        })
-                    })
+                    .read(|value| json::list(value, crate::protocol::de_validation_exception_field))
                     .map_err(|e| e.at("fieldList"))?;
             }
             _ => {}

@@ -124,6 +124,47 @@ pub fn ser_value(ty: &Ty, v: TokenStream, w: TokenStream, member: &str) -> Token
     }
 }
 
+/// A path of a function reading a `json::Input` into the type, when there is one without
+/// conversion. Passing it (rather than a closure) lets every use of a type share one
+/// instance of the generic readers.
+pub fn de_fn(ty: &Ty) -> Option<TokenStream> {
+    Some(match ty {
+        Ty::String => quote!(json::string),
+        Ty::Bool => quote!(json::boolean),
+        Ty::Byte => quote!(json::integer::<i8>),
+        Ty::Short => quote!(json::integer::<i16>),
+        Ty::Integer => quote!(json::integer::<i32>),
+        Ty::Long => quote!(json::integer::<i64>),
+        Ty::Float => quote!(json::float),
+        Ty::Double => quote!(json::double),
+        Ty::Blob => quote!(json::blob),
+        Ty::Document => quote!(json::document),
+        Ty::Named {
+            kind: NamedKind::Struct | NamedKind::Union,
+            rust,
+            ..
+        } => {
+            let f = format_ident!("de_{}", snake_case(rust));
+            quote!(crate::protocol::#f)
+        }
+        _ => return None,
+    })
+}
+
+/// A reader function of the type: [`de_fn`], or a closure around [`de_value`].
+fn de_reader(ty: &Ty, boxed: bool) -> TokenStream {
+    match de_fn(ty) {
+        Some(f) if !boxed => f,
+        _ => {
+            let mut expr = de_value(ty, quote!(value));
+            if boxed {
+                expr = quote!(#expr.map(::std::boxed::Box::new));
+            }
+            quote!(|value| #expr)
+        }
+    }
+}
+
 /// An expression of type `Result<T, DeserializeError>` reading `v` (a `json::Input`).
 pub fn de_value(ty: &Ty, v: TokenStream) -> TokenStream {
     match ty {
@@ -159,19 +200,19 @@ pub fn de_value(ty: &Ty, v: TokenStream) -> TokenStream {
         Ty::Document => quote!(json::document(#v)),
         Ty::Unit => quote!(json::object(#v).map(|_| ())),
         Ty::List { elem, sparse } => {
-            let inner = de_value(elem, quote!(item));
+            let inner = de_reader(elem, false);
             if *sparse {
-                quote!(json::sparse_list(#v, |item| #inner))
+                quote!(json::sparse_list(#v, #inner))
             } else {
-                quote!(json::list(#v, |item| #inner))
+                quote!(json::list(#v, #inner))
             }
         }
         Ty::Map { value, sparse } => {
-            let inner = de_value(value, quote!(item));
+            let inner = de_reader(value, false);
             if *sparse {
-                quote!(json::sparse_map(#v, |item| #inner))
+                quote!(json::sparse_map(#v, #inner))
             } else {
-                quote!(json::map(#v, |item| #inner))
+                quote!(json::map(#v, #inner))
             }
         }
         Ty::Named {
@@ -234,12 +275,9 @@ pub fn de_parts(members: &[Member]) -> DeParts {
             .push(quote!(let mut #local = ::std::option::Option::None;));
         if m.binding.is_body_in_response() {
             let key = &m.json_name;
-            let mut expr = de_value(&m.ty, quote!(value));
-            if m.boxed {
-                expr = quote!(#expr.map(::std::boxed::Box::new));
-            }
+            let reader = de_reader(&m.ty, m.boxed);
             parts.arms.push(quote! {
-                #key => { #local = object.read(|value| #expr).map_err(|e| e.at(#key))?; }
+                #key => { #local = object.read(#reader).map_err(|e| e.at(#key))?; }
             });
         }
         let init = if m.non_optional() {

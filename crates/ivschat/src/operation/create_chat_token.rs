@@ -731,9 +731,7 @@ fn de_response(
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "token" => {
-                    m_token = object
-                        .read(|value| json::string(value))
-                        .map_err(|e| e.at("token"))?;
+                    m_token = object.read(json::string).map_err(|e| e.at("token"))?;
                 }
                 "tokenExpirationTime" => {
                     m_token_expiration_time = object

@@ -430,16 +430,12 @@ fn de_response(
                 "loggingConfigurations" => {
                     m_logging_configurations = object
                         .read(|value| {
-                            json::list(value, |item| {
-                                crate::protocol::de_logging_configuration_summary(item)
-                            })
+                            json::list(value, crate::protocol::de_logging_configuration_summary)
                         })
                         .map_err(|e| e.at("loggingConfigurations"))?;
                 }
                 "nextToken" => {
-                    m_next_token = object
-                        .read(|value| json::string(value))
-                        .map_err(|e| e.at("nextToken"))?;
+                    m_next_token = object.read(json::string).map_err(|e| e.at("nextToken"))?;
                 }
                 _ => {}
             }

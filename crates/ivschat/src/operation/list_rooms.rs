@@ -553,15 +553,11 @@ fn de_response(
             match &*key {
                 "rooms" => {
                     m_rooms = object
-                        .read(|value| {
-                            json::list(value, |item| crate::protocol::de_room_summary(item))
-                        })
+                        .read(|value| json::list(value, crate::protocol::de_room_summary))
                         .map_err(|e| e.at("rooms"))?;
                 }
                 "nextToken" => {
-                    m_next_token = object
-                        .read(|value| json::string(value))
-                        .map_err(|e| e.at("nextToken"))?;
+                    m_next_token = object.read(json::string).map_err(|e| e.at("nextToken"))?;
                 }
                 _ => {}
             }

@@ -335,7 +335,7 @@ fn de_response(
             match &*key {
                 "tags" => {
                     m_tags = object
-                        .read(|value| json::map(value, |item| json::string(item)))
+                        .read(|value| json::map(value, json::string))
                         .map_err(|e| e.at("tags"))?;
                 }
                 _ => {}

@@ -471,9 +471,7 @@ fn de_response(
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "id" => {
-                    m_id = object
-                        .read(|value| json::string(value))
-                        .map_err(|e| e.at("id"))?;
+                    m_id = object.read(json::string).map_err(|e| e.at("id"))?;
                 }
                 _ => {}
             }

@@ -691,14 +691,10 @@ fn de_response(
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "arn" => {
-                    m_arn = object
-                        .read(|value| json::string(value))
-                        .map_err(|e| e.at("arn"))?;
+                    m_arn = object.read(json::string).map_err(|e| e.at("arn"))?;
                 }
                 "id" => {
-                    m_id = object
-                        .read(|value| json::string(value))
-                        .map_err(|e| e.at("id"))?;
+                    m_id = object.read(json::string).map_err(|e| e.at("id"))?;
                 }
                 "createTime" => {
                     m_create_time = object
@@ -715,13 +711,11 @@ fn de_response(
                         .map_err(|e| e.at("updateTime"))?;
                 }
                 "name" => {
-                    m_name = object
-                        .read(|value| json::string(value))
-                        .map_err(|e| e.at("name"))?;
+                    m_name = object.read(json::string).map_err(|e| e.at("name"))?;
                 }
                 "destinationConfiguration" => {
                     m_destination_configuration = object
-                        .read(|value| crate::protocol::de_destination_configuration(value))
+                        .read(crate::protocol::de_destination_configuration)
                         .map_err(|e| e.at("destinationConfiguration"))?;
                 }
                 "state" => {
@@ -734,7 +728,7 @@ fn de_response(
                 }
                 "tags" => {
                     m_tags = object
-                        .read(|value| json::map(value, |item| json::string(item)))
+                        .read(|value| json::map(value, json::string))
                         .map_err(|e| e.at("tags"))?;
                 }
                 _ => {}

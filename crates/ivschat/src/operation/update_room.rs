@@ -897,19 +897,13 @@ fn de_response(
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "arn" => {
-                    m_arn = object
-                        .read(|value| json::string(value))
-                        .map_err(|e| e.at("arn"))?;
+                    m_arn = object.read(json::string).map_err(|e| e.at("arn"))?;
                 }
                 "id" => {
-                    m_id = object
-                        .read(|value| json::string(value))
-                        .map_err(|e| e.at("id"))?;
+                    m_id = object.read(json::string).map_err(|e| e.at("id"))?;
                 }
                 "name" => {
-                    m_name = object
-                        .read(|value| json::string(value))
-                        .map_err(|e| e.at("name"))?;
+                    m_name = object.read(json::string).map_err(|e| e.at("name"))?;
                 }
                 "createTime" => {
                     m_create_time = object
@@ -927,27 +921,27 @@ fn de_response(
                 }
                 "maximumMessageRatePerSecond" => {
                     m_maximum_message_rate_per_second = object
-                        .read(|value| json::integer::<i32>(value))
+                        .read(json::integer::<i32>)
                         .map_err(|e| e.at("maximumMessageRatePerSecond"))?;
                 }
                 "maximumMessageLength" => {
                     m_maximum_message_length = object
-                        .read(|value| json::integer::<i32>(value))
+                        .read(json::integer::<i32>)
                         .map_err(|e| e.at("maximumMessageLength"))?;
                 }
                 "messageReviewHandler" => {
                     m_message_review_handler = object
-                        .read(|value| crate::protocol::de_message_review_handler(value))
+                        .read(crate::protocol::de_message_review_handler)
                         .map_err(|e| e.at("messageReviewHandler"))?;
                 }
                 "tags" => {
                     m_tags = object
-                        .read(|value| json::map(value, |item| json::string(item)))
+                        .read(|value| json::map(value, json::string))
                         .map_err(|e| e.at("tags"))?;
                 }
                 "loggingConfigurationIdentifiers" => {
                     m_logging_configuration_identifiers = object
-                        .read(|value| json::list(value, |item| json::string(item)))
+                        .read(|value| json::list(value, json::string))
                         .map_err(|e| e.at("loggingConfigurationIdentifiers"))?;
                 }
                 _ => {}

@@ -54,9 +54,7 @@ pub(crate) fn de_node(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "name" => {
-                m_name = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("name"))?;
+                m_name = object.read(json::string).map_err(|e| e.at("name"))?;
             }
             "next" => {
                 m_next = object
@@ -65,7 +63,7 @@ pub(crate) fn de_node(
             }
             "children" => {
                 m_children = object
-                    .read(|value| json::list(value, |item| crate::protocol::de_node(item)))
+                    .read(|value| json::list(value, crate::protocol::de_node))
                     .map_err(|e| e.at("children"))?;
             }
             "choice" => {
@@ -74,9 +72,7 @@ pub(crate) fn de_node(
                     .map_err(|e| e.at("choice"))?;
             }
             "secret" => {
-                m_secret = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("secret"))?;
+                m_secret = object.read(json::string).map_err(|e| e.at("secret"))?;
             }
             _ => {}
         }
@@ -167,9 +163,7 @@ pub(crate) fn de_string(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "Inner" => {
-                m_inner = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("Inner"))?;
+                m_inner = object.read(json::string).map_err(|e| e.at("Inner"))?;
             }
             _ => {}
         }
@@ -185,14 +179,10 @@ pub(crate) fn de_error_unhandled(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "Message" => {
-                m_message = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("Message"))?;
+                m_message = object.read(json::string).map_err(|e| e.at("Message"))?;
             }
             "code" => {
-                m_code = object
-                    .read(|value| json::string(value))
-                    .map_err(|e| e.at("code"))?;
+                m_code = object.read(json::string).map_err(|e| e.at("code"))?;
             }
             _ => {}
         }

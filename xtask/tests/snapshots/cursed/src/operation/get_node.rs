@@ -334,29 +334,25 @@ fn de_response(response: &HttpResponse) -> ::std::result::Result<GetNodeOutput, 
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "name" => {
-                    m_name = object
-                        .read(|value| json::string(value))
-                        .map_err(|e| e.at("name"))?;
+                    m_name = object.read(json::string).map_err(|e| e.at("name"))?;
                 }
                 "next" => {
                     m_next = object
-                        .read(|value| crate::protocol::de_node(value))
+                        .read(crate::protocol::de_node)
                         .map_err(|e| e.at("next"))?;
                 }
                 "children" => {
                     m_children = object
-                        .read(|value| json::list(value, |item| crate::protocol::de_node(item)))
+                        .read(|value| json::list(value, crate::protocol::de_node))
                         .map_err(|e| e.at("children"))?;
                 }
                 "choice" => {
                     m_choice = object
-                        .read(|value| crate::protocol::de_option(value))
+                        .read(crate::protocol::de_option)
                         .map_err(|e| e.at("choice"))?;
                 }
                 "secret" => {
-                    m_secret = object
-                        .read(|value| json::string(value))
-                        .map_err(|e| e.at("secret"))?;
+                    m_secret = object.read(json::string).map_err(|e| e.at("secret"))?;
                 }
                 _ => {}
             }

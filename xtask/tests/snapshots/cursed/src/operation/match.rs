@@ -693,12 +693,12 @@ fn de_response(response: &HttpResponse) -> ::std::result::Result<MatchOutput, De
             match &*key {
                 "String" => {
                     m_string = object
-                        .read(|value| crate::protocol::de_string(value))
+                        .read(crate::protocol::de_string)
                         .map_err(|e| e.at("String"))?;
                 }
                 "Vec" => {
                     m_vec = object
-                        .read(|value| json::list(value, |item| crate::protocol::de_node(item)))
+                        .read(|value| json::list(value, crate::protocol::de_node))
                         .map_err(|e| e.at("Vec"))?;
                 }
                 _ => {}
