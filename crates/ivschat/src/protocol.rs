@@ -4,7 +4,7 @@
 //! JSON serializers and deserializers of the service's structures and unions.
 #![allow(clippy::all, unused_imports, unused_mut, dead_code)]
 use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ObjectWriter, Value, ValueWriter, json,
+    BuildError, DeserializeError, ObjectWriter, ValueWriter, json,
 };
 pub(crate) fn ser_cloud_watch_logs_destination_configuration(
     input: &crate::types::CloudWatchLogsDestinationConfiguration,
@@ -17,19 +17,16 @@ pub(crate) fn ser_cloud_watch_logs_destination_configuration(
     ::std::result::Result::Ok(())
 }
 pub(crate) fn de_cloud_watch_logs_destination_configuration(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::CloudWatchLogsDestinationConfiguration, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_log_group_name = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "logGroupName" => {
-                m_log_group_name = ::std::option::Option::Some(
-                    json::string(value).map_err(|e| e.at("logGroupName"))?,
-                );
+                m_log_group_name = object
+                    .read(json::string)
+                    .map_err(|e| e.at("logGroupName"))?;
             }
             _ => {}
         }
@@ -73,44 +70,40 @@ pub(crate) fn ser_destination_configuration(
     ::std::result::Result::Ok(())
 }
 pub(crate) fn de_destination_configuration(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::DestinationConfiguration, DeserializeError> {
-    let object = json::object(value)?;
-    let mut result = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() || key == "__type" {
+    let mut object = json::object(value)?;
+    let mut union = json::UnionReader::new("DestinationConfiguration");
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        if key == "__type" {
             continue;
         }
-        let variant = match key.as_str() {
-            "s3" => crate::types::DestinationConfiguration::S3(
-                crate::protocol::de_s3_destination_configuration(value).map_err(|e| e.at("s3"))?,
-            ),
-            "cloudWatchLogs" => crate::types::DestinationConfiguration::CloudWatchLogs(
-                crate::protocol::de_cloud_watch_logs_destination_configuration(value)
-                    .map_err(|e| e.at("cloudWatchLogs"))?,
-            ),
-            "firehose" => crate::types::DestinationConfiguration::Firehose(
-                crate::protocol::de_firehose_destination_configuration(value)
-                    .map_err(|e| e.at("firehose"))?,
-            ),
-            _ => crate::types::DestinationConfiguration::Unknown,
+        let variant = match &*key {
+            "s3" => object
+                .read(|value| {
+                    crate::protocol::de_s3_destination_configuration(value)
+                        .map(crate::types::DestinationConfiguration::S3)
+                })
+                .map_err(|e| e.at("s3"))?,
+            "cloudWatchLogs" => object
+                .read(|value| {
+                    crate::protocol::de_cloud_watch_logs_destination_configuration(value)
+                        .map(crate::types::DestinationConfiguration::CloudWatchLogs)
+                })
+                .map_err(|e| e.at("cloudWatchLogs"))?,
+            "firehose" => object
+                .read(|value| {
+                    crate::protocol::de_firehose_destination_configuration(value)
+                        .map(crate::types::DestinationConfiguration::Firehose)
+                })
+                .map_err(|e| e.at("firehose"))?,
+            _ => object
+                .skip()?
+                .then_some(crate::types::DestinationConfiguration::Unknown),
         };
-        if result.is_some() {
-            return ::std::result::Result::Err(DeserializeError::new(concat!(
-                "more than one member of union ",
-                "DestinationConfiguration",
-                " is set"
-            )));
-        }
-        result = ::std::option::Option::Some(variant);
+        union.member(key, variant);
     }
-    result.ok_or_else(|| {
-        DeserializeError::new(concat!(
-            "no member of union ",
-            "DestinationConfiguration",
-            " is set"
-        ))
-    })
+    union.finish()
 }
 pub(crate) fn ser_firehose_destination_configuration(
     input: &crate::types::FirehoseDestinationConfiguration,
@@ -123,19 +116,16 @@ pub(crate) fn ser_firehose_destination_configuration(
     ::std::result::Result::Ok(())
 }
 pub(crate) fn de_firehose_destination_configuration(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::FirehoseDestinationConfiguration, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_delivery_stream_name = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "deliveryStreamName" => {
-                m_delivery_stream_name = ::std::option::Option::Some(
-                    json::string(value).map_err(|e| e.at("deliveryStreamName"))?,
-                );
+                m_delivery_stream_name = object
+                    .read(json::string)
+                    .map_err(|e| e.at("deliveryStreamName"))?;
             }
             _ => {}
         }
@@ -193,9 +183,9 @@ pub(crate) fn ser_logging_configuration_summary(
     ::std::result::Result::Ok(())
 }
 pub(crate) fn de_logging_configuration_summary(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::LoggingConfigurationSummary, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_arn = ::std::option::Option::None;
     let mut m_id = ::std::option::Option::None;
     let mut m_create_time = ::std::option::Option::None;
@@ -204,50 +194,47 @@ pub(crate) fn de_logging_configuration_summary(
     let mut m_destination_configuration = ::std::option::Option::None;
     let mut m_state = ::std::option::Option::None;
     let mut m_tags = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "arn" => {
-                m_arn = ::std::option::Option::Some(json::string(value).map_err(|e| e.at("arn"))?);
+                m_arn = object.read(json::string).map_err(|e| e.at("arn"))?;
             }
             "id" => {
-                m_id = ::std::option::Option::Some(json::string(value).map_err(|e| e.at("id"))?);
+                m_id = object.read(json::string).map_err(|e| e.at("id"))?;
             }
             "createTime" => {
-                m_create_time = ::std::option::Option::Some(
-                    json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
-                        .map_err(|e| e.at("createTime"))?,
-                );
+                m_create_time = object
+                    .read(|value| {
+                        json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                    })
+                    .map_err(|e| e.at("createTime"))?;
             }
             "updateTime" => {
-                m_update_time = ::std::option::Option::Some(
-                    json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
-                        .map_err(|e| e.at("updateTime"))?,
-                );
+                m_update_time = object
+                    .read(|value| {
+                        json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                    })
+                    .map_err(|e| e.at("updateTime"))?;
             }
             "name" => {
-                m_name =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("name"))?);
+                m_name = object.read(json::string).map_err(|e| e.at("name"))?;
             }
             "destinationConfiguration" => {
-                m_destination_configuration = ::std::option::Option::Some(
-                    crate::protocol::de_destination_configuration(value)
-                        .map_err(|e| e.at("destinationConfiguration"))?,
-                );
+                m_destination_configuration = object
+                    .read(crate::protocol::de_destination_configuration)
+                    .map_err(|e| e.at("destinationConfiguration"))?;
             }
             "state" => {
-                m_state = ::std::option::Option::Some(
-                    json::string(value)
-                        .map(crate::types::LoggingConfigurationState::from)
-                        .map_err(|e| e.at("state"))?,
-                );
+                m_state = object
+                    .read(|value| {
+                        json::string(value).map(crate::types::LoggingConfigurationState::from)
+                    })
+                    .map_err(|e| e.at("state"))?;
             }
             "tags" => {
-                m_tags = ::std::option::Option::Some(
-                    json::map(value, |item| json::string(item)).map_err(|e| e.at("tags"))?,
-                );
+                m_tags = object
+                    .read(|value| json::map(value, json::string))
+                    .map_err(|e| e.at("tags"))?;
             }
             _ => {}
         }
@@ -276,25 +263,20 @@ pub(crate) fn ser_message_review_handler(
     ::std::result::Result::Ok(())
 }
 pub(crate) fn de_message_review_handler(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::MessageReviewHandler, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_uri = ::std::option::Option::None;
     let mut m_fallback_result = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "uri" => {
-                m_uri = ::std::option::Option::Some(json::string(value).map_err(|e| e.at("uri"))?);
+                m_uri = object.read(json::string).map_err(|e| e.at("uri"))?;
             }
             "fallbackResult" => {
-                m_fallback_result = ::std::option::Option::Some(
-                    json::string(value)
-                        .map(crate::types::FallbackResult::from)
-                        .map_err(|e| e.at("fallbackResult"))?,
-                );
+                m_fallback_result = object
+                    .read(|value| json::string(value).map(crate::types::FallbackResult::from))
+                    .map_err(|e| e.at("fallbackResult"))?;
             }
             _ => {}
         }
@@ -357,9 +339,9 @@ pub(crate) fn ser_room_summary(
     ::std::result::Result::Ok(())
 }
 pub(crate) fn de_room_summary(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::RoomSummary, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_arn = ::std::option::Option::None;
     let mut m_id = ::std::option::Option::None;
     let mut m_name = ::std::option::Option::None;
@@ -368,49 +350,45 @@ pub(crate) fn de_room_summary(
     let mut m_update_time = ::std::option::Option::None;
     let mut m_tags = ::std::option::Option::None;
     let mut m_logging_configuration_identifiers = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "arn" => {
-                m_arn = ::std::option::Option::Some(json::string(value).map_err(|e| e.at("arn"))?);
+                m_arn = object.read(json::string).map_err(|e| e.at("arn"))?;
             }
             "id" => {
-                m_id = ::std::option::Option::Some(json::string(value).map_err(|e| e.at("id"))?);
+                m_id = object.read(json::string).map_err(|e| e.at("id"))?;
             }
             "name" => {
-                m_name =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("name"))?);
+                m_name = object.read(json::string).map_err(|e| e.at("name"))?;
             }
             "messageReviewHandler" => {
-                m_message_review_handler = ::std::option::Option::Some(
-                    crate::protocol::de_message_review_handler(value)
-                        .map_err(|e| e.at("messageReviewHandler"))?,
-                );
+                m_message_review_handler = object
+                    .read(crate::protocol::de_message_review_handler)
+                    .map_err(|e| e.at("messageReviewHandler"))?;
             }
             "createTime" => {
-                m_create_time = ::std::option::Option::Some(
-                    json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
-                        .map_err(|e| e.at("createTime"))?,
-                );
+                m_create_time = object
+                    .read(|value| {
+                        json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                    })
+                    .map_err(|e| e.at("createTime"))?;
             }
             "updateTime" => {
-                m_update_time = ::std::option::Option::Some(
-                    json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
-                        .map_err(|e| e.at("updateTime"))?,
-                );
+                m_update_time = object
+                    .read(|value| {
+                        json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                    })
+                    .map_err(|e| e.at("updateTime"))?;
             }
             "tags" => {
-                m_tags = ::std::option::Option::Some(
-                    json::map(value, |item| json::string(item)).map_err(|e| e.at("tags"))?,
-                );
+                m_tags = object
+                    .read(|value| json::map(value, json::string))
+                    .map_err(|e| e.at("tags"))?;
             }
             "loggingConfigurationIdentifiers" => {
-                m_logging_configuration_identifiers = ::std::option::Option::Some(
-                    json::list(value, |item| json::string(item))
-                        .map_err(|e| e.at("loggingConfigurationIdentifiers"))?,
-                );
+                m_logging_configuration_identifiers = object
+                    .read(|value| json::list(value, json::string))
+                    .map_err(|e| e.at("loggingConfigurationIdentifiers"))?;
             }
             _ => {}
         }
@@ -437,19 +415,14 @@ pub(crate) fn ser_s3_destination_configuration(
     ::std::result::Result::Ok(())
 }
 pub(crate) fn de_s3_destination_configuration(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::S3DestinationConfiguration, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_bucket_name = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "bucketName" => {
-                m_bucket_name = ::std::option::Option::Some(
-                    json::string(value).map_err(|e| e.at("bucketName"))?,
-                );
+                m_bucket_name = object.read(json::string).map_err(|e| e.at("bucketName"))?;
             }
             _ => {}
         }
@@ -476,23 +449,18 @@ pub(crate) fn ser_validation_exception_field(
     ::std::result::Result::Ok(())
 }
 pub(crate) fn de_validation_exception_field(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::ValidationExceptionField, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_name = ::std::option::Option::None;
     let mut m_message = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "name" => {
-                m_name =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("name"))?);
+                m_name = object.read(json::string).map_err(|e| e.at("name"))?;
             }
             "message" => {
-                m_message =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("message"))?);
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             _ => {}
         }
@@ -509,18 +477,14 @@ pub(crate) fn de_validation_exception_field(
     })
 }
 pub(crate) fn de_error_access_denied_exception(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::error::AccessDeniedException, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_message = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "message" => {
-                m_message =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("message"))?);
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             _ => {}
         }
@@ -533,32 +497,24 @@ pub(crate) fn de_error_access_denied_exception(
     })
 }
 pub(crate) fn de_error_conflict_exception(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::error::ConflictException, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_message = ::std::option::Option::None;
     let mut m_resource_id = ::std::option::Option::None;
     let mut m_resource_type = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "message" => {
-                m_message =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("message"))?);
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             "resourceId" => {
-                m_resource_id = ::std::option::Option::Some(
-                    json::string(value).map_err(|e| e.at("resourceId"))?,
-                );
+                m_resource_id = object.read(json::string).map_err(|e| e.at("resourceId"))?;
             }
             "resourceType" => {
-                m_resource_type = ::std::option::Option::Some(
-                    json::string(value)
-                        .map(crate::types::ResourceType::from)
-                        .map_err(|e| e.at("resourceType"))?,
-                );
+                m_resource_type = object
+                    .read(|value| json::string(value).map(crate::types::ResourceType::from))
+                    .map_err(|e| e.at("resourceType"))?;
             }
             _ => {}
         }
@@ -579,18 +535,14 @@ pub(crate) fn de_error_conflict_exception(
     })
 }
 pub(crate) fn de_error_internal_server_exception(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::error::InternalServerException, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_message = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "message" => {
-                m_message =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("message"))?);
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             _ => {}
         }
@@ -603,18 +555,14 @@ pub(crate) fn de_error_internal_server_exception(
     })
 }
 pub(crate) fn de_error_pending_verification(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::error::PendingVerification, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_message = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "message" => {
-                m_message =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("message"))?);
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             _ => {}
         }
@@ -627,32 +575,24 @@ pub(crate) fn de_error_pending_verification(
     })
 }
 pub(crate) fn de_error_resource_not_found_exception(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::error::ResourceNotFoundException, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_message = ::std::option::Option::None;
     let mut m_resource_id = ::std::option::Option::None;
     let mut m_resource_type = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "message" => {
-                m_message =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("message"))?);
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             "resourceId" => {
-                m_resource_id = ::std::option::Option::Some(
-                    json::string(value).map_err(|e| e.at("resourceId"))?,
-                );
+                m_resource_id = object.read(json::string).map_err(|e| e.at("resourceId"))?;
             }
             "resourceType" => {
-                m_resource_type = ::std::option::Option::Some(
-                    json::string(value)
-                        .map(crate::types::ResourceType::from)
-                        .map_err(|e| e.at("resourceType"))?,
-                );
+                m_resource_type = object
+                    .read(|value| json::string(value).map(crate::types::ResourceType::from))
+                    .map_err(|e| e.at("resourceType"))?;
             }
             _ => {}
         }
@@ -673,38 +613,30 @@ pub(crate) fn de_error_resource_not_found_exception(
     })
 }
 pub(crate) fn de_error_service_quota_exceeded_exception(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::error::ServiceQuotaExceededException, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_message = ::std::option::Option::None;
     let mut m_resource_id = ::std::option::Option::None;
     let mut m_resource_type = ::std::option::Option::None;
     let mut m_limit = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "message" => {
-                m_message =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("message"))?);
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             "resourceId" => {
-                m_resource_id = ::std::option::Option::Some(
-                    json::string(value).map_err(|e| e.at("resourceId"))?,
-                );
+                m_resource_id = object.read(json::string).map_err(|e| e.at("resourceId"))?;
             }
             "resourceType" => {
-                m_resource_type = ::std::option::Option::Some(
-                    json::string(value)
-                        .map(crate::types::ResourceType::from)
-                        .map_err(|e| e.at("resourceType"))?,
-                );
+                m_resource_type = object
+                    .read(|value| json::string(value).map(crate::types::ResourceType::from))
+                    .map_err(|e| e.at("resourceType"))?;
             }
             "limit" => {
-                m_limit = ::std::option::Option::Some(
-                    json::integer::<i32>(value).map_err(|e| e.at("limit"))?,
-                );
+                m_limit = object
+                    .read(json::integer::<i32>)
+                    .map_err(|e| e.at("limit"))?;
             }
             _ => {}
         }
@@ -729,38 +661,30 @@ pub(crate) fn de_error_service_quota_exceeded_exception(
     })
 }
 pub(crate) fn de_error_throttling_exception(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::error::ThrottlingException, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_message = ::std::option::Option::None;
     let mut m_resource_id = ::std::option::Option::None;
     let mut m_resource_type = ::std::option::Option::None;
     let mut m_limit = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "message" => {
-                m_message =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("message"))?);
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             "resourceId" => {
-                m_resource_id = ::std::option::Option::Some(
-                    json::string(value).map_err(|e| e.at("resourceId"))?,
-                );
+                m_resource_id = object.read(json::string).map_err(|e| e.at("resourceId"))?;
             }
             "resourceType" => {
-                m_resource_type = ::std::option::Option::Some(
-                    json::string(value)
-                        .map(crate::types::ResourceType::from)
-                        .map_err(|e| e.at("resourceType"))?,
-                );
+                m_resource_type = object
+                    .read(|value| json::string(value).map(crate::types::ResourceType::from))
+                    .map_err(|e| e.at("resourceType"))?;
             }
             "limit" => {
-                m_limit = ::std::option::Option::Some(
-                    json::integer::<i32>(value).map_err(|e| e.at("limit"))?,
-                );
+                m_limit = object
+                    .read(json::integer::<i32>)
+                    .map_err(|e| e.at("limit"))?;
             }
             _ => {}
         }
@@ -785,35 +709,28 @@ pub(crate) fn de_error_throttling_exception(
     })
 }
 pub(crate) fn de_error_validation_exception(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::error::ValidationException, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_message = ::std::option::Option::None;
     let mut m_reason = ::std::option::Option::None;
     let mut m_field_list = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "message" => {
-                m_message =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("message"))?);
+                m_message = object.read(json::string).map_err(|e| e.at("message"))?;
             }
             "reason" => {
-                m_reason = ::std::option::Option::Some(
-                    json::string(value)
-                        .map(crate::types::ValidationExceptionReason::from)
-                        .map_err(|e| e.at("reason"))?,
-                );
+                m_reason = object
+                    .read(|value| {
+                        json::string(value).map(crate::types::ValidationExceptionReason::from)
+                    })
+                    .map_err(|e| e.at("reason"))?;
             }
             "fieldList" => {
-                m_field_list = ::std::option::Option::Some(
-                    json::list(value, |item| {
-                        crate::protocol::de_validation_exception_field(item)
-                    })
-                    .map_err(|e| e.at("fieldList"))?,
-                );
+                m_field_list = object
+                    .read(|value| json::list(value, crate::protocol::de_validation_exception_field))
+                    .map_err(|e| e.at("fieldList"))?;
             }
             _ => {}
         }

@@ -88,6 +88,9 @@ impl DateTime {
     pub fn parse(text: &str, format: TimestampFormat) -> Result<Self, DateTimeError> {
         let parsed = match format {
             TimestampFormat::DateTime => {
+                if let Some(t) = parse_plain_utc(text) {
+                    return Ok(t);
+                }
                 aws_smithy_types::DateTime::from_str(text, SmithyFormat::DateTimeWithOffset)
             }
             TimestampFormat::HttpDate => {
@@ -120,6 +123,68 @@ impl DateTime {
             ),
         })
     }
+}
+
+/// The form services send, `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (years 1970 to 9999), read
+/// without the general parser: response bodies carry many. Anything else returns `None` and
+/// goes the general way, which gives the same result for this form.
+fn parse_plain_utc(text: &str) -> Option<DateTime> {
+    let b = text.as_bytes();
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[b.len() - 1] != b'Z'
+    {
+        return None;
+    }
+    let digits = |d: &[u8]| {
+        d.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let (year, month, day) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
+    let (hour, minute, second) = (
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    );
+    let nanos = match &b[19..b.len() - 1] {
+        [] => 0,
+        [b'.', fraction @ ..] if (1..=9).contains(&fraction.len()) => {
+            digits(fraction)? * 10u32.pow(9 - fraction.len() as u32)
+        }
+        _ => return None,
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return None,
+    };
+    if !(1970..=9999).contains(&year)
+        || day == 0
+        || day > month_days
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return None;
+    }
+    // Days since 1970-01-01 of a proleptic Gregorian date (years counted from March).
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let era_day = 365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + day - 1;
+    let days = i64::from(era_day) - 719_468;
+    let secs = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+    Some(DateTime::from_secs_and_nanos(secs, nanos))
 }
 
 impl fmt::Debug for DateTime {
@@ -226,6 +291,58 @@ mod time_conversions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn general(text: &str) -> Option<DateTime> {
+        aws_smithy_types::DateTime::from_str(text, SmithyFormat::DateTimeWithOffset)
+            .ok()
+            .map(|d| DateTime::from_secs_and_nanos(d.secs(), d.subsec_nanos()))
+    }
+
+    #[test]
+    fn the_plain_utc_form_reads_as_the_general_parser_reads_it() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..20_000 {
+            let secs = rng.i64(0..253_402_300_800);
+            let digits = rng.usize(0..=9);
+            let nanos = rng.u32(0..1_000_000_000);
+            let base = DateTime::from_secs(secs)
+                .format(TimestampFormat::DateTime)
+                .unwrap();
+            let text = if digits == 0 {
+                base
+            } else {
+                let fraction = format!("{nanos:09}");
+                format!("{}.{}Z", &base[..19], &fraction[..digits])
+            };
+            let fast = parse_plain_utc(&text);
+            assert!(fast.is_some(), "{text}");
+            assert_eq!(fast, general(&text), "{text}");
+        }
+        for edge in [
+            "1970-01-01T00:00:00Z",
+            "2000-02-29T23:59:59.999999999Z",
+            "2024-12-31T23:59:59Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            assert_eq!(parse_plain_utc(edge), general(edge), "{edge}");
+        }
+        // Not the plain form, or not a date: the general parser decides.
+        for other in [
+            "2023-02-29T00:00:00Z",
+            "2024-02-30T00:00:00Z",
+            "2024-13-01T00:00:00Z",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T23:59:60Z",
+            "2024-01-01T00:00:00.Z",
+            "2024-01-01T00:00:00.1234567890Z",
+            "2024-01-01t00:00:00z",
+            "2024-01-01T00:00:00+00:00",
+            "1969-12-31T23:59:59Z",
+            "+024-01-01T00:00:00Z",
+        ] {
+            assert_eq!(parse_plain_utc(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn formats_and_parses_every_format() {

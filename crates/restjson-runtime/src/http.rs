@@ -188,13 +188,30 @@ impl ReqwestConnector {
         if let Some(headers) = builder.headers_mut() {
             *headers = std::mem::take(response.headers_mut());
         }
+        let too_large = || {
+            ConnectorError::new(
+                ConnectorErrorKind::BodyTooLarge,
+                format!("response body exceeds {} bytes", self.max_body),
+            )
+        };
+        // With a known length the body is taken as received, without copying it into a new
+        // buffer (a body of one chunk is handed over as is).
+        if let Some(len) = response.content_length() {
+            if usize::try_from(len).map_or(true, |len| len > self.max_body) {
+                return Err(too_large());
+            }
+            let body = response.bytes().await.map_err(classify)?;
+            if body.len() > self.max_body {
+                return Err(too_large());
+            }
+            return builder
+                .body(body)
+                .map_err(|e| ConnectorError::new(ConnectorErrorKind::Other, e));
+        }
         let mut body = BytesMut::new();
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
             if body.len() + chunk.len() > self.max_body {
-                return Err(ConnectorError::new(
-                    ConnectorErrorKind::BodyTooLarge,
-                    format!("response body exceeds {} bytes", self.max_body),
-                ));
+                return Err(too_large());
             }
             body.extend_from_slice(&chunk);
         }
@@ -218,5 +235,66 @@ fn classify(e: reqwest::Error) -> ConnectorError {
 impl HttpConnector for ReqwestConnector {
     fn call(&self, request: HttpRequest) -> ConnectorFuture<'_> {
         Box::pin(self.send(request))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Answers one request on 127.0.0.1 with `response` (raw HTTP/1.1 bytes).
+    async fn serve_once(response: &'static [u8]) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.ends_with(b"\r\n\r\n") {
+                let n = socket.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    return;
+                }
+                request.extend_from_slice(&buf[..n]);
+            }
+            socket.write_all(response).await.unwrap();
+            socket.shutdown().await.ok();
+        });
+        format!("http://{addr}/")
+    }
+
+    async fn fetch(response: &'static [u8], max: usize) -> Result<Bytes, ConnectorError> {
+        let url = serve_once(response).await;
+        let settings = HttpSettings {
+            proxy: ProxySetting::Disabled,
+            max_response_body: max,
+            ..HttpSettings::default()
+        };
+        let connector = ReqwestConnector::new(&settings).unwrap();
+        let request = http::Request::get(url).body(Bytes::new()).unwrap();
+        connector.send(request).await.map(|r| r.into_body())
+    }
+
+    const SIZED: &[u8] =
+        b"HTTP/1.1 200 OK\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{\"a\":\"xyz\"}";
+    const CHUNKED: &[u8] = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n5\r\n{\"a\":\r\n6\r\n\"xyz\"}\r\n0\r\n\r\n";
+
+    #[tokio::test]
+    async fn bodies_of_known_and_unknown_length_are_read_within_the_limit() {
+        assert_eq!(fetch(SIZED, 11).await.unwrap(), &b"{\"a\":\"xyz\"}"[..]);
+        assert_eq!(fetch(CHUNKED, 11).await.unwrap(), &b"{\"a\":\"xyz\"}"[..]);
+    }
+
+    #[tokio::test]
+    async fn bodies_over_the_limit_are_refused_whatever_their_framing() {
+        for response in [SIZED, CHUNKED] {
+            let err = fetch(response, 10).await.unwrap_err();
+            assert_eq!(err.kind(), ConnectorErrorKind::BodyTooLarge);
+            assert_eq!(
+                err.to_string(),
+                "response too large: response body exceeds 10 bytes"
+            );
+        }
     }
 }

@@ -1,13 +1,21 @@
 //! JSON writing and reading helpers for generated (de)serializers.
 //!
-//! Writing goes straight into a `String` (no intermediate tree); reading walks a parsed
-//! [`serde_json::Value`] and reports errors with the path of the offending value.
+//! Writing goes straight into a `String`; reading goes straight from the body's bytes
+//! (see [`read_body`]). Neither builds an intermediate tree. Reading errors carry the path
+//! of the offending value.
 
 use std::fmt::{self, Write as _};
 
 use serde_json::Value;
 
 use crate::datetime::{DateTime, TimestampFormat};
+
+mod read;
+
+pub use read::{
+    ArrayReader, Input, ObjectReader, UnionReader, array, blob, boolean, document, double, float,
+    integer, list, map, object, read_body, sparse_list, sparse_map, string, timestamp,
+};
 
 /// Appends `s` to `out` as a JSON string literal.
 pub fn write_string(out: &mut String, s: &str) {
@@ -262,21 +270,6 @@ impl fmt::Display for DeserializeError {
 
 impl std::error::Error for DeserializeError {}
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-fn mismatch(expected: &str, v: &Value) -> DeserializeError {
-    DeserializeError::new(format!("expected {expected}, found {}", type_name(v)))
-}
-
 /// Parses a response body into a JSON value; an empty body is an empty object.
 pub fn parse_body(body: &[u8]) -> Result<Value, DeserializeError> {
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -284,163 +277,6 @@ pub fn parse_body(body: &[u8]) -> Result<Value, DeserializeError> {
     }
     serde_json::from_slice(body)
         .map_err(|e| DeserializeError::new(format!("invalid JSON body: {e}")))
-}
-
-/// The members of a JSON object.
-pub fn object(v: &Value) -> Result<&serde_json::Map<String, Value>, DeserializeError> {
-    v.as_object().ok_or_else(|| mismatch("an object", v))
-}
-
-/// The elements of a JSON array.
-pub fn array(v: &Value) -> Result<&[Value], DeserializeError> {
-    v.as_array()
-        .map(Vec::as_slice)
-        .ok_or_else(|| mismatch("an array", v))
-}
-
-/// A string.
-pub fn string(v: &Value) -> Result<String, DeserializeError> {
-    v.as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| mismatch("a string", v))
-}
-
-/// A boolean.
-pub fn boolean(v: &Value) -> Result<bool, DeserializeError> {
-    v.as_bool().ok_or_else(|| mismatch("a boolean", v))
-}
-
-/// An integer that must fit `T` (byte, short, integer, long).
-pub fn integer<T: TryFrom<i64>>(v: &Value) -> Result<T, DeserializeError> {
-    let n = match v {
-        Value::Number(n) => n
-            .as_i64()
-            .ok_or_else(|| DeserializeError::new(format!("expected an integer, found {n}")))?,
-        _ => return Err(mismatch("an integer", v)),
-    };
-    T::try_from(n).map_err(|_| {
-        DeserializeError::new(format!(
-            "integer {n} is out of range for {}",
-            std::any::type_name::<T>()
-        ))
-    })
-}
-
-/// A double, also accepting `"NaN"`, `"Infinity"` and `"-Infinity"`.
-pub fn double(v: &Value) -> Result<f64, DeserializeError> {
-    match v {
-        Value::Number(n) => n
-            .as_f64()
-            .ok_or_else(|| DeserializeError::new(format!("number {n} is not a double"))),
-        Value::String(s) => match s.as_str() {
-            "NaN" => Ok(f64::NAN),
-            "Infinity" => Ok(f64::INFINITY),
-            "-Infinity" => Ok(f64::NEG_INFINITY),
-            _ => Err(DeserializeError::new(format!(
-                "expected a number, found the string {s:?}"
-            ))),
-        },
-        _ => Err(mismatch("a number", v)),
-    }
-}
-
-/// A float (f32).
-pub fn float(v: &Value) -> Result<f32, DeserializeError> {
-    double(v).map(|d| d as f32)
-}
-
-/// A timestamp: a number of epoch seconds, or a string in `format`.
-pub fn timestamp(v: &Value, format: TimestampFormat) -> Result<DateTime, DeserializeError> {
-    match (v, format) {
-        // The decimal text keeps the fraction exact (`1704164645.123` is not exact as an f64);
-        // exponent forms fall back to the float.
-        (Value::Number(n), _) => DateTime::parse(&n.to_string(), TimestampFormat::EpochSeconds)
-            .ok()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.is_finite())
-                    .map(DateTime::from_secs_f64)
-            })
-            .ok_or_else(|| DeserializeError::new(format!("invalid epoch seconds {n}"))),
-        (Value::String(s), _) => {
-            DateTime::parse(s, format).map_err(|e| DeserializeError::new(e.to_string()))
-        }
-        _ => Err(mismatch("a timestamp", v)),
-    }
-}
-
-/// A base64-encoded blob.
-pub fn blob(v: &Value) -> Result<crate::types::Blob, DeserializeError> {
-    let text = v.as_str().ok_or_else(|| mismatch("a base64 string", v))?;
-    crate::types::Blob::from_base64(text).map_err(DeserializeError::new)
-}
-
-/// A document (any JSON value).
-pub fn document(v: &Value) -> Result<crate::types::Document, DeserializeError> {
-    Ok(crate::types::Document::from_json(v))
-}
-
-/// A dense list: `null` elements are skipped.
-pub fn list<T>(
-    v: &Value,
-    f: impl Fn(&Value) -> Result<T, DeserializeError>,
-) -> Result<Vec<T>, DeserializeError> {
-    let items = array(v)?;
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        if !item.is_null() {
-            out.push(f(item).map_err(|e| e.at(format_args!("[{i}]")))?);
-        }
-    }
-    Ok(out)
-}
-
-/// A sparse list: `null` elements are kept as `None`.
-pub fn sparse_list<T>(
-    v: &Value,
-    f: impl Fn(&Value) -> Result<T, DeserializeError>,
-) -> Result<Vec<Option<T>>, DeserializeError> {
-    let items = array(v)?;
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        out.push(if item.is_null() {
-            None
-        } else {
-            Some(f(item).map_err(|e| e.at(format_args!("[{i}]")))?)
-        });
-    }
-    Ok(out)
-}
-
-/// A dense map: entries with `null` values are skipped.
-pub fn map<T>(
-    v: &Value,
-    f: impl Fn(&Value) -> Result<T, DeserializeError>,
-) -> Result<std::collections::BTreeMap<String, T>, DeserializeError> {
-    let mut out = std::collections::BTreeMap::new();
-    for (k, item) in object(v)? {
-        if !item.is_null() {
-            out.insert(k.clone(), f(item).map_err(|e| e.at(k))?);
-        }
-    }
-    Ok(out)
-}
-
-/// A sparse map: `null` values are kept as `None`.
-pub fn sparse_map<T>(
-    v: &Value,
-    f: impl Fn(&Value) -> Result<T, DeserializeError>,
-) -> Result<std::collections::BTreeMap<String, Option<T>>, DeserializeError> {
-    let mut out = std::collections::BTreeMap::new();
-    for (k, item) in object(v)? {
-        let value = if item.is_null() {
-            None
-        } else {
-            Some(f(item).map_err(|e| e.at(k))?)
-        };
-        out.insert(k.clone(), value);
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -470,10 +306,27 @@ mod tests {
         assert_eq!(parsed["name"], "a\"b\\c\n\u{1}é🎉");
     }
 
+    /// Reads `{"v": <value>}` with `f`.
+    fn member<T>(
+        json: &str,
+        f: impl FnOnce(Input<'_, '_>) -> Result<T, DeserializeError>,
+    ) -> Result<Option<T>, DeserializeError> {
+        read_body(format!(r#"{{"v":{json}}}"#).as_bytes(), |v| {
+            let mut o = object(v)?;
+            let mut out = None;
+            while let Some(key) = o.next_key()? {
+                if key == "v" {
+                    out = o.read(f)?;
+                    break;
+                }
+            }
+            Ok(out)
+        })
+    }
+
     #[test]
     fn reading_reports_the_path_of_a_mismatch() {
-        let v: Value = serde_json::from_str(r#"{"n": 1.5, "big": 3000000000}"#).unwrap();
-        let err = integer::<i32>(&v["n"])
+        let err = member("1.5", integer::<i32>)
             .unwrap_err()
             .at("n")
             .at("[0]")
@@ -482,35 +335,243 @@ mod tests {
             err.to_string(),
             "expected an integer, found 1.5 at `rooms[0].n`"
         );
-        let err = integer::<i32>(&v["big"]).unwrap_err();
         assert_eq!(
-            err.to_string(),
+            member("3000000000", integer::<i32>)
+                .unwrap_err()
+                .to_string(),
             "integer 3000000000 is out of range for i32"
         );
         assert_eq!(
-            string(&v).unwrap_err().to_string(),
+            member("18446744073709551615", integer::<i64>)
+                .unwrap_err()
+                .to_string(),
+            "expected an integer, found 18446744073709551615"
+        );
+        assert_eq!(member("-7", integer::<i8>).unwrap(), Some(-7));
+        assert_eq!(
+            member("{}", string).unwrap_err().to_string(),
             "expected a string, found an object"
         );
-        assert!(double(&Value::String("NaN".into())).unwrap().is_nan());
-        let t = timestamp(
-            &serde_json::json!(1704164645.123),
-            TimestampFormat::DateTime,
-        )
-        .unwrap();
-        assert_eq!((t.secs(), t.subsec_nanos()), (1_704_164_645, 123_000_000));
-        let t = timestamp(&serde_json::json!(-1.5), TimestampFormat::DateTime).unwrap();
-        assert_eq!((t.secs(), t.subsec_nanos()), (-2, 500_000_000));
-        let t = timestamp(&serde_json::json!(1e3), TimestampFormat::DateTime).unwrap();
-        assert_eq!((t.secs(), t.subsec_nanos()), (1000, 0));
+        assert!(member(r#""NaN""#, double).unwrap().unwrap().is_nan());
+        assert_eq!(
+            member(r#""-Infinity""#, double).unwrap(),
+            Some(f64::NEG_INFINITY)
+        );
+        assert_eq!(member("3", float).unwrap(), Some(3.0));
+        assert_eq!(
+            member(r#""nan""#, double).unwrap_err().to_string(),
+            r#"expected a number, found the string "nan""#
+        );
+        assert_eq!(member("null", string).unwrap(), None);
+        let ts = |json| {
+            member(json, |v| timestamp(v, TimestampFormat::DateTime))
+                .unwrap()
+                .map(|t| (t.secs(), t.subsec_nanos()))
+        };
+        assert_eq!(ts("1704164645.123"), Some((1_704_164_645, 123_000_000)));
+        assert_eq!(ts("-1.5"), Some((-2, 500_000_000)));
+        assert_eq!(ts("1e3"), Some((1000, 0)));
+        assert_eq!(ts(r#""2024-01-02T03:04:05Z""#), Some((1_704_164_645, 0)));
+        assert_eq!(
+            member("true", |v| timestamp(v, TimestampFormat::DateTime))
+                .unwrap_err()
+                .to_string(),
+            "expected a timestamp, found a boolean"
+        );
+        assert_eq!(member(r#""aGk=""#, blob).unwrap().unwrap().as_ref(), b"hi");
+        assert!(
+            read_body(b"<html>", string)
+                .unwrap_err()
+                .to_string()
+                .starts_with("invalid JSON body")
+        );
         assert_eq!(
             parse_body(b"  ").unwrap(),
             Value::Object(Default::default())
         );
+    }
+
+    #[test]
+    fn empty_and_blank_bodies_read_as_empty_objects() {
+        for body in [&b""[..], b" \r\n\t"] {
+            let keys = read_body(body, |v| {
+                let mut o = object(v)?;
+                let mut n = 0;
+                while o.next_key()?.is_some() {
+                    n += 1;
+                }
+                Ok(n)
+            });
+            assert_eq!(keys, Ok(0));
+        }
+        assert_eq!(
+            read_body(b"null", |v| object(v).map(|_| ()))
+                .unwrap_err()
+                .to_string(),
+            "expected an object, found null"
+        );
+    }
+
+    #[test]
+    fn unread_members_and_elements_are_skipped() {
+        let body =
+            br#"{"skip": {"deep": [1, {"x": "y"}, null]}, "a": [1, 2, 3], "b": "B", "c": 1e400}"#;
+        // Skipped values are only scanned: `1e400` in a member nobody reads is not an error.
+        assert_eq!(read_body(body, |v| object(v).map(|_| ())), Ok(()));
+        // Read, it is: out of range for any number.
         assert!(
-            parse_body(b"<html>")
+            member("1e400", double)
                 .unwrap_err()
                 .to_string()
-                .starts_with("invalid JSON body")
+                .starts_with("invalid JSON body: number out of range")
+        );
+        let body = br#"{"skip": {"deep": [1, {"x": "y"}, null]}, "a": [1, 2, 3], "b": "B\u00e9"}"#;
+        let got = read_body(body, |v| {
+            let mut o = object(v)?;
+            let (mut first, mut b) = (None, None);
+            while let Some(key) = o.next_key()? {
+                match &*key {
+                    // Only the first element is read; the rest is skipped.
+                    "a" => first = o.read(|v| array(v)?.next(integer::<i32>))?.flatten(),
+                    "b" => b = o.read(string)?,
+                    _ => {}
+                }
+            }
+            Ok((first, b))
+        });
+        assert_eq!(got, Ok((Some(1), Some("Bé".to_owned()))));
+    }
+
+    #[test]
+    fn lists_and_maps_follow_the_sparse_rules() {
+        let dense = member(r#"[1, null, 2]"#, |v| list(v, integer::<i32>));
+        assert_eq!(dense, Ok(Some(vec![1, 2])));
+        let sparse = member(r#"[1, null, 2]"#, |v| sparse_list(v, integer::<i32>));
+        assert_eq!(sparse, Ok(Some(vec![Some(1), None, Some(2)])));
+        let err = member(r#"[1, null, "x"]"#, |v| list(v, integer::<i32>)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "expected an integer, found a string at `[2]`"
+        );
+        let dense = member(r#"{"b": 2, "a": null, "c": 3, "c": null}"#, |v| {
+            map(v, integer::<i32>)
+        });
+        assert_eq!(dense, Ok(Some([("b".to_owned(), 2)].into())));
+        let sparse = member(r#"{"b": 2, "a": null}"#, |v| sparse_map(v, integer::<i32>));
+        assert_eq!(
+            sparse,
+            Ok(Some(
+                [("a".to_owned(), None), ("b".to_owned(), Some(2))].into()
+            ))
+        );
+        let err = member(r#"{"k\"ey": true}"#, |v| map(v, string)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "expected a string, found a boolean at `k\"ey`"
+        );
+        assert_eq!(
+            member("[]", |v| map(v, string)).unwrap_err().to_string(),
+            "expected an object, found an array"
+        );
+    }
+
+    #[test]
+    fn documents_keep_every_value() {
+        use crate::types::{Document, Number};
+        let doc = member(r#"{"z": [null, -1, 2, 0.5, "s", true], "a": {}}"#, document)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            doc,
+            Document::Object(
+                [
+                    ("a".to_owned(), Document::Object(Default::default())),
+                    (
+                        "z".to_owned(),
+                        Document::Array(vec![
+                            Document::Null,
+                            Document::Number(Number::NegInt(-1)),
+                            Document::Number(Number::PosInt(2)),
+                            Document::Number(Number::Float(0.5)),
+                            Document::String("s".to_owned()),
+                            Document::Bool(true),
+                        ])
+                    ),
+                ]
+                .into()
+            )
+        );
+        let top = read_body(b"[1]", document).unwrap();
+        assert_eq!(
+            top,
+            Document::Array(vec![Document::Number(Number::PosInt(1))])
+        );
+    }
+
+    #[test]
+    fn unions_need_exactly_one_member() {
+        fn union(body: &[u8]) -> Result<String, DeserializeError> {
+            read_body(body, |v| {
+                let mut o = object(v)?;
+                let mut u = UnionReader::new("U");
+                while let Some(key) = o.next_key()? {
+                    if key == "__type" {
+                        continue;
+                    }
+                    let value = match &*key {
+                        "a" | "b" => o.read(string).map_err(|e| e.at(&key))?,
+                        _ => o.skip()?.then(|| "unknown".to_owned()),
+                    };
+                    u.member(key, value);
+                }
+                u.finish()
+            })
+        }
+        assert_eq!(
+            union(br#"{"a": "x", "b": null, "__type": "T"}"#),
+            Ok("x".into())
+        );
+        assert_eq!(union(br#"{"a": "x", "a": "y"}"#), Ok("y".into()));
+        assert_eq!(union(br#"{"zz": {"n": 1}}"#), Ok("unknown".into()));
+        assert_eq!(
+            union(br#"{"a": "x", "b": "y"}"#).unwrap_err().to_string(),
+            "more than one member of union U is set"
+        );
+        assert_eq!(
+            union(br#"{"a": null, "zz": null}"#)
+                .unwrap_err()
+                .to_string(),
+            "no member of union U is set"
+        );
+        assert_eq!(
+            union(br#"{"a": "x", "a": null}"#).unwrap_err().to_string(),
+            "no member of union U is set"
+        );
+        assert_eq!(
+            union(br#"{"b": 1}"#).unwrap_err().to_string(),
+            "expected a string, found a number at `b`"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_win_over_type_errors() {
+        // The mismatch at `a` comes first, but the body is not JSON at all.
+        let err = read_body(br#"{"a": 1, "b": }"#, |v| {
+            let mut o = object(v)?;
+            while o.next_key()?.is_some() {
+                o.read(string)?;
+            }
+            Ok(())
+        })
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("invalid JSON body: expected value at line 1")
+        );
+        let err = read_body(br#"{} x"#, |v| object(v).map(|_| ())).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid JSON body: trailing characters at line 1 column 4"
         );
     }
 }

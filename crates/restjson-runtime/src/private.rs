@@ -316,16 +316,6 @@ pub fn host_label<'a>(value: &'a str, member: &str) -> Result<&'a str, BuildErro
     }
 }
 
-/// The JSON body of a response, parsed (an empty body is an empty object).
-pub fn body_json(response: &HttpResponse) -> Result<Value, DeserializeError> {
-    json::parse_body(response.body())
-}
-
-/// The members of a JSON object body or value.
-pub fn body_object(value: &Value) -> Result<&Map<String, Value>, DeserializeError> {
-    json::object(value)
-}
-
 /// A header value as a string.
 pub fn header_str<'a>(
     response: &'a HttpResponse,

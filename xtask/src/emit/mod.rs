@@ -244,7 +244,7 @@ pub(crate) fn zero_value(m: &Member) -> TokenStream {
             ..
         } => {
             let f = format_ident!("de_{}", crate::naming::snake_case(rust));
-            quote!(crate::protocol::#f(&::restjson_runtime::__private::Value::Object(::std::default::Default::default()))?)
+            quote!(crate::protocol::#f(::restjson_runtime::__private::json::Input::empty_object())?)
         }
     };
     if m.boxed {

@@ -34,7 +34,7 @@ pub fn file(_service: &Service, op: &Operation) -> TokenStream {
     quote! {
         #![doc = #mod_doc]
         #![allow(clippy::all, unused_imports, unused_mut, unused_variables, unused_assignments, dead_code)]
-        use ::restjson_runtime::__private::{json, BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder, RequestParts, Value};
+        use ::restjson_runtime::__private::{json, BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder, RequestParts};
 
         #input
         #output
@@ -691,14 +691,16 @@ fn de_response(op: &Operation) -> TokenStream {
     let has_body = out.members.iter().any(|m| m.binding.is_body_in_response());
     let body = if has_body {
         quote! {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            for (key, value) in json::object(&value)? {
-                if value.is_null() { continue; }
-                match key.as_str() {
-                    #(#arms)*
-                    _ => {}
+            json::read_body(response.body(), |value| {
+                let mut object = json::object(value)?;
+                while let ::std::option::Option::Some(key) = object.next_key()? {
+                    match &*key {
+                        #(#arms)*
+                        _ => {}
+                    }
                 }
-            }
+                ::std::result::Result::Ok(())
+            })?;
         }
     } else {
         quote!()
@@ -753,14 +755,13 @@ fn de_response(op: &Operation) -> TokenStream {
                     }
                 }
                 t => {
-                    let mut expr = de_value(t, quote!(&value));
+                    let mut expr = de_value(t, quote!(value));
                     if m.boxed {
                         expr = quote!(#expr.map(::std::boxed::Box::new));
                     }
                     quote! {
                         if !response.body().iter().all(u8::is_ascii_whitespace) {
-                            let value = ::restjson_runtime::__private::body_json(response)?;
-                            #local = ::std::option::Option::Some(#expr.map_err(|e| e.at(#wire))?);
+                            #local = ::std::option::Option::Some(json::read_body(response.body(), |value| #expr.map_err(|e| e.at(#wire)))?);
                         }
                     }
                 }
@@ -842,15 +843,13 @@ fn de_error(service: &Service, op: &Operation) -> TokenStream {
         if headers.is_empty() {
             return quote! {
                 ::std::option::Option::Some(#code) => {
-                    let value = ::restjson_runtime::__private::body_json(response)?;
-                    #name::#v(crate::protocol::#f(&value)?)
+                    #name::#v(json::read_body(response.body(), crate::protocol::#f)?)
                 }
             };
         }
         quote! {
             ::std::option::Option::Some(#code) => {
-                let value = ::restjson_runtime::__private::body_json(response)?;
-                let mut error = crate::protocol::#f(&value)?;
+                let mut error = json::read_body(response.body(), crate::protocol::#f)?;
                 #(#headers)*
                 #name::#v(error)
             }

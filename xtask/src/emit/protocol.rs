@@ -38,7 +38,7 @@ pub fn file(service: &Service) -> TokenStream {
     quote! {
         //! JSON serializers and deserializers of the service's structures and unions.
         #![allow(clippy::all, unused_imports, unused_mut, dead_code)]
-        use ::restjson_runtime::__private::{json, BuildError, DeserializeError, ObjectWriter, Value, ValueWriter};
+        use ::restjson_runtime::__private::{json, BuildError, DeserializeError, ObjectWriter, ValueWriter};
         #(#items)*
     }
 }
@@ -124,7 +124,48 @@ pub fn ser_value(ty: &Ty, v: TokenStream, w: TokenStream, member: &str) -> Token
     }
 }
 
-/// An expression of type `Result<T, DeserializeError>` reading `v` (a `&Value`).
+/// A path of a function reading a `json::Input` into the type, when there is one without
+/// conversion. Passing it (rather than a closure) lets every use of a type share one
+/// instance of the generic readers.
+pub fn de_fn(ty: &Ty) -> Option<TokenStream> {
+    Some(match ty {
+        Ty::String => quote!(json::string),
+        Ty::Bool => quote!(json::boolean),
+        Ty::Byte => quote!(json::integer::<i8>),
+        Ty::Short => quote!(json::integer::<i16>),
+        Ty::Integer => quote!(json::integer::<i32>),
+        Ty::Long => quote!(json::integer::<i64>),
+        Ty::Float => quote!(json::float),
+        Ty::Double => quote!(json::double),
+        Ty::Blob => quote!(json::blob),
+        Ty::Document => quote!(json::document),
+        Ty::Named {
+            kind: NamedKind::Struct | NamedKind::Union,
+            rust,
+            ..
+        } => {
+            let f = format_ident!("de_{}", snake_case(rust));
+            quote!(crate::protocol::#f)
+        }
+        _ => return None,
+    })
+}
+
+/// A reader function of the type: [`de_fn`], or a closure around [`de_value`].
+fn de_reader(ty: &Ty, boxed: bool) -> TokenStream {
+    match de_fn(ty) {
+        Some(f) if !boxed => f,
+        _ => {
+            let mut expr = de_value(ty, quote!(value));
+            if boxed {
+                expr = quote!(#expr.map(::std::boxed::Box::new));
+            }
+            quote!(|value| #expr)
+        }
+    }
+}
+
+/// An expression of type `Result<T, DeserializeError>` reading `v` (a `json::Input`).
 pub fn de_value(ty: &Ty, v: TokenStream) -> TokenStream {
     match ty {
         Ty::String => quote!(json::string(#v)),
@@ -159,19 +200,19 @@ pub fn de_value(ty: &Ty, v: TokenStream) -> TokenStream {
         Ty::Document => quote!(json::document(#v)),
         Ty::Unit => quote!(json::object(#v).map(|_| ())),
         Ty::List { elem, sparse } => {
-            let inner = de_value(elem, quote!(item));
+            let inner = de_reader(elem, false);
             if *sparse {
-                quote!(json::sparse_list(#v, |item| #inner))
+                quote!(json::sparse_list(#v, #inner))
             } else {
-                quote!(json::list(#v, |item| #inner))
+                quote!(json::list(#v, #inner))
             }
         }
         Ty::Map { value, sparse } => {
-            let inner = de_value(value, quote!(item));
+            let inner = de_reader(value, false);
             if *sparse {
-                quote!(json::sparse_map(#v, |item| #inner))
+                quote!(json::sparse_map(#v, #inner))
             } else {
-                quote!(json::map(#v, |item| #inner))
+                quote!(json::map(#v, #inner))
             }
         }
         Ty::Named {
@@ -234,12 +275,9 @@ pub fn de_parts(members: &[Member]) -> DeParts {
             .push(quote!(let mut #local = ::std::option::Option::None;));
         if m.binding.is_body_in_response() {
             let key = &m.json_name;
-            let mut expr = de_value(&m.ty, quote!(value));
-            if m.boxed {
-                expr = quote!(#expr.map(::std::boxed::Box::new));
-            }
+            let reader = de_reader(&m.ty, m.boxed);
             parts.arms.push(quote! {
-                #key => { #local = ::std::option::Option::Some(#expr.map_err(|e| e.at(#key))?); }
+                #key => { #local = object.read(#reader).map_err(|e| e.at(#key))?; }
             });
         }
         let init = if m.non_optional() {
@@ -266,12 +304,11 @@ fn de_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
     let f = format_ident!("{}", name);
     let DeParts { decls, arms, inits } = de_parts(&s.members);
     quote! {
-        pub(crate) fn #f(value: &Value) -> ::std::result::Result<#path, DeserializeError> {
-            let object = json::object(value)?;
+        pub(crate) fn #f(value: json::Input<'_, '_>) -> ::std::result::Result<#path, DeserializeError> {
+            let mut object = json::object(value)?;
             #(#decls)*
-            for (key, value) in object {
-                if value.is_null() { continue; }
-                match key.as_str() {
+            while let ::std::option::Option::Some(key) = object.next_key()? {
+                match &*key {
                     #(#arms)*
                     _ => {}
                 }
@@ -317,24 +354,21 @@ fn de_union_fn(u: &UnionDef) -> TokenStream {
         if v.boxed {
             expr = quote!(#expr.map(::std::boxed::Box::new));
         }
-        quote!(#key => crate::types::#n::#var(#expr.map_err(|e| e.at(#key))?),)
+        quote!(#key => object.read(|value| #expr.map(crate::types::#n::#var)).map_err(|e| e.at(#key))?,)
     });
     quote! {
-        pub(crate) fn #f(value: &Value) -> ::std::result::Result<crate::types::#n, DeserializeError> {
-            let object = json::object(value)?;
-            let mut result = ::std::option::Option::None;
-            for (key, value) in object {
-                if value.is_null() || key == "__type" { continue; }
-                let variant = match key.as_str() {
+        pub(crate) fn #f(value: json::Input<'_, '_>) -> ::std::result::Result<crate::types::#n, DeserializeError> {
+            let mut object = json::object(value)?;
+            let mut union = json::UnionReader::new(#name);
+            while let ::std::option::Option::Some(key) = object.next_key()? {
+                if key == "__type" { continue; }
+                let variant = match &*key {
                     #(#arms)*
-                    _ => crate::types::#n::Unknown,
+                    _ => object.skip()?.then_some(crate::types::#n::Unknown),
                 };
-                if result.is_some() {
-                    return ::std::result::Result::Err(DeserializeError::new(concat!("more than one member of union ", #name, " is set")));
-                }
-                result = ::std::option::Option::Some(variant);
+                union.member(key, variant);
             }
-            result.ok_or_else(|| DeserializeError::new(concat!("no member of union ", #name, " is set")))
+            union.finish()
         }
     }
 }

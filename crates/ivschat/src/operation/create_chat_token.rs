@@ -12,7 +12,7 @@
 )]
 use ::restjson_runtime::__private::{
     BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, Value, json,
+    RequestParts, json,
 };
 /// The `CreateChatTokenInput` structure.
 #[non_exhaustive]
@@ -726,31 +726,32 @@ fn de_response(
     let mut m_token = ::std::option::Option::None;
     let mut m_token_expiration_time = ::std::option::Option::None;
     let mut m_session_expiration_time = ::std::option::Option::None;
-    let value = ::restjson_runtime::__private::body_json(response)?;
-    for (key, value) in json::object(&value)? {
-        if value.is_null() {
-            continue;
+    json::read_body(response.body(), |value| {
+        let mut object = json::object(value)?;
+        while let ::std::option::Option::Some(key) = object.next_key()? {
+            match &*key {
+                "token" => {
+                    m_token = object.read(json::string).map_err(|e| e.at("token"))?;
+                }
+                "tokenExpirationTime" => {
+                    m_token_expiration_time = object
+                        .read(|value| {
+                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                        })
+                        .map_err(|e| e.at("tokenExpirationTime"))?;
+                }
+                "sessionExpirationTime" => {
+                    m_session_expiration_time = object
+                        .read(|value| {
+                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                        })
+                        .map_err(|e| e.at("sessionExpirationTime"))?;
+                }
+                _ => {}
+            }
         }
-        match key.as_str() {
-            "token" => {
-                m_token =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("token"))?);
-            }
-            "tokenExpirationTime" => {
-                m_token_expiration_time = ::std::option::Option::Some(
-                    json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
-                        .map_err(|e| e.at("tokenExpirationTime"))?,
-                );
-            }
-            "sessionExpirationTime" => {
-                m_session_expiration_time = ::std::option::Option::Some(
-                    json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
-                        .map_err(|e| e.at("sessionExpirationTime"))?,
-                );
-            }
-            _ => {}
-        }
-    }
+        ::std::result::Result::Ok(())
+    })?;
     ::std::result::Result::Ok(CreateChatTokenOutput {
         token: m_token,
         token_expiration_time: m_token_expiration_time,
@@ -764,8 +765,10 @@ fn de_error(
 ) -> ::std::result::Result<CreateChatTokenError, DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_access_denied_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -774,8 +777,10 @@ fn de_error(
             CreateChatTokenError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("PendingVerification") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_pending_verification(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_pending_verification,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -784,8 +789,10 @@ fn de_error(
             CreateChatTokenError::PendingVerification(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_resource_not_found_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -794,8 +801,10 @@ fn de_error(
             CreateChatTokenError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_validation_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {

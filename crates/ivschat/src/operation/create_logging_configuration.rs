@@ -12,7 +12,7 @@
 )]
 use ::restjson_runtime::__private::{
     BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, Value, json,
+    RequestParts, json,
 };
 /// The `CreateLoggingConfigurationInput` structure.
 #[non_exhaustive]
@@ -783,55 +783,56 @@ fn de_response(
     let mut m_destination_configuration = ::std::option::Option::None;
     let mut m_state = ::std::option::Option::None;
     let mut m_tags = ::std::option::Option::None;
-    let value = ::restjson_runtime::__private::body_json(response)?;
-    for (key, value) in json::object(&value)? {
-        if value.is_null() {
-            continue;
+    json::read_body(response.body(), |value| {
+        let mut object = json::object(value)?;
+        while let ::std::option::Option::Some(key) = object.next_key()? {
+            match &*key {
+                "arn" => {
+                    m_arn = object.read(json::string).map_err(|e| e.at("arn"))?;
+                }
+                "id" => {
+                    m_id = object.read(json::string).map_err(|e| e.at("id"))?;
+                }
+                "createTime" => {
+                    m_create_time = object
+                        .read(|value| {
+                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                        })
+                        .map_err(|e| e.at("createTime"))?;
+                }
+                "updateTime" => {
+                    m_update_time = object
+                        .read(|value| {
+                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                        })
+                        .map_err(|e| e.at("updateTime"))?;
+                }
+                "name" => {
+                    m_name = object.read(json::string).map_err(|e| e.at("name"))?;
+                }
+                "destinationConfiguration" => {
+                    m_destination_configuration = object
+                        .read(crate::protocol::de_destination_configuration)
+                        .map_err(|e| e.at("destinationConfiguration"))?;
+                }
+                "state" => {
+                    m_state = object
+                        .read(|value| {
+                            json::string(value)
+                                .map(crate::types::CreateLoggingConfigurationState::from)
+                        })
+                        .map_err(|e| e.at("state"))?;
+                }
+                "tags" => {
+                    m_tags = object
+                        .read(|value| json::map(value, json::string))
+                        .map_err(|e| e.at("tags"))?;
+                }
+                _ => {}
+            }
         }
-        match key.as_str() {
-            "arn" => {
-                m_arn = ::std::option::Option::Some(json::string(value).map_err(|e| e.at("arn"))?);
-            }
-            "id" => {
-                m_id = ::std::option::Option::Some(json::string(value).map_err(|e| e.at("id"))?);
-            }
-            "createTime" => {
-                m_create_time = ::std::option::Option::Some(
-                    json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
-                        .map_err(|e| e.at("createTime"))?,
-                );
-            }
-            "updateTime" => {
-                m_update_time = ::std::option::Option::Some(
-                    json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
-                        .map_err(|e| e.at("updateTime"))?,
-                );
-            }
-            "name" => {
-                m_name =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("name"))?);
-            }
-            "destinationConfiguration" => {
-                m_destination_configuration = ::std::option::Option::Some(
-                    crate::protocol::de_destination_configuration(value)
-                        .map_err(|e| e.at("destinationConfiguration"))?,
-                );
-            }
-            "state" => {
-                m_state = ::std::option::Option::Some(
-                    json::string(value)
-                        .map(crate::types::CreateLoggingConfigurationState::from)
-                        .map_err(|e| e.at("state"))?,
-                );
-            }
-            "tags" => {
-                m_tags = ::std::option::Option::Some(
-                    json::map(value, |item| json::string(item)).map_err(|e| e.at("tags"))?,
-                );
-            }
-            _ => {}
-        }
-    }
+        ::std::result::Result::Ok(())
+    })?;
     ::std::result::Result::Ok(CreateLoggingConfigurationOutput {
         arn: m_arn,
         id: m_id,
@@ -850,8 +851,10 @@ fn de_error(
 ) -> ::std::result::Result<CreateLoggingConfigurationError, DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_access_denied_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -860,8 +863,10 @@ fn de_error(
             CreateLoggingConfigurationError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("ConflictException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_conflict_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_conflict_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -870,8 +875,10 @@ fn de_error(
             CreateLoggingConfigurationError::ConflictException(error)
         }
         ::std::option::Option::Some("PendingVerification") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_pending_verification(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_pending_verification,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -880,8 +887,10 @@ fn de_error(
             CreateLoggingConfigurationError::PendingVerification(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_resource_not_found_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -890,8 +899,10 @@ fn de_error(
             CreateLoggingConfigurationError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ServiceQuotaExceededException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_service_quota_exceeded_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_service_quota_exceeded_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -900,8 +911,10 @@ fn de_error(
             CreateLoggingConfigurationError::ServiceQuotaExceededException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_validation_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {

@@ -12,7 +12,7 @@
 )]
 use ::restjson_runtime::__private::{
     BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, Value, json,
+    RequestParts, json,
 };
 /// The `CreateRoomInput` structure.
 #[non_exhaustive]
@@ -983,64 +983,63 @@ fn de_response(
     let mut m_message_review_handler = ::std::option::Option::None;
     let mut m_tags = ::std::option::Option::None;
     let mut m_logging_configuration_identifiers = ::std::option::Option::None;
-    let value = ::restjson_runtime::__private::body_json(response)?;
-    for (key, value) in json::object(&value)? {
-        if value.is_null() {
-            continue;
+    json::read_body(response.body(), |value| {
+        let mut object = json::object(value)?;
+        while let ::std::option::Option::Some(key) = object.next_key()? {
+            match &*key {
+                "arn" => {
+                    m_arn = object.read(json::string).map_err(|e| e.at("arn"))?;
+                }
+                "id" => {
+                    m_id = object.read(json::string).map_err(|e| e.at("id"))?;
+                }
+                "name" => {
+                    m_name = object.read(json::string).map_err(|e| e.at("name"))?;
+                }
+                "createTime" => {
+                    m_create_time = object
+                        .read(|value| {
+                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                        })
+                        .map_err(|e| e.at("createTime"))?;
+                }
+                "updateTime" => {
+                    m_update_time = object
+                        .read(|value| {
+                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                        })
+                        .map_err(|e| e.at("updateTime"))?;
+                }
+                "maximumMessageRatePerSecond" => {
+                    m_maximum_message_rate_per_second = object
+                        .read(json::integer::<i32>)
+                        .map_err(|e| e.at("maximumMessageRatePerSecond"))?;
+                }
+                "maximumMessageLength" => {
+                    m_maximum_message_length = object
+                        .read(json::integer::<i32>)
+                        .map_err(|e| e.at("maximumMessageLength"))?;
+                }
+                "messageReviewHandler" => {
+                    m_message_review_handler = object
+                        .read(crate::protocol::de_message_review_handler)
+                        .map_err(|e| e.at("messageReviewHandler"))?;
+                }
+                "tags" => {
+                    m_tags = object
+                        .read(|value| json::map(value, json::string))
+                        .map_err(|e| e.at("tags"))?;
+                }
+                "loggingConfigurationIdentifiers" => {
+                    m_logging_configuration_identifiers = object
+                        .read(|value| json::list(value, json::string))
+                        .map_err(|e| e.at("loggingConfigurationIdentifiers"))?;
+                }
+                _ => {}
+            }
         }
-        match key.as_str() {
-            "arn" => {
-                m_arn = ::std::option::Option::Some(json::string(value).map_err(|e| e.at("arn"))?);
-            }
-            "id" => {
-                m_id = ::std::option::Option::Some(json::string(value).map_err(|e| e.at("id"))?);
-            }
-            "name" => {
-                m_name =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("name"))?);
-            }
-            "createTime" => {
-                m_create_time = ::std::option::Option::Some(
-                    json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
-                        .map_err(|e| e.at("createTime"))?,
-                );
-            }
-            "updateTime" => {
-                m_update_time = ::std::option::Option::Some(
-                    json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
-                        .map_err(|e| e.at("updateTime"))?,
-                );
-            }
-            "maximumMessageRatePerSecond" => {
-                m_maximum_message_rate_per_second = ::std::option::Option::Some(
-                    json::integer::<i32>(value).map_err(|e| e.at("maximumMessageRatePerSecond"))?,
-                );
-            }
-            "maximumMessageLength" => {
-                m_maximum_message_length = ::std::option::Option::Some(
-                    json::integer::<i32>(value).map_err(|e| e.at("maximumMessageLength"))?,
-                );
-            }
-            "messageReviewHandler" => {
-                m_message_review_handler = ::std::option::Option::Some(
-                    crate::protocol::de_message_review_handler(value)
-                        .map_err(|e| e.at("messageReviewHandler"))?,
-                );
-            }
-            "tags" => {
-                m_tags = ::std::option::Option::Some(
-                    json::map(value, |item| json::string(item)).map_err(|e| e.at("tags"))?,
-                );
-            }
-            "loggingConfigurationIdentifiers" => {
-                m_logging_configuration_identifiers = ::std::option::Option::Some(
-                    json::list(value, |item| json::string(item))
-                        .map_err(|e| e.at("loggingConfigurationIdentifiers"))?,
-                );
-            }
-            _ => {}
-        }
-    }
+        ::std::result::Result::Ok(())
+    })?;
     ::std::result::Result::Ok(CreateRoomOutput {
         arn: m_arn,
         id: m_id,
@@ -1061,8 +1060,10 @@ fn de_error(
 ) -> ::std::result::Result<CreateRoomError, DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_access_denied_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -1071,8 +1072,10 @@ fn de_error(
             CreateRoomError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("ConflictException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_conflict_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_conflict_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -1081,8 +1084,10 @@ fn de_error(
             CreateRoomError::ConflictException(error)
         }
         ::std::option::Option::Some("PendingVerification") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_pending_verification(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_pending_verification,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -1091,8 +1096,10 @@ fn de_error(
             CreateRoomError::PendingVerification(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_resource_not_found_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -1101,8 +1108,10 @@ fn de_error(
             CreateRoomError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ServiceQuotaExceededException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_service_quota_exceeded_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_service_quota_exceeded_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -1111,8 +1120,10 @@ fn de_error(
             CreateRoomError::ServiceQuotaExceededException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_validation_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {

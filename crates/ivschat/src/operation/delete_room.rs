@@ -12,7 +12,7 @@
 )]
 use ::restjson_runtime::__private::{
     BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, Value, json,
+    RequestParts, json,
 };
 /// The `DeleteRoomInput` structure.
 #[non_exhaustive]
@@ -289,8 +289,10 @@ fn de_error(
 ) -> ::std::result::Result<DeleteRoomError, DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_access_denied_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -299,8 +301,10 @@ fn de_error(
             DeleteRoomError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("PendingVerification") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_pending_verification(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_pending_verification,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -309,8 +313,10 @@ fn de_error(
             DeleteRoomError::PendingVerification(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_resource_not_found_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -319,8 +325,10 @@ fn de_error(
             DeleteRoomError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_validation_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {

@@ -12,7 +12,7 @@
 )]
 use ::restjson_runtime::__private::{
     BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, Value, json,
+    RequestParts, json,
 };
 /// The `ListLoggingConfigurationsInput` structure.
 #[non_exhaustive]
@@ -423,28 +423,25 @@ fn de_response(
 ) -> ::std::result::Result<ListLoggingConfigurationsOutput, DeserializeError> {
     let mut m_logging_configurations = ::std::option::Option::None;
     let mut m_next_token = ::std::option::Option::None;
-    let value = ::restjson_runtime::__private::body_json(response)?;
-    for (key, value) in json::object(&value)? {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
-            "loggingConfigurations" => {
-                m_logging_configurations = ::std::option::Option::Some(
-                    json::list(value, |item| {
-                        crate::protocol::de_logging_configuration_summary(item)
-                    })
-                    .map_err(|e| e.at("loggingConfigurations"))?,
-                );
+    json::read_body(response.body(), |value| {
+        let mut object = json::object(value)?;
+        while let ::std::option::Option::Some(key) = object.next_key()? {
+            match &*key {
+                "loggingConfigurations" => {
+                    m_logging_configurations = object
+                        .read(|value| {
+                            json::list(value, crate::protocol::de_logging_configuration_summary)
+                        })
+                        .map_err(|e| e.at("loggingConfigurations"))?;
+                }
+                "nextToken" => {
+                    m_next_token = object.read(json::string).map_err(|e| e.at("nextToken"))?;
+                }
+                _ => {}
             }
-            "nextToken" => {
-                m_next_token = ::std::option::Option::Some(
-                    json::string(value).map_err(|e| e.at("nextToken"))?,
-                );
-            }
-            _ => {}
         }
-    }
+        ::std::result::Result::Ok(())
+    })?;
     ::std::result::Result::Ok(ListLoggingConfigurationsOutput {
         logging_configurations: match m_logging_configurations {
             ::std::option::Option::Some(v) => v,
@@ -460,8 +457,10 @@ fn de_error(
 ) -> ::std::result::Result<ListLoggingConfigurationsError, DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_access_denied_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -470,8 +469,10 @@ fn de_error(
             ListLoggingConfigurationsError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_validation_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {

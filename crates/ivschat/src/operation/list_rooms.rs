@@ -12,7 +12,7 @@
 )]
 use ::restjson_runtime::__private::{
     BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, Value, json,
+    RequestParts, json,
 };
 /// The `ListRoomsInput` structure.
 #[non_exhaustive]
@@ -547,26 +547,23 @@ fn de_response(
 ) -> ::std::result::Result<ListRoomsOutput, DeserializeError> {
     let mut m_rooms = ::std::option::Option::None;
     let mut m_next_token = ::std::option::Option::None;
-    let value = ::restjson_runtime::__private::body_json(response)?;
-    for (key, value) in json::object(&value)? {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
-            "rooms" => {
-                m_rooms = ::std::option::Option::Some(
-                    json::list(value, |item| crate::protocol::de_room_summary(item))
-                        .map_err(|e| e.at("rooms"))?,
-                );
+    json::read_body(response.body(), |value| {
+        let mut object = json::object(value)?;
+        while let ::std::option::Option::Some(key) = object.next_key()? {
+            match &*key {
+                "rooms" => {
+                    m_rooms = object
+                        .read(|value| json::list(value, crate::protocol::de_room_summary))
+                        .map_err(|e| e.at("rooms"))?;
+                }
+                "nextToken" => {
+                    m_next_token = object.read(json::string).map_err(|e| e.at("nextToken"))?;
+                }
+                _ => {}
             }
-            "nextToken" => {
-                m_next_token = ::std::option::Option::Some(
-                    json::string(value).map_err(|e| e.at("nextToken"))?,
-                );
-            }
-            _ => {}
         }
-    }
+        ::std::result::Result::Ok(())
+    })?;
     ::std::result::Result::Ok(ListRoomsOutput {
         rooms: match m_rooms {
             ::std::option::Option::Some(v) => v,
@@ -582,8 +579,10 @@ fn de_error(
 ) -> ::std::result::Result<ListRoomsError, DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_access_denied_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -592,8 +591,10 @@ fn de_error(
             ListRoomsError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_resource_not_found_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -602,8 +603,10 @@ fn de_error(
             ListRoomsError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_validation_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {

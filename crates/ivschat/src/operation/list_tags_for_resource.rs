@@ -12,7 +12,7 @@
 )]
 use ::restjson_runtime::__private::{
     BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, Value, json,
+    RequestParts, json,
 };
 /// The `ListTagsForResourceInput` structure.
 #[non_exhaustive]
@@ -329,20 +329,20 @@ fn de_response(
     response: &HttpResponse,
 ) -> ::std::result::Result<ListTagsForResourceOutput, DeserializeError> {
     let mut m_tags = ::std::option::Option::None;
-    let value = ::restjson_runtime::__private::body_json(response)?;
-    for (key, value) in json::object(&value)? {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
-            "tags" => {
-                m_tags = ::std::option::Option::Some(
-                    json::map(value, |item| json::string(item)).map_err(|e| e.at("tags"))?,
-                );
+    json::read_body(response.body(), |value| {
+        let mut object = json::object(value)?;
+        while let ::std::option::Option::Some(key) = object.next_key()? {
+            match &*key {
+                "tags" => {
+                    m_tags = object
+                        .read(|value| json::map(value, json::string))
+                        .map_err(|e| e.at("tags"))?;
+                }
+                _ => {}
             }
-            _ => {}
         }
-    }
+        ::std::result::Result::Ok(())
+    })?;
     ::std::result::Result::Ok(ListTagsForResourceOutput {
         tags: match m_tags {
             ::std::option::Option::Some(v) => v,
@@ -357,8 +357,10 @@ fn de_error(
 ) -> ::std::result::Result<ListTagsForResourceError, DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("InternalServerException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_internal_server_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_internal_server_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -367,8 +369,10 @@ fn de_error(
             ListTagsForResourceError::InternalServerException(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_resource_not_found_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -377,8 +381,10 @@ fn de_error(
             ListTagsForResourceError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_validation_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {

@@ -12,7 +12,7 @@
 )]
 use ::restjson_runtime::__private::{
     BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, Value, json,
+    RequestParts, json,
 };
 /// The `SendEventInput` structure.
 #[non_exhaustive]
@@ -466,18 +466,18 @@ fn de_response(
     response: &HttpResponse,
 ) -> ::std::result::Result<SendEventOutput, DeserializeError> {
     let mut m_id = ::std::option::Option::None;
-    let value = ::restjson_runtime::__private::body_json(response)?;
-    for (key, value) in json::object(&value)? {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
-            "id" => {
-                m_id = ::std::option::Option::Some(json::string(value).map_err(|e| e.at("id"))?);
+    json::read_body(response.body(), |value| {
+        let mut object = json::object(value)?;
+        while let ::std::option::Option::Some(key) = object.next_key()? {
+            match &*key {
+                "id" => {
+                    m_id = object.read(json::string).map_err(|e| e.at("id"))?;
+                }
+                _ => {}
             }
-            _ => {}
         }
-    }
+        ::std::result::Result::Ok(())
+    })?;
     ::std::result::Result::Ok(SendEventOutput {
         id: m_id,
         _request_id: ::restjson_runtime::__private::request_id(response),
@@ -489,8 +489,10 @@ fn de_error(
 ) -> ::std::result::Result<SendEventError, DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_access_denied_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_access_denied_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -499,8 +501,10 @@ fn de_error(
             SendEventError::AccessDeniedException(error)
         }
         ::std::option::Option::Some("PendingVerification") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_pending_verification(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_pending_verification,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -509,8 +513,10 @@ fn de_error(
             SendEventError::PendingVerification(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_resource_not_found_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -519,8 +525,10 @@ fn de_error(
             SendEventError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ThrottlingException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_throttling_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_throttling_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -529,8 +537,10 @@ fn de_error(
             SendEventError::ThrottlingException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_validation_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {

@@ -12,7 +12,7 @@
 )]
 use ::restjson_runtime::__private::{
     BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, Value, json,
+    RequestParts, json,
 };
 /// The `UntagResourceInput` structure.
 #[non_exhaustive]
@@ -387,8 +387,10 @@ fn de_error(
 ) -> ::std::result::Result<UntagResourceError, DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("InternalServerException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_internal_server_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_internal_server_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -397,8 +399,10 @@ fn de_error(
             UntagResourceError::InternalServerException(error)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_resource_not_found_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_resource_not_found_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {
@@ -407,8 +411,10 @@ fn de_error(
             UntagResourceError::ResourceNotFoundException(error)
         }
         ::std::option::Option::Some("ValidationException") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_validation_exception(&value)?;
+            let mut error = json::read_body(
+                response.body(),
+                crate::protocol::de_error_validation_exception,
+            )?;
             if let (true, ::std::option::Option::Some(m)) =
                 (error.message.is_empty(), meta.message())
             {

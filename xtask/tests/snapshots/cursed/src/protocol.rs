@@ -4,7 +4,7 @@
 //! JSON serializers and deserializers of the service's structures and unions.
 #![allow(clippy::all, unused_imports, unused_mut, dead_code)]
 use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ObjectWriter, Value, ValueWriter, json,
+    BuildError, DeserializeError, ObjectWriter, ValueWriter, json,
 };
 pub(crate) fn ser_node(
     input: &crate::types::Node,
@@ -43,46 +43,36 @@ pub(crate) fn ser_node(
     ::std::result::Result::Ok(())
 }
 pub(crate) fn de_node(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::Node, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_name = ::std::option::Option::None;
     let mut m_next = ::std::option::Option::None;
     let mut m_children = ::std::option::Option::None;
     let mut m_choice = ::std::option::Option::None;
     let mut m_secret = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "name" => {
-                m_name =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("name"))?);
+                m_name = object.read(json::string).map_err(|e| e.at("name"))?;
             }
             "next" => {
-                m_next = ::std::option::Option::Some(
-                    crate::protocol::de_node(value)
-                        .map(::std::boxed::Box::new)
-                        .map_err(|e| e.at("next"))?,
-                );
+                m_next = object
+                    .read(|value| crate::protocol::de_node(value).map(::std::boxed::Box::new))
+                    .map_err(|e| e.at("next"))?;
             }
             "children" => {
-                m_children = ::std::option::Option::Some(
-                    json::list(value, |item| crate::protocol::de_node(item))
-                        .map_err(|e| e.at("children"))?,
-                );
+                m_children = object
+                    .read(|value| json::list(value, crate::protocol::de_node))
+                    .map_err(|e| e.at("children"))?;
             }
             "choice" => {
-                m_choice = ::std::option::Option::Some(
-                    crate::protocol::de_option(value)
-                        .map(::std::boxed::Box::new)
-                        .map_err(|e| e.at("choice"))?,
-                );
+                m_choice = object
+                    .read(|value| crate::protocol::de_option(value).map(::std::boxed::Box::new))
+                    .map_err(|e| e.at("choice"))?;
             }
             "secret" => {
-                m_secret =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("secret"))?);
+                m_secret = object.read(json::string).map_err(|e| e.at("secret"))?;
             }
             _ => {}
         }
@@ -128,38 +118,33 @@ pub(crate) fn ser_option(
     ::std::result::Result::Ok(())
 }
 pub(crate) fn de_option(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::Option, DeserializeError> {
-    let object = json::object(value)?;
-    let mut result = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() || key == "__type" {
+    let mut object = json::object(value)?;
+    let mut union = json::UnionReader::new("Option");
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        if key == "__type" {
             continue;
         }
-        let variant = match key.as_str() {
-            "Some" => crate::types::Option::Some(
-                crate::protocol::de_string(value).map_err(|e| e.at("Some"))?,
-            ),
-            "Unknown" => crate::types::Option::UnknownValue(
-                json::integer::<i32>(value).map_err(|e| e.at("Unknown"))?,
-            ),
-            "box" => crate::types::Option::Box(
-                crate::protocol::de_node(value)
-                    .map(::std::boxed::Box::new)
-                    .map_err(|e| e.at("box"))?,
-            ),
-            _ => crate::types::Option::Unknown,
+        let variant = match &*key {
+            "Some" => object
+                .read(|value| crate::protocol::de_string(value).map(crate::types::Option::Some))
+                .map_err(|e| e.at("Some"))?,
+            "Unknown" => object
+                .read(|value| json::integer::<i32>(value).map(crate::types::Option::UnknownValue))
+                .map_err(|e| e.at("Unknown"))?,
+            "box" => object
+                .read(|value| {
+                    crate::protocol::de_node(value)
+                        .map(::std::boxed::Box::new)
+                        .map(crate::types::Option::Box)
+                })
+                .map_err(|e| e.at("box"))?,
+            _ => object.skip()?.then_some(crate::types::Option::Unknown),
         };
-        if result.is_some() {
-            return ::std::result::Result::Err(DeserializeError::new(concat!(
-                "more than one member of union ",
-                "Option",
-                " is set"
-            )));
-        }
-        result = ::std::option::Option::Some(variant);
+        union.member(key, variant);
     }
-    result.ok_or_else(|| DeserializeError::new(concat!("no member of union ", "Option", " is set")))
+    union.finish()
 }
 pub(crate) fn ser_string(
     input: &crate::types::String,
@@ -171,18 +156,14 @@ pub(crate) fn ser_string(
     ::std::result::Result::Ok(())
 }
 pub(crate) fn de_string(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::String, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_inner = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "Inner" => {
-                m_inner =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("Inner"))?);
+                m_inner = object.read(json::string).map_err(|e| e.at("Inner"))?;
             }
             _ => {}
         }
@@ -190,23 +171,18 @@ pub(crate) fn de_string(
     ::std::result::Result::Ok(crate::types::String { inner: m_inner })
 }
 pub(crate) fn de_error_unhandled(
-    value: &Value,
+    value: json::Input<'_, '_>,
 ) -> ::std::result::Result<crate::types::error::Unhandled, DeserializeError> {
-    let object = json::object(value)?;
+    let mut object = json::object(value)?;
     let mut m_message = ::std::option::Option::None;
     let mut m_code = ::std::option::Option::None;
-    for (key, value) in object {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
+    while let ::std::option::Option::Some(key) = object.next_key()? {
+        match &*key {
             "Message" => {
-                m_message =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("Message"))?);
+                m_message = object.read(json::string).map_err(|e| e.at("Message"))?;
             }
             "code" => {
-                m_code =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("code"))?);
+                m_code = object.read(json::string).map_err(|e| e.at("code"))?;
             }
             _ => {}
         }

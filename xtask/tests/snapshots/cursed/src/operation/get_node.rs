@@ -12,7 +12,7 @@
 )]
 use ::restjson_runtime::__private::{
     BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, Value, json,
+    RequestParts, json,
 };
 /// The `GetNodeInput` structure.
 #[non_exhaustive]
@@ -329,39 +329,36 @@ fn de_response(response: &HttpResponse) -> ::std::result::Result<GetNodeOutput, 
     let mut m_children = ::std::option::Option::None;
     let mut m_choice = ::std::option::Option::None;
     let mut m_secret = ::std::option::Option::None;
-    let value = ::restjson_runtime::__private::body_json(response)?;
-    for (key, value) in json::object(&value)? {
-        if value.is_null() {
-            continue;
+    json::read_body(response.body(), |value| {
+        let mut object = json::object(value)?;
+        while let ::std::option::Option::Some(key) = object.next_key()? {
+            match &*key {
+                "name" => {
+                    m_name = object.read(json::string).map_err(|e| e.at("name"))?;
+                }
+                "next" => {
+                    m_next = object
+                        .read(crate::protocol::de_node)
+                        .map_err(|e| e.at("next"))?;
+                }
+                "children" => {
+                    m_children = object
+                        .read(|value| json::list(value, crate::protocol::de_node))
+                        .map_err(|e| e.at("children"))?;
+                }
+                "choice" => {
+                    m_choice = object
+                        .read(crate::protocol::de_option)
+                        .map_err(|e| e.at("choice"))?;
+                }
+                "secret" => {
+                    m_secret = object.read(json::string).map_err(|e| e.at("secret"))?;
+                }
+                _ => {}
+            }
         }
-        match key.as_str() {
-            "name" => {
-                m_name =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("name"))?);
-            }
-            "next" => {
-                m_next = ::std::option::Option::Some(
-                    crate::protocol::de_node(value).map_err(|e| e.at("next"))?,
-                );
-            }
-            "children" => {
-                m_children = ::std::option::Option::Some(
-                    json::list(value, |item| crate::protocol::de_node(item))
-                        .map_err(|e| e.at("children"))?,
-                );
-            }
-            "choice" => {
-                m_choice = ::std::option::Option::Some(
-                    crate::protocol::de_option(value).map_err(|e| e.at("choice"))?,
-                );
-            }
-            "secret" => {
-                m_secret =
-                    ::std::option::Option::Some(json::string(value).map_err(|e| e.at("secret"))?);
-            }
-            _ => {}
-        }
-    }
+        ::std::result::Result::Ok(())
+    })?;
     ::std::result::Result::Ok(GetNodeOutput {
         name: match m_name {
             ::std::option::Option::Some(v) => v,

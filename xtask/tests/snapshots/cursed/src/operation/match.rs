@@ -12,7 +12,7 @@
 )]
 use ::restjson_runtime::__private::{
     BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, Value, json,
+    RequestParts, json,
 };
 /// The `MatchInput` structure.
 #[non_exhaustive]
@@ -687,31 +687,30 @@ fn ser_request(input: &MatchInput) -> ::std::result::Result<RequestParts, BuildE
 fn de_response(response: &HttpResponse) -> ::std::result::Result<MatchOutput, DeserializeError> {
     let mut m_string = ::std::option::Option::None;
     let mut m_vec = ::std::option::Option::None;
-    let value = ::restjson_runtime::__private::body_json(response)?;
-    for (key, value) in json::object(&value)? {
-        if value.is_null() {
-            continue;
-        }
-        match key.as_str() {
-            "String" => {
-                m_string = ::std::option::Option::Some(
-                    crate::protocol::de_string(value).map_err(|e| e.at("String"))?,
-                );
+    json::read_body(response.body(), |value| {
+        let mut object = json::object(value)?;
+        while let ::std::option::Option::Some(key) = object.next_key()? {
+            match &*key {
+                "String" => {
+                    m_string = object
+                        .read(crate::protocol::de_string)
+                        .map_err(|e| e.at("String"))?;
+                }
+                "Vec" => {
+                    m_vec = object
+                        .read(|value| json::list(value, crate::protocol::de_node))
+                        .map_err(|e| e.at("Vec"))?;
+                }
+                _ => {}
             }
-            "Vec" => {
-                m_vec = ::std::option::Option::Some(
-                    json::list(value, |item| crate::protocol::de_node(item))
-                        .map_err(|e| e.at("Vec"))?,
-                );
-            }
-            _ => {}
         }
-    }
+        ::std::result::Result::Ok(())
+    })?;
     ::std::result::Result::Ok(MatchOutput {
         string: match m_string {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => crate::protocol::de_string(
-                &::restjson_runtime::__private::Value::Object(::std::default::Default::default()),
+                ::restjson_runtime::__private::json::Input::empty_object(),
             )?,
         },
         vec: m_vec,
@@ -724,8 +723,7 @@ fn de_error(
 ) -> ::std::result::Result<MatchError, DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("Unhandled") => {
-            let value = ::restjson_runtime::__private::body_json(response)?;
-            let mut error = crate::protocol::de_error_unhandled(&value)?;
+            let mut error = json::read_body(response.body(), crate::protocol::de_error_unhandled)?;
             if error.message.is_none() {
                 error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
             }
