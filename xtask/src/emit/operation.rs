@@ -5,8 +5,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::protocol::{DeParts, de_parts, de_value, ser_members, ser_value};
-use super::types::{StructRole, struct_tokens};
-use super::{docs_or, ident, member_value_ty, rust_ty, ts_tokens};
+use super::types::{SetterTarget, StructRole, setters, struct_tokens};
+use super::{docs_or, ident, ts_tokens};
 use crate::ir::{
     Binding, Member, NamedKind, Operation, Service, StructDef, TsFormat, Ty, UriSegment,
 };
@@ -137,64 +137,6 @@ fn error_enum(service: &Service, op: &Operation) -> TokenStream {
     }
 }
 
-fn fluent_setters(m: &Member) -> TokenStream {
-    let f = ident(&m.rust_name);
-    let bare = m.rust_name.trim_start_matches("r#");
-    let set = format_ident!("{}", m.setter);
-    let get = format_ident!("{}", m.getter);
-    let vt = member_value_ty(m);
-    let doc = docs_or(&m.docs, &format!("The `{}` member.", m.wire_name));
-    let append_doc = format!(" Appends an item to `{bare}`.");
-    let insert_doc = format!(" Adds a key-value pair to `{bare}`.");
-    let main = match &m.ty {
-        Ty::List { elem, sparse } => {
-            let e = rust_ty(elem);
-            let arg = if *sparse {
-                quote!(::std::option::Option<#e>)
-            } else {
-                quote!(impl ::std::convert::Into<#e>)
-            };
-            quote! {
-                #[doc = #append_doc]
-                #[doc = ""]
-                #doc
-                pub fn #f(mut self, input: #arg) -> Self { self.inner = self.inner.#f(input); self }
-            }
-        }
-        Ty::Map { value, sparse } => {
-            let v = rust_ty(value);
-            let arg = if *sparse {
-                quote!(::std::option::Option<#v>)
-            } else {
-                quote!(impl ::std::convert::Into<#v>)
-            };
-            quote! {
-                #[doc = #insert_doc]
-                #[doc = ""]
-                #doc
-                pub fn #f(mut self, k: impl ::std::convert::Into<::std::string::String>, v: #arg) -> Self {
-                    self.inner = self.inner.#f(k, v);
-                    self
-                }
-            }
-        }
-        _ => {
-            let t = if m.boxed { rust_ty(&m.ty) } else { vt.clone() };
-            quote! {
-                #doc
-                pub fn #f(mut self, input: impl ::std::convert::Into<#t>) -> Self { self.inner = self.inner.#f(input); self }
-            }
-        }
-    };
-    quote! {
-        #main
-        #doc
-        pub fn #set(mut self, input: ::std::option::Option<#vt>) -> Self { self.inner = self.inner.#set(input); self }
-        #doc
-        pub fn #get(&self) -> &::std::option::Option<#vt> { self.inner.#get() }
-    }
-}
-
 fn fluent_builder(op: &Operation) -> TokenStream {
     let fluent = format_ident!("{}", naming::fluent_builder_name(&op.type_name));
     let input = format_ident!("{}", op.input.rust_name);
@@ -202,7 +144,11 @@ fn fluent_builder(op: &Operation) -> TokenStream {
     let output = format_ident!("{}", op.output.rust_name);
     let output_b = format_ident!("{}", naming::builder_name(&op.output.rust_name));
     let error = format_ident!("{}", naming::operation_error_name(&op.type_name));
-    let setters = op.input.members.iter().map(fluent_setters);
+    let setters = op
+        .input
+        .members
+        .iter()
+        .map(|m| setters(m, SetterTarget::Fluent));
     // Unset idempotency tokens come from the client's configured provider.
     let tokens: Vec<TokenStream> = op
         .input

@@ -164,82 +164,100 @@ fn getter(m: &Member) -> TokenStream {
     }
 }
 
-fn setters(m: &Member) -> TokenStream {
+/// Where setter methods live: on a structure's builder (they store the value) or on an
+/// operation's fluent builder (they delegate to its input builder).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum SetterTarget {
+    Builder,
+    Fluent,
+}
+
+/// The setter, `set_*` and `get_*` methods of member `m` (one signature for both targets).
+pub fn setters(m: &Member, target: SetterTarget) -> TokenStream {
     let f = ident(&m.rust_name);
     let bare = m.rust_name.trim_start_matches("r#");
     let set = format_ident!("{}", m.setter);
     let get = format_ident!("{}", m.getter);
     let vt = member_value_ty(m);
     let doc = docs_or(&m.docs, &format!("The `{}` member.", m.wire_name));
-    let append_doc = format!(" Appends an item to `{bare}`.");
-    let insert_doc = format!(" Adds a key-value pair to `{bare}`.");
-    let main = match &m.ty {
+    let fluent = target == SetterTarget::Fluent;
+    let into = |t: TokenStream, sparse: bool| {
+        if sparse {
+            (quote!(::std::option::Option<#t>), quote!(input))
+        } else {
+            (quote!(impl ::std::convert::Into<#t>), quote!(input.into()))
+        }
+    };
+    // (extra doc line, parameters, body of a builder's setter)
+    let (extra_doc, params, store) = match &m.ty {
         Ty::List { elem, sparse } => {
-            let e = rust_ty(elem);
-            let (arg, push) = if *sparse {
-                (quote!(::std::option::Option<#e>), quote!(input))
-            } else {
-                (quote!(impl ::std::convert::Into<#e>), quote!(input.into()))
-            };
-            quote! {
-                #[doc = #append_doc]
-                #[doc = ""]
-                #doc
-                pub fn #f(mut self, input: #arg) -> Self {
+            let (arg, item) = into(rust_ty(elem), *sparse);
+            (
+                Some(format!(" Appends an item to `{bare}`.")),
+                quote!(input: #arg),
+                quote! {
                     let mut v = self.#f.unwrap_or_default();
-                    v.push(#push);
+                    v.push(#item);
                     self.#f = ::std::option::Option::Some(v);
-                    self
-                }
-            }
+                },
+            )
         }
         Ty::Map { value, sparse } => {
-            let v = rust_ty(value);
-            let (arg, val) = if *sparse {
-                (quote!(::std::option::Option<#v>), quote!(v))
-            } else {
-                (quote!(impl ::std::convert::Into<#v>), quote!(v.into()))
-            };
-            quote! {
-                #[doc = #insert_doc]
-                #[doc = ""]
-                #doc
-                pub fn #f(mut self, k: impl ::std::convert::Into<::std::string::String>, v: #arg) -> Self {
+            let (arg, item) = into(rust_ty(value), *sparse);
+            (
+                Some(format!(" Adds a key-value pair to `{bare}`.")),
+                quote!(k: impl ::std::convert::Into<::std::string::String>, input: #arg),
+                quote! {
                     let mut map = self.#f.unwrap_or_default();
-                    map.insert(k.into(), #val);
+                    map.insert(k.into(), #item);
                     self.#f = ::std::option::Option::Some(map);
-                    self
-                }
-            }
+                },
+            )
         }
         _ if m.boxed => {
             let t = rust_ty(&m.ty);
-            quote! {
-                #doc
-                pub fn #f(mut self, input: impl ::std::convert::Into<#t>) -> Self {
-                    self.#f = ::std::option::Option::Some(::std::boxed::Box::new(input.into()));
-                    self
-                }
-            }
+            (
+                None,
+                quote!(input: impl ::std::convert::Into<#t>),
+                quote!(self.#f = ::std::option::Option::Some(::std::boxed::Box::new(input.into()));),
+            )
         }
-        _ => quote! {
-            #doc
-            pub fn #f(mut self, input: impl ::std::convert::Into<#vt>) -> Self {
-                self.#f = ::std::option::Option::Some(input.into());
-                self
-            }
-        },
+        _ => (
+            None,
+            quote!(input: impl ::std::convert::Into<#vt>),
+            quote!(self.#f = ::std::option::Option::Some(input.into());),
+        ),
+    };
+    let extra_doc = extra_doc.map(|d| quote!(#[doc = #d] #[doc = ""]));
+    let args = if matches!(m.ty, Ty::Map { .. }) {
+        quote!(k, input)
+    } else {
+        quote!(input)
+    };
+    let (store, set_body, get_body) = if fluent {
+        (
+            quote!(self.inner = self.inner.#f(#args);),
+            quote!(self.inner = self.inner.#set(input);),
+            quote!(self.inner.#get()),
+        )
+    } else {
+        (store, quote!(self.#f = input;), quote!(&self.#f))
     };
     quote! {
-        #main
+        #extra_doc
+        #doc
+        pub fn #f(mut self, #params) -> Self {
+            #store
+            self
+        }
         #doc
         pub fn #set(mut self, input: ::std::option::Option<#vt>) -> Self {
-            self.#f = input;
+            #set_body
             self
         }
         #doc
         pub fn #get(&self) -> &::std::option::Option<#vt> {
-            &self.#f
+            #get_body
         }
     }
 }
@@ -292,7 +310,7 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
     } else {
         quote!()
     };
-    let setters = s.members.iter().map(setters);
+    let setters = s.members.iter().map(|m| setters(m, SetterTarget::Builder));
     let fallible = s.needs_fallible_build();
     let mut inits = Vec::new();
     for m in &s.members {

@@ -191,10 +191,10 @@ impl CreateRoomInputBuilder {
     pub fn tags(
         mut self,
         k: impl ::std::convert::Into<::std::string::String>,
-        v: impl ::std::convert::Into<::std::string::String>,
+        input: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         let mut map = self.tags.unwrap_or_default();
-        map.insert(k.into(), v.into());
+        map.insert(k.into(), input.into());
         self.tags = ::std::option::Option::Some(map);
         self
     }
@@ -547,10 +547,10 @@ impl CreateRoomOutputBuilder {
     pub fn tags(
         mut self,
         k: impl ::std::convert::Into<::std::string::String>,
-        v: impl ::std::convert::Into<::std::string::String>,
+        input: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         let mut map = self.tags.unwrap_or_default();
-        map.insert(k.into(), v.into());
+        map.insert(k.into(), input.into());
         self.tags = ::std::option::Option::Some(map);
         self
     }
@@ -844,9 +844,9 @@ pub mod builders {
         pub fn tags(
             mut self,
             k: impl ::std::convert::Into<::std::string::String>,
-            v: impl ::std::convert::Into<::std::string::String>,
+            input: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.inner = self.inner.tags(k, v);
+            self.inner = self.inner.tags(k, input);
             self
         }
         /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See

@@ -104,10 +104,10 @@ impl SendEventInputBuilder {
     pub fn attributes(
         mut self,
         k: impl ::std::convert::Into<::std::string::String>,
-        v: impl ::std::convert::Into<::std::string::String>,
+        input: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         let mut map = self.attributes.unwrap_or_default();
-        map.insert(k.into(), v.into());
+        map.insert(k.into(), input.into());
         self.attributes = ::std::option::Option::Some(map);
         self
     }
@@ -389,9 +389,9 @@ pub mod builders {
         pub fn attributes(
             mut self,
             k: impl ::std::convert::Into<::std::string::String>,
-            v: impl ::std::convert::Into<::std::string::String>,
+            input: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.inner = self.inner.attributes(k, v);
+            self.inner = self.inner.attributes(k, input);
             self
         }
         /// Application-defined metadata to attach to the event sent to clients. The maximum length of the

@@ -85,10 +85,10 @@ impl TagResourceInputBuilder {
     pub fn tags(
         mut self,
         k: impl ::std::convert::Into<::std::string::String>,
-        v: impl ::std::convert::Into<::std::string::String>,
+        input: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         let mut map = self.tags.unwrap_or_default();
-        map.insert(k.into(), v.into());
+        map.insert(k.into(), input.into());
         self.tags = ::std::option::Option::Some(map);
         self
     }
@@ -314,9 +314,9 @@ pub mod builders {
         pub fn tags(
             mut self,
             k: impl ::std::convert::Into<::std::string::String>,
-            v: impl ::std::convert::Into<::std::string::String>,
+            input: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.inner = self.inner.tags(k, v);
+            self.inner = self.inner.tags(k, input);
             self
         }
         /// Array of tags to be added or updated. Array of maps, each of the form

@@ -252,10 +252,10 @@ impl LoggingConfigurationSummaryBuilder {
     pub fn tags(
         mut self,
         k: impl ::std::convert::Into<::std::string::String>,
-        v: impl ::std::convert::Into<::std::string::String>,
+        input: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         let mut map = self.tags.unwrap_or_default();
-        map.insert(k.into(), v.into());
+        map.insert(k.into(), input.into());
         self.tags = ::std::option::Option::Some(map);
         self
     }

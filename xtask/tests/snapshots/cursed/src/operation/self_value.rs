@@ -74,10 +74,10 @@ impl SelfValueInputBuilder {
     pub fn tags(
         mut self,
         k: impl ::std::convert::Into<::std::string::String>,
-        v: impl ::std::convert::Into<::std::string::String>,
+        input: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         let mut map = self.tags.unwrap_or_default();
-        map.insert(k.into(), v.into());
+        map.insert(k.into(), input.into());
         self.tags = ::std::option::Option::Some(map);
         self
     }
@@ -246,9 +246,9 @@ pub mod builders {
         pub fn tags(
             mut self,
             k: impl ::std::convert::Into<::std::string::String>,
-            v: impl ::std::convert::Into<::std::string::String>,
+            input: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.inner = self.inner.tags(k, v);
+            self.inner = self.inner.tags(k, input);
             self
         }
         /// The `tags` member.
