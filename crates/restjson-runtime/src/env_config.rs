@@ -68,6 +68,15 @@ fn parse_bool(value: &str, what: &str) -> Result<bool, ConfigError> {
 }
 
 impl EnvSources {
+    /// Reads the shared files of `env` and selects `profile` (else `AWS_PROFILE`, else
+    /// `default`).
+    pub(crate) fn load(env: &ProviderEnv, profile: Option<&str>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            env: env.clone(),
+            profiles: Arc::new(ProfileSet::load(env, profile)?),
+        })
+    }
+
     /// A variable, else a key of the selected profile (`what` names both for errors).
     fn setting(&self, variable: &str, key: &str) -> Option<(String, String)> {
         if let Some(v) = self.env.get_non_empty_var(variable) {
@@ -163,11 +172,7 @@ impl Config {
         env: &ProviderEnv,
         profile: Option<&str>,
     ) -> Result<ConfigBuilder, ConfigError> {
-        let profiles = ProfileSet::load(env, profile)?;
-        let sources = EnvSources {
-            env: env.clone(),
-            profiles: Arc::new(profiles),
-        };
+        let sources = EnvSources::load(env, profile)?;
         let region = match ["AWS_REGION", "AWS_DEFAULT_REGION"]
             .iter()
             .find_map(|v| env.get_non_empty_var(v))

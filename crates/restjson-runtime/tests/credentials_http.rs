@@ -579,7 +579,8 @@ async fn chain_stops_at_errors_other_than_not_loaded() {
     kind_is(&error, "InvalidConfiguration");
     assert_eq!(
         error.message(),
-        "profile `default` uses `role_arn`, which this SDK does not support yet"
+        "profile `default` sets `role_arn` but neither `source_profile` nor \
+         `credential_source` to sign the AssumeRole call with"
     );
     assert!(server.requests().is_empty(), "the container was not asked");
 
@@ -621,7 +622,7 @@ async fn chain_gives_up_fast_when_nothing_answers() {
             "no credentials found; tried environment: AWS_ACCESS_KEY_ID and \
              AWS_SECRET_ACCESS_KEY are not set; profile: `default` is defined in neither the \
              config file /h/.aws/config nor the credentials file /h/.aws/credentials; \
-             container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and \
+             web identity: AWS_WEB_IDENTITY_TOKEN_FILE is not set; container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and \
              AWS_CONTAINER_CREDENTIALS_FULL_URI are not set; IMDS: no instance metadata \
              service answered at http://{silent} within 200ms (not running on EC2?)"
         )
