@@ -97,6 +97,21 @@ impl EnvSources {
         }
     }
 
+    /// `AWS_USE_FIPS_ENDPOINT`, else the profile's `use_fips_endpoint` (default false).
+    pub(crate) fn use_fips(&self) -> Result<bool, ConfigError> {
+        Ok(self
+            .bool_setting("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?
+            .unwrap_or(false))
+    }
+
+    /// `AWS_USE_DUALSTACK_ENDPOINT`, else the profile's `use_dualstack_endpoint` (default
+    /// false).
+    pub(crate) fn use_dual_stack(&self) -> Result<bool, ConfigError> {
+        Ok(self
+            .bool_setting("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?
+            .unwrap_or(false))
+    }
+
     /// The endpoint URL configured for the service with SDK id `sdk_id`: `AWS_ENDPOINT_URL_<ID>`,
     /// `AWS_ENDPOINT_URL`, the profile's `[services]` entry, then the profile's
     /// `endpoint_url`; none when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` (or the profile's
@@ -185,12 +200,8 @@ impl Config {
                 .filter(|r| !r.is_empty())
                 .map(str::to_owned),
         };
-        let use_fips = sources
-            .bool_setting("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?
-            .unwrap_or(false);
-        let use_dual_stack = sources
-            .bool_setting("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?
-            .unwrap_or(false);
+        let use_fips = sources.use_fips()?;
+        let use_dual_stack = sources.use_dual_stack()?;
         let credentials = CredentialsSetting::Provider(default_provider(env, profile));
         let retry =
             crate::retry::RetryConfig::from_env(env, profile).map_err(|message| ConfigError {

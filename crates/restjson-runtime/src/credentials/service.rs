@@ -10,6 +10,7 @@ use crate::config::{Config, CredentialsSetting};
 use crate::endpoint::{Endpoint, EndpointError, EndpointParams, ParamValue};
 use crate::env_config::{ConfigError, EnvSources};
 use crate::error::{SdkError, SdkErrorKind};
+use crate::profile::default_region;
 use crate::provider_env::ProviderEnv;
 use crate::time::TimeSource;
 
@@ -66,8 +67,9 @@ impl ServiceSettings {
     }
 
     /// The configuration the calls start from: the one given in code (its endpoint URL is
-    /// dropped: it names the caller's service, not STS), else the one the environment and
-    /// profile describe.
+    /// dropped: it names the caller's service, not STS; the environment supplies the region
+    /// when it has none, and can turn FIPS and dual-stack on), else the one the environment
+    /// and profile describe.
     pub(crate) fn load(&self, what: &str) -> Result<ServiceConfig, CredentialsError> {
         let invalid = |e: ConfigError| {
             CredentialsError::new(
@@ -79,12 +81,24 @@ impl ServiceSettings {
         let config = match &self.config {
             Some(config) => {
                 let mut builder = config.to_builder().set_endpoint_url(None);
-                if config.env_sources().is_none() {
-                    let sources =
-                        EnvSources::load(&self.env, self.profile.as_deref()).map_err(invalid)?;
-                    builder = builder.set_env_sources(Some(sources));
+                if config.region().is_none() {
+                    let region = default_region(&self.env, self.profile.as_deref())
+                        .map_err(|e| invalid(e.into()))?;
+                    builder = builder.set_region(region);
                 }
-                builder.build()
+                let sources = match config.env_sources() {
+                    Some(sources) => sources.clone(),
+                    None => {
+                        EnvSources::load(&self.env, self.profile.as_deref()).map_err(invalid)?
+                    }
+                };
+                builder
+                    .use_fips(config.use_fips() || sources.use_fips().map_err(invalid)?)
+                    .use_dual_stack(
+                        config.use_dual_stack() || sources.use_dual_stack().map_err(invalid)?,
+                    )
+                    .set_env_sources(Some(sources))
+                    .build()
             }
             None => Config::from_env_with(&self.env, self.profile.as_deref())
                 .map_err(invalid)?
