@@ -492,7 +492,8 @@ async fn the_default_chain_orders_environment_profile_web_identity() {
         ("AWS_ACCESS_KEY_ID", "AKID_ENV"),
         ("AWS_SECRET_ACCESS_KEY", "S"),
     ];
-    let cases: [(&str, Vec<(&str, &str)>, &str); 3] = [
+    type Vars<'a> = Vec<(&'a str, &'a str)>;
+    let cases: [(&str, Vars, &str); 3] = [
         (
             profile_keys,
             [&env_keys[..], &web_identity[..]].concat(),

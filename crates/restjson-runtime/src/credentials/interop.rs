@@ -123,6 +123,36 @@ impl Config {
     /// Its HTTP client is not used (this runtime keeps its own transport), nor its identity
     /// cache, token provider, app name, checksum and compression settings. Settings made on
     /// the returned builder win.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// // What `aws_config::load_defaults(..).await` returns, built by hand here.
+    /// let sdk_config = aws_types::SdkConfig::builder()
+    ///     .region(aws_types::region::Region::new("eu-west-1"))
+    ///     .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+    ///         aws_credential_types::Credentials::new("AKID", "SECRET", None, None, "example"),
+    ///     ))
+    ///     .timeout_config(
+    ///         aws_smithy_types::timeout::TimeoutConfig::builder()
+    ///             .operation_timeout(Duration::from_secs(20))
+    ///             .build(),
+    ///     )
+    ///     .build();
+    /// let config = restjson_runtime::Config::from_sdk_config(&sdk_config)
+    ///     .max_attempts(5)
+    ///     .build();
+    /// assert_eq!(config.region(), Some("eu-west-1"));
+    /// assert_eq!(config.operation_timeout(), Some(Duration::from_secs(20)));
+    /// assert_eq!(config.retry_config().max_attempts(), 5);
+    ///
+    /// // Or only an official-SDK credentials provider:
+    /// let config = restjson_runtime::Config::builder()
+    ///     .region("eu-west-1")
+    ///     .aws_credentials_provider(sdk_config.credentials_provider().expect("set above"))
+    ///     .build();
+    /// # let _ = config;
+    /// ```
     pub fn from_sdk_config(sdk: &aws_types::SdkConfig) -> ConfigBuilder {
         let mut builder = Config::builder()
             .set_region(sdk.region().map(|r| r.as_ref().to_owned()))
