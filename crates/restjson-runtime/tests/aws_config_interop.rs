@@ -14,46 +14,10 @@ use aws_credential_types::provider::{
     ProvideCredentials as AwsProvideCredentials, SharedCredentialsProvider,
     future::ProvideCredentials as AwsFuture,
 };
-use restjson_runtime::client::{Handle, OperationMeta, RequestParts, ServiceMeta};
+use restjson_runtime::Config;
 use restjson_runtime::credentials::{AwsSdkCredentialsProvider, ProvideCredentials};
-use restjson_runtime::error::ErrorMetadata;
-use restjson_runtime::http::HttpResponse;
-use restjson_runtime::json::DeserializeError;
 use restjson_runtime::retry::RetryMode;
-use restjson_runtime::{Config, Unhandled};
-use support::{FakeServer, Response};
-
-static SERVICE: ServiceMeta = ServiceMeta {
-    sdk_id: "demo",
-    signing_name: "demo",
-    crate_name: "demo",
-    crate_version: "0.0.0",
-    endpoint_prefix: "demo",
-    resolve_endpoint: None,
-};
-
-static PING: OperationMeta = OperationMeta {
-    name: "Ping",
-    idempotent: true,
-};
-
-fn ok(_: &HttpResponse) -> Result<(), DeserializeError> {
-    Ok(())
-}
-
-fn unhandled(meta: &ErrorMetadata, response: &HttpResponse) -> Result<Unhandled, DeserializeError> {
-    Ok(Unhandled::new(response.status().as_u16(), meta.clone()))
-}
-
-fn ping_request() -> RequestParts {
-    RequestParts {
-        method: http::Method::GET,
-        path_and_query: "/ping".to_owned(),
-        headers: http::HeaderMap::new(),
-        body: bytes::Bytes::new(),
-        host_prefix: None,
-    }
-}
+use support::{FakeServer, Response, demo_client, ping};
 
 /// An official-SDK provider counting its calls.
 #[derive(Debug, Clone)]
@@ -123,16 +87,16 @@ async fn a_client_built_from_an_sdk_config_signs_with_its_credentials() {
         config.http_settings().connect_timeout,
         Duration::from_millis(700)
     );
-    assert_eq!(config.http_settings().read_timeout, Some(Duration::from_secs(4)));
+    assert_eq!(
+        config.http_settings().read_timeout,
+        Some(Duration::from_secs(4))
+    );
     assert_eq!(config.operation_timeout(), Some(Duration::from_secs(9)));
     assert_eq!(config.attempt_timeout(), Some(Duration::from_secs(3)));
 
-    let handle = Handle::new(config, &SERVICE);
+    let client = demo_client(config);
     for _ in 0..2 {
-        handle
-            .invoke(&PING, Ok(ping_request()), ok, unhandled)
-            .await
-            .unwrap();
+        ping(&client).await.unwrap();
     }
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
@@ -142,7 +106,11 @@ async fn a_client_built_from_an_sdk_config_signs_with_its_credentials() {
         assert_eq!(request.signed_by().as_deref(), Some("AKIDSDK"));
         assert_eq!(request.header("x-amz-security-token"), Some("SDK-TOKEN"));
     }
-    assert_eq!(calls.load(Ordering::SeqCst), 1, "the credentials are cached");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "the credentials are cached"
+    );
 }
 
 #[derive(Debug)]
@@ -167,7 +135,9 @@ async fn official_sdk_provider_errors_keep_their_kind_and_cause() {
         .unwrap_err();
     assert_eq!(format!("{:?}", error.kind()), "InvalidConfiguration");
     assert!(
-        error.message().starts_with("AWS SDK credentials provider: ")
+        error
+            .message()
+            .starts_with("AWS SDK credentials provider: ")
             && error.message().ends_with(": profile `x` is broken"),
         "{}",
         error.message()

@@ -73,11 +73,9 @@ fn sts_and_sso(calls: &AtomicUsize, request: &Request) -> Response {
             "InvalidGrantException",
             r#"{"error":"invalid_grant","error_description":"expired"}"#,
         ),
-        "/federation/credentials" => support::sso_credentials(
-            "ASIASSO",
-            "SSO-SECRET-role-key",
-            "ASSUMED-SECRET-token",
-        ),
+        "/federation/credentials" => {
+            support::sso_credentials("ASIASSO", "SSO-SECRET-role-key", "ASSUMED-SECRET-token")
+        }
         // STS: the first call throttled (retried), then a success, then errors.
         _ => match calls.fetch_add(1, Ordering::SeqCst) {
             0 => sts_error(400, "Throttling", "slow down"),
@@ -168,9 +166,7 @@ fn secrets_stay_out_of_debug_errors_and_logs() {
             let chain = DefaultChain::new(&env, Some("chain"));
             seen.push(format!("{chain:?}"));
             let config = Config::builder()
-                .credentials_provider(restjson_runtime::credentials::CredentialsCache::new(
-                    chain,
-                ))
+                .credentials_provider(restjson_runtime::credentials::CredentialsCache::new(chain))
                 .build();
             seen.push(format!("{config:?}"));
             assert!(calls.load(Ordering::SeqCst) >= 4);
@@ -178,7 +174,11 @@ fn secrets_stay_out_of_debug_errors_and_logs() {
     });
     let logs = capture.0.lock().unwrap().clone();
     // The capture saw the calls, their retry and the failed refresh.
-    for expected in ["operation=\"AssumeRole\"", "retrying", "refreshing the IAM Identity Center token failed"] {
+    for expected in [
+        "operation=\"AssumeRole\"",
+        "retrying",
+        "refreshing the IAM Identity Center token failed",
+    ] {
         assert!(logs.contains(expected), "{expected} missing from\n{logs}");
     }
     for secret in SECRETS {

@@ -22,7 +22,7 @@ use super::{
 use crate::client::{Handle, OperationMeta, REST_JSON_ERRORS, RequestParts, ServiceMeta};
 use crate::config::CredentialsSetting;
 use crate::endpoint::{Endpoint, EndpointError, EndpointParams};
-use crate::error::{ErrorMetadata, SdkError, SdkErrorKind};
+use crate::error::{ErrorMetadata, SdkError, SdkErrorKind, Unhandled};
 use crate::http::HttpResponse;
 use crate::json::DeserializeError;
 
@@ -277,7 +277,7 @@ impl SsoProvider {
         config: &super::service::ServiceConfig,
         token: &CachedToken,
         now: SystemTime,
-    ) -> Result<CachedToken, SdkError<ServiceError>> {
+    ) -> Result<CachedToken, SdkError<Unhandled>> {
         let field = |name| token.field(name).unwrap_or_default();
         let body = serde_json::json!({
             "clientId": field("clientId"),
@@ -396,7 +396,7 @@ impl SsoProvider {
         .map_err(|error| {
             let hint = match error.kind() {
                 SdkErrorKind::Service { error, .. }
-                    if error.code.as_deref() == Some("UnauthorizedException") =>
+                    if error.code() == Some("UnauthorizedException") =>
                 {
                     Some(format!(
                         "the access token was refused; {}",
@@ -410,11 +410,11 @@ impl SsoProvider {
     }
 }
 
-fn error_kind(error: &SdkError<ServiceError>) -> CredentialsErrorKind {
+fn error_kind(error: &SdkError<Unhandled>) -> CredentialsErrorKind {
     match error.kind() {
         SdkErrorKind::Service { error, .. }
             if matches!(
-                error.code.as_deref(),
+                error.code(),
                 Some("InvalidRequestException" | "ResourceNotFoundException")
             ) =>
         {
@@ -434,31 +434,11 @@ fn parse_expiry(text: &str) -> Result<SystemTime, String> {
     }
 }
 
-/// An error answer of IAM Identity Center or its OIDC service.
-#[derive(Debug)]
-pub(crate) struct ServiceError {
-    code: Option<String>,
-    message: Option<String>,
-}
-
-impl fmt::Display for ServiceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.code, &self.message) {
-            (Some(c), Some(m)) => write!(f, "{c}: {m}"),
-            (Some(c), None) => f.write_str(c),
-            (None, Some(m)) => write!(f, "unhandled error: {m}"),
-            (None, None) => f.write_str("unhandled error"),
-        }
-    }
-}
-
-impl std::error::Error for ServiceError {}
-
 /// The OIDC service describes errors in `error_description` rather than `message`.
 fn read_error(
     meta: &ErrorMetadata,
     response: &HttpResponse,
-) -> Result<ServiceError, DeserializeError> {
+) -> Result<Unhandled, DeserializeError> {
     let message = meta.message().map(str::to_owned).or_else(|| {
         parse_json(response.body())
             .ok()?
@@ -466,10 +446,12 @@ fn read_error(
             .as_str()
             .map(str::to_owned)
     });
-    Ok(ServiceError {
-        code: meta.code().map(str::to_owned),
+    let meta = ErrorMetadata::new(
+        meta.code().map(str::to_owned),
         message,
-    })
+        meta.request_id().map(str::to_owned),
+    );
+    Ok(Unhandled::new(response.status().as_u16(), meta))
 }
 
 async fn invoke<O>(
@@ -477,7 +459,7 @@ async fn invoke<O>(
     operation: &'static OperationMeta,
     request: RequestParts,
     read: fn(&HttpResponse) -> Result<O, DeserializeError>,
-) -> Result<O, SdkError<ServiceError>> {
+) -> Result<O, SdkError<Unhandled>> {
     handle
         .invoke(operation, Ok(request), read, read_error)
         .await

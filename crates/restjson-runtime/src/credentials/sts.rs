@@ -2,7 +2,6 @@
 //! `AssumeRoleWithWebIdentity`, in STS's awsQuery protocol: a form-encoded `POST /` answered in
 //! XML.
 
-use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -16,7 +15,7 @@ use super::util::{UNRESERVED, parse_rfc3339};
 use super::{Credentials, CredentialsError, CredentialsErrorKind};
 use crate::client::{ErrorRules, Handle, OperationMeta, RequestParts, ServiceMeta};
 use crate::endpoint::{Endpoint, EndpointError, EndpointParams, ParamValue};
-use crate::error::{ErrorMetadata, SdkError, SdkErrorKind};
+use crate::error::{ErrorMetadata, SdkError, SdkErrorKind, Unhandled};
 use crate::http::HttpResponse;
 use crate::json::DeserializeError;
 
@@ -58,34 +57,8 @@ fn resolve_endpoint(params: &EndpointParams) -> Result<Endpoint, EndpointError> 
     }
 }
 
-/// An error answer of STS: its code and message.
-#[derive(Debug)]
-pub(crate) struct StsError {
-    code: Option<String>,
-    message: Option<String>,
-}
-
-impl StsError {
-    pub(crate) fn code(&self) -> Option<&str> {
-        self.code.as_deref()
-    }
-}
-
-impl fmt::Display for StsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.code, &self.message) {
-            (Some(c), Some(m)) => write!(f, "{c}: {m}"),
-            (Some(c), None) => f.write_str(c),
-            (None, Some(m)) => write!(f, "unhandled error: {m}"),
-            (None, None) => f.write_str("unhandled error"),
-        }
-    }
-}
-
-impl std::error::Error for StsError {}
-
 /// How a provider reports an STS error: its kind, and a hint at the usual cause.
-fn classify(error: &StsError, web_identity: bool) -> (CredentialsErrorKind, &'static str) {
+fn classify(error: &Unhandled, web_identity: bool) -> (CredentialsErrorKind, &'static str) {
     use CredentialsErrorKind::{InvalidConfiguration, ProviderError};
     match error.code().unwrap_or_default() {
         "ExpiredTokenException" if web_identity => (
@@ -135,7 +108,7 @@ fn classify(error: &StsError, web_identity: bool) -> (CredentialsErrorKind, &'st
 /// The credentials error for a failed STS call; `what` says what was being done.
 pub(crate) fn failed(
     what: &str,
-    error: SdkError<StsError>,
+    error: SdkError<Unhandled>,
     web_identity: bool,
 ) -> CredentialsError {
     let (kind, hint) = match error.kind() {
@@ -160,7 +133,7 @@ pub(crate) struct AssumeRole<'a> {
 pub(crate) async fn assume_role(
     handle: &Handle,
     input: &AssumeRole<'_>,
-) -> Result<Credentials, SdkError<StsError>> {
+) -> Result<Credentials, SdkError<Unhandled>> {
     let duration = input.duration.map(|d| d.as_secs().to_string());
     let body = form(
         ASSUME_ROLE.name,
@@ -187,7 +160,7 @@ pub(crate) async fn assume_role_with_web_identity(
     role_arn: &str,
     session_name: &str,
     token: &str,
-) -> Result<Credentials, SdkError<StsError>> {
+) -> Result<Credentials, SdkError<Unhandled>> {
     let body = form(
         ASSUME_ROLE_WITH_WEB_IDENTITY.name,
         &[
@@ -236,11 +209,8 @@ fn request(body: Bytes) -> RequestParts {
     }
 }
 
-fn sts_error(meta: &ErrorMetadata, _: &HttpResponse) -> Result<StsError, DeserializeError> {
-    Ok(StsError {
-        code: meta.code().map(str::to_owned),
-        message: meta.message().map(str::to_owned),
-    })
+fn sts_error(meta: &ErrorMetadata, response: &HttpResponse) -> Result<Unhandled, DeserializeError> {
+    Ok(Unhandled::new(response.status().as_u16(), meta.clone()))
 }
 
 fn parse_assume_role(response: &HttpResponse) -> Result<Credentials, DeserializeError> {

@@ -10,7 +10,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use percent_encoding::percent_decode_str;
+use restjson_runtime::client::{Handle, OperationMeta, RequestParts, ServiceMeta};
+use restjson_runtime::error::ErrorMetadata;
+use restjson_runtime::http::HttpResponse;
+use restjson_runtime::json::DeserializeError;
 use restjson_runtime::sleep::{AsyncSleep, Sleep};
+use restjson_runtime::{Config, SdkError, Unhandled};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -310,4 +315,46 @@ impl AsyncSleep for NoSleep {
     fn sleep(&self, _: Duration) -> Sleep {
         Box::pin(async {})
     }
+}
+
+/// A service without endpoint rules, for calls through the runtime's pipeline.
+pub static DEMO: ServiceMeta = ServiceMeta {
+    sdk_id: "demo",
+    signing_name: "demo",
+    crate_name: "demo",
+    crate_version: "0.0.0",
+    endpoint_prefix: "demo",
+    resolve_endpoint: None,
+};
+
+static PING: OperationMeta = OperationMeta {
+    name: "Ping",
+    idempotent: true,
+};
+
+fn no_output(_: &HttpResponse) -> Result<(), DeserializeError> {
+    Ok(())
+}
+
+fn unhandled(meta: &ErrorMetadata, response: &HttpResponse) -> Result<Unhandled, DeserializeError> {
+    Ok(Unhandled::new(response.status().as_u16(), meta.clone()))
+}
+
+/// `GET /ping` of [`DEMO`] through `handle`.
+pub async fn ping(handle: &Handle) -> Result<(), SdkError<Unhandled>> {
+    let request = RequestParts {
+        method: http::Method::GET,
+        path_and_query: "/ping".to_owned(),
+        headers: http::HeaderMap::new(),
+        body: bytes::Bytes::new(),
+        host_prefix: None,
+    };
+    handle
+        .invoke(&PING, Ok(request), no_output, unhandled)
+        .await
+}
+
+/// A handle of [`DEMO`] configured by `config`.
+pub fn demo_client(config: Config) -> Handle {
+    Handle::new(config, &DEMO)
 }
