@@ -3,8 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::service::{STS_FALLBACK_REGION, ServiceSettings, default_session_name};
-use super::sts::{AssumeRole, STS, STS_ERRORS, assume_role, failed};
+use super::service::{ServiceSettings, default_session_name};
+use super::sts::{AssumeRole, assume_role, client, failed};
 use super::{
     Credentials, CredentialsError, CredentialsErrorKind, CredentialsFuture, ProvideCredentials,
     SharedCredentialsProvider,
@@ -153,20 +153,13 @@ impl AssumeRoleProvider {
             ));
         }
         let config = self.settings.load(&what)?;
-        let region = self
-            .region
-            .as_deref()
-            .or(config.region())
-            .unwrap_or(STS_FALLBACK_REGION)
-            .to_owned();
-        let session_name = match &self.session_name {
-            Some(name) => name.clone(),
-            None => default_session_name(config.now()),
-        };
-        let handle = config.handle(
-            &STS,
-            &STS_ERRORS,
-            &region,
+        let session_name = self
+            .session_name
+            .clone()
+            .unwrap_or_else(|| default_session_name(config.now()));
+        let handle = client(
+            &config,
+            self.region.as_deref(),
             CredentialsSetting::Provider(self.source.clone()),
         );
         let input = AssumeRole {

@@ -18,10 +18,6 @@ use crate::time::TimeSource;
 /// included, unless the client configuration given to the provider sets an operation timeout.
 pub const DEFAULT_CREDENTIALS_CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The region STS is called in when none is configured: that of its historical global
-/// endpoint, as the AWS SDKs do.
-pub(crate) const STS_FALLBACK_REGION: &str = "us-east-1";
-
 /// Where and how a provider calls STS and IAM Identity Center: the environment and profile its
 /// settings come from (region, endpoint URLs, retries, FIPS, dual-stack), or a configuration
 /// given in code for the transport, retries and timeouts.

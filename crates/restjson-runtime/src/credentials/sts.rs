@@ -10,10 +10,11 @@ use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 
-use super::service::{call_error, failure_kind, regional_endpoint, service_meta};
+use super::service::{ServiceConfig, call_error, failure_kind, regional_endpoint, service_meta};
 use super::util::{UNRESERVED, parse_rfc3339};
 use super::{Credentials, CredentialsError, CredentialsErrorKind};
 use crate::client::{ErrorRules, Handle, OperationMeta, RequestParts, ServiceMeta};
+use crate::config::CredentialsSetting;
 use crate::endpoint::{Endpoint, EndpointError, EndpointParams, ParamValue};
 use crate::error::{ErrorMetadata, SdkError, SdkErrorKind, Unhandled};
 use crate::http::HttpResponse;
@@ -21,11 +22,15 @@ use crate::json::DeserializeError;
 
 const API_VERSION: &str = "2011-06-15";
 
-pub(crate) static STS: ServiceMeta = service_meta("STS", "sts", "sts", resolve_endpoint);
+/// The region STS is called in when none is configured: that of its historical global
+/// endpoint, as the AWS SDKs do.
+const FALLBACK_REGION: &str = "us-east-1";
+
+static STS: ServiceMeta = service_meta("STS", "sts", "sts", resolve_endpoint);
 
 /// Error responses are XML; `IDPCommunicationError` (the identity provider did not answer STS)
 /// is worth retrying, as the AWS SDKs do.
-pub(crate) static STS_ERRORS: ErrorRules = ErrorRules {
+static STS_ERRORS: ErrorRules = ErrorRules {
     metadata: error_metadata,
     transient_codes: &["IDPCommunicationError"],
 };
@@ -39,6 +44,16 @@ static ASSUME_ROLE_WITH_WEB_IDENTITY: OperationMeta = OperationMeta {
     name: "AssumeRoleWithWebIdentity",
     idempotent: false,
 };
+
+/// A handle on STS in `region`, else the configured region, else us-east-1.
+pub(crate) fn client(
+    config: &ServiceConfig,
+    region: Option<&str>,
+    credentials: CredentialsSetting,
+) -> Handle {
+    let region = region.or(config.region()).unwrap_or(FALLBACK_REGION);
+    config.handle(&STS, &STS_ERRORS, region, credentials)
+}
 
 /// Regional endpoints; `aws-global` is the historical global endpoint, signed for us-east-1.
 fn resolve_endpoint(params: &EndpointParams) -> Result<Endpoint, EndpointError> {

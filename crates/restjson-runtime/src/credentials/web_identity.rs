@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use super::ProvideCredentials;
-use super::service::{STS_FALLBACK_REGION, ServiceSettings, default_session_name};
-use super::sts::{STS, STS_ERRORS, assume_role_with_web_identity, failed};
+use super::service::{ServiceSettings, default_session_name};
+use super::sts::{assume_role_with_web_identity, client, failed};
 use super::{Credentials, CredentialsError, CredentialsErrorKind, CredentialsFuture};
 use crate::config::{Config, CredentialsSetting};
 use crate::provider_env::ProviderEnv;
@@ -178,17 +178,16 @@ impl WebIdentityTokenProvider {
         let token = read_token(env, &env.expand_home(&token_file), &origin)?;
         let what = format!("{origin}: assuming role `{role_arn}` with a web identity token");
         let config = self.settings.load(&what)?;
-        let region = self
-            .region
-            .as_deref()
-            .or(config.region())
-            .unwrap_or(STS_FALLBACK_REGION)
-            .to_owned();
-        let session_name = match self.session_name.clone().or(env_session_name) {
-            Some(name) => name,
-            None => default_session_name(config.now()),
-        };
-        let handle = config.handle(&STS, &STS_ERRORS, &region, CredentialsSetting::Anonymous);
+        let session_name = self
+            .session_name
+            .clone()
+            .or(env_session_name)
+            .unwrap_or_else(|| default_session_name(config.now()));
+        let handle = client(
+            &config,
+            self.region.as_deref(),
+            CredentialsSetting::Anonymous,
+        );
         assume_role_with_web_identity(&handle, &role_arn, &session_name, &token)
             .await
             .map_err(|error| failed(&what, error, true))
