@@ -202,6 +202,24 @@ async fn web_identity_environment_errors() {
          /var/run/token is empty"
     );
 
+    // The STS call's settings come from the shared files: a malformed one is named with its line.
+    let error = WebIdentityTokenProvider::from_env(
+        env.clone().file("/var/run/token", "jwt").home("/h").file(
+            "/h/.aws/config",
+            "[default]\nregion = eu-west-1\nno equals sign\n",
+        ),
+    )
+    .provide_credentials()
+    .await
+    .unwrap_err();
+    assert_eq!(kind(&error), "InvalidConfiguration");
+    assert_eq!(
+        error.message(),
+        "web identity (AWS_WEB_IDENTITY_TOKEN_FILE): assuming role \
+         `arn:aws:iam::123456789012:role/pod-role` with a web identity token: \
+         /h/.aws/config line 3: expected a property definition `name = value`, found no `=`"
+    );
+
     let huge = "x".repeat(20_001);
     let error = WebIdentityTokenProvider::from_env(env.file("/var/run/token", huge))
         .provide_credentials()
