@@ -1,21 +1,28 @@
-//! A local Amazon IVS Chat control-plane service.
+//! A local Amazon IVS Chat service: the control plane and the Messaging API.
 //!
 //! [`LocalService`] serves the 17 operations of the IVS Chat API over
 //! restJson1 (HTTP/1.1) on `127.0.0.1`, keeps rooms, logging configurations,
 //! tags and chat tokens in memory, validates every input against the
-//! constraints of the service model and verifies SigV4 signatures. It is
-//! meant for offline development and for tests:
+//! constraints of the service model and verifies SigV4 signatures. On a second
+//! port it serves the Messaging API, the WebSocket protocol chat clients use
+//! (the official JavaScript client connects to [`LocalService::messaging_endpoint`]
+//! unchanged), with message review handlers ([`ReviewHandler`]). It is meant
+//! for offline development and for tests:
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), ivschat_local::LocalError> {
 //! use ivschat_local::{LocalConfig, LocalService};
 //!
 //! let service = LocalService::start(LocalConfig::default()).await?;
-//! println!("endpoint: {}", service.endpoint());
+//! println!("control plane: {}", service.endpoint()); // http://127.0.0.1:PORT
+//! println!("chat: {}", service.messaging_endpoint()); // ws://127.0.0.1:PORT2
 //! service.shutdown().await;
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Every limit that keeps its memory bounded is a [`LocalConfig`] field; the
+//! crate README describes the protocol choices and what happens at each limit.
 
 use std::collections::BTreeMap;
 use std::fmt;

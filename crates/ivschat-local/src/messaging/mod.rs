@@ -62,14 +62,13 @@ impl IdGen {
     }
 }
 
-/// One open connection as the room sees it.
-#[derive(Debug)]
+/// One open connection as the room sees it. (No `Debug`: it holds a user id.)
 struct Member {
     user_id: String,
     outbox: Arc<Outbox>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct LiveRoom {
     members: HashMap<u64, Member>,
     /// Times (ms) of the messages admitted in the last second, oldest first.
@@ -78,7 +77,7 @@ struct LiveRoom {
 
 /// The open connections of every room. Lives inside the service state, under
 /// the same lock as the rooms, so a connection never joins a deleted room.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Live {
     rooms: HashMap<String, LiveRoom>,
     next_member: u64,
