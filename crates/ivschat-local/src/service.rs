@@ -1228,6 +1228,10 @@ pub(crate) struct SessionInfo {
     pub(crate) outbox: Arc<Outbox>,
 }
 
+/// `frames::delete_event` and `frames::disconnect_event`: (id, request id,
+/// subject, reason, send time) to a frame.
+type SystemEvent = fn(&str, Option<&str>, &str, Option<&str>, &str) -> Utf8Bytes;
+
 /// A message that passed the room's length and rate checks.
 #[derive(Debug)]
 pub(crate) struct Admission {
@@ -1362,6 +1366,28 @@ impl Service {
         format_rfc3339(self.now())
     }
 
+    /// Delivers a system event made with a fresh id and the current time;
+    /// returns the state, still locked, for what must follow it at once.
+    fn announce(
+        &self,
+        room_id: &str,
+        request_id: Option<&str>,
+        subject: &str,
+        reason: Option<&str>,
+        event: SystemEvent,
+    ) -> MutexGuard<'_, State> {
+        let frame = event(
+            &self.ids.next(),
+            request_id,
+            subject,
+            reason,
+            &self.send_time(),
+        );
+        let st = self.lock();
+        st.live.broadcast(room_id, &frame);
+        st
+    }
+
     /// `DELETE_MESSAGE` from a connection: the `aws:DELETE_MESSAGE` event.
     pub(crate) fn delete_message_live(
         &self,
@@ -1370,14 +1396,8 @@ impl Service {
         message_id: &str,
         reason: Option<&str>,
     ) {
-        let frame = frames::delete_event(
-            &self.ids.next(),
-            request_id,
-            message_id,
-            reason,
-            &self.send_time(),
-        );
-        self.deliver(room_id, &frame);
+        let event = frames::delete_event;
+        drop(self.announce(room_id, request_id, message_id, reason, event));
     }
 
     /// `DISCONNECT_USER` from a connection: the `aws:DISCONNECT_USER` event,
@@ -1389,15 +1409,8 @@ impl Service {
         user_id: &str,
         reason: Option<&str>,
     ) {
-        let frame = frames::disconnect_event(
-            &self.ids.next(),
-            request_id,
-            user_id,
-            reason,
-            &self.send_time(),
-        );
-        let st = self.lock();
-        st.live.broadcast(room_id, &frame);
+        let event = frames::disconnect_event;
+        let st = self.announce(room_id, request_id, user_id, reason, event);
         st.live.close_user(room_id, user_id);
     }
 

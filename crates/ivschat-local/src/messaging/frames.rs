@@ -285,6 +285,25 @@ pub(crate) fn event(
     text(out)
 }
 
+/// A system event: its attributes, then `Reason` when given.
+fn system_event(
+    id: &str,
+    request_id: Option<&str>,
+    name: &str,
+    attributes: &[(&str, &str)],
+    reason: Option<&str>,
+    send_time: &str,
+) -> Utf8Bytes {
+    let mut attrs: BTreeMap<String, String> = attributes
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    if let Some(r) = reason {
+        attrs.insert("Reason".to_string(), r.to_string());
+    }
+    event(id, request_id, name, Some(&attrs), send_time)
+}
+
 /// `aws:DELETE_MESSAGE` with the id under both spellings: the JS client 1.1.1
 /// reads only `MessageID`, the documentation names `MessageId`.
 pub(crate) fn delete_event(
@@ -294,17 +313,13 @@ pub(crate) fn delete_event(
     reason: Option<&str>,
     send_time: &str,
 ) -> Utf8Bytes {
-    let mut attrs = BTreeMap::new();
-    attrs.insert("MessageId".to_string(), message_id.to_string());
-    attrs.insert("MessageID".to_string(), message_id.to_string());
-    if let Some(r) = reason {
-        attrs.insert("Reason".to_string(), r.to_string());
-    }
-    event(
+    let attrs = [("MessageId", message_id), ("MessageID", message_id)];
+    system_event(
         id,
         request_id,
         "aws:DELETE_MESSAGE",
-        Some(&attrs),
+        &attrs,
+        reason,
         send_time,
     )
 }
@@ -317,16 +332,13 @@ pub(crate) fn disconnect_event(
     reason: Option<&str>,
     send_time: &str,
 ) -> Utf8Bytes {
-    let mut attrs = BTreeMap::new();
-    attrs.insert("UserId".to_string(), user_id.to_string());
-    if let Some(r) = reason {
-        attrs.insert("Reason".to_string(), r.to_string());
-    }
-    event(
+    let attrs = [("UserId", user_id)];
+    system_event(
         id,
         request_id,
         "aws:DISCONNECT_USER",
-        Some(&attrs),
+        &attrs,
+        reason,
         send_time,
     )
 }

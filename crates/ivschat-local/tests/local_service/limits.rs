@@ -26,14 +26,34 @@ fn upload_head(extra: &[(&str, &str)]) -> Req {
     req
 }
 
+/// Sends `ListRooms {}` on a new connection without waiting for the answer.
+async fn list_rooms_sent(svc: &ivschat_local::LocalService) -> Conn {
+    let mut conn = Conn::open(svc).await;
+    let req = Req::json("POST", "/ListRooms", &json!({}));
+    conn.write_raw(&req.to_bytes(&svc.local_addr().to_string(), false))
+        .await;
+    conn
+}
+
+/// Checks that no answer comes while a limit holds.
+async fn assert_held(conn: &mut Conn, limit: &str) {
+    let early = tokio::time::timeout(HELD, conn.read_response()).await;
+    assert!(early.is_err(), "served beyond the {limit}: {early:?}");
+}
+
+/// The answer, which must come soon.
+async fn answer(conn: &mut Conn) -> Resp {
+    tokio::time::timeout(ANSWER, conn.read_response())
+        .await
+        .expect("answered within 5 s")
+        .expect("a response")
+}
+
 async fn answer_without_body(svc: &ivschat_local::LocalService, req: Req) -> Resp {
     let mut conn = Conn::open(svc).await;
     conn.write_raw(&req.to_bytes(&svc.local_addr().to_string(), false))
         .await;
-    tokio::time::timeout(ANSWER, conn.read_response())
-        .await
-        .expect("answered without waiting for the body")
-        .expect("a response")
+    answer(&mut conn).await
 }
 
 #[tokio::test]
@@ -94,21 +114,10 @@ async fn connections_beyond_the_cap_wait_for_a_free_slot() {
         .await;
     assert_eq!(ok.status, 200);
 
-    let mut third = Conn::open(&svc).await;
-    third
-        .write_raw(
-            &Req::json("POST", "/ListRooms", &json!({}))
-                .to_bytes(&svc.local_addr().to_string(), false),
-        )
-        .await;
-    let early = tokio::time::timeout(HELD, third.read_response()).await;
-    assert!(early.is_err(), "served beyond the cap: {early:?}");
+    let mut third = list_rooms_sent(&svc).await;
+    assert_held(&mut third, "connection cap").await;
     drop(idle1);
-    let resp = tokio::time::timeout(ANSWER, third.read_response())
-        .await
-        .expect("served once a slot frees")
-        .expect("a response");
-    assert_eq!(resp.status, 200);
+    assert_eq!(answer(&mut third).await.status, 200);
 }
 
 #[tokio::test]
@@ -126,25 +135,13 @@ async fn bodies_beyond_the_in_flight_budget_wait() {
         .await;
     big.write_raw(&vec![b' '; MIB / 2]).await;
 
-    let mut small = Conn::open(&svc).await;
-    small
-        .write_raw(&Req::json("POST", "/ListRooms", &json!({})).to_bytes(&host, false))
-        .await;
-    let early = tokio::time::timeout(HELD, small.read_response()).await;
-    assert!(early.is_err(), "read beyond the budget: {early:?}");
+    let mut small = list_rooms_sent(&svc).await;
+    assert_held(&mut small, "in-flight body budget").await;
 
     big.write_raw(&vec![b' '; MIB / 2]).await;
-    let resp = tokio::time::timeout(ANSWER, big.read_response())
-        .await
-        .expect("answered")
-        .expect("a response");
     // All spaces: an empty document, so the room is created.
-    assert_eq!(resp.status, 200);
-    let resp = tokio::time::timeout(ANSWER, small.read_response())
-        .await
-        .expect("answered once the budget frees")
-        .expect("a response");
-    assert_eq!(resp.status, 200);
+    assert_eq!(answer(&mut big).await.status, 200);
+    assert_eq!(answer(&mut small).await.status, 200);
 }
 
 #[tokio::test]

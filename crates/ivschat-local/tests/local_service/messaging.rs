@@ -137,8 +137,7 @@ async fn messages_reach_every_connection_of_the_room_and_only_it() {
     assert_eq!(expect_frame(&mut bob, expected).await, id);
 
     // No RequestId, no Attributes: neither appears; bob has no token attributes.
-    bob.send(&json!({"Action": "SEND_MESSAGE", "Content": "yo"}))
-        .await;
+    bob.say("yo").await;
     let expected =
         json!({"Type": "MESSAGE", "Content": "yo", "SendTime": T0, "Sender": {"UserId": "bob"}});
     let id2 = expect_frame(&mut bob, expected.clone()).await;
@@ -240,9 +239,7 @@ async fn disconnect_user_announces_then_closes_every_connection_of_that_user() {
     }
     wait_connections(&svc, 2).await;
     // Bob in another room and the moderator stay connected.
-    moderator
-        .send(&json!({"Action": "SEND_MESSAGE", "Content": "still here"}))
-        .await;
+    moderator.say("still here").await;
     assert_eq!(moderator.recv().await["Content"], "still here");
     call(
         &svc,
@@ -316,9 +313,7 @@ async fn content_length_is_counted_in_code_points_and_follows_update_room() {
     let (arn, _) = room(&svc, json!({"maximumMessageLength": 5})).await;
     let mut alice = member(&svc, &arn, "alice").await;
     for ok in ["héllo", "😀😀😀😀😀", ""] {
-        alice
-            .send(&json!({"Action": "SEND_MESSAGE", "Content": ok}))
-            .await;
+        alice.say(ok).await;
         assert_eq!(alice.recv().await["Content"], ok);
     }
     alice
@@ -331,16 +326,8 @@ async fn content_length_is_counted_in_code_points_and_follows_update_room() {
     )
     .await;
     // UpdateRoom applies to the open connection.
-    call(
-        &svc,
-        "UpdateRoom",
-        json!({"identifier": arn, "maximumMessageLength": 3}),
-    )
-    .await
-    .expect_ok();
-    alice
-        .send(&json!({"Action": "SEND_MESSAGE", "Content": "four"}))
-        .await;
+    update_room(&svc, &arn, json!({"maximumMessageLength": 3})).await;
+    alice.say("four").await;
     assert_eq!(
         alice.recv().await["ErrorMessage"],
         "Content must be at most 3 characters, got 4"
@@ -353,12 +340,9 @@ async fn the_room_rate_is_shared_and_follows_update_room() {
     let (arn, _) = room(&svc, json!({"maximumMessageRatePerSecond": 2})).await;
     let mut alice = member(&svc, &arn, "alice").await;
     let mut bob = member(&svc, &arn, "bob").await;
-    alice
-        .send(&json!({"Action": "SEND_MESSAGE", "Content": "1"}))
-        .await;
+    alice.say("1").await;
     assert_eq!(alice.recv().await["Content"], "1");
-    bob.send(&json!({"Action": "SEND_MESSAGE", "Content": "2"}))
-        .await;
+    bob.say("2").await;
     assert_eq!(bob.recv().await["Content"], "1");
     assert_eq!(bob.recv().await["Content"], "2");
     alice
@@ -372,20 +356,10 @@ async fn the_room_rate_is_shared_and_follows_update_room() {
     )
     .await;
     clock.advance(Duration::from_secs(1));
-    alice
-        .send(&json!({"Action": "SEND_MESSAGE", "Content": "4"}))
-        .await;
+    alice.say("4").await;
     assert_eq!(alice.recv().await["Content"], "4");
-    call(
-        &svc,
-        "UpdateRoom",
-        json!({"identifier": arn, "maximumMessageRatePerSecond": 1}),
-    )
-    .await
-    .expect_ok();
-    alice
-        .send(&json!({"Action": "SEND_MESSAGE", "Content": "5"}))
-        .await;
+    update_room(&svc, &arn, json!({"maximumMessageRatePerSecond": 1})).await;
+    alice.say("5").await;
     assert_eq!(
         alice.recv().await["ErrorMessage"],
         "Room message rate of 1 per second exceeded"
@@ -420,9 +394,7 @@ async fn sessions_end_cleanly_at_session_expiration_time() {
     .await;
     let mut alice = connect(&svc, &t).await;
     clock.advance(Duration::from_secs(59));
-    alice
-        .send(&json!({"Action": "SEND_MESSAGE", "Content": "in time"}))
-        .await;
+    alice.say("in time").await;
     assert_eq!(alice.recv().await["Content"], "in time");
     clock.advance(Duration::from_secs(1));
     assert_eq!(alice.recv_close().await, (1000, "Session expired".into()));
@@ -512,8 +484,7 @@ async fn bad_frames_get_errors_and_keep_the_connection() {
     );
     // Pings are answered and the connection still works.
     ws.send_raw(Message::Ping(b"p".to_vec().into())).await;
-    ws.send(&json!({"Action": "SEND_MESSAGE", "Content": "fine"}))
-        .await;
+    ws.say("fine").await;
     assert_eq!(ws.recv().await["Content"], "fine");
 }
 

@@ -226,8 +226,7 @@ async fn http_review_endpoints_get_the_lambda_request_as_a_post() {
     let arn = review_room(&svc, LAMBDA, "DENY").await;
     let mut ws = member(&svc, &arn, "alice").await;
 
-    ws.send(&json!({"Action": "SEND_MESSAGE", "Content": "hello"}))
-        .await;
+    ws.say("hello").await;
     let id = expect_frame(
         &mut ws,
         json!({"Type": "MESSAGE", "Content": "from http", "Attributes": {"via": "http"},

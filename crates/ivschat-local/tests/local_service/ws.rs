@@ -104,6 +104,12 @@ impl Ws {
         self.send_raw(Message::text(frame.to_string())).await;
     }
 
+    /// `SEND_MESSAGE` with this content and nothing else.
+    pub async fn say(&mut self, content: &str) {
+        self.send(&json!({"Action": "SEND_MESSAGE", "Content": content}))
+            .await;
+    }
+
     pub async fn send_raw(&mut self, message: Message) {
         tokio::time::timeout(WAIT, self.inner.send(message))
             .await
@@ -160,6 +166,15 @@ impl Ws {
 pub async fn room(svc: &LocalService, body: Value) -> (String, String) {
     let room = create_room(svc, body).await;
     (s(&room["arn"]).to_string(), s(&room["id"]).to_string())
+}
+
+/// `UpdateRoom` with these members.
+pub async fn update_room(svc: &LocalService, arn: &str, members: Value) {
+    let mut body = json!({ "identifier": arn });
+    if let (Value::Object(b), Value::Object(m)) = (&mut body, members) {
+        b.extend(m);
+    }
+    call(svc, "UpdateRoom", body).await.expect_ok();
 }
 
 /// Deletes a room (204).
