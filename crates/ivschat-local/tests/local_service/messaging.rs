@@ -614,3 +614,27 @@ async fn a_client_that_does_not_read_is_closed_not_buffered() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test]
+async fn websocket_connections_beyond_the_cap_wait_for_a_free_slot() {
+    let svc = start_with(
+        LocalConfig::default()
+            .with_clock(ManualClock::new(T0_MS).clock())
+            .with_max_messaging_connections(1),
+    )
+    .await;
+    let (arn, _) = room(&svc, json!({})).await;
+    let first = member(&svc, &arn, "alice").await;
+    let t = token(&svc, &arn, "bob", &[], json!({})).await;
+    let svc = std::sync::Arc::new(svc);
+    let second = tokio::spawn({
+        let svc = std::sync::Arc::clone(&svc);
+        async move { connect(&svc, &t).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!second.is_finished(), "connected beyond the cap");
+    assert_eq!(svc.messaging_connections(), 1);
+    first.close().await;
+    let _second = second.await.expect("connects once a slot frees");
+    wait_connections(&svc, 1).await;
+}
