@@ -396,6 +396,9 @@ static PAGINATION: ::restjson_runtime::__private::PaginationSpec<
         i.max_results = ::std::option::Option::Some(n)
     }),
     items: |o: ListLoggingConfigurationsOutput| o.logging_configurations,
+    item_count: ::std::option::Option::Some(|o: &ListLoggingConfigurationsOutput| {
+        o.logging_configurations.len()
+    }),
 };
 fn ser_request(
     input: &ListLoggingConfigurationsInput,

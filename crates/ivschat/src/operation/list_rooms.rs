@@ -513,6 +513,7 @@ static PAGINATION: ::restjson_runtime::__private::PaginationSpec<
         i.max_results = ::std::option::Option::Some(n);
     }),
     items: |o: ListRoomsOutput| o.rooms,
+    item_count: ::std::option::Option::Some(|o: &ListRoomsOutput| o.rooms.len()),
 };
 fn ser_request(input: &ListRoomsInput) -> ::std::result::Result<RequestParts, BuildError> {
     let mut path = ::std::string::String::new();
