@@ -19,9 +19,16 @@
 //! With the defaults a server that never answers ends a call after 60 s (two attempts of 30 s).
 //! [`ConfigBuilder::set_operation_timeout`] and [`ConfigBuilder::set_attempt_timeout`] with
 //! `None` lift a limit; a user who lifts both and the read timeout can be kept waiting forever.
+//! Paginators are walks of calls, each within these limits; see
+//! [`paginator`](crate::paginator) for how a walk that makes no progress ends.
 //!
-//! A `1xx` flood costs CPU time for as long as an attempt lasts: the HTTP stack skips interim
-//! responses one by one and offers no hook to count them, so only the time limits end it.
+//! The limits are tokio timers, and a flood of `1xx` interim responses is their hardest case.
+//! The HTTP stack (hyper, under reqwest) skips interim responses one after the other without a
+//! limit and offers reqwest no hook to count them, so a flood ends only at the attempt timeout
+//! and costs CPU until then. One poll of a flooded connection can parse up to 128 reads of
+//! up to 400 KiB; tokio fires timers between polls, so the timeout can be noticed up to one
+//! such poll late (a fraction of a second in release builds, seconds in debug builds), and the
+//! connection stops reading at most one poll after the call ends.
 
 use std::fmt;
 use std::time::Duration;

@@ -13,11 +13,11 @@
 //! - a walk that makes no progress ends with an error holding [`PaginationError`], yielded after
 //!   the page that showed it:
 //!   - [`RepeatedToken`](PaginationError::RepeatedToken): the service answered with a token the
-//!     paginator sent within its last [`TOKEN_MEMORY`] requests (following it would request the
-//!     same pages again, forever). Like the AWS SDKs, which compare each token with the one just
-//!     sent, the paginator keeps no list of every token: it remembers a 64-bit keyed hash of each
-//!     of the last [`TOKEN_MEMORY`] tokens, so its memory stays the same however many pages and
-//!     however long the tokens;
+//!     paginator sent within its last 256 requests (following it would request the same pages
+//!     again, forever). Like the AWS SDKs, which compare each token with the one just sent, the
+//!     paginator keeps no list of every token: it remembers a 64-bit keyed hash of each of the
+//!     last 256 tokens, so its memory stays the same however many pages and however long the
+//!     tokens;
 //!   - [`TooManyEmptyPages`](PaginationError::TooManyEmptyPages): [`DEFAULT_MAX_EMPTY_PAGES`]
 //!     pages in a row listed no items yet each carried a new token (a service that keeps doing
 //!     so would otherwise keep [`Items`] busy forever). Services can legitimately return empty
@@ -122,7 +122,7 @@ impl<I: 'static, O: 'static, E: 'static, T: 'static> fmt::Debug for PaginationSp
 
 /// How many of the latest tokens a paginator remembers (as 64-bit keyed hashes) to detect a
 /// repeated token.
-pub const TOKEN_MEMORY: usize = 256;
+const TOKEN_MEMORY: usize = 256;
 
 /// How many pages in a row may list no items while carrying a new token before a paginator
 /// stops (see [`Paginator::max_empty_pages`]). 1000 pages of 50 items cover 50,000 resources

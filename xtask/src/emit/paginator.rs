@@ -208,7 +208,8 @@ pub fn fluent_items(op: &Operation, build: &TokenStream) -> (TokenStream, TokenS
         /// Pages through the results: a stream of pages (`Result` of the output or the error),
         /// each requested with the token of the previous one, ending after a page without a
         /// token. Nothing is sent until the stream is polled. A failed page is the last item;
-        /// a token the service repeats ends the stream with an error instead of looping.
+        /// a walk that makes no progress (a repeated token, too many empty pages in a row) ends
+        /// the stream with an error instead of looping.
         #[doc = ""]
         #[doc = #items_doc]
         #[doc = #size_doc]

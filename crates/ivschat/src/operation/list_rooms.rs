@@ -376,7 +376,8 @@ pub mod builders {
         /// Pages through the results: a stream of pages (`Result` of the output or the error),
         /// each requested with the token of the previous one, ending after a page without a
         /// token. Nothing is sent until the stream is polled. A failed page is the last item;
-        /// a token the service repeats ends the stream with an error instead of looping.
+        /// a walk that makes no progress (a repeated token, too many empty pages in a row) ends
+        /// the stream with an error instead of looping.
         ///
         /// [`items`](::restjson_runtime::Paginator::items) yields the `rooms` of every page.
         /// [`page_size`](::restjson_runtime::Paginator::page_size) sets `maxResults`.
