@@ -557,6 +557,7 @@ mod tests {
         };
         let sent = pages.sent.clone();
         let config = Config::builder()
+            .region("us-east-1")
             .endpoint_url("http://127.0.0.1:1")
             .anonymous()
             .http_connector(pages)
