@@ -585,41 +585,22 @@ impl Handle {
     }
 }
 
-/// Runs `fut` within `limit` (`None`: no limit). The operation and attempt timeouts both go
-/// through here, so what they cover is decided in one place: the attempt covers sending and
-/// the whole response, the operation every attempt and the backoff between them.
+/// Runs `fut` within `limit` (`None`: no limit); past it, says what exceeded which limit. The
+/// operation and attempt timeouts both go through here, so what they cover is decided in one
+/// place: the attempt covers sending and the whole response, the operation every attempt and
+/// the backoff between them.
 async fn within<T>(
     limit: Option<Duration>,
-    what: &'static str,
+    what: &str,
     fut: impl std::future::Future<Output = T>,
-) -> Result<T, TimeoutExceeded> {
+) -> Result<T, String> {
     match limit {
         Some(limit) => tokio::time::timeout(limit, fut)
             .await
-            .map_err(|_| TimeoutExceeded { what, limit }),
+            .map_err(|_| format!("{what} exceeded {limit:?}")),
         None => Ok(fut.await),
     }
 }
-
-/// An operation or attempt timeout expired.
-#[derive(Debug)]
-struct TimeoutExceeded {
-    what: &'static str,
-    limit: Duration,
-}
-
-impl fmt::Display for TimeoutExceeded {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{what} exceeded {limit:?} (the {what} timeout; `{what}_timeout` changes it)",
-            what = self.what,
-            limit = self.limit
-        )
-    }
-}
-
-impl std::error::Error for TimeoutExceeded {}
 
 /// How one attempt ended.
 enum Attempt {
