@@ -285,41 +285,26 @@ fn a_server_that_never_answers_ends_in_a_timeout() {
     assert_idle_scaled_timeout("silent", Hostile::Silent);
 }
 
+/// Endless empty pages with new tokens of `token_len` bytes, in a child: the walk ends with
+/// [`PaginationError::TooManyEmptyPages`] after `limit` pages, in bounded memory.
+fn assert_endless_pages_end(scenario: &str, token_len: usize, limit: usize) {
+    let run = in_child(scenario, Hostile::EndlessPages { token_len });
+    run.check_memory(scenario);
+    assert_eq!(run.outcome(), "pagination", "{:?}", run.report);
+    let expected = PaginationError::TooManyEmptyPages { page: limit, limit };
+    assert_eq!(run.report["pagination"], format!("{expected:?}"));
+    assert_eq!(run.server_requests, limit as u64);
+}
+
 #[test]
 fn endless_empty_pages_with_small_tokens_end_in_a_pagination_error() {
     // The default configuration, in real time: 1000 small pages go quickly.
-    let run = in_child("pages_small", Hostile::EndlessPages { token_len: 16 });
-    run.check_memory("pages_small");
-    assert_eq!(run.outcome(), "pagination", "{:?}", run.report);
-    assert_eq!(
-        run.report["pagination"],
-        format!(
-            "{:?}",
-            PaginationError::TooManyEmptyPages {
-                page: DEFAULT_MAX_EMPTY_PAGES,
-                limit: DEFAULT_MAX_EMPTY_PAGES
-            }
-        )
-    );
-    assert_eq!(run.server_requests, DEFAULT_MAX_EMPTY_PAGES as u64);
+    assert_endless_pages_end("pages_small", 16, DEFAULT_MAX_EMPTY_PAGES);
 }
 
 #[test]
 fn endless_empty_pages_with_1_mib_tokens_end_in_bounded_memory() {
-    let run = in_child("pages_1mib", Hostile::EndlessPages { token_len: 1 << 20 });
-    run.check_memory("pages_1mib");
-    assert_eq!(run.outcome(), "pagination", "{:?}", run.report);
-    assert_eq!(
-        run.report["pagination"],
-        format!(
-            "{:?}",
-            PaginationError::TooManyEmptyPages {
-                page: LARGE_PAGES,
-                limit: LARGE_PAGES
-            }
-        )
-    );
-    assert_eq!(run.server_requests, LARGE_PAGES as u64);
+    assert_endless_pages_end("pages_1mib", 1 << 20, LARGE_PAGES);
 }
 
 /// Empty pages of 1 MiB tokens a child follows: enough to hold 64 MiB if tokens were kept.

@@ -124,14 +124,13 @@ impl fmt::Debug for ProxySetting {
     }
 }
 
-/// `url` with the user information of its authority (`user:password@`), if any, replaced by
-/// `***`. Works on strings that do not parse as URLs too, so that error messages about them
-/// never show a password.
+/// `url` with its user information (`user:password@`), if any, replaced by `***`. Works on
+/// strings that do not parse as URLs too, so that error messages about them never show a
+/// password: everything between the scheme and the last `@` goes, since a password typed
+/// without percent-encoding can hold `/`, `?` or `#`.
 pub(crate) fn redact_url(url: &str) -> std::borrow::Cow<'_, str> {
     let start = url.find("://").map_or(0, |i| i + 3);
-    let rest = &url[start..];
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    match authority.rfind('@') {
+    match url[start..].rfind('@') {
         Some(at) => format!("{}***{}", &url[..start], &url[start + at..]).into(),
         None => url.into(),
     }
@@ -314,13 +313,13 @@ mod tests {
     fn user_information_in_urls_is_redacted() {
         for (url, shown) in [
             ("http://user:pw@proxy:3128", "http://***@proxy:3128"),
-            (
-                "https://user@host/path@x?q=a@b",
-                "https://***@host/path@x?q=a@b",
-            ),
+            ("https://user@host/path", "https://***@host/path"),
             ("user:p@ss:word@proxy", "***@proxy"),
             ("http://us er:p w@bad url", "http://***@bad url"),
-            ("http://host:80/a@b", "http://host:80/a@b"),
+            ("http://user:pa/s?s#w@host/", "http://***@host/"),
+            // An `@` further on hides more than the user information, never less.
+            ("http://host:80/a@b", "http://***@b"),
+            ("http://host:80/path", "http://host:80/path"),
             ("not a url", "not a url"),
             ("", ""),
         ] {
