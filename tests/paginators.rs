@@ -251,3 +251,117 @@ async fn logging_configurations_page_too() {
         [r#"{"maxResults":1}"#, r#"{"nextToken":"n","maxResults":1}"#]
     );
 }
+
+#[tokio::test]
+async fn empty_pages_with_new_tokens_end_the_walk_after_the_limit() {
+    let server = CaptureServer::start().await;
+    for i in 1..=5 {
+        server.respond(page(&[], Some(&format!("t{i}"))));
+    }
+    let mut items = client(&server)
+        .list_rooms()
+        .into_paginator()
+        .max_empty_pages(Some(3))
+        .items();
+    let err = items
+        .next()
+        .await
+        .expect("an item")
+        .expect_err("no progress");
+    assert_eq!(
+        PaginationError::from_sdk_error(&err),
+        Some(&PaginationError::TooManyEmptyPages { page: 3, limit: 3 })
+    );
+    assert_eq!(
+        err.to_string(),
+        "ListRooms: request not sent: 3 pages in a row, up to page 3, listed nothing while carrying a new token; stopping (`max_empty_pages` changes the limit)"
+    );
+    assert!(items.next().await.is_none());
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn a_page_that_lists_something_restarts_the_count_and_the_limit_can_be_lifted() {
+    let script = [
+        page(&[], Some("t1")),
+        page(&[], Some("t2")),
+        page(&["a"], Some("t3")),
+        page(&[], Some("t4")),
+        page(&[], Some("t5")),
+        page(&["b"], None),
+    ];
+    for limit in [Some(3), None] {
+        let server = CaptureServer::start().await;
+        for p in script.iter().cloned() {
+            server.respond(p);
+        }
+        let rooms = client(&server)
+            .list_rooms()
+            .into_paginator()
+            .max_empty_pages(limit)
+            .items()
+            .try_collect()
+            .await
+            .expect("progress every third page");
+        let got: Vec<&str> = rooms.iter().filter_map(|r| r.name()).collect();
+        assert_eq!(got, ["a", "b"]);
+        assert_eq!(server.requests().len(), 6);
+    }
+    // Without a limit, empty pages are followed for as long as they come.
+    let server = CaptureServer::start().await;
+    for i in 1..=30 {
+        server.respond(page(&[], Some(&format!("t{i}"))));
+    }
+    server.respond(page(&["last"], None));
+    let pages = client(&server)
+        .list_rooms()
+        .into_paginator()
+        .max_empty_pages(None)
+        .try_collect()
+        .await
+        .expect("pages");
+    assert_eq!(pages.len(), 31);
+}
+
+#[tokio::test]
+async fn an_empty_page_is_one_that_lists_no_items_and_a_zero_limit_counts_as_one() {
+    let server = CaptureServer::start().await;
+    server.respond(Canned::json(
+        200,
+        r#"{"loggingConfigurations":[],"nextToken":"a"}"#,
+    ));
+    server.respond(Canned::json(
+        200,
+        r#"{"loggingConfigurations":[{"id":"x"}],"nextToken":"b"}"#,
+    ));
+    server.respond(Canned::json(
+        200,
+        r#"{"loggingConfigurations":[],"nextToken":"c"}"#,
+    ));
+    let err = client(&server)
+        .list_logging_configurations()
+        .into_paginator()
+        .max_empty_pages(Some(1))
+        .try_collect()
+        .await
+        .expect_err("the first empty page is one too many");
+    assert_eq!(
+        PaginationError::from_sdk_error(&err),
+        Some(&PaginationError::TooManyEmptyPages { page: 1, limit: 1 })
+    );
+    // 0 counts as 1.
+    let server = CaptureServer::start().await;
+    server.respond(page(&["a"], Some("t1")));
+    server.respond(page(&[], Some("t2")));
+    let err = client(&server)
+        .list_rooms()
+        .into_paginator()
+        .max_empty_pages(Some(0))
+        .try_collect()
+        .await
+        .expect_err("stops");
+    assert_eq!(
+        PaginationError::from_sdk_error(&err),
+        Some(&PaginationError::TooManyEmptyPages { page: 2, limit: 1 })
+    );
+}

@@ -176,3 +176,61 @@ async fn credentials_are_never_in_debug_output_of_the_config() {
         "{debug}"
     );
 }
+
+#[tokio::test]
+async fn passwords_in_urls_are_never_in_debug_output_or_errors() {
+    // An invalid proxy URL: every call reports it, credentials redacted.
+    let config = Config::builder()
+        .region("us-west-2")
+        .anonymous()
+        .proxy(ProxySetting::Url(
+            "http://proxy-user:proxy-PASSWORD@[::1:3128".into(),
+        ))
+        .build();
+    let client = Client::from_conf(config.clone());
+    let err = client.list_rooms().send().await.expect_err("invalid proxy");
+    assert!(err.is_construction(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        r#"ListRooms: request not sent: transport error: invalid proxy URL "http://***@[::1:3128": builder error"#
+    );
+    let proxy_debug = format!(
+        "{config:?} {:?} {client:?} {:?} {:?} {err:?}",
+        config.to_builder(),
+        client.get_room().identifier("room"),
+        client.list_rooms().into_paginator(),
+    );
+    assert!(
+        proxy_debug.contains(r#"Url("http://***@[::1:3128")"#),
+        "{proxy_debug}"
+    );
+
+    // An endpoint URL with credentials from the environment is refused the same way as one
+    // set in code.
+    let env = ProviderEnv::fake().var("AWS_REGION", "us-west-2").var(
+        "AWS_ENDPOINT_URL_IVSCHAT",
+        "http://env-user:env-PASSWORD@127.0.0.1:1/prefix",
+    );
+    let config = Config::from_env_with(&env, None)
+        .expect("loads")
+        .anonymous()
+        .build();
+    let client = Client::from_conf(config.clone());
+    let err = client.list_rooms().send().await.expect_err("refused");
+    assert!(err.is_construction(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        r#"ListRooms: request not sent: invalid endpoint URL "http://***@127.0.0.1:1/prefix": it must not contain user information (user:password@)"#
+    );
+    let endpoint_debug = format!("{config:?} {client:?} {:?} {err:?}", client.list_rooms());
+
+    for secret in ["proxy-user", "proxy-PASSWORD"] {
+        assert!(!proxy_debug.contains(secret), "{secret} in {proxy_debug}");
+    }
+    for secret in ["env-user", "env-PASSWORD"] {
+        assert!(
+            !endpoint_debug.contains(secret),
+            "{secret} in {endpoint_debug}"
+        );
+    }
+}

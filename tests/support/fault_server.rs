@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 
-use crate::server::{Canned, CapturedRequest};
+use crate::server::{Canned, CapturedRequest, read_request};
 
 /// What to do with one request.
 #[derive(Debug, Clone)]
@@ -155,51 +155,10 @@ async fn serve(
     stalled: Arc<Notify>,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
-    loop {
-        let head_end = loop {
-            if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break pos;
-            }
-            let mut chunk = [0u8; 4096];
-            let n = stream.read(&mut chunk).await?;
-            if n == 0 {
-                return Ok(());
-            }
-            buf.extend_from_slice(&chunk[..n]);
-        };
-        let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-        let mut lines = head.split("\r\n");
-        let mut parts = lines.next().unwrap_or_default().split(' ');
-        let method = parts.next().unwrap_or_default().to_owned();
-        let target = parts.next().unwrap_or_default().to_owned();
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-            .collect();
-        let len: usize = headers
-            .iter()
-            .find(|(n, _)| n == "content-length")
-            .and_then(|(_, v)| v.parse().ok())
-            .unwrap_or(0);
-        let body_start = head_end + 4;
-        while buf.len() < body_start + len {
-            let mut chunk = [0u8; 4096];
-            let n = stream.read(&mut chunk).await?;
-            if n == 0 {
-                return Ok(());
-            }
-            buf.extend_from_slice(&chunk[..n]);
-        }
-        let body = buf[body_start..body_start + len].to_vec();
-        buf.drain(..body_start + len);
+    while let Some(request) = read_request(&mut stream, &mut buf).await? {
         let fault = {
             let mut st = state.lock().expect("lock");
-            st.requests.push(CapturedRequest {
-                method,
-                target,
-                headers,
-                body,
-            });
+            st.requests.push(request);
             st.script
                 .pop_front()
                 .unwrap_or_else(|| Fault::json(200, "{}"))
@@ -234,6 +193,7 @@ async fn serve(
             }
         }
     }
+    Ok(())
 }
 
 async fn write_head(stream: &mut TcpStream, canned: &Canned) -> std::io::Result<()> {

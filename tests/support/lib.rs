@@ -2,5 +2,6 @@
 //! an independent SigV4 verifier.
 
 pub mod fault_server;
+pub mod hostile_server;
 pub mod server;
 pub mod sigv4;

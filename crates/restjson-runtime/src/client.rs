@@ -6,6 +6,7 @@ use std::convert::Infallible;
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
@@ -16,7 +17,7 @@ use crate::credentials::ProvideCredentials;
 use crate::endpoint::{Endpoint, EndpointError, EndpointParams};
 use crate::error::{BoxError, BuildError, ErrorMetadata, RawResponse, SdkError, SdkErrorKind};
 use crate::http::{
-    ConnectorErrorKind, HttpConnector, HttpResponse, ReqwestConnector, SharedConnector,
+    ConnectorErrorKind, HttpConnector, HttpResponse, ReqwestConnector, SharedConnector, redact_url,
 };
 use crate::json::DeserializeError;
 use crate::retry::{
@@ -124,18 +125,26 @@ impl fmt::Debug for Handle {
     }
 }
 
+/// Checks a configured endpoint URL. Errors show it with its user information redacted.
 fn check_endpoint_url(url: &str) -> Result<(), String> {
+    let shown = redact_url(url);
     let parsed: http::Uri = url
         .parse()
-        .map_err(|e| format!("invalid endpoint URL {url:?}: {e}"))?;
+        .map_err(|e| format!("invalid endpoint URL {shown:?}: {e}"))?;
     if !matches!(parsed.scheme_str(), Some("http" | "https")) || parsed.host().is_none() {
         return Err(format!(
-            "invalid endpoint URL {url:?}: expected http:// or https:// and a host"
+            "invalid endpoint URL {shown:?}: expected http:// or https:// and a host"
+        ));
+    }
+    if parsed.authority().is_some_and(|a| a.as_str().contains('@')) {
+        // Requests are signed; credentials in the URL would only travel in logs and pool keys.
+        return Err(format!(
+            "invalid endpoint URL {shown:?}: it must not contain user information (user:password@)"
         ));
     }
     if parsed.query().is_some() {
         return Err(format!(
-            "invalid endpoint URL {url:?}: it must not have a query"
+            "invalid endpoint URL {shown:?}: it must not have a query"
         ));
     }
     Ok(())
@@ -354,13 +363,13 @@ impl Handle {
             let base = self.build(target, parts, &invocation_id)?;
             self.attempts(target, connector, &base).await
         };
-        let call = call.instrument(span);
-        match inner.config.operation_timeout {
-            Some(limit) => tokio::time::timeout(limit, call).await.map_err(|_| {
-                SdkErrorKind::Timeout(format!("operation exceeded {limit:?}").into())
-            })?,
-            None => call.await,
-        }
+        within(
+            inner.config.operation_timeout,
+            "operation",
+            call.instrument(span),
+        )
+        .await
+        .map_err(|limit| SdkErrorKind::Timeout(limit.into()))?
     }
 
     /// The attempt loop: send, classify, wait, resend, until success, a failure not worth
@@ -524,16 +533,14 @@ impl Handle {
                 _ => (SdkErrorKind::Dispatch(Box::new(e) as BoxError), None),
             })
         };
-        let result = match inner.config.attempt_timeout {
-            Some(limit) => match tokio::time::timeout(limit, call).await {
-                Ok(r) => r,
-                Err(_) => Err((
-                    SdkErrorKind::Timeout(format!("attempt exceeded {limit:?}").into()),
+        let result = within(inner.config.attempt_timeout, "attempt", call)
+            .await
+            .unwrap_or_else(|limit| {
+                Err((
+                    SdkErrorKind::Timeout(limit.into()),
                     Some(AttemptKind::Retry(RetryKind::Timeout)),
-                )),
-            },
-            None => call.await,
-        };
+                ))
+            });
         match result {
             Ok(response) => {
                 tracing::debug!(status = response.status().as_u16(), "response");
@@ -605,6 +612,23 @@ impl Handle {
             apply_offset(inner.config.time_source.now(), offset),
         )
         .map_err(SdkErrorKind::Construction)
+    }
+}
+
+/// Runs `fut` within `limit` (`None`: no limit); past it, says what exceeded which limit. The
+/// operation and attempt timeouts both go through here, so what they cover is decided in one
+/// place: the attempt covers sending and the whole response, the operation every attempt and
+/// the backoff between them.
+async fn within<T>(
+    limit: Option<Duration>,
+    what: &str,
+    fut: impl std::future::Future<Output = T>,
+) -> Result<T, String> {
+    match limit {
+        Some(limit) => tokio::time::timeout(limit, fut)
+            .await
+            .map_err(|_| format!("{what} exceeded {limit:?}")),
+        None => Ok(fut.await),
     }
 }
 

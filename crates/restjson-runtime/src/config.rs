@@ -1,9 +1,40 @@
 //! Client configuration, shared by every generated client.
+//!
+//! # Time limits
+//!
+//! Under the default configuration every call ends, whatever the server does, within
+//! [`DEFAULT_OPERATION_TIMEOUT`] (60 s) of being sent, with an error whose `is_timeout()` is
+//! true if the limit is what ended it. The limits, from the widest:
+//!
+//! - **operation timeout** (default [`DEFAULT_OPERATION_TIMEOUT`], 60 s): the whole call, every
+//!   attempt, backoff and credential lookup included, up to a response whose body is read;
+//! - **attempt timeout** (default [`DEFAULT_ATTEMPT_TIMEOUT`], 30 s): one attempt, from
+//!   credentials and signing to the last byte of the response body. It is what ends a server
+//!   that never answers, trickles its headers or its body (a byte every few seconds keeps the
+//!   read timeout from ever firing) or sends `1xx` interim responses forever; a timed-out
+//!   attempt is retried while attempts and operation time remain;
+//! - **connect timeout** (default 3 s) and **read timeout** (default 30 s, the longest silence
+//!   between two reads) of the default connector.
+//!
+//! With the defaults a server that never answers ends a call after 60 s (two attempts of 30 s).
+//! [`ConfigBuilder::set_operation_timeout`] and [`ConfigBuilder::set_attempt_timeout`] with
+//! `None` lift a limit; a user who lifts both and the read timeout can be kept waiting forever.
+//! Paginators are walks of calls, each within these limits; see
+//! [`paginator`](crate::paginator) for how a walk that makes no progress ends.
+//!
+//! The limits are tokio timers, and a flood of `1xx` interim responses is their hardest case.
+//! The HTTP stack (hyper, under reqwest) skips interim responses one after the other without a
+//! limit and offers reqwest no hook to count them, so a flood ends only at the attempt timeout
+//! and costs CPU until then. One poll of a flooded connection can parse up to 128 reads of
+//! up to 400 KiB; tokio fires timers between polls, so the timeout can be noticed up to one
+//! such poll late (a fraction of a second in release builds, seconds in debug builds), and the
+//! connection stops reading at most one poll after the call ends.
 
+use std::fmt;
 use std::time::Duration;
 
 use crate::credentials::{ProvideCredentials, SharedCredentialsProvider};
-use crate::http::{HttpConnector, HttpSettings, ProxySetting, SharedConnector};
+use crate::http::{HttpConnector, HttpSettings, ProxySetting, SharedConnector, redact_url};
 use crate::idempotency::IdempotencyTokenProvider;
 use crate::retry::{Jitter, RetryConfig, RetryMode};
 use crate::sleep::AsyncSleep;
@@ -22,10 +53,17 @@ pub enum CredentialsSetting {
     Anonymous,
 }
 
+/// Default time allowed for a whole call, all attempts included (see [Time limits](self#time-limits)).
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Default time allowed for one attempt (see [Time limits](self#time-limits)).
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Configuration of a client: region, credentials, endpoint, transport and timeouts.
 ///
-/// Build one with [`Config::builder`]. Cloning is cheap.
-#[derive(Clone, Debug)]
+/// Build one with [`Config::builder`]. Cloning is cheap. `Debug` shows the user information of
+/// URLs (endpoint, proxy) as `***`.
+#[derive(Clone)]
 pub struct Config {
     pub(crate) region: Option<String>,
     pub(crate) credentials: CredentialsSetting,
@@ -49,6 +87,30 @@ impl Default for Config {
     }
 }
 
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .field(
+                "endpoint_url",
+                &self.endpoint_url.as_deref().map(redact_url),
+            )
+            .field("use_fips", &self.use_fips)
+            .field("use_dual_stack", &self.use_dual_stack)
+            .field("time_source", &self.time_source)
+            .field("connector", &self.connector)
+            .field("http", &self.http)
+            .field("operation_timeout", &self.operation_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("env_sources", &self.env_sources)
+            .field("retry", &self.retry)
+            .field("idempotency_tokens", &self.idempotency_tokens)
+            .field("strict_validation", &self.strict_validation)
+            .finish()
+    }
+}
+
 impl Config {
     /// A builder with every setting at its default.
     pub fn builder() -> ConfigBuilder {
@@ -62,8 +124,8 @@ impl Config {
                 time_source: SharedTimeSource::default(),
                 connector: None,
                 http: HttpSettings::default(),
-                operation_timeout: None,
-                attempt_timeout: None,
+                operation_timeout: Some(DEFAULT_OPERATION_TIMEOUT),
+                attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
                 env_sources: None,
                 retry: RetryConfig::standard(),
                 idempotency_tokens: IdempotencyTokenProvider::default(),
@@ -114,12 +176,12 @@ impl Config {
         &self.http
     }
 
-    /// The time allowed for a whole call (all attempts).
+    /// The time allowed for a whole call (all attempts); `None`: no limit.
     pub fn operation_timeout(&self) -> Option<Duration> {
         self.operation_timeout
     }
 
-    /// The time allowed for one attempt.
+    /// The time allowed for one attempt; `None`: no limit.
     pub fn attempt_timeout(&self) -> Option<Duration> {
         self.attempt_timeout
     }
@@ -146,7 +208,7 @@ impl Config {
     }
 }
 
-/// Builder of [`Config`].
+/// Builder of [`Config`]. `Debug` shows the user information of URLs as `***`.
 #[derive(Clone, Debug)]
 pub struct ConfigBuilder {
     config: Config,
@@ -188,6 +250,9 @@ impl ConfigBuilder {
 
     /// Sends requests to this URL instead of the resolved endpoint. Its path, if any, is a
     /// prefix of every operation's path. Plain `http://` is allowed (local services, tests).
+    /// A URL with user information (`http://user:password@host`) is refused: every call fails
+    /// with a construction error before anything is sent (requests are signed, not
+    /// authenticated with URL credentials).
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.config.endpoint_url = Some(url.into());
         self
@@ -241,7 +306,9 @@ impl ConfigBuilder {
         self
     }
 
-    /// Proxy choice (default: `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` from the environment).
+    /// Proxy choice (default: `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` from the environment). A
+    /// proxy URL may carry credentials (`http://user:password@proxy:3128`); they are sent to
+    /// the proxy only, and shown as `***` in `Debug` output and errors.
     pub fn proxy(mut self, proxy: ProxySetting) -> Self {
         self.config.http.proxy = proxy;
         self
@@ -253,15 +320,29 @@ impl ConfigBuilder {
         self
     }
 
-    /// Time allowed for a whole call, all attempts included (default: none).
+    /// Time allowed for a whole call, all attempts and backoff included (default
+    /// [`DEFAULT_OPERATION_TIMEOUT`], 60 s; see [Time limits](self#time-limits)).
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
         self.config.operation_timeout = Some(timeout);
         self
     }
 
-    /// Time allowed for one attempt (default: none).
+    /// Sets the operation timeout, or lifts it with `None`.
+    pub fn set_operation_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.config.operation_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one attempt, up to the last byte of its response (default
+    /// [`DEFAULT_ATTEMPT_TIMEOUT`], 30 s; see [Time limits](self#time-limits)).
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.config.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the attempt timeout, or lifts it with `None`.
+    pub fn set_attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.config.attempt_timeout = timeout;
         self
     }
 

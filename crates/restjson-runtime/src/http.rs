@@ -99,7 +99,10 @@ impl HttpConnector for SharedConnector {
 }
 
 /// Proxy choice of the default connector.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// A proxy URL may carry credentials (`http://user:password@proxy:3128`); `Debug` shows them as
+/// `***`, and so does every error and log line of this crate.
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ProxySetting {
     /// `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (and lowercase forms) from the environment.
@@ -109,6 +112,28 @@ pub enum ProxySetting {
     Disabled,
     /// All requests through this proxy URL.
     Url(String),
+}
+
+impl fmt::Debug for ProxySetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::FromEnvironment => f.write_str("FromEnvironment"),
+            Self::Disabled => f.write_str("Disabled"),
+            Self::Url(url) => f.debug_tuple("Url").field(&redact_url(url)).finish(),
+        }
+    }
+}
+
+/// `url` with its user information (`user:password@`), if any, replaced by `***`. Works on
+/// strings that do not parse as URLs too, so that error messages about them never show a
+/// password: everything between the scheme and the last `@` goes, since a password typed
+/// without percent-encoding can hold `/`, `?` or `#`.
+pub(crate) fn redact_url(url: &str) -> std::borrow::Cow<'_, str> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    match url[start..].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &url[start + at..]).into(),
+        None => url.into(),
+    }
 }
 
 /// Settings of the default (reqwest) connector.
@@ -165,7 +190,11 @@ impl ReqwestConnector {
                 let proxy = reqwest::Proxy::all(url.as_str()).map_err(|e| {
                     ConnectorError::new(
                         ConnectorErrorKind::Other,
-                        format!("invalid proxy URL {url:?}: {e}"),
+                        format!(
+                            "invalid proxy URL {:?}: {}",
+                            redact_url(url),
+                            e.without_url()
+                        ),
                     )
                 })?;
                 builder = builder.proxy(proxy);
@@ -279,6 +308,43 @@ mod tests {
     const SIZED: &[u8] =
         b"HTTP/1.1 200 OK\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{\"a\":\"xyz\"}";
     const CHUNKED: &[u8] = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n5\r\n{\"a\":\r\n6\r\n\"xyz\"}\r\n0\r\n\r\n";
+
+    #[test]
+    fn user_information_in_urls_is_redacted() {
+        for (url, shown) in [
+            ("http://user:pw@proxy:3128", "http://***@proxy:3128"),
+            ("https://user@host/path", "https://***@host/path"),
+            ("user:p@ss:word@proxy", "***@proxy"),
+            ("http://us er:p w@bad url", "http://***@bad url"),
+            ("http://user:pa/s?s#w@host/", "http://***@host/"),
+            // An `@` further on hides more than the user information, never less.
+            ("http://host:80/a@b", "http://***@b"),
+            ("http://host:80/path", "http://host:80/path"),
+            ("not a url", "not a url"),
+            ("", ""),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn proxy_credentials_never_show() {
+        let setting = ProxySetting::Url("http://proxyuser:s3cr3t@127.0.0.1:3128".into());
+        assert_eq!(
+            format!("{setting:?}"),
+            r#"Url("http://***@127.0.0.1:3128")"#
+        );
+        let settings = HttpSettings {
+            proxy: ProxySetting::Url("http://proxyuser:s3cr3t@[::1:3128".into()),
+            ..HttpSettings::default()
+        };
+        assert!(!format!("{settings:?}").contains("s3cr3t"));
+        let err = ReqwestConnector::new(&settings).expect_err("invalid");
+        assert_eq!(
+            err.to_string(),
+            r#"transport error: invalid proxy URL "http://***@[::1:3128": builder error"#
+        );
+    }
 
     #[tokio::test]
     async fn bodies_of_known_and_unknown_length_are_read_within_the_limit() {

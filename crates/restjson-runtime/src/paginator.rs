@@ -10,18 +10,34 @@
 //!   whose token is absent or empty;
 //! - a failed page is yielded as an `Err` item (after everything the earlier pages listed) and
 //!   ends the stream;
-//! - a token the service returns a second time (it would make the stream loop forever) is
-//!   reported, after the page that carried it, as an error holding [`PaginationError`];
+//! - a walk that makes no progress ends with an error holding [`PaginationError`], yielded after
+//!   the page that showed it:
+//!   - [`RepeatedToken`](PaginationError::RepeatedToken): the service answered with a token the
+//!     paginator sent within its last 256 requests (following it would request the same pages
+//!     again, forever). Like the AWS SDKs, which compare each token with the one just sent, the
+//!     paginator keeps no list of every token: it remembers a 64-bit keyed hash of each of the
+//!     last 256 tokens, so its memory stays the same however many pages and however long the
+//!     tokens;
+//!   - [`TooManyEmptyPages`](PaginationError::TooManyEmptyPages): [`DEFAULT_MAX_EMPTY_PAGES`]
+//!     pages in a row listed no items yet each carried a new token (a service that keeps doing
+//!     so would otherwise keep [`Items`] busy forever). Services can legitimately return empty
+//!     pages, for example when they filter after paging, so the bound is generous and
+//!     [`Paginator::max_empty_pages`] changes or lifts it. Operations whose pages list no items
+//!     are not subject to it;
+//! - memory stays bounded whatever the service sends: one page, one request and the fixed token
+//!   memory at a time (plus what the caller keeps; [`Paginator::try_collect`] and
+//!   [`Items::try_collect`] keep everything);
 //! - cancellation-safe: dropping a `next()` future keeps the request in flight inside the
 //!   paginator, and the next call of `next()` resumes it; dropping the paginator cancels it.
 //!
 //! [`Paginator`] implements `futures_core::Stream` (so `futures::StreamExt` works on it) and has
 //! an inherent async [`next`](Paginator::next), so no extra crate is needed to drain it.
 
-use std::collections::HashSet;
+use std::collections::VecDeque;
 use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
+use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -92,6 +108,8 @@ pub struct PaginationSpec<I: 'static, O: 'static, E: 'static, T: 'static> {
     pub set_page_size: Option<fn(&mut I, i32)>,
     /// Takes the listed items out of a page.
     pub items: fn(O) -> Vec<T>,
+    /// How many items a page lists; `None` when the operation's pages list none.
+    pub item_count: Option<fn(&O) -> usize>,
 }
 
 impl<I: 'static, O: 'static, E: 'static, T: 'static> fmt::Debug for PaginationSpec<I, O, E, T> {
@@ -102,6 +120,15 @@ impl<I: 'static, O: 'static, E: 'static, T: 'static> fmt::Debug for PaginationSp
     }
 }
 
+/// How many of the latest tokens a paginator remembers (as 64-bit keyed hashes) to detect a
+/// repeated token.
+const TOKEN_MEMORY: usize = 256;
+
+/// How many pages in a row may list no items while carrying a new token before a paginator
+/// stops (see [`Paginator::max_empty_pages`]). 1000 pages of 50 items cover 50,000 resources
+/// that a filtering service may skip without a match.
+pub const DEFAULT_MAX_EMPTY_PAGES: usize = 1000;
+
 /// Why a paginator stopped although the service did not fail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -111,6 +138,14 @@ pub enum PaginationError {
     RepeatedToken {
         /// The page that carried the repeated token.
         page: usize,
+    },
+    /// `limit` pages in a row, up to page `page` (counted from 1), listed no items although each
+    /// carried a new token.
+    TooManyEmptyPages {
+        /// The last page received.
+        page: usize,
+        /// The limit in force (see [`Paginator::max_empty_pages`]).
+        limit: usize,
     },
 }
 
@@ -131,6 +166,10 @@ impl fmt::Display for PaginationError {
                 f,
                 "page {page} carried a pagination token that was already sent; stopping instead of requesting the same pages again"
             ),
+            Self::TooManyEmptyPages { page, limit } => write!(
+                f,
+                "{limit} pages in a row, up to page {page}, listed nothing while carrying a new token; stopping (`max_empty_pages` changes the limit)"
+            ),
         }
     }
 }
@@ -149,8 +188,13 @@ pub struct Paginator<I: 'static, O: 'static, E: 'static, T: 'static> {
     in_flight: Option<PageFuture<O, E>>,
     /// An error to yield after the page just yielded.
     pending: Option<SdkError<E>>,
-    sent_tokens: HashSet<String>,
+    /// Keyed hashes of the latest tokens sent, oldest first, at most [`TOKEN_MEMORY`].
+    sent_tokens: VecDeque<u64>,
+    token_hasher: RandomState,
     pages: usize,
+    /// Pages in a row that listed nothing but carried a token.
+    empty_pages: usize,
+    max_empty_pages: Option<usize>,
 }
 
 // The input and outputs are never pinned in place; only the boxed request future is.
@@ -191,8 +235,11 @@ where
             input: Some(input),
             in_flight: None,
             pending: None,
-            sent_tokens: HashSet::new(),
+            sent_tokens: VecDeque::new(),
+            token_hasher: RandomState::new(),
             pages: 0,
+            empty_pages: 0,
+            max_empty_pages: Some(DEFAULT_MAX_EMPTY_PAGES),
         }
     }
 
@@ -202,6 +249,15 @@ where
         if let (Some(set), Some(Ok(input))) = (self.spec.set_page_size, self.input.as_mut()) {
             set(input, size);
         }
+        self
+    }
+
+    /// How many pages in a row may list no items while carrying a new token: the stream ends
+    /// with [`PaginationError::TooManyEmptyPages`] after the `limit`th (default
+    /// [`DEFAULT_MAX_EMPTY_PAGES`]; 0 counts as 1). `None` follows such pages for as long as the
+    /// service sends them. Operations whose pages list no items ignore it.
+    pub fn max_empty_pages(mut self, limit: Option<usize>) -> Self {
+        self.max_empty_pages = limit.map(|n| n.max(1));
         self
     }
 
@@ -240,7 +296,11 @@ where
             Err(e) => return Some(SdkError::construction(self.spec.operation.meta.name, e)),
         };
         if let Some(token) = (self.spec.input_token)(&input) {
-            self.sent_tokens.insert(token.to_owned());
+            if self.sent_tokens.len() == TOKEN_MEMORY {
+                self.sent_tokens.pop_front();
+            }
+            self.sent_tokens
+                .push_back(self.token_hasher.hash_one(token));
         }
         let next = input.clone();
         self.input = Some(Ok(next));
@@ -254,17 +314,31 @@ where
 
     fn on_page(&mut self, page: &O) {
         self.pages += 1;
-        let token = (self.spec.output_token)(page).filter(|t| !t.is_empty());
-        match token {
-            None => self.input = None,
-            Some(token) if self.sent_tokens.contains(token) => {
+        let Some(token) = (self.spec.output_token)(page).filter(|t| !t.is_empty()) else {
+            self.input = None;
+            return;
+        };
+        let empty = self.spec.item_count.is_some_and(|count| count(page) == 0);
+        self.empty_pages = if empty { self.empty_pages + 1 } else { 0 };
+        let stop = if self
+            .sent_tokens
+            .contains(&self.token_hasher.hash_one(token))
+        {
+            Some(PaginationError::RepeatedToken { page: self.pages })
+        } else {
+            self.max_empty_pages
+                .filter(|limit| self.empty_pages >= *limit)
+                .map(|limit| PaginationError::TooManyEmptyPages {
+                    page: self.pages,
+                    limit,
+                })
+        };
+        match stop {
+            Some(error) => {
                 self.input = None;
-                self.pending = Some(SdkError::construction(
-                    self.spec.operation.meta.name,
-                    PaginationError::RepeatedToken { page: self.pages },
-                ));
+                self.pending = Some(SdkError::construction(self.spec.operation.meta.name, error));
             }
-            Some(token) => {
+            None => {
                 if let Some(Ok(input)) = self.input.as_mut() {
                     (self.spec.set_input_token)(input, Some(token.to_owned()));
                 }
@@ -383,5 +457,182 @@ where
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::client::ServiceMeta;
+    use crate::config::Config;
+    use crate::http::{ConnectorFuture, HttpConnector, HttpRequest};
+
+    /// Answers the `n`th request (from 0) with `body(n)`, and records each request body.
+    #[derive(Debug, Clone)]
+    struct Pages {
+        body: fn(usize) -> String,
+        sent: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl HttpConnector for Pages {
+        fn call(&self, request: HttpRequest) -> ConnectorFuture<'_> {
+            let mut sent = self.sent.lock().expect("lock");
+            sent.push(String::from_utf8_lossy(request.body()).into_owned());
+            let body = (self.body)(sent.len() - 1);
+            Box::pin(async move {
+                Ok(http::Response::builder()
+                    .status(200)
+                    .body(Bytes::from(body))
+                    .expect("response"))
+            })
+        }
+    }
+
+    /// A page is its body: `TOKEN` or `TOKEN ITEM...`; a blank body has no token.
+    #[derive(Clone, Default)]
+    struct Input(Option<String>);
+    struct Output(Option<String>, Vec<String>);
+    type TestPaginator = Paginator<Input, Output, (), String>;
+    type Sent = Arc<Mutex<Vec<String>>>;
+
+    static SERVICE: ServiceMeta = ServiceMeta {
+        sdk_id: "test",
+        signing_name: "test",
+        crate_name: "test",
+        crate_version: "0",
+        endpoint_prefix: "test",
+        resolve_endpoint: None,
+    };
+    static META: OperationMeta = OperationMeta {
+        name: "List",
+        idempotent: true,
+    };
+    static OPERATION: OperationSpec<Input, Output, ()> = OperationSpec {
+        meta: &META,
+        validate: |_, _| {},
+        ser: |input| {
+            Ok(RequestParts {
+                method: http::Method::POST,
+                path_and_query: "/".into(),
+                headers: http::HeaderMap::new(),
+                body: Bytes::from(input.0.clone().unwrap_or_default()),
+                host_prefix: None,
+            })
+        },
+        de_ok: |response| {
+            let text = String::from_utf8_lossy(response.body()).into_owned();
+            let mut words = text.split(' ').map(str::to_owned);
+            Ok(Output(
+                words.next().filter(|t| !t.is_empty()),
+                words.collect(),
+            ))
+        },
+        de_err: |_, _| Ok(()),
+    };
+    static WITH_ITEMS: PaginationSpec<Input, Output, (), String> = PaginationSpec {
+        operation: &OPERATION,
+        input_token: |i| i.0.as_deref(),
+        set_input_token: |i, t| i.0 = t,
+        output_token: |o| o.0.as_deref(),
+        set_page_size: None,
+        items: |o| o.1,
+        item_count: Some(|o| o.1.len()),
+    };
+    static WITHOUT_ITEMS: PaginationSpec<Input, Output, (), String> = PaginationSpec {
+        item_count: None,
+        ..WITH_ITEMS
+    };
+
+    fn paginator(
+        spec: &'static PaginationSpec<Input, Output, (), String>,
+        body: fn(usize) -> String,
+    ) -> (TestPaginator, Sent) {
+        let pages = Pages {
+            body,
+            sent: Arc::default(),
+        };
+        let sent = pages.sent.clone();
+        let config = Config::builder()
+            .region("us-east-1")
+            .endpoint_url("http://127.0.0.1:1")
+            .anonymous()
+            .http_connector(pages)
+            .build();
+        let handle = Handle::new(config, &SERVICE);
+        (Paginator::new(handle, spec, Ok(Input::default())), sent)
+    }
+
+    /// Drains `pages`: how many pages came, and the error that ended them.
+    async fn drain(mut pages: TestPaginator) -> (usize, Option<PaginationError>) {
+        let mut count = 0;
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok(_) => count += 1,
+                Err(e) => return (count, PaginationError::from_sdk_error(&e).cloned()),
+            }
+        }
+        (count, None)
+    }
+
+    #[tokio::test]
+    async fn pages_without_items_are_not_held_to_the_empty_page_limit() {
+        let (pages, _) = paginator(&WITHOUT_ITEMS, |n| {
+            if n < 40 {
+                format!("t{n}")
+            } else {
+                String::new()
+            }
+        });
+        assert_eq!(drain(pages.max_empty_pages(Some(2))).await, (41, None));
+        let (pages, _) = paginator(&WITH_ITEMS, |n| {
+            if n < 40 {
+                format!("t{n}")
+            } else {
+                String::new()
+            }
+        });
+        assert_eq!(
+            drain(pages.max_empty_pages(Some(2))).await,
+            (
+                2,
+                Some(PaginationError::TooManyEmptyPages { page: 2, limit: 2 })
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn a_token_repeated_within_the_memory_is_caught_and_memory_stays_fixed() {
+        // Tokens t0..t299, then t45: 255 requests ago, still remembered.
+        let (pages, sent) = paginator(&WITH_ITEMS, |n| match n {
+            0..300 => format!("t{n} item"),
+            _ => "t45 item".to_owned(),
+        });
+        let mut pages = pages;
+        let mut count = 0;
+        let error = loop {
+            match pages.next().await.expect("an error ends the walk") {
+                Ok(_) => count += 1,
+                Err(e) => break PaginationError::from_sdk_error(&e).cloned(),
+            }
+            assert!(pages.sent_tokens.len() <= TOKEN_MEMORY);
+        };
+        assert_eq!(error, Some(PaginationError::RepeatedToken { page: 301 }));
+        assert_eq!(count, 301);
+        assert_eq!(sent.lock().expect("lock").len(), 301);
+        assert_eq!(pages.sent_tokens.len(), TOKEN_MEMORY);
+
+        // t0 repeated 300 requests later has been forgotten: the walk goes on (and ends when the
+        // service stops sending tokens).
+        let (pages, sent) = paginator(&WITH_ITEMS, |n| match n {
+            0..300 => format!("t{n} item"),
+            300 => "t0 item".to_owned(),
+            _ => String::new(),
+        });
+        assert_eq!(drain(pages).await, (302, None));
+        assert_eq!(sent.lock().expect("lock")[301], "t0");
     }
 }

@@ -673,3 +673,29 @@ async fn sts_calls_end_within_their_timeout() {
         format!("assuming role `{ROLE}`: AssumeRole: timed out: operation exceeded 300ms")
     );
 }
+
+/// Without a client configuration, the environment's default operation timeout (60 s) must not
+/// reach STS: its calls end within `DEFAULT_CREDENTIALS_CALL_TIMEOUT`.
+#[tokio::test(start_paused = true)]
+async fn sts_calls_get_the_credentials_call_timeout_by_default() {
+    let silent = silent_server().await;
+    let env = ProviderEnv::fake()
+        .var("AWS_REGION", "eu-west-1")
+        .var("AWS_ENDPOINT_URL_STS", format!("http://{silent}"));
+    let started = tokio::time::Instant::now();
+    let error = AssumeRoleProvider::new(ROLE, source())
+        .with_env(env, None)
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert_eq!(kind(&error), "ProviderTimedOut");
+    assert_eq!(
+        error.message(),
+        format!("assuming role `{ROLE}`: AssumeRole: timed out: operation exceeded 10s")
+    );
+    assert!(
+        started.elapsed() <= Duration::from_secs(11),
+        "{:?}",
+        started.elapsed()
+    );
+}

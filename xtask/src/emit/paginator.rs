@@ -138,14 +138,23 @@ pub fn pagination_static(op: &Operation) -> TokenStream {
             }
         }
     };
-    let items = match r.items {
-        None => quote!(|_: #output| ::std::vec::Vec::new()),
+    let (items, item_count) = match r.items {
+        None => (
+            quote!(|_: #output| ::std::vec::Vec::new()),
+            quote!(::std::option::Option::None),
+        ),
         Some(m) => {
             let f = ident(&m.rust_name);
             if m.non_optional() {
-                quote!(|o: #output| o.#f)
+                (
+                    quote!(|o: #output| o.#f),
+                    quote!(::std::option::Option::Some(|o: &#output| o.#f.len())),
+                )
             } else {
-                quote!(|o: #output| o.#f.unwrap_or_default())
+                (
+                    quote!(|o: #output| o.#f.unwrap_or_default()),
+                    quote!(::std::option::Option::Some(|o: &#output| o.#f.as_ref().map_or(0, ::std::vec::Vec::len))),
+                )
             }
         }
     };
@@ -158,6 +167,7 @@ pub fn pagination_static(op: &Operation) -> TokenStream {
                 output_token: #get_out,
                 set_page_size: #page_size,
                 items: #items,
+                item_count: #item_count,
             };
     }
 }
@@ -198,7 +208,8 @@ pub fn fluent_items(op: &Operation, build: &TokenStream) -> (TokenStream, TokenS
         /// Pages through the results: a stream of pages (`Result` of the output or the error),
         /// each requested with the token of the previous one, ending after a page without a
         /// token. Nothing is sent until the stream is polled. A failed page is the last item;
-        /// a token the service repeats ends the stream with an error instead of looping.
+        /// a walk that makes no progress (a repeated token, too many empty pages in a row) ends
+        /// the stream with an error instead of looping.
         #[doc = ""]
         #[doc = #items_doc]
         #[doc = #size_doc]

@@ -313,7 +313,8 @@ pub mod builders {
         /// Pages through the results: a stream of pages (`Result` of the output or the error),
         /// each requested with the token of the previous one, ending after a page without a
         /// token. Nothing is sent until the stream is polled. A failed page is the last item;
-        /// a token the service repeats ends the stream with an error instead of looping.
+        /// a walk that makes no progress (a repeated token, too many empty pages in a row) ends
+        /// the stream with an error instead of looping.
         ///
         /// [`items`](::restjson_runtime::Paginator::items) yields the `loggingConfigurations` of every page.
         /// [`page_size`](::restjson_runtime::Paginator::page_size) sets `maxResults`.
@@ -396,6 +397,9 @@ static PAGINATION: ::restjson_runtime::__private::PaginationSpec<
         i.max_results = ::std::option::Option::Some(n)
     }),
     items: |o: ListLoggingConfigurationsOutput| o.logging_configurations,
+    item_count: ::std::option::Option::Some(|o: &ListLoggingConfigurationsOutput| {
+        o.logging_configurations.len()
+    }),
 };
 fn ser_request(
     input: &ListLoggingConfigurationsInput,

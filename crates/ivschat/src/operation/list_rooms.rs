@@ -376,7 +376,8 @@ pub mod builders {
         /// Pages through the results: a stream of pages (`Result` of the output or the error),
         /// each requested with the token of the previous one, ending after a page without a
         /// token. Nothing is sent until the stream is polled. A failed page is the last item;
-        /// a token the service repeats ends the stream with an error instead of looping.
+        /// a walk that makes no progress (a repeated token, too many empty pages in a row) ends
+        /// the stream with an error instead of looping.
         ///
         /// [`items`](::restjson_runtime::Paginator::items) yields the `rooms` of every page.
         /// [`page_size`](::restjson_runtime::Paginator::page_size) sets `maxResults`.
@@ -513,6 +514,7 @@ static PAGINATION: ::restjson_runtime::__private::PaginationSpec<
         i.max_results = ::std::option::Option::Some(n);
     }),
     items: |o: ListRoomsOutput| o.rooms,
+    item_count: ::std::option::Option::Some(|o: &ListRoomsOutput| o.rooms.len()),
 };
 fn ser_request(input: &ListRoomsInput) -> ::std::result::Result<RequestParts, BuildError> {
     let mut path = ::std::string::String::new();

@@ -15,7 +15,8 @@ use crate::provider_env::ProviderEnv;
 use crate::time::TimeSource;
 
 /// The longest one call to STS, IAM Identity Center or its OIDC service may take, retries
-/// included, unless the client configuration given to the provider sets an operation timeout.
+/// included; an operation timeout in the client configuration given to the provider can only
+/// shorten it.
 pub const DEFAULT_CREDENTIALS_CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where and how a provider calls STS and IAM Identity Center: the environment and profile its
@@ -100,13 +101,14 @@ impl ServiceSettings {
                 .map_err(invalid)?
                 .build(),
         };
-        let config = match config.operation_timeout() {
-            Some(_) => config,
-            None => config
-                .to_builder()
-                .operation_timeout(DEFAULT_CREDENTIALS_CALL_TIMEOUT)
-                .build(),
-        };
+        // Credentials calls sit in front of every call of the client: they get at most
+        // DEFAULT_CREDENTIALS_CALL_TIMEOUT, or the configuration's shorter limit.
+        let limit = config
+            .operation_timeout()
+            .map_or(DEFAULT_CREDENTIALS_CALL_TIMEOUT, |t| {
+                t.min(DEFAULT_CREDENTIALS_CALL_TIMEOUT)
+            });
+        let config = config.to_builder().operation_timeout(limit).build();
         Ok(ServiceConfig { config })
     }
 }

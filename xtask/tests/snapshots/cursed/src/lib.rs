@@ -24,7 +24,7 @@
 //! (`futures::Stream`, or call its `next()` method), with `.page_size(n)` and `.items()` (a stream
 //! of the listed items). Nothing is sent until it is polled; it stops after the last page, after a
 //! failed page (yielded as an error), or with a [`PaginationError`](crate::error::PaginationError)
-//! when the service repeats a token.
+//! when the walk makes no progress (a repeated token, too many empty pages in a row).
 //!
 //! # Validation
 //!
