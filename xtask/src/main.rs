@@ -7,6 +7,7 @@ mod model;
 mod models;
 mod naming;
 mod protocol_tests;
+mod sweep;
 #[cfg(test)]
 mod tests;
 
@@ -28,6 +29,12 @@ commands:
       Generate clients from DIR/protocol-tests/aws-restjson1.json (default DIR: ../shared/models)
       into target/protocol-tests/, run Smithy's restJson1 client compliance cases against them
       and print `N passed, M failed, K skipped`; fails when any case fails.
+  sweep [--models-dir DIR] [--no-check] [--only NAME,NAME] [--report FILE]
+      Generate a client for every model in DIR (default ../shared/models/restjson1) into
+      target/sweep/ and `cargo check` them all (one workspace, one target dir, -D warnings),
+      printing one line per model (ok, refused: reason, compile error: first error), the
+      operations skipped in each, and a tally; --no-check only generates. Fails when any model
+      is refused or does not compile.
   fetch-models [--dest DIR] [--base-url URL]
       Download the pinned model inputs listed in models/manifest.json (needs network access
       and curl), verifying each sha256 before it is put in place.
@@ -97,6 +104,32 @@ fn run(args: &[String]) -> Result<(), String> {
             let flags = parse_flags(&args[1..])?;
             protocol_tests::run(&workspace_root(), flags.models_dir)
         }
+        Some("sweep") => {
+            let mut flags = sweep::SweepFlags {
+                models_dir: workspace_root().join("../shared/models/restjson1"),
+                check: true,
+                only: None,
+                report: None,
+            };
+            let mut it = args[1..].iter();
+            while let Some(a) = it.next() {
+                let mut value = |name: &str| {
+                    it.next()
+                        .cloned()
+                        .ok_or_else(|| format!("{name} needs a value\n\n{USAGE}"))
+                };
+                match a.as_str() {
+                    "--models-dir" => flags.models_dir = PathBuf::from(value("--models-dir")?),
+                    "--no-check" => flags.check = false,
+                    "--only" => {
+                        flags.only = Some(value("--only")?.split(',').map(str::to_owned).collect())
+                    }
+                    "--report" => flags.report = Some(PathBuf::from(value("--report")?)),
+                    other => return Err(format!("unknown option `{other}`\n\n{USAGE}")),
+                }
+            }
+            sweep::run(&workspace_root(), &flags)
+        }
         Some("fetch-models") => models::fetch_models_command(&workspace_root(), &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
@@ -161,7 +194,8 @@ fn codegen(flags: &Flags) -> Result<(), String> {
                     model.display(),
                     out.display()
                 ),
-                in_workspace: false,
+                cargo: emit::CargoMode::Standalone,
+                format: true,
                 partitions,
                 endpoint_skips: Vec::new(),
             };
@@ -182,7 +216,8 @@ fn codegen(flags: &Flags) -> Result<(), String> {
                 crate_version: "0.1.0".into(),
                 runtime_path: "../restjson-runtime".into(),
                 command: "cargo xtask codegen".into(),
-                in_workspace: true,
+                cargo: emit::CargoMode::Workspace,
+                format: true,
                 partitions: Some(partitions),
                 endpoint_skips: endpoint_skips(&root)?,
             };

@@ -19,7 +19,8 @@ fn generate(model_path: &Path, crate_name: &str) -> Result<BTreeMap<String, Stri
         crate_version: "0.1.0".into(),
         runtime_path: "../../../../crates/restjson-runtime".into(),
         command: "UPDATE_SNAPSHOTS=1 cargo test -p xtask".into(),
-        in_workspace: true,
+        cargo: emit::CargoMode::Workspace,
+        format: true,
         partitions: None,
         endpoint_skips: Vec::new(),
     };
@@ -161,12 +162,12 @@ fn refused_models_get_clear_errors() {
             "shape `example#In$a`: refers to `example#Missing`, which the model does not define",
         ),
         (
-            model_with(&format!(r#"{op}, "example#In": {{"type": "structure", "members": {{"a": {{"target": "smithy.api#String", "traits": {{"example#custom": {{}}}}}}}}}}"#)),
-            "shape `example#In$a`: trait `example#custom` is not supported by this generator",
+            r#"{"smithy": "2.0", "shapes": {"example#S": {"type": "service", "traits": {"aws.protocols#restJson1": {}, "example#custom": {}}}}}"#.into(),
+            "shape `example#S`: trait `example#custom` is not supported by this generator; it is on the service, so no operation could be generated correctly",
         ),
         (
-            model_with(&format!(r#"{op}, "example#In": {{"type": "structure", "members": {{"a": {{"target": "example#Big"}}}}}}, "example#Big": {{"type": "bigDecimal"}}"#)),
-            "shape `example#Big`: shape type `bigDecimal` is not supported by this generator",
+            model_with(&format!(r#"{op}, "example#In": {{"type": "structure", "members": {{"a": {{"target": "example#L"}}}}}}, "example#L": {{"type": "list", "member": {{"target": "example#L"}}}}"#)),
+            "shape `example#L$member`: lists and maps nest more than 64 deep (a collection that contains itself needs a structure or union in between)",
         ),
         (
             model_with(r#""example#Op": {"type": "operation", "traits": {}}"#),

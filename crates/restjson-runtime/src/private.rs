@@ -3,7 +3,9 @@
 use http::{HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-pub use crate::client::{OperationMeta, RequestParts, ServiceMeta};
+#[cfg(feature = "streaming")]
+pub use crate::byte_stream::{StreamingOperationSpec, run_streaming_operation};
+pub use crate::client::{AuthScheme, OperationMeta, RequestParts, ServiceMeta};
 pub use crate::error::{BuildError, ErrorMetadata, Unhandled};
 pub use crate::http::HttpResponse;
 pub use crate::json::{self, ArrayWriter, DeserializeError, ObjectWriter, ValueWriter};
@@ -127,8 +129,48 @@ impl RequestBuilder {
             headers: self.headers,
             body,
             host_prefix: None,
+            #[cfg(feature = "streaming")]
+            stream: None,
         }
     }
+}
+
+/// Makes `body` (a streaming payload of the input) the request's body: its content type
+/// unless the input set one, and its length when known. `requires_length` (`@requiresLength`)
+/// refuses a body of unknown length.
+#[cfg(feature = "streaming")]
+pub fn stream_payload(
+    parts: &mut RequestParts,
+    body: &crate::byte_stream::ByteStream,
+    content_type: &'static str,
+    requires_length: bool,
+    member: &str,
+) -> Result<(), BuildError> {
+    let stream = body.take_for_request().ok_or_else(|| {
+        BuildError::invalid_field(member, "this stream was already sent; make a new one")
+    })?;
+    if !parts.headers.contains_key(http::header::CONTENT_TYPE) {
+        parts.headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static(content_type),
+        );
+    }
+    match stream.known_length() {
+        Some(n) => {
+            parts
+                .headers
+                .insert(http::header::CONTENT_LENGTH, HeaderValue::from(n));
+        }
+        None if requires_length => {
+            return Err(BuildError::invalid_field(
+                member,
+                "the operation needs the body's length: use `ByteStream::with_length`",
+            ));
+        }
+        None => {}
+    }
+    parts.stream = Some(stream);
+    Ok(())
 }
 
 /// A fresh idempotency token (a random UUID).

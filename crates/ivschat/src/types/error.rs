@@ -2,7 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! The errors the service models, shared by the operations that can return them.
-#![allow(clippy::all)]
 /// The `AccessDeniedException` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -30,14 +29,14 @@ impl ::std::fmt::Display for AccessDeniedException {
         if self.message.is_empty() {
             f.write_str("AccessDeniedException")
         } else {
-            write!(f, "{}: {}", "AccessDeniedException", self.message)
+            write!(f, "AccessDeniedException: {}", self.message)
         }
     }
 }
 impl ::std::error::Error for AccessDeniedException {}
 /// A builder for [`AccessDeniedException`].
 #[non_exhaustive]
-#[derive(Clone, Default, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Default, Debug)]
 pub struct AccessDeniedExceptionBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
 }
@@ -106,14 +105,14 @@ impl ::std::fmt::Display for ConflictException {
         if self.message.is_empty() {
             f.write_str("ConflictException")
         } else {
-            write!(f, "{}: {}", "ConflictException", self.message)
+            write!(f, "ConflictException: {}", self.message)
         }
     }
 }
 impl ::std::error::Error for ConflictException {}
 /// A builder for [`ConflictException`].
 #[non_exhaustive]
-#[derive(Clone, Default, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Default, Debug)]
 pub struct ConflictExceptionBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
     pub(crate) resource_id: ::std::option::Option<::std::string::String>,
@@ -212,14 +211,14 @@ impl ::std::fmt::Display for InternalServerException {
         if self.message.is_empty() {
             f.write_str("InternalServerException")
         } else {
-            write!(f, "{}: {}", "InternalServerException", self.message)
+            write!(f, "InternalServerException: {}", self.message)
         }
     }
 }
 impl ::std::error::Error for InternalServerException {}
 /// A builder for [`InternalServerException`].
 #[non_exhaustive]
-#[derive(Clone, Default, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Default, Debug)]
 pub struct InternalServerExceptionBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
 }
@@ -276,14 +275,14 @@ impl ::std::fmt::Display for PendingVerification {
         if self.message.is_empty() {
             f.write_str("PendingVerification")
         } else {
-            write!(f, "{}: {}", "PendingVerification", self.message)
+            write!(f, "PendingVerification: {}", self.message)
         }
     }
 }
 impl ::std::error::Error for PendingVerification {}
 /// A builder for [`PendingVerification`].
 #[non_exhaustive]
-#[derive(Clone, Default, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Default, Debug)]
 pub struct PendingVerificationBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
 }
@@ -352,14 +351,14 @@ impl ::std::fmt::Display for ResourceNotFoundException {
         if self.message.is_empty() {
             f.write_str("ResourceNotFoundException")
         } else {
-            write!(f, "{}: {}", "ResourceNotFoundException", self.message)
+            write!(f, "ResourceNotFoundException: {}", self.message)
         }
     }
 }
 impl ::std::error::Error for ResourceNotFoundException {}
 /// A builder for [`ResourceNotFoundException`].
 #[non_exhaustive]
-#[derive(Clone, Default, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Default, Debug)]
 pub struct ResourceNotFoundExceptionBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
     pub(crate) resource_id: ::std::option::Option<::std::string::String>,
@@ -477,14 +476,14 @@ impl ::std::fmt::Display for ServiceQuotaExceededException {
         if self.message.is_empty() {
             f.write_str("ServiceQuotaExceededException")
         } else {
-            write!(f, "{}: {}", "ServiceQuotaExceededException", self.message)
+            write!(f, "ServiceQuotaExceededException: {}", self.message)
         }
     }
 }
 impl ::std::error::Error for ServiceQuotaExceededException {}
 /// A builder for [`ServiceQuotaExceededException`].
 #[non_exhaustive]
-#[derive(Clone, Default, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Default, Debug)]
 pub struct ServiceQuotaExceededExceptionBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
     pub(crate) resource_id: ::std::option::Option<::std::string::String>,
@@ -569,7 +568,7 @@ impl ServiceQuotaExceededExceptionBuilder {
             resource_type: self.resource_type.ok_or_else(|| {
                 ::restjson_runtime::__private::BuildError::missing_field("resourceType")
             })?,
-            limit: self.limit.unwrap_or_else(|| 0),
+            limit: self.limit.unwrap_or_default(),
         })
     }
 }
@@ -618,14 +617,14 @@ impl ::std::fmt::Display for ThrottlingException {
         if self.message.is_empty() {
             f.write_str("ThrottlingException")
         } else {
-            write!(f, "{}: {}", "ThrottlingException", self.message)
+            write!(f, "ThrottlingException: {}", self.message)
         }
     }
 }
 impl ::std::error::Error for ThrottlingException {}
 /// A builder for [`ThrottlingException`].
 #[non_exhaustive]
-#[derive(Clone, Default, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Default, Debug)]
 pub struct ThrottlingExceptionBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
     pub(crate) resource_id: ::std::option::Option<::std::string::String>,
@@ -709,7 +708,7 @@ impl ThrottlingExceptionBuilder {
             resource_type: self.resource_type.ok_or_else(|| {
                 ::restjson_runtime::__private::BuildError::missing_field("resourceType")
             })?,
-            limit: self.limit.unwrap_or_else(|| 0),
+            limit: self.limit.unwrap_or_default(),
         })
     }
 }
@@ -754,14 +753,14 @@ impl ::std::fmt::Display for ValidationException {
         if self.message.is_empty() {
             f.write_str("ValidationException")
         } else {
-            write!(f, "{}: {}", "ValidationException", self.message)
+            write!(f, "ValidationException: {}", self.message)
         }
     }
 }
 impl ::std::error::Error for ValidationException {}
 /// A builder for [`ValidationException`].
 #[non_exhaustive]
-#[derive(Clone, Default, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Default, Debug)]
 pub struct ValidationExceptionBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
     pub(crate) reason: ::std::option::Option<crate::types::ValidationExceptionReason>,

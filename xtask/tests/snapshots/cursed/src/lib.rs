@@ -49,7 +49,13 @@
 //!   (`From` one way, `TryFrom` the other). Off by default. `DateTime` always converts to and from
 //!   `std::time::SystemTime`.
 #![warn(missing_docs)]
-#![allow(clippy::all)]
+#![allow(
+    clippy::result_large_err,
+    clippy::large_enum_variant,
+    clippy::doc_lazy_continuation,
+    clippy::doc_overindented_list_items,
+    clippy::single_match
+)]
 pub mod client;
 pub mod config;
 pub mod error;
