@@ -623,7 +623,7 @@ fn de_response(op: &Operation) -> TokenStream {
                 #local = ::std::option::Option::Some(i32::from(response.status().as_u16()));
             },
             Binding::Payload => match &m.ty {
-                Ty::ByteStream => quote!(#local = ::std::option::Option::Some(body);),
+                Ty::ByteStream => continue,
                 Ty::Blob if !m.non_optional() => quote! {
                     // No body means no payload.
                     if !response.body().is_empty() {
@@ -668,7 +668,7 @@ fn de_response(op: &Operation) -> TokenStream {
         binds.push(stmt);
     }
     let stream_param = if op.streaming_output().is_some() {
-        quote!(, body: ::restjson_runtime::ByteStream)
+        quote!(, stream_: ::restjson_runtime::ByteStream)
     } else {
         quote!()
     };

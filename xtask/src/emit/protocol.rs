@@ -343,6 +343,12 @@ pub fn de_parts(members: &[Member]) -> DeParts {
     for m in members {
         let f = ident(&m.rust_name);
         let local = format_ident!("{}", m.local);
+        if m.ty == Ty::ByteStream {
+            // The response body itself, handed to the deserializer as `stream_`.
+            // Field names never end in `_`, so `stream_` cannot collide with one.
+            parts.inits.push(quote!(#f: stream_,));
+            continue;
+        }
         parts
             .decls
             .push(quote!(let mut #local = ::std::option::Option::None;));
