@@ -582,7 +582,7 @@ fn ser_request(op: &Operation) -> TokenStream {
 fn de_response(op: &Operation) -> TokenStream {
     let out = &op.output;
     let out_ty = format_ident!("{}", out.rust_name);
-    let DeParts { decls, arms, inits } = de_parts(&out.members);
+    let DeParts { decls, arms, inits } = de_parts(&out.members, true);
     let has_body = out.members.iter().any(|m| m.binding.is_body_in_response());
     let p = quote!(::restjson_runtime::__private);
     let body = if has_body {

@@ -318,8 +318,13 @@ fn ser_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
     let f = format_ident!("{}", name);
     let members: Vec<&Member> = s.members.iter().collect();
     let body = ser_members(&members);
+    let input = if members.is_empty() {
+        quote!(_input)
+    } else {
+        quote!(input)
+    };
     quote! {
-        pub(crate) fn #f(input: &#path, object: &mut ::restjson_runtime::__private::ObjectWriter<'_>) -> ::std::result::Result<(), ::restjson_runtime::__private::BuildError> {
+        pub(crate) fn #f(#input: &#path, object: &mut ::restjson_runtime::__private::ObjectWriter<'_>) -> ::std::result::Result<(), ::restjson_runtime::__private::BuildError> {
             #body
             ::std::result::Result::Ok(())
         }
@@ -334,7 +339,9 @@ pub struct DeParts {
     pub inits: Vec<TokenStream>,
 }
 
-pub fn de_parts(members: &[Member]) -> DeParts {
+/// `headers_read` says whether the caller also reads members bound outside the body (an
+/// operation output does; a structure inside a document has no such members to fill).
+pub fn de_parts(members: &[Member], headers_read: bool) -> DeParts {
     let mut parts = DeParts {
         decls: vec![],
         arms: vec![],
@@ -349,9 +356,12 @@ pub fn de_parts(members: &[Member]) -> DeParts {
             parts.inits.push(quote!(#f: stream_,));
             continue;
         }
-        parts
-            .decls
-            .push(quote!(let mut #local = ::std::option::Option::None;));
+        let assigned = m.binding.is_body_in_response() || headers_read;
+        parts.decls.push(if assigned {
+            quote!(let mut #local = ::std::option::Option::None;)
+        } else {
+            quote!(let #local = ::std::option::Option::None;)
+        });
         if m.binding.is_body_in_response() {
             let key = &m.json_name;
             let reader = de_reader(&m.ty, m.boxed);
@@ -372,7 +382,7 @@ pub fn de_parts(members: &[Member]) -> DeParts {
 
 fn de_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
     let f = format_ident!("{}", name);
-    let DeParts { decls, arms, inits } = de_parts(&s.members);
+    let DeParts { decls, arms, inits } = de_parts(&s.members, false);
     quote! {
         pub(crate) fn #f(value: ::restjson_runtime::__private::json::Input<'_, '_>) -> ::std::result::Result<#path, ::restjson_runtime::__private::DeserializeError> {
             let mut object = ::restjson_runtime::__private::json::object(value)?;
