@@ -619,9 +619,8 @@ fn de_response(op: &Operation) -> TokenStream {
                 let map = #p::prefix_headers(response, #prefix)?;
                 if !map.is_empty() { #local = ::std::option::Option::Some(map); }
             },
-            Binding::ResponseCode => quote! {
-                #local = ::std::option::Option::Some(i32::from(response.status().as_u16()));
-            },
+            // Declared with its value by `de_parts`.
+            Binding::ResponseCode => continue,
             Binding::Payload => match &m.ty {
                 Ty::ByteStream => continue,
                 Ty::Blob if !m.non_optional() => quote! {

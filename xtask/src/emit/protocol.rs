@@ -89,6 +89,7 @@ fn de_error_response_fn(
             })
         })
         .collect();
+    let fills_message = info.message.as_ref().is_some_and(|m| m.fill_from_response);
     if let Some(m) = info.message.as_ref().filter(|m| m.fill_from_response) {
         let field = ident(&m.field);
         fixes.push(if m.non_optional {
@@ -105,10 +106,15 @@ fn de_error_response_fn(
             }
         });
     }
-    let (meta, binding) = if fixes.is_empty() {
-        (quote!(_meta), quote!(let error))
+    let meta = if fills_message {
+        quote!(meta)
     } else {
-        (quote!(meta), quote!(let mut error))
+        quote!(_meta)
+    };
+    let binding = if fixes.is_empty() {
+        quote!(let error)
+    } else {
+        quote!(let mut error)
     };
     quote! {
         pub(crate) fn #f(#meta: &#p::ErrorMetadata, response: &#p::HttpResponse) -> ::std::result::Result<#path, #p::DeserializeError> {
@@ -318,13 +324,13 @@ fn ser_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
     let f = format_ident!("{}", name);
     let members: Vec<&Member> = s.members.iter().collect();
     let body = ser_members(&members);
-    let input = if members.is_empty() {
-        quote!(_input)
+    let (input, object) = if members.is_empty() {
+        (quote!(_input), quote!(_object))
     } else {
-        quote!(input)
+        (quote!(input), quote!(object))
     };
     quote! {
-        pub(crate) fn #f(#input: &#path, object: &mut ::restjson_runtime::__private::ObjectWriter<'_>) -> ::std::result::Result<(), ::restjson_runtime::__private::BuildError> {
+        pub(crate) fn #f(#input: &#path, #object: &mut ::restjson_runtime::__private::ObjectWriter<'_>) -> ::std::result::Result<(), ::restjson_runtime::__private::BuildError> {
             #body
             ::std::result::Result::Ok(())
         }
@@ -357,7 +363,9 @@ pub fn de_parts(members: &[Member], headers_read: bool) -> DeParts {
             continue;
         }
         let assigned = m.binding.is_body_in_response() || headers_read;
-        parts.decls.push(if assigned {
+        parts.decls.push(if headers_read && m.binding == Binding::ResponseCode {
+            quote!(let #local = ::std::option::Option::Some(i32::from(response.status().as_u16()));)
+        } else if assigned {
             quote!(let mut #local = ::std::option::Option::None;)
         } else {
             quote!(let #local = ::std::option::Option::None;)
