@@ -2397,7 +2397,16 @@ fn reach<'t>(
 /// Whether a value of `ty` constrained by `c` has anything to check, given the named types
 /// known to need checks.
 pub fn ty_needs_check(ty: &Ty, c: &Constraints, checked: &BTreeSet<String>) -> bool {
-    if c.length.is_some() || c.range.is_some() || c.pattern.is_some() {
+    // Only the constraints that apply to the type are checked (an enum's length is not).
+    let own = match ty {
+        Ty::String => c.length.is_some() || c.pattern.is_some(),
+        Ty::Blob | Ty::List { .. } | Ty::Map { .. } => c.length.is_some(),
+        Ty::Byte | Ty::Short | Ty::Integer | Ty::Long | Ty::Float | Ty::Double => {
+            c.range.is_some()
+        }
+        _ => false,
+    };
+    if own {
         return true;
     }
     let empty = Constraints::default();
