@@ -2401,9 +2401,7 @@ pub fn ty_needs_check(ty: &Ty, c: &Constraints, checked: &BTreeSet<String>) -> b
     let own = match ty {
         Ty::String => c.length.is_some() || c.pattern.is_some(),
         Ty::Blob | Ty::List { .. } | Ty::Map { .. } => c.length.is_some(),
-        Ty::Byte | Ty::Short | Ty::Integer | Ty::Long | Ty::Float | Ty::Double => {
-            c.range.is_some()
-        }
+        Ty::Byte | Ty::Short | Ty::Integer | Ty::Long | Ty::Float | Ty::Double => c.range.is_some(),
         _ => false,
     };
     if own {
