@@ -2322,8 +2322,9 @@ fn lower_operation(
     customizations.extend(service_customizations(sdk_id, &name, version));
     let streaming_input = input.members.iter().any(|m| m.ty == Ty::ByteStream);
     if streaming_input {
-        // These read or rewrite the whole body, which a stream does not have in memory.
-        customizations.retain(|c| matches!(c, Customization::DefaultHeader { .. }));
+        // A stream cannot be compressed before sending; checksums are computed when the
+        // streamed body is in memory (see the runtime's helpers).
+        customizations.retain(|c| *c != Customization::Gzip);
     }
     let module = naming::operation_module_name(&name).map_err(|e| Problem::malformed(op_id, e))?;
     Ok(Operation {

@@ -203,6 +203,14 @@ impl ByteStream {
         Ok(first.unwrap_or_else(|| out.freeze()))
     }
 
+    /// The whole body, when it is in memory (built from bytes).
+    pub(crate) fn in_memory(&self) -> Option<Bytes> {
+        match &*self.inner.lock().unwrap_or_else(|p| p.into_inner()) {
+            Inner::Bytes(b) => Some(b.clone().unwrap_or_default()),
+            _ => None,
+        }
+    }
+
     /// A response body received by the transport.
     pub(crate) fn from_response_body(body: reqwest::Body, len: Option<u64>) -> Self {
         Self::with(Inner::Response { body, len })
