@@ -58,6 +58,9 @@ fn workspace_root() -> PathBuf {
 
 struct Flags {
     check: bool,
+    no_check: bool,
+    only: Option<Vec<String>>,
+    report: Option<PathBuf>,
     models_dir: Option<PathBuf>,
     model: Option<PathBuf>,
     out: Option<PathBuf>,
@@ -68,6 +71,9 @@ struct Flags {
 fn parse_flags(args: &[String]) -> Result<Flags, String> {
     let mut flags = Flags {
         check: false,
+        no_check: false,
+        only: None,
+        report: None,
         models_dir: None,
         model: None,
         out: None,
@@ -83,6 +89,9 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
         };
         match a.as_str() {
             "--check" => flags.check = true,
+            "--no-check" => flags.no_check = true,
+            "--only" => flags.only = Some(value("--only")?.split(',').map(str::to_owned).collect()),
+            "--report" => flags.report = Some(PathBuf::from(value("--report")?)),
             "--models-dir" => flags.models_dir = Some(PathBuf::from(value("--models-dir")?)),
             "--model" => flags.model = Some(PathBuf::from(value("--model")?)),
             "--out" => flags.out = Some(PathBuf::from(value("--out")?)),
@@ -105,30 +114,19 @@ fn run(args: &[String]) -> Result<(), String> {
             protocol_tests::run(&workspace_root(), flags.models_dir)
         }
         Some("sweep") => {
-            let mut flags = sweep::SweepFlags {
-                models_dir: workspace_root().join("../shared/models/restjson1"),
-                check: true,
-                only: None,
-                report: None,
-            };
-            let mut it = args[1..].iter();
-            while let Some(a) = it.next() {
-                let mut value = |name: &str| {
-                    it.next()
-                        .cloned()
-                        .ok_or_else(|| format!("{name} needs a value\n\n{USAGE}"))
-                };
-                match a.as_str() {
-                    "--models-dir" => flags.models_dir = PathBuf::from(value("--models-dir")?),
-                    "--no-check" => flags.check = false,
-                    "--only" => {
-                        flags.only = Some(value("--only")?.split(',').map(str::to_owned).collect())
-                    }
-                    "--report" => flags.report = Some(PathBuf::from(value("--report")?)),
-                    other => return Err(format!("unknown option `{other}`\n\n{USAGE}")),
-                }
-            }
-            sweep::run(&workspace_root(), &flags)
+            let flags = parse_flags(&args[1..])?;
+            let root = workspace_root();
+            sweep::run(
+                &root,
+                &sweep::SweepFlags {
+                    models_dir: flags
+                        .models_dir
+                        .unwrap_or_else(|| root.join("../shared/models/restjson1")),
+                    check: !flags.no_check,
+                    only: flags.only,
+                    report: flags.report,
+                },
+            )
         }
         Some("fetch-models") => models::fetch_models_command(&workspace_root(), &args[1..]),
         Some("help" | "--help" | "-h") | None => {

@@ -481,13 +481,7 @@ pub async fn run_streaming_operation<I, O, E>(
     spec: &'static StreamingOperationSpec<I, O, E>,
     input: Result<I, BuildError>,
 ) -> Result<O, SdkError<E>> {
-    let name = spec.meta.name;
-    let input = input.map_err(|e| SdkError::construction(name, e))?;
-    let mut validator = Validator::new(handle.config().strict_validation());
-    (spec.validate)(&input, &mut validator);
-    validator
-        .finish()
-        .map_err(|e| SdkError::construction(name, e))?;
+    let input = crate::paginator::checked_input(&handle, spec.meta, spec.validate, input)?;
     handle
         .invoke_streaming(spec.meta, (spec.ser)(&input), spec.de_ok, spec.de_err)
         .await

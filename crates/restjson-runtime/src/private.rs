@@ -507,9 +507,7 @@ pub fn add_glacier_checksums(parts: &mut RequestParts) {
         let mut level: Vec<[u8; 32]> = if body.is_empty() {
             vec![Sha256::digest(b"").into()]
         } else {
-            body.chunks(MIB)
-                .map(|c| Sha256::digest(c).into())
-                .collect()
+            body.chunks(MIB).map(|c| Sha256::digest(c).into()).collect()
         };
         while level.len() > 1 {
             level = level
