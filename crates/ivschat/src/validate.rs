@@ -177,7 +177,6 @@ pub(crate) fn input_create_logging_configuration(
                 ::std::option::Option::Some(50u64),
             );
             for (key, item) in x.iter() {
-                let _ = item;
                 v.key(key, |v| {
                     v.str_length(
                         key.as_str(),
@@ -240,7 +239,6 @@ pub(crate) fn input_create_room(
                 ::std::option::Option::Some(50u64),
             );
             for (key, item) in x.iter() {
-                let _ = item;
                 v.key(key, |v| {
                     v.str_length(
                         key.as_str(),
@@ -564,7 +562,6 @@ pub(crate) fn input_tag_resource(
                 ::std::option::Option::Some(50u64),
             );
             for (key, item) in x.iter() {
-                let _ = item;
                 v.key(key, |v| {
                     v.str_length(
                         key.as_str(),

@@ -623,15 +623,12 @@ fn de_response(op: &Operation) -> TokenStream {
             Binding::ResponseCode => continue,
             Binding::Payload => match &m.ty {
                 Ty::ByteStream => continue,
-                Ty::Blob if !m.non_optional() => quote! {
-                    // No body means no payload.
+                // No body means no payload (an empty blob when the member is required).
+                Ty::Blob => quote! {
                     if !response.body().is_empty() {
                         #local = ::std::option::Option::Some(::restjson_runtime::Blob::new(response.body().to_vec()));
                     }
                 },
-                Ty::Blob => {
-                    quote!(#local = ::std::option::Option::Some(::restjson_runtime::Blob::new(response.body().to_vec()));)
-                }
                 Ty::String => quote! {
                     if !response.body().is_empty() {
                         #local = ::std::option::Option::Some(::std::string::String::from_utf8(response.body().to_vec()).map_err(|_| #p::DeserializeError::new("payload is not valid UTF-8").at(#wire))?);
