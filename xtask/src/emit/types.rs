@@ -270,6 +270,11 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
     } else {
         (quote!(), quote!())
     };
+    let builder_derives = if plain {
+        quote!(Clone, Default, PartialEq,)
+    } else {
+        quote!(Default,)
+    };
     let fields = s.members.iter().map(|m| {
         let f = ident(&m.rust_name);
         let t = field_ty(m);
@@ -431,7 +436,7 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
         #error_impls
         #[doc = #builder_doc]
         #[non_exhaustive]
-        #[derive(#data_derives Default, #derive_debug)]
+        #[derive(#builder_derives #derive_debug)]
         pub struct #builder {
             #(#builder_fields)*
         }

@@ -74,7 +74,7 @@ impl ::std::fmt::Debug for CreateChatTokenInput {
 }
 /// A builder for [`CreateChatTokenInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CreateChatTokenInputBuilder {
     pub(crate) room_identifier: ::std::option::Option<::std::string::String>,
     pub(crate) user_id: ::std::option::Option<::std::string::String>,
@@ -308,7 +308,7 @@ impl ::std::fmt::Debug for CreateChatTokenOutput {
 }
 /// A builder for [`CreateChatTokenOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct CreateChatTokenOutputBuilder {
     pub(crate) token: ::std::option::Option<::std::string::String>,
     pub(crate) token_expiration_time: ::std::option::Option<::restjson_runtime::DateTime>,

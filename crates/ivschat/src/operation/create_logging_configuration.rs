@@ -54,7 +54,7 @@ impl CreateLoggingConfigurationInput {
 }
 /// A builder for [`CreateLoggingConfigurationInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct CreateLoggingConfigurationInputBuilder {
     pub(crate) name: ::std::option::Option<::std::string::String>,
     pub(crate) destination_configuration:
@@ -265,7 +265,7 @@ impl CreateLoggingConfigurationOutput {
 }
 /// A builder for [`CreateLoggingConfigurationOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct CreateLoggingConfigurationOutputBuilder {
     pub(crate) arn: ::std::option::Option<::std::string::String>,
     pub(crate) id: ::std::option::Option<::std::string::String>,

@@ -79,7 +79,7 @@ impl CreateRoomInput {
 }
 /// A builder for [`CreateRoomInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct CreateRoomInputBuilder {
     pub(crate) name: ::std::option::Option<::std::string::String>,
     pub(crate) maximum_message_rate_per_second: ::std::option::Option<i32>,
@@ -362,7 +362,7 @@ impl CreateRoomOutput {
 }
 /// A builder for [`CreateRoomOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct CreateRoomOutputBuilder {
     pub(crate) arn: ::std::option::Option<::std::string::String>,
     pub(crate) id: ::std::option::Option<::std::string::String>,

@@ -22,7 +22,7 @@ impl DeleteLoggingConfigurationInput {
 }
 /// A builder for [`DeleteLoggingConfigurationInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct DeleteLoggingConfigurationInputBuilder {
     pub(crate) identifier: ::std::option::Option<::std::string::String>,
 }
@@ -82,7 +82,7 @@ impl DeleteLoggingConfigurationOutput {
 }
 /// A builder for [`DeleteLoggingConfigurationOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct DeleteLoggingConfigurationOutputBuilder {}
 impl DeleteLoggingConfigurationOutputBuilder {
     /// Builds the structure.

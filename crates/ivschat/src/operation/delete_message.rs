@@ -38,7 +38,7 @@ impl DeleteMessageInput {
 }
 /// A builder for [`DeleteMessageInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct DeleteMessageInputBuilder {
     pub(crate) room_identifier: ::std::option::Option<::std::string::String>,
     pub(crate) id: ::std::option::Option<::std::string::String>,
@@ -149,7 +149,7 @@ impl DeleteMessageOutput {
 }
 /// A builder for [`DeleteMessageOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct DeleteMessageOutputBuilder {
     pub(crate) id: ::std::option::Option<::std::string::String>,
 }

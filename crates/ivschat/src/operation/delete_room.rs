@@ -22,7 +22,7 @@ impl DeleteRoomInput {
 }
 /// A builder for [`DeleteRoomInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct DeleteRoomInputBuilder {
     pub(crate) identifier: ::std::option::Option<::std::string::String>,
 }
@@ -81,7 +81,7 @@ impl DeleteRoomOutput {
 }
 /// A builder for [`DeleteRoomOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct DeleteRoomOutputBuilder {}
 impl DeleteRoomOutputBuilder {
     /// Builds the structure.

@@ -45,7 +45,7 @@ impl ::std::fmt::Debug for DisconnectUserInput {
 }
 /// A builder for [`DisconnectUserInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct DisconnectUserInputBuilder {
     pub(crate) room_identifier: ::std::option::Option<::std::string::String>,
     pub(crate) user_id: ::std::option::Option<::std::string::String>,
@@ -156,7 +156,7 @@ impl DisconnectUserOutput {
 }
 /// A builder for [`DisconnectUserOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct DisconnectUserOutputBuilder {}
 impl DisconnectUserOutputBuilder {
     /// Builds the structure.

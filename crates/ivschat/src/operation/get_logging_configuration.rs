@@ -22,7 +22,7 @@ impl GetLoggingConfigurationInput {
 }
 /// A builder for [`GetLoggingConfigurationInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct GetLoggingConfigurationInputBuilder {
     pub(crate) identifier: ::std::option::Option<::std::string::String>,
 }
@@ -150,7 +150,7 @@ impl GetLoggingConfigurationOutput {
 }
 /// A builder for [`GetLoggingConfigurationOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct GetLoggingConfigurationOutputBuilder {
     pub(crate) arn: ::std::option::Option<::std::string::String>,
     pub(crate) id: ::std::option::Option<::std::string::String>,

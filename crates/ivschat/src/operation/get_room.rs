@@ -24,7 +24,7 @@ impl GetRoomInput {
 }
 /// A builder for [`GetRoomInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct GetRoomInputBuilder {
     pub(crate) identifier: ::std::option::Option<::std::string::String>,
 }
@@ -169,7 +169,7 @@ impl GetRoomOutput {
 }
 /// A builder for [`GetRoomOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct GetRoomOutputBuilder {
     pub(crate) arn: ::std::option::Option<::std::string::String>,
     pub(crate) id: ::std::option::Option<::std::string::String>,

@@ -30,7 +30,7 @@ impl ListLoggingConfigurationsInput {
 }
 /// A builder for [`ListLoggingConfigurationsInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ListLoggingConfigurationsInputBuilder {
     pub(crate) next_token: ::std::option::Option<::std::string::String>,
     pub(crate) max_results: ::std::option::Option<i32>,
@@ -120,7 +120,7 @@ impl ListLoggingConfigurationsOutput {
 }
 /// A builder for [`ListLoggingConfigurationsOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ListLoggingConfigurationsOutputBuilder {
     pub(crate) logging_configurations:
         ::std::option::Option<::std::vec::Vec<crate::types::LoggingConfigurationSummary>>,

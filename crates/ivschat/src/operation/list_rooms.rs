@@ -46,7 +46,7 @@ impl ListRoomsInput {
 }
 /// A builder for [`ListRoomsInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ListRoomsInputBuilder {
     pub(crate) name: ::std::option::Option<::std::string::String>,
     pub(crate) next_token: ::std::option::Option<::std::string::String>,
@@ -191,7 +191,7 @@ impl ListRoomsOutput {
 }
 /// A builder for [`ListRoomsOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ListRoomsOutputBuilder {
     pub(crate) rooms: ::std::option::Option<::std::vec::Vec<crate::types::RoomSummary>>,
     pub(crate) next_token: ::std::option::Option<::std::string::String>,

@@ -22,7 +22,7 @@ impl ListTagsForResourceInput {
 }
 /// A builder for [`ListTagsForResourceInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ListTagsForResourceInputBuilder {
     pub(crate) resource_arn: ::std::option::Option<::std::string::String>,
 }
@@ -90,7 +90,7 @@ impl ListTagsForResourceOutput {
 }
 /// A builder for [`ListTagsForResourceOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ListTagsForResourceOutputBuilder {
     pub(crate) tags: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,

@@ -42,7 +42,7 @@ impl SendEventInput {
 }
 /// A builder for [`SendEventInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct SendEventInputBuilder {
     pub(crate) room_identifier: ::std::option::Option<::std::string::String>,
     pub(crate) event_name: ::std::option::Option<::std::string::String>,
@@ -171,7 +171,7 @@ impl SendEventOutput {
 }
 /// A builder for [`SendEventOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct SendEventOutputBuilder {
     pub(crate) id: ::std::option::Option<::std::string::String>,
 }

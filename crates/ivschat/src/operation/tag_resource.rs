@@ -40,7 +40,7 @@ impl TagResourceInput {
 }
 /// A builder for [`TagResourceInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct TagResourceInputBuilder {
     pub(crate) resource_arn: ::std::option::Option<::std::string::String>,
     pub(crate) tags: ::std::option::Option<
@@ -151,7 +151,7 @@ impl TagResourceOutput {
 }
 /// A builder for [`TagResourceOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct TagResourceOutputBuilder {}
 impl TagResourceOutputBuilder {
     /// Builds the structure.

@@ -38,7 +38,7 @@ impl UntagResourceInput {
 }
 /// A builder for [`UntagResourceInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct UntagResourceInputBuilder {
     pub(crate) resource_arn: ::std::option::Option<::std::string::String>,
     pub(crate) tag_keys: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -137,7 +137,7 @@ impl UntagResourceOutput {
 }
 /// A builder for [`UntagResourceOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct UntagResourceOutputBuilder {}
 impl UntagResourceOutputBuilder {
     /// Builds the structure.

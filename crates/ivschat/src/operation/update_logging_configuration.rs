@@ -40,7 +40,7 @@ impl UpdateLoggingConfigurationInput {
 }
 /// A builder for [`UpdateLoggingConfigurationInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct UpdateLoggingConfigurationInputBuilder {
     pub(crate) identifier: ::std::option::Option<::std::string::String>,
     pub(crate) name: ::std::option::Option<::std::string::String>,
@@ -215,7 +215,7 @@ impl UpdateLoggingConfigurationOutput {
 }
 /// A builder for [`UpdateLoggingConfigurationOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct UpdateLoggingConfigurationOutputBuilder {
     pub(crate) arn: ::std::option::Option<::std::string::String>,
     pub(crate) id: ::std::option::Option<::std::string::String>,

@@ -21,7 +21,7 @@ impl CloudWatchLogsDestinationConfiguration {
 }
 /// A builder for [`CloudWatchLogsDestinationConfiguration`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct CloudWatchLogsDestinationConfigurationBuilder {
     pub(crate) log_group_name: ::std::option::Option<::std::string::String>,
 }

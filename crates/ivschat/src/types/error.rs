@@ -36,7 +36,7 @@ impl ::std::fmt::Display for AccessDeniedException {
 impl ::std::error::Error for AccessDeniedException {}
 /// A builder for [`AccessDeniedException`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct AccessDeniedExceptionBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
 }
@@ -112,7 +112,7 @@ impl ::std::fmt::Display for ConflictException {
 impl ::std::error::Error for ConflictException {}
 /// A builder for [`ConflictException`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ConflictExceptionBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
     pub(crate) resource_id: ::std::option::Option<::std::string::String>,
@@ -218,7 +218,7 @@ impl ::std::fmt::Display for InternalServerException {
 impl ::std::error::Error for InternalServerException {}
 /// A builder for [`InternalServerException`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct InternalServerExceptionBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
 }
@@ -282,7 +282,7 @@ impl ::std::fmt::Display for PendingVerification {
 impl ::std::error::Error for PendingVerification {}
 /// A builder for [`PendingVerification`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct PendingVerificationBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
 }
@@ -358,7 +358,7 @@ impl ::std::fmt::Display for ResourceNotFoundException {
 impl ::std::error::Error for ResourceNotFoundException {}
 /// A builder for [`ResourceNotFoundException`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ResourceNotFoundExceptionBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
     pub(crate) resource_id: ::std::option::Option<::std::string::String>,
@@ -483,7 +483,7 @@ impl ::std::fmt::Display for ServiceQuotaExceededException {
 impl ::std::error::Error for ServiceQuotaExceededException {}
 /// A builder for [`ServiceQuotaExceededException`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ServiceQuotaExceededExceptionBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
     pub(crate) resource_id: ::std::option::Option<::std::string::String>,
@@ -624,7 +624,7 @@ impl ::std::fmt::Display for ThrottlingException {
 impl ::std::error::Error for ThrottlingException {}
 /// A builder for [`ThrottlingException`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ThrottlingExceptionBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
     pub(crate) resource_id: ::std::option::Option<::std::string::String>,
@@ -760,7 +760,7 @@ impl ::std::fmt::Display for ValidationException {
 impl ::std::error::Error for ValidationException {}
 /// A builder for [`ValidationException`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ValidationExceptionBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
     pub(crate) reason: ::std::option::Option<crate::types::ValidationExceptionReason>,

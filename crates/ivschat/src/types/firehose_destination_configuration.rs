@@ -21,7 +21,7 @@ impl FirehoseDestinationConfiguration {
 }
 /// A builder for [`FirehoseDestinationConfiguration`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct FirehoseDestinationConfigurationBuilder {
     pub(crate) delivery_stream_name: ::std::option::Option<::std::string::String>,
 }

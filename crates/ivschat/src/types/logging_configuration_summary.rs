@@ -89,7 +89,7 @@ impl LoggingConfigurationSummary {
 }
 /// A builder for [`LoggingConfigurationSummary`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct LoggingConfigurationSummaryBuilder {
     pub(crate) arn: ::std::option::Option<::std::string::String>,
     pub(crate) id: ::std::option::Option<::std::string::String>,

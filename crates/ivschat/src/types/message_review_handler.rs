@@ -35,7 +35,7 @@ impl MessageReviewHandler {
 }
 /// A builder for [`MessageReviewHandler`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct MessageReviewHandlerBuilder {
     pub(crate) uri: ::std::option::Option<::std::string::String>,
     pub(crate) fallback_result: ::std::option::Option<crate::types::FallbackResult>,

@@ -21,7 +21,7 @@ impl S3DestinationConfiguration {
 }
 /// A builder for [`S3DestinationConfiguration`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct S3DestinationConfigurationBuilder {
     pub(crate) bucket_name: ::std::option::Option<::std::string::String>,
 }

@@ -27,7 +27,7 @@ impl ValidationExceptionField {
 }
 /// A builder for [`ValidationExceptionField`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ValidationExceptionFieldBuilder {
     pub(crate) name: ::std::option::Option<::std::string::String>,
     pub(crate) message: ::std::option::Option<::std::string::String>,

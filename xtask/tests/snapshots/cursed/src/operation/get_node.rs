@@ -15,7 +15,7 @@ impl GetNodeInput {
 }
 /// A builder for [`GetNodeInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct GetNodeInputBuilder {}
 impl GetNodeInputBuilder {
     /// Builds the structure.
@@ -96,7 +96,7 @@ impl ::std::fmt::Debug for GetNodeOutput {
 }
 /// A builder for [`GetNodeOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct GetNodeOutputBuilder {
     pub(crate) name: ::std::option::Option<::std::string::String>,
     pub(crate) next: ::std::option::Option<crate::types::Node>,

@@ -76,7 +76,7 @@ impl MatchInput {
 }
 /// A builder for [`MatchInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct MatchInputBuilder {
     pub(crate) r#type: ::std::option::Option<::std::string::String>,
     pub(crate) self_value: ::std::option::Option<crate::types::String>,
@@ -291,7 +291,7 @@ impl MatchOutput {
 }
 /// A builder for [`MatchOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct MatchOutputBuilder {
     pub(crate) string: ::std::option::Option<crate::types::String>,
     pub(crate) vec: ::std::option::Option<::std::vec::Vec<crate::types::Node>>,

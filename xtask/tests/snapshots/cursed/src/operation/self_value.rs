@@ -34,7 +34,7 @@ impl SelfValueInput {
 }
 /// A builder for [`SelfValueInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct SelfValueInputBuilder {
     pub(crate) key: ::std::option::Option<::std::string::String>,
     pub(crate) tags: ::std::option::Option<
@@ -128,7 +128,7 @@ impl SelfValueOutput {
 }
 /// A builder for [`SelfValueOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct SelfValueOutputBuilder {}
 impl SelfValueOutputBuilder {
     /// Builds the structure.

@@ -41,7 +41,7 @@ impl ::std::fmt::Display for Unhandled {
 impl ::std::error::Error for Unhandled {}
 /// A builder for [`Unhandled`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct UnhandledBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
     pub(crate) code: ::std::option::Option<::std::string::String>,

@@ -58,7 +58,7 @@ impl ::std::fmt::Debug for Node {
 }
 /// A builder for [`Node`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct NodeBuilder {
     pub(crate) name: ::std::option::Option<::std::string::String>,
     pub(crate) next: ::std::option::Option<::std::boxed::Box<crate::types::Node>>,

@@ -21,7 +21,7 @@ impl String {
 }
 /// A builder for [`String`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct StringBuilder {
     pub(crate) inner: ::std::option::Option<::std::string::String>,
 }

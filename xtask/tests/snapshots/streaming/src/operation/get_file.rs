@@ -22,7 +22,7 @@ impl GetFileInput {
 }
 /// A builder for [`GetFileInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct GetFileInputBuilder {
     pub(crate) name: ::std::option::Option<::std::string::String>,
 }

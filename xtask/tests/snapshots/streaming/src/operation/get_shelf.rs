@@ -22,7 +22,7 @@ impl GetShelfInput {
 }
 /// A builder for [`GetShelfInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct GetShelfInputBuilder {
     pub(crate) id: ::std::option::Option<::std::string::String>,
 }
@@ -105,7 +105,7 @@ impl GetShelfOutput {
 }
 /// A builder for [`GetShelfOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct GetShelfOutputBuilder {
     pub(crate) id: ::std::option::Option<::std::string::String>,
     pub(crate) request_id_value: ::std::option::Option<::std::string::String>,

@@ -28,7 +28,7 @@ impl ListShelvesInput {
 }
 /// A builder for [`ListShelvesInput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ListShelvesInputBuilder {
     pub(crate) next_token: ::std::option::Option<::std::string::String>,
     pub(crate) max_results: ::std::option::Option<i64>,
@@ -113,7 +113,7 @@ impl ListShelvesOutput {
 }
 /// A builder for [`ListShelvesOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ListShelvesOutputBuilder {
     pub(crate) shelves: ::std::option::Option<::std::vec::Vec<crate::types::Shelf>>,
     pub(crate) next_token: ::std::option::Option<::std::string::String>,

@@ -108,7 +108,7 @@ impl PutChunkOutput {
 }
 /// A builder for [`PutChunkOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct PutChunkOutputBuilder {}
 impl PutChunkOutputBuilder {
     /// Builds the structure.

@@ -142,7 +142,7 @@ impl PutFileOutput {
 }
 /// A builder for [`PutFileOutput`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct PutFileOutputBuilder {
     pub(crate) request_id_value: ::std::option::Option<::std::string::String>,
     pub(crate) size: ::std::option::Option<i64>,

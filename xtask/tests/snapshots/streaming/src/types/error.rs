@@ -35,7 +35,7 @@ impl ::std::fmt::Display for NoSuchFile {
 impl ::std::error::Error for NoSuchFile {}
 /// A builder for [`NoSuchFile`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct NoSuchFileBuilder {
     pub(crate) message: ::std::option::Option<::std::string::String>,
 }

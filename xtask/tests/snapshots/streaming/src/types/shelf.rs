@@ -39,7 +39,7 @@ impl Shelf {
 }
 /// A builder for [`Shelf`].
 #[non_exhaustive]
-#[derive(Clone, PartialEq, Default, Debug)]
+#[derive(Clone, Default, PartialEq, Debug)]
 pub struct ShelfBuilder {
     pub(crate) id: ::std::option::Option<::std::string::String>,
     pub(crate) request_id: ::std::option::Option<::std::string::String>,
