@@ -281,7 +281,6 @@ pub fn file(service: &Service, crate_name: &str) -> TokenStream {
         //! Every generated type survives a trip through JSON (feature `serde`): structures with
         //! every member set, every union variant, every enum value and an unknown one.
         #![cfg(feature = "serde")]
-        #![allow(clippy::all)]
 
         fn round_trip<T>(value: &T)
         where
