@@ -230,6 +230,12 @@ fn codegen(flags: &Flags) -> Result<(), String> {
     };
     let model = model::parse(&model_text).map_err(|e| format!("{model_label}: {e}"))?;
     let service = ir::lower(&model).map_err(|e| format!("{model_label}: {e}"))?;
+    for s in &service.skipped {
+        eprintln!(
+            "warning: {model_label}: operation `{}` skipped: {}",
+            s.operation, s.reason
+        );
+    }
     let files = emit::generate(&service, &options)?;
     if flags.check {
         check(&out_dir, &files, &options.command)
