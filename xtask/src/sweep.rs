@@ -51,20 +51,52 @@ pub fn run(root: &Path, flags: &SweepFlags) -> Result<(), String> {
     let out = root.join("target/sweep");
     let runtime = root.join("crates/restjson-runtime");
     let started = Instant::now();
+    // Models are generated in parallel, one worker per core.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<(String, Result<Vec<ir::Skipped>, String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(path) = models.get(i) else { break };
+                        let name = path
+                            .file_stem()
+                            .and_then(|s| s.to_str())
+                            .unwrap_or("model")
+                            .to_owned();
+                        let crate_name = format!("sweep-{name}");
+                        let result =
+                            generate(path, &crate_name, &runtime).and_then(|(files, skipped)| {
+                                crate::write(&out.join("crates").join(&name), &files)?;
+                                Ok(skipped)
+                            });
+                        done.push((name, result));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![(
+                        "(a sweep worker)".to_owned(),
+                        Err("internal error: the generator panicked".to_owned()),
+                    )]
+                })
+            })
+            .collect()
+    });
     let mut outcomes: BTreeMap<String, Outcome> = BTreeMap::new();
     let mut members = Vec::new();
-    for path in &models {
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("model")
-            .to_owned();
-        let crate_name = format!("sweep-{name}");
-        let outcome = match generate(path, &crate_name, &runtime) {
-            Ok((files, skipped)) => {
-                let dir = out.join("crates").join(&name);
-                crate::write(&dir, &files)?;
-                members.push((name.clone(), crate_name));
+    for (name, result) in results {
+        let outcome = match result {
+            Ok(skipped) => {
+                members.push((name.clone(), format!("sweep-{name}")));
                 Outcome::Generated {
                     skipped,
                     compile_error: None,
@@ -74,6 +106,7 @@ pub fn run(root: &Path, flags: &SweepFlags) -> Result<(), String> {
         };
         outcomes.insert(name, outcome);
     }
+    members.sort();
     let generated_in = started.elapsed();
     let mut checked_in = None;
     if flags.check && !members.is_empty() {
