@@ -1199,10 +1199,10 @@ impl<'m> Lowerer<'m> {
                     ));
                 }
                 // The status is not needed: responses are matched to errors by their code.
-                if let Some(s) = shape.traits.get("smithy.api#httpError") {
-                    if !s.as_u64().is_some_and(|s| (100..600).contains(&s)) {
-                        return Err(Problem::malformed(id, "@httpError must be a status code"));
-                    }
+                if let Some(s) = shape.traits.get("smithy.api#httpError")
+                    && !s.as_u64().is_some_and(|s| (100..600).contains(&s))
+                {
+                    return Err(Problem::malformed(id, "@httpError must be a status code"));
                 }
                 Some(ErrorInfo {
                     code: short_name(id).to_owned(),
@@ -2036,13 +2036,13 @@ fn check_pagination(
             ));
         }
     }
-    if let Some(size) = paginated_value(p, service, "pageSize") {
-        if !matches!(member_ty(&op.input, &size)?, Ty::Integer | Ty::Long) {
-            return Err(Problem::unsupported(
-                op_id,
-                format!("page size `{size}` is neither an integer nor a long"),
-            ));
-        }
+    if let Some(size) = paginated_value(p, service, "pageSize")
+        && !matches!(member_ty(&op.input, &size)?, Ty::Integer | Ty::Long)
+    {
+        return Err(Problem::unsupported(
+            op_id,
+            format!("page size `{size}` is neither an integer nor a long"),
+        ));
     }
     let streams = op
         .output
@@ -2062,16 +2062,16 @@ fn check_pagination(
             "pagination of an operation with a streaming output is not supported",
         ));
     }
-    if let Some(items) = paginated_value(p, service, "items") {
-        if !matches!(
+    if let Some(items) = paginated_value(p, service, "items")
+        && !matches!(
             member_ty(&op.output, &items)?,
             Ty::List { .. } | Ty::Map { .. }
-        ) {
-            return Err(Problem::unsupported(
-                op_id,
-                format!("paginated items `{items}` are neither a list nor a map"),
-            ));
-        }
+        )
+    {
+        return Err(Problem::unsupported(
+            op_id,
+            format!("paginated items `{items}` are neither a list nor a map"),
+        ));
     }
     Ok(())
 }
