@@ -7,6 +7,7 @@ mod model;
 mod models;
 mod naming;
 mod protocol_tests;
+mod sweep;
 #[cfg(test)]
 mod tests;
 
@@ -28,6 +29,12 @@ commands:
       Generate clients from DIR/protocol-tests/aws-restjson1.json (default DIR: ../shared/models)
       into target/protocol-tests/, run Smithy's restJson1 client compliance cases against them
       and print `N passed, M failed, K skipped`; fails when any case fails.
+  sweep [--models-dir DIR] [--no-check] [--only NAME,NAME] [--report FILE]
+      Generate a client for every model in DIR (default ../shared/models/restjson1) into
+      target/sweep/ and `cargo check` them all (one workspace, one target dir, -D warnings),
+      printing one line per model (ok, refused: reason, compile error: first error), the
+      operations skipped in each, and a tally; --no-check only generates. Fails when any model
+      is refused or does not compile.
   fetch-models [--dest DIR] [--base-url URL]
       Download the pinned model inputs listed in models/manifest.json (needs network access
       and curl), verifying each sha256 before it is put in place.
@@ -51,6 +58,9 @@ fn workspace_root() -> PathBuf {
 
 struct Flags {
     check: bool,
+    no_check: bool,
+    only: Option<Vec<String>>,
+    report: Option<PathBuf>,
     models_dir: Option<PathBuf>,
     model: Option<PathBuf>,
     out: Option<PathBuf>,
@@ -61,6 +71,9 @@ struct Flags {
 fn parse_flags(args: &[String]) -> Result<Flags, String> {
     let mut flags = Flags {
         check: false,
+        no_check: false,
+        only: None,
+        report: None,
         models_dir: None,
         model: None,
         out: None,
@@ -76,6 +89,9 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
         };
         match a.as_str() {
             "--check" => flags.check = true,
+            "--no-check" => flags.no_check = true,
+            "--only" => flags.only = Some(value("--only")?.split(',').map(str::to_owned).collect()),
+            "--report" => flags.report = Some(PathBuf::from(value("--report")?)),
             "--models-dir" => flags.models_dir = Some(PathBuf::from(value("--models-dir")?)),
             "--model" => flags.model = Some(PathBuf::from(value("--model")?)),
             "--out" => flags.out = Some(PathBuf::from(value("--out")?)),
@@ -96,6 +112,21 @@ fn run(args: &[String]) -> Result<(), String> {
         Some("protocol-tests") => {
             let flags = parse_flags(&args[1..])?;
             protocol_tests::run(&workspace_root(), flags.models_dir)
+        }
+        Some("sweep") => {
+            let flags = parse_flags(&args[1..])?;
+            let root = workspace_root();
+            sweep::run(
+                &root,
+                &sweep::SweepFlags {
+                    models_dir: flags
+                        .models_dir
+                        .unwrap_or_else(|| root.join("../shared/models/restjson1")),
+                    check: !flags.no_check,
+                    only: flags.only,
+                    report: flags.report,
+                },
+            )
         }
         Some("fetch-models") => models::fetch_models_command(&workspace_root(), &args[1..]),
         Some("help" | "--help" | "-h") | None => {
@@ -161,7 +192,8 @@ fn codegen(flags: &Flags) -> Result<(), String> {
                     model.display(),
                     out.display()
                 ),
-                in_workspace: false,
+                cargo: emit::CargoMode::Standalone,
+                format: true,
                 partitions,
                 endpoint_skips: Vec::new(),
             };
@@ -182,7 +214,8 @@ fn codegen(flags: &Flags) -> Result<(), String> {
                 crate_version: "0.1.0".into(),
                 runtime_path: "../restjson-runtime".into(),
                 command: "cargo xtask codegen".into(),
-                in_workspace: true,
+                cargo: emit::CargoMode::Workspace,
+                format: true,
                 partitions: Some(partitions),
                 endpoint_skips: endpoint_skips(&root)?,
             };
@@ -197,6 +230,12 @@ fn codegen(flags: &Flags) -> Result<(), String> {
     };
     let model = model::parse(&model_text).map_err(|e| format!("{model_label}: {e}"))?;
     let service = ir::lower(&model).map_err(|e| format!("{model_label}: {e}"))?;
+    for s in &service.skipped {
+        eprintln!(
+            "warning: {model_label}: operation `{}` skipped: {}",
+            s.operation, s.reason
+        );
+    }
     let files = emit::generate(&service, &options)?;
     if flags.check {
         check(&out_dir, &files, &options.command)

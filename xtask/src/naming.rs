@@ -273,9 +273,34 @@ pub fn getter_name(field: &str) -> String {
 /// (`set_x_value`), whatever the member order, so the rule is stable. Two members that
 /// still produce one identifier (`fooBar` and `foo_bar`) are an error.
 pub fn member_names(members: &[&str]) -> Result<Vec<MemberNames>, String> {
+    member_names_reserving(members, &[])
+}
+
+/// Methods generated on operation outputs besides the member getters: a member named like one
+/// gets the suffix `_value` there (and only there).
+pub const OUTPUT_RESERVED: &[&str] = &["request_id"];
+
+/// Methods of an operation's fluent builder besides the member setters (`send`, `as_input`
+/// and friends are reserved everywhere).
+pub const INPUT_RESERVED: &[&str] = &["into_paginator"];
+
+/// [`member_names`] for a structure on which generated code also defines the methods
+/// `reserved`: a member whose field would be one of them gets the suffix `_value`.
+pub fn member_names_reserving(
+    members: &[&str],
+    reserved: &[&str],
+) -> Result<Vec<MemberNames>, String> {
     let mut fields = members
         .iter()
-        .map(|m| field_name(m))
+        .map(|m| {
+            field_name(m).map(|f| {
+                if reserved.contains(&f.as_str()) {
+                    format!("{f}_value")
+                } else {
+                    f
+                }
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let plain: BTreeSet<String> = fields.iter().map(|f| unraw(f).to_owned()).collect();
     for field in &mut fields {
@@ -442,6 +467,65 @@ pub fn fluent_builder_name(operation_type: &str) -> String {
 /// `<Type>Builder`.
 pub fn builder_name(type_name: &str) -> String {
     format!("{type_name}Builder")
+}
+
+/// `<Op>Paginator`, the paginator type alias of a paginated operation.
+pub fn paginator_name(operation_type: &str) -> String {
+    format!("{operation_type}Paginator")
+}
+
+/// Functions of the private `protocol` module for a structure or union type: the JSON
+/// serializer `ser_<type>` and deserializer `de_<type>`.
+pub fn codec_fn_names(type_name: &str) -> (String, String) {
+    let snake = snake_case(type_name);
+    (format!("ser_{snake}"), format!("de_{snake}"))
+}
+
+/// The deserializer of a modeled error from a whole response (body, headers, message):
+/// `de_error_<type>`.
+pub fn error_response_fn_name(type_name: &str) -> String {
+    format!("de_error_{}", snake_case(type_name))
+}
+
+/// The constraint checker of a structure or union in the private `validate` module.
+pub fn check_fn_name(type_name: &str) -> String {
+    format!("type_{}", snake_case(type_name))
+}
+
+/// The constraint checker of an operation's input (`input_<module>`).
+pub fn input_check_fn_name(operation_module: &str) -> String {
+    format!("input_{}", unraw(operation_module))
+}
+
+/// The predicate of an error enum variant or the accessors of a union variant:
+/// `is_<variant>` and `as_<variant>`.
+pub fn variant_fn_names(variant: &str) -> (String, String) {
+    let snake = snake_case(variant);
+    (format!("is_{snake}"), format!("as_{snake}"))
+}
+
+/// Members whose names end in one of these are expiration timestamps.
+const EXPIRY_SUFFIXES: &[&str] = &["ExpirationTime", "ExpiryTime", "ExpiresAt", "Expiration"];
+
+/// The expiry predicate of a timestamp member named like an expiration time
+/// (`tokenExpirationTime` → `is_token_expired_at`), if it is one.
+pub fn expiry_predicate_name(wire: &str) -> Option<String> {
+    let suffix = EXPIRY_SUFFIXES.iter().find(|s| {
+        wire.len() >= s.len()
+            && wire.is_char_boundary(wire.len() - s.len())
+            && wire[wire.len() - s.len()..].eq_ignore_ascii_case(s)
+    })?;
+    let thing = snake_case(&wire[..wire.len() - suffix.len()]);
+    Some(if thing.is_empty() {
+        "is_expired_at".to_owned()
+    } else {
+        format!("is_{thing}_expired_at")
+    })
+}
+
+/// The local variable holding a member while a structure is deserialized.
+pub fn member_local_name(field: &str) -> String {
+    format!("m_{}", unraw(field))
 }
 
 #[cfg(test)]
@@ -965,6 +1049,30 @@ mod tests {
             assert_eq!(setter_name(&m), *setter);
             assert_eq!(getter_name(&m), *getter);
         }
+    }
+
+    #[test]
+    fn expiry_predicates() {
+        for (wire, want) in [
+            ("tokenExpirationTime", Some("is_token_expired_at")),
+            ("sessionExpirationTime", Some("is_session_expired_at")),
+            ("ExpiresAt", Some("is_expired_at")),
+            ("createTime", None),
+        ] {
+            assert_eq!(expiry_predicate_name(wire).as_deref(), want, "{wire}");
+        }
+    }
+
+    #[test]
+    fn reserved_names_per_role() {
+        let got = member_names_reserving(&["requestId", "name"], OUTPUT_RESERVED)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| m.field)
+            .collect::<Vec<_>>();
+        assert_eq!(got, ["request_id_value", "name"]);
+        let plain = member_names(&["requestId"]).unwrap_or_default();
+        assert_eq!(plain[0].field, "request_id");
     }
 
     #[test]

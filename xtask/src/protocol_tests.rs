@@ -367,7 +367,8 @@ fn generate_crate(
         crate_version: "0.1.0".into(),
         runtime_path: runtime.display().to_string(),
         command: "cargo xtask protocol-tests".into(),
-        in_workspace: false,
+        cargo: emit::CargoMode::Standalone,
+        format: false,
         partitions: None,
         endpoint_skips: Vec::new(),
     };
@@ -375,8 +376,13 @@ fn generate_crate(
     files.insert(
         "Cargo.toml".into(),
         format!(
-            "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nrestjson-runtime = {{ path = \"{}\" }}\n\n[dev-dependencies]\nserde_json = \"1\"\nbytes = \"1\"\nhttp = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n\n[features]\nserde = []\n\n[workspace]\n",
-            runtime.display()
+            "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nrestjson-runtime = {{ path = \"{}\", features = [{}] }}\n\n[dev-dependencies]\nserde_json = \"1\"\nbytes = \"1\"\nhttp = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n\n[features]\nserde = []\n\n[workspace]\n",
+            runtime.display(),
+            svc.runtime_features
+                .iter()
+                .map(|f| format!("{f:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     );
     let lib = files
@@ -721,6 +727,22 @@ fn case_test(ctx: &Ctx, c: &Case) -> Result<String, String> {
             }
             match &c.error_id {
                 None => {
+                    // A streaming payload is compared by its bytes, read to the end.
+                    let mut params = params.clone();
+                    let stream = op.output.members.iter().find(|m| m.ty == Ty::ByteStream);
+                    let mut read_stream = String::new();
+                    if let (Some(m), Some(obj)) = (stream, params.as_object_mut()) {
+                        let want = obj
+                            .remove(&m.wire_name)
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default();
+                        let _ = write!(
+                            read_stream,
+                            "let body = ::std::mem::take(&mut got.{}).collect().await.expect(\"the body is read\");\nassert_eq!(&body[..], {}.as_bytes());\n",
+                            m.rust_name,
+                            rust_str(&want)
+                        );
+                    }
                     let expected = struct_expr(
                         ctx,
                         &op.output,
@@ -729,7 +751,7 @@ fn case_test(ctx: &Ctx, c: &Case) -> Result<String, String> {
                     )?;
                     let _ = write!(
                         out,
-                        "let mut got = {call}.send().await.expect(\"the call should succeed\");\ngot._request_id = None;\nlet want = {expected};\nassert_eq!(format!(\"{{got:?}}\"), format!(\"{{want:?}}\"));"
+                        "let mut got = {call}.send().await.expect(\"the call should succeed\");\ngot._request_id = None;\n{read_stream}let want = {expected};\nassert_eq!(format!(\"{{got:?}}\"), format!(\"{{want:?}}\"));"
                     );
                 }
                 Some(eid) => {
@@ -750,11 +772,7 @@ fn case_test(ctx: &Ctx, c: &Case) -> Result<String, String> {
                         &params,
                         &format!("crate::types::error::{}", def.rust_name),
                     )?;
-                    let err_enum = format!(
-                        "crate::operation::{}::{}",
-                        op.module,
-                        crate::naming::operation_error_name(&op.type_name)
-                    );
+                    let err_enum = format!("crate::operation::{}::{}", op.module, op.error_enum);
                     let _ = write!(
                         out,
                         "let err = {call}.send().await.expect_err(\"the call should fail\");\nlet got = err.into_service_error().unwrap_or_else(|other| panic!(\"not a service error: {{other:?}}\"));\nlet want = {err_enum}::{}({expected});\nassert_eq!(format!(\"{{got:?}}\"), format!(\"{{want:?}}\"));",
@@ -779,7 +797,7 @@ fn placeholder(ctx: &Ctx, m: &Member) -> Result<String, String> {
         | Ty::Float
         | Ty::Double
         | Ty::Timestamp(_) => Value::from(1),
-        Ty::Blob => Value::String("x".into()),
+        Ty::Blob | Ty::ByteStream => Value::String("x".into()),
         Ty::Document | Ty::Unit => Value::Null,
         Ty::List { .. } => Value::Array(vec![]),
         Ty::Map { .. } => Value::Object(Default::default()),
@@ -808,7 +826,7 @@ fn placeholder(ctx: &Ctx, m: &Member) -> Result<String, String> {
 /// The zero value of a type as a case value (what client error correction produces).
 fn zero_json(ctx: &Ctx, ty: &Ty) -> Value {
     match ty {
-        Ty::String | Ty::Blob => Value::String(String::new()),
+        Ty::String | Ty::Blob | Ty::ByteStream => Value::String(String::new()),
         Ty::Bool => Value::Bool(false),
         Ty::Byte
         | Ty::Short
@@ -899,6 +917,13 @@ fn value_expr(ctx: &Ctx, ty: &Ty, v: &Value) -> Result<String, String> {
                 rust_str(s)
             )
         }
+        Ty::ByteStream => {
+            let s = v.as_str().ok_or("expected a blob string")?;
+            format!(
+                "::restjson_runtime::ByteStream::from({}.as_bytes().to_vec())",
+                rust_str(s)
+            )
+        }
         Ty::Document => format!("doc({})", rust_str(&v.to_string())),
         Ty::Unit => "()".into(),
         Ty::List { elem, sparse } => {
@@ -937,6 +962,7 @@ fn value_expr(ctx: &Ctx, ty: &Ty, v: &Value) -> Result<String, String> {
             kind,
             rust,
             shape_id,
+            ..
         } => {
             let path = format!("crate::types::{rust}");
             match kind {
@@ -965,6 +991,7 @@ fn value_expr(ctx: &Ctx, ty: &Ty, v: &Value) -> Result<String, String> {
                     let var = def
                         .variants
                         .iter()
+                        .map(|v| &v.member)
                         .find(|m| m.wire_name == *k)
                         .ok_or_else(|| format!("union {shape_id} has no variant `{k}`"))?;
                     let inner = value_expr(ctx, &var.ty, item)?;

@@ -19,7 +19,8 @@ fn generate(model_path: &Path, crate_name: &str) -> Result<BTreeMap<String, Stri
         crate_version: "0.1.0".into(),
         runtime_path: "../../../../crates/restjson-runtime".into(),
         command: "UPDATE_SNAPSHOTS=1 cargo test -p xtask".into(),
-        in_workspace: true,
+        cargo: emit::CargoMode::Workspace,
+        format: true,
         partitions: None,
         endpoint_skips: Vec::new(),
     };
@@ -161,12 +162,12 @@ fn refused_models_get_clear_errors() {
             "shape `example#In$a`: refers to `example#Missing`, which the model does not define",
         ),
         (
-            model_with(&format!(r#"{op}, "example#In": {{"type": "structure", "members": {{"a": {{"target": "smithy.api#String", "traits": {{"example#custom": {{}}}}}}}}}}"#)),
-            "shape `example#In$a`: trait `example#custom` is not supported by this generator",
+            r#"{"smithy": "2.0", "shapes": {"example#S": {"type": "service", "traits": {"aws.protocols#restJson1": {}, "example#custom": {}}}}}"#.into(),
+            "shape `example#S`: trait `example#custom` is not supported by this generator; it is on the service, so no operation could be generated correctly",
         ),
         (
-            model_with(&format!(r#"{op}, "example#In": {{"type": "structure", "members": {{"a": {{"target": "example#Big"}}}}}}, "example#Big": {{"type": "bigDecimal"}}"#)),
-            "shape `example#Big`: shape type `bigDecimal` is not supported by this generator",
+            model_with(&format!(r#"{op}, "example#In": {{"type": "structure", "members": {{"a": {{"target": "example#L"}}}}}}, "example#L": {{"type": "list", "member": {{"target": "example#L"}}}}"#)),
+            "shape `example#L$member`: lists and maps nest more than 64 deep (a collection that contains itself needs a structure or union in between)",
         ),
         (
             model_with(r#""example#Op": {"type": "operation", "traits": {}}"#),
@@ -185,4 +186,226 @@ fn refused_models_get_clear_errors() {
         let err = lower_str(&json).expect_err(expected);
         assert_eq!(err, expected, "model: {json}");
     }
+}
+
+/// A service with one operation `Op` (input `In`, output `Out`) plus `shapes`.
+fn one_op(op_traits: &str, shapes: &str) -> String {
+    format!(
+        r#"{{"smithy": "2.0", "shapes": {{
+            "example#S": {{"type": "service", "operations": [{{"target": "example#Op"}}, {{"target": "example#Other"}}], "traits": {{"aws.protocols#restJson1": {{}}, "aws.auth#sigv4": {{"name": "s"}}}}}},
+            "example#Op": {{"type": "operation", "input": {{"target": "example#In"}}, "output": {{"target": "example#Out"}}, "traits": {{"smithy.api#http": {{"method": "POST", "uri": "/op"}} {op_traits}}}}},
+            "example#Other": {{"type": "operation", "traits": {{"smithy.api#http": {{"method": "GET", "uri": "/other"}}}}}},
+            {shapes}
+        }}}}"#
+    )
+}
+
+fn skipped(service: &ir::Service) -> Vec<(&str, &str)> {
+    service
+        .skipped
+        .iter()
+        .map(|s| (s.operation.as_str(), s.reason.as_str()))
+        .collect()
+}
+
+fn op_names(service: &ir::Service) -> Vec<&str> {
+    service.operations.iter().map(|o| o.name.as_str()).collect()
+}
+
+const PLAIN_IO: &str = r#""example#In": {"type": "structure", "members": {}}, "example#Out": {"type": "structure", "members": {}}"#;
+
+#[test]
+fn traits_without_client_effect_are_ignored() {
+    let json = one_op(
+        r#", "smithy.test#smokeTests": [], "aws.iam#conditionKeys": []"#,
+        &format!(
+            r#"{PLAIN_IO}, "example#Extra": {{"type": "structure", "members": {{}}, "traits": {{"smithy.api#nestedProperties": {{}}, "aws.endpoints#dualStackOnlyEndpoints": {{}}}}}}"#
+        ),
+    );
+    let service = lower_str(&json).expect("lowers");
+    assert_eq!(op_names(&service), ["Op", "Other"]);
+    assert!(service.skipped.is_empty());
+}
+
+#[test]
+fn an_unknown_trait_skips_only_the_operations_that_reach_it() {
+    let json = one_op(
+        "",
+        r#""example#In": {"type": "structure", "members": {"a": {"target": "example#Odd"}}}, "example#Out": {"type": "structure", "members": {}}, "example#Odd": {"type": "string", "traits": {"example#future": {}}}"#,
+    );
+    let service = lower_str(&json).expect("lowers");
+    assert_eq!(op_names(&service), ["Other"]);
+    assert_eq!(
+        skipped(&service),
+        [(
+            "Op",
+            "shape `example#Odd`: trait `example#future` is not supported by this generator"
+        )]
+    );
+    // The crate documents what it left out.
+    let files = emit::generate(&service, &fast_options()).expect("generates");
+    assert!(files["src/lib.rs"].contains(
+        "- `Op`: shape `example#Odd`: trait `example#future` is not supported by this generator"
+    ));
+}
+
+#[test]
+fn event_streams_and_unsupported_defaults_skip_their_operation() {
+    let json = one_op(
+        "",
+        r#""example#In": {"type": "structure", "members": {}}, "example#Out": {"type": "structure", "members": {"events": {"target": "example#Events", "traits": {"smithy.api#httpPayload": {}}}}}, "example#Events": {"type": "union", "members": {"a": {"target": "smithy.api#String"}}, "traits": {"smithy.api#streaming": {}}}"#,
+    );
+    let service = lower_str(&json).expect("lowers");
+    assert_eq!(
+        skipped(&service),
+        [(
+            "Op",
+            "shape `example#Out$events`: event streams are not supported by this generator"
+        )]
+    );
+    let json = one_op(
+        "",
+        r#""example#In": {"type": "structure", "members": {}}, "example#Out": {"type": "structure", "members": {"n": {"target": "smithy.api#Integer", "traits": {"smithy.api#default": 3000000000}}}}"#,
+    );
+    let service = lower_str(&json).expect("lowers");
+    assert_eq!(
+        skipped(&service),
+        [(
+            "Op",
+            "shape `example#Out$n`: unsupported @default value 3000000000"
+        )]
+    );
+}
+
+#[test]
+fn an_output_structure_also_used_as_a_member_is_emitted_as_a_type() {
+    // `Out` is the output of `Op` and, through a list, a member of `In`.
+    let json = one_op(
+        "",
+        r#""example#In": {"type": "structure", "members": {"outs": {"target": "example#Outs"}}}, "example#Outs": {"type": "list", "member": {"target": "example#Out"}}, "example#Out": {"type": "structure", "members": {"x": {"target": "smithy.api#String"}}}"#,
+    );
+    let service = lower_str(&json).expect("lowers");
+    let types: Vec<&str> = service.types.iter().map(|t| t.rust_name()).collect();
+    assert_eq!(types, ["Out"]);
+    assert_eq!(service.operations[0].output.rust_name, "OpOutput");
+}
+
+#[test]
+fn members_named_like_generated_accessors_are_renamed_where_they_would_clash() {
+    let json = one_op(
+        "",
+        r#""example#In": {"type": "structure", "members": {"requestId": {"target": "smithy.api#String"}, "item": {"target": "example#Item"}}}, "example#Out": {"type": "structure", "members": {"requestId": {"target": "smithy.api#String"}}}, "example#Item": {"type": "structure", "members": {"requestId": {"target": "smithy.api#String"}}}"#,
+    );
+    let service = lower_str(&json).expect("lowers");
+    let op = &service.operations[0];
+    // Outputs have a `request_id()` accessor of their own.
+    assert_eq!(op.output.members[0].rust_name, "request_id_value");
+    assert_eq!(op.input.members[0].rust_name, "request_id");
+    let ir::TypeDef::Struct(item) = &service.types[0] else {
+        panic!("Item is a structure");
+    };
+    assert_eq!(item.members[0].rust_name, "request_id");
+}
+
+/// Options that skip rustfmt (the tests only read the generated text).
+fn fast_options() -> emit::Options {
+    emit::Options {
+        crate_name: "deep".into(),
+        crate_version: "0.1.0".into(),
+        runtime_path: "../runtime".into(),
+        command: "test".into(),
+        cargo: emit::CargoMode::Standalone,
+        format: false,
+        partitions: None,
+        endpoint_skips: Vec::new(),
+    }
+}
+
+#[test]
+fn deep_and_cyclic_shape_graphs_generate_without_unbounded_recursion() {
+    // A chain of 3000 structures, each requiring the next; the last requires the first.
+    let n = 3000;
+    let mut shapes = Vec::new();
+    for i in 0..n {
+        let next = (i + 1) % n;
+        shapes.push(format!(
+            r#""example#S{i}": {{"type": "structure", "members": {{"next": {{"target": "example#S{next}", "traits": {{"smithy.api#required": {{}}}}}}}}}}"#
+        ));
+    }
+    let json = one_op(
+        "",
+        &format!(
+            r#""example#In": {{"type": "structure", "members": {{"s": {{"target": "example#S0"}}}}}}, "example#Out": {{"type": "structure", "members": {{}}}}, {}"#,
+            shapes.join(", ")
+        ),
+    );
+    // Run on a small stack: recursion over the chain would overflow it.
+    let result = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let service = lower_str(&json)?;
+            emit::generate(&service, &fast_options()).map(|f| (service.types.len(), f.len()))
+        })
+        .expect("spawns")
+        .join()
+        .expect("does not panic");
+    let (types, _files) = result.expect("generates");
+    assert_eq!(types, n);
+}
+
+#[test]
+fn bearer_auth_and_streaming_turn_on_runtime_features() {
+    let json = r#"{"smithy": "2.0", "shapes": {
+        "example#S": {"type": "service", "operations": [{"target": "example#Put"}], "traits": {"aws.protocols#restJson1": {}, "smithy.api#httpBearerAuth": {}}},
+        "example#Put": {"type": "operation", "input": {"target": "example#In"}, "traits": {"smithy.api#http": {"method": "PUT", "uri": "/p"}, "smithy.api#endpoint": {"hostPrefix": "{zone}.data."}}},
+        "example#In": {"type": "structure", "members": {
+            "zone": {"target": "smithy.api#String", "traits": {"smithy.api#hostLabel": {}, "smithy.api#required": {}, "smithy.api#httpHeader": "x-zone"}},
+            "body": {"target": "example#Data", "traits": {"smithy.api#httpPayload": {}}}}},
+        "example#Data": {"type": "blob", "traits": {"smithy.api#streaming": {}, "smithy.api#requiresLength": {}}}
+    }}"#;
+    let service = lower_str(json).expect("lowers");
+    assert_eq!(service.runtime_features, ["streaming", "bearer"]);
+    let op = &service.operations[0];
+    assert_eq!(op.auth, [ir::AuthScheme::Bearer]);
+    assert_eq!(
+        op.host_prefix,
+        [
+            ir::HostSegment::Label {
+                field: "zone".into(),
+                wire: "zone".into(),
+                non_optional: true
+            },
+            ir::HostSegment::Literal(".data.".into())
+        ]
+    );
+    let body = op.streaming_input().expect("streaming payload");
+    assert!(body.requires_length);
+    assert_eq!(body.default, Some(ir::DefaultValue::EmptyStream));
+}
+
+#[test]
+fn an_error_message_member_is_chosen_once_for_every_use() {
+    let json = one_op(
+        "",
+        r#""example#In": {"type": "structure", "members": {}}, "example#Out": {"type": "structure", "members": {}}, "example#Oops": {"type": "structure", "members": {"Message": {"target": "smithy.api#String"}}, "traits": {"smithy.api#error": "client"}}"#,
+    )
+    .replace(
+        r#""output": {"target": "example#Out"}"#,
+        r#""output": {"target": "example#Out"}, "errors": [{"target": "example#Oops"}]"#,
+    );
+    let service = lower_str(&json).expect("lowers");
+    let msg = service.errors[0]
+        .error
+        .as_ref()
+        .and_then(|e| e.message.as_ref())
+        .expect("a message member");
+    assert_eq!(
+        (msg.field.as_str(), msg.accessor, msg.fill_from_response),
+        ("message", false, true)
+    );
+    let op_msg = service.operations[0].errors[0]
+        .message
+        .as_ref()
+        .expect("same member");
+    assert_eq!(op_msg.field, msg.field);
 }

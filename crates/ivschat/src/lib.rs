@@ -143,7 +143,13 @@
 //!   and timeout settings), and `Config::builder().aws_credentials_provider(..)` takes any
 //!   `aws_credential_types` credentials provider. Off by default.
 #![warn(missing_docs)]
-#![allow(clippy::all)]
+#![allow(
+    clippy::result_large_err,
+    clippy::large_enum_variant,
+    clippy::doc_lazy_continuation,
+    clippy::doc_overindented_list_items,
+    clippy::single_match
+)]
 pub mod client;
 pub mod config;
 pub mod endpoint;

@@ -3,22 +3,35 @@
 
 //! Constraint checks of operation inputs, run before each request is sent. Which checks
 //! apply depends on the client's validation mode (see `restjson_runtime::validate`).
-#![allow(clippy::all, unused_imports, unused_variables, dead_code)]
-use ::restjson_runtime::__private::{Pattern, Validator};
-static PATTERN_0: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
-static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
-static PATTERN_2: Pattern =
-    Pattern::new("^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$");
-static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
-static PATTERN_5: Pattern = Pattern::new("^$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+");
-static PATTERN_6: Pattern = Pattern::new("^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$");
-static PATTERN_7: Pattern = Pattern::new("^[a-z0-9-.]+$");
-static PATTERN_8: Pattern =
-    Pattern::new("^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:[a-z-]/[a-zA-Z0-9-]+$");
+static PATTERN_0: ::restjson_runtime::__private::Pattern =
+    ::restjson_runtime::__private::Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
+static PATTERN_1: ::restjson_runtime::__private::Pattern =
+    ::restjson_runtime::__private::Pattern::new("^[a-zA-Z0-9_.-]+$");
+static PATTERN_2: ::restjson_runtime::__private::Pattern =
+    ::restjson_runtime::__private::Pattern::new(
+        "^$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+",
+    );
+static PATTERN_3: ::restjson_runtime::__private::Pattern =
+    ::restjson_runtime::__private::Pattern::new("^[a-z0-9-.]+$");
+static PATTERN_4: ::restjson_runtime::__private::Pattern =
+    ::restjson_runtime::__private::Pattern::new(
+        "^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$",
+    );
+static PATTERN_5: ::restjson_runtime::__private::Pattern =
+    ::restjson_runtime::__private::Pattern::new("^[a-zA-Z0-9-_]*$");
+static PATTERN_6: ::restjson_runtime::__private::Pattern =
+    ::restjson_runtime::__private::Pattern::new(
+        "^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$",
+    );
+static PATTERN_7: ::restjson_runtime::__private::Pattern =
+    ::restjson_runtime::__private::Pattern::new("^[a-zA-Z0-9]+$");
+static PATTERN_8: ::restjson_runtime::__private::Pattern =
+    ::restjson_runtime::__private::Pattern::new(
+        "^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:[a-z-]/[a-zA-Z0-9-]+$",
+    );
 fn type_cloud_watch_logs_destination_configuration(
     value: &crate::types::CloudWatchLogsDestinationConfiguration,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     {
         let x = &value.log_group_name;
@@ -34,7 +47,7 @@ fn type_cloud_watch_logs_destination_configuration(
 }
 fn type_destination_configuration(
     value: &crate::types::DestinationConfiguration,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     if let crate::types::DestinationConfiguration::S3(x) = value {
         v.field("s3", |v| {
@@ -54,7 +67,7 @@ fn type_destination_configuration(
 }
 fn type_firehose_destination_configuration(
     value: &crate::types::FirehoseDestinationConfiguration,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     {
         let x = &value.delivery_stream_name;
@@ -68,71 +81,10 @@ fn type_firehose_destination_configuration(
         });
     }
 }
-fn type_logging_configuration_summary(
-    value: &crate::types::LoggingConfigurationSummary,
-    v: &mut Validator,
+fn type_message_review_handler(
+    value: &crate::types::MessageReviewHandler,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
-    if let ::std::option::Option::Some(x) = &value.arn {
-        v.field("arn", |v| {
-            v.str_length(
-                x,
-                ::std::option::Option::Some(1u64),
-                ::std::option::Option::Some(128u64),
-            );
-            v.pattern(x, &PATTERN_2);
-        });
-    }
-    if let ::std::option::Option::Some(x) = &value.id {
-        v.field("id", |v| {
-            v.str_length(
-                x,
-                ::std::option::Option::Some(12u64),
-                ::std::option::Option::Some(12u64),
-            );
-            v.pattern(x, &PATTERN_3);
-        });
-    }
-    if let ::std::option::Option::Some(x) = &value.name {
-        v.field("name", |v| {
-            v.str_length(
-                x,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128u64),
-            );
-            v.pattern(x, &PATTERN_4);
-        });
-    }
-    if let ::std::option::Option::Some(x) = &value.destination_configuration {
-        v.field("destinationConfiguration", |v| {
-            type_destination_configuration(x, v);
-        });
-    }
-    if let ::std::option::Option::Some(x) = &value.tags {
-        v.field("tags", |v| {
-            v.length(
-                x.len(),
-                ::std::option::Option::Some(0u64),
-                ::std::option::Option::Some(50u64),
-            );
-            for (key, item) in x.iter() {
-                let _ = item;
-                v.key(key, |v| {
-                    v.str_length(
-                        key.as_str(),
-                        ::std::option::Option::Some(1u64),
-                        ::std::option::Option::Some(128u64),
-                    );
-                    v.str_length(
-                        item,
-                        ::std::option::Option::Some(0u64),
-                        ::std::option::Option::Some(256u64),
-                    );
-                });
-            }
-        });
-    }
-}
-fn type_message_review_handler(value: &crate::types::MessageReviewHandler, v: &mut Validator) {
     if let ::std::option::Option::Some(x) = &value.uri {
         v.field("uri", |v| {
             v.str_length(
@@ -140,93 +92,13 @@ fn type_message_review_handler(value: &crate::types::MessageReviewHandler, v: &m
                 ::std::option::Option::Some(0u64),
                 ::std::option::Option::Some(170u64),
             );
-            v.pattern(x, &PATTERN_5);
-        });
-    }
-}
-fn type_room_summary(value: &crate::types::RoomSummary, v: &mut Validator) {
-    if let ::std::option::Option::Some(x) = &value.arn {
-        v.field("arn", |v| {
-            v.str_length(
-                x,
-                ::std::option::Option::Some(1u64),
-                ::std::option::Option::Some(128u64),
-            );
-            v.pattern(x, &PATTERN_6);
-        });
-    }
-    if let ::std::option::Option::Some(x) = &value.id {
-        v.field("id", |v| {
-            v.str_length(
-                x,
-                ::std::option::Option::Some(12u64),
-                ::std::option::Option::Some(12u64),
-            );
-            v.pattern(x, &PATTERN_3);
-        });
-    }
-    if let ::std::option::Option::Some(x) = &value.name {
-        v.field("name", |v| {
-            v.str_length(
-                x,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128u64),
-            );
-            v.pattern(x, &PATTERN_4);
-        });
-    }
-    if let ::std::option::Option::Some(x) = &value.message_review_handler {
-        v.field("messageReviewHandler", |v| {
-            type_message_review_handler(x, v);
-        });
-    }
-    if let ::std::option::Option::Some(x) = &value.tags {
-        v.field("tags", |v| {
-            v.length(
-                x.len(),
-                ::std::option::Option::Some(0u64),
-                ::std::option::Option::Some(50u64),
-            );
-            for (key, item) in x.iter() {
-                let _ = item;
-                v.key(key, |v| {
-                    v.str_length(
-                        key.as_str(),
-                        ::std::option::Option::Some(1u64),
-                        ::std::option::Option::Some(128u64),
-                    );
-                    v.str_length(
-                        item,
-                        ::std::option::Option::Some(0u64),
-                        ::std::option::Option::Some(256u64),
-                    );
-                });
-            }
-        });
-    }
-    if let ::std::option::Option::Some(x) = &value.logging_configuration_identifiers {
-        v.field("loggingConfigurationIdentifiers", |v| {
-            v.length(
-                x.len(),
-                ::std::option::Option::Some(0u64),
-                ::std::option::Option::Some(3u64),
-            );
-            for (i, item) in x.iter().enumerate() {
-                v.index(i, |v| {
-                    v.str_length(
-                        item,
-                        ::std::option::Option::Some(1u64),
-                        ::std::option::Option::Some(128u64),
-                    );
-                    v.pattern(item, &PATTERN_2);
-                });
-            }
+            v.pattern(x, &PATTERN_2);
         });
     }
 }
 fn type_s3_destination_configuration(
     value: &crate::types::S3DestinationConfiguration,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     {
         let x = &value.bucket_name;
@@ -236,14 +108,14 @@ fn type_s3_destination_configuration(
                 ::std::option::Option::Some(3u64),
                 ::std::option::Option::Some(63u64),
             );
-            v.pattern(x, &PATTERN_7);
+            v.pattern(x, &PATTERN_3);
         });
     }
 }
 /// Checks the constraints of `CreateChatToken` inputs.
 pub(crate) fn input_create_chat_token(
     value: &crate::operation::create_chat_token::CreateChatTokenInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     {
         let x = &value.room_identifier;
@@ -253,7 +125,7 @@ pub(crate) fn input_create_chat_token(
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(128u64),
             );
-            v.pattern(x, &PATTERN_6);
+            v.pattern(x, &PATTERN_4);
         });
     }
     {
@@ -279,7 +151,7 @@ pub(crate) fn input_create_chat_token(
 /// Checks the constraints of `CreateLoggingConfiguration` inputs.
 pub(crate) fn input_create_logging_configuration(
     value: &crate::operation::create_logging_configuration::CreateLoggingConfigurationInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     if let ::std::option::Option::Some(x) = &value.name {
         v.field("name", |v| {
@@ -288,7 +160,7 @@ pub(crate) fn input_create_logging_configuration(
                 ::std::option::Option::None,
                 ::std::option::Option::Some(128u64),
             );
-            v.pattern(x, &PATTERN_4);
+            v.pattern(x, &PATTERN_5);
         });
     }
     {
@@ -305,7 +177,6 @@ pub(crate) fn input_create_logging_configuration(
                 ::std::option::Option::Some(50u64),
             );
             for (key, item) in x.iter() {
-                let _ = item;
                 v.key(key, |v| {
                     v.str_length(
                         key.as_str(),
@@ -325,7 +196,7 @@ pub(crate) fn input_create_logging_configuration(
 /// Checks the constraints of `CreateRoom` inputs.
 pub(crate) fn input_create_room(
     value: &crate::operation::create_room::CreateRoomInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     if let ::std::option::Option::Some(x) = &value.name {
         v.field("name", |v| {
@@ -334,7 +205,7 @@ pub(crate) fn input_create_room(
                 ::std::option::Option::None,
                 ::std::option::Option::Some(128u64),
             );
-            v.pattern(x, &PATTERN_4);
+            v.pattern(x, &PATTERN_5);
         });
     }
     if let ::std::option::Option::Some(x) = &value.maximum_message_rate_per_second {
@@ -368,7 +239,6 @@ pub(crate) fn input_create_room(
                 ::std::option::Option::Some(50u64),
             );
             for (key, item) in x.iter() {
-                let _ = item;
                 v.key(key, |v| {
                     v.str_length(
                         key.as_str(),
@@ -398,7 +268,7 @@ pub(crate) fn input_create_room(
                         ::std::option::Option::Some(1u64),
                         ::std::option::Option::Some(128u64),
                     );
-                    v.pattern(item, &PATTERN_2);
+                    v.pattern(item, &PATTERN_6);
                 });
             }
         });
@@ -407,7 +277,7 @@ pub(crate) fn input_create_room(
 /// Checks the constraints of `DeleteLoggingConfiguration` inputs.
 pub(crate) fn input_delete_logging_configuration(
     value: &crate::operation::delete_logging_configuration::DeleteLoggingConfigurationInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     {
         let x = &value.identifier;
@@ -417,14 +287,14 @@ pub(crate) fn input_delete_logging_configuration(
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(128u64),
             );
-            v.pattern(x, &PATTERN_2);
+            v.pattern(x, &PATTERN_6);
         });
     }
 }
 /// Checks the constraints of `DeleteMessage` inputs.
 pub(crate) fn input_delete_message(
     value: &crate::operation::delete_message::DeleteMessageInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     {
         let x = &value.room_identifier;
@@ -434,7 +304,7 @@ pub(crate) fn input_delete_message(
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(128u64),
             );
-            v.pattern(x, &PATTERN_6);
+            v.pattern(x, &PATTERN_4);
         });
     }
     {
@@ -445,7 +315,7 @@ pub(crate) fn input_delete_message(
                 ::std::option::Option::Some(12u64),
                 ::std::option::Option::Some(12u64),
             );
-            v.pattern(x, &PATTERN_3);
+            v.pattern(x, &PATTERN_7);
         });
     }
     if let ::std::option::Option::Some(x) = &value.reason {
@@ -461,7 +331,7 @@ pub(crate) fn input_delete_message(
 /// Checks the constraints of `DeleteRoom` inputs.
 pub(crate) fn input_delete_room(
     value: &crate::operation::delete_room::DeleteRoomInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     {
         let x = &value.identifier;
@@ -471,14 +341,14 @@ pub(crate) fn input_delete_room(
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(128u64),
             );
-            v.pattern(x, &PATTERN_6);
+            v.pattern(x, &PATTERN_4);
         });
     }
 }
 /// Checks the constraints of `DisconnectUser` inputs.
 pub(crate) fn input_disconnect_user(
     value: &crate::operation::disconnect_user::DisconnectUserInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     {
         let x = &value.room_identifier;
@@ -488,7 +358,7 @@ pub(crate) fn input_disconnect_user(
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(128u64),
             );
-            v.pattern(x, &PATTERN_6);
+            v.pattern(x, &PATTERN_4);
         });
     }
     {
@@ -514,22 +384,8 @@ pub(crate) fn input_disconnect_user(
 /// Checks the constraints of `GetLoggingConfiguration` inputs.
 pub(crate) fn input_get_logging_configuration(
     value: &crate::operation::get_logging_configuration::GetLoggingConfigurationInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
-    {
-        let x = &value.identifier;
-        v.field("identifier", |v| {
-            v.str_length(
-                x,
-                ::std::option::Option::Some(1u64),
-                ::std::option::Option::Some(128u64),
-            );
-            v.pattern(x, &PATTERN_2);
-        });
-    }
-}
-/// Checks the constraints of `GetRoom` inputs.
-pub(crate) fn input_get_room(value: &crate::operation::get_room::GetRoomInput, v: &mut Validator) {
     {
         let x = &value.identifier;
         v.field("identifier", |v| {
@@ -542,10 +398,27 @@ pub(crate) fn input_get_room(value: &crate::operation::get_room::GetRoomInput, v
         });
     }
 }
+/// Checks the constraints of `GetRoom` inputs.
+pub(crate) fn input_get_room(
+    value: &crate::operation::get_room::GetRoomInput,
+    v: &mut ::restjson_runtime::__private::Validator,
+) {
+    {
+        let x = &value.identifier;
+        v.field("identifier", |v| {
+            v.str_length(
+                x,
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(128u64),
+            );
+            v.pattern(x, &PATTERN_4);
+        });
+    }
+}
 /// Checks the constraints of `ListLoggingConfigurations` inputs.
 pub(crate) fn input_list_logging_configurations(
     value: &crate::operation::list_logging_configurations::ListLoggingConfigurationsInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     if let ::std::option::Option::Some(x) = &value.next_token {
         v.field("nextToken", |v| {
@@ -569,7 +442,7 @@ pub(crate) fn input_list_logging_configurations(
 /// Checks the constraints of `ListRooms` inputs.
 pub(crate) fn input_list_rooms(
     value: &crate::operation::list_rooms::ListRoomsInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     if let ::std::option::Option::Some(x) = &value.name {
         v.field("name", |v| {
@@ -578,7 +451,7 @@ pub(crate) fn input_list_rooms(
                 ::std::option::Option::None,
                 ::std::option::Option::Some(128u64),
             );
-            v.pattern(x, &PATTERN_4);
+            v.pattern(x, &PATTERN_5);
         });
     }
     if let ::std::option::Option::Some(x) = &value.next_token {
@@ -606,7 +479,7 @@ pub(crate) fn input_list_rooms(
                 ::std::option::Option::Some(0u64),
                 ::std::option::Option::Some(170u64),
             );
-            v.pattern(x, &PATTERN_5);
+            v.pattern(x, &PATTERN_2);
         });
     }
     if let ::std::option::Option::Some(x) = &value.logging_configuration_identifier {
@@ -616,14 +489,14 @@ pub(crate) fn input_list_rooms(
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(128u64),
             );
-            v.pattern(x, &PATTERN_2);
+            v.pattern(x, &PATTERN_6);
         });
     }
 }
 /// Checks the constraints of `ListTagsForResource` inputs.
 pub(crate) fn input_list_tags_for_resource(
     value: &crate::operation::list_tags_for_resource::ListTagsForResourceInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     {
         let x = &value.resource_arn;
@@ -640,7 +513,7 @@ pub(crate) fn input_list_tags_for_resource(
 /// Checks the constraints of `SendEvent` inputs.
 pub(crate) fn input_send_event(
     value: &crate::operation::send_event::SendEventInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     {
         let x = &value.room_identifier;
@@ -650,7 +523,7 @@ pub(crate) fn input_send_event(
                 ::std::option::Option::Some(1u64),
                 ::std::option::Option::Some(128u64),
             );
-            v.pattern(x, &PATTERN_6);
+            v.pattern(x, &PATTERN_4);
         });
     }
     {
@@ -667,7 +540,7 @@ pub(crate) fn input_send_event(
 /// Checks the constraints of `TagResource` inputs.
 pub(crate) fn input_tag_resource(
     value: &crate::operation::tag_resource::TagResourceInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     {
         let x = &value.resource_arn;
@@ -689,7 +562,6 @@ pub(crate) fn input_tag_resource(
                 ::std::option::Option::Some(50u64),
             );
             for (key, item) in x.iter() {
-                let _ = item;
                 v.key(key, |v| {
                     v.str_length(
                         key.as_str(),
@@ -709,7 +581,7 @@ pub(crate) fn input_tag_resource(
 /// Checks the constraints of `UntagResource` inputs.
 pub(crate) fn input_untag_resource(
     value: &crate::operation::untag_resource::UntagResourceInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     {
         let x = &value.resource_arn;
@@ -745,39 +617,7 @@ pub(crate) fn input_untag_resource(
 /// Checks the constraints of `UpdateLoggingConfiguration` inputs.
 pub(crate) fn input_update_logging_configuration(
     value: &crate::operation::update_logging_configuration::UpdateLoggingConfigurationInput,
-    v: &mut Validator,
-) {
-    {
-        let x = &value.identifier;
-        v.field("identifier", |v| {
-            v.str_length(
-                x,
-                ::std::option::Option::Some(1u64),
-                ::std::option::Option::Some(128u64),
-            );
-            v.pattern(x, &PATTERN_2);
-        });
-    }
-    if let ::std::option::Option::Some(x) = &value.name {
-        v.field("name", |v| {
-            v.str_length(
-                x,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(128u64),
-            );
-            v.pattern(x, &PATTERN_4);
-        });
-    }
-    if let ::std::option::Option::Some(x) = &value.destination_configuration {
-        v.field("destinationConfiguration", |v| {
-            type_destination_configuration(x, v);
-        });
-    }
-}
-/// Checks the constraints of `UpdateRoom` inputs.
-pub(crate) fn input_update_room(
-    value: &crate::operation::update_room::UpdateRoomInput,
-    v: &mut Validator,
+    v: &mut ::restjson_runtime::__private::Validator,
 ) {
     {
         let x = &value.identifier;
@@ -797,7 +637,39 @@ pub(crate) fn input_update_room(
                 ::std::option::Option::None,
                 ::std::option::Option::Some(128u64),
             );
+            v.pattern(x, &PATTERN_5);
+        });
+    }
+    if let ::std::option::Option::Some(x) = &value.destination_configuration {
+        v.field("destinationConfiguration", |v| {
+            type_destination_configuration(x, v);
+        });
+    }
+}
+/// Checks the constraints of `UpdateRoom` inputs.
+pub(crate) fn input_update_room(
+    value: &crate::operation::update_room::UpdateRoomInput,
+    v: &mut ::restjson_runtime::__private::Validator,
+) {
+    {
+        let x = &value.identifier;
+        v.field("identifier", |v| {
+            v.str_length(
+                x,
+                ::std::option::Option::Some(1u64),
+                ::std::option::Option::Some(128u64),
+            );
             v.pattern(x, &PATTERN_4);
+        });
+    }
+    if let ::std::option::Option::Some(x) = &value.name {
+        v.field("name", |v| {
+            v.str_length(
+                x,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(128u64),
+            );
+            v.pattern(x, &PATTERN_5);
         });
     }
     if let ::std::option::Option::Some(x) = &value.maximum_message_rate_per_second {
@@ -837,7 +709,7 @@ pub(crate) fn input_update_room(
                         ::std::option::Option::Some(1u64),
                         ::std::option::Option::Some(128u64),
                     );
-                    v.pattern(item, &PATTERN_2);
+                    v.pattern(item, &PATTERN_6);
                 });
             }
         });

@@ -4,7 +4,6 @@
 //! Every generated type survives a trip through JSON (feature `serde`): structures with
 //! every member set, every union variant, every enum value and an unknown one.
 #![cfg(feature = "serde")]
-#![allow(clippy::all)]
 fn round_trip<T>(value: &T)
 where
     T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,

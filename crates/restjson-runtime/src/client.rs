@@ -55,10 +55,68 @@ pub struct OperationMeta {
     pub name: &'static str,
     /// Whether the operation is marked idempotent or read-only.
     pub idempotent: bool,
+    /// How requests are authenticated, in order of preference; empty for unauthenticated
+    /// operations.
+    pub auth: &'static [AuthScheme],
+}
+
+/// An auth scheme an operation accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthScheme {
+    /// SigV4 signatures with the configured credentials.
+    SigV4,
+    /// `Authorization: Bearer` with the configured token provider (feature `bearer`).
+    Bearer,
+}
+
+/// The response body of a call whose output streams it (feature `streaming`).
+#[cfg(feature = "streaming")]
+type BodyStream = Option<crate::byte_stream::ByteStream>;
+#[cfg(not(feature = "streaming"))]
+type BodyStream = ();
+
+/// What a call sends as its body and how it reads the response body.
+#[derive(Default)]
+struct Payload {
+    /// A streaming request body, sent instead of the request's bytes.
+    #[cfg(feature = "streaming")]
+    source: Option<crate::byte_stream::ByteStream>,
+    /// Whether a successful response's body is handed to the caller as a stream.
+    #[cfg(feature = "streaming")]
+    stream_response: bool,
+}
+
+impl Payload {
+    /// Whether the request body is streamed (it is then sent as an unsigned payload).
+    fn is_streaming(&self) -> bool {
+        #[cfg(feature = "streaming")]
+        {
+            self.source.is_some()
+        }
+        #[cfg(not(feature = "streaming"))]
+        {
+            false
+        }
+    }
+
+    /// Whether the body can be sent again (a stream of chunks cannot).
+    fn can_resend(&self) -> bool {
+        #[cfg(feature = "streaming")]
+        {
+            self.source
+                .as_ref()
+                .is_none_or(|s| s.retry_copy().is_some())
+        }
+        #[cfg(not(feature = "streaming"))]
+        {
+            true
+        }
+    }
 }
 
 /// An operation's request before endpoint, standard headers and signing are applied.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct RequestParts {
     /// The HTTP method.
     pub method: Method,
@@ -70,6 +128,9 @@ pub struct RequestParts {
     pub body: Bytes,
     /// A prefix for the endpoint's host (`@endpoint` trait), already validated.
     pub host_prefix: Option<String>,
+    /// A streaming body, sent instead of `body` (feature `streaming`).
+    #[cfg(feature = "streaming")]
+    pub stream: Option<crate::byte_stream::ByteStream>,
 }
 
 /// Where requests go and how they are signed, resolved once per client.
@@ -297,10 +358,42 @@ impl Handle {
         de_err: fn(&ErrorMetadata, &HttpResponse) -> Result<E, DeserializeError>,
     ) -> Result<O, SdkError<E>> {
         let request = request.map_err(|e| SdkError::construction(op.name, e))?;
-        let (response, meta) = self
-            .send(op, request)
+        let (response, meta, _) = self
+            .send(op, request, false)
             .await
             .map_err(|kind| SdkError::new(op.name, widen(kind)))?;
+        self.finish(op, response, meta, de_ok, de_err)
+    }
+
+    /// [`invoke`](Self::invoke) for an operation whose output streams the response body:
+    /// `de_ok` reads the headers and takes the body as a stream.
+    #[cfg(feature = "streaming")]
+    pub async fn invoke_streaming<O, E>(
+        &self,
+        op: &'static OperationMeta,
+        request: Result<RequestParts, BuildError>,
+        de_ok: fn(&HttpResponse, crate::byte_stream::ByteStream) -> Result<O, DeserializeError>,
+        de_err: fn(&ErrorMetadata, &HttpResponse) -> Result<E, DeserializeError>,
+    ) -> Result<O, SdkError<E>> {
+        let request = request.map_err(|e| SdkError::construction(op.name, e))?;
+        let (response, meta, stream) = self
+            .send(op, request, true)
+            .await
+            .map_err(|kind| SdkError::new(op.name, widen(kind)))?;
+        let mut stream = stream;
+        let de = |r: &HttpResponse| de_ok(r, stream.take().unwrap_or_default());
+        self.finish(op, response, meta, de, de_err)
+    }
+
+    /// Turns the final response into the output (2xx) or the operation's error.
+    fn finish<O, E>(
+        &self,
+        op: &'static OperationMeta,
+        response: HttpResponse,
+        meta: Option<ErrorMetadata>,
+        de_ok: impl FnOnce(&HttpResponse) -> Result<O, DeserializeError>,
+        de_err: fn(&ErrorMetadata, &HttpResponse) -> Result<E, DeserializeError>,
+    ) -> Result<O, SdkError<E>> {
         let raw = |r: &HttpResponse| {
             RawResponse::new(r.status().as_u16(), r.headers().clone(), r.body().clone())
         };
@@ -337,8 +430,19 @@ impl Handle {
     async fn send(
         &self,
         op: &'static OperationMeta,
-        parts: RequestParts,
-    ) -> Result<(HttpResponse, Option<ErrorMetadata>), SdkErrorKind<Infallible>> {
+        #[allow(unused_mut)] mut parts: RequestParts,
+        stream_response: bool,
+    ) -> Result<(HttpResponse, Option<ErrorMetadata>, BodyStream), SdkErrorKind<Infallible>> {
+        #[cfg(feature = "streaming")]
+        let payload = Payload {
+            source: parts.stream.take(),
+            stream_response,
+        };
+        #[cfg(not(feature = "streaming"))]
+        let payload = {
+            let _ = stream_response;
+            Payload::default()
+        };
         let inner = &*self.0;
         let retry = &inner.config.retry;
         let span = tracing::debug_span!(
@@ -361,7 +465,7 @@ impl Handle {
             // Built once; each attempt clones it (the body is shared, not copied) and adds its
             // own `amz-sdk-request` header and signature.
             let base = self.build(target, parts, &invocation_id)?;
-            self.attempts(target, connector, &base).await
+            self.attempts(op, target, connector, &base, &payload).await
         };
         within(
             inner.config.operation_timeout,
@@ -376,10 +480,12 @@ impl Handle {
     /// retrying, the last attempt, or an empty retry quota.
     async fn attempts(
         &self,
+        op: &'static OperationMeta,
         target: &Target,
         connector: &SharedConnector,
         base: &http::Request<Bytes>,
-    ) -> Result<(HttpResponse, Option<ErrorMetadata>), SdkErrorKind<Infallible>> {
+        payload: &Payload,
+    ) -> Result<(HttpResponse, Option<ErrorMetadata>, BodyStream), SdkErrorKind<Infallible>> {
         let inner = &*self.0;
         let retry = &inner.config.retry;
         let max = retry.max_attempts();
@@ -410,14 +516,14 @@ impl Handle {
                 request_id = tracing::field::Empty,
             );
             let outcome = self
-                .attempt(target, connector, request)
+                .attempt(op, target, connector, request, payload)
                 .instrument(span.clone())
                 .await;
             tracing::Span::current().record("attempts", attempt);
             let (result, kind) = match outcome {
                 Attempt::Fatal(kind) => return Err(kind),
                 Attempt::Failed(kind, retry_kind) => (Err(kind), retry_kind),
-                Attempt::Answered(response) => {
+                Attempt::Answered(response, stream) => {
                     let status = response.status().as_u16();
                     let request_id = response
                         .headers()
@@ -435,7 +541,7 @@ impl Handle {
                         }
                         let mut quota = lock(&inner.quota);
                         quota.release(held_cost.unwrap_or(retry.no_retry_increment()));
-                        return Ok((response, None));
+                        return Ok((response, None, stream));
                     }
                     let meta = (inner.errors.metadata)(response.headers(), response.body());
                     let raw_now = inner.config.time_source.now();
@@ -460,7 +566,7 @@ impl Handle {
                         (None, Some(_)) => Some(AttemptKind::ClockSkew),
                         (None, None) => None,
                     };
-                    (Ok((response, Some(meta))), kind)
+                    (Ok((response, Some(meta), stream)), kind)
                 }
             };
             if adaptive {
@@ -473,6 +579,10 @@ impl Handle {
             };
             if attempt >= max {
                 tracing::debug!(attempt, "no attempts left");
+                return result;
+            }
+            if !payload.can_resend() {
+                tracing::debug!(attempt, "the streamed body cannot be sent again");
                 return result;
             }
             match kind {
@@ -512,26 +622,33 @@ impl Handle {
     /// One attempt: credentials, signature at the (skew-corrected) current time, transport.
     async fn attempt(
         &self,
+        op: &'static OperationMeta,
         target: &Target,
         connector: &SharedConnector,
         mut request: http::Request<Bytes>,
+        payload: &Payload,
     ) -> Attempt {
         let inner = &*self.0;
-        if let Err(kind) = self.authorize(target, &mut request).await {
+        if let Err(kind) = self
+            .authorize(op, target, &mut request, payload.is_streaming())
+            .await
+        {
             return Attempt::Fatal(kind);
         }
         let call = async {
-            connector.call(request).await.map_err(|e| match e.kind() {
-                ConnectorErrorKind::Timeout => (
-                    SdkErrorKind::Timeout(Box::new(e) as BoxError),
-                    Some(AttemptKind::Retry(RetryKind::Timeout)),
-                ),
-                ConnectorErrorKind::Io => (
-                    SdkErrorKind::Dispatch(Box::new(e) as BoxError),
-                    Some(AttemptKind::Retry(RetryKind::Transient)),
-                ),
-                _ => (SdkErrorKind::Dispatch(Box::new(e) as BoxError), None),
-            })
+            self.dispatch(connector, request, payload)
+                .await
+                .map_err(|e| match e.kind() {
+                    ConnectorErrorKind::Timeout => (
+                        SdkErrorKind::Timeout(Box::new(e) as BoxError),
+                        Some(AttemptKind::Retry(RetryKind::Timeout)),
+                    ),
+                    ConnectorErrorKind::Io => (
+                        SdkErrorKind::Dispatch(Box::new(e) as BoxError),
+                        Some(AttemptKind::Retry(RetryKind::Transient)),
+                    ),
+                    _ => (SdkErrorKind::Dispatch(Box::new(e) as BoxError), None),
+                })
         };
         let result = within(inner.config.attempt_timeout, "attempt", call)
             .await
@@ -542,9 +659,9 @@ impl Handle {
                 ))
             });
         match result {
-            Ok(response) => {
+            Ok((response, stream)) => {
                 tracing::debug!(status = response.status().as_u16(), "response");
-                Attempt::Answered(response)
+                Attempt::Answered(response, stream)
             }
             Err((kind, retry)) => {
                 tracing::debug!(error = %DisplayKind(&kind), "attempt failed");
@@ -588,10 +705,110 @@ impl Handle {
         Ok(request)
     }
 
+    /// Sends one attempt's request; the body is streamed when the call has a streaming body
+    /// or reads the response as a stream.
+    #[cfg(not(feature = "streaming"))]
+    async fn dispatch(
+        &self,
+        connector: &SharedConnector,
+        request: http::Request<Bytes>,
+        _payload: &Payload,
+    ) -> Result<(HttpResponse, BodyStream), crate::http::ConnectorError> {
+        connector.call(request).await.map(|r| (r, ()))
+    }
+
+    /// Sends one attempt's request; the body is streamed when the call has a streaming body
+    /// or reads the response as a stream.
+    #[cfg(feature = "streaming")]
+    async fn dispatch(
+        &self,
+        connector: &SharedConnector,
+        request: http::Request<Bytes>,
+        payload: &Payload,
+    ) -> Result<(HttpResponse, BodyStream), crate::http::ConnectorError> {
+        use crate::byte_stream::ByteStream;
+        use crate::http::ConnectorError;
+        if payload.source.is_none() && !payload.stream_response {
+            return connector.call(request).await.map(|r| (r, None));
+        }
+        let (parts, bytes) = request.into_parts();
+        let body = match &payload.source {
+            Some(source) => source.take_for_request().ok_or_else(|| {
+                ConnectorError::new(
+                    ConnectorErrorKind::Other,
+                    "the streaming body was already sent",
+                )
+            })?,
+            None => ByteStream::from(bytes),
+        };
+        let response = connector
+            .call_streaming(http::Request::from_parts(parts, body))
+            .await?;
+        let (head, body) = response.into_parts();
+        if head.status.is_success() && payload.stream_response {
+            return Ok((http::Response::from_parts(head, Bytes::new()), Some(body)));
+        }
+        let bytes = crate::http::read_limited(body, self.0.config.http.max_response_body).await?;
+        Ok((http::Response::from_parts(head, bytes), None))
+    }
+
+    /// Authenticates the request with the first of the operation's auth schemes the
+    /// configuration can serve. With `anonymous()` configured, requests go unauthenticated.
     async fn authorize(
+        &self,
+        op: &'static OperationMeta,
+        target: &Target,
+        request: &mut http::Request<Bytes>,
+        unsigned_payload: bool,
+    ) -> Result<(), SdkErrorKind<Infallible>> {
+        let inner = &*self.0;
+        let anonymous = matches!(inner.config.credentials, CredentialsSetting::Anonymous);
+        for scheme in op.auth {
+            match scheme {
+                AuthScheme::SigV4 if !anonymous => {
+                    return self.sign(target, request, unsigned_payload).await;
+                }
+                #[cfg(feature = "bearer")]
+                AuthScheme::Bearer => {
+                    if let Some(provider) = &inner.config.token_provider {
+                        use crate::token::ProvideToken;
+                        let token = provider
+                            .provide_token()
+                            .await
+                            .map_err(|e| SdkErrorKind::Construction(Box::new(e)))?;
+                        let mut value = HeaderValue::from_str(&format!("Bearer {}", token.token()))
+                            .map_err(|_| {
+                                SdkErrorKind::Construction(
+                                    "the bearer token is not a valid header value".into(),
+                                )
+                            })?;
+                        value.set_sensitive(true);
+                        request
+                            .headers_mut()
+                            .insert(http::header::AUTHORIZATION, value);
+                        return Ok(());
+                    }
+                }
+                _ => {}
+            }
+        }
+        if op.auth.is_empty() || anonymous {
+            return Ok(());
+        }
+        Err(SdkErrorKind::Construction(
+            format!(
+                "{} authenticates with {:?}, and none of them is configured (a bearer token needs `token_provider` on the config)",
+                op.name, op.auth
+            )
+            .into(),
+        ))
+    }
+
+    async fn sign(
         &self,
         target: &Target,
         request: &mut http::Request<Bytes>,
+        unsigned_payload: bool,
     ) -> Result<(), SdkErrorKind<Infallible>> {
         let inner = &*self.0;
         let credentials = match &inner.config.credentials {
@@ -604,12 +821,13 @@ impl Handle {
         }
         .map_err(SdkErrorKind::Credentials)?;
         let offset = inner.clock_offset_ms.load(Ordering::Relaxed);
-        crate::sign::sign_request(
+        crate::sign::sign_request_payload(
             request,
             &credentials,
             &target.signing_region,
             &target.signing_name,
             apply_offset(inner.config.time_source.now(), offset),
+            unsigned_payload,
         )
         .map_err(SdkErrorKind::Construction)
     }
@@ -634,8 +852,8 @@ async fn within<T>(
 
 /// How one attempt ended.
 enum Attempt {
-    /// A response arrived (any status).
-    Answered(HttpResponse),
+    /// A response arrived (any status), with its body as a stream when the caller reads it so.
+    Answered(HttpResponse, BodyStream),
     /// The transport failed; retryable when the kind is given.
     Failed(SdkErrorKind<Infallible>, Option<AttemptKind>),
     /// Nothing was sent and retrying cannot help (credentials, signing).

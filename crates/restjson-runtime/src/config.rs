@@ -79,6 +79,8 @@ pub struct Config {
     pub(crate) retry: RetryConfig,
     pub(crate) idempotency_tokens: IdempotencyTokenProvider,
     pub(crate) strict_validation: bool,
+    #[cfg(feature = "bearer")]
+    pub(crate) token_provider: Option<crate::token::SharedTokenProvider>,
 }
 
 impl Default for Config {
@@ -130,6 +132,8 @@ impl Config {
                 retry: RetryConfig::standard(),
                 idempotency_tokens: IdempotencyTokenProvider::default(),
                 strict_validation: false,
+                #[cfg(feature = "bearer")]
+                token_provider: None,
             },
         }
     }
@@ -199,6 +203,12 @@ impl Config {
     /// The retry settings.
     pub fn retry_config(&self) -> &RetryConfig {
         &self.retry
+    }
+
+    /// The bearer token provider (feature `bearer`).
+    #[cfg(feature = "bearer")]
+    pub fn token_provider(&self) -> Option<&crate::token::SharedTokenProvider> {
+        self.token_provider.as_ref()
     }
 
     /// Whether inputs are also checked against maximum lengths, maximum values and patterns
@@ -396,6 +406,14 @@ impl ConfigBuilder {
     /// [`validate`](crate::validate).
     pub fn strict_validation(mut self, strict: bool) -> Self {
         self.config.strict_validation = strict;
+        self
+    }
+
+    /// Authenticates calls of services that use bearer tokens with tokens from `provider`
+    /// (for example a [`Token`](crate::token::Token)); feature `bearer`.
+    #[cfg(feature = "bearer")]
+    pub fn token_provider(mut self, provider: impl crate::token::ProvideToken + 'static) -> Self {
+        self.config.token_provider = Some(crate::token::SharedTokenProvider::new(provider));
         self
     }
 

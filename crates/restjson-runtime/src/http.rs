@@ -75,10 +75,62 @@ impl std::error::Error for ConnectorError {
 pub type ConnectorFuture<'a> =
     Pin<Box<dyn Future<Output = Result<HttpResponse, ConnectorError>> + Send + 'a>>;
 
+/// A request whose body is streamed (feature `streaming`).
+#[cfg(feature = "streaming")]
+pub type StreamingRequest = http::Request<crate::byte_stream::ByteStream>;
+/// A response whose body is read as it arrives (feature `streaming`).
+#[cfg(feature = "streaming")]
+pub type StreamingResponse = http::Response<crate::byte_stream::ByteStream>;
+/// The future [`HttpConnector::call_streaming`] returns.
+#[cfg(feature = "streaming")]
+pub type StreamingFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<StreamingResponse, ConnectorError>> + Send + 'a>>;
+
 /// Sends HTTP requests.
 pub trait HttpConnector: Send + Sync + fmt::Debug {
     /// Sends `request` and reads the whole response.
     fn call(&self, request: HttpRequest) -> ConnectorFuture<'_>;
+
+    /// Sends a request with a streamed body and returns the response as soon as its headers
+    /// arrive, its body still to be read (operations with streaming payloads). The default
+    /// reads the request body into memory and calls [`call`](Self::call); the default
+    /// connector streams both ways.
+    #[cfg(feature = "streaming")]
+    fn call_streaming(&self, request: StreamingRequest) -> StreamingFuture<'_> {
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let bytes = body
+                .collect()
+                .await
+                .map_err(|e| ConnectorError::new(ConnectorErrorKind::Io, e))?;
+            let response = self.call(http::Request::from_parts(parts, bytes)).await?;
+            let (parts, body) = response.into_parts();
+            Ok(http::Response::from_parts(
+                parts,
+                crate::byte_stream::ByteStream::from(body),
+            ))
+        })
+    }
+}
+
+/// Reads a streamed body into memory, refusing one larger than `max` bytes.
+#[cfg(feature = "streaming")]
+pub(crate) async fn read_limited(
+    mut body: crate::byte_stream::ByteStream,
+    max: usize,
+) -> Result<Bytes, ConnectorError> {
+    let mut out = BytesMut::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| ConnectorError::new(ConnectorErrorKind::Io, e))?;
+        if out.len() + chunk.len() > max {
+            return Err(ConnectorError::new(
+                ConnectorErrorKind::BodyTooLarge,
+                format!("response body exceeds {max} bytes"),
+            ));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out.freeze())
 }
 
 /// A shared connector.
@@ -95,6 +147,11 @@ impl SharedConnector {
 impl HttpConnector for SharedConnector {
     fn call(&self, request: HttpRequest) -> ConnectorFuture<'_> {
         self.0.call(request)
+    }
+
+    #[cfg(feature = "streaming")]
+    fn call_streaming(&self, request: StreamingRequest) -> StreamingFuture<'_> {
+        self.0.call_streaming(request)
     }
 }
 
@@ -264,6 +321,28 @@ fn classify(e: reqwest::Error) -> ConnectorError {
 impl HttpConnector for ReqwestConnector {
     fn call(&self, request: HttpRequest) -> ConnectorFuture<'_> {
         Box::pin(self.send(request))
+    }
+
+    #[cfg(feature = "streaming")]
+    fn call_streaming(&self, request: StreamingRequest) -> StreamingFuture<'_> {
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let request = http::Request::from_parts(parts, reqwest::Body::from(body));
+            let request = reqwest::Request::try_from(request)
+                .map_err(|e| ConnectorError::new(ConnectorErrorKind::Other, e))?;
+            let mut response = self.client.execute(request).await.map_err(classify)?;
+            let len = response.content_length();
+            let mut builder = http::Response::builder().status(response.status());
+            if let Some(headers) = builder.headers_mut() {
+                *headers = std::mem::take(response.headers_mut());
+            }
+            // The body is read by the caller as it arrives; the client's read timeout bounds
+            // each read.
+            let body = crate::byte_stream::ByteStream::from_response_body(response.into(), len);
+            builder
+                .body(body)
+                .map_err(|e| ConnectorError::new(ConnectorErrorKind::Other, e))
+        })
     }
 }
 

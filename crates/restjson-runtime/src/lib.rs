@@ -10,6 +10,8 @@
 // of calls are not on a hot path where their size matters.
 #![allow(clippy::result_large_err)]
 
+#[cfg(feature = "streaming")]
+pub mod byte_stream;
 pub mod client;
 pub mod config;
 pub mod credentials;
@@ -27,6 +29,8 @@ pub mod retry;
 pub mod sign;
 pub mod sleep;
 pub mod time;
+#[cfg(feature = "bearer")]
+pub mod token;
 pub mod types;
 pub mod validate;
 
@@ -37,6 +41,8 @@ mod serde_impls;
 #[path = "private.rs"]
 pub mod __private;
 
+#[cfg(feature = "streaming")]
+pub use crate::byte_stream::{ByteStream, ByteStreamError};
 pub use crate::client::Handle;
 pub use crate::config::{Config, ConfigBuilder, CredentialsSetting};
 pub use crate::credentials::{Credentials, ProvideCredentials, SharedCredentialsProvider};

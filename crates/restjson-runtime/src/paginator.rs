@@ -81,16 +81,27 @@ pub async fn run_operation<I, O, E>(
     spec: &'static OperationSpec<I, O, E>,
     input: Result<I, BuildError>,
 ) -> Result<O, SdkError<E>> {
-    let name = spec.meta.name;
-    let input = input.map_err(|e| SdkError::construction(name, e))?;
-    let mut validator = Validator::new(handle.config().strict_validation());
-    (spec.validate)(&input, &mut validator);
-    validator
-        .finish()
-        .map_err(|e| SdkError::construction(name, e))?;
+    let input = checked_input(&handle, spec.meta, spec.validate, input)?;
     handle
         .invoke(spec.meta, (spec.ser)(&input), spec.de_ok, spec.de_err)
         .await
+}
+
+/// The built input, validated (strictly if the client's configuration says so); failures are
+/// construction errors.
+pub(crate) fn checked_input<I, E>(
+    handle: &Handle,
+    meta: &'static OperationMeta,
+    validate: fn(&I, &mut Validator),
+    input: Result<I, BuildError>,
+) -> Result<I, SdkError<E>> {
+    let input = input.map_err(|e| SdkError::construction(meta.name, e))?;
+    let mut validator = Validator::new(handle.config().strict_validation());
+    validate(&input, &mut validator);
+    validator
+        .finish()
+        .map_err(|e| SdkError::construction(meta.name, e))?;
+    Ok(input)
 }
 
 /// How the pages of one paginated operation chain together.
@@ -510,6 +521,7 @@ mod tests {
     static META: OperationMeta = OperationMeta {
         name: "List",
         idempotent: true,
+        auth: &[crate::client::AuthScheme::SigV4],
     };
     static OPERATION: OperationSpec<Input, Output, ()> = OperationSpec {
         meta: &META,
@@ -520,7 +532,7 @@ mod tests {
                 path_and_query: "/".into(),
                 headers: http::HeaderMap::new(),
                 body: Bytes::from(input.0.clone().unwrap_or_default()),
-                host_prefix: None,
+                ..RequestParts::default()
             })
         },
         de_ok: |response| {

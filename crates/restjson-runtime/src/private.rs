@@ -3,7 +3,9 @@
 use http::{HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-pub use crate::client::{OperationMeta, RequestParts, ServiceMeta};
+#[cfg(feature = "streaming")]
+pub use crate::byte_stream::{StreamingOperationSpec, run_streaming_operation};
+pub use crate::client::{AuthScheme, OperationMeta, RequestParts, ServiceMeta};
 pub use crate::error::{BuildError, ErrorMetadata, Unhandled};
 pub use crate::http::HttpResponse;
 pub use crate::json::{self, ArrayWriter, DeserializeError, ObjectWriter, ValueWriter};
@@ -127,8 +129,48 @@ impl RequestBuilder {
             headers: self.headers,
             body,
             host_prefix: None,
+            #[cfg(feature = "streaming")]
+            stream: None,
         }
     }
+}
+
+/// Makes `body` (a streaming payload of the input) the request's body: its content type
+/// unless the input set one, and its length when known. `requires_length` (`@requiresLength`)
+/// refuses a body of unknown length.
+#[cfg(feature = "streaming")]
+pub fn stream_payload(
+    parts: &mut RequestParts,
+    body: &crate::byte_stream::ByteStream,
+    content_type: &'static str,
+    requires_length: bool,
+    member: &str,
+) -> Result<(), BuildError> {
+    let stream = body.take_for_request().ok_or_else(|| {
+        BuildError::invalid_field(member, "this stream was already sent; make a new one")
+    })?;
+    if !parts.headers.contains_key(http::header::CONTENT_TYPE) {
+        parts.headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static(content_type),
+        );
+    }
+    match stream.known_length() {
+        Some(n) => {
+            parts
+                .headers
+                .insert(http::header::CONTENT_LENGTH, HeaderValue::from(n));
+        }
+        None if requires_length => {
+            return Err(BuildError::invalid_field(
+                member,
+                "the operation needs the body's length: use `ByteStream::with_length`",
+            ));
+        }
+        None => {}
+    }
+    parts.stream = Some(stream);
+    Ok(())
 }
 
 /// A fresh idempotency token (a random UUID).
@@ -378,10 +420,24 @@ mod tests {
 /// `minCompressionSizeBytes`).
 pub const MIN_COMPRESSION_SIZE: usize = 10_240;
 
-/// Adds `Content-MD5` (base64 of the body's MD5) for operations with `@httpChecksumRequired`.
+/// The request body when it is in memory: its bytes, or a streamed body built from bytes.
+/// `None` for a body streamed from a file or a stream of chunks.
+fn body_in_memory(parts: &RequestParts) -> Option<bytes::Bytes> {
+    #[cfg(feature = "streaming")]
+    if let Some(stream) = &parts.stream {
+        return stream.in_memory();
+    }
+    Some(parts.body.clone())
+}
+
+/// Adds `Content-MD5` (base64 of the body's MD5) for operations with `@httpChecksumRequired`
+/// (not for a body streamed from a file or a stream of chunks, which is not in memory).
 pub fn add_content_md5(parts: &mut RequestParts) {
     use md5::Digest;
-    let digest = md5::Md5::digest(&parts.body);
+    let Some(body) = body_in_memory(parts) else {
+        return;
+    };
+    let digest = md5::Md5::digest(&body);
     let text = aws_smithy_types::base64::encode(digest.as_slice());
     if let Ok(value) = HeaderValue::from_str(&text) {
         parts.headers.insert("content-md5", value);
@@ -432,26 +488,26 @@ pub fn default_header(parts: &mut RequestParts, name: &'static str, value: &'sta
 }
 
 /// Glacier's payload checksums: `x-amz-content-sha256` (SHA-256 of the body) and
-/// `x-amz-sha256-tree-hash` (the SHA-256 tree hash over 1 MiB chunks), unless already set.
+/// `x-amz-sha256-tree-hash` (the SHA-256 tree hash over 1 MiB chunks), unless already set
+/// (for a body in memory; the caller sets them for a body streamed from elsewhere).
 pub fn add_glacier_checksums(parts: &mut RequestParts) {
     use sha2::{Digest, Sha256};
+    let Some(body) = body_in_memory(parts) else {
+        return;
+    };
     let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
     if !parts.headers.contains_key("x-amz-content-sha256") {
-        let linear = hex(Sha256::digest(&parts.body).as_slice());
+        let linear = hex(Sha256::digest(&body).as_slice());
         if let Ok(v) = HeaderValue::from_str(&linear) {
             parts.headers.insert("x-amz-content-sha256", v);
         }
     }
     if !parts.headers.contains_key("x-amz-sha256-tree-hash") {
         const MIB: usize = 1024 * 1024;
-        let mut level: Vec<[u8; 32]> = if parts.body.is_empty() {
+        let mut level: Vec<[u8; 32]> = if body.is_empty() {
             vec![Sha256::digest(b"").into()]
         } else {
-            parts
-                .body
-                .chunks(MIB)
-                .map(|c| Sha256::digest(c).into())
-                .collect()
+            body.chunks(MIB).map(|c| Sha256::digest(c).into()).collect()
         };
         while level.len() > 1 {
             level = level

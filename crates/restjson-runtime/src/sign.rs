@@ -46,6 +46,19 @@ pub fn sign_request(
     service: &str,
     time: SystemTime,
 ) -> Result<(), BoxError> {
+    sign_request_payload(request, credentials, region, service, time, false)
+}
+
+/// [`sign_request`], with `unsigned_payload` for a body that is streamed rather than in
+/// `request` (its hash is then `UNSIGNED-PAYLOAD`, as the AWS SDKs sign streams).
+pub(crate) fn sign_request_payload(
+    request: &mut HttpRequest,
+    credentials: &Credentials,
+    region: &str,
+    service: &str,
+    time: SystemTime,
+    unsigned_payload: bool,
+) -> Result<(), BoxError> {
     let identity = aws_credential_types::Credentials::new(
         credentials.access_key_id(),
         credentials.secret_access_key(),
@@ -77,7 +90,11 @@ pub fn sign_request(
         request.method().as_str(),
         uri,
         headers.into_iter(),
-        SignableBody::Bytes(request.body()),
+        if unsigned_payload {
+            SignableBody::UnsignedPayload
+        } else {
+            SignableBody::Bytes(request.body())
+        },
     )?;
     let (instructions, _signature) = sign(signable, &params)?.into_parts();
     let (new_headers, _params) = instructions.into_parts();

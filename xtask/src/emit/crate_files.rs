@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{Options, docs, ident};
+use super::{CargoMode, Options, docs, ident};
 use crate::ir::Service;
 
 pub fn files(
@@ -17,11 +17,38 @@ pub fn files(
             "src/client.rs".into(),
             client_rs(service, options, has_endpoint),
         ),
-        ("src/config.rs".into(), config_rs()),
+        ("src/config.rs".into(), config_rs(service)),
         ("src/error.rs".into(), error_rs()),
         ("src/operation.rs".into(), operation_rs(service)),
     ]
 }
+
+/// Crate documentation of clients with streaming payloads.
+const STREAMING_GUIDE: &str = "
+# Streaming payloads
+
+Operations with a streaming payload take and return a [`ByteStream`]. Send bytes
+(`ByteStream::from(vec)`), a file (`ByteStream::from_path(path).await?`) or any stream of
+chunks (`ByteStream::from_stream(stream)`, with `.with_length(n)` when the length is known,
+as some operations require). In-memory and file bodies are sent again when a call is retried;
+a stream of chunks can be sent once, so a call with one is not retried.
+
+A returned `ByteStream` is read incrementally (`next().await`, or `collect().await` for the
+whole body): it is never buffered whole. The operation and attempt timeouts end when the
+response headers arrive and do not cut off your reading; each read waits at most the read
+timeout (`Config::builder().read_timeout(..)`, 30 s by default), so reading ends within a bound
+too. Drop the stream to abandon the rest of the body.
+";
+
+/// Crate documentation of clients whose service authenticates with bearer tokens.
+const BEARER_GUIDE: &str = "
+# Bearer tokens
+
+The service authenticates calls with a bearer token: configure one with
+`Config::builder().token_provider(Token::new(token, None))` (or your own
+[`ProvideToken`](crate::config::ProvideToken)). The token is sent in the `Authorization`
+header and never printed.
+";
 
 /// Crate documentation common to every generated client.
 const GUIDE: &str = "
@@ -93,7 +120,33 @@ fn lib_rs(service: &Service, options: &Options, has_endpoint: bool) -> TokenStre
         None => String::new(),
     };
     let example_lines: Vec<String> = example.lines().map(|l| format!(" {l}")).collect();
-    let guide_lines: Vec<String> = GUIDE.lines().map(|l| format!(" {l}")).collect();
+    let mut guide_lines: Vec<String> = GUIDE.lines().map(|l| format!(" {l}")).collect();
+    if service.runtime_features.contains(&"streaming") {
+        guide_lines.extend(STREAMING_GUIDE.lines().map(|l| format!(" {l}")));
+    }
+    if service.runtime_features.contains(&"bearer") {
+        guide_lines.extend(BEARER_GUIDE.lines().map(|l| format!(" {l}")));
+    }
+    if !service.skipped.is_empty() {
+        guide_lines.push(String::new());
+        guide_lines.push(" # Operations not generated".into());
+        guide_lines.push(String::new());
+        guide_lines.push(
+            " The model has these operations, but this client leaves them out because the generator does not support something they use:".into(),
+        );
+        guide_lines.push(String::new());
+        for s in &service.skipped {
+            // The reason is the generator's own text, with shape ids in code spans.
+            guide_lines.push(format!(" - `{}`: {}", s.operation, s.reason));
+        }
+    }
+    let byte_stream = if service.runtime_features.contains(&"streaming") {
+        quote!(
+            pub use ::restjson_runtime::ByteStream;
+        )
+    } else {
+        quote!()
+    };
     quote! {
         #![doc = #title]
         #![doc = ""]
@@ -104,7 +157,9 @@ fn lib_rs(service: &Service, options: &Options, has_endpoint: bool) -> TokenStre
         #( #![doc = #example_lines] )*
         #( #![doc = #guide_lines] )*
         #![warn(missing_docs)]
-        #![allow(clippy::all)]
+        // Generated from models: large errors and enums and long doc lists are the model's, and
+        // a deserializer of a one-member structure matches on one key.
+        #![allow(clippy::result_large_err, clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::single_match)]
 
         pub mod client;
         pub mod config;
@@ -118,6 +173,7 @@ fn lib_rs(service: &Service, options: &Options, has_endpoint: bool) -> TokenStre
         pub use crate::client::Client;
         pub use crate::config::Config;
         pub use ::restjson_runtime::{Credentials, DateTime};
+        #byte_stream
     }
 }
 
@@ -130,7 +186,7 @@ fn client_rs(service: &Service, options: &Options, has_endpoint: bool) -> TokenS
     let methods = service.operations.iter().map(|op| {
         let f = ident(&op.fn_name);
         let m = ident(&op.module);
-        let fluent = format_ident!("{}", crate::naming::fluent_builder_name(&op.type_name));
+        let fluent = format_ident!("{}", op.fluent);
         let d = docs(&op.docs);
         let d = if op.docs.is_empty() {
             docs(&[format!("Calls the `{}` operation.", op.name)])
@@ -193,9 +249,17 @@ fn client_rs(service: &Service, options: &Options, has_endpoint: bool) -> TokenS
     }
 }
 
-fn config_rs() -> TokenStream {
+fn config_rs(service: &Service) -> TokenStream {
+    let bearer = if service.runtime_features.contains(&"bearer") {
+        quote!(
+            pub use ::restjson_runtime::token::{ProvideToken, SharedTokenProvider, Token, TokenError};
+        )
+    } else {
+        quote!()
+    };
     quote! {
         //! Client configuration: region, credentials, endpoint, transport and timeouts.
+        #bearer
         pub use ::restjson_runtime::config::{Config, ConfigBuilder as Builder, CredentialsSetting};
         pub use ::restjson_runtime::env_config::ConfigError;
         pub use ::restjson_runtime::provider_env::ProviderEnv;
@@ -228,19 +292,39 @@ fn operation_rs(service: &Service) -> TokenStream {
     }
 }
 
-pub fn cargo_toml(options: &Options) -> String {
-    let header = format!("# Code generated by `{}`. DO NOT EDIT.\n", options.command);
-    if options.in_workspace {
-        format!(
-            "{header}[package]\nname = \"{name}\"\ndescription = \"Client generated from a Smithy model.\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n[dependencies]\nrestjson-runtime.workspace = true\nserde = {{ workspace = true, optional = true }}\n\n[features]\n# Serialize/Deserialize on every generated type (see the crate documentation).\nserde = [\"dep:serde\", \"restjson-runtime/serde\"]\n# Conversions between DateTime and time::OffsetDateTime.\ntime = [\"restjson-runtime/time\"]\n# Config from the official SDK's SdkConfig, and its credentials providers.\naws-config = [\"restjson-runtime/aws-config\"]\n\n[dev-dependencies]\nserde_json.workspace = true\n",
-            name = options.crate_name
-        )
+/// `restjson-runtime`'s features the crate turns on, as a TOML array item (empty when none).
+fn runtime_features(features: &[&str]) -> String {
+    if features.is_empty() {
+        String::new()
     } else {
-        format!(
-            "{header}[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nrestjson-runtime = {{ path = \"{runtime}\" }}\nserde = {{ version = \"1\", features = [\"derive\"], optional = true }}\n\n[features]\nserde = [\"dep:serde\", \"restjson-runtime/serde\"]\ntime = [\"restjson-runtime/time\"]\naws-config = [\"restjson-runtime/aws-config\"]\n\n[dev-dependencies]\nserde_json = \"1\"\n\n[workspace]\n",
+        let list: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
+        format!(", features = [{}]", list.join(", "))
+    }
+}
+
+pub fn cargo_toml(options: &Options, features: &[&str]) -> String {
+    let header = format!("# Code generated by `{}`. DO NOT EDIT.\n", options.command);
+    let runtime_features = runtime_features(features);
+    match options.cargo {
+        CargoMode::Workspace => format!(
+            "{header}[package]\nname = \"{name}\"\ndescription = \"Client generated from a Smithy model.\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n[dependencies]\n{runtime_dep}\nserde = {{ workspace = true, optional = true }}\n\n[features]\n# Serialize/Deserialize on every generated type (see the crate documentation).\nserde = [\"dep:serde\", \"restjson-runtime/serde\"]\n# Conversions between DateTime and time::OffsetDateTime.\ntime = [\"restjson-runtime/time\"]\n# Config from the official SDK's SdkConfig, and its credentials providers.\naws-config = [\"restjson-runtime/aws-config\"]\n\n[dev-dependencies]\nserde_json.workspace = true\n",
+            name = options.crate_name,
+            runtime_dep = if features.is_empty() {
+                "restjson-runtime.workspace = true".to_owned()
+            } else {
+                format!("restjson-runtime = {{ workspace = true{runtime_features} }}")
+            }
+        ),
+        CargoMode::Standalone | CargoMode::Member => format!(
+            "{header}[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nrestjson-runtime = {{ path = \"{runtime}\"{runtime_features} }}\nserde = {{ version = \"1\", features = [\"derive\"], optional = true }}\n\n[features]\nserde = [\"dep:serde\", \"restjson-runtime/serde\"]\ntime = [\"restjson-runtime/time\"]\naws-config = [\"restjson-runtime/aws-config\"]\n\n[dev-dependencies]\nserde_json = \"1\"\n{workspace}",
             name = options.crate_name,
             version = options.crate_version,
-            runtime = options.runtime_path
-        )
+            runtime = options.runtime_path,
+            workspace = if options.cargo == CargoMode::Standalone {
+                "\n[workspace]\n"
+            } else {
+                ""
+            }
+        ),
     }
 }

@@ -15,9 +15,8 @@ use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
-use serde_json::Value;
 
-use crate::ir::{Member, NamedKind, Service, TsFormat, Ty};
+use crate::ir::{DefaultValue, Member, NamedKind, Service, TsFormat, Ty};
 
 /// Options of one generation run.
 #[derive(Debug, Clone)]
@@ -30,12 +29,26 @@ pub struct Options {
     pub runtime_path: String,
     /// The command that regenerates the crate (written in every file header).
     pub command: String,
-    /// Whether the generated Cargo.toml inherits lints/metadata from a workspace.
-    pub in_workspace: bool,
+    /// How the generated Cargo.toml relates to a Cargo workspace.
+    pub cargo: CargoMode,
+    /// Whether to run rustfmt over the crate (checked-in crates must match `cargo fmt`; crates
+    /// generated only to be compiled need not).
+    pub format: bool,
     /// The AWS partition table (JSON) compiled into the crate for endpoint resolution.
     pub partitions: Option<String>,
     /// Endpoint test cases to emit as ignored tests: (documentation, reason).
     pub endpoint_skips: Vec<(String, String)>,
+}
+
+/// How a generated crate's Cargo.toml relates to a Cargo workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CargoMode {
+    /// A member of this repository's workspace: metadata, lints and dependencies inherited.
+    Workspace,
+    /// A workspace of its own (an empty `[workspace]` table).
+    Standalone,
+    /// A member of a workspace generated around it (no `[workspace]` table).
+    Member,
 }
 
 /// Generates the whole crate: relative path to file contents.
@@ -49,8 +62,7 @@ pub fn generate(service: &Service, options: &Options) -> Result<BTreeMap<String,
         let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| {
             format!("internal error: generated {path} does not parse: {e}\n{tokens}")
         })?;
-        let text = rustfmt(&prettyplease::unparse(&file)).map_err(|e| format!("{path}: {e}"))?;
-        files.insert(path, format!("{header}{text}"));
+        files.insert(path, prettyplease::unparse(&file));
         Ok(())
     };
     let endpoint_file = endpoint::file(service, options.partitions.as_deref())?;
@@ -77,44 +89,74 @@ pub fn generate(service: &Service, options: &Options) -> Result<BTreeMap<String,
     for op in &service.operations {
         add_rs(
             format!("src/operation/{}.rs", crate::naming::unraw(&op.module)),
-            operation::file(service, op),
+            operation::file(op),
         )?;
     }
-    files.insert("Cargo.toml".into(), crate_files::cargo_toml(options));
+    if options.format {
+        rustfmt_crate(&mut files)?;
+    }
+    for text in files.values_mut() {
+        text.insert_str(0, &header);
+    }
+    files.insert(
+        "Cargo.toml".into(),
+        crate_files::cargo_toml(options, &service.runtime_features),
+    );
     Ok(files)
 }
 
-/// Runs rustfmt over prettyplease's output so that `cargo fmt --check` leaves generated files
-/// untouched (the two formatters differ in small ways).
-fn rustfmt(text: &str) -> Result<String, String> {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into()))
-        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            format!("cannot run rustfmt ({e}); install it with `rustup component add rustfmt`")
-        })?;
-    let mut stdin = child.stdin.take().ok_or("rustfmt has no stdin")?;
-    let input = text.to_owned();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("rustfmt failed: {e}"))?;
-    writer
-        .join()
-        .map_err(|_| "rustfmt writer thread panicked".to_string())?
-        .map_err(|e| format!("writing to rustfmt: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "rustfmt failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    String::from_utf8(out.stdout).map_err(|_| "rustfmt printed invalid UTF-8".to_string())
+/// Runs rustfmt once over the whole crate (prettyplease's output), so that `cargo fmt --check`
+/// leaves generated files untouched (the two formatters differ in small ways). One process per
+/// crate, not per file: rustfmt follows `mod` declarations from `src/lib.rs`, and each test
+/// file is a root of its own.
+fn rustfmt_crate(files: &mut BTreeMap<String, String>) -> Result<(), String> {
+    use std::process::Command;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static RUN: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "xtask-rustfmt-{}-{}",
+        std::process::id(),
+        RUN.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        for (rel, text) in files.iter() {
+            let path = dir.join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("{}: {e}", parent.display()))?;
+            }
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        let roots: Vec<&String> = files
+            .keys()
+            .filter(|rel| *rel == "src/lib.rs" || rel.starts_with("tests/"))
+            .collect();
+        if roots.is_empty() {
+            return Ok(());
+        }
+        let out = Command::new(std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into()))
+            .args(["--edition", "2024", "--quiet"])
+            .args(roots)
+            .current_dir(&dir)
+            .output()
+            .map_err(|e| {
+                format!("cannot run rustfmt ({e}); install it with `rustup component add rustfmt`")
+            })?;
+        if !out.status.success() {
+            return Err(format!(
+                "rustfmt failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        for (rel, text) in files.iter_mut() {
+            let path = dir.join(rel);
+            *text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
 }
 
 pub(crate) fn ident(name: &str) -> Ident {
@@ -150,6 +192,7 @@ pub(crate) fn rust_ty(ty: &Ty) -> TokenStream {
         Ty::Double => quote!(f64),
         Ty::Timestamp(_) => quote!(::restjson_runtime::DateTime),
         Ty::Blob => quote!(::restjson_runtime::Blob),
+        Ty::ByteStream => quote!(::restjson_runtime::ByteStream),
         Ty::Document => quote!(::restjson_runtime::Document),
         Ty::Unit => quote!(()),
         Ty::List { elem, sparse } => {
@@ -213,6 +256,7 @@ pub(crate) fn zero_value(m: &Member) -> TokenStream {
         Ty::Float | Ty::Double => quote!(0.0),
         Ty::Timestamp(_) => quote!(::restjson_runtime::DateTime::from_secs(0)),
         Ty::Blob => quote!(::restjson_runtime::Blob::default()),
+        Ty::ByteStream => quote!(::restjson_runtime::ByteStream::default()),
         Ty::Document => quote!(::restjson_runtime::Document::Null),
         Ty::Unit => quote!(()),
         Ty::List { .. } => quote!(::std::vec::Vec::new()),
@@ -240,10 +284,10 @@ pub(crate) fn zero_value(m: &Member) -> TokenStream {
         }
         Ty::Named {
             kind: NamedKind::Struct,
-            rust,
+            de_fn,
             ..
         } => {
-            let f = format_ident!("de_{}", crate::naming::snake_case(rust));
+            let f = format_ident!("{}", de_fn);
             quote!(crate::protocol::#f(::restjson_runtime::__private::json::Input::empty_object())?)
         }
     };
@@ -254,66 +298,102 @@ pub(crate) fn zero_value(m: &Member) -> TokenStream {
     }
 }
 
-/// The `@default` value of a member as an expression, if it can be written.
-pub(crate) fn default_value(m: &Member) -> Result<Option<TokenStream>, String> {
-    let Some(d) = &m.default else { return Ok(None) };
-    let bad = || format!("member `{}`: unsupported @default value {d}", m.wire_name);
-    let v = match (&m.ty, d) {
-        (Ty::String, Value::String(s)) => quote!(::std::string::String::from(#s)),
-        (Ty::Bool, Value::Bool(b)) => quote!(#b),
-        (Ty::Byte | Ty::Short | Ty::Integer | Ty::Long, Value::Number(n)) => {
-            let n = n.as_i64().ok_or_else(bad)?;
-            let lit = proc_macro2::Literal::i64_unsuffixed(n);
+/// The member's `@default` value as an expression (boxed when the member is), if it has one.
+pub(crate) fn default_value(m: &Member) -> Option<TokenStream> {
+    let d = m.default.as_ref()?;
+    let v = match d {
+        DefaultValue::String(s) => quote!(::std::string::String::from(#s)),
+        DefaultValue::Bool(b) => quote!(#b),
+        DefaultValue::Int(n) => {
+            let lit = proc_macro2::Literal::i64_unsuffixed(*n);
             quote!(#lit)
         }
-        (Ty::Float | Ty::Double, Value::Number(n)) => {
-            let n = n.as_f64().ok_or_else(bad)?;
-            let lit = proc_macro2::Literal::f64_unsuffixed(n);
+        DefaultValue::Float(n) => {
+            let lit = proc_macro2::Literal::f64_unsuffixed(*n);
             quote!(#lit)
         }
-        (Ty::Timestamp(_), Value::Number(n)) => {
-            let n = n.as_f64().ok_or_else(bad)?;
-            quote!(::restjson_runtime::DateTime::from_secs_f64(#n))
+        DefaultValue::Timestamp(secs) => {
+            quote!(::restjson_runtime::DateTime::from_secs_f64(#secs))
         }
-        (Ty::Timestamp(_), Value::String(s)) => {
-            quote!(::restjson_runtime::DateTime::parse(#s, ::restjson_runtime::TimestampFormat::DateTime).unwrap_or(::restjson_runtime::DateTime::from_secs(0)))
+        DefaultValue::Blob(bytes) => {
+            let bytes = proc_macro2::Literal::byte_string(bytes);
+            quote!(::restjson_runtime::Blob::new(#bytes.to_vec()))
         }
-        (Ty::Blob, Value::String(s)) => {
-            quote!(::restjson_runtime::Blob::from_base64(#s).unwrap_or_default())
+        DefaultValue::Document(json) => {
+            // Written from a parsed JSON value at generation, so it always parses.
+            quote!(::restjson_runtime::Document::from_json_str(#json).unwrap_or(::restjson_runtime::Document::Null))
         }
-        (Ty::Document, v) => {
-            let s = v.to_string();
-            quote!(::restjson_runtime::Document::from_json_str(#s).unwrap_or(::restjson_runtime::Document::Null))
-        }
-        (Ty::List { .. }, Value::Array(a)) if a.is_empty() => quote!(::std::vec::Vec::new()),
-        (Ty::Map { .. }, Value::Object(o)) if o.is_empty() => {
-            quote!(::std::collections::BTreeMap::new())
-        }
-        (
-            Ty::Named {
-                kind: NamedKind::Enum,
-                ..
-            },
-            Value::String(s),
-        ) => {
+        DefaultValue::EmptyList => quote!(::std::vec::Vec::new()),
+        DefaultValue::EmptyMap => quote!(::std::collections::BTreeMap::new()),
+        DefaultValue::Enum(s) => {
             let t = rust_ty(&m.ty);
             quote!(#t::from(#s))
         }
-        (
-            Ty::Named {
-                kind: NamedKind::IntEnum,
-                ..
-            },
-            Value::Number(n),
-        ) => {
+        DefaultValue::IntEnum(n) => {
             let t = rust_ty(&m.ty);
-            let n = n
-                .as_i64()
-                .and_then(|n| i32::try_from(n).ok())
-                .ok_or_else(bad)?;
             quote!(#t::from(#n))
         }
-        _ => return Err(bad()),
+        DefaultValue::EmptyStream => quote!(::restjson_runtime::ByteStream::default()),
     };
-    Ok(Some(v))
+    Some(if m.boxed {
+        quote!(::std::boxed::Box::new(#v))
+    } else {
+        v
+    })
+}
+
+/// `option` (an `Option` of the member's value) unwrapped to the member's `@default`, or to its
+/// zero value when it has none, in the plainest form clippy accepts. `zero` is used when the
+/// member has no default (`None`: the member must have one).
+pub(crate) fn unwrap_default(
+    m: &Member,
+    option: TokenStream,
+    zero: Option<TokenStream>,
+) -> TokenStream {
+    let type_default = !m.boxed
+        && match &m.default {
+            None => {
+                zero.is_some()
+                    && matches!(
+                        m.ty,
+                        Ty::String
+                            | Ty::Bool
+                            | Ty::Byte
+                            | Ty::Short
+                            | Ty::Integer
+                            | Ty::Long
+                            | Ty::Float
+                            | Ty::Double
+                            | Ty::Blob
+                            | Ty::List { .. }
+                            | Ty::Map { .. }
+                    )
+            }
+            Some(DefaultValue::Int(0)) | Some(DefaultValue::Bool(false)) => true,
+            Some(DefaultValue::Float(f)) => *f == 0.0,
+            Some(DefaultValue::String(s)) => s.is_empty(),
+            Some(DefaultValue::EmptyList) | Some(DefaultValue::EmptyMap) => true,
+            Some(DefaultValue::EmptyStream) => true,
+            Some(_) => false,
+        };
+    if type_default {
+        return quote!(#option.unwrap_or_default());
+    }
+    let literal = !m.boxed
+        && matches!(
+            m.default,
+            Some(DefaultValue::Int(_) | DefaultValue::Bool(_) | DefaultValue::Float(_))
+        );
+    if let (None, Some(zero)) = (&m.default, &zero) {
+        // A zero value may read a structure (with `?`), which a closure cannot hold.
+        return quote!(match #option { ::std::option::Option::Some(v) => v, ::std::option::Option::None => #zero });
+    }
+    let value = default_value(m)
+        .or(zero)
+        .unwrap_or_else(|| quote!(::std::default::Default::default()));
+    if literal {
+        quote!(#option.unwrap_or(#value))
+    } else {
+        quote!(#option.unwrap_or_else(|| #value))
+    }
 }

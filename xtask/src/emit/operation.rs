@@ -4,37 +4,36 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::protocol::{DeParts, de_parts, de_value, ser_members, ser_value};
+use super::protocol::{DeParts, de_parts, de_value, header_parse, ser_members, ser_value};
 use super::types::{SetterTarget, StructRole, setters, struct_tokens};
 use super::{docs_or, ident, ts_tokens};
 use crate::ir::{
-    Binding, Member, NamedKind, Operation, Service, StructDef, TsFormat, Ty, UriSegment,
+    AuthScheme, Binding, Customization, HostSegment, Member, NamedKind, Operation, TsFormat, Ty,
+    UriSegment,
 };
-use crate::naming::{self, snake_case};
 
-pub fn file(_service: &Service, op: &Operation) -> TokenStream {
+pub fn file(op: &Operation) -> TokenStream {
     let input = struct_tokens(&op.input, StructRole::Input);
     let output = struct_tokens(&op.output, StructRole::Output);
-    let error = error_enum(_service, op);
+    let error = error_enum(op);
     let fluent = fluent_builder(op);
-    let ser = ser_request(_service, op);
+    let ser = ser_request(op);
     let de_ok = de_response(op);
-    let de_err = de_error(_service, op);
+    let de_err = de_error(op);
     let spec = super::paginator::spec_static(op);
     let pagination = super::paginator::pagination_static(op);
     let name = &op.name;
     let idempotent = op.idempotent;
-    let doc = docs_or(&op.docs, &format!("The `{}` operation.", op.name));
-    let doc_attr = quote!(#doc).to_string();
-    let _ = doc_attr;
+    let auth = op.auth.iter().map(|a| match a {
+        AuthScheme::SigV4 => quote!(::restjson_runtime::__private::AuthScheme::SigV4),
+        AuthScheme::Bearer => quote!(::restjson_runtime::__private::AuthScheme::Bearer),
+    });
     let mod_doc = format!(
         " Input, output, errors and fluent builder of the `{}` operation.",
         op.name
     );
     quote! {
         #![doc = #mod_doc]
-        #![allow(clippy::all, unused_imports, unused_mut, unused_variables, unused_assignments, dead_code)]
-        use ::restjson_runtime::__private::{json, BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder, RequestParts};
 
         #input
         #output
@@ -44,6 +43,7 @@ pub fn file(_service: &Service, op: &Operation) -> TokenStream {
         static META: ::restjson_runtime::__private::OperationMeta = ::restjson_runtime::__private::OperationMeta {
             name: #name,
             idempotent: #idempotent,
+            auth: &[#(#auth),*],
         };
         #spec
         #pagination
@@ -54,8 +54,8 @@ pub fn file(_service: &Service, op: &Operation) -> TokenStream {
     }
 }
 
-fn error_enum(service: &Service, op: &Operation) -> TokenStream {
-    let name = format_ident!("{}", naming::operation_error_name(&op.type_name));
+fn error_enum(op: &Operation) -> TokenStream {
+    let name = format_ident!("{}", op.error_enum);
     let variants = op.errors.iter().map(|e| {
         let v = format_ident!("{}", e.variant);
         let t = format_ident!("{}", e.rust_name);
@@ -69,16 +69,10 @@ fn error_enum(service: &Service, op: &Operation) -> TokenStream {
     });
     let messages = op.errors.iter().map(|e| {
         let v = format_ident!("{}", e.variant);
-        let def = service.errors.iter().find(|d| d.rust_name == e.rust_name);
-        let msg = def.and_then(|d| {
-            d.members
-                .iter()
-                .find(|m| m.wire_name.eq_ignore_ascii_case("message") && m.ty == Ty::String)
-        });
-        match msg {
+        match &e.message {
             Some(m) => {
-                let f = ident(&m.rust_name);
-                if m.non_optional() {
+                let f = ident(&m.field);
+                if m.non_optional {
                     quote!(Self::#v(e) => ::std::option::Option::Some(e.#f.as_str()),)
                 } else {
                     quote!(Self::#v(e) => e.#f.as_deref(),)
@@ -97,7 +91,7 @@ fn error_enum(service: &Service, op: &Operation) -> TokenStream {
     });
     let predicates = op.errors.iter().map(|e| {
         let v = format_ident!("{}", e.variant);
-        let f = format_ident!("is_{}", snake_case(&e.variant));
+        let f = format_ident!("{}", e.predicate);
         let d = format!(" Whether this is `{}`.", e.code);
         quote!(#[doc = #d] pub fn #f(&self) -> bool { matches!(self, Self::#v(_)) })
     });
@@ -138,12 +132,11 @@ fn error_enum(service: &Service, op: &Operation) -> TokenStream {
 }
 
 fn fluent_builder(op: &Operation) -> TokenStream {
-    let fluent = format_ident!("{}", naming::fluent_builder_name(&op.type_name));
-    let input = format_ident!("{}", op.input.rust_name);
-    let input_b = format_ident!("{}", naming::builder_name(&op.input.rust_name));
+    let fluent = format_ident!("{}", op.fluent);
+    let input_b = format_ident!("{}", op.input.builder);
     let output = format_ident!("{}", op.output.rust_name);
-    let output_b = format_ident!("{}", naming::builder_name(&op.output.rust_name));
-    let error = format_ident!("{}", naming::operation_error_name(&op.type_name));
+    let output_b = format_ident!("{}", op.output.builder);
+    let error = format_ident!("{}", op.error_enum);
     let setters = op
         .input
         .members
@@ -179,7 +172,7 @@ fn fluent_builder(op: &Operation) -> TokenStream {
     } else {
         quote!(let mut inner = self.inner; #(#tokens)*)
     };
-    let send = super::paginator::send_body(&build);
+    let send = super::paginator::send_body(op, &build);
     // Pages reuse one input; an idempotency token, if any, is filled per page by the caller.
     let plain_build = if op.input.needs_fallible_build() {
         quote!(self.inner.build())
@@ -192,17 +185,22 @@ fn fluent_builder(op: &Operation) -> TokenStream {
         " Fluent builder of the `{}` operation: set the input members, then call [`send`](Self::send).",
         op.name
     );
+    // A byte stream in the input cannot be cloned.
+    let derives = if op.input.is_plain_data() {
+        quote!(#[derive(Clone, Debug)])
+    } else {
+        quote!(#[derive(Debug)])
+    };
     quote! {
         /// Builders of this operation's input and output, and its fluent builder.
         pub mod builders {
             pub use super::{#input_b, #output_b};
-            use super::{#input, #output, #error};
             #paginator_alias
 
             #[doc = #builder_doc]
             #[doc = ""]
             #doc
-            #[derive(Clone, Debug)]
+            #derives
             pub struct #fluent {
                 handle: ::restjson_runtime::Handle,
                 inner: #input_b,
@@ -219,7 +217,7 @@ fn fluent_builder(op: &Operation) -> TokenStream {
                 /// Sends the request and waits for the response.
                 ///
                 /// A missing required member or an invalid value fails before anything is sent.
-                pub async fn send(self) -> ::std::result::Result<#output, ::restjson_runtime::SdkError<#error>> {
+                pub async fn send(self) -> ::std::result::Result<super::#output, ::restjson_runtime::SdkError<super::#error>> {
                     #take_inner
                     #send
                 }
@@ -235,76 +233,77 @@ fn fluent_builder(op: &Operation) -> TokenStream {
 fn scalar_text(ty: &Ty, v: TokenStream, member: &str, default_ts: TsFormat) -> TokenStream {
     match ty {
         Ty::String => {
-            quote!(::std::result::Result::<::std::string::String, BuildError>::Ok(#v.to_string()))
+            quote!(::std::result::Result::<::std::string::String, ::restjson_runtime::__private::BuildError>::Ok(#v.to_string()))
         }
         Ty::Named {
             kind: NamedKind::Enum,
             ..
         } => {
-            quote!(::std::result::Result::<::std::string::String, BuildError>::Ok(#v.as_str().to_owned()))
+            quote!(::std::result::Result::<::std::string::String, ::restjson_runtime::__private::BuildError>::Ok(#v.as_str().to_owned()))
         }
         Ty::Named {
             kind: NamedKind::IntEnum,
             ..
         } => {
-            quote!(::std::result::Result::<::std::string::String, BuildError>::Ok(#v.as_i32().to_string()))
+            quote!(::std::result::Result::<::std::string::String, ::restjson_runtime::__private::BuildError>::Ok(#v.as_i32().to_string()))
         }
         Ty::Bool | Ty::Byte | Ty::Short | Ty::Integer | Ty::Long => {
-            quote!(::std::result::Result::<::std::string::String, BuildError>::Ok(#v.to_string()))
+            quote!(::std::result::Result::<::std::string::String, ::restjson_runtime::__private::BuildError>::Ok(#v.to_string()))
         }
         Ty::Float => {
-            quote!(::std::result::Result::<::std::string::String, BuildError>::Ok(::restjson_runtime::__private::float_text(::restjson_runtime::__private::f32_to_f64(*#v))))
+            quote!(::std::result::Result::<::std::string::String, ::restjson_runtime::__private::BuildError>::Ok(::restjson_runtime::__private::float_text(::restjson_runtime::__private::f32_to_f64(*#v))))
         }
         Ty::Double => {
-            quote!(::std::result::Result::<::std::string::String, BuildError>::Ok(::restjson_runtime::__private::float_text(*#v)))
+            quote!(::std::result::Result::<::std::string::String, ::restjson_runtime::__private::BuildError>::Ok(::restjson_runtime::__private::float_text(*#v)))
         }
         Ty::Timestamp(f) => {
             let f = ts_tokens(*f, default_ts);
-            quote!(#v.format(#f).map_err(|e| BuildError::invalid_field(#member, e)))
+            quote!(#v.format(#f).map_err(|e| ::restjson_runtime::__private::BuildError::invalid_field(#member, e)))
         }
         Ty::Blob => {
-            quote!(::std::result::Result::<::std::string::String, BuildError>::Ok(#v.to_base64()))
+            quote!(::std::result::Result::<::std::string::String, ::restjson_runtime::__private::BuildError>::Ok(#v.to_base64()))
         }
         _ => {
-            quote!(::std::result::Result::<::std::string::String, BuildError>::Err(BuildError::invalid_field(#member, "this type cannot be bound to the HTTP message")))
+            quote!(::std::result::Result::<::std::string::String, ::restjson_runtime::__private::BuildError>::Err(::restjson_runtime::__private::BuildError::invalid_field(#member, "this type cannot be bound to the HTTP message")))
         }
     }
 }
 
-fn ser_request(service: &Service, op: &Operation) -> TokenStream {
-    let glacier = service.sdk_id == "Glacier";
+fn ser_request(op: &Operation) -> TokenStream {
     let input_ty = format_ident!("{}", op.input.rust_name);
     let method = format_ident!("{}", op.method);
     let mut path_stmts = Vec::new();
     for seg in &op.path {
         match seg {
             UriSegment::Literal(l) => path_stmts.push(quote!(path.push_str(#l);)),
-            UriSegment::Label { member, greedy } => {
-                let m = op
-                    .input
-                    .members
-                    .iter()
-                    .find(|m| &m.rust_name == member)
-                    .expect("label member checked in lowering");
+            UriSegment::Label {
+                field,
+                greedy,
+                if_empty,
+            } => {
+                let Some(m) = op.input.members.iter().find(|m| &m.rust_name == field) else {
+                    continue;
+                };
                 let f = ident(&m.rust_name);
                 let wire = &m.wire_name;
-                let text = scalar_text(&m.ty, quote!((&input.#f)), wire, TsFormat::DateTime);
+                let text = scalar_text(&m.ty, quote!(value), wire, TsFormat::DateTime);
                 let enc = if *greedy {
                     quote!(::restjson_runtime::__private::encode_greedy_label)
                 } else {
                     quote!(::restjson_runtime::__private::encode_label)
                 };
-                // Glacier takes `-` for "the account of the credentials".
-                let account_default = if glacier && wire == "accountId" {
-                    quote!(let text = if text.is_empty() { "-".to_owned() } else { text };)
-                } else {
-                    quote!()
+                let account_default = match if_empty {
+                    Some(v) => {
+                        quote!(let text = if text.is_empty() { #v.to_owned() } else { text };)
+                    }
+                    None => quote!(),
                 };
                 path_stmts.push(quote! {{
+                    let value = &input.#f;
                     let text = #text?;
                     #account_default
                     if text.is_empty() {
-                        return ::std::result::Result::Err(BuildError::invalid_field(#wire, "an HTTP label must not be empty"));
+                        return ::std::result::Result::Err(::restjson_runtime::__private::BuildError::invalid_field(#wire, "an HTTP label must not be empty"));
                     }
                     path.push_str(&#enc(&text));
                 }});
@@ -441,7 +440,18 @@ fn ser_request(service: &Service, op: &Operation) -> TokenStream {
         .members
         .iter()
         .find(|m| m.binding == Binding::Payload);
-    let body = if let Some(p) = payload {
+    let mut extras = Vec::new();
+    let body = if let Some(p) = payload.filter(|p| p.ty == Ty::ByteStream) {
+        let f = ident(&p.rust_name);
+        let wire = &p.wire_name;
+        let ct = p
+            .media_type
+            .as_deref()
+            .unwrap_or("application/octet-stream");
+        let requires_length = p.requires_length;
+        extras.push(quote!(::restjson_runtime::__private::stream_payload(&mut parts, &input.#f, #ct, #requires_length, #wire)?;));
+        quote!(::std::option::Option::None)
+    } else if let Some(p) = payload {
         let f = ident(&p.rust_name);
         let wire = &p.wire_name;
         let media = p.media_type.as_deref();
@@ -491,7 +501,7 @@ fn ser_request(service: &Service, op: &Operation) -> TokenStream {
         let write = ser_members(&body_members);
         quote!({
             let mut out = ::std::string::String::new();
-            let mut object = ObjectWriter::new(&mut out);
+            let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
             #write
             object.finish();
             ::std::option::Option::Some((out.into_bytes(), "application/json"))
@@ -499,146 +509,86 @@ fn ser_request(service: &Service, op: &Operation) -> TokenStream {
     } else {
         quote!(::std::option::Option::None)
     };
-    let host_prefix = match &op.host_prefix {
-        None => quote!(),
-        Some(prefix) => {
-            let mut fmt = String::new();
-            let mut args = Vec::new();
-            let mut rest = prefix.as_str();
-            while let Some(start) = rest.find('{') {
-                fmt.push_str(&rest[..start]);
-                let end = rest[start..]
-                    .find('}')
-                    .map(|e| start + e)
-                    .unwrap_or(rest.len() - 1);
-                let label = &rest[start + 1..end];
-                if let Some(m) = op.input.members.iter().find(|m| m.wire_name == label) {
-                    let f = ident(&m.rust_name);
-                    let wire = &m.wire_name;
+    if !op.host_prefix.is_empty() {
+        let mut fmt = String::new();
+        let mut args = Vec::new();
+        for seg in &op.host_prefix {
+            match seg {
+                HostSegment::Literal(l) => fmt.push_str(&l.replace('{', "{{").replace('}', "}}")),
+                HostSegment::Label {
+                    field,
+                    wire,
+                    non_optional,
+                } => {
+                    let f = ident(field);
                     fmt.push_str("{}");
-                    let access = if m.non_optional() {
+                    let access = if *non_optional {
                         quote!(input.#f.as_str())
                     } else {
                         quote!(input.#f.as_deref().unwrap_or(""))
                     };
                     args.push(quote!(::restjson_runtime::__private::host_label(#access, #wire)?));
                 }
-                rest = &rest[end + 1..];
             }
-            fmt.push_str(rest);
-            quote!(parts.host_prefix = ::std::option::Option::Some(format!(#fmt, #(#args),*));)
         }
-    };
-    // Protocol and service customizations applied to the finished request.
-    let mut extras = Vec::new();
-    if op.checksum_required {
-        extras.push(quote!(::restjson_runtime::__private::add_content_md5(&mut parts);));
-    }
-    if !op.compression.is_empty() {
-        extras.push(quote!(::restjson_runtime::__private::gzip_body(&mut parts)?;));
-    }
-    if glacier {
-        let version = &service.version;
-        extras.push(quote!(::restjson_runtime::__private::default_header(&mut parts, "x-amz-glacier-version", #version);));
-        if matches!(op.name.as_str(), "UploadArchive" | "UploadMultipartPart") {
-            extras.push(quote!(::restjson_runtime::__private::add_glacier_checksums(&mut parts);));
-        }
-    }
-    if service.sdk_id == "API Gateway" {
         extras.push(
-            quote!(::restjson_runtime::__private::default_header(&mut parts, "accept", "application/json");),
+            quote!(parts.host_prefix = ::std::option::Option::Some(format!(#fmt, #(#args),*));),
         );
     }
+    // Protocol and service customizations applied to the finished request.
+    for c in &op.customizations {
+        extras.push(match c {
+            Customization::ContentMd5 => {
+                quote!(::restjson_runtime::__private::add_content_md5(&mut parts);)
+            }
+            Customization::Gzip => quote!(::restjson_runtime::__private::gzip_body(&mut parts)?;),
+            Customization::DefaultHeader { name, value } => {
+                quote!(::restjson_runtime::__private::default_header(&mut parts, #name, #value);)
+            }
+            Customization::GlacierChecksums => {
+                quote!(::restjson_runtime::__private::add_glacier_checksums(&mut parts);)
+            }
+        });
+    }
+    let request_binding = if bind_stmts.is_empty() {
+        quote!(let request)
+    } else {
+        quote!(let mut request)
+    };
+    let parts_binding = if extras.is_empty() {
+        quote!(let parts)
+    } else {
+        quote!(let mut parts)
+    };
+    let input_name = if op.input.members.is_empty() {
+        quote!(_input)
+    } else {
+        quote!(input)
+    };
     quote! {
-        fn ser_request(input: &#input_ty) -> ::std::result::Result<RequestParts, BuildError> {
+        fn ser_request(#input_name: &#input_ty) -> ::std::result::Result<::restjson_runtime::__private::RequestParts, ::restjson_runtime::__private::BuildError> {
             let mut path = ::std::string::String::new();
             #(#path_stmts)*
-            let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::#method, path);
+            #request_binding = ::restjson_runtime::__private::RequestBuilder::new(::restjson_runtime::__private::Method::#method, path);
             #(#bind_stmts)*
             let body = #body;
-            let mut parts = request.finish(body);
-            #host_prefix
+            #parts_binding = request.finish(body);
             #(#extras)*
             ::std::result::Result::Ok(parts)
         }
     }
 }
 
-/// An expression of type `Result<T, DeserializeError>` parsing the header text `s`.
-fn header_value(ty: &Ty, s: TokenStream) -> TokenStream {
-    let p = quote!(::restjson_runtime::__private);
-    match ty {
-        Ty::String => quote!(::std::result::Result::<_, DeserializeError>::Ok(#s.to_owned())),
-        Ty::Named {
-            kind: NamedKind::Enum,
-            rust,
-            ..
-        } => {
-            let t = format_ident!("{}", rust);
-            quote!(::std::result::Result::<_, DeserializeError>::Ok(crate::types::#t::from(#s)))
-        }
-        Ty::Named {
-            kind: NamedKind::IntEnum,
-            rust,
-            ..
-        } => {
-            let t = format_ident!("{}", rust);
-            quote!(#p::parse_number::<i32>(#s).map(crate::types::#t::from))
-        }
-        Ty::Bool => quote!(#p::parse_bool(#s)),
-        Ty::Byte => quote!(#p::parse_number::<i8>(#s)),
-        Ty::Short => quote!(#p::parse_number::<i16>(#s)),
-        Ty::Integer => quote!(#p::parse_number::<i32>(#s)),
-        Ty::Long => quote!(#p::parse_number::<i64>(#s)),
-        Ty::Float => quote!(#p::parse_float(#s).map(|v| v as f32)),
-        Ty::Double => quote!(#p::parse_float(#s)),
-        Ty::Timestamp(f) => {
-            let f = ts_tokens(*f, TsFormat::HttpDate);
-            quote!(#p::parse_timestamp(#s, #f))
-        }
-        Ty::Blob => {
-            quote!(::restjson_runtime::Blob::from_base64(#s).map_err(DeserializeError::new))
-        }
-        _ => quote!(::std::result::Result::<_, DeserializeError>::Err(
-            DeserializeError::new("unsupported header type")
-        )),
-    }
-}
-
-/// An expression of type `Result<T, DeserializeError>` parsing the header text `text` (a
-/// `&str`) into the member's type.
-fn header_parse(m: &Member) -> TokenStream {
-    match &m.ty {
-        Ty::List { elem, .. } => {
-            let item = header_value(elem, quote!(item.as_str()));
-            let split = if matches!(
-                elem.as_ref(),
-                Ty::Timestamp(None | Some(TsFormat::HttpDate))
-            ) {
-                quote!(::restjson_runtime::__private::split_http_date_list(text))
-            } else {
-                quote!(::restjson_runtime::__private::split_header_list(text))
-            };
-            quote!(#split.iter().map(|item| #item).collect::<::std::result::Result<::std::vec::Vec<_>, _>>())
-        }
-        Ty::String if m.media_type.is_some() => quote! {
-            ::restjson_runtime::Blob::from_base64(text)
-                .map_err(DeserializeError::new)
-                .and_then(|b| ::std::string::String::from_utf8(b.into_inner()).map_err(|_| DeserializeError::new("base64 header is not UTF-8 text")))
-        },
-        t => header_value(t, quote!(text)),
-    }
-}
-
 fn de_response(op: &Operation) -> TokenStream {
     let out = &op.output;
     let out_ty = format_ident!("{}", out.rust_name);
-    let DeParts { decls, arms, inits } = de_parts(&out.members);
+    let DeParts { decls, arms, inits } = de_parts(&out.members, true);
     let has_body = out.members.iter().any(|m| m.binding.is_body_in_response());
+    let p = quote!(::restjson_runtime::__private);
     let body = if has_body {
         quote! {
-            json::read_body(response.body(), |value| {
-                let mut object = json::object(value)?;
+            #p::json::read_body(response.body(), |value| {
+                let mut object = #p::json::object(value)?;
                 while let ::std::option::Option::Some(key) = object.next_key()? {
                     match &*key {
                         #(#arms)*
@@ -653,38 +603,35 @@ fn de_response(op: &Operation) -> TokenStream {
     };
     let mut binds = Vec::new();
     for m in &out.members {
-        let local = format_ident!("m_{}", m.rust_name.trim_start_matches("r#"));
+        let local = format_ident!("{}", m.local);
         let wire = &m.wire_name;
         let stmt = match &m.binding {
             Binding::Header(name) => {
                 let parse = header_parse(m);
                 quote! {
-                    if let ::std::option::Option::Some(text) = ::restjson_runtime::__private::header_joined(response, #name)? {
+                    if let ::std::option::Option::Some(text) = #p::header_joined(response, #name)? {
                         let text = text.as_str();
                         #local = ::std::option::Option::Some(#parse.map_err(|e| e.at(#wire))?);
                     }
                 }
             }
             Binding::PrefixHeaders(prefix) => quote! {
-                let map = ::restjson_runtime::__private::prefix_headers(response, #prefix)?;
+                let map = #p::prefix_headers(response, #prefix)?;
                 if !map.is_empty() { #local = ::std::option::Option::Some(map); }
             },
-            Binding::ResponseCode => quote! {
-                #local = ::std::option::Option::Some(i32::from(response.status().as_u16()));
-            },
+            // Declared with its value by `de_parts`.
+            Binding::ResponseCode => continue,
             Binding::Payload => match &m.ty {
-                Ty::Blob if !m.non_optional() => quote! {
-                    // No body means no payload.
+                Ty::ByteStream => continue,
+                // No body means no payload (an empty blob when the member is required).
+                Ty::Blob => quote! {
                     if !response.body().is_empty() {
                         #local = ::std::option::Option::Some(::restjson_runtime::Blob::new(response.body().to_vec()));
                     }
                 },
-                Ty::Blob => {
-                    quote!(#local = ::std::option::Option::Some(::restjson_runtime::Blob::new(response.body().to_vec()));)
-                }
                 Ty::String => quote! {
                     if !response.body().is_empty() {
-                        #local = ::std::option::Option::Some(::std::string::String::from_utf8(response.body().to_vec()).map_err(|_| DeserializeError::new("payload is not valid UTF-8").at(#wire))?);
+                        #local = ::std::option::Option::Some(::std::string::String::from_utf8(response.body().to_vec()).map_err(|_| #p::DeserializeError::new("payload is not valid UTF-8").at(#wire))?);
                     }
                 },
                 Ty::Named {
@@ -695,7 +642,7 @@ fn de_response(op: &Operation) -> TokenStream {
                     let t = format_ident!("{}", rust);
                     quote! {
                         if !response.body().is_empty() {
-                            let text = ::std::str::from_utf8(response.body()).map_err(|_| DeserializeError::new("payload is not valid UTF-8").at(#wire))?;
+                            let text = ::std::str::from_utf8(response.body()).map_err(|_| #p::DeserializeError::new("payload is not valid UTF-8").at(#wire))?;
                             #local = ::std::option::Option::Some(crate::types::#t::from(text));
                         }
                     }
@@ -707,7 +654,7 @@ fn de_response(op: &Operation) -> TokenStream {
                     }
                     quote! {
                         if !response.body().iter().all(u8::is_ascii_whitespace) {
-                            #local = ::std::option::Option::Some(json::read_body(response.body(), |value| #expr.map_err(|e| e.at(#wire)))?);
+                            #local = ::std::option::Option::Some(#p::json::read_body(response.body(), |value| #expr.map_err(|e| e.at(#wire)))?);
                         }
                     }
                 }
@@ -716,100 +663,47 @@ fn de_response(op: &Operation) -> TokenStream {
         };
         binds.push(stmt);
     }
+    let stream_param = if op.streaming_output().is_some() {
+        quote!(, stream_: ::restjson_runtime::ByteStream)
+    } else {
+        quote!()
+    };
     quote! {
-        fn de_response(response: &HttpResponse) -> ::std::result::Result<#out_ty, DeserializeError> {
+        fn de_response(response: &#p::HttpResponse #stream_param) -> ::std::result::Result<#out_ty, #p::DeserializeError> {
             #(#decls)*
             #body
             #(#binds)*
             ::std::result::Result::Ok(#out_ty {
                 #(#inits)*
-                _request_id: ::restjson_runtime::__private::request_id(response),
+                _request_id: #p::request_id(response),
             })
         }
     }
 }
 
-fn de_error(service: &Service, op: &Operation) -> TokenStream {
-    let name = format_ident!("{}", naming::operation_error_name(&op.type_name));
+fn de_error(op: &Operation) -> TokenStream {
+    let name = format_ident!("{}", op.error_enum);
+    let p = quote!(::restjson_runtime::__private);
     let arms = op.errors.iter().map(|e| {
         let v = format_ident!("{}", e.variant);
         let code = &e.code;
-        let f = format_ident!("de_error_{}", snake_case(&e.rust_name));
-        let members = service
-            .errors
-            .iter()
-            .find(|d| d.rust_name == e.rust_name)
-            .map(|d| d.members.as_slice())
-            .unwrap_or_default();
-        // The message member, when the body spells it differently (`Message`, `errorMessage`)
-        // or sends it in `x-amzn-errormessage`, takes the message found in the response.
-        let message_fill = members
-            .iter()
-            .find(|m| m.wire_name.eq_ignore_ascii_case("message") && m.ty == Ty::String && m.binding == Binding::Body)
-            .map(|m| {
-                let field = ident(&m.rust_name);
-                if m.non_optional() {
-                    quote! {
-                        if let (true, ::std::option::Option::Some(m)) = (error.#field.is_empty(), meta.message()) {
-                            error.#field = m.to_owned();
-                        }
-                    }
-                } else {
-                    quote! {
-                        if error.#field.is_none() {
-                            error.#field = meta.message().map(::std::borrow::ToOwned::to_owned);
-                        }
-                    }
-                }
-            });
-        // Members of the error bound to headers.
-        let mut headers = members
-            .iter()
-            .filter_map(|m| {
-                let Binding::Header(h) = &m.binding else {
-                    return None;
-                };
-                let field = ident(&m.rust_name);
-                let wire = &m.wire_name;
-                let parse = header_parse(m);
-                let value = if m.non_optional() {
-                    quote!(#parse.map_err(|e| e.at(#wire))?)
-                } else {
-                    quote!(::std::option::Option::Some(#parse.map_err(|e| e.at(#wire))?))
-                };
-                Some(quote! {
-                    if let ::std::option::Option::Some(text) = ::restjson_runtime::__private::header_joined(response, #h)? {
-                        let text = text.as_str();
-                        error.#field = #value;
-                    }
-                })
-            })
-            .collect::<Vec<_>>();
-        headers.extend(message_fill);
-        if headers.is_empty() {
-            return quote! {
-                ::std::option::Option::Some(#code) => {
-                    #name::#v(json::read_body(response.body(), crate::protocol::#f)?)
-                }
-            };
-        }
+        let f = format_ident!("{}", e.response_fn);
         quote! {
-            ::std::option::Option::Some(#code) => {
-                let mut error = json::read_body(response.body(), crate::protocol::#f)?;
-                #(#headers)*
-                #name::#v(error)
-            }
+            ::std::option::Option::Some(#code) => #name::#v(crate::protocol::#f(meta, response)?),
         }
     });
+    let unhandled = quote!(#name::Unhandled(::restjson_runtime::Unhandled::new(response.status().as_u16(), meta.clone())));
+    let body = if op.errors.is_empty() {
+        unhandled
+    } else {
+        quote!(match meta.code() {
+            #(#arms)*
+            _ => #unhandled,
+        })
+    };
     quote! {
-        fn de_error(meta: &ErrorMetadata, response: &HttpResponse) -> ::std::result::Result<#name, DeserializeError> {
-            ::std::result::Result::Ok(match meta.code() {
-                #(#arms)*
-                _ => #name::Unhandled(::restjson_runtime::Unhandled::new(response.status().as_u16(), meta.clone())),
-            })
+        fn de_error(meta: &#p::ErrorMetadata, response: &#p::HttpResponse) -> ::std::result::Result<#name, #p::DeserializeError> {
+            ::std::result::Result::Ok(#body)
         }
     }
 }
-
-#[allow(dead_code)]
-fn unused(_: &StructDef) {}

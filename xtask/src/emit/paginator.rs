@@ -6,23 +6,29 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{ident, rust_ty};
-use crate::ir::{Member, Operation, Ty};
+use crate::ir::{Operation, PageItems};
 
 fn names(op: &Operation) -> (proc_macro2::Ident, proc_macro2::Ident, proc_macro2::Ident) {
     (
         format_ident!("{}", op.input.rust_name),
         format_ident!("{}", op.output.rust_name),
-        format_ident!("{}", crate::naming::operation_error_name(&op.type_name)),
+        format_ident!("{}", op.error_enum),
     )
 }
 
 /// `static SPEC`, in the operation module.
 pub fn spec_static(op: &Operation) -> TokenStream {
     let (input, output, error) = names(op);
-    let validate = super::validate::input_fn(op);
+    let validate = format_ident!("{}", op.check_fn);
+    // Operations with a streaming output get the response body as a stream.
+    let spec = if op.streaming_output().is_some() {
+        quote!(StreamingOperationSpec)
+    } else {
+        quote!(OperationSpec)
+    };
     quote! {
-        static SPEC: ::restjson_runtime::__private::OperationSpec<#input, #output, #error> =
-            ::restjson_runtime::__private::OperationSpec {
+        static SPEC: ::restjson_runtime::__private::#spec<#input, #output, #error> =
+            ::restjson_runtime::__private::#spec {
                 meta: &META,
                 validate: crate::validate::#validate,
                 ser: ser_request,
@@ -33,85 +39,43 @@ pub fn spec_static(op: &Operation) -> TokenStream {
 }
 
 /// The body of a fluent builder's `send()`; `build` is a `Result<Input, BuildError>`.
-pub fn send_body(build: &TokenStream) -> TokenStream {
-    quote!(::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, #build).await)
-}
-
-/// How a paginated operation's tokens, page size and items are reached.
-struct Resolved<'o> {
-    input_token: &'o Member,
-    output_token: &'o Member,
-    page_size: Option<&'o Member>,
-    items: Option<&'o Member>,
-}
-
-/// Resolves the `@paginated` trait against the input and output. Paths into nested structures
-/// and non-string tokens are not supported: such operations get no paginator.
-fn resolve(op: &Operation) -> Option<Resolved<'_>> {
-    let p = op.paginated.as_ref()?;
-    let find = |members: &'_ [Member], name: &str| -> Option<usize> {
-        members.iter().position(|m| m.wire_name == name)
-    };
-    let input_token = &op.input.members[find(&op.input.members, &p.input_token)?];
-    let output_token = &op.output.members[find(&op.output.members, &p.output_token)?];
-    if input_token.ty != Ty::String || output_token.ty != Ty::String {
-        return None;
+pub fn send_body(op: &Operation, build: &TokenStream) -> TokenStream {
+    if op.streaming_output().is_some() {
+        quote!(::restjson_runtime::__private::run_streaming_operation(self.handle, &super::SPEC, #build).await)
+    } else {
+        quote!(::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, #build).await)
     }
-    let page_size = match &p.page_size {
-        None => None,
-        Some(name) => {
-            let m = &op.input.members[find(&op.input.members, name)?];
-            (m.ty == Ty::Integer).then_some(m)
-        }
-    };
-    let items = match &p.items {
-        Some(name) => Some(&op.output.members[find(&op.output.members, name)?]),
-        None => {
-            let lists: Vec<&Member> = op
-                .output
-                .members
-                .iter()
-                .filter(|m| matches!(m.ty, Ty::List { .. }))
-                .collect();
-            match lists.as_slice() {
-                [one] => Some(*one),
-                _ => None,
-            }
-        }
-    };
-    let items = items.filter(|m| matches!(m.ty, Ty::List { .. }));
-    Some(Resolved {
-        input_token,
-        output_token,
-        page_size,
-        items,
-    })
 }
 
-fn item_ty(r: &Resolved<'_>) -> TokenStream {
-    match r.items.map(|m| &m.ty) {
-        Some(Ty::List { elem, sparse }) => {
-            let e = rust_ty(elem);
-            if *sparse {
+fn item_ty(items: Option<&PageItems>) -> TokenStream {
+    match items {
+        Some(i) => {
+            let e = rust_ty(&i.elem);
+            let e = if i.sparse {
                 quote!(::std::option::Option<#e>)
+            } else {
+                e
+            };
+            if i.map {
+                quote!((::std::string::String, #e))
             } else {
                 e
             }
         }
-        _ => quote!(()),
+        None => quote!(()),
     }
 }
 
 /// `static PAGINATION`, in the operation module of a paginated operation.
 pub fn pagination_static(op: &Operation) -> TokenStream {
-    let Some(r) = resolve(op) else {
+    let Some(p) = &op.pagination else {
         return quote!();
     };
     let (input, output, error) = names(op);
-    let item = item_ty(&r);
-    let it = ident(&r.input_token.rust_name);
-    let ot = ident(&r.output_token.rust_name);
-    let (get_in, set_in) = if r.input_token.non_optional() {
+    let item = item_ty(p.items.as_ref());
+    let it = ident(&p.input_token.field);
+    let ot = ident(&p.output_token.field);
+    let (get_in, set_in) = if p.input_token.non_optional {
         (
             quote!(|i: &#input| ::std::option::Option::Some(i.#it.as_str())),
             quote!(|i: &mut #input, t: ::std::option::Option<::std::string::String>| i.#it = t.unwrap_or_default()),
@@ -122,40 +86,51 @@ pub fn pagination_static(op: &Operation) -> TokenStream {
             quote!(|i: &mut #input, t: ::std::option::Option<::std::string::String>| i.#it = t),
         )
     };
-    let get_out = if r.output_token.non_optional() {
+    let get_out = if p.output_token.non_optional {
         quote!(|o: &#output| ::std::option::Option::Some(o.#ot.as_str()))
     } else {
         quote!(|o: &#output| o.#ot.as_deref())
     };
-    let page_size = match r.page_size {
+    let page_size = match &p.page_size {
         None => quote!(::std::option::Option::None),
-        Some(m) => {
-            let f = ident(&m.rust_name);
-            if m.non_optional() {
-                quote!(::std::option::Option::Some(|i: &mut #input, n: i32| i.#f = n))
+        Some((m, long)) => {
+            let f = ident(&m.field);
+            let n = if *long {
+                quote!(i64::from(n))
             } else {
-                quote!(::std::option::Option::Some(|i: &mut #input, n: i32| i.#f = ::std::option::Option::Some(n)))
+                quote!(n)
+            };
+            if m.non_optional {
+                quote!(::std::option::Option::Some(|i: &mut #input, n: i32| i.#f = #n))
+            } else {
+                quote!(::std::option::Option::Some(|i: &mut #input, n: i32| i.#f = ::std::option::Option::Some(#n)))
             }
         }
     };
-    let (items, item_count) = match r.items {
+    let (items, item_count) = match &p.items {
         None => (
             quote!(|_: #output| ::std::vec::Vec::new()),
             quote!(::std::option::Option::None),
         ),
-        Some(m) => {
-            let f = ident(&m.rust_name);
-            if m.non_optional() {
-                (
-                    quote!(|o: #output| o.#f),
-                    quote!(::std::option::Option::Some(|o: &#output| o.#f.len())),
-                )
+        Some(i) => {
+            let f = ident(&i.field.field);
+            let (take, count) = if i.field.non_optional {
+                (quote!(o.#f), quote!(o.#f.len()))
             } else {
                 (
-                    quote!(|o: #output| o.#f.unwrap_or_default()),
-                    quote!(::std::option::Option::Some(|o: &#output| o.#f.as_ref().map_or(0, ::std::vec::Vec::len))),
+                    quote!(o.#f.unwrap_or_default()),
+                    quote!(o.#f.as_ref().map_or(0, |items| items.len())),
                 )
-            }
+            };
+            let items = if i.map {
+                quote!(|o: #output| #take.into_iter().collect())
+            } else {
+                quote!(|o: #output| #take)
+            };
+            (
+                items,
+                quote!(::std::option::Option::Some(|o: &#output| #count)),
+            )
         }
     };
     quote! {
@@ -175,34 +150,33 @@ pub fn pagination_static(op: &Operation) -> TokenStream {
 /// The paginator type alias (in the `builders` module) and `into_paginator()` (in the fluent
 /// builder's impl), for a paginated operation; `build` is a `Result<Input, BuildError>`.
 pub fn fluent_items(op: &Operation, build: &TokenStream) -> (TokenStream, TokenStream) {
-    let Some(r) = resolve(op) else {
+    let Some(p) = &op.pagination else {
         return (quote!(), quote!());
     };
     let (input, output, error) = names(op);
-    let base = &op.type_name;
-    let alias = format_ident!("{}Paginator", base);
-    let item = item_ty(&r);
+    let alias = format_ident!("{}", p.alias);
+    let item = item_ty(p.items.as_ref());
     let alias_doc = format!(
-        " Pages of the `{}` operation; see [`into_paginator`]({}FluentBuilder::into_paginator).",
-        op.name, base
+        " Pages of the `{}` operation; see [`into_paginator`]({}::into_paginator).",
+        op.name, op.fluent
     );
-    let items_doc = match r.items {
-        Some(m) => format!(
+    let items_doc = match &p.items {
+        Some(i) => format!(
             " [`items`](::restjson_runtime::Paginator::items) yields the `{}` of every page.",
-            m.wire_name
+            i.field.wire
         ),
         None => " The pages list no items, so `items()` yields nothing.".to_owned(),
     };
-    let size_doc = match r.page_size {
-        Some(m) => format!(
+    let size_doc = match &p.page_size {
+        Some((m, _)) => format!(
             " [`page_size`](::restjson_runtime::Paginator::page_size) sets `{}`.",
-            m.wire_name
+            m.wire
         ),
         None => " The operation has no page size: `page_size` has no effect.".to_owned(),
     };
     let alias_tokens = quote! {
         #[doc = #alias_doc]
-        pub type #alias = ::restjson_runtime::Paginator<#input, #output, #error, #item>;
+        pub type #alias = ::restjson_runtime::Paginator<super::#input, super::#output, super::#error, #item>;
     };
     let method = quote! {
         /// Pages through the results: a stream of pages (`Result` of the output or the error),

@@ -3,9 +3,10 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{default_value, ident, ts_tokens, zero_value};
-use crate::ir::{Member, NamedKind, Service, StructDef, TsFormat, Ty, TypeDef, UnionDef};
-use crate::naming::snake_case;
+use super::{ident, ts_tokens, unwrap_default, zero_value};
+use crate::ir::{
+    Binding, ErrorInfo, Member, NamedKind, Service, StructDef, TsFormat, Ty, TypeDef, UnionDef,
+};
 
 pub fn file(service: &Service) -> TokenStream {
     let mut items = Vec::new();
@@ -13,32 +14,34 @@ pub fn file(service: &Service) -> TokenStream {
         match t {
             TypeDef::Struct(s) => {
                 let path = type_path(&s.rust_name, false);
-                items.push(ser_struct_fn(s, &path));
-                items.push(de_struct_fn(
-                    &format!("de_{}", snake_case(&s.rust_name)),
-                    s,
-                    &path,
-                ));
+                if let Some(f) = &s.ser_fn {
+                    items.push(ser_struct_fn(f, s, &path));
+                }
+                if let Some(f) = &s.de_fn {
+                    items.push(de_struct_fn(f, s, &path));
+                }
             }
             TypeDef::Union(u) => {
-                items.push(ser_union_fn(u));
-                items.push(de_union_fn(u));
+                if let Some(f) = &u.ser_fn {
+                    items.push(ser_union_fn(f, u));
+                }
+                if let Some(f) = &u.de_fn {
+                    items.push(de_union_fn(f, u));
+                }
             }
             _ => {}
         }
     }
     for e in &service.errors {
         let path = type_path(&e.rust_name, true);
-        items.push(de_struct_fn(
-            &format!("de_error_{}", snake_case(&e.rust_name)),
-            e,
-            &path,
-        ));
+        if let (Some(de), Some(info)) = (&e.de_fn, &e.error) {
+            items.push(de_struct_fn(de, e, &path));
+            items.push(de_error_response_fn(info, de, e, &path));
+        }
     }
     quote! {
-        //! JSON serializers and deserializers of the service's structures and unions.
-        #![allow(clippy::all, unused_imports, unused_mut, dead_code)]
-        use ::restjson_runtime::__private::{json, BuildError, DeserializeError, ObjectWriter, ValueWriter};
+        //! JSON serializers and deserializers of the service's structures and unions, and the
+        //! readers of its modeled errors (one per error shape, shared by every operation).
         #(#items)*
     }
 }
@@ -49,6 +52,76 @@ fn type_path(rust: &str, error: bool) -> TokenStream {
         quote!(crate::types::error::#n)
     } else {
         quote!(crate::types::#n)
+    }
+}
+
+/// Reads a modeled error from a whole response: the body, members bound to headers, and the
+/// message when the body spells it differently or the response carries it in a header.
+fn de_error_response_fn(
+    info: &ErrorInfo,
+    body_fn: &str,
+    s: &StructDef,
+    path: &TokenStream,
+) -> TokenStream {
+    let f = format_ident!("{}", info.response_fn);
+    let body_fn = format_ident!("{}", body_fn);
+    let p = quote!(::restjson_runtime::__private);
+    let mut fixes: Vec<TokenStream> = s
+        .members
+        .iter()
+        .filter_map(|m| {
+            let Binding::Header(h) = &m.binding else {
+                return None;
+            };
+            let field = ident(&m.rust_name);
+            let wire = &m.wire_name;
+            let parse = header_parse(m);
+            let value = if m.non_optional() {
+                quote!(#parse.map_err(|e| e.at(#wire))?)
+            } else {
+                quote!(::std::option::Option::Some(#parse.map_err(|e| e.at(#wire))?))
+            };
+            Some(quote! {
+                if let ::std::option::Option::Some(text) = #p::header_joined(response, #h)? {
+                    let text = text.as_str();
+                    error.#field = #value;
+                }
+            })
+        })
+        .collect();
+    let fills_message = info.message.as_ref().is_some_and(|m| m.fill_from_response);
+    if let Some(m) = info.message.as_ref().filter(|m| m.fill_from_response) {
+        let field = ident(&m.field);
+        fixes.push(if m.non_optional {
+            quote! {
+                if let (true, ::std::option::Option::Some(m)) = (error.#field.is_empty(), meta.message()) {
+                    error.#field = m.to_owned();
+                }
+            }
+        } else {
+            quote! {
+                if error.#field.is_none() {
+                    error.#field = meta.message().map(::std::borrow::ToOwned::to_owned);
+                }
+            }
+        });
+    }
+    let meta = if fills_message {
+        quote!(meta)
+    } else {
+        quote!(_meta)
+    };
+    let binding = if fixes.is_empty() {
+        quote!(let error)
+    } else {
+        quote!(let mut error)
+    };
+    quote! {
+        pub(crate) fn #f(#meta: &#p::ErrorMetadata, response: &#p::HttpResponse) -> ::std::result::Result<#path, #p::DeserializeError> {
+            #binding = #p::json::read_body(response.body(), #body_fn)?;
+            #(#fixes)*
+            ::std::result::Result::Ok(error)
+        }
     }
 }
 
@@ -70,7 +143,7 @@ pub fn ser_value(ty: &Ty, v: TokenStream, w: TokenStream, member: &str) -> Token
         Ty::Double => quote!(#w.float(*#v);),
         Ty::Timestamp(f) => {
             let f = ts_tokens(*f, TsFormat::EpochSeconds);
-            quote!(#w.timestamp(#v, #f).map_err(|e| BuildError::invalid_field(#member, e))?;)
+            quote!(#w.timestamp(#v, #f).map_err(|e| ::restjson_runtime::__private::BuildError::invalid_field(#member, e))?;)
         }
         Ty::Blob => quote!(#w.string(&#v.to_base64());),
         Ty::Document => quote!(#w.document(#v);),
@@ -103,10 +176,10 @@ pub fn ser_value(ty: &Ty, v: TokenStream, w: TokenStream, member: &str) -> Token
         }
         Ty::Named {
             kind: NamedKind::Struct,
-            rust,
+            ser_fn,
             ..
         } => {
-            let f = format_ident!("ser_{}", snake_case(rust));
+            let f = format_ident!("{}", ser_fn);
             quote! {{
                 let mut object = #w.object();
                 crate::protocol::#f(#v, &mut object)?;
@@ -115,12 +188,14 @@ pub fn ser_value(ty: &Ty, v: TokenStream, w: TokenStream, member: &str) -> Token
         }
         Ty::Named {
             kind: NamedKind::Union,
-            rust,
+            ser_fn,
             ..
         } => {
-            let f = format_ident!("ser_{}", snake_case(rust));
+            let f = format_ident!("{}", ser_fn);
             quote!(crate::protocol::#f(#v, #w)?;)
         }
+        // Streaming payloads are never part of a JSON document (lowering refuses them there).
+        Ty::ByteStream => quote!(),
     }
 }
 
@@ -129,22 +204,22 @@ pub fn ser_value(ty: &Ty, v: TokenStream, w: TokenStream, member: &str) -> Token
 /// instance of the generic readers.
 pub fn de_fn(ty: &Ty) -> Option<TokenStream> {
     Some(match ty {
-        Ty::String => quote!(json::string),
-        Ty::Bool => quote!(json::boolean),
-        Ty::Byte => quote!(json::integer::<i8>),
-        Ty::Short => quote!(json::integer::<i16>),
-        Ty::Integer => quote!(json::integer::<i32>),
-        Ty::Long => quote!(json::integer::<i64>),
-        Ty::Float => quote!(json::float),
-        Ty::Double => quote!(json::double),
-        Ty::Blob => quote!(json::blob),
-        Ty::Document => quote!(json::document),
+        Ty::String => quote!(::restjson_runtime::__private::json::string),
+        Ty::Bool => quote!(::restjson_runtime::__private::json::boolean),
+        Ty::Byte => quote!(::restjson_runtime::__private::json::integer::<i8>),
+        Ty::Short => quote!(::restjson_runtime::__private::json::integer::<i16>),
+        Ty::Integer => quote!(::restjson_runtime::__private::json::integer::<i32>),
+        Ty::Long => quote!(::restjson_runtime::__private::json::integer::<i64>),
+        Ty::Float => quote!(::restjson_runtime::__private::json::float),
+        Ty::Double => quote!(::restjson_runtime::__private::json::double),
+        Ty::Blob => quote!(::restjson_runtime::__private::json::blob),
+        Ty::Document => quote!(::restjson_runtime::__private::json::document),
         Ty::Named {
             kind: NamedKind::Struct | NamedKind::Union,
-            rust,
+            de_fn,
             ..
         } => {
-            let f = format_ident!("de_{}", snake_case(rust));
+            let f = format_ident!("{}", de_fn);
             quote!(crate::protocol::#f)
         }
         _ => return None,
@@ -168,14 +243,14 @@ fn de_reader(ty: &Ty, boxed: bool) -> TokenStream {
 /// An expression of type `Result<T, DeserializeError>` reading `v` (a `json::Input`).
 pub fn de_value(ty: &Ty, v: TokenStream) -> TokenStream {
     match ty {
-        Ty::String => quote!(json::string(#v)),
+        Ty::String => quote!(::restjson_runtime::__private::json::string(#v)),
         Ty::Named {
             kind: NamedKind::Enum,
             rust,
             ..
         } => {
             let t = format_ident!("{}", rust);
-            quote!(json::string(#v).map(crate::types::#t::from))
+            quote!(::restjson_runtime::__private::json::string(#v).map(crate::types::#t::from))
         }
         Ty::Named {
             kind: NamedKind::IntEnum,
@@ -183,46 +258,50 @@ pub fn de_value(ty: &Ty, v: TokenStream) -> TokenStream {
             ..
         } => {
             let t = format_ident!("{}", rust);
-            quote!(json::integer::<i32>(#v).map(crate::types::#t::from))
+            quote!(::restjson_runtime::__private::json::integer::<i32>(#v).map(crate::types::#t::from))
         }
-        Ty::Bool => quote!(json::boolean(#v)),
-        Ty::Byte => quote!(json::integer::<i8>(#v)),
-        Ty::Short => quote!(json::integer::<i16>(#v)),
-        Ty::Integer => quote!(json::integer::<i32>(#v)),
-        Ty::Long => quote!(json::integer::<i64>(#v)),
-        Ty::Float => quote!(json::float(#v)),
-        Ty::Double => quote!(json::double(#v)),
+        Ty::Bool => quote!(::restjson_runtime::__private::json::boolean(#v)),
+        Ty::Byte => quote!(::restjson_runtime::__private::json::integer::<i8>(#v)),
+        Ty::Short => quote!(::restjson_runtime::__private::json::integer::<i16>(#v)),
+        Ty::Integer => quote!(::restjson_runtime::__private::json::integer::<i32>(#v)),
+        Ty::Long => quote!(::restjson_runtime::__private::json::integer::<i64>(#v)),
+        Ty::Float => quote!(::restjson_runtime::__private::json::float(#v)),
+        Ty::Double => quote!(::restjson_runtime::__private::json::double(#v)),
         Ty::Timestamp(f) => {
             let f = ts_tokens(*f, TsFormat::EpochSeconds);
-            quote!(json::timestamp(#v, #f))
+            quote!(::restjson_runtime::__private::json::timestamp(#v, #f))
         }
-        Ty::Blob => quote!(json::blob(#v)),
-        Ty::Document => quote!(json::document(#v)),
-        Ty::Unit => quote!(json::object(#v).map(|_| ())),
+        Ty::Blob => quote!(::restjson_runtime::__private::json::blob(#v)),
+        Ty::Document => quote!(::restjson_runtime::__private::json::document(#v)),
+        Ty::Unit => quote!(::restjson_runtime::__private::json::object(#v).map(|_| ())),
         Ty::List { elem, sparse } => {
             let inner = de_reader(elem, false);
             if *sparse {
-                quote!(json::sparse_list(#v, #inner))
+                quote!(::restjson_runtime::__private::json::sparse_list(#v, #inner))
             } else {
-                quote!(json::list(#v, #inner))
+                quote!(::restjson_runtime::__private::json::list(#v, #inner))
             }
         }
         Ty::Map { value, sparse } => {
             let inner = de_reader(value, false);
             if *sparse {
-                quote!(json::sparse_map(#v, #inner))
+                quote!(::restjson_runtime::__private::json::sparse_map(#v, #inner))
             } else {
-                quote!(json::map(#v, #inner))
+                quote!(::restjson_runtime::__private::json::map(#v, #inner))
             }
         }
         Ty::Named {
             kind: NamedKind::Struct | NamedKind::Union,
-            rust,
+            de_fn,
             ..
         } => {
-            let f = format_ident!("de_{}", snake_case(rust));
+            let f = format_ident!("{}", de_fn);
             quote!(crate::protocol::#f(#v))
         }
+        Ty::ByteStream => quote!(::std::result::Result::<
+            ::restjson_runtime::ByteStream,
+            ::restjson_runtime::__private::DeserializeError,
+        >::Ok(::restjson_runtime::ByteStream::default())),
     }
 }
 
@@ -241,12 +320,17 @@ pub fn ser_members(members: &[&Member]) -> TokenStream {
     quote!(#(#stmts)*)
 }
 
-fn ser_struct_fn(s: &StructDef, path: &TokenStream) -> TokenStream {
-    let f = format_ident!("ser_{}", snake_case(&s.rust_name));
+fn ser_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
+    let f = format_ident!("{}", name);
     let members: Vec<&Member> = s.members.iter().collect();
     let body = ser_members(&members);
+    let (input, object) = if members.is_empty() {
+        (quote!(_input), quote!(_object))
+    } else {
+        (quote!(input), quote!(object))
+    };
     quote! {
-        pub(crate) fn #f(input: &#path, object: &mut ObjectWriter<'_>) -> ::std::result::Result<(), BuildError> {
+        pub(crate) fn #f(#input: &#path, #object: &mut ::restjson_runtime::__private::ObjectWriter<'_>) -> ::std::result::Result<(), ::restjson_runtime::__private::BuildError> {
             #body
             ::std::result::Result::Ok(())
         }
@@ -261,7 +345,9 @@ pub struct DeParts {
     pub inits: Vec<TokenStream>,
 }
 
-pub fn de_parts(members: &[Member]) -> DeParts {
+/// `headers_read` says whether the caller also reads members bound outside the body (an
+/// operation output does; a structure inside a document has no such members to fill).
+pub fn de_parts(members: &[Member], headers_read: bool) -> DeParts {
     let mut parts = DeParts {
         decls: vec![],
         arms: vec![],
@@ -269,10 +355,21 @@ pub fn de_parts(members: &[Member]) -> DeParts {
     };
     for m in members {
         let f = ident(&m.rust_name);
-        let local = format_ident!("m_{}", m.rust_name.trim_start_matches("r#"));
-        parts
-            .decls
-            .push(quote!(let mut #local = ::std::option::Option::None;));
+        let local = format_ident!("{}", m.local);
+        if m.ty == Ty::ByteStream {
+            // The response body itself, handed to the deserializer as `stream_`.
+            // Field names never end in `_`, so `stream_` cannot collide with one.
+            parts.inits.push(quote!(#f: stream_,));
+            continue;
+        }
+        let assigned = m.binding.is_body_in_response() || headers_read;
+        parts.decls.push(if headers_read && m.binding == Binding::ResponseCode {
+            quote!(let #local = ::std::option::Option::Some(i32::from(response.status().as_u16()));)
+        } else if assigned {
+            quote!(let mut #local = ::std::option::Option::None;)
+        } else {
+            quote!(let #local = ::std::option::Option::None;)
+        });
         if m.binding.is_body_in_response() {
             let key = &m.json_name;
             let reader = de_reader(&m.ty, m.boxed);
@@ -281,17 +378,8 @@ pub fn de_parts(members: &[Member]) -> DeParts {
             });
         }
         let init = if m.non_optional() {
-            let fallback = match default_value(m) {
-                Ok(Some(d)) if m.default.is_some() => {
-                    if m.boxed {
-                        quote!(::std::boxed::Box::new(#d))
-                    } else {
-                        d
-                    }
-                }
-                _ => zero_value(m),
-            };
-            quote!(#f: match #local { ::std::option::Option::Some(v) => v, ::std::option::Option::None => #fallback },)
+            let value = unwrap_default(m, quote!(#local), Some(zero_value(m)));
+            quote!(#f: #value,)
         } else {
             quote!(#f: #local,)
         };
@@ -302,10 +390,10 @@ pub fn de_parts(members: &[Member]) -> DeParts {
 
 fn de_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
     let f = format_ident!("{}", name);
-    let DeParts { decls, arms, inits } = de_parts(&s.members);
+    let DeParts { decls, arms, inits } = de_parts(&s.members, false);
     quote! {
-        pub(crate) fn #f(value: json::Input<'_, '_>) -> ::std::result::Result<#path, DeserializeError> {
-            let mut object = json::object(value)?;
+        pub(crate) fn #f(value: ::restjson_runtime::__private::json::Input<'_, '_>) -> ::std::result::Result<#path, ::restjson_runtime::__private::DeserializeError> {
+            let mut object = ::restjson_runtime::__private::json::object(value)?;
             #(#decls)*
             while let ::std::option::Option::Some(key) = object.next_key()? {
                 match &*key {
@@ -318,23 +406,24 @@ fn de_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
     }
 }
 
-fn ser_union_fn(u: &UnionDef) -> TokenStream {
-    let f = format_ident!("ser_{}", snake_case(&u.rust_name));
+fn ser_union_fn(fn_name: &str, u: &UnionDef) -> TokenStream {
+    let f = format_ident!("{}", fn_name);
     let n = format_ident!("{}", u.rust_name);
     let name = &u.rust_name;
     let arms = u.variants.iter().map(|v| {
+        let v = &v.member;
         let var = format_ident!("{}", v.rust_name);
         let key = &v.json_name;
         let write = ser_value(&v.ty, quote!(value), quote!(object.key(#key)), &v.wire_name);
         quote!(crate::types::#n::#var(value) => { #write })
     });
     quote! {
-        pub(crate) fn #f(input: &crate::types::#n, writer: ValueWriter<'_>) -> ::std::result::Result<(), BuildError> {
+        pub(crate) fn #f(input: &crate::types::#n, writer: ::restjson_runtime::__private::ValueWriter<'_>) -> ::std::result::Result<(), ::restjson_runtime::__private::BuildError> {
             let mut object = writer.object();
             match input {
                 #(#arms)*
                 crate::types::#n::Unknown => {
-                    return ::std::result::Result::Err(BuildError::invalid_field(#name, "an unknown union variant cannot be sent"));
+                    return ::std::result::Result::Err(::restjson_runtime::__private::BuildError::invalid_field(#name, "an unknown union variant cannot be sent"));
                 }
             }
             object.finish();
@@ -343,11 +432,12 @@ fn ser_union_fn(u: &UnionDef) -> TokenStream {
     }
 }
 
-fn de_union_fn(u: &UnionDef) -> TokenStream {
-    let f = format_ident!("de_{}", snake_case(&u.rust_name));
+fn de_union_fn(fn_name: &str, u: &UnionDef) -> TokenStream {
+    let f = format_ident!("{}", fn_name);
     let n = format_ident!("{}", u.rust_name);
     let name = &u.rust_name;
     let arms = u.variants.iter().map(|v| {
+        let v = &v.member;
         let var = format_ident!("{}", v.rust_name);
         let key = &v.json_name;
         let mut expr = de_value(&v.ty, quote!(value));
@@ -357,9 +447,9 @@ fn de_union_fn(u: &UnionDef) -> TokenStream {
         quote!(#key => object.read(|value| #expr.map(crate::types::#n::#var)).map_err(|e| e.at(#key))?,)
     });
     quote! {
-        pub(crate) fn #f(value: json::Input<'_, '_>) -> ::std::result::Result<crate::types::#n, DeserializeError> {
-            let mut object = json::object(value)?;
-            let mut union = json::UnionReader::new(#name);
+        pub(crate) fn #f(value: ::restjson_runtime::__private::json::Input<'_, '_>) -> ::std::result::Result<crate::types::#n, ::restjson_runtime::__private::DeserializeError> {
+            let mut object = ::restjson_runtime::__private::json::object(value)?;
+            let mut union = ::restjson_runtime::__private::json::UnionReader::new(#name);
             while let ::std::option::Option::Some(key) = object.next_key()? {
                 if key == "__type" { continue; }
                 let variant = match &*key {
@@ -370,5 +460,76 @@ fn de_union_fn(u: &UnionDef) -> TokenStream {
             }
             union.finish()
         }
+    }
+}
+
+/// An expression of type `Result<T, DeserializeError>` parsing the header text `s`.
+pub fn header_value(ty: &Ty, s: TokenStream) -> TokenStream {
+    let p = quote!(::restjson_runtime::__private);
+    match ty {
+        Ty::String => {
+            quote!(::std::result::Result::<_, ::restjson_runtime::__private::DeserializeError>::Ok(#s.to_owned()))
+        }
+        Ty::Named {
+            kind: NamedKind::Enum,
+            rust,
+            ..
+        } => {
+            let t = format_ident!("{}", rust);
+            quote!(::std::result::Result::<_, ::restjson_runtime::__private::DeserializeError>::Ok(crate::types::#t::from(#s)))
+        }
+        Ty::Named {
+            kind: NamedKind::IntEnum,
+            rust,
+            ..
+        } => {
+            let t = format_ident!("{}", rust);
+            quote!(#p::parse_number::<i32>(#s).map(crate::types::#t::from))
+        }
+        Ty::Bool => quote!(#p::parse_bool(#s)),
+        Ty::Byte => quote!(#p::parse_number::<i8>(#s)),
+        Ty::Short => quote!(#p::parse_number::<i16>(#s)),
+        Ty::Integer => quote!(#p::parse_number::<i32>(#s)),
+        Ty::Long => quote!(#p::parse_number::<i64>(#s)),
+        Ty::Float => quote!(#p::parse_float(#s).map(|v| v as f32)),
+        Ty::Double => quote!(#p::parse_float(#s)),
+        Ty::Timestamp(f) => {
+            let f = ts_tokens(*f, TsFormat::HttpDate);
+            quote!(#p::parse_timestamp(#s, #f))
+        }
+        Ty::Blob => {
+            quote!(::restjson_runtime::Blob::from_base64(#s).map_err(::restjson_runtime::__private::DeserializeError::new))
+        }
+        _ => quote!(::std::result::Result::<
+            _,
+            ::restjson_runtime::__private::DeserializeError,
+        >::Err(
+            ::restjson_runtime::__private::DeserializeError::new("unsupported header type")
+        )),
+    }
+}
+
+/// An expression of type `Result<T, DeserializeError>` parsing the header text `text` (a
+/// `&str`) into the member's type.
+pub fn header_parse(m: &Member) -> TokenStream {
+    match &m.ty {
+        Ty::List { elem, .. } => {
+            let item = header_value(elem, quote!(item.as_str()));
+            let split = if matches!(
+                elem.as_ref(),
+                Ty::Timestamp(None | Some(TsFormat::HttpDate))
+            ) {
+                quote!(::restjson_runtime::__private::split_http_date_list(text))
+            } else {
+                quote!(::restjson_runtime::__private::split_header_list(text))
+            };
+            quote!(#split.iter().map(|item| #item).collect::<::std::result::Result<::std::vec::Vec<_>, _>>())
+        }
+        Ty::String if m.media_type.is_some() => quote! {
+            ::restjson_runtime::Blob::from_base64(text)
+                .map_err(::restjson_runtime::__private::DeserializeError::new)
+                .and_then(|b| ::std::string::String::from_utf8(b.into_inner()).map_err(|_| ::restjson_runtime::__private::DeserializeError::new("base64 header is not UTF-8 text")))
+        },
+        t => header_value(t, quote!(text)),
     }
 }

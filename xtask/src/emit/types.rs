@@ -3,9 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{default_value, docs_or, field_ty, ident, member_value_ty, rust_ty};
+use super::{docs_or, field_ty, ident, member_value_ty, rust_ty, unwrap_default};
 use crate::ir::{EnumDef, IntEnumDef, Member, Service, StructDef, Ty, TypeDef, UnionDef};
-use crate::naming;
 
 /// What a structure is used for.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -22,18 +21,13 @@ pub fn files(service: &Service) -> Vec<(String, TokenStream)> {
     let mut uses = Vec::new();
     let mut builder_uses = Vec::new();
     for t in &service.types {
-        let (module, name) = match t {
-            TypeDef::Struct(s) => (&s.module, &s.rust_name),
-            TypeDef::Union(u) => (&u.module, &u.rust_name),
-            TypeDef::Enum(e) => (&e.module, &e.rust_name),
-            TypeDef::IntEnum(e) => (&e.module, &e.rust_name),
-        };
+        let module = t.module();
         let m = ident(module);
-        let n = format_ident!("{}", name);
+        let n = format_ident!("{}", t.rust_name());
         mods.push(quote!(mod #m;));
         uses.push(quote!(pub use self::#m::#n;));
-        if let TypeDef::Struct(_) = t {
-            let b = format_ident!("{}", naming::builder_name(name));
+        if let TypeDef::Struct(s) = t {
+            let b = format_ident!("{}", s.builder);
             builder_uses.push(quote!(pub use super::#m::#b;));
         }
         let tokens = match t {
@@ -44,7 +38,7 @@ pub fn files(service: &Service) -> Vec<(String, TokenStream)> {
         };
         out.push((
             format!("src/types/{}.rs", crate::naming::unraw(module)),
-            quote!(#![allow(clippy::all)] #tokens),
+            tokens,
         ));
     }
     let mut error_items = Vec::new();
@@ -55,7 +49,6 @@ pub fn files(service: &Service) -> Vec<(String, TokenStream)> {
         "src/types/error.rs".into(),
         quote! {
             //! The errors the service models, shared by the operations that can return them.
-            #![allow(clippy::all)]
             #(#error_items)*
         },
     ));
@@ -265,8 +258,23 @@ pub fn setters(m: &Member, target: SetterTarget) -> TokenStream {
 /// A structure, its getters, its builder and (for errors) its `Display`/`Error` impls.
 pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
     let name = format_ident!("{}", s.rust_name);
-    let builder = format_ident!("{}", naming::builder_name(&s.rust_name));
+    let builder = format_ident!("{}", s.builder);
     let doc = docs_or(&s.docs, &format!("The `{}` structure.", s.rust_name));
+    // A byte stream can be neither cloned, compared nor serialized.
+    let plain = s.is_plain_data();
+    let (data_derives, serde_derive) = if plain {
+        (
+            quote!(Clone, PartialEq,),
+            quote!(#[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]),
+        )
+    } else {
+        (quote!(), quote!())
+    };
+    let builder_derives = if plain {
+        quote!(Clone, Default, PartialEq,)
+    } else {
+        quote!(Default,)
+    };
     let fields = s.members.iter().map(|m| {
         let f = ident(&m.rust_name);
         let t = field_ty(m);
@@ -280,11 +288,13 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
         super::expiry::helpers(s)
     };
     let is_output = role == StructRole::Output;
-    let rid_field = if is_output {
+    let rid_field = if is_output && plain {
         quote!(
             #[cfg_attr(feature = "serde", serde(rename = "_request_id", default, skip_serializing_if = "::std::option::Option::is_none"))]
             pub(crate) _request_id: ::std::option::Option<::std::string::String>,
         )
+    } else if is_output {
+        quote!(pub(crate) _request_id: ::std::option::Option<::std::string::String>,)
     } else {
         quote!()
     };
@@ -306,7 +316,7 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
         quote!(pub(crate) #f: ::std::option::Option<#t>,)
     });
     let builder_debug = if sensitive {
-        debug_impl(&naming::builder_name(&s.rust_name), &s.members, quote!())
+        debug_impl(&s.builder, &s.members, quote!())
     } else {
         quote!()
     };
@@ -320,21 +330,8 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
             quote!(self.#f.or_else(|| ::std::option::Option::Some(::restjson_runtime::__private::idempotency_token())))
         } else if m.required && m.default.is_none() {
             quote!(self.#f.ok_or_else(|| ::restjson_runtime::__private::BuildError::missing_field(#wire))?)
-        } else if m.non_optional() {
-            match default_value(m) {
-                Ok(Some(d)) => {
-                    let d = if m.boxed {
-                        quote!(::std::boxed::Box::new(#d))
-                    } else {
-                        d
-                    };
-                    quote!(self.#f.unwrap_or_else(|| #d))
-                }
-                _ => {
-                    let z = super::zero_value(m);
-                    quote!(self.#f.unwrap_or_else(|| #z))
-                }
-            }
+        } else if m.default.is_some() {
+            unwrap_default(m, quote!(self.#f), None)
         } else {
             quote!(self.#f)
         };
@@ -360,53 +357,51 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
             }
         }
     };
-    let error_impls = if role == StructRole::Error {
-        let code = s.error.as_ref().map(|e| e.code.clone()).unwrap_or_default();
-        let msg_member = s
-            .members
-            .iter()
-            .find(|m| m.wire_name.eq_ignore_ascii_case("message"));
-        let display = match msg_member {
-            Some(m) if matches!(m.ty, Ty::String) => {
-                let f = ident(&m.rust_name);
-                if m.non_optional() {
-                    quote!(if self.#f.is_empty() { f.write_str(#code) } else { write!(f, "{}: {}", #code, self.#f) })
-                } else {
-                    quote!(match &self.#f { ::std::option::Option::Some(m) => write!(f, "{}: {}", #code, m), ::std::option::Option::None => f.write_str(#code) })
+    let error_impls = match (&s.error, role) {
+        (Some(e), StructRole::Error) => {
+            let code = &e.code;
+            let (display, message_fn) = match &e.message {
+                Some(m) => {
+                    let f = ident(&m.field);
+                    // Error codes are shape names: no braces to escape.
+                    let with_message = format!("{code}: {{}}");
+                    let display = if m.non_optional {
+                        quote!(if self.#f.is_empty() { f.write_str(#code) } else { write!(f, #with_message, self.#f) })
+                    } else {
+                        quote!(match &self.#f { ::std::option::Option::Some(m) => write!(f, #with_message, m), ::std::option::Option::None => f.write_str(#code) })
+                    };
+                    let body = if m.non_optional {
+                        quote!(::std::option::Option::Some(&self.#f))
+                    } else {
+                        quote!(self.#f.as_deref())
+                    };
+                    let message_fn = if m.accessor {
+                        quote! {
+                            /// The error message.
+                            pub fn message(&self) -> ::std::option::Option<&str> { #body }
+                        }
+                    } else {
+                        quote!()
+                    };
+                    (display, message_fn)
                 }
-            }
-            _ => quote!(f.write_str(#code)),
-        };
-        let message_fn = match msg_member {
-            Some(m) if m.rust_name != "message" && matches!(m.ty, Ty::String) => {
-                let f = ident(&m.rust_name);
-                let body = if m.non_optional() {
-                    quote!(::std::option::Option::Some(&self.#f))
-                } else {
-                    quote!(self.#f.as_deref())
-                };
-                quote! {
-                    /// The error message.
-                    pub fn message(&self) -> ::std::option::Option<&str> { #body }
+                None => (quote!(f.write_str(#code)), quote!()),
+            };
+            quote! {
+                impl #name {
+                    /// The error code the service uses for this error.
+                    pub const CODE: &'static str = #code;
+                    #message_fn
                 }
-            }
-            _ => quote!(),
-        };
-        quote! {
-            impl #name {
-                /// The error code the service uses for this error.
-                pub const CODE: &'static str = #code;
-                #message_fn
-            }
-            impl ::std::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    #display
+                impl ::std::fmt::Display for #name {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        #display
+                    }
                 }
+                impl ::std::error::Error for #name {}
             }
-            impl ::std::error::Error for #name {}
         }
-    } else {
-        quote!()
+        _ => quote!(),
     };
     let rid_impl = if is_output {
         quote! {
@@ -422,8 +417,8 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
     quote! {
         #doc
         #[non_exhaustive]
-        #[derive(Clone, PartialEq, #derive_debug)]
-        #[cfg_attr(feature = "serde", derive(::serde::Serialize, ::serde::Deserialize))]
+        #[derive(#data_derives #derive_debug)]
+        #serde_derive
         pub struct #name {
             #(#fields)*
             #rid_field
@@ -441,7 +436,7 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
         #error_impls
         #[doc = #builder_doc]
         #[non_exhaustive]
-        #[derive(Clone, Default, PartialEq, #derive_debug)]
+        #[derive(#builder_derives #derive_debug)]
         pub struct #builder {
             #(#builder_fields)*
         }
@@ -457,16 +452,17 @@ fn union_tokens(u: &UnionDef) -> TokenStream {
     let name = format_ident!("{}", u.rust_name);
     let doc = docs_or(&u.docs, &format!("The `{}` union.", u.rust_name));
     let variants = u.variants.iter().map(|v| {
+        let v = &v.member;
         let n = format_ident!("{}", v.rust_name);
         let t = member_value_ty(v);
         let d = docs_or(&v.docs, &format!("The `{}` variant.", v.wire_name));
         quote!(#d #n(#t),)
     });
-    let methods = u.variants.iter().map(|v| {
+    let methods = u.variants.iter().map(|uv| {
+        let v = &uv.member;
         let n = format_ident!("{}", v.rust_name);
-        let snake = naming::snake_case(&v.rust_name);
-        let as_fn = format_ident!("as_{}", snake);
-        let is_fn = format_ident!("is_{}", snake);
+        let as_fn = format_ident!("{}", uv.as_fn);
+        let is_fn = format_ident!("{}", uv.is_fn);
         let t = member_value_ty(v);
         let d1 = format!(" The `{}` value, if this is that variant.", v.wire_name);
         let d2 = format!(" Whether this is the `{}` variant.", v.wire_name);
@@ -479,7 +475,7 @@ fn union_tokens(u: &UnionDef) -> TokenStream {
             pub fn #is_fn(&self) -> bool { matches!(self, Self::#n(_)) }
         }
     });
-    let sensitive = u.variants.iter().any(|v| v.sensitive);
+    let sensitive = u.variants.iter().any(|v| v.member.sensitive);
     let (derive_debug, debug_impl) = if sensitive {
         let label = u.rust_name.clone();
         (

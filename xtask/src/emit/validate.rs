@@ -8,52 +8,16 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{ident, rust_ty};
-use crate::ir::{Constraints, Member, NamedKind, Operation, Service, Ty, TypeDef};
-use crate::naming::snake_case;
+use crate::ir::{self, Constraints, Member, NamedKind, Service, Ty, TypeDef};
 
-/// The name of the function that validates `op`'s input.
-pub fn input_fn(op: &Operation) -> proc_macro2::Ident {
-    format_ident!("input_{}", op.module.trim_start_matches("r#"))
-}
-
-fn type_fn(rust: &str) -> proc_macro2::Ident {
-    format_ident!("type_{}", snake_case(rust))
-}
-
-struct Gen<'s> {
-    /// Named structures and unions whose values have something to check.
-    needs: BTreeSet<String>,
+struct Gen {
+    /// Shape ids of structures and unions whose values have something to check.
+    checked: BTreeSet<String>,
     patterns: BTreeMap<String, usize>,
-    _service: &'s Service,
 }
 
-fn members_of(t: &TypeDef) -> Option<(&str, &[Member])> {
-    match t {
-        TypeDef::Struct(s) => Some((&s.rust_name, &s.members)),
-        TypeDef::Union(u) => Some((&u.rust_name, &u.variants)),
-        _ => None,
-    }
-}
-
-/// Whether a value of `ty` constrained by `c` has anything to check, given the named types
-/// already known to need checks.
-fn ty_needs(ty: &Ty, c: &Constraints, needs: &BTreeSet<String>) -> bool {
-    if c.length.is_some() || c.range.is_some() || c.pattern.is_some() {
-        return true;
-    }
-    match ty {
-        Ty::List { elem, .. } => ty_needs(elem, c.elem.as_deref().unwrap_or(&EMPTY), needs),
-        Ty::Map { value, .. } => {
-            c.key.as_deref().is_some_and(Constraints::any)
-                || ty_needs(value, c.value.as_deref().unwrap_or(&EMPTY), needs)
-        }
-        Ty::Named {
-            kind: NamedKind::Struct | NamedKind::Union,
-            rust,
-            ..
-        } => needs.contains(rust),
-        _ => false,
-    }
+fn ty_needs(ty: &Ty, c: &Constraints, checked: &BTreeSet<String>) -> bool {
+    ir::ty_needs_check(ty, c, checked)
 }
 
 static EMPTY: Constraints = Constraints {
@@ -65,7 +29,7 @@ static EMPTY: Constraints = Constraints {
     value: None,
 };
 
-impl Gen<'_> {
+impl Gen {
     fn pattern(&mut self, p: &str) -> proc_macro2::Ident {
         let n = self.patterns.len();
         let i = *self.patterns.entry(p.to_owned()).or_insert(n);
@@ -111,7 +75,7 @@ impl Gen<'_> {
                     out.push(quote!(v.length(#x.len(), #a, #b);));
                 }
                 let ec = c.elem.as_deref().unwrap_or(&EMPTY);
-                if ty_needs(elem, ec, &self.needs) {
+                if ty_needs(elem, ec, &self.checked) {
                     let inner = self.check(elem, ec, quote!(item), sensitive);
                     let body = if *sparse {
                         quote!(if let ::std::option::Option::Some(item) = item { #inner })
@@ -135,7 +99,7 @@ impl Gen<'_> {
                 } else {
                     quote!()
                 };
-                let value_check = if ty_needs(value, vc, &self.needs) {
+                let value_check = if ty_needs(value, vc, &self.checked) {
                     let inner = self.check(value, vc, quote!(item), sensitive);
                     if *sparse {
                         quote!(if let ::std::option::Option::Some(item) = item { #inner })
@@ -151,17 +115,29 @@ impl Gen<'_> {
                     } else {
                         quote!(v.key(key, |v| { #key_check #value_check });)
                     };
+                    // A sensitive map's keys are not named in reports: only key checks use them.
+                    let key = if sensitive && key_check.is_empty() {
+                        quote!(_key)
+                    } else {
+                        quote!(key)
+                    };
+                    let item = if value_check.is_empty() {
+                        quote!(_item)
+                    } else {
+                        quote!(item)
+                    };
                     out.push(quote! {
-                        for (key, item) in #x.iter() { let _ = item; #enter }
+                        for (#key, #item) in #x.iter() { #enter }
                     });
                 }
             }
             Ty::Named {
                 kind: NamedKind::Struct | NamedKind::Union,
-                rust,
+                shape_id,
+                check_fn,
                 ..
-            } if self.needs.contains(rust) => {
-                let f = type_fn(rust);
+            } if self.checked.contains(shape_id) => {
+                let f = format_ident!("{}", check_fn);
                 out.push(quote!(#f(#x, v);));
             }
             _ => {}
@@ -169,10 +145,10 @@ impl Gen<'_> {
         quote!(#(#out)*)
     }
 
-    fn member_checks(&mut self, members: &[Member], union_of: Option<&str>) -> Vec<TokenStream> {
+    fn member_checks(&mut self, members: &[&Member], union_of: Option<&str>) -> Vec<TokenStream> {
         let mut out = Vec::new();
         for m in members {
-            if !ty_needs(&m.ty, &m.constraints, &self.needs) {
+            if !ty_needs(&m.ty, &m.constraints, &self.checked) {
                 continue;
             }
             let wire = &m.wire_name;
@@ -198,56 +174,46 @@ impl Gen<'_> {
 }
 
 pub fn file(service: &Service) -> TokenStream {
-    // Fixpoint: a named type needs checks if any member does (recursion through itself is
-    // covered once its other members decide).
-    let mut needs = BTreeSet::new();
-    loop {
-        let mut changed = false;
-        for t in &service.types {
-            let Some((name, members)) = members_of(t) else {
-                continue;
-            };
-            if !needs.contains(name)
-                && members
-                    .iter()
-                    .any(|m| ty_needs(&m.ty, &m.constraints, &needs))
-            {
-                needs.insert(name.to_owned());
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
     let mut g = Gen {
-        needs,
+        checked: ir::checked_types(service),
         patterns: BTreeMap::new(),
-        _service: service,
     };
     let mut fns = Vec::new();
     for t in &service.types {
-        let Some((name, members)) = members_of(t) else {
-            continue;
+        let (name, members, union_of, check_fn) = match t {
+            TypeDef::Struct(s) => (
+                &s.rust_name,
+                s.members.iter().collect::<Vec<_>>(),
+                None,
+                &s.check_fn,
+            ),
+            TypeDef::Union(u) => (
+                &u.rust_name,
+                u.variants.iter().map(|v| &v.member).collect(),
+                Some(u.rust_name.as_str()),
+                &u.check_fn,
+            ),
+            _ => continue,
         };
-        if !g.needs.contains(name) {
-            continue;
-        }
-        let union_of = matches!(t, TypeDef::Union(_)).then_some(name);
-        let checks = g.member_checks(members, union_of);
-        let f = type_fn(name);
+        let Some(check_fn) = check_fn else { continue };
+        let checks = g.member_checks(&members, union_of);
+        let f = format_ident!("{}", check_fn);
         let ty = rust_ty(&Ty::Named {
             kind: NamedKind::Struct,
             rust: name.to_owned(),
             shape_id: String::new(),
+            ser_fn: String::new(),
+            de_fn: String::new(),
+            check_fn: String::new(),
         });
         fns.push(quote! {
-            fn #f(value: &#ty, v: &mut Validator) { #(#checks)* }
+            fn #f(value: &#ty, v: &mut ::restjson_runtime::__private::Validator) { #(#checks)* }
         });
     }
     for op in &service.operations {
-        let checks = g.member_checks(&op.input.members, None);
-        let f = input_fn(op);
+        let members: Vec<&Member> = op.input.members.iter().collect();
+        let checks = g.member_checks(&members, None);
+        let f = format_ident!("{}", op.check_fn);
         let m = ident(&op.module);
         let t = format_ident!("{}", op.input.rust_name);
         let doc = format!(" Checks the constraints of `{}` inputs.", op.name);
@@ -258,7 +224,7 @@ pub fn file(service: &Service) -> TokenStream {
         };
         fns.push(quote! {
             #[doc = #doc]
-            pub(crate) fn #f(#value: &crate::operation::#m::#t, #vname: &mut Validator) { #(#checks)* }
+            pub(crate) fn #f(#value: &crate::operation::#m::#t, #vname: &mut ::restjson_runtime::__private::Validator) { #(#checks)* }
         });
     }
     let mut patterns: Vec<(&String, &usize)> = g.patterns.iter().collect();
@@ -266,13 +232,11 @@ pub fn file(service: &Service) -> TokenStream {
     let statics = patterns.iter().map(|(p, i)| {
         let id = format_ident!("PATTERN_{}", i);
         let p = p.as_str();
-        quote!(static #id: Pattern = Pattern::new(#p);)
+        quote!(static #id: ::restjson_runtime::__private::Pattern = ::restjson_runtime::__private::Pattern::new(#p);)
     });
     quote! {
         //! Constraint checks of operation inputs, run before each request is sent. Which checks
         //! apply depends on the client's validation mode (see `restjson_runtime::validate`).
-        #![allow(clippy::all, unused_imports, unused_variables, dead_code)]
-        use ::restjson_runtime::__private::{Pattern, Validator};
         #(#statics)*
         #(#fns)*
     }

@@ -2,18 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `CreateChatToken` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `CreateChatTokenInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq)]
@@ -493,7 +481,6 @@ impl ::std::error::Error for CreateChatTokenError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{CreateChatTokenError, CreateChatTokenInput, CreateChatTokenOutput};
     pub use super::{CreateChatTokenInputBuilder, CreateChatTokenOutputBuilder};
     /// Fluent builder of the `CreateChatToken` operation: set the input members, then call [`send`](Self::send).
     ///
@@ -532,8 +519,8 @@ pub mod builders {
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            CreateChatTokenOutput,
-            ::restjson_runtime::SdkError<CreateChatTokenError>,
+            super::CreateChatTokenOutput,
+            ::restjson_runtime::SdkError<super::CreateChatTokenError>,
         > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
@@ -664,6 +651,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "CreateChatToken",
         idempotent: false,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     CreateChatTokenInput,
@@ -676,13 +664,21 @@ static SPEC: ::restjson_runtime::__private::OperationSpec<
     de_ok: de_response,
     de_err: de_error,
 };
-fn ser_request(input: &CreateChatTokenInput) -> ::std::result::Result<RequestParts, BuildError> {
+fn ser_request(
+    input: &CreateChatTokenInput,
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/CreateChatToken");
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::POST, path);
+    let request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::POST,
+        path,
+    );
     let body = {
         let mut out = ::std::string::String::new();
-        let mut object = ObjectWriter::new(&mut out);
+        let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
         {
             let value = &input.room_identifier;
             object.key("roomIdentifier").string(value);
@@ -717,33 +713,41 @@ fn ser_request(input: &CreateChatTokenInput) -> ::std::result::Result<RequestPar
         object.finish();
         ::std::option::Option::Some((out.into_bytes(), "application/json"))
     };
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
 fn de_response(
-    response: &HttpResponse,
-) -> ::std::result::Result<CreateChatTokenOutput, DeserializeError> {
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<CreateChatTokenOutput, ::restjson_runtime::__private::DeserializeError> {
     let mut m_token = ::std::option::Option::None;
     let mut m_token_expiration_time = ::std::option::Option::None;
     let mut m_session_expiration_time = ::std::option::Option::None;
-    json::read_body(response.body(), |value| {
-        let mut object = json::object(value)?;
+    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
+        let mut object = ::restjson_runtime::__private::json::object(value)?;
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "token" => {
-                    m_token = object.read(json::string).map_err(|e| e.at("token"))?;
+                    m_token = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("token"))?;
                 }
                 "tokenExpirationTime" => {
                     m_token_expiration_time = object
                         .read(|value| {
-                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                            ::restjson_runtime::__private::json::timestamp(
+                                value,
+                                ::restjson_runtime::TimestampFormat::DateTime,
+                            )
                         })
                         .map_err(|e| e.at("tokenExpirationTime"))?;
                 }
                 "sessionExpirationTime" => {
                     m_session_expiration_time = object
                         .read(|value| {
-                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                            ::restjson_runtime::__private::json::timestamp(
+                                value,
+                                ::restjson_runtime::TimestampFormat::DateTime,
+                            )
                         })
                         .map_err(|e| e.at("sessionExpirationTime"))?;
                 }
@@ -760,57 +764,29 @@ fn de_response(
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<CreateChatTokenError, DeserializeError> {
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<CreateChatTokenError, ::restjson_runtime::__private::DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_access_denied_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateChatTokenError::AccessDeniedException(error)
+            CreateChatTokenError::AccessDeniedException(
+                crate::protocol::de_error_access_denied_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("PendingVerification") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_pending_verification,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateChatTokenError::PendingVerification(error)
+            CreateChatTokenError::PendingVerification(
+                crate::protocol::de_error_pending_verification(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_resource_not_found_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateChatTokenError::ResourceNotFoundException(error)
+            CreateChatTokenError::ResourceNotFoundException(
+                crate::protocol::de_error_resource_not_found_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ValidationException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_validation_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateChatTokenError::ValidationException(error)
+            CreateChatTokenError::ValidationException(
+                crate::protocol::de_error_validation_exception(meta, response)?,
+            )
         }
         _ => CreateChatTokenError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

@@ -2,18 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `CreateLoggingConfiguration` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `CreateLoggingConfigurationInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -592,10 +580,6 @@ impl ::std::error::Error for CreateLoggingConfigurationError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{
-        CreateLoggingConfigurationError, CreateLoggingConfigurationInput,
-        CreateLoggingConfigurationOutput,
-    };
     pub use super::{
         CreateLoggingConfigurationInputBuilder, CreateLoggingConfigurationOutputBuilder,
     };
@@ -624,8 +608,8 @@ pub mod builders {
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            CreateLoggingConfigurationOutput,
-            ::restjson_runtime::SdkError<CreateLoggingConfigurationError>,
+            super::CreateLoggingConfigurationOutput,
+            ::restjson_runtime::SdkError<super::CreateLoggingConfigurationError>,
         > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
@@ -726,6 +710,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "CreateLoggingConfiguration",
         idempotent: false,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     CreateLoggingConfigurationInput,
@@ -740,13 +725,19 @@ static SPEC: ::restjson_runtime::__private::OperationSpec<
 };
 fn ser_request(
     input: &CreateLoggingConfigurationInput,
-) -> ::std::result::Result<RequestParts, BuildError> {
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/CreateLoggingConfiguration");
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::POST, path);
+    let request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::POST,
+        path,
+    );
     let body = {
         let mut out = ::std::string::String::new();
-        let mut object = ObjectWriter::new(&mut out);
+        let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
         if let ::std::option::Option::Some(value) = &input.name {
             object.key("name").string(value);
         }
@@ -769,12 +760,15 @@ fn ser_request(
         object.finish();
         ::std::option::Option::Some((out.into_bytes(), "application/json"))
     };
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
 fn de_response(
-    response: &HttpResponse,
-) -> ::std::result::Result<CreateLoggingConfigurationOutput, DeserializeError> {
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<
+    CreateLoggingConfigurationOutput,
+    ::restjson_runtime::__private::DeserializeError,
+> {
     let mut m_arn = ::std::option::Option::None;
     let mut m_id = ::std::option::Option::None;
     let mut m_create_time = ::std::option::Option::None;
@@ -783,32 +777,44 @@ fn de_response(
     let mut m_destination_configuration = ::std::option::Option::None;
     let mut m_state = ::std::option::Option::None;
     let mut m_tags = ::std::option::Option::None;
-    json::read_body(response.body(), |value| {
-        let mut object = json::object(value)?;
+    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
+        let mut object = ::restjson_runtime::__private::json::object(value)?;
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "arn" => {
-                    m_arn = object.read(json::string).map_err(|e| e.at("arn"))?;
+                    m_arn = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("arn"))?;
                 }
                 "id" => {
-                    m_id = object.read(json::string).map_err(|e| e.at("id"))?;
+                    m_id = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("id"))?;
                 }
                 "createTime" => {
                     m_create_time = object
                         .read(|value| {
-                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                            ::restjson_runtime::__private::json::timestamp(
+                                value,
+                                ::restjson_runtime::TimestampFormat::DateTime,
+                            )
                         })
                         .map_err(|e| e.at("createTime"))?;
                 }
                 "updateTime" => {
                     m_update_time = object
                         .read(|value| {
-                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                            ::restjson_runtime::__private::json::timestamp(
+                                value,
+                                ::restjson_runtime::TimestampFormat::DateTime,
+                            )
                         })
                         .map_err(|e| e.at("updateTime"))?;
                 }
                 "name" => {
-                    m_name = object.read(json::string).map_err(|e| e.at("name"))?;
+                    m_name = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("name"))?;
                 }
                 "destinationConfiguration" => {
                     m_destination_configuration = object
@@ -818,14 +824,19 @@ fn de_response(
                 "state" => {
                     m_state = object
                         .read(|value| {
-                            json::string(value)
+                            ::restjson_runtime::__private::json::string(value)
                                 .map(crate::types::CreateLoggingConfigurationState::from)
                         })
                         .map_err(|e| e.at("state"))?;
                 }
                 "tags" => {
                     m_tags = object
-                        .read(|value| json::map(value, json::string))
+                        .read(|value| {
+                            ::restjson_runtime::__private::json::map(
+                                value,
+                                ::restjson_runtime::__private::json::string,
+                            )
+                        })
                         .map_err(|e| e.at("tags"))?;
                 }
                 _ => {}
@@ -846,81 +857,42 @@ fn de_response(
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<CreateLoggingConfigurationError, DeserializeError> {
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<
+    CreateLoggingConfigurationError,
+    ::restjson_runtime::__private::DeserializeError,
+> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_access_denied_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateLoggingConfigurationError::AccessDeniedException(error)
+            CreateLoggingConfigurationError::AccessDeniedException(
+                crate::protocol::de_error_access_denied_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ConflictException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_conflict_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateLoggingConfigurationError::ConflictException(error)
+            CreateLoggingConfigurationError::ConflictException(
+                crate::protocol::de_error_conflict_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("PendingVerification") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_pending_verification,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateLoggingConfigurationError::PendingVerification(error)
+            CreateLoggingConfigurationError::PendingVerification(
+                crate::protocol::de_error_pending_verification(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_resource_not_found_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateLoggingConfigurationError::ResourceNotFoundException(error)
+            CreateLoggingConfigurationError::ResourceNotFoundException(
+                crate::protocol::de_error_resource_not_found_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ServiceQuotaExceededException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_service_quota_exceeded_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateLoggingConfigurationError::ServiceQuotaExceededException(error)
+            CreateLoggingConfigurationError::ServiceQuotaExceededException(
+                crate::protocol::de_error_service_quota_exceeded_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ValidationException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_validation_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateLoggingConfigurationError::ValidationException(error)
+            CreateLoggingConfigurationError::ValidationException(
+                crate::protocol::de_error_validation_exception(meta, response)?,
+            )
         }
         _ => CreateLoggingConfigurationError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

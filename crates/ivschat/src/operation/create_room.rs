@@ -2,18 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `CreateRoom` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `CreateRoomInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -722,7 +710,6 @@ impl ::std::error::Error for CreateRoomError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{CreateRoomError, CreateRoomInput, CreateRoomOutput};
     pub use super::{CreateRoomInputBuilder, CreateRoomOutputBuilder};
     /// Fluent builder of the `CreateRoom` operation: set the input members, then call [`send`](Self::send).
     ///
@@ -748,8 +735,10 @@ pub mod builders {
         /// A missing required member or an invalid value fails before anything is sent.
         pub async fn send(
             self,
-        ) -> ::std::result::Result<CreateRoomOutput, ::restjson_runtime::SdkError<CreateRoomError>>
-        {
+        ) -> ::std::result::Result<
+            super::CreateRoomOutput,
+            ::restjson_runtime::SdkError<super::CreateRoomError>,
+        > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
                 &super::SPEC,
@@ -907,6 +896,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "CreateRoom",
         idempotent: false,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     CreateRoomInput,
@@ -919,13 +909,21 @@ static SPEC: ::restjson_runtime::__private::OperationSpec<
     de_ok: de_response,
     de_err: de_error,
 };
-fn ser_request(input: &CreateRoomInput) -> ::std::result::Result<RequestParts, BuildError> {
+fn ser_request(
+    input: &CreateRoomInput,
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/CreateRoom");
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::POST, path);
+    let request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::POST,
+        path,
+    );
     let body = {
         let mut out = ::std::string::String::new();
-        let mut object = ObjectWriter::new(&mut out);
+        let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
         if let ::std::option::Option::Some(value) = &input.name {
             object.key("name").string(value);
         }
@@ -967,12 +965,12 @@ fn ser_request(input: &CreateRoomInput) -> ::std::result::Result<RequestParts, B
         object.finish();
         ::std::option::Option::Some((out.into_bytes(), "application/json"))
     };
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
 fn de_response(
-    response: &HttpResponse,
-) -> ::std::result::Result<CreateRoomOutput, DeserializeError> {
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<CreateRoomOutput, ::restjson_runtime::__private::DeserializeError> {
     let mut m_arn = ::std::option::Option::None;
     let mut m_id = ::std::option::Option::None;
     let mut m_name = ::std::option::Option::None;
@@ -983,41 +981,53 @@ fn de_response(
     let mut m_message_review_handler = ::std::option::Option::None;
     let mut m_tags = ::std::option::Option::None;
     let mut m_logging_configuration_identifiers = ::std::option::Option::None;
-    json::read_body(response.body(), |value| {
-        let mut object = json::object(value)?;
+    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
+        let mut object = ::restjson_runtime::__private::json::object(value)?;
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "arn" => {
-                    m_arn = object.read(json::string).map_err(|e| e.at("arn"))?;
+                    m_arn = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("arn"))?;
                 }
                 "id" => {
-                    m_id = object.read(json::string).map_err(|e| e.at("id"))?;
+                    m_id = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("id"))?;
                 }
                 "name" => {
-                    m_name = object.read(json::string).map_err(|e| e.at("name"))?;
+                    m_name = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("name"))?;
                 }
                 "createTime" => {
                     m_create_time = object
                         .read(|value| {
-                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                            ::restjson_runtime::__private::json::timestamp(
+                                value,
+                                ::restjson_runtime::TimestampFormat::DateTime,
+                            )
                         })
                         .map_err(|e| e.at("createTime"))?;
                 }
                 "updateTime" => {
                     m_update_time = object
                         .read(|value| {
-                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                            ::restjson_runtime::__private::json::timestamp(
+                                value,
+                                ::restjson_runtime::TimestampFormat::DateTime,
+                            )
                         })
                         .map_err(|e| e.at("updateTime"))?;
                 }
                 "maximumMessageRatePerSecond" => {
                     m_maximum_message_rate_per_second = object
-                        .read(json::integer::<i32>)
+                        .read(::restjson_runtime::__private::json::integer::<i32>)
                         .map_err(|e| e.at("maximumMessageRatePerSecond"))?;
                 }
                 "maximumMessageLength" => {
                     m_maximum_message_length = object
-                        .read(json::integer::<i32>)
+                        .read(::restjson_runtime::__private::json::integer::<i32>)
                         .map_err(|e| e.at("maximumMessageLength"))?;
                 }
                 "messageReviewHandler" => {
@@ -1027,12 +1037,22 @@ fn de_response(
                 }
                 "tags" => {
                     m_tags = object
-                        .read(|value| json::map(value, json::string))
+                        .read(|value| {
+                            ::restjson_runtime::__private::json::map(
+                                value,
+                                ::restjson_runtime::__private::json::string,
+                            )
+                        })
                         .map_err(|e| e.at("tags"))?;
                 }
                 "loggingConfigurationIdentifiers" => {
                     m_logging_configuration_identifiers = object
-                        .read(|value| json::list(value, json::string))
+                        .read(|value| {
+                            ::restjson_runtime::__private::json::list(
+                                value,
+                                ::restjson_runtime::__private::json::string,
+                            )
+                        })
                         .map_err(|e| e.at("loggingConfigurationIdentifiers"))?;
                 }
                 _ => {}
@@ -1055,82 +1075,34 @@ fn de_response(
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<CreateRoomError, DeserializeError> {
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<CreateRoomError, ::restjson_runtime::__private::DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_access_denied_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateRoomError::AccessDeniedException(error)
+            CreateRoomError::AccessDeniedException(
+                crate::protocol::de_error_access_denied_exception(meta, response)?,
+            )
         }
-        ::std::option::Option::Some("ConflictException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_conflict_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateRoomError::ConflictException(error)
-        }
-        ::std::option::Option::Some("PendingVerification") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_pending_verification,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateRoomError::PendingVerification(error)
-        }
+        ::std::option::Option::Some("ConflictException") => CreateRoomError::ConflictException(
+            crate::protocol::de_error_conflict_exception(meta, response)?,
+        ),
+        ::std::option::Option::Some("PendingVerification") => CreateRoomError::PendingVerification(
+            crate::protocol::de_error_pending_verification(meta, response)?,
+        ),
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_resource_not_found_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateRoomError::ResourceNotFoundException(error)
+            CreateRoomError::ResourceNotFoundException(
+                crate::protocol::de_error_resource_not_found_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ServiceQuotaExceededException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_service_quota_exceeded_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateRoomError::ServiceQuotaExceededException(error)
+            CreateRoomError::ServiceQuotaExceededException(
+                crate::protocol::de_error_service_quota_exceeded_exception(meta, response)?,
+            )
         }
-        ::std::option::Option::Some("ValidationException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_validation_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            CreateRoomError::ValidationException(error)
-        }
+        ::std::option::Option::Some("ValidationException") => CreateRoomError::ValidationException(
+            crate::protocol::de_error_validation_exception(meta, response)?,
+        ),
         _ => CreateRoomError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),
             meta.clone(),

@@ -2,18 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `DeleteLoggingConfiguration` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `DeleteLoggingConfigurationInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -197,10 +185,6 @@ impl ::std::error::Error for DeleteLoggingConfigurationError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{
-        DeleteLoggingConfigurationError, DeleteLoggingConfigurationInput,
-        DeleteLoggingConfigurationOutput,
-    };
     pub use super::{
         DeleteLoggingConfigurationInputBuilder, DeleteLoggingConfigurationOutputBuilder,
     };
@@ -229,8 +213,8 @@ pub mod builders {
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            DeleteLoggingConfigurationOutput,
-            ::restjson_runtime::SdkError<DeleteLoggingConfigurationError>,
+            super::DeleteLoggingConfigurationOutput,
+            ::restjson_runtime::SdkError<super::DeleteLoggingConfigurationError>,
         > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
@@ -265,6 +249,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "DeleteLoggingConfiguration",
         idempotent: false,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     DeleteLoggingConfigurationInput,
@@ -279,13 +264,19 @@ static SPEC: ::restjson_runtime::__private::OperationSpec<
 };
 fn ser_request(
     input: &DeleteLoggingConfigurationInput,
-) -> ::std::result::Result<RequestParts, BuildError> {
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/DeleteLoggingConfiguration");
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::POST, path);
+    let request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::POST,
+        path,
+    );
     let body = {
         let mut out = ::std::string::String::new();
-        let mut object = ObjectWriter::new(&mut out);
+        let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
         {
             let value = &input.identifier;
             object.key("identifier").string(value);
@@ -293,80 +284,51 @@ fn ser_request(
         object.finish();
         ::std::option::Option::Some((out.into_bytes(), "application/json"))
     };
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
 fn de_response(
-    response: &HttpResponse,
-) -> ::std::result::Result<DeleteLoggingConfigurationOutput, DeserializeError> {
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<
+    DeleteLoggingConfigurationOutput,
+    ::restjson_runtime::__private::DeserializeError,
+> {
     ::std::result::Result::Ok(DeleteLoggingConfigurationOutput {
         _request_id: ::restjson_runtime::__private::request_id(response),
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<DeleteLoggingConfigurationError, DeserializeError> {
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<
+    DeleteLoggingConfigurationError,
+    ::restjson_runtime::__private::DeserializeError,
+> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_access_denied_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            DeleteLoggingConfigurationError::AccessDeniedException(error)
+            DeleteLoggingConfigurationError::AccessDeniedException(
+                crate::protocol::de_error_access_denied_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ConflictException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_conflict_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            DeleteLoggingConfigurationError::ConflictException(error)
+            DeleteLoggingConfigurationError::ConflictException(
+                crate::protocol::de_error_conflict_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("PendingVerification") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_pending_verification,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            DeleteLoggingConfigurationError::PendingVerification(error)
+            DeleteLoggingConfigurationError::PendingVerification(
+                crate::protocol::de_error_pending_verification(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_resource_not_found_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            DeleteLoggingConfigurationError::ResourceNotFoundException(error)
+            DeleteLoggingConfigurationError::ResourceNotFoundException(
+                crate::protocol::de_error_resource_not_found_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ValidationException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_validation_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            DeleteLoggingConfigurationError::ValidationException(error)
+            DeleteLoggingConfigurationError::ValidationException(
+                crate::protocol::de_error_validation_exception(meta, response)?,
+            )
         }
         _ => DeleteLoggingConfigurationError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

@@ -2,18 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `DisconnectUser` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `DisconnectUserInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq)]
@@ -271,7 +259,6 @@ impl ::std::error::Error for DisconnectUserError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{DisconnectUserError, DisconnectUserInput, DisconnectUserOutput};
     pub use super::{DisconnectUserInputBuilder, DisconnectUserOutputBuilder};
     /// Fluent builder of the `DisconnectUser` operation: set the input members, then call [`send`](Self::send).
     ///
@@ -300,8 +287,8 @@ pub mod builders {
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            DisconnectUserOutput,
-            ::restjson_runtime::SdkError<DisconnectUserError>,
+            super::DisconnectUserOutput,
+            ::restjson_runtime::SdkError<super::DisconnectUserError>,
         > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
@@ -367,6 +354,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "DisconnectUser",
         idempotent: false,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     DisconnectUserInput,
@@ -379,13 +367,21 @@ static SPEC: ::restjson_runtime::__private::OperationSpec<
     de_ok: de_response,
     de_err: de_error,
 };
-fn ser_request(input: &DisconnectUserInput) -> ::std::result::Result<RequestParts, BuildError> {
+fn ser_request(
+    input: &DisconnectUserInput,
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/DisconnectUser");
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::POST, path);
+    let request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::POST,
+        path,
+    );
     let body = {
         let mut out = ::std::string::String::new();
-        let mut object = ObjectWriter::new(&mut out);
+        let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
         {
             let value = &input.room_identifier;
             object.key("roomIdentifier").string(value);
@@ -400,80 +396,45 @@ fn ser_request(input: &DisconnectUserInput) -> ::std::result::Result<RequestPart
         object.finish();
         ::std::option::Option::Some((out.into_bytes(), "application/json"))
     };
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
 fn de_response(
-    response: &HttpResponse,
-) -> ::std::result::Result<DisconnectUserOutput, DeserializeError> {
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<DisconnectUserOutput, ::restjson_runtime::__private::DeserializeError> {
     ::std::result::Result::Ok(DisconnectUserOutput {
         _request_id: ::restjson_runtime::__private::request_id(response),
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<DisconnectUserError, DeserializeError> {
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<DisconnectUserError, ::restjson_runtime::__private::DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_access_denied_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            DisconnectUserError::AccessDeniedException(error)
+            DisconnectUserError::AccessDeniedException(
+                crate::protocol::de_error_access_denied_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("PendingVerification") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_pending_verification,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            DisconnectUserError::PendingVerification(error)
+            DisconnectUserError::PendingVerification(
+                crate::protocol::de_error_pending_verification(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_resource_not_found_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            DisconnectUserError::ResourceNotFoundException(error)
+            DisconnectUserError::ResourceNotFoundException(
+                crate::protocol::de_error_resource_not_found_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ThrottlingException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_throttling_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            DisconnectUserError::ThrottlingException(error)
+            DisconnectUserError::ThrottlingException(
+                crate::protocol::de_error_throttling_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ValidationException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_validation_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            DisconnectUserError::ValidationException(error)
+            DisconnectUserError::ValidationException(
+                crate::protocol::de_error_validation_exception(meta, response)?,
+            )
         }
         _ => DisconnectUserError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

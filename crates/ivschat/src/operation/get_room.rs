@@ -2,18 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `GetRoom` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `GetRoomInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -498,7 +486,6 @@ impl ::std::error::Error for GetRoomError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{GetRoomError, GetRoomInput, GetRoomOutput};
     pub use super::{GetRoomInputBuilder, GetRoomOutputBuilder};
     /// Fluent builder of the `GetRoom` operation: set the input members, then call [`send`](Self::send).
     ///
@@ -524,8 +511,10 @@ pub mod builders {
         /// A missing required member or an invalid value fails before anything is sent.
         pub async fn send(
             self,
-        ) -> ::std::result::Result<GetRoomOutput, ::restjson_runtime::SdkError<GetRoomError>>
-        {
+        ) -> ::std::result::Result<
+            super::GetRoomOutput,
+            ::restjson_runtime::SdkError<super::GetRoomError>,
+        > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
                 &super::SPEC,
@@ -562,6 +551,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "GetRoom",
         idempotent: true,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     GetRoomInput,
@@ -574,13 +564,21 @@ static SPEC: ::restjson_runtime::__private::OperationSpec<
     de_ok: de_response,
     de_err: de_error,
 };
-fn ser_request(input: &GetRoomInput) -> ::std::result::Result<RequestParts, BuildError> {
+fn ser_request(
+    input: &GetRoomInput,
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/GetRoom");
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::POST, path);
+    let request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::POST,
+        path,
+    );
     let body = {
         let mut out = ::std::string::String::new();
-        let mut object = ObjectWriter::new(&mut out);
+        let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
         {
             let value = &input.identifier;
             object.key("identifier").string(value);
@@ -588,10 +586,12 @@ fn ser_request(input: &GetRoomInput) -> ::std::result::Result<RequestParts, Buil
         object.finish();
         ::std::option::Option::Some((out.into_bytes(), "application/json"))
     };
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
-fn de_response(response: &HttpResponse) -> ::std::result::Result<GetRoomOutput, DeserializeError> {
+fn de_response(
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<GetRoomOutput, ::restjson_runtime::__private::DeserializeError> {
     let mut m_arn = ::std::option::Option::None;
     let mut m_id = ::std::option::Option::None;
     let mut m_name = ::std::option::Option::None;
@@ -602,41 +602,53 @@ fn de_response(response: &HttpResponse) -> ::std::result::Result<GetRoomOutput, 
     let mut m_message_review_handler = ::std::option::Option::None;
     let mut m_tags = ::std::option::Option::None;
     let mut m_logging_configuration_identifiers = ::std::option::Option::None;
-    json::read_body(response.body(), |value| {
-        let mut object = json::object(value)?;
+    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
+        let mut object = ::restjson_runtime::__private::json::object(value)?;
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "arn" => {
-                    m_arn = object.read(json::string).map_err(|e| e.at("arn"))?;
+                    m_arn = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("arn"))?;
                 }
                 "id" => {
-                    m_id = object.read(json::string).map_err(|e| e.at("id"))?;
+                    m_id = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("id"))?;
                 }
                 "name" => {
-                    m_name = object.read(json::string).map_err(|e| e.at("name"))?;
+                    m_name = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("name"))?;
                 }
                 "createTime" => {
                     m_create_time = object
                         .read(|value| {
-                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                            ::restjson_runtime::__private::json::timestamp(
+                                value,
+                                ::restjson_runtime::TimestampFormat::DateTime,
+                            )
                         })
                         .map_err(|e| e.at("createTime"))?;
                 }
                 "updateTime" => {
                     m_update_time = object
                         .read(|value| {
-                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                            ::restjson_runtime::__private::json::timestamp(
+                                value,
+                                ::restjson_runtime::TimestampFormat::DateTime,
+                            )
                         })
                         .map_err(|e| e.at("updateTime"))?;
                 }
                 "maximumMessageRatePerSecond" => {
                     m_maximum_message_rate_per_second = object
-                        .read(json::integer::<i32>)
+                        .read(::restjson_runtime::__private::json::integer::<i32>)
                         .map_err(|e| e.at("maximumMessageRatePerSecond"))?;
                 }
                 "maximumMessageLength" => {
                     m_maximum_message_length = object
-                        .read(json::integer::<i32>)
+                        .read(::restjson_runtime::__private::json::integer::<i32>)
                         .map_err(|e| e.at("maximumMessageLength"))?;
                 }
                 "messageReviewHandler" => {
@@ -646,12 +658,22 @@ fn de_response(response: &HttpResponse) -> ::std::result::Result<GetRoomOutput, 
                 }
                 "tags" => {
                     m_tags = object
-                        .read(|value| json::map(value, json::string))
+                        .read(|value| {
+                            ::restjson_runtime::__private::json::map(
+                                value,
+                                ::restjson_runtime::__private::json::string,
+                            )
+                        })
                         .map_err(|e| e.at("tags"))?;
                 }
                 "loggingConfigurationIdentifiers" => {
                     m_logging_configuration_identifiers = object
-                        .read(|value| json::list(value, json::string))
+                        .read(|value| {
+                            ::restjson_runtime::__private::json::list(
+                                value,
+                                ::restjson_runtime::__private::json::string,
+                            )
+                        })
                         .map_err(|e| e.at("loggingConfigurationIdentifiers"))?;
                 }
                 _ => {}
@@ -674,46 +696,23 @@ fn de_response(response: &HttpResponse) -> ::std::result::Result<GetRoomOutput, 
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<GetRoomError, DeserializeError> {
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<GetRoomError, ::restjson_runtime::__private::DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_access_denied_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            GetRoomError::AccessDeniedException(error)
+            GetRoomError::AccessDeniedException(crate::protocol::de_error_access_denied_exception(
+                meta, response,
+            )?)
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_resource_not_found_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            GetRoomError::ResourceNotFoundException(error)
+            GetRoomError::ResourceNotFoundException(
+                crate::protocol::de_error_resource_not_found_exception(meta, response)?,
+            )
         }
-        ::std::option::Option::Some("ValidationException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_validation_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            GetRoomError::ValidationException(error)
-        }
+        ::std::option::Option::Some("ValidationException") => GetRoomError::ValidationException(
+            crate::protocol::de_error_validation_exception(meta, response)?,
+        ),
         _ => GetRoomError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),
             meta.clone(),

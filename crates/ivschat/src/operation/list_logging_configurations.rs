@@ -2,18 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `ListLoggingConfigurations` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `ListLoggingConfigurationsInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -260,18 +248,14 @@ impl ::std::error::Error for ListLoggingConfigurationsError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{
-        ListLoggingConfigurationsError, ListLoggingConfigurationsInput,
-        ListLoggingConfigurationsOutput,
-    };
     pub use super::{
         ListLoggingConfigurationsInputBuilder, ListLoggingConfigurationsOutputBuilder,
     };
     /// Pages of the `ListLoggingConfigurations` operation; see [`into_paginator`](ListLoggingConfigurationsFluentBuilder::into_paginator).
     pub type ListLoggingConfigurationsPaginator = ::restjson_runtime::Paginator<
-        ListLoggingConfigurationsInput,
-        ListLoggingConfigurationsOutput,
-        ListLoggingConfigurationsError,
+        super::ListLoggingConfigurationsInput,
+        super::ListLoggingConfigurationsOutput,
+        super::ListLoggingConfigurationsError,
         crate::types::LoggingConfigurationSummary,
     >;
     /// Fluent builder of the `ListLoggingConfigurations` operation: set the input members, then call [`send`](Self::send).
@@ -300,8 +284,8 @@ pub mod builders {
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            ListLoggingConfigurationsOutput,
-            ::restjson_runtime::SdkError<ListLoggingConfigurationsError>,
+            super::ListLoggingConfigurationsOutput,
+            ::restjson_runtime::SdkError<super::ListLoggingConfigurationsError>,
         > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
@@ -368,6 +352,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "ListLoggingConfigurations",
         idempotent: true,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     ListLoggingConfigurationsInput,
@@ -403,13 +388,19 @@ static PAGINATION: ::restjson_runtime::__private::PaginationSpec<
 };
 fn ser_request(
     input: &ListLoggingConfigurationsInput,
-) -> ::std::result::Result<RequestParts, BuildError> {
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/ListLoggingConfigurations");
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::POST, path);
+    let request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::POST,
+        path,
+    );
     let body = {
         let mut out = ::std::string::String::new();
-        let mut object = ObjectWriter::new(&mut out);
+        let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
         if let ::std::option::Option::Some(value) = &input.next_token {
             object.key("nextToken").string(value);
         }
@@ -419,27 +410,35 @@ fn ser_request(
         object.finish();
         ::std::option::Option::Some((out.into_bytes(), "application/json"))
     };
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
 fn de_response(
-    response: &HttpResponse,
-) -> ::std::result::Result<ListLoggingConfigurationsOutput, DeserializeError> {
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<
+    ListLoggingConfigurationsOutput,
+    ::restjson_runtime::__private::DeserializeError,
+> {
     let mut m_logging_configurations = ::std::option::Option::None;
     let mut m_next_token = ::std::option::Option::None;
-    json::read_body(response.body(), |value| {
-        let mut object = json::object(value)?;
+    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
+        let mut object = ::restjson_runtime::__private::json::object(value)?;
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "loggingConfigurations" => {
                     m_logging_configurations = object
                         .read(|value| {
-                            json::list(value, crate::protocol::de_logging_configuration_summary)
+                            ::restjson_runtime::__private::json::list(
+                                value,
+                                crate::protocol::de_logging_configuration_summary,
+                            )
                         })
                         .map_err(|e| e.at("loggingConfigurations"))?;
                 }
                 "nextToken" => {
-                    m_next_token = object.read(json::string).map_err(|e| e.at("nextToken"))?;
+                    m_next_token = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("nextToken"))?;
                 }
                 _ => {}
             }
@@ -447,42 +446,28 @@ fn de_response(
         ::std::result::Result::Ok(())
     })?;
     ::std::result::Result::Ok(ListLoggingConfigurationsOutput {
-        logging_configurations: match m_logging_configurations {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => ::std::vec::Vec::new(),
-        },
+        logging_configurations: m_logging_configurations.unwrap_or_default(),
         next_token: m_next_token,
         _request_id: ::restjson_runtime::__private::request_id(response),
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<ListLoggingConfigurationsError, DeserializeError> {
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<
+    ListLoggingConfigurationsError,
+    ::restjson_runtime::__private::DeserializeError,
+> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_access_denied_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            ListLoggingConfigurationsError::AccessDeniedException(error)
+            ListLoggingConfigurationsError::AccessDeniedException(
+                crate::protocol::de_error_access_denied_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ValidationException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_validation_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            ListLoggingConfigurationsError::ValidationException(error)
+            ListLoggingConfigurationsError::ValidationException(
+                crate::protocol::de_error_validation_exception(meta, response)?,
+            )
         }
         _ => ListLoggingConfigurationsError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

@@ -2,18 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `ListRooms` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `ListRoomsInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -330,13 +318,12 @@ impl ::std::error::Error for ListRoomsError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{ListRoomsError, ListRoomsInput, ListRoomsOutput};
     pub use super::{ListRoomsInputBuilder, ListRoomsOutputBuilder};
     /// Pages of the `ListRooms` operation; see [`into_paginator`](ListRoomsFluentBuilder::into_paginator).
     pub type ListRoomsPaginator = ::restjson_runtime::Paginator<
-        ListRoomsInput,
-        ListRoomsOutput,
-        ListRoomsError,
+        super::ListRoomsInput,
+        super::ListRoomsOutput,
+        super::ListRoomsError,
         crate::types::RoomSummary,
     >;
     /// Fluent builder of the `ListRooms` operation: set the input members, then call [`send`](Self::send).
@@ -364,8 +351,10 @@ pub mod builders {
         /// A missing required member or an invalid value fails before anything is sent.
         pub async fn send(
             self,
-        ) -> ::std::result::Result<ListRoomsOutput, ::restjson_runtime::SdkError<ListRoomsError>>
-        {
+        ) -> ::std::result::Result<
+            super::ListRoomsOutput,
+            ::restjson_runtime::SdkError<super::ListRoomsError>,
+        > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
                 &super::SPEC,
@@ -486,6 +475,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "ListRooms",
         idempotent: true,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     ListRoomsInput,
@@ -516,13 +506,21 @@ static PAGINATION: ::restjson_runtime::__private::PaginationSpec<
     items: |o: ListRoomsOutput| o.rooms,
     item_count: ::std::option::Option::Some(|o: &ListRoomsOutput| o.rooms.len()),
 };
-fn ser_request(input: &ListRoomsInput) -> ::std::result::Result<RequestParts, BuildError> {
+fn ser_request(
+    input: &ListRoomsInput,
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/ListRooms");
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::POST, path);
+    let request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::POST,
+        path,
+    );
     let body = {
         let mut out = ::std::string::String::new();
-        let mut object = ObjectWriter::new(&mut out);
+        let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
         if let ::std::option::Option::Some(value) = &input.name {
             object.key("name").string(value);
         }
@@ -541,25 +539,32 @@ fn ser_request(input: &ListRoomsInput) -> ::std::result::Result<RequestParts, Bu
         object.finish();
         ::std::option::Option::Some((out.into_bytes(), "application/json"))
     };
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
 fn de_response(
-    response: &HttpResponse,
-) -> ::std::result::Result<ListRoomsOutput, DeserializeError> {
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<ListRoomsOutput, ::restjson_runtime::__private::DeserializeError> {
     let mut m_rooms = ::std::option::Option::None;
     let mut m_next_token = ::std::option::Option::None;
-    json::read_body(response.body(), |value| {
-        let mut object = json::object(value)?;
+    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
+        let mut object = ::restjson_runtime::__private::json::object(value)?;
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "rooms" => {
                     m_rooms = object
-                        .read(|value| json::list(value, crate::protocol::de_room_summary))
+                        .read(|value| {
+                            ::restjson_runtime::__private::json::list(
+                                value,
+                                crate::protocol::de_room_summary,
+                            )
+                        })
                         .map_err(|e| e.at("rooms"))?;
                 }
                 "nextToken" => {
-                    m_next_token = object.read(json::string).map_err(|e| e.at("nextToken"))?;
+                    m_next_token = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("nextToken"))?;
                 }
                 _ => {}
             }
@@ -567,55 +572,29 @@ fn de_response(
         ::std::result::Result::Ok(())
     })?;
     ::std::result::Result::Ok(ListRoomsOutput {
-        rooms: match m_rooms {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => ::std::vec::Vec::new(),
-        },
+        rooms: m_rooms.unwrap_or_default(),
         next_token: m_next_token,
         _request_id: ::restjson_runtime::__private::request_id(response),
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<ListRoomsError, DeserializeError> {
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<ListRoomsError, ::restjson_runtime::__private::DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_access_denied_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            ListRoomsError::AccessDeniedException(error)
+            ListRoomsError::AccessDeniedException(
+                crate::protocol::de_error_access_denied_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_resource_not_found_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            ListRoomsError::ResourceNotFoundException(error)
+            ListRoomsError::ResourceNotFoundException(
+                crate::protocol::de_error_resource_not_found_exception(meta, response)?,
+            )
         }
-        ::std::option::Option::Some("ValidationException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_validation_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            ListRoomsError::ValidationException(error)
-        }
+        ::std::option::Option::Some("ValidationException") => ListRoomsError::ValidationException(
+            crate::protocol::de_error_validation_exception(meta, response)?,
+        ),
         _ => ListRoomsError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),
             meta.clone(),

@@ -2,18 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `ListTagsForResource` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `ListTagsForResourceInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -228,7 +216,6 @@ impl ::std::error::Error for ListTagsForResourceError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{ListTagsForResourceError, ListTagsForResourceInput, ListTagsForResourceOutput};
     pub use super::{ListTagsForResourceInputBuilder, ListTagsForResourceOutputBuilder};
     /// Fluent builder of the `ListTagsForResource` operation: set the input members, then call [`send`](Self::send).
     ///
@@ -255,8 +242,8 @@ pub mod builders {
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            ListTagsForResourceOutput,
-            ::restjson_runtime::SdkError<ListTagsForResourceError>,
+            super::ListTagsForResourceOutput,
+            ::restjson_runtime::SdkError<super::ListTagsForResourceError>,
         > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
@@ -291,6 +278,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "ListTagsForResource",
         idempotent: true,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     ListTagsForResourceInput,
@@ -305,37 +293,53 @@ static SPEC: ::restjson_runtime::__private::OperationSpec<
 };
 fn ser_request(
     input: &ListTagsForResourceInput,
-) -> ::std::result::Result<RequestParts, BuildError> {
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/tags/");
     {
-        let text = ::std::result::Result::<::std::string::String, BuildError>::Ok(
-            (&input.resource_arn).to_string(),
-        )?;
+        let value = &input.resource_arn;
+        let text = ::std::result::Result::<
+            ::std::string::String,
+            ::restjson_runtime::__private::BuildError,
+        >::Ok(value.to_string())?;
         if text.is_empty() {
-            return ::std::result::Result::Err(BuildError::invalid_field(
-                "resourceArn",
-                "an HTTP label must not be empty",
-            ));
+            return ::std::result::Result::Err(
+                ::restjson_runtime::__private::BuildError::invalid_field(
+                    "resourceArn",
+                    "an HTTP label must not be empty",
+                ),
+            );
         }
         path.push_str(&::restjson_runtime::__private::encode_label(&text));
     }
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::GET, path);
+    let request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::GET,
+        path,
+    );
     let body = ::std::option::Option::None;
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
 fn de_response(
-    response: &HttpResponse,
-) -> ::std::result::Result<ListTagsForResourceOutput, DeserializeError> {
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<ListTagsForResourceOutput, ::restjson_runtime::__private::DeserializeError>
+{
     let mut m_tags = ::std::option::Option::None;
-    json::read_body(response.body(), |value| {
-        let mut object = json::object(value)?;
+    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
+        let mut object = ::restjson_runtime::__private::json::object(value)?;
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "tags" => {
                     m_tags = object
-                        .read(|value| json::map(value, json::string))
+                        .read(|value| {
+                            ::restjson_runtime::__private::json::map(
+                                value,
+                                ::restjson_runtime::__private::json::string,
+                            )
+                        })
                         .map_err(|e| e.at("tags"))?;
                 }
                 _ => {}
@@ -344,53 +348,30 @@ fn de_response(
         ::std::result::Result::Ok(())
     })?;
     ::std::result::Result::Ok(ListTagsForResourceOutput {
-        tags: match m_tags {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => ::std::collections::BTreeMap::new(),
-        },
+        tags: m_tags.unwrap_or_default(),
         _request_id: ::restjson_runtime::__private::request_id(response),
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<ListTagsForResourceError, DeserializeError> {
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<ListTagsForResourceError, ::restjson_runtime::__private::DeserializeError>
+{
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("InternalServerException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_internal_server_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            ListTagsForResourceError::InternalServerException(error)
+            ListTagsForResourceError::InternalServerException(
+                crate::protocol::de_error_internal_server_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_resource_not_found_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            ListTagsForResourceError::ResourceNotFoundException(error)
+            ListTagsForResourceError::ResourceNotFoundException(
+                crate::protocol::de_error_resource_not_found_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ValidationException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_validation_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            ListTagsForResourceError::ValidationException(error)
+            ListTagsForResourceError::ValidationException(
+                crate::protocol::de_error_validation_exception(meta, response)?,
+            )
         }
         _ => ListTagsForResourceError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

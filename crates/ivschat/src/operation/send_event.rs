@@ -2,18 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `SendEvent` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `SendEventInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -306,7 +294,6 @@ impl ::std::error::Error for SendEventError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{SendEventError, SendEventInput, SendEventOutput};
     pub use super::{SendEventInputBuilder, SendEventOutputBuilder};
     /// Fluent builder of the `SendEvent` operation: set the input members, then call [`send`](Self::send).
     ///
@@ -333,8 +320,10 @@ pub mod builders {
         /// A missing required member or an invalid value fails before anything is sent.
         pub async fn send(
             self,
-        ) -> ::std::result::Result<SendEventOutput, ::restjson_runtime::SdkError<SendEventError>>
-        {
+        ) -> ::std::result::Result<
+            super::SendEventOutput,
+            ::restjson_runtime::SdkError<super::SendEventError>,
+        > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
                 &super::SPEC,
@@ -420,6 +409,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "SendEvent",
         idempotent: false,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     SendEventInput,
@@ -432,13 +422,21 @@ static SPEC: ::restjson_runtime::__private::OperationSpec<
     de_ok: de_response,
     de_err: de_error,
 };
-fn ser_request(input: &SendEventInput) -> ::std::result::Result<RequestParts, BuildError> {
+fn ser_request(
+    input: &SendEventInput,
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/SendEvent");
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::POST, path);
+    let request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::POST,
+        path,
+    );
     let body = {
         let mut out = ::std::string::String::new();
-        let mut object = ObjectWriter::new(&mut out);
+        let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
         {
             let value = &input.room_identifier;
             object.key("roomIdentifier").string(value);
@@ -459,19 +457,21 @@ fn ser_request(input: &SendEventInput) -> ::std::result::Result<RequestParts, Bu
         object.finish();
         ::std::option::Option::Some((out.into_bytes(), "application/json"))
     };
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
 fn de_response(
-    response: &HttpResponse,
-) -> ::std::result::Result<SendEventOutput, DeserializeError> {
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<SendEventOutput, ::restjson_runtime::__private::DeserializeError> {
     let mut m_id = ::std::option::Option::None;
-    json::read_body(response.body(), |value| {
-        let mut object = json::object(value)?;
+    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
+        let mut object = ::restjson_runtime::__private::json::object(value)?;
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "id" => {
-                    m_id = object.read(json::string).map_err(|e| e.at("id"))?;
+                    m_id = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("id"))?;
                 }
                 _ => {}
             }
@@ -484,70 +484,29 @@ fn de_response(
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<SendEventError, DeserializeError> {
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<SendEventError, ::restjson_runtime::__private::DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_access_denied_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            SendEventError::AccessDeniedException(error)
+            SendEventError::AccessDeniedException(
+                crate::protocol::de_error_access_denied_exception(meta, response)?,
+            )
         }
-        ::std::option::Option::Some("PendingVerification") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_pending_verification,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            SendEventError::PendingVerification(error)
-        }
+        ::std::option::Option::Some("PendingVerification") => SendEventError::PendingVerification(
+            crate::protocol::de_error_pending_verification(meta, response)?,
+        ),
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_resource_not_found_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            SendEventError::ResourceNotFoundException(error)
+            SendEventError::ResourceNotFoundException(
+                crate::protocol::de_error_resource_not_found_exception(meta, response)?,
+            )
         }
-        ::std::option::Option::Some("ThrottlingException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_throttling_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            SendEventError::ThrottlingException(error)
-        }
-        ::std::option::Option::Some("ValidationException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_validation_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            SendEventError::ValidationException(error)
-        }
+        ::std::option::Option::Some("ThrottlingException") => SendEventError::ThrottlingException(
+            crate::protocol::de_error_throttling_exception(meta, response)?,
+        ),
+        ::std::option::Option::Some("ValidationException") => SendEventError::ValidationException(
+            crate::protocol::de_error_validation_exception(meta, response)?,
+        ),
         _ => SendEventError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),
             meta.clone(),

@@ -2,18 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `TagResource` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `TagResourceInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -248,7 +236,6 @@ impl ::std::error::Error for TagResourceError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{TagResourceError, TagResourceInput, TagResourceOutput};
     pub use super::{TagResourceInputBuilder, TagResourceOutputBuilder};
     /// Fluent builder of the `TagResource` operation: set the input members, then call [`send`](Self::send).
     ///
@@ -274,8 +261,10 @@ pub mod builders {
         /// A missing required member or an invalid value fails before anything is sent.
         pub async fn send(
             self,
-        ) -> ::std::result::Result<TagResourceOutput, ::restjson_runtime::SdkError<TagResourceError>>
-        {
+        ) -> ::std::result::Result<
+            super::TagResourceOutput,
+            ::restjson_runtime::SdkError<super::TagResourceError>,
+        > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
                 &super::SPEC,
@@ -353,6 +342,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "TagResource",
         idempotent: false,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     TagResourceInput,
@@ -365,25 +355,37 @@ static SPEC: ::restjson_runtime::__private::OperationSpec<
     de_ok: de_response,
     de_err: de_error,
 };
-fn ser_request(input: &TagResourceInput) -> ::std::result::Result<RequestParts, BuildError> {
+fn ser_request(
+    input: &TagResourceInput,
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/tags/");
     {
-        let text = ::std::result::Result::<::std::string::String, BuildError>::Ok(
-            (&input.resource_arn).to_string(),
-        )?;
+        let value = &input.resource_arn;
+        let text = ::std::result::Result::<
+            ::std::string::String,
+            ::restjson_runtime::__private::BuildError,
+        >::Ok(value.to_string())?;
         if text.is_empty() {
-            return ::std::result::Result::Err(BuildError::invalid_field(
-                "resourceArn",
-                "an HTTP label must not be empty",
-            ));
+            return ::std::result::Result::Err(
+                ::restjson_runtime::__private::BuildError::invalid_field(
+                    "resourceArn",
+                    "an HTTP label must not be empty",
+                ),
+            );
         }
         path.push_str(&::restjson_runtime::__private::encode_label(&text));
     }
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::POST, path);
+    let request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::POST,
+        path,
+    );
     let body = {
         let mut out = ::std::string::String::new();
-        let mut object = ObjectWriter::new(&mut out);
+        let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
         {
             let value = &input.tags;
             {
@@ -397,56 +399,35 @@ fn ser_request(input: &TagResourceInput) -> ::std::result::Result<RequestParts, 
         object.finish();
         ::std::option::Option::Some((out.into_bytes(), "application/json"))
     };
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
 fn de_response(
-    response: &HttpResponse,
-) -> ::std::result::Result<TagResourceOutput, DeserializeError> {
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<TagResourceOutput, ::restjson_runtime::__private::DeserializeError> {
     ::std::result::Result::Ok(TagResourceOutput {
         _request_id: ::restjson_runtime::__private::request_id(response),
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<TagResourceError, DeserializeError> {
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<TagResourceError, ::restjson_runtime::__private::DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("InternalServerException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_internal_server_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            TagResourceError::InternalServerException(error)
+            TagResourceError::InternalServerException(
+                crate::protocol::de_error_internal_server_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_resource_not_found_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            TagResourceError::ResourceNotFoundException(error)
+            TagResourceError::ResourceNotFoundException(
+                crate::protocol::de_error_resource_not_found_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ValidationException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_validation_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            TagResourceError::ValidationException(error)
+            TagResourceError::ValidationException(crate::protocol::de_error_validation_exception(
+                meta, response,
+            )?)
         }
         _ => TagResourceError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

@@ -2,18 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `UntagResource` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `UntagResourceInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -234,7 +222,6 @@ impl ::std::error::Error for UntagResourceError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{UntagResourceError, UntagResourceInput, UntagResourceOutput};
     pub use super::{UntagResourceInputBuilder, UntagResourceOutputBuilder};
     /// Fluent builder of the `UntagResource` operation: set the input members, then call [`send`](Self::send).
     ///
@@ -261,8 +248,8 @@ pub mod builders {
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            UntagResourceOutput,
-            ::restjson_runtime::SdkError<UntagResourceError>,
+            super::UntagResourceOutput,
+            ::restjson_runtime::SdkError<super::UntagResourceError>,
         > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
@@ -333,6 +320,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "UntagResource",
         idempotent: true,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     UntagResourceInput,
@@ -345,82 +333,76 @@ static SPEC: ::restjson_runtime::__private::OperationSpec<
     de_ok: de_response,
     de_err: de_error,
 };
-fn ser_request(input: &UntagResourceInput) -> ::std::result::Result<RequestParts, BuildError> {
+fn ser_request(
+    input: &UntagResourceInput,
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/tags/");
     {
-        let text = ::std::result::Result::<::std::string::String, BuildError>::Ok(
-            (&input.resource_arn).to_string(),
-        )?;
+        let value = &input.resource_arn;
+        let text = ::std::result::Result::<
+            ::std::string::String,
+            ::restjson_runtime::__private::BuildError,
+        >::Ok(value.to_string())?;
         if text.is_empty() {
-            return ::std::result::Result::Err(BuildError::invalid_field(
-                "resourceArn",
-                "an HTTP label must not be empty",
-            ));
+            return ::std::result::Result::Err(
+                ::restjson_runtime::__private::BuildError::invalid_field(
+                    "resourceArn",
+                    "an HTTP label must not be empty",
+                ),
+            );
         }
         path.push_str(&::restjson_runtime::__private::encode_label(&text));
     }
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::DELETE, path);
+    let mut request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::DELETE,
+        path,
+    );
     {
         let value = &input.tag_keys;
         for item in value.iter() {
             request.query(
                 "tagKeys",
-                &::std::result::Result::<::std::string::String, BuildError>::Ok(item.to_string())?,
+                &::std::result::Result::<
+                    ::std::string::String,
+                    ::restjson_runtime::__private::BuildError,
+                >::Ok(item.to_string())?,
             );
         }
     }
     let body = ::std::option::Option::None;
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
 fn de_response(
-    response: &HttpResponse,
-) -> ::std::result::Result<UntagResourceOutput, DeserializeError> {
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<UntagResourceOutput, ::restjson_runtime::__private::DeserializeError> {
     ::std::result::Result::Ok(UntagResourceOutput {
         _request_id: ::restjson_runtime::__private::request_id(response),
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<UntagResourceError, DeserializeError> {
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<UntagResourceError, ::restjson_runtime::__private::DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("InternalServerException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_internal_server_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            UntagResourceError::InternalServerException(error)
+            UntagResourceError::InternalServerException(
+                crate::protocol::de_error_internal_server_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_resource_not_found_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            UntagResourceError::ResourceNotFoundException(error)
+            UntagResourceError::ResourceNotFoundException(
+                crate::protocol::de_error_resource_not_found_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ValidationException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_validation_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            UntagResourceError::ValidationException(error)
+            UntagResourceError::ValidationException(crate::protocol::de_error_validation_exception(
+                meta, response,
+            )?)
         }
         _ => UntagResourceError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

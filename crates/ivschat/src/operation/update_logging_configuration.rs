@@ -2,18 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! Input, output, errors and fluent builder of the `UpdateLoggingConfiguration` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `UpdateLoggingConfigurationInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -525,10 +513,6 @@ impl ::std::error::Error for UpdateLoggingConfigurationError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{
-        UpdateLoggingConfigurationError, UpdateLoggingConfigurationInput,
-        UpdateLoggingConfigurationOutput,
-    };
     pub use super::{
         UpdateLoggingConfigurationInputBuilder, UpdateLoggingConfigurationOutputBuilder,
     };
@@ -557,8 +541,8 @@ pub mod builders {
         pub async fn send(
             self,
         ) -> ::std::result::Result<
-            UpdateLoggingConfigurationOutput,
-            ::restjson_runtime::SdkError<UpdateLoggingConfigurationError>,
+            super::UpdateLoggingConfigurationOutput,
+            ::restjson_runtime::SdkError<super::UpdateLoggingConfigurationError>,
         > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
@@ -635,6 +619,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "UpdateLoggingConfiguration",
         idempotent: false,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     UpdateLoggingConfigurationInput,
@@ -649,13 +634,19 @@ static SPEC: ::restjson_runtime::__private::OperationSpec<
 };
 fn ser_request(
     input: &UpdateLoggingConfigurationInput,
-) -> ::std::result::Result<RequestParts, BuildError> {
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/UpdateLoggingConfiguration");
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::POST, path);
+    let request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::POST,
+        path,
+    );
     let body = {
         let mut out = ::std::string::String::new();
-        let mut object = ObjectWriter::new(&mut out);
+        let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
         {
             let value = &input.identifier;
             object.key("identifier").string(value);
@@ -672,12 +663,15 @@ fn ser_request(
         object.finish();
         ::std::option::Option::Some((out.into_bytes(), "application/json"))
     };
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
 fn de_response(
-    response: &HttpResponse,
-) -> ::std::result::Result<UpdateLoggingConfigurationOutput, DeserializeError> {
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<
+    UpdateLoggingConfigurationOutput,
+    ::restjson_runtime::__private::DeserializeError,
+> {
     let mut m_arn = ::std::option::Option::None;
     let mut m_id = ::std::option::Option::None;
     let mut m_create_time = ::std::option::Option::None;
@@ -686,32 +680,44 @@ fn de_response(
     let mut m_destination_configuration = ::std::option::Option::None;
     let mut m_state = ::std::option::Option::None;
     let mut m_tags = ::std::option::Option::None;
-    json::read_body(response.body(), |value| {
-        let mut object = json::object(value)?;
+    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
+        let mut object = ::restjson_runtime::__private::json::object(value)?;
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "arn" => {
-                    m_arn = object.read(json::string).map_err(|e| e.at("arn"))?;
+                    m_arn = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("arn"))?;
                 }
                 "id" => {
-                    m_id = object.read(json::string).map_err(|e| e.at("id"))?;
+                    m_id = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("id"))?;
                 }
                 "createTime" => {
                     m_create_time = object
                         .read(|value| {
-                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                            ::restjson_runtime::__private::json::timestamp(
+                                value,
+                                ::restjson_runtime::TimestampFormat::DateTime,
+                            )
                         })
                         .map_err(|e| e.at("createTime"))?;
                 }
                 "updateTime" => {
                     m_update_time = object
                         .read(|value| {
-                            json::timestamp(value, ::restjson_runtime::TimestampFormat::DateTime)
+                            ::restjson_runtime::__private::json::timestamp(
+                                value,
+                                ::restjson_runtime::TimestampFormat::DateTime,
+                            )
                         })
                         .map_err(|e| e.at("updateTime"))?;
                 }
                 "name" => {
-                    m_name = object.read(json::string).map_err(|e| e.at("name"))?;
+                    m_name = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("name"))?;
                 }
                 "destinationConfiguration" => {
                     m_destination_configuration = object
@@ -721,14 +727,19 @@ fn de_response(
                 "state" => {
                     m_state = object
                         .read(|value| {
-                            json::string(value)
+                            ::restjson_runtime::__private::json::string(value)
                                 .map(crate::types::UpdateLoggingConfigurationState::from)
                         })
                         .map_err(|e| e.at("state"))?;
                 }
                 "tags" => {
                     m_tags = object
-                        .read(|value| json::map(value, json::string))
+                        .read(|value| {
+                            ::restjson_runtime::__private::json::map(
+                                value,
+                                ::restjson_runtime::__private::json::string,
+                            )
+                        })
                         .map_err(|e| e.at("tags"))?;
                 }
                 _ => {}
@@ -749,69 +760,37 @@ fn de_response(
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<UpdateLoggingConfigurationError, DeserializeError> {
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<
+    UpdateLoggingConfigurationError,
+    ::restjson_runtime::__private::DeserializeError,
+> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("AccessDeniedException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_access_denied_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            UpdateLoggingConfigurationError::AccessDeniedException(error)
+            UpdateLoggingConfigurationError::AccessDeniedException(
+                crate::protocol::de_error_access_denied_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ConflictException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_conflict_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            UpdateLoggingConfigurationError::ConflictException(error)
+            UpdateLoggingConfigurationError::ConflictException(
+                crate::protocol::de_error_conflict_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("PendingVerification") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_pending_verification,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            UpdateLoggingConfigurationError::PendingVerification(error)
+            UpdateLoggingConfigurationError::PendingVerification(
+                crate::protocol::de_error_pending_verification(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ResourceNotFoundException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_resource_not_found_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            UpdateLoggingConfigurationError::ResourceNotFoundException(error)
+            UpdateLoggingConfigurationError::ResourceNotFoundException(
+                crate::protocol::de_error_resource_not_found_exception(meta, response)?,
+            )
         }
         ::std::option::Option::Some("ValidationException") => {
-            let mut error = json::read_body(
-                response.body(),
-                crate::protocol::de_error_validation_exception,
-            )?;
-            if let (true, ::std::option::Option::Some(m)) =
-                (error.message.is_empty(), meta.message())
-            {
-                error.message = m.to_owned();
-            }
-            UpdateLoggingConfigurationError::ValidationException(error)
+            UpdateLoggingConfigurationError::ValidationException(
+                crate::protocol::de_error_validation_exception(meta, response)?,
+            )
         }
         _ => UpdateLoggingConfigurationError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

@@ -2,7 +2,6 @@
 // Source model: com.amazonaws.ivschat#AmazonInteractiveVideoServiceChat (2020-07-14).
 
 //! The errors the service models, shared by the operations that can return them.
-#![allow(clippy::all)]
 /// The `AccessDeniedException` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -30,7 +29,7 @@ impl ::std::fmt::Display for AccessDeniedException {
         if self.message.is_empty() {
             f.write_str("AccessDeniedException")
         } else {
-            write!(f, "{}: {}", "AccessDeniedException", self.message)
+            write!(f, "AccessDeniedException: {}", self.message)
         }
     }
 }
@@ -106,7 +105,7 @@ impl ::std::fmt::Display for ConflictException {
         if self.message.is_empty() {
             f.write_str("ConflictException")
         } else {
-            write!(f, "{}: {}", "ConflictException", self.message)
+            write!(f, "ConflictException: {}", self.message)
         }
     }
 }
@@ -212,7 +211,7 @@ impl ::std::fmt::Display for InternalServerException {
         if self.message.is_empty() {
             f.write_str("InternalServerException")
         } else {
-            write!(f, "{}: {}", "InternalServerException", self.message)
+            write!(f, "InternalServerException: {}", self.message)
         }
     }
 }
@@ -276,7 +275,7 @@ impl ::std::fmt::Display for PendingVerification {
         if self.message.is_empty() {
             f.write_str("PendingVerification")
         } else {
-            write!(f, "{}: {}", "PendingVerification", self.message)
+            write!(f, "PendingVerification: {}", self.message)
         }
     }
 }
@@ -352,7 +351,7 @@ impl ::std::fmt::Display for ResourceNotFoundException {
         if self.message.is_empty() {
             f.write_str("ResourceNotFoundException")
         } else {
-            write!(f, "{}: {}", "ResourceNotFoundException", self.message)
+            write!(f, "ResourceNotFoundException: {}", self.message)
         }
     }
 }
@@ -477,7 +476,7 @@ impl ::std::fmt::Display for ServiceQuotaExceededException {
         if self.message.is_empty() {
             f.write_str("ServiceQuotaExceededException")
         } else {
-            write!(f, "{}: {}", "ServiceQuotaExceededException", self.message)
+            write!(f, "ServiceQuotaExceededException: {}", self.message)
         }
     }
 }
@@ -569,7 +568,7 @@ impl ServiceQuotaExceededExceptionBuilder {
             resource_type: self.resource_type.ok_or_else(|| {
                 ::restjson_runtime::__private::BuildError::missing_field("resourceType")
             })?,
-            limit: self.limit.unwrap_or_else(|| 0),
+            limit: self.limit.unwrap_or_default(),
         })
     }
 }
@@ -618,7 +617,7 @@ impl ::std::fmt::Display for ThrottlingException {
         if self.message.is_empty() {
             f.write_str("ThrottlingException")
         } else {
-            write!(f, "{}: {}", "ThrottlingException", self.message)
+            write!(f, "ThrottlingException: {}", self.message)
         }
     }
 }
@@ -709,7 +708,7 @@ impl ThrottlingExceptionBuilder {
             resource_type: self.resource_type.ok_or_else(|| {
                 ::restjson_runtime::__private::BuildError::missing_field("resourceType")
             })?,
-            limit: self.limit.unwrap_or_else(|| 0),
+            limit: self.limit.unwrap_or_default(),
         })
     }
 }
@@ -754,7 +753,7 @@ impl ::std::fmt::Display for ValidationException {
         if self.message.is_empty() {
             f.write_str("ValidationException")
         } else {
-            write!(f, "{}: {}", "ValidationException", self.message)
+            write!(f, "ValidationException: {}", self.message)
         }
     }
 }

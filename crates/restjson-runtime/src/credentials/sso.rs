@@ -32,11 +32,14 @@ static SSO_OIDC: ServiceMeta = service_meta("SSO OIDC", "sso-oauth", "oidc", res
 static GET_ROLE_CREDENTIALS: OperationMeta = OperationMeta {
     name: "GetRoleCredentials",
     idempotent: true,
+    // Authenticated by the cached access token in a header, not signed.
+    auth: &[],
 };
 
 static CREATE_TOKEN: OperationMeta = OperationMeta {
     name: "CreateToken",
     idempotent: false,
+    auth: &[],
 };
 
 fn resolve_sso(params: &EndpointParams) -> Result<Endpoint, EndpointError> {
@@ -295,7 +298,7 @@ impl SsoProvider {
             path_and_query: "/token".to_owned(),
             headers,
             body: Bytes::from(body.to_string()),
-            host_prefix: None,
+            ..RequestParts::default()
         };
         let handle = config.handle(
             &SSO_OIDC,
@@ -377,8 +380,7 @@ impl SsoProvider {
                 encode(&self.sso.account_id)
             ),
             headers,
-            body: Bytes::new(),
-            host_prefix: None,
+            ..RequestParts::default()
         };
         let handle = config.handle(
             &SSO,

@@ -13,7 +13,7 @@ use quick_xml::events::Event;
 use super::service::{ServiceConfig, call_error, failure_kind, regional_endpoint, service_meta};
 use super::util::{UNRESERVED, parse_rfc3339};
 use super::{Credentials, CredentialsError, CredentialsErrorKind};
-use crate::client::{ErrorRules, Handle, OperationMeta, RequestParts, ServiceMeta};
+use crate::client::{AuthScheme, ErrorRules, Handle, OperationMeta, RequestParts, ServiceMeta};
 use crate::config::CredentialsSetting;
 use crate::endpoint::{Endpoint, EndpointError, EndpointParams, ParamValue};
 use crate::error::{ErrorMetadata, SdkError, SdkErrorKind, Unhandled};
@@ -38,11 +38,14 @@ static STS_ERRORS: ErrorRules = ErrorRules {
 static ASSUME_ROLE: OperationMeta = OperationMeta {
     name: "AssumeRole",
     idempotent: false,
+    auth: &[AuthScheme::SigV4],
 };
 
 static ASSUME_ROLE_WITH_WEB_IDENTITY: OperationMeta = OperationMeta {
     name: "AssumeRoleWithWebIdentity",
     idempotent: false,
+    // The web identity token is the proof of identity: the call is not signed.
+    auth: &[],
 };
 
 /// A handle on STS in `region`, else the configured region, else us-east-1.
@@ -220,7 +223,7 @@ fn request(body: Bytes) -> RequestParts {
         path_and_query: "/".to_owned(),
         headers,
         body,
-        host_prefix: None,
+        ..RequestParts::default()
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use percent_encoding::percent_decode_str;
-use restjson_runtime::client::{Handle, OperationMeta, RequestParts, ServiceMeta};
+use restjson_runtime::client::{AuthScheme, Handle, OperationMeta, RequestParts, ServiceMeta};
 use restjson_runtime::error::ErrorMetadata;
 use restjson_runtime::http::HttpResponse;
 use restjson_runtime::json::DeserializeError;
@@ -330,6 +330,7 @@ pub static DEMO: ServiceMeta = ServiceMeta {
 static PING: OperationMeta = OperationMeta {
     name: "Ping",
     idempotent: true,
+    auth: &[AuthScheme::SigV4],
 };
 
 fn no_output(_: &HttpResponse) -> Result<(), DeserializeError> {
@@ -346,8 +347,7 @@ pub async fn ping(handle: &Handle) -> Result<(), SdkError<Unhandled>> {
         method: http::Method::GET,
         path_and_query: "/ping".to_owned(),
         headers: http::HeaderMap::new(),
-        body: bytes::Bytes::new(),
-        host_prefix: None,
+        ..RequestParts::default()
     };
     handle
         .invoke(&PING, Ok(request), no_output, unhandled)

@@ -3,19 +3,21 @@
 
 //! Constraint checks of operation inputs, run before each request is sent. Which checks
 //! apply depends on the client's validation mode (see `restjson_runtime::validate`).
-#![allow(clippy::all, unused_imports, unused_variables, dead_code)]
-use ::restjson_runtime::__private::{Pattern, Validator};
 /// Checks the constraints of `GetNode` inputs.
 pub(crate) fn input_get_node(
     _value: &crate::operation::get_node::GetNodeInput,
-    _v: &mut Validator,
+    _v: &mut ::restjson_runtime::__private::Validator,
 ) {
 }
 /// Checks the constraints of `Match` inputs.
-pub(crate) fn input_match(_value: &crate::operation::r#match::MatchInput, _v: &mut Validator) {}
+pub(crate) fn input_match(
+    _value: &crate::operation::r#match::MatchInput,
+    _v: &mut ::restjson_runtime::__private::Validator,
+) {
+}
 /// Checks the constraints of `Self` inputs.
 pub(crate) fn input_self_value(
     _value: &crate::operation::self_value::SelfValueInput,
-    _v: &mut Validator,
+    _v: &mut ::restjson_runtime::__private::Validator,
 ) {
 }

@@ -2,18 +2,6 @@
 // Source model: example.cursed#Cursed (2024-01-01).
 
 //! Input, output, errors and fluent builder of the `GetNode` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `GetNodeInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -262,7 +250,6 @@ impl ::std::error::Error for GetNodeError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{GetNodeError, GetNodeInput, GetNodeOutput};
     pub use super::{GetNodeInputBuilder, GetNodeOutputBuilder};
     /// Fluent builder of the `GetNode` operation: set the input members, then call [`send`](Self::send).
     ///
@@ -288,8 +275,10 @@ pub mod builders {
         /// A missing required member or an invalid value fails before anything is sent.
         pub async fn send(
             self,
-        ) -> ::std::result::Result<GetNodeOutput, ::restjson_runtime::SdkError<GetNodeError>>
-        {
+        ) -> ::std::result::Result<
+            super::GetNodeOutput,
+            ::restjson_runtime::SdkError<super::GetNodeError>,
+        > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
                 &super::SPEC,
@@ -303,6 +292,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "GetNode",
         idempotent: true,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     GetNodeInput,
@@ -315,26 +305,38 @@ static SPEC: ::restjson_runtime::__private::OperationSpec<
     de_ok: de_response,
     de_err: de_error,
 };
-fn ser_request(input: &GetNodeInput) -> ::std::result::Result<RequestParts, BuildError> {
+fn ser_request(
+    _input: &GetNodeInput,
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/node");
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::GET, path);
+    let request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::GET,
+        path,
+    );
     let body = ::std::option::Option::None;
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
-fn de_response(response: &HttpResponse) -> ::std::result::Result<GetNodeOutput, DeserializeError> {
+fn de_response(
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<GetNodeOutput, ::restjson_runtime::__private::DeserializeError> {
     let mut m_name = ::std::option::Option::None;
     let mut m_next = ::std::option::Option::None;
     let mut m_children = ::std::option::Option::None;
     let mut m_choice = ::std::option::Option::None;
     let mut m_secret = ::std::option::Option::None;
-    json::read_body(response.body(), |value| {
-        let mut object = json::object(value)?;
+    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
+        let mut object = ::restjson_runtime::__private::json::object(value)?;
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "name" => {
-                    m_name = object.read(json::string).map_err(|e| e.at("name"))?;
+                    m_name = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("name"))?;
                 }
                 "next" => {
                     m_next = object
@@ -343,7 +345,12 @@ fn de_response(response: &HttpResponse) -> ::std::result::Result<GetNodeOutput, 
                 }
                 "children" => {
                     m_children = object
-                        .read(|value| json::list(value, crate::protocol::de_node))
+                        .read(|value| {
+                            ::restjson_runtime::__private::json::list(
+                                value,
+                                crate::protocol::de_node,
+                            )
+                        })
                         .map_err(|e| e.at("children"))?;
                 }
                 "choice" => {
@@ -352,7 +359,9 @@ fn de_response(response: &HttpResponse) -> ::std::result::Result<GetNodeOutput, 
                         .map_err(|e| e.at("choice"))?;
                 }
                 "secret" => {
-                    m_secret = object.read(json::string).map_err(|e| e.at("secret"))?;
+                    m_secret = object
+                        .read(::restjson_runtime::__private::json::string)
+                        .map_err(|e| e.at("secret"))?;
                 }
                 _ => {}
             }
@@ -360,10 +369,7 @@ fn de_response(response: &HttpResponse) -> ::std::result::Result<GetNodeOutput, 
         ::std::result::Result::Ok(())
     })?;
     ::std::result::Result::Ok(GetNodeOutput {
-        name: match m_name {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => ::std::string::String::new(),
-        },
+        name: m_name.unwrap_or_default(),
         next: m_next,
         children: m_children,
         choice: m_choice,
@@ -372,13 +378,11 @@ fn de_response(response: &HttpResponse) -> ::std::result::Result<GetNodeOutput, 
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<GetNodeError, DeserializeError> {
-    ::std::result::Result::Ok(match meta.code() {
-        _ => GetNodeError::Unhandled(::restjson_runtime::Unhandled::new(
-            response.status().as_u16(),
-            meta.clone(),
-        )),
-    })
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<GetNodeError, ::restjson_runtime::__private::DeserializeError> {
+    ::std::result::Result::Ok(GetNodeError::Unhandled(::restjson_runtime::Unhandled::new(
+        response.status().as_u16(),
+        meta.clone(),
+    )))
 }

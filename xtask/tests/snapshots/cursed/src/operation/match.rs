@@ -2,18 +2,6 @@
 // Source model: example.cursed#Cursed (2024-01-01).
 
 //! Input, output, errors and fluent builder of the `Match` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `MatchInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -408,7 +396,6 @@ impl ::std::error::Error for MatchError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{MatchError, MatchInput, MatchOutput};
     pub use super::{MatchInputBuilder, MatchOutputBuilder};
     /// Fluent builder of the `Match` operation: set the input members, then call [`send`](Self::send).
     ///
@@ -434,7 +421,10 @@ pub mod builders {
         /// A missing required member or an invalid value fails before anything is sent.
         pub async fn send(
             self,
-        ) -> ::std::result::Result<MatchOutput, ::restjson_runtime::SdkError<MatchError>> {
+        ) -> ::std::result::Result<
+            super::MatchOutput,
+            ::restjson_runtime::SdkError<super::MatchError>,
+        > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
                 &super::SPEC,
@@ -606,6 +596,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "Match",
         idempotent: false,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<MatchInput, MatchOutput, MatchError> =
     ::restjson_runtime::__private::OperationSpec {
@@ -615,41 +606,57 @@ static SPEC: ::restjson_runtime::__private::OperationSpec<MatchInput, MatchOutpu
         de_ok: de_response,
         de_err: de_error,
     };
-fn ser_request(input: &MatchInput) -> ::std::result::Result<RequestParts, BuildError> {
+fn ser_request(
+    input: &MatchInput,
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/match/");
     {
-        let text = ::std::result::Result::<::std::string::String, BuildError>::Ok(
-            (&input.r#type).to_string(),
-        )?;
+        let value = &input.r#type;
+        let text = ::std::result::Result::<
+            ::std::string::String,
+            ::restjson_runtime::__private::BuildError,
+        >::Ok(value.to_string())?;
         if text.is_empty() {
-            return ::std::result::Result::Err(BuildError::invalid_field(
-                "type",
-                "an HTTP label must not be empty",
-            ));
+            return ::std::result::Result::Err(
+                ::restjson_runtime::__private::BuildError::invalid_field(
+                    "type",
+                    "an HTTP label must not be empty",
+                ),
+            );
         }
         path.push_str(&::restjson_runtime::__private::encode_label(&text));
     }
     path.push_str("?fixed=1");
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::POST, path);
+    let mut request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::POST,
+        path,
+    );
     if let ::std::option::Option::Some(value) = &input.send_value {
         request.query(
             "send",
-            &::std::result::Result::<::std::string::String, BuildError>::Ok(value.to_string())?,
+            &::std::result::Result::<
+                ::std::string::String,
+                ::restjson_runtime::__private::BuildError,
+            >::Ok(value.to_string())?,
         );
     }
     if let ::std::option::Option::Some(value) = &input.r#async {
         request.header(
             "x-kind",
-            &::std::result::Result::<::std::string::String, BuildError>::Ok(
-                value.as_str().to_owned(),
-            )?,
+            &::std::result::Result::<
+                ::std::string::String,
+                ::restjson_runtime::__private::BuildError,
+            >::Ok(value.as_str().to_owned())?,
             "async",
         )?;
     }
     let body = {
         let mut out = ::std::string::String::new();
-        let mut object = ObjectWriter::new(&mut out);
+        let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
         if let ::std::option::Option::Some(value) = &input.self_value {
             {
                 let mut object = object.key("self").object();
@@ -673,7 +680,7 @@ fn ser_request(input: &MatchInput) -> ::std::result::Result<RequestParts, BuildE
             object
                 .key("gen")
                 .timestamp(value, ::restjson_runtime::TimestampFormat::EpochSeconds)
-                .map_err(|e| BuildError::invalid_field("gen", e))?;
+                .map_err(|e| ::restjson_runtime::__private::BuildError::invalid_field("gen", e))?;
         }
         if let ::std::option::Option::Some(value) = &input._2fa {
             object.key("2fa").string(value);
@@ -681,14 +688,16 @@ fn ser_request(input: &MatchInput) -> ::std::result::Result<RequestParts, BuildE
         object.finish();
         ::std::option::Option::Some((out.into_bytes(), "application/json"))
     };
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
-fn de_response(response: &HttpResponse) -> ::std::result::Result<MatchOutput, DeserializeError> {
+fn de_response(
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<MatchOutput, ::restjson_runtime::__private::DeserializeError> {
     let mut m_string = ::std::option::Option::None;
     let mut m_vec = ::std::option::Option::None;
-    json::read_body(response.body(), |value| {
-        let mut object = json::object(value)?;
+    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
+        let mut object = ::restjson_runtime::__private::json::object(value)?;
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "String" => {
@@ -698,7 +707,12 @@ fn de_response(response: &HttpResponse) -> ::std::result::Result<MatchOutput, De
                 }
                 "Vec" => {
                     m_vec = object
-                        .read(|value| json::list(value, crate::protocol::de_node))
+                        .read(|value| {
+                            ::restjson_runtime::__private::json::list(
+                                value,
+                                crate::protocol::de_node,
+                            )
+                        })
                         .map_err(|e| e.at("Vec"))?;
                 }
                 _ => {}
@@ -718,16 +732,12 @@ fn de_response(response: &HttpResponse) -> ::std::result::Result<MatchOutput, De
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<MatchError, DeserializeError> {
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<MatchError, ::restjson_runtime::__private::DeserializeError> {
     ::std::result::Result::Ok(match meta.code() {
         ::std::option::Option::Some("Unhandled") => {
-            let mut error = json::read_body(response.body(), crate::protocol::de_error_unhandled)?;
-            if error.message.is_none() {
-                error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
-            }
-            MatchError::UnhandledValue(error)
+            MatchError::UnhandledValue(crate::protocol::de_error_unhandled(meta, response)?)
         }
         _ => MatchError::Unhandled(::restjson_runtime::Unhandled::new(
             response.status().as_u16(),

@@ -2,18 +2,6 @@
 // Source model: example.cursed#Cursed (2024-01-01).
 
 //! Input, output, errors and fluent builder of the `Self` operation.
-#![allow(
-    clippy::all,
-    unused_imports,
-    unused_mut,
-    unused_variables,
-    unused_assignments,
-    dead_code
-)]
-use ::restjson_runtime::__private::{
-    BuildError, DeserializeError, ErrorMetadata, HttpResponse, ObjectWriter, RequestBuilder,
-    RequestParts, json,
-};
 /// The `SelfValueInput` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -191,7 +179,6 @@ impl ::std::error::Error for SelfValueError {
 }
 /// Builders of this operation's input and output, and its fluent builder.
 pub mod builders {
-    use super::{SelfValueError, SelfValueInput, SelfValueOutput};
     pub use super::{SelfValueInputBuilder, SelfValueOutputBuilder};
     /// Fluent builder of the `Self` operation: set the input members, then call [`send`](Self::send).
     ///
@@ -217,8 +204,10 @@ pub mod builders {
         /// A missing required member or an invalid value fails before anything is sent.
         pub async fn send(
             self,
-        ) -> ::std::result::Result<SelfValueOutput, ::restjson_runtime::SdkError<SelfValueError>>
-        {
+        ) -> ::std::result::Result<
+            super::SelfValueOutput,
+            ::restjson_runtime::SdkError<super::SelfValueError>,
+        > {
             ::restjson_runtime::__private::run_operation(
                 self.handle,
                 &super::SPEC,
@@ -275,6 +264,7 @@ static META: ::restjson_runtime::__private::OperationMeta =
     ::restjson_runtime::__private::OperationMeta {
         name: "Self",
         idempotent: false,
+        auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
     SelfValueInput,
@@ -287,22 +277,34 @@ static SPEC: ::restjson_runtime::__private::OperationSpec<
     de_ok: de_response,
     de_err: de_error,
 };
-fn ser_request(input: &SelfValueInput) -> ::std::result::Result<RequestParts, BuildError> {
+fn ser_request(
+    input: &SelfValueInput,
+) -> ::std::result::Result<
+    ::restjson_runtime::__private::RequestParts,
+    ::restjson_runtime::__private::BuildError,
+> {
     let mut path = ::std::string::String::new();
     path.push_str("/self/");
     {
-        let text = ::std::result::Result::<::std::string::String, BuildError>::Ok(
-            (&input.key).to_string(),
-        )?;
+        let value = &input.key;
+        let text = ::std::result::Result::<
+            ::std::string::String,
+            ::restjson_runtime::__private::BuildError,
+        >::Ok(value.to_string())?;
         if text.is_empty() {
-            return ::std::result::Result::Err(BuildError::invalid_field(
-                "key",
-                "an HTTP label must not be empty",
-            ));
+            return ::std::result::Result::Err(
+                ::restjson_runtime::__private::BuildError::invalid_field(
+                    "key",
+                    "an HTTP label must not be empty",
+                ),
+            );
         }
         path.push_str(&::restjson_runtime::__private::encode_greedy_label(&text));
     }
-    let mut request = RequestBuilder::new(::restjson_runtime::__private::Method::DELETE, path);
+    let mut request = ::restjson_runtime::__private::RequestBuilder::new(
+        ::restjson_runtime::__private::Method::DELETE,
+        path,
+    );
     if let ::std::option::Option::Some(value) = &input.tags {
         for (key, item) in value.iter() {
             let name = format!("{}{}", "x-tag-", key).to_ascii_lowercase();
@@ -313,24 +315,21 @@ fn ser_request(input: &SelfValueInput) -> ::std::result::Result<RequestParts, Bu
         }
     }
     let body = ::std::option::Option::None;
-    let mut parts = request.finish(body);
+    let parts = request.finish(body);
     ::std::result::Result::Ok(parts)
 }
 fn de_response(
-    response: &HttpResponse,
-) -> ::std::result::Result<SelfValueOutput, DeserializeError> {
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<SelfValueOutput, ::restjson_runtime::__private::DeserializeError> {
     ::std::result::Result::Ok(SelfValueOutput {
         _request_id: ::restjson_runtime::__private::request_id(response),
     })
 }
 fn de_error(
-    meta: &ErrorMetadata,
-    response: &HttpResponse,
-) -> ::std::result::Result<SelfValueError, DeserializeError> {
-    ::std::result::Result::Ok(match meta.code() {
-        _ => SelfValueError::Unhandled(::restjson_runtime::Unhandled::new(
-            response.status().as_u16(),
-            meta.clone(),
-        )),
-    })
+    meta: &::restjson_runtime::__private::ErrorMetadata,
+    response: &::restjson_runtime::__private::HttpResponse,
+) -> ::std::result::Result<SelfValueError, ::restjson_runtime::__private::DeserializeError> {
+    ::std::result::Result::Ok(SelfValueError::Unhandled(
+        ::restjson_runtime::Unhandled::new(response.status().as_u16(), meta.clone()),
+    ))
 }

@@ -2,7 +2,6 @@
 // Source model: example.cursed#Cursed (2024-01-01).
 
 //! The errors the service models, shared by the operations that can return them.
-#![allow(clippy::all)]
 /// The `Unhandled` structure.
 #[non_exhaustive]
 #[derive(Clone, PartialEq, Debug)]
@@ -34,7 +33,7 @@ impl Unhandled {
 impl ::std::fmt::Display for Unhandled {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match &self.message {
-            ::std::option::Option::Some(m) => write!(f, "{}: {}", "Unhandled", m),
+            ::std::option::Option::Some(m) => write!(f, "Unhandled: {}", m),
             ::std::option::Option::None => f.write_str("Unhandled"),
         }
     }
