@@ -1,0 +1,811 @@
+//! The connection task of a room: one task owns the sockets, the pending requests and every
+//! timer, so there is no lock on the hot path and every state change happens in one place.
+
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::future::Future;
+use std::hash::BuildHasher;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{Instant, Sleep};
+use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Bytes, Message};
+use tracing::Instrument;
+
+use crate::error::{ConnectionError, FrameError, RequestError};
+use crate::event::{ConnectionState, DisconnectReason, RoomEvent};
+use crate::frame::{self, Action, Inbound};
+use crate::room::{Config, Shared};
+use crate::token::{ChatToken, TokenProvider, is_subprotocol_token};
+use crate::transport::{self, Socket};
+use crate::types::ErrorCode;
+
+/// A connection that breaks sooner than this after opening counts as a failed attempt.
+const STABLE_AFTER: Duration = Duration::from_secs(10);
+/// How many recent frame ids de-duplication remembers.
+const DEDUP_WINDOW: usize = 1024;
+/// How many queued requests one write batch takes before flushing.
+const WRITE_BATCH: usize = 64;
+
+pub(crate) enum Command {
+    Connect(oneshot::Sender<Result<(), DisconnectReason>>),
+    Disconnect(oneshot::Sender<()>),
+    Request(Request),
+}
+
+pub(crate) struct Request {
+    pub(crate) request_id: String,
+    pub(crate) action: Action,
+    pub(crate) frame: String,
+    pub(crate) reply: oneshot::Sender<Result<Inbound, RequestError>>,
+}
+
+struct Pending {
+    action: Action,
+    /// The connection the request went out on.
+    generation: u64,
+    reply: oneshot::Sender<Result<Inbound, RequestError>>,
+}
+
+struct Conn {
+    socket: Socket,
+    generation: u64,
+    opened_at: Instant,
+    /// Set once a close frame arrived: the end that follows is clean.
+    closed_by_server: Option<(u16, String)>,
+    /// Next keep-alive check (for the current connection) or the end of the close handshake
+    /// (for a replaced one).
+    deadline: Instant,
+    /// A frame arrived since the last keep-alive check.
+    activity: bool,
+    /// A ping went out at the last check and nothing has come since.
+    awaiting_pong: bool,
+}
+
+type AttemptFuture = Pin<Box<dyn Future<Output = Result<(Socket, ChatToken), ConnectionError>> + Send>>;
+
+struct Attempt {
+    future: AttemptFuture,
+    /// A proactive refresh beside a working connection, rather than a (re)connect.
+    refresh: bool,
+}
+
+/// Recently seen frames, by `Type` and `Id`: the overlap of two connections during a refresh
+/// delivers frames twice, and a server may repeat one.
+struct Dedup {
+    hasher: RandomState,
+    seen: HashSet<u64>,
+    order: VecDeque<u64>,
+}
+
+impl Dedup {
+    fn new() -> Self {
+        Self {
+            hasher: RandomState::new(),
+            seen: HashSet::with_capacity(16),
+            order: VecDeque::with_capacity(16),
+        }
+    }
+
+    /// Whether this frame is new (and remembers it). Frames without an id are never dropped.
+    /// Keys are 64-bit keyed hashes, so two different frames collide with negligible
+    /// probability (about 2^-54 for a full window).
+    fn first_time(&mut self, (kind, id): (u8, &str)) -> bool {
+        if id.is_empty() {
+            return true;
+        }
+        let key = self.hasher.hash_one((kind, id));
+        if !self.seen.insert(key) {
+            return false;
+        }
+        self.order.push_back(key);
+        if self.order.len() > DEDUP_WINDOW
+            && let Some(old) = self.order.pop_front()
+        {
+            self.seen.remove(&old);
+        }
+        true
+    }
+}
+
+/// Which socket a frame came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Current,
+    Replaced,
+}
+
+pub(crate) struct Driver {
+    config: Arc<Config>,
+    tokens: Arc<dyn TokenProvider>,
+    shared: Arc<Shared>,
+    commands: mpsc::Receiver<Command>,
+    current: Option<Conn>,
+    /// The connection a refresh or a 401 replaced, until its close handshake ends.
+    replaced: Option<Conn>,
+    attempt: Option<Attempt>,
+    /// Failed attempts in a row (a connection that broke early counts as one).
+    failures: u32,
+    /// What ended the last connection or attempt, for the next `Connecting` event.
+    last_error: Option<ConnectionError>,
+    retry_at: Option<Instant>,
+    refresh_at: Option<Instant>,
+    refresh_failures: u32,
+    waiters: Vec<oneshot::Sender<Result<(), DisconnectReason>>>,
+    pending: HashMap<String, Pending>,
+    /// `pending` is swept of timed-out requests when it grows past this.
+    sweep_at: usize,
+    dedup: Dedup,
+    rng: fastrand::Rng,
+    generations: u64,
+    timer: Pin<Box<Sleep>>,
+    timer_armed: Option<Instant>,
+}
+
+async fn next_message(conn: &mut Option<Conn>) -> Option<Result<Message, WsError>> {
+    match conn {
+        Some(conn) => conn.socket.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn attempt_done(attempt: &mut Option<Attempt>) -> Result<(Socket, ChatToken), ConnectionError> {
+    match attempt {
+        Some(attempt) => attempt.future.as_mut().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn write(
+    conn: &mut Conn,
+    messages: impl IntoIterator<Item = Message>,
+    timeout: Duration,
+) -> Result<(), ConnectionError> {
+    let socket = &mut conn.socket;
+    let send = async {
+        for message in messages {
+            socket.feed(message).await?;
+        }
+        socket.flush().await
+    };
+    match tokio::time::timeout(timeout, send).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(socket_error(e)),
+        Err(_) => Err(ConnectionError::WriteTimeout(timeout)),
+    }
+}
+
+/// What a socket error means for the connection.
+fn socket_error(e: WsError) -> ConnectionError {
+    match e {
+        WsError::ConnectionClosed | WsError::AlreadyClosed => ConnectionError::Broken(None),
+        WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => {
+            ConnectionError::Broken(None)
+        }
+        WsError::Io(e) => ConnectionError::Broken(Some(Arc::new(e))),
+        e => ConnectionError::Protocol(Arc::new(e)),
+    }
+}
+
+fn normal_close() -> Message {
+    Message::Close(Some(CloseFrame {
+        code: CloseCode::Normal,
+        reason: "".into(),
+    }))
+}
+
+impl Driver {
+    pub(crate) fn new(
+        config: Arc<Config>,
+        tokens: Arc<dyn TokenProvider>,
+        shared: Arc<Shared>,
+        commands: mpsc::Receiver<Command>,
+    ) -> Self {
+        let rng = match config.jitter_seed {
+            Some(seed) => fastrand::Rng::with_seed(seed),
+            None => fastrand::Rng::new(),
+        };
+        Self {
+            config,
+            tokens,
+            shared,
+            commands,
+            current: None,
+            replaced: None,
+            attempt: None,
+            failures: 0,
+            last_error: None,
+            retry_at: None,
+            refresh_at: None,
+            refresh_failures: 0,
+            waiters: Vec::new(),
+            pending: HashMap::new(),
+            sweep_at: 64,
+            dedup: Dedup::new(),
+            rng,
+            generations: 0,
+            timer: Box::pin(tokio::time::sleep_until(Instant::now())),
+            timer_armed: None,
+        }
+    }
+
+    pub(crate) async fn run(mut self) {
+        loop {
+            self.arm_timer();
+            let armed = self.timer_armed.is_some();
+            tokio::select! {
+                command = self.commands.recv() => {
+                    let Some(mut command) = command else { break };
+                    // A batch of requests may end with another command, handled next.
+                    while let Some(next) = self.on_command(command).await {
+                        command = next;
+                    }
+                }
+                result = attempt_done(&mut self.attempt) => self.on_attempt(result).await,
+                message = next_message(&mut self.current) => {
+                    self.on_message(Slot::Current, message).await;
+                }
+                message = next_message(&mut self.replaced) => {
+                    self.on_message(Slot::Replaced, message).await;
+                }
+                () = self.timer.as_mut(), if armed => self.on_timer().await,
+            }
+        }
+        // Every handle is gone.
+        self.stop(DisconnectReason::Requested).await;
+        self.shared.subscribers.close();
+    }
+
+    fn publish(&self, event: RoomEvent) {
+        self.shared.subscribers.publish(event);
+    }
+
+    fn set_state(&self, state: ConnectionState) {
+        self.shared.set_state(state);
+    }
+
+    /// The earliest timer that matters now.
+    fn arm_timer(&mut self) {
+        let deadline = [
+            self.retry_at,
+            self.refresh_at,
+            self.current.as_ref().map(|c| c.deadline),
+            self.replaced.as_ref().map(|c| c.deadline),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        if deadline != self.timer_armed {
+            if let Some(at) = deadline {
+                self.timer.as_mut().reset(at);
+            }
+            self.timer_armed = deadline;
+        }
+    }
+
+    async fn on_command(&mut self, command: Command) -> Option<Command> {
+        match command {
+            Command::Connect(done) => match self.shared.state() {
+                ConnectionState::Connected => {
+                    let _ = done.send(Ok(()));
+                }
+                ConnectionState::Connecting => self.waiters.push(done),
+                ConnectionState::Disconnected => {
+                    self.waiters.push(done);
+                    self.failures = 0;
+                    self.last_error = None;
+                    self.set_state(ConnectionState::Connecting);
+                    self.start_attempt(false);
+                }
+            },
+            Command::Disconnect(done) => {
+                self.stop(DisconnectReason::Requested).await;
+                let _ = done.send(());
+            }
+            Command::Request(request) => return self.on_requests(request).await,
+        }
+        None
+    }
+
+    /// Writes one request and whatever others are already queued, then flushes once. Returns
+    /// the first queued command that is not a request.
+    async fn on_requests(&mut self, first: Request) -> Option<Command> {
+        let mut batch = vec![first];
+        let mut other = None;
+        while batch.len() < WRITE_BATCH {
+            match self.commands.try_recv() {
+                Ok(Command::Request(r)) => batch.push(r),
+                Ok(command) => {
+                    other = Some(command);
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        let Some(generation) = self.current.as_ref().map(|c| c.generation) else {
+            for r in batch {
+                let _ = r.reply.send(Err(RequestError::NotConnected));
+            }
+            return other;
+        };
+        let mut frames = Vec::with_capacity(batch.len());
+        for r in batch {
+            // A request whose caller already gave up is not sent.
+            if r.reply.is_closed() {
+                continue;
+            }
+            frames.push(Message::Text(r.frame.into()));
+            self.pending.insert(
+                r.request_id,
+                Pending {
+                    action: r.action,
+                    generation,
+                    reply: r.reply,
+                },
+            );
+        }
+        self.sweep_pending();
+        let timeout = self.config.pong_timeout;
+        if let Some(conn) = self.current.as_mut()
+            && let Err(error) = write(conn, frames, timeout).await
+        {
+            self.connection_ended(Slot::Current, error).await;
+        }
+        other
+    }
+
+    /// Forgets requests whose callers gave up (timed out or dropped), so that `pending` stays
+    /// within twice the requests really waiting.
+    fn sweep_pending(&mut self) {
+        if self.pending.len() >= self.sweep_at {
+            self.pending.retain(|_, p| !p.reply.is_closed());
+            self.sweep_at = (self.pending.len() * 2).max(64);
+        }
+    }
+
+    fn start_attempt(&mut self, refresh: bool) {
+        self.retry_at = None;
+        if refresh {
+            self.refresh_at = None;
+        } else {
+            let event = RoomEvent::Connecting {
+                attempt: self.failures + 1,
+                after: self.last_error.take(),
+            };
+            self.publish(event);
+        }
+        let name = if refresh {
+            "refresh"
+        } else if self.failures == 0 && self.generations == 0 {
+            "connect"
+        } else {
+            "reconnect"
+        };
+        let span = tracing::info_span!(
+            "connect",
+            purpose = name,
+            endpoint = %self.config.endpoint,
+            attempt = self.failures + 1,
+        );
+        let config = self.config.clone();
+        let tokens = self.tokens.clone();
+        let future = async move {
+            let timeout = config.connect_timeout;
+            let open = async {
+                let token = tokens.token().await.map_err(ConnectionError::Token)?;
+                if !is_subprotocol_token(token.token()) {
+                    return Err(ConnectionError::InvalidToken);
+                }
+                let socket =
+                    transport::open(&config.endpoint, token.token(), config.tls.as_ref()).await?;
+                Ok((socket, token))
+            };
+            let result = tokio::time::timeout(timeout, open)
+                .await
+                .unwrap_or(Err(ConnectionError::ConnectTimeout(timeout)));
+            match &result {
+                Ok(_) => tracing::info!("connected"),
+                Err(e) => tracing::warn!(error = %e, "connection attempt failed"),
+            }
+            result
+        }
+        .instrument(span);
+        self.attempt = Some(Attempt {
+            future: Box::pin(future),
+            refresh,
+        });
+    }
+
+    fn backoff(&mut self, failures: u32) -> Duration {
+        let exponent = failures.saturating_sub(1).min(31);
+        let base = self
+            .config
+            .initial_backoff
+            .saturating_mul(1 << exponent)
+            .min(self.config.max_backoff);
+        let half = base / 2;
+        half + half.mul_f64(self.rng.f64())
+    }
+
+    async fn on_attempt(&mut self, result: Result<(Socket, ChatToken), ConnectionError>) {
+        let Some(attempt) = self.attempt.take() else {
+            return;
+        };
+        match result {
+            Ok((socket, token)) => self.opened(socket, &token, attempt.refresh).await,
+            Err(error) if attempt.refresh => {
+                self.refresh_failures += 1;
+                if error.is_retryable() && self.refresh_failures < self.config.max_attempts {
+                    let delay = self.backoff(self.refresh_failures);
+                    tracing::info!(error = %error, backoff_ms = delay.as_millis() as u64, "token refresh failed; retrying");
+                    self.refresh_at = Some(Instant::now() + delay);
+                } else {
+                    tracing::warn!(error = %error, "token refresh failed; keeping the current connection until it ends");
+                }
+                self.publish(RoomEvent::ConnectionProblem(error));
+            }
+            Err(error) => {
+                self.failures += 1;
+                self.retry_or_fail(error);
+            }
+        }
+    }
+
+    /// After a failed attempt or an early break (already counted in `failures`).
+    fn retry_or_fail(&mut self, error: ConnectionError) {
+        if !error.is_retryable() || self.failures >= self.config.max_attempts {
+            let reason = DisconnectReason::Failed {
+                attempts: self.failures,
+                error,
+            };
+            tracing::warn!(reason = %reason, "giving up");
+            self.disconnected(reason);
+            return;
+        }
+        let delay = self.backoff(self.failures);
+        tracing::info!(error = %error, backoff_ms = delay.as_millis() as u64, "reconnecting after a delay");
+        self.last_error = Some(error);
+        self.retry_at = Some(Instant::now() + delay);
+    }
+
+    async fn opened(&mut self, socket: Socket, token: &ChatToken, refresh: bool) {
+        self.generations += 1;
+        let now = Instant::now();
+        let conn = Conn {
+            socket,
+            generation: self.generations,
+            opened_at: now,
+            closed_by_server: None,
+            deadline: now + self.config.ping_interval,
+            activity: false,
+            awaiting_pong: false,
+        };
+        self.schedule_refresh(token);
+        match self.current.replace(conn) {
+            Some(old) if refresh => {
+                // Both connections deliver until the old one's close handshake ends; the
+                // de-duplication drops what arrives twice.
+                tracing::debug!("moved to the refreshed connection");
+                self.refresh_failures = 0;
+                self.retire(old).await;
+            }
+            Some(old) => self.retire(old).await,
+            None => {
+                self.set_state(ConnectionState::Connected);
+                self.publish(RoomEvent::Connected);
+                for waiter in self.waiters.drain(..) {
+                    let _ = waiter.send(Ok(()));
+                }
+            }
+        }
+    }
+
+    /// Starts the close handshake of a connection that has been replaced; it keeps delivering
+    /// until the server's close frame (answers to requests sent on it included), at most
+    /// `pong_timeout`.
+    async fn retire(&mut self, mut old: Conn) {
+        if let Some(older) = self.replaced.take() {
+            self.fail_pending(older.generation, RequestError::ConnectionClosed);
+        }
+        old.deadline = Instant::now() + self.config.pong_timeout;
+        match write(&mut old, [normal_close()], self.config.pong_timeout).await {
+            Ok(()) => self.replaced = Some(old),
+            Err(_) => self.fail_pending(old.generation, RequestError::ConnectionClosed),
+        }
+    }
+
+    fn schedule_refresh(&mut self, token: &ChatToken) {
+        self.refresh_at = None;
+        if !self.config.proactive_refresh {
+            return;
+        }
+        let Some(deadline) = token.refresh_deadline() else {
+            return;
+        };
+        let remaining = deadline
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO);
+        let minute = Duration::from_secs(60);
+        let delay = if remaining > minute {
+            remaining - minute
+        } else {
+            remaining.saturating_sub(Duration::from_secs(30))
+        };
+        // A provider of nearly expired tokens must not make the room reconnect in a loop.
+        let delay = delay.max(Duration::from_secs(1));
+        tracing::debug!(refresh_in_ms = delay.as_millis() as u64, "refresh scheduled");
+        self.refresh_at = Some(Instant::now() + delay);
+    }
+
+    async fn on_timer(&mut self) {
+        let now = Instant::now();
+        if self.retry_at.is_some_and(|at| at <= now) {
+            self.start_attempt(false);
+        }
+        if self.refresh_at.is_some_and(|at| at <= now) {
+            if self.attempt.is_none() {
+                self.start_attempt(true);
+            } else {
+                // Something is already opening the next connection.
+                self.refresh_at = None;
+            }
+        }
+        if self.replaced.as_ref().is_some_and(|c| c.deadline <= now)
+            && let Some(old) = self.replaced.take()
+        {
+            tracing::debug!("replaced connection did not finish its close handshake in time");
+            self.fail_pending(old.generation, RequestError::ConnectionClosed);
+        }
+        let interval = self.config.ping_interval;
+        let pong_timeout = self.config.pong_timeout;
+        let Some(conn) = self.current.as_mut().filter(|c| c.deadline <= now) else {
+            return;
+        };
+        if conn.activity {
+            conn.activity = false;
+            conn.awaiting_pong = false;
+            conn.deadline = now + interval;
+        } else if conn.awaiting_pong {
+            tracing::info!("no answer to a ping");
+            self.connection_ended(Slot::Current, ConnectionError::PingTimeout(pong_timeout))
+                .await;
+        } else {
+            conn.awaiting_pong = true;
+            conn.deadline = now + pong_timeout;
+            let ping = Message::Ping(Bytes::from_static(b"ivschat"));
+            if let Err(error) = write(conn, [ping], pong_timeout).await {
+                self.connection_ended(Slot::Current, error).await;
+            }
+        }
+    }
+
+    fn slot(&mut self, slot: Slot) -> &mut Option<Conn> {
+        match slot {
+            Slot::Current => &mut self.current,
+            Slot::Replaced => &mut self.replaced,
+        }
+    }
+
+    async fn on_message(&mut self, slot: Slot, message: Option<Result<Message, WsError>>) {
+        match self.slot(slot).as_mut() {
+            Some(conn) => conn.activity = true,
+            None => return,
+        }
+        match message {
+            Some(Ok(Message::Text(text))) => self.on_text(slot, text.as_str()).await,
+            Some(Ok(Message::Binary(data))) => {
+                self.publish(RoomEvent::InvalidFrame(FrameError::new(format!(
+                    "binary frame of {} bytes; the protocol uses text frames only",
+                    data.len()
+                ))));
+            }
+            Some(Ok(Message::Close(frame))) => {
+                let (code, reason) = match frame {
+                    Some(f) => (u16::from(f.code), f.reason.as_str().to_owned()),
+                    None => (1005, String::new()),
+                };
+                tracing::info!(code, reason = %reason, "the server closed the connection");
+                if let Some(conn) = self.slot(slot).as_mut() {
+                    conn.closed_by_server = Some((code, reason));
+                }
+            }
+            // Pings are answered by tungstenite; pongs only show the connection is alive.
+            Some(Ok(_)) => {}
+            Some(Err(e)) => {
+                let error = socket_error(e);
+                self.connection_ended(slot, error).await;
+            }
+            None => self.connection_ended(slot, ConnectionError::Broken(None)).await,
+        }
+    }
+
+    async fn on_text(&mut self, slot: Slot, text: &str) {
+        let inbound = match frame::parse(text) {
+            Ok(inbound) => inbound,
+            Err(error) => {
+                tracing::warn!(error = %error, "unreadable frame dropped");
+                if let Some(p) = error.request_id.as_deref().and_then(|r| self.pending.remove(r)) {
+                    let _ = p.reply.send(Err(RequestError::InvalidReply(error.clone())));
+                }
+                self.publish(RoomEvent::InvalidFrame(error));
+                return;
+            }
+        };
+        if !self.dedup.first_time(inbound.key()) {
+            tracing::debug!("duplicate frame dropped");
+            return;
+        }
+        let answered = inbound.request_id().and_then(|request_id| {
+            let action = self.pending.get(request_id)?.action;
+            let answers = match &inbound {
+                Inbound::Message(_) => action == Action::SendMessage,
+                Inbound::MessageDeleted(_) => action == Action::DeleteMessage,
+                Inbound::UserDisconnected(_) => action == Action::DisconnectUser,
+                Inbound::Error(_) => true,
+                Inbound::Event(_) | Inbound::Unknown(_) => false,
+            };
+            if answers {
+                self.pending.remove(request_id)
+            } else {
+                None
+            }
+        });
+        let unauthorized =
+            matches!(&inbound, Inbound::Error(e) if e.code == ErrorCode::UNAUTHORIZED);
+        let event = match inbound {
+            Inbound::Error(error) => {
+                if let Some(p) = answered {
+                    let cause = error.clone();
+                    let _ = p.reply.send(Err(RequestError::Rejected(error)));
+                    if unauthorized {
+                        self.unauthorized(slot, cause).await;
+                    }
+                    return;
+                }
+                if unauthorized {
+                    self.unauthorized(slot, error).await;
+                    return;
+                }
+                RoomEvent::Error(error)
+            }
+            inbound => {
+                let event = match &inbound {
+                    Inbound::Message(m) => RoomEvent::Message(m.clone()),
+                    Inbound::Event(e) => RoomEvent::Event(e.clone()),
+                    Inbound::MessageDeleted(e) => RoomEvent::MessageDeleted(e.clone()),
+                    Inbound::UserDisconnected(e) => RoomEvent::UserDisconnected(e.clone()),
+                    Inbound::Unknown(u) => RoomEvent::Unknown(u.clone()),
+                    Inbound::Error(_) => return,
+                };
+                if let Some(p) = answered {
+                    let _ = p.reply.send(Ok(inbound));
+                }
+                event
+            }
+        };
+        self.publish(event);
+    }
+
+    /// `ERROR 401`: the session is over; replace the connection with one on a new token.
+    async fn unauthorized(&mut self, slot: Slot, error: crate::types::ChatError) {
+        tracing::info!("the server answered 401; reconnecting with a new token");
+        if slot == Slot::Replaced {
+            // Already replaced: let it go.
+            if let Some(old) = self.replaced.take() {
+                self.fail_pending(old.generation, RequestError::ConnectionClosed);
+            }
+            return;
+        }
+        self.connection_ended(Slot::Current, ConnectionError::Unauthorized(error))
+            .await;
+    }
+
+    fn fail_pending(&mut self, generation: u64, error: RequestError) {
+        let failed: Vec<String> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| p.generation == generation)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in failed {
+            if let Some(p) = self.pending.remove(&id) {
+                let _ = p.reply.send(Err(error.clone()));
+            }
+        }
+    }
+
+    /// A connection ended (or must end, for a 401 or a ping timeout).
+    async fn connection_ended(&mut self, slot: Slot, error: ConnectionError) {
+        let Some(mut conn) = self.slot(slot).take() else {
+            return;
+        };
+        self.fail_pending(conn.generation, RequestError::ConnectionClosed);
+        if slot == Slot::Replaced {
+            if conn.closed_by_server.is_none() {
+                self.publish(RoomEvent::ConnectionProblem(error));
+            }
+            return;
+        }
+        if let Some((code, reason)) = conn.closed_by_server.take() {
+            // A clean close by the server: the official client does not reconnect, and neither
+            // do we (the user may have been disconnected on purpose).
+            self.disconnected(DisconnectReason::ServerClosed { code, reason });
+            return;
+        }
+        let stable = conn.opened_at.elapsed() >= STABLE_AFTER;
+        if matches!(error, ConnectionError::Unauthorized(_)) {
+            // The socket may still be open: close it properly, in the background.
+            spawn_close(conn, self.config.pong_timeout);
+        }
+        tracing::info!(error = %error, "connection lost");
+        self.set_state(ConnectionState::Connecting);
+        if let Some(attempt) = self.attempt.as_mut() {
+            // A refresh is already opening the next connection: it becomes the reconnect.
+            attempt.refresh = false;
+            self.failures = if stable { 0 } else { self.failures + 1 };
+            self.publish(RoomEvent::Connecting {
+                attempt: self.failures + 1,
+                after: Some(error),
+            });
+            return;
+        }
+        self.refresh_at = None;
+        if stable {
+            self.failures = 0;
+            self.last_error = Some(error);
+            self.start_attempt(false);
+        } else {
+            self.failures += 1;
+            self.retry_or_fail(error);
+        }
+    }
+
+    /// The room is down for good (until the next `connect`).
+    fn disconnected(&mut self, reason: DisconnectReason) {
+        self.attempt = None;
+        self.retry_at = None;
+        self.refresh_at = None;
+        if let Some(old) = self.replaced.take() {
+            self.fail_pending(old.generation, RequestError::ConnectionClosed);
+            spawn_close(old, self.config.pong_timeout);
+        }
+        for (_, p) in self.pending.drain() {
+            let _ = p.reply.send(Err(RequestError::ConnectionClosed));
+        }
+        for waiter in self.waiters.drain(..) {
+            let _ = waiter.send(Err(reason.clone()));
+        }
+        self.set_state(ConnectionState::Disconnected);
+        self.publish(RoomEvent::Disconnected(reason));
+    }
+
+    /// Stops on request: closes what is open, fails what waits.
+    async fn stop(&mut self, reason: DisconnectReason) {
+        if self.shared.state() == ConnectionState::Disconnected && self.current.is_none() {
+            return;
+        }
+        if let Some(conn) = self.current.take() {
+            spawn_close(conn, self.config.pong_timeout);
+        }
+        self.disconnected(reason);
+    }
+}
+
+/// Sends a normal close (1000) and waits for the server's, at most `timeout`, in the background;
+/// frames still arriving are no longer wanted.
+fn spawn_close(mut conn: Conn, timeout: Duration) {
+    tokio::spawn(async move {
+        let _ = tokio::time::timeout(timeout, async {
+            if conn.socket.send(normal_close()).await.is_ok() {
+                while let Some(Ok(_)) = conn.socket.next().await {}
+            }
+        })
+        .await;
+    });
+}

@@ -1,0 +1,621 @@
+//! The wire format: client frames written, server frames read (MESSAGING.md sections 3 and 4).
+
+use std::time::SystemTime;
+
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::error::FrameError;
+use crate::types::{
+    Attributes, ChatError, ChatEvent, ChatMessage, ErrorCode, MessageDeleted, Sender,
+    UnknownFrame, UserDisconnected,
+};
+
+/// The three publish actions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Action {
+    SendMessage,
+    DeleteMessage,
+    DisconnectUser,
+}
+
+impl Action {
+    pub(crate) fn wire_name(self) -> &'static str {
+        match self {
+            Self::SendMessage => "SEND_MESSAGE",
+            Self::DeleteMessage => "DELETE_MESSAGE",
+            Self::DisconnectUser => "DISCONNECT_USER",
+        }
+    }
+}
+
+/// Appends `value` as a JSON string.
+fn push_str(out: &mut Vec<u8>, value: &str) {
+    // Writing a str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, value);
+}
+
+fn push_field(out: &mut Vec<u8>, name: &str, value: &str) {
+    out.push(b',');
+    push_str(out, name);
+    out.push(b':');
+    push_str(out, value);
+}
+
+/// `{"Action":…,"RequestId":…` then the action's fields, in the official client's order.
+fn frame(action: Action, request_id: &str, fields: impl FnOnce(&mut Vec<u8>)) -> String {
+    let mut out = Vec::with_capacity(128);
+    out.extend_from_slice(b"{\"Action\":");
+    push_str(&mut out, action.wire_name());
+    push_field(&mut out, "RequestId", request_id);
+    fields(&mut out);
+    out.push(b'}');
+    // Only JSON text written from str values went in.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+pub(crate) fn send_message(
+    request_id: &str,
+    content: &str,
+    attributes: Option<&Attributes>,
+) -> String {
+    frame(Action::SendMessage, request_id, |out| {
+        push_field(out, "Content", content);
+        if let Some(attributes) = attributes {
+            out.extend_from_slice(b",\"Attributes\":{");
+            for (i, (k, v)) in attributes.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                push_str(out, k);
+                out.push(b':');
+                push_str(out, v);
+            }
+            out.push(b'}');
+        }
+    })
+}
+
+pub(crate) fn delete_message(request_id: &str, message_id: &str, reason: Option<&str>) -> String {
+    frame(Action::DeleteMessage, request_id, |out| {
+        push_field(out, "Id", message_id);
+        if let Some(reason) = reason {
+            push_field(out, "Reason", reason);
+        }
+    })
+}
+
+pub(crate) fn disconnect_user(request_id: &str, user_id: &str, reason: Option<&str>) -> String {
+    frame(Action::DisconnectUser, request_id, |out| {
+        push_field(out, "UserId", user_id);
+        if let Some(reason) = reason {
+            push_field(out, "Reason", reason);
+        }
+    })
+}
+
+/// A server frame, read.
+#[derive(Debug, Clone)]
+pub(crate) enum Inbound {
+    Message(ChatMessage),
+    Event(ChatEvent),
+    MessageDeleted(MessageDeleted),
+    UserDisconnected(UserDisconnected),
+    Error(ChatError),
+    Unknown(UnknownFrame),
+}
+
+impl Inbound {
+    pub(crate) fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Message(m) => m.request_id.as_deref(),
+            Self::Event(e) => e.request_id.as_deref(),
+            Self::MessageDeleted(e) => e.request_id.as_deref(),
+            Self::UserDisconnected(e) => e.request_id.as_deref(),
+            Self::Error(e) => e.request_id.as_deref(),
+            Self::Unknown(_) => None,
+        }
+    }
+
+    /// `Type` initial and `Id`: what de-duplication compares.
+    pub(crate) fn key(&self) -> (u8, &str) {
+        match self {
+            Self::Message(m) => (b'M', &m.id),
+            Self::Event(e) => (b'E', &e.id),
+            Self::MessageDeleted(e) => (b'E', &e.id),
+            Self::UserDisconnected(e) => (b'E', &e.id),
+            Self::Error(e) => (b'R', &e.id),
+            Self::Unknown(u) => (b'U', &u.id),
+        }
+    }
+}
+
+/// Reads fields out of a frame's object, naming the field in every complaint. What is left
+/// afterwards are the unknown fields.
+struct Fields {
+    map: Map<String, Value>,
+    /// `MESSAGE`, `EVENT` ...: the prefix of every complaint.
+    what: &'static str,
+    /// Where `map` sits in the frame (`Sender.` for the sender object).
+    path: &'static str,
+}
+
+impl Fields {
+    fn error(&self, problem: String) -> FrameError {
+        FrameError::new(format!("invalid {} frame: {problem}", self.what))
+    }
+
+    fn required_string(&mut self, name: &str) -> Result<String, FrameError> {
+        match self.map.remove(name) {
+            Some(Value::String(s)) => Ok(s),
+            None | Some(Value::Null) => Err(self.error(format!("`{}{name}` is missing", self.path))),
+            Some(other) => Err(self.error(format!(
+                "`{}{name}` is {}, not a string",
+                self.path,
+                kind(&other)
+            ))),
+        }
+    }
+
+    /// `null`, `""` and an absent key all mean absent.
+    fn optional_string(&mut self, name: &str) -> Result<Option<String>, FrameError> {
+        match self.map.remove(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.error(format!(
+                "`{}{name}` is {}, not a string",
+                self.path,
+                kind(&other)
+            ))),
+        }
+    }
+
+    fn time(&mut self, name: &str) -> Result<SystemTime, FrameError> {
+        let text = self.required_string(name)?;
+        OffsetDateTime::parse(&text, &Rfc3339)
+            .map(SystemTime::from)
+            .map_err(|e| self.error(format!(
+                    "`{}{name}` is not an RFC 3339 date-time: {e}",
+                    self.path
+                )))
+    }
+
+    fn attributes(&mut self, name: &str) -> Result<Attributes, FrameError> {
+        match self.map.remove(name) {
+            None | Some(Value::Null) => Ok(Attributes::new()),
+            Some(Value::String(s)) if s.is_empty() => Ok(Attributes::new()),
+            Some(Value::Object(map)) => {
+                let mut out = Attributes::new();
+                for (k, v) in map {
+                    match v {
+                        Value::String(v) => {
+                            out.insert(k, v);
+                        }
+                        other => {
+                            return Err(self.error(format!(
+                                "`{}{name}.{k}` is {}, not a string",
+                                self.path,
+                                kind(&other)
+                            )));
+                        }
+                    }
+                }
+                Ok(out)
+            }
+            Some(other) => Err(self.error(format!(
+                "`{}{name}` is {}, not an object",
+                self.path,
+                kind(&other)
+            ))),
+        }
+    }
+
+    fn object(&mut self, name: &str) -> Result<Map<String, Value>, FrameError> {
+        match self.map.remove(name) {
+            Some(Value::Object(map)) => Ok(map),
+            None | Some(Value::Null) => Err(self.error(format!("`{}{name}` is missing", self.path))),
+            Some(other) => Err(self.error(format!(
+                "`{}{name}` is {}, not an object",
+                self.path,
+                kind(&other)
+            ))),
+        }
+    }
+
+    fn error_code(&mut self, name: &str) -> Result<ErrorCode, FrameError> {
+        match self.map.remove(name) {
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(code) => Ok(ErrorCode::new(code)),
+                None => Err(self.error(format!("`{}{name}` is not an integer", self.path))),
+            },
+            None | Some(Value::Null) => Err(self.error(format!("`{}{name}` is missing", self.path))),
+            Some(other) => Err(self.error(format!(
+                "`{}{name}` is {}, not a number",
+                self.path,
+                kind(&other)
+            ))),
+        }
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Reads one text frame.
+pub(crate) fn parse(text: &str) -> Result<Inbound, FrameError> {
+    let map = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => map,
+        Ok(other) => {
+            return Err(FrameError::new(format!(
+                "frame is {}, not a JSON object",
+                kind(&other)
+            )));
+        }
+        Err(e) => return Err(FrameError::new(format!("frame is not JSON: {e}"))),
+    };
+    let mut fields = Fields {
+        map,
+        what: "server",
+        path: "",
+    };
+    let frame_type = fields.required_string("Type")?;
+    let what = match frame_type.as_str() {
+        "MESSAGE" => "MESSAGE",
+        "EVENT" => "EVENT",
+        "ERROR" => "ERROR",
+        _ => "unknown-type",
+    };
+    fields.what = what;
+    let id = fields.required_string("Id")?;
+    // The request id is read before anything can fail, so that a broken answer still settles the
+    // request it answers.
+    let request_id = match fields.optional_string("RequestId") {
+        Ok(r) => r,
+        Err(e) => return Err(e.with_ids(Some(&id), None)),
+    };
+    let with_ids = |e: FrameError| e.with_ids(Some(&id), request_id.as_deref());
+    match what {
+        "MESSAGE" => {
+            let (content, attributes, send_time, sender) =
+                read_message(&mut fields).map_err(with_ids)?;
+            Ok(Inbound::Message(ChatMessage {
+                id,
+                request_id,
+                content,
+                attributes,
+                send_time,
+                sender,
+                unknown_fields: fields.map,
+            }))
+        }
+        "EVENT" => {
+            let ids = (Some(id.clone()), request_id.clone());
+            read_event(fields, id, request_id)
+                .map_err(|e| e.with_ids(ids.0.as_deref(), ids.1.as_deref()))
+        }
+        "ERROR" => {
+            let code = fields.error_code("ErrorCode").map_err(with_ids)?;
+            let message = fields.required_string("ErrorMessage").map_err(with_ids)?;
+            Ok(Inbound::Error(ChatError {
+                id,
+                request_id,
+                code,
+                message,
+                unknown_fields: fields.map,
+            }))
+        }
+        _ => {
+            let mut all = fields.map;
+            if let Some(r) = request_id {
+                all.insert("RequestId".into(), Value::String(r));
+            }
+            all.insert("Id".into(), Value::String(id.clone()));
+            all.insert("Type".into(), Value::String(frame_type.clone()));
+            Ok(Inbound::Unknown(UnknownFrame {
+                frame_type,
+                id,
+                fields: all,
+            }))
+        }
+    }
+}
+
+fn read_message(
+    fields: &mut Fields,
+) -> Result<(String, Attributes, SystemTime, Sender), FrameError> {
+    let content = fields.required_string("Content")?;
+    let attributes = fields.attributes("Attributes")?;
+    let send_time = fields.time("SendTime")?;
+    let sender = fields.object("Sender")?;
+    let mut sender = Fields {
+        map: sender,
+        what: "MESSAGE",
+        path: "Sender.",
+    };
+    let user_id = sender.required_string("UserId")?;
+    let sender_attributes = sender.attributes("Attributes")?;
+    Ok((
+        content,
+        attributes,
+        send_time,
+        Sender {
+            user_id,
+            attributes: sender_attributes,
+            unknown_fields: sender.map,
+        },
+    ))
+}
+
+fn read_event(
+    mut fields: Fields,
+    id: String,
+    request_id: Option<String>,
+) -> Result<Inbound, FrameError> {
+    let event_name = fields.required_string("EventName")?;
+    let mut attributes = fields.attributes("Attributes")?;
+    let send_time = fields.time("SendTime")?;
+    match event_name.as_str() {
+        "aws:DELETE_MESSAGE" => {
+            // Both spellings are documented; the official client reads only the old one.
+            let new = attributes.remove("MessageId");
+            let old = attributes.remove("MessageID");
+            let message_id = new.or(old).filter(|m| !m.is_empty()).ok_or_else(|| {
+                fields.error(
+                    "`aws:DELETE_MESSAGE` has neither `Attributes.MessageId` nor `Attributes.MessageID`"
+                        .into(),
+                )
+            })?;
+            let reason = attributes.remove("Reason").filter(|r| !r.is_empty());
+            Ok(Inbound::MessageDeleted(MessageDeleted {
+                id,
+                request_id,
+                message_id,
+                reason,
+                attributes,
+                send_time,
+                unknown_fields: fields.map,
+            }))
+        }
+        "aws:DISCONNECT_USER" => {
+            let user_id = attributes
+                .remove("UserId")
+                .filter(|u| !u.is_empty())
+                .ok_or_else(|| {
+                    fields.error("`aws:DISCONNECT_USER` has no `Attributes.UserId`".into())
+                })?;
+            let reason = attributes.remove("Reason").filter(|r| !r.is_empty());
+            Ok(Inbound::UserDisconnected(UserDisconnected {
+                id,
+                request_id,
+                user_id,
+                reason,
+                attributes,
+                send_time,
+                unknown_fields: fields.map,
+            }))
+        }
+        _ => Ok(Inbound::Event(ChatEvent {
+            id,
+            request_id,
+            event_name,
+            attributes,
+            send_time,
+            unknown_fields: fields.map,
+        })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn client_frames_as_the_official_client_writes_them() {
+        let mut attributes = Attributes::new();
+        attributes.insert("color".into(), "blue".into());
+        attributes.insert("n".into(), "1".into());
+        assert_eq!(
+            send_message("c0ff6ee8", "hello from probe", Some(&attributes)),
+            r#"{"Action":"SEND_MESSAGE","RequestId":"c0ff6ee8","Content":"hello from probe","Attributes":{"color":"blue","n":"1"}}"#
+        );
+        assert_eq!(
+            send_message("r", "a \"quoted\"\nline \u{1F600}", None),
+            r#"{"Action":"SEND_MESSAGE","RequestId":"r","Content":"a \"quoted\"\nline 😀"}"#
+        );
+        assert_eq!(
+            send_message("r", "x", Some(&Attributes::new())),
+            r#"{"Action":"SEND_MESSAGE","RequestId":"r","Content":"x","Attributes":{}}"#
+        );
+        assert_eq!(
+            delete_message("86089324", "Probe0000000", Some("spam")),
+            r#"{"Action":"DELETE_MESSAGE","RequestId":"86089324","Id":"Probe0000000","Reason":"spam"}"#
+        );
+        assert_eq!(
+            delete_message("r", "Probe0000000", None),
+            r#"{"Action":"DELETE_MESSAGE","RequestId":"r","Id":"Probe0000000"}"#
+        );
+        assert_eq!(
+            disconnect_user("7fff6aa4", "user-2", Some("kicked by probe")),
+            r#"{"Action":"DISCONNECT_USER","RequestId":"7fff6aa4","UserId":"user-2","Reason":"kicked by probe"}"#
+        );
+    }
+
+    fn at(secs: u64, nanos: u32) -> SystemTime {
+        UNIX_EPOCH + Duration::new(secs, nanos)
+    }
+
+    #[test]
+    fn a_captured_message() {
+        let text = r#"{"Type":"MESSAGE","Id":"5GI0S6pNr2b2","RequestId":"e1b5b0de-ffe6-4b4a-8c0c-6b7c5a5f1a11","Attributes":{"k":"v"},"Content":"hi","SendTime":"2022-12-02T08:21:20.754555595Z","Sender":{"UserId":"user-1","Attributes":{"username":"x"}}}"#;
+        let Inbound::Message(m) = parse(text).unwrap() else {
+            panic!("not a message")
+        };
+        assert_eq!(m.id, "5GI0S6pNr2b2");
+        assert_eq!(m.request_id.as_deref(), Some("e1b5b0de-ffe6-4b4a-8c0c-6b7c5a5f1a11"));
+        assert_eq!(m.content, "hi");
+        assert_eq!(m.attributes.get("k").map(String::as_str), Some("v"));
+        assert_eq!(m.send_time, at(1_669_969_280, 754_555_595));
+        assert_eq!(m.sender.user_id, "user-1");
+        assert_eq!(m.sender.attributes.get("username").map(String::as_str), Some("x"));
+        assert!(m.unknown_fields.is_empty());
+    }
+
+    #[test]
+    fn absent_null_and_empty_request_ids_and_attributes() {
+        for (request_id, attributes) in [
+            ("", ""),
+            (r#","RequestId":null"#, r#","Attributes":null"#),
+            (r#","RequestId":"""#, r#","Attributes":"""#),
+            (r#","RequestId":"""#, r#","Attributes":{}"#),
+        ] {
+            let text = format!(
+                r#"{{"Type":"EVENT","Id":"Evt000000001"{request_id}{attributes},"EventName":"app:ping","SendTime":"2024-01-02T03:04:05Z"}}"#
+            );
+            let Inbound::Event(e) = parse(&text).unwrap() else {
+                panic!("not an event: {text}")
+            };
+            assert_eq!(e.request_id, None, "{text}");
+            assert!(e.attributes.is_empty(), "{text}");
+            assert_eq!(e.send_time, at(1_704_164_645, 0));
+        }
+        let text = r#"{"Type":"MESSAGE","Id":"m","Content":"c","SendTime":"2024-01-02T03:04:05.1+01:00","Sender":{"UserId":"u","Attributes":null}}"#;
+        let Inbound::Message(m) = parse(text).unwrap() else {
+            panic!()
+        };
+        assert_eq!(m.send_time, at(1_704_164_645 - 3600, 100_000_000));
+        assert!(m.sender.attributes.is_empty());
+    }
+
+    #[test]
+    fn both_spellings_of_the_deleted_message_id() {
+        for attrs in [
+            r#"{"MessageId":"Msg000000001","Reason":"spam"}"#,
+            r#"{"MessageID":"Msg000000001","Reason":"spam"}"#,
+            r#"{"MessageId":"Msg000000001","MessageID":"Msg000000001","Reason":"spam","Extra":"e"}"#,
+        ] {
+            let text = format!(
+                r#"{{"Type":"EVENT","Id":"Evt000000001","RequestId":"r","EventName":"aws:DELETE_MESSAGE","Attributes":{attrs},"SendTime":"2024-01-02T03:04:05.123456789Z"}}"#
+            );
+            let Inbound::MessageDeleted(d) = parse(&text).unwrap() else {
+                panic!("{text}")
+            };
+            assert_eq!(d.message_id, "Msg000000001");
+            assert_eq!(d.reason.as_deref(), Some("spam"));
+            assert_eq!(d.request_id.as_deref(), Some("r"));
+            assert_eq!(d.send_time, at(1_704_164_645, 123_456_789));
+            assert!(!d.attributes.contains_key("MessageId") && !d.attributes.contains_key("MessageID"));
+        }
+        let text = r#"{"Type":"EVENT","Id":"E","EventName":"aws:DELETE_MESSAGE","Attributes":{"Reason":"x"},"SendTime":"2024-01-02T03:04:05Z"}"#;
+        assert_eq!(
+            parse(text).unwrap_err().to_string(),
+            "invalid EVENT frame: `aws:DELETE_MESSAGE` has neither `Attributes.MessageId` nor `Attributes.MessageID`"
+        );
+    }
+
+    #[test]
+    fn disconnect_events_errors_and_unknowns() {
+        let text = r#"{"Type":"EVENT","Id":"E2","RequestId":"","EventName":"aws:DISCONNECT_USER","Attributes":{"UserId":"user-2","Reason":"kicked"},"SendTime":"2024-01-02T03:04:05Z","Future":[1,2]}"#;
+        let Inbound::UserDisconnected(d) = parse(text).unwrap() else {
+            panic!()
+        };
+        assert_eq!((d.user_id.as_str(), d.reason.as_deref()), ("user-2", Some("kicked")));
+        assert_eq!(d.unknown_fields.get("Future"), Some(&serde_json::json!([1, 2])));
+
+        let text = r#"{"Type":"ERROR","Id":"IG5mcmlvdGlv","RequestId":"497f6eca","ErrorCode":403,"ErrorMessage":"not allowed"}"#;
+        let Inbound::Error(e) = parse(text).unwrap() else {
+            panic!()
+        };
+        assert_eq!(e.code, ErrorCode::FORBIDDEN);
+        assert_eq!(e.to_string(), "ERROR 403 (Forbidden): not allowed");
+
+        let text = r#"{"Type":"ERROR","Id":"I","ErrorCode":4001,"ErrorMessage":"m"}"#;
+        let Inbound::Error(e) = parse(text).unwrap() else {
+            panic!()
+        };
+        assert_eq!((e.code.as_i64(), e.request_id), (4001, None));
+
+        let text = r#"{"Type":"PRESENCE","Id":"P1","RequestId":"r","Who":["a"]}"#;
+        let Inbound::Unknown(u) = parse(text).unwrap() else {
+            panic!()
+        };
+        assert_eq!((u.frame_type.as_str(), u.id.as_str()), ("PRESENCE", "P1"));
+        assert_eq!(
+            serde_json::Value::Object(u.fields),
+            serde_json::json!({"Type": "PRESENCE", "Id": "P1", "RequestId": "r", "Who": ["a"]})
+        );
+    }
+
+    #[test]
+    fn malformed_frames_are_typed_problems_that_name_the_field() {
+        let cases = [
+            ("", "frame is not JSON: EOF while parsing a value at line 1 column 0"),
+            ("[1]", "frame is an array, not a JSON object"),
+            ("\"MESSAGE\"", "frame is a string, not a JSON object"),
+            ("{}", "invalid server frame: `Type` is missing"),
+            (r#"{"Type":7,"Id":"x"}"#, "invalid server frame: `Type` is a number, not a string"),
+            (r#"{"Type":"MESSAGE"}"#, "invalid MESSAGE frame: `Id` is missing"),
+            (
+                r#"{"Type":"MESSAGE","Id":"m","Content":"c","SendTime":"2024-01-02T03:04:05Z","Sender":{"UserId":"u"},"Attributes":{"n":1}}"#,
+                "invalid MESSAGE frame: `Attributes.n` is a number, not a string",
+            ),
+            (
+                r#"{"Type":"MESSAGE","Id":"m","Content":"c","SendTime":"2024-01-02T03:04:05Z","Sender":{"UserId":5}}"#,
+                "invalid MESSAGE frame: `Sender.UserId` is a number, not a string",
+            ),
+            (
+                r#"{"Type":"MESSAGE","Id":"m","Content":"c","SendTime":"2024-01-02T03:04:05Z","Sender":{"UserId":"u","Attributes":{"a":true}}}"#,
+                "invalid MESSAGE frame: `Sender.Attributes.a` is a boolean, not a string",
+            ),
+            (
+                r#"{"Type":"MESSAGE","Id":"m","Content":"c","SendTime":"2024-01-02T03:04:05Z"}"#,
+                "invalid MESSAGE frame: `Sender` is missing",
+            ),
+            (
+                r#"{"Type":"MESSAGE","Id":"m","Content":"c","SendTime":"yesterday","Sender":{"UserId":"u"}}"#,
+                "invalid MESSAGE frame: `SendTime` is not an RFC 3339 date-time",
+            ),
+            (
+                r#"{"Type":"ERROR","Id":"e","RequestId":"r","ErrorCode":"400","ErrorMessage":"m"}"#,
+                "invalid ERROR frame: `ErrorCode` is a string, not a number",
+            ),
+            (
+                r#"{"Type":"ERROR","Id":"e","ErrorCode":400.5,"ErrorMessage":"m"}"#,
+                "invalid ERROR frame: `ErrorCode` is not an integer",
+            ),
+            (
+                r#"{"Type":"EVENT","Id":"e","RequestId":5,"EventName":"x","SendTime":"2024-01-02T03:04:05Z"}"#,
+                "invalid EVENT frame: `RequestId` is a number, not a string",
+            ),
+        ];
+        for (text, expected) in cases {
+            let error = parse(text).unwrap_err().to_string();
+            assert!(error.starts_with(expected), "{text}\n  got: {error}\n want: {expected}");
+        }
+        // A broken answer keeps its request id, so the request it answers can fail at once.
+        let error = parse(r#"{"Type":"ERROR","Id":"e","RequestId":"r-1","ErrorCode":"400"}"#)
+            .unwrap_err();
+        assert_eq!((error.id(), error.request_id.as_deref()), (Some("e"), Some("r-1")));
+    }
+
+    #[test]
+    fn complaints_never_repeat_values() {
+        let text = r#"{"Type":"MESSAGE","Id":"m","Content":"c","SendTime":"2024-01-02T03:04:05Z","Sender":{"UserId":"u"},"Attributes":{"SECRET-KEY":["SECRET-VALUE"]}}"#;
+        let error = parse(text).unwrap_err().to_string();
+        assert!(!error.contains("SECRET-VALUE"), "{error}");
+        let error = parse(r#"{"Type":"MESSAGE","Id":"m","Content":"c","SendTime":"SECRET-TIME","Sender":{"UserId":"u"}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("SECRET"), "{error}");
+    }
+}
