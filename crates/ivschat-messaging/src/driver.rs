@@ -60,12 +60,12 @@ struct Conn {
     /// Set once a close frame arrived: the end that follows is clean.
     closed_by_server: Option<(u16, String)>,
     /// Next keep-alive check (for the current connection) or the end of the close handshake
-    /// (for a replaced one).
+    /// (for a replaced one, or once the server sent its close frame).
     deadline: Instant,
-    /// A frame arrived since the last keep-alive check.
-    activity: bool,
-    /// A ping went out at the last check and nothing has come since.
-    awaiting_pong: bool,
+    /// When the last frame arrived.
+    last_activity: Instant,
+    /// When the unanswered ping went out.
+    ping_sent: Option<Instant>,
 }
 
 type AttemptFuture = Pin<Box<dyn Future<Output = Result<(Socket, ChatToken), ConnectionError>> + Send>>;
@@ -144,6 +144,9 @@ pub(crate) struct Driver {
     dedup: Dedup,
     rng: fastrand::Rng,
     generations: u64,
+    /// Whether the attempts under way replace a connection that ended (rather than answer
+    /// `connect`).
+    reconnecting: bool,
     timer: Pin<Box<Sleep>>,
     timer_armed: Option<Instant>,
 }
@@ -230,6 +233,7 @@ impl Driver {
             dedup: Dedup::new(),
             rng,
             generations: 0,
+            reconnecting: false,
             timer: Box::pin(tokio::time::sleep_until(Instant::now())),
             timer_armed: None,
         }
@@ -300,6 +304,7 @@ impl Driver {
                     self.waiters.push(done);
                     self.failures = 0;
                     self.last_error = None;
+                    self.reconnecting = false;
                     self.set_state(ConnectionState::Connecting);
                     self.start_attempt(false);
                 }
@@ -380,19 +385,15 @@ impl Driver {
             };
             self.publish(event);
         }
-        let name = if refresh {
-            "refresh"
-        } else if self.failures == 0 && self.generations == 0 {
-            "connect"
+        let attempt = self.failures + 1;
+        let endpoint = &self.config.endpoint;
+        let span = if refresh {
+            tracing::info_span!("refresh", %endpoint)
+        } else if !self.reconnecting {
+            tracing::info_span!("connect", %endpoint, attempt)
         } else {
-            "reconnect"
+            tracing::info_span!("reconnect", %endpoint, attempt)
         };
-        let span = tracing::info_span!(
-            "connect",
-            purpose = name,
-            endpoint = %self.config.endpoint,
-            attempt = self.failures + 1,
-        );
         let config = self.config.clone();
         let tokens = self.tokens.clone();
         let future = async move {
@@ -402,8 +403,13 @@ impl Driver {
                 if !is_subprotocol_token(token.token()) {
                     return Err(ConnectionError::InvalidToken);
                 }
-                let socket =
-                    transport::open(&config.endpoint, token.token(), config.tls.as_ref()).await?;
+                let socket = transport::open(
+                    &config.endpoint,
+                    token.token(),
+                    config.tls.as_ref(),
+                    config.connector.as_deref(),
+                )
+                .await?;
                 Ok((socket, token))
             };
             let result = tokio::time::timeout(timeout, open)
@@ -483,8 +489,8 @@ impl Driver {
             opened_at: now,
             closed_by_server: None,
             deadline: now + self.config.ping_interval,
-            activity: false,
-            awaiting_pong: false,
+            last_activity: now,
+            ping_sent: None,
         };
         self.schedule_refresh(token);
         match self.current.replace(conn) {
@@ -567,20 +573,29 @@ impl Driver {
         let Some(conn) = self.current.as_mut().filter(|c| c.deadline <= now) else {
             return;
         };
-        if conn.activity {
-            conn.activity = false;
-            conn.awaiting_pong = false;
-            conn.deadline = now + interval;
-        } else if conn.awaiting_pong {
-            tracing::info!("no answer to a ping");
-            self.connection_ended(Slot::Current, ConnectionError::PingTimeout(pong_timeout))
+        if conn.closed_by_server.is_some() {
+            // The server sent its close frame but has not closed the TCP connection.
+            self.connection_ended(Slot::Current, ConnectionError::Broken(None))
                 .await;
-        } else {
-            conn.awaiting_pong = true;
-            conn.deadline = now + pong_timeout;
-            let ping = Message::Ping(Bytes::from_static(b"ivschat"));
-            if let Err(error) = write(conn, [ping], pong_timeout).await {
-                self.connection_ended(Slot::Current, error).await;
+            return;
+        }
+        match conn.ping_sent {
+            Some(sent) if conn.last_activity < sent => {
+                tracing::info!("no answer to a ping");
+                self.connection_ended(Slot::Current, ConnectionError::PingTimeout(pong_timeout))
+                    .await;
+            }
+            _ if now - conn.last_activity >= interval => {
+                conn.ping_sent = Some(now);
+                conn.deadline = now + pong_timeout;
+                let ping = Message::Ping(Bytes::from_static(b"ivschat"));
+                if let Err(error) = write(conn, [ping], pong_timeout).await {
+                    self.connection_ended(Slot::Current, error).await;
+                }
+            }
+            _ => {
+                conn.ping_sent = None;
+                conn.deadline = conn.last_activity + interval;
             }
         }
     }
@@ -594,7 +609,7 @@ impl Driver {
 
     async fn on_message(&mut self, slot: Slot, message: Option<Result<Message, WsError>>) {
         match self.slot(slot).as_mut() {
-            Some(conn) => conn.activity = true,
+            Some(conn) => conn.last_activity = Instant::now(),
             None => return,
         }
         match message {
@@ -611,8 +626,11 @@ impl Driver {
                     None => (1005, String::new()),
                 };
                 tracing::info!(code, reason = %reason, "the server closed the connection");
+                let wait = self.config.pong_timeout;
                 if let Some(conn) = self.slot(slot).as_mut() {
                     conn.closed_by_server = Some((code, reason));
+                    // The server closes the TCP connection next; wait for that a bounded time.
+                    conn.deadline = conn.deadline.min(Instant::now() + wait);
                 }
             }
             // Pings are answered by tungstenite; pongs only show the connection is alive.
@@ -745,6 +763,7 @@ impl Driver {
         }
         tracing::info!(error = %error, "connection lost");
         self.set_state(ConnectionState::Connecting);
+        self.reconnecting = true;
         if let Some(attempt) = self.attempt.as_mut() {
             // A refresh is already opening the next connection: it becomes the reconnect.
             attempt.refresh = false;

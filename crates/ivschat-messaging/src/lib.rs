@@ -16,9 +16,10 @@
 //! TLS is rustls with the `ring` provider and the `webpki-roots` certificates: the same stack the
 //! control-plane client (`ivschat`) uses, so a program using both builds one TLS stack.
 //!
-//! Tokens, user ids and attributes never appear in `Debug` output or in `tracing` events; spans
-//! named `room`, `connect` (with `purpose` = `connect`, `reconnect` or `refresh`) and `request`
-//! (with `action` and `request_id`) describe what the client does.
+//! Tokens, user ids, attributes and message contents never appear in `tracing` output, and tokens,
+//! user ids and attributes never in `Debug` output. Spans describe what the client does: `room`
+//! (the connection task), `connect`, `reconnect` and `refresh` (one attempt each: token, TCP, TLS,
+//! upgrade), and `request` (with `action` and `request_id`).
 //!
 //! ```no_run
 //! use ivschat_messaging::{ChatToken, Endpoint, Room, RoomEvent};
@@ -71,6 +72,7 @@ pub use room::{
     DEFAULT_REQUEST_TIMEOUT, Room, RoomBuilder,
 };
 pub use token::{ChatToken, TokenError, TokenFuture, TokenProvider};
+pub use transport::{ConnectFuture, Connector, Io};
 pub use types::{
     Attributes, ChatError, ChatEvent, ChatMessage, ErrorCode, MessageDeleted, Sender,
     UnknownFields, UnknownFrame, UserDisconnected,

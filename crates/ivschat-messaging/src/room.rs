@@ -15,6 +15,7 @@ use crate::event::{ConnectionState, DisconnectReason};
 use crate::frame::{self, Action, Inbound};
 use crate::queue::{Events, Subscribers};
 use crate::token::TokenProvider;
+use crate::transport::Connector;
 use crate::types::{Attributes, ChatMessage, MessageDeleted, UserDisconnected};
 
 /// Default [`RoomBuilder::request_timeout`].
@@ -47,6 +48,7 @@ pub(crate) struct Config {
     pub(crate) proactive_refresh: bool,
     pub(crate) jitter_seed: Option<u64>,
     pub(crate) tls: Option<Arc<rustls::ClientConfig>>,
+    pub(crate) connector: Option<Arc<dyn Connector>>,
 }
 
 /// State shared by the handles and the connection task.
@@ -99,8 +101,8 @@ impl RoomBuilder {
     /// How long a connection may stay silent before the room sends a WebSocket ping. Default
     /// [`DEFAULT_PING_INTERVAL`] (15 s).
     ///
-    /// A dead connection is detected within `2 × ping_interval + pong_timeout` of the last frame
-    /// received (40 s by default) and replaced.
+    /// A dead connection is detected within `ping_interval + pong_timeout` of the last frame
+    /// received (25 s by default) and replaced.
     pub fn ping_interval(mut self, interval: Duration) -> Self {
         self.config.ping_interval = interval.max(Duration::from_millis(1));
         self
@@ -163,6 +165,12 @@ impl RoomBuilder {
     /// authority. Default: the Mozilla roots of `webpki-roots` with the `ring` provider.
     pub fn tls_config(mut self, config: Arc<rustls::ClientConfig>) -> Self {
         self.config.tls = Some(config);
+        self
+    }
+
+    /// Opens connections with `connector` instead of DNS, TCP and TLS (see [`Connector`]).
+    pub fn connector(mut self, connector: impl Connector) -> Self {
+        self.config.connector = Some(Arc::new(connector));
         self
     }
 
@@ -262,6 +270,7 @@ impl Room {
                 proactive_refresh: true,
                 jitter_seed: None,
                 tls: None,
+                connector: None,
             },
             tokens: Arc::new(tokens),
         }

@@ -2,6 +2,7 @@
 //! webpki roots: the control-plane client's stack), the upgrade (tungstenite) with the token as
 //! the subprotocol.
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
@@ -46,11 +47,30 @@ fn default_tls() -> Result<Arc<ClientConfig>, ConnectionError> {
         .map_err(|e| ConnectionError::Tls(Arc::new(e)))
 }
 
-/// Plain TCP or TLS over TCP.
-#[derive(Debug)]
+/// A byte stream a WebSocket can run over (what a [`Connector`] returns).
+pub trait Io: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
+
+impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Io for T {}
+
+/// The future a [`Connector`] returns.
+pub type ConnectFuture<'a> = Pin<Box<dyn Future<Output = io::Result<Box<dyn Io>>> + Send + 'a>>;
+
+/// Opens the byte streams a room's connections run over, in place of the built-in DNS, TCP and
+/// TLS: to go through a proxy or a tunnel, or to run a test against an in-memory server.
+///
+/// The WebSocket upgrade, with the token as the subprotocol, still happens over the returned
+/// stream; for a `wss://` endpoint the connector must do the TLS itself. The connect timeout
+/// applies.
+pub trait Connector: Send + Sync + 'static {
+    /// A new stream to the endpoint's host.
+    fn connect<'a>(&'a self, endpoint: &'a Endpoint) -> ConnectFuture<'a>;
+}
+
+/// Plain TCP, TLS over TCP, or a connector's stream.
 pub(crate) enum Stream {
     Plain(TcpStream),
     Tls(Box<TlsStream<TcpStream>>),
+    Custom(Box<dyn Io>),
 }
 
 impl AsyncRead for Stream {
@@ -62,6 +82,7 @@ impl AsyncRead for Stream {
         match self.get_mut() {
             Self::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Self::Tls(s) => Pin::new(s).poll_read(cx, buf),
+            Self::Custom(s) => Pin::new(s).poll_read(cx, buf),
         }
     }
 }
@@ -75,6 +96,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Self::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Self::Tls(s) => Pin::new(s).poll_write(cx, buf),
+            Self::Custom(s) => Pin::new(s).poll_write(cx, buf),
         }
     }
 
@@ -82,6 +104,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Self::Plain(s) => Pin::new(s).poll_flush(cx),
             Self::Tls(s) => Pin::new(s).poll_flush(cx),
+            Self::Custom(s) => Pin::new(s).poll_flush(cx),
         }
     }
 
@@ -89,6 +112,7 @@ impl AsyncWrite for Stream {
         match self.get_mut() {
             Self::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Self::Tls(s) => Pin::new(s).poll_shutdown(cx),
+            Self::Custom(s) => Pin::new(s).poll_shutdown(cx),
         }
     }
 }
@@ -110,12 +134,24 @@ pub(crate) async fn open(
     endpoint: &Endpoint,
     token: &str,
     tls: Option<&Arc<ClientConfig>>,
+    connector: Option<&dyn Connector>,
 ) -> Result<Socket, ConnectionError> {
+    let stream = match connector {
+        Some(connector) => Stream::Custom(connector.connect(endpoint).await.map_err(io_error)?),
+        None => connect(endpoint, tls).await?,
+    };
+    handshake(endpoint, token, stream).await
+}
+
+async fn connect(
+    endpoint: &Endpoint,
+    tls: Option<&Arc<ClientConfig>>,
+) -> Result<Stream, ConnectionError> {
     let (host, port) = endpoint.host_and_port();
     let tcp = TcpStream::connect((host, port)).await.map_err(io_error)?;
     // Frames are small and latency matters more than packet count.
     tcp.set_nodelay(true).map_err(io_error)?;
-    let stream = if endpoint.is_secure() {
+    Ok(if endpoint.is_secure() {
         let name = ServerName::try_from(host.to_owned())
             .map_err(|e| ConnectionError::Tls(Arc::new(e)))?;
         let config = match tls {
@@ -129,8 +165,10 @@ pub(crate) async fn open(
         Stream::Tls(Box::new(tls))
     } else {
         Stream::Plain(tcp)
-    };
+    })
+}
 
+async fn handshake(endpoint: &Endpoint, token: &str, stream: Stream) -> Result<Socket, ConnectionError> {
     let mut request = endpoint
         .uri()
         .into_client_request()

@@ -1,0 +1,867 @@
+//! The client against a scripted WebSocket server: exact frames, answers, errors, and every way a
+//! connection can go wrong. Timing tests run on Tokio's paused clock (the server in the same
+//! runtime), so they take no real time and their durations are exact.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use ivschat_messaging::{
+    Attributes, ChatToken, ConnectionError, ConnectionState, DisconnectReason, Endpoint, ErrorCode,
+    RequestError, Room, RoomBuilder,
+};
+use support::{Handshake, Server, drain, error, message, next, request_id, tokens};
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+fn builder(server: &Server) -> (RoomBuilder, Arc<std::sync::atomic::AtomicUsize>) {
+    let (provider, count) = tokens(None);
+    (server.room(provider).jitter_seed(7), count)
+}
+
+/// Connects and checks the opening events.
+async fn connected(room: &Room) -> ivschat_messaging::Events {
+    let mut events = room.events();
+    room.connect().await.expect("connects");
+    assert_eq!(drain(&mut events), ["connecting 1", "connected"]);
+    events
+}
+
+/// The next frame the client sent must be a close with code 1000 and no reason.
+async fn expect_normal_close(peer: &mut support::Peer) {
+    match peer.recv().await {
+        Some(Message::Close(Some(frame))) => {
+            assert_eq!(frame.code, CloseCode::Normal);
+            assert_eq!(frame.reason.as_str(), "");
+        }
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn requests_send_exact_frames_and_resolve_to_their_answers() {
+    let mut server = Server::start().await;
+    let (provider, _) = tokens(None);
+    let endpoint = Endpoint::url(&format!("{}chat/room?x=1", server.url())).unwrap();
+    let room = Room::new(endpoint, provider);
+    let mut events = connected(&room).await;
+    let mut peer = server.accept().await;
+    assert_eq!(peer.token, "token-1");
+    let upgrades = server.upgrades();
+    assert_eq!(upgrades.len(), 1);
+    assert_eq!(upgrades[0].path, "/chat/room?x=1");
+    assert_eq!(upgrades[0].protocol.as_deref(), Some("token-1"));
+
+    let attributes = Attributes::from([
+        ("color".to_owned(), "blue".to_owned()),
+        ("n".to_owned(), "1".to_owned()),
+    ]);
+    let serve = async {
+        let frame = peer.recv_text().await;
+        let id = request_id(&frame);
+        assert_eq!(
+            frame,
+            format!(
+                r#"{{"Action":"SEND_MESSAGE","RequestId":"{id}","Content":"hello \"you\"","Attributes":{{"color":"blue","n":"1"}}}}"#
+            )
+        );
+        peer.send_text(&message("Msg000000001", Some(&id), "hello")).await;
+        id
+    };
+    let (sent, id) = tokio::join!(room.send_message("hello \"you\"", Some(&attributes)), serve);
+    let sent = sent.unwrap();
+    // A random UUID v4, as the official client sends.
+    assert_eq!(id.len(), 36);
+    assert_eq!(&id[14..15], "4");
+    assert_eq!(sent.id, "Msg000000001");
+    assert_eq!(sent.request_id.as_deref(), Some(id.as_str()));
+    assert_eq!(sent.sender.user_id, "user-1");
+
+    let serve = async {
+        let frame = peer.recv_text().await;
+        let id = request_id(&frame);
+        assert_eq!(
+            frame,
+            format!(
+                r#"{{"Action":"DELETE_MESSAGE","RequestId":"{id}","Id":"Msg000000001","Reason":"spam"}}"#
+            )
+        );
+        // Only the new spelling, which the official client cannot read.
+        peer.send_text(&format!(
+            r#"{{"Type":"EVENT","Id":"Evt000000001","RequestId":"{id}","EventName":"aws:DELETE_MESSAGE","Attributes":{{"MessageId":"Msg000000001","Reason":"spam"}},"SendTime":"2024-01-02T03:04:05Z"}}"#
+        ))
+        .await;
+    };
+    let (deleted, ()) = tokio::join!(room.delete_message("Msg000000001", Some("spam")), serve);
+    let deleted = deleted.unwrap();
+    assert_eq!(deleted.message_id, "Msg000000001");
+    assert_eq!(deleted.reason.as_deref(), Some("spam"));
+
+    let serve = async {
+        let frame = peer.recv_text().await;
+        let id = request_id(&frame);
+        assert_eq!(
+            frame,
+            format!(r#"{{"Action":"DISCONNECT_USER","RequestId":"{id}","UserId":"user-2"}}"#)
+        );
+        peer.send_text(&format!(
+            r#"{{"Type":"EVENT","Id":"Evt000000002","RequestId":"{id}","EventName":"aws:DISCONNECT_USER","Attributes":{{"UserId":"user-2"}},"SendTime":"2024-01-02T03:04:05Z"}}"#
+        ))
+        .await;
+    };
+    let (kicked, ()) = tokio::join!(room.disconnect_user("user-2", None), serve);
+    let kicked = kicked.unwrap();
+    assert_eq!((kicked.user_id.as_str(), kicked.reason), ("user-2", None));
+
+    assert_eq!(
+        drain(&mut events),
+        [
+            "message Msg000000001 hello",
+            "deleted Msg000000001 by Evt000000001",
+            "user disconnected by Evt000000002",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn error_frames_fail_their_request_with_the_code_and_others_become_events() {
+    let mut server = Server::start().await;
+    let room = builder(&server).0.build();
+    let mut events = connected(&room).await;
+    let mut peer = server.accept().await;
+    for code in [400, 403, 404, 406, 413, 429, 500, 4001] {
+        let serve = async {
+            let id = request_id(&peer.recv_text().await);
+            peer.send_text(&error(&format!("Err{code}"), Some(&id), code, "no"))
+                .await;
+        };
+        let (result, ()) = tokio::join!(room.send_message("x", None), serve);
+        let err = result.unwrap_err();
+        assert_eq!(err.code(), Some(ErrorCode::new(code)), "{err}");
+        let chat = err.chat_error().unwrap();
+        assert_eq!((chat.id.as_str(), chat.message.as_str()), (format!("Err{code}").as_str(), "no"));
+    }
+    let err = {
+        let serve = async {
+            let id = request_id(&peer.recv_text().await);
+            peer.send_text(&error("Err1", Some(&id), 403, "Not allowed")).await;
+        };
+        tokio::join!(room.delete_message("Msg000000001", None), serve).0.unwrap_err()
+    };
+    assert_eq!(
+        err.to_string(),
+        "the server rejected the request: ERROR 403 (Forbidden): Not allowed"
+    );
+    // Errors that answer nothing: no request id, or one nobody waits for.
+    peer.send_text(&error("Err2", None, 500, "boom")).await;
+    peer.send_text(&error("Err3", Some("someone-else"), 429, "slow down"))
+        .await;
+    assert_eq!(next(&mut events).await, "error Err2 500");
+    assert_eq!(next(&mut events).await, "error Err3 429");
+    assert!(drain(&mut events).is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unanswered_request_times_out_and_its_late_answer_is_still_delivered() {
+    let mut server = Server::in_memory();
+    let room = builder(&server)
+        .0
+        .request_timeout(Duration::from_secs(2))
+        .build();
+    let mut events = connected(&room).await;
+    let mut peer = server.accept().await;
+    let started = Instant::now();
+    let (result, frame) = tokio::join!(room.send_message("x", None), peer.recv_text());
+    assert!(matches!(result, Err(RequestError::Timeout(d)) if d == Duration::from_secs(2)));
+    assert_eq!(started.elapsed(), Duration::from_secs(2));
+    assert_eq!(
+        result.unwrap_err().to_string(),
+        "no answer within 2s"
+    );
+    peer.send_text(&message("Msg000000009", Some(&request_id(&frame)), "late"))
+        .await;
+    assert_eq!(next(&mut events).await, "message Msg000000009 late");
+}
+
+#[tokio::test]
+async fn requests_fail_at_once_when_not_connected() {
+    let server = Server::start().await;
+    let room = builder(&server).0.build();
+    assert_eq!(room.state(), ConnectionState::Disconnected);
+    let err = room.send_message("x", None).await.unwrap_err();
+    assert!(matches!(err, RequestError::NotConnected), "{err}");
+    assert_eq!(server.connections(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_abrupt_drop_fails_pending_requests_and_reconnects_with_a_new_token() {
+    let mut server = Server::in_memory();
+    let (builder, count) = builder(&server);
+    let room = builder.build();
+    let mut events = connected(&room).await;
+    let mut peer = server.accept().await;
+    // Old enough to count as stable: the reconnect is immediate.
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    let serve = async {
+        peer.recv_text().await;
+        drop(peer);
+    };
+    let (result, ()) = tokio::join!(room.send_message("x", None), serve);
+    assert!(matches!(result, Err(RequestError::ConnectionClosed)), "{result:?}");
+    let dropped_at = Instant::now();
+    let peer = server.accept().await;
+    assert_eq!(dropped_at.elapsed(), Duration::ZERO, "first reconnect is immediate");
+    assert_eq!(peer.token, "token-2");
+    let connecting = next(&mut events).await;
+    assert!(
+        connecting.starts_with("connecting 1 after: the connection broke without a close handshake"),
+        "{connecting}"
+    );
+    assert_eq!(next(&mut events).await, "connected");
+    assert_eq!(room.state(), ConnectionState::Connected);
+
+    // A second break, right away: this connection was short-lived, so the retry backs off.
+    drop(peer);
+    let dropped_at = Instant::now();
+    let peer = server.accept().await;
+    let waited = dropped_at.elapsed();
+    assert!(
+        (Duration::from_millis(250)..=Duration::from_millis(500)).contains(&waited),
+        "{waited:?}"
+    );
+    assert_eq!(peer.token, "token-3");
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 3);
+    let connecting = next(&mut events).await;
+    assert!(connecting.starts_with("connecting 2 after: the connection broke"), "{connecting}");
+    assert_eq!(next(&mut events).await, "connected");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_that_keeps_dropping_new_connections_exhausts_the_budget() {
+    let mut server = Server::in_memory();
+    let room = builder(&server).0.max_connect_attempts(3).build();
+    let mut events = connected(&room).await;
+    for _ in 0..3 {
+        drop(server.accept().await);
+    }
+    let mut seen = Vec::new();
+    loop {
+        let event = next(&mut events).await;
+        let done = event.starts_with("disconnected");
+        seen.push(event);
+        if done {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 5, "{seen:#?}");
+    assert!(seen[0].starts_with("connecting 2 after: the connection broke"), "{seen:#?}");
+    assert_eq!(seen[1], "connected");
+    assert!(seen[2].starts_with("connecting 3 after: the connection broke"), "{seen:#?}");
+    assert_eq!(seen[3], "connected");
+    assert!(
+        seen[4].starts_with("disconnected: connecting failed after 3 attempt(s): the connection broke"),
+        "{seen:#?}"
+    );
+    assert_eq!(room.state(), ConnectionState::Disconnected);
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert_eq!(server.connections(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn refused_handshakes_are_retried_with_backoff_until_the_budget_is_spent() {
+    let server = Server::in_memory();
+    server.plan([
+        Handshake::Reject(401),
+        Handshake::Reject(403),
+        Handshake::Reject(401),
+        Handshake::Reject(403),
+        Handshake::Reject(401),
+    ]);
+    let asked_at = Arc::new(Mutex::new(Vec::new()));
+    let times = asked_at.clone();
+    let provider = move || {
+        times.lock().unwrap().push(Instant::now());
+        let n = times.lock().unwrap().len();
+        async move { Ok::<_, String>(ChatToken::new(format!("token-{n}"))) }
+    };
+    let room = server.room(provider)
+        .jitter_seed(1)
+        .build();
+    let mut events = room.events();
+    let err = room.connect().await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            DisconnectReason::Failed {
+                attempts: 5,
+                error: ConnectionError::HandshakeRejected { status: 401 }
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "connecting failed after 5 attempt(s): the server refused the WebSocket upgrade with HTTP 401"
+    );
+    let protocols: Vec<_> = server
+        .upgrades()
+        .into_iter()
+        .map(|u| u.protocol.unwrap())
+        .collect();
+    assert_eq!(protocols, ["token-1", "token-2", "token-3", "token-4", "token-5"]);
+    // Backoff: between half and all of 0.5 s, 1 s, 2 s, 4 s.
+    let asked_at = asked_at.lock().unwrap().clone();
+    for (n, pair) in asked_at.windows(2).enumerate() {
+        let gap = pair[1] - pair[0];
+        let base = Duration::from_millis(500) * (1 << n);
+        assert!(gap >= base / 2 && gap <= base, "retry {}: {gap:?} for base {base:?}", n + 1);
+    }
+    let seen = drain(&mut events);
+    assert_eq!(seen.len(), 6, "{seen:#?}");
+    assert_eq!(seen[0], "connecting 1");
+    assert_eq!(
+        seen[2],
+        "connecting 3 after: the server refused the WebSocket upgrade with HTTP 403"
+    );
+    assert!(seen[5].starts_with("disconnected: connecting failed after 5"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn handshake_problems_are_reported_then_retried() {
+    let mut server = Server::in_memory();
+    server.plan([
+        Handshake::AcceptWithoutProtocol,
+        Handshake::Hang,
+        Handshake::Reject(500),
+    ]);
+    let room = builder(&server)
+        .0
+        .connect_timeout(Duration::from_secs(3))
+        .build();
+    let mut events = room.events();
+    room.connect().await.unwrap();
+    assert_eq!(server.accept().await.token, "token-4");
+    assert_eq!(
+        drain(&mut events),
+        [
+            "connecting 1",
+            "connecting 2 after: the server accepted the WebSocket upgrade without echoing the token as the subprotocol",
+            "connecting 3 after: no connection within 3s",
+            "connecting 4 after: the server refused the WebSocket upgrade with HTTP 500",
+            "connected",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_token_that_cannot_be_a_subprotocol_is_not_retried_and_never_sent() {
+    let server = Server::start().await;
+    let room = Room::new(Endpoint::url(&server.url()).unwrap(), || async {
+        Ok::<_, String>(ChatToken::new("has space"))
+    });
+    let err = room.connect().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DisconnectReason::Failed {
+                attempts: 1,
+                error: ConnectionError::InvalidToken
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(server.connections(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_token_provider_is_retried() {
+    let mut server = Server::in_memory();
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = calls.clone();
+    let provider = move || {
+        let n = c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async move {
+            if n == 0 {
+                Err("backend unavailable".to_owned())
+            } else {
+                Ok(ChatToken::new("token-ok"))
+            }
+        }
+    };
+    let room = server.room(provider).build();
+    let mut events = room.events();
+    room.connect().await.unwrap();
+    assert_eq!(server.accept().await.token, "token-ok");
+    assert_eq!(
+        drain(&mut events),
+        [
+            "connecting 1",
+            "connecting 2 after: the token provider failed: backend unavailable",
+            "connected"
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_clean_server_close_ends_the_room_with_its_code_and_reason() {
+    for (code, reason, shown) in [
+        (1000, "", "the server closed the connection (code 1000)"),
+        (1008, "policy", "the server closed the connection (code 1008: policy)"),
+        (4001, "kicked by a moderator", "the server closed the connection (code 4001: kicked by a moderator)"),
+    ] {
+        let mut server = Server::in_memory();
+        let room = builder(&server).0.build();
+        let mut events = connected(&room).await;
+        let mut peer = server.accept().await;
+        let serve = async {
+            peer.recv_text().await;
+            peer.close(code, reason).await;
+        };
+        let (result, ()) = tokio::join!(room.send_message("x", None), serve);
+        assert!(matches!(result, Err(RequestError::ConnectionClosed)), "{result:?}");
+        assert_eq!(next(&mut events).await, format!("disconnected: {shown}"));
+        assert_eq!(room.state(), ConnectionState::Disconnected);
+        // No reconnect, however long we wait.
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        assert_eq!(server.connections(), 1);
+        assert!(drain(&mut events).is_empty());
+        // Until asked.
+        room.connect().await.unwrap();
+        assert_eq!(server.accept().await.token, "token-2");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn error_401_fails_its_request_closes_the_socket_and_reconnects_with_a_new_token() {
+    let mut server = Server::in_memory();
+    let room = builder(&server).0.build();
+    let mut events = connected(&room).await;
+    let mut peer = server.accept().await;
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    let serve = async {
+        let id = request_id(&peer.recv_text().await);
+        peer.send_text(&error("Err401", Some(&id), 401, "expired")).await;
+    };
+    let (result, ()) = tokio::join!(room.send_message("x", None), serve);
+    assert_eq!(result.unwrap_err().code(), Some(ErrorCode::UNAUTHORIZED));
+    expect_normal_close(&mut peer).await;
+    let mut peer = server.accept().await;
+    assert_eq!(peer.token, "token-2");
+    assert_eq!(
+        next(&mut events).await,
+        "connecting 1 after: the server ended the session: ERROR 401 (Unauthorized): expired"
+    );
+    assert_eq!(next(&mut events).await, "connected");
+    // A 401 that answers nothing does the same.
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    peer.send_text(&error("Err402", None, 401, "session over")).await;
+    expect_normal_close(&mut peer).await;
+    assert_eq!(server.accept().await.token, "token-3");
+    assert_eq!(
+        next(&mut events).await,
+        "connecting 1 after: the server ended the session: ERROR 401 (Unauthorized): session over"
+    );
+}
+
+#[tokio::test]
+async fn malformed_duplicate_and_unknown_frames() {
+    let mut server = Server::start().await;
+    let room = builder(&server).0.build();
+    let mut events = connected(&room).await;
+    let mut peer = server.accept().await;
+    peer.send_text("not json").await;
+    peer.send_text("[1,2]").await;
+    peer.send(vec![Message::Binary(vec![1, 2, 3].into())]).await;
+    peer.send_text(&message("Msg000000001", None, "one")).await;
+    peer.send_text(&message("Msg000000001", None, "one again")).await;
+    peer.send_text(r#"{"Type":"ERROR","Id":"Err1","ErrorCode":"400","ErrorMessage":"m"}"#)
+        .await;
+    // An error may reuse the id of a message: it is not a duplicate.
+    peer.send_text(&error("Msg000000001", None, 500, "about that message"))
+        .await;
+    peer.send_text(r#"{"Type":"EVENT","Id":"Evt1","EventName":"app:poll","Attributes":{"q":"?"},"SendTime":"2024-01-02T03:04:05Z","New":1}"#)
+        .await;
+    peer.send_text(r#"{"Type":"PRESENCE","Id":"P1","Count":3}"#).await;
+    peer.send_text(&message("Msg000000002", None, "two")).await;
+    let mut seen = Vec::new();
+    while seen.len() < 9 {
+        seen.push(next(&mut events).await);
+    }
+    assert_eq!(
+        seen,
+        [
+            "invalid: frame is not JSON: expected ident at line 1 column 2",
+            "invalid: frame is an array, not a JSON object",
+            "invalid: binary frame of 3 bytes; the protocol uses text frames only",
+            "message Msg000000001 one",
+            "invalid: invalid ERROR frame: `ErrorCode` is a string, not a number",
+            "error Msg000000001 500",
+            "event Evt1 app:poll",
+            "unknown PRESENCE P1",
+            "message Msg000000002 two",
+        ]
+    );
+
+    // A broken answer fails its request at once.
+    let serve = async {
+        let id = request_id(&peer.recv_text().await);
+        peer.send_text(&format!(
+            r#"{{"Type":"MESSAGE","Id":"Msg000000003","RequestId":"{id}","Content":7}}"#
+        ))
+        .await;
+    };
+    let (result, ()) = tokio::join!(room.send_message("x", None), serve);
+    assert_eq!(
+        result.unwrap_err().to_string(),
+        "the answer could not be read: invalid MESSAGE frame: `Content` is a number, not a string"
+    );
+    assert_eq!(
+        next(&mut events).await,
+        "invalid: invalid MESSAGE frame: `Content` is a number, not a string"
+    );
+    assert_eq!(room.state(), ConnectionState::Connected);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_silent_server_is_detected_by_ping_within_the_bound() {
+    let mut server = Server::in_memory();
+    let room = builder(&server).0.build();
+    let mut events = connected(&room).await;
+    let mut peer = server.accept().await;
+    peer.send_text(&message("Msg000000001", None, "last words")).await;
+    assert_eq!(next(&mut events).await, "message Msg000000001 last words");
+    let last_frame = Instant::now();
+    // The server neither reads nor answers from now on.
+    peer.freeze();
+    let connecting = next(&mut events).await;
+    let detected = last_frame.elapsed();
+    assert_eq!(connecting, "connecting 1 after: no answer to a ping within 10s");
+    // Silent for 15 s, ping, 10 s without an answer: the documented bound.
+    assert_eq!(detected, Duration::from_secs(25));
+    assert_eq!(server.accept().await.token, "token-2");
+    assert_eq!(next(&mut events).await, "connected");
+    drop(peer);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_quiet_but_healthy_connection_is_kept_alive_with_pings() {
+    let mut server = Server::in_memory();
+    let room = builder(&server).0.build();
+    let mut events = connected(&room).await;
+    let mut peer = server.accept().await;
+    let started = Instant::now();
+    let mut pings = Vec::new();
+    while pings.len() < 7 {
+        match peer.recv_raw().await {
+            Some(Message::Ping(payload)) => {
+                assert_eq!(&payload[..], b"ivschat");
+                pings.push(started.elapsed().as_secs());
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // A ping after each 15 s of silence; the pong resets the clock.
+    assert_eq!(pings, [15, 30, 45, 60, 75, 90, 105]);
+    assert!(drain(&mut events).is_empty());
+    assert_eq!(server.connections(), 1);
+    // And the server's pings are answered.
+    peer.send(vec![Message::Ping(b"probe-ping".to_vec().into())]).await;
+    loop {
+        match peer.recv_raw().await {
+            Some(Message::Pong(payload)) => {
+                assert_eq!(&payload[..], b"probe-ping");
+                break;
+            }
+            Some(Message::Ping(_)) => continue,
+            other => panic!("expected a pong, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_flood_keeps_memory_bounded_and_reports_what_was_skipped() {
+    let mut server = Server::start().await;
+    let room = builder(&server).0.event_buffer(100).build();
+    let mut events = room.events();
+    room.connect().await.unwrap();
+    let mut peer = server.accept().await;
+    peer.send_all((0..5000).map(|n| message(&format!("Flood{n:07}"), None, "spam")))
+        .await;
+    // The answer comes after the flood on the same connection: when the request resolves, the
+    // whole flood has been read. Nothing was consumed meanwhile.
+    let serve = async {
+        let id = request_id(&peer.recv_text().await);
+        peer.send_text(&message("Answer000001", Some(&id), "mine")).await;
+    };
+    let (result, ()) = tokio::join!(room.send_message("x", None), serve);
+    assert_eq!(result.unwrap().id, "Answer000001");
+    assert_eq!(
+        format!("{events:?}"),
+        "Events { buffered: 100, capacity: 100, skipped: 4903, closed: false }"
+    );
+    // 2 state events + 5000 + 1 messages, the newest 100 kept.
+    let seen = drain(&mut events);
+    assert_eq!(seen.len(), 101);
+    assert_eq!(seen[0], "lagged 4903");
+    assert_eq!(seen[1], "message Flood0004901 spam");
+    assert_eq!(seen[99], "message Flood0004999 spam");
+    assert_eq!(seen[100], "message Answer000001 mine");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_oversized_frame_drops_the_connection_not_the_memory() {
+    let mut server = Server::in_memory();
+    let room = builder(&server).0.build();
+    let mut events = connected(&room).await;
+    let mut peer = server.accept().await;
+    let huge = "x".repeat(2 << 20);
+    peer.send(vec![Message::Text(huge.into())]).await;
+    let connecting = next(&mut events).await;
+    assert!(
+        connecting.starts_with("connecting 2 after: WebSocket protocol error: Space limit exceeded"),
+        "{connecting}"
+    );
+    assert_eq!(server.accept().await.token, "token-2");
+}
+
+#[tokio::test(start_paused = true)]
+async fn token_refresh_overlaps_connections_without_duplicates_or_gaps() {
+    let mut server = Server::in_memory();
+    let (provider, count) = tokens(Some(Duration::from_secs(90)));
+    let room = server.room(provider)
+        .ping_interval(Duration::from_secs(3600))
+        .build();
+    let mut events = connected(&room).await;
+    let mut old = server.accept().await;
+    assert_eq!(old.token, "token-1");
+    let started = Instant::now();
+    old.send_text(&message("Msg000000001", None, "before")).await;
+    assert_eq!(next(&mut events).await, "message Msg000000001 before");
+    // The old connection's server will not see the client's close before it sent what follows.
+    old.freeze();
+
+    // 90 s of session: the next connection opens 60 s before its end.
+    let mut new = server.accept().await;
+    assert_eq!(new.token, "token-2");
+    let waited = started.elapsed();
+    assert!(
+        (Duration::from_secs(29)..=Duration::from_secs(30)).contains(&waited),
+        "{waited:?}"
+    );
+    // The room moved to the new connection and is closing the old one; frames still in flight on
+    // the old one, and frames both deliver, arrive once.
+    new.send_text(&message("Msg000000002", None, "both")).await;
+    assert_eq!(next(&mut events).await, "message Msg000000002 both");
+    old.send_text(&message("Msg000000002", None, "both")).await;
+    old.send_text(&message("Msg000000003", None, "only on the old one")).await;
+    assert_eq!(next(&mut events).await, "message Msg000000003 only on the old one");
+    new.send_text(&message("Msg000000003", None, "only on the old one")).await;
+    new.send_text(&message("Msg000000004", None, "after")).await;
+    assert_eq!(next(&mut events).await, "message Msg000000004 after");
+    old.thaw();
+    expect_normal_close(&mut old).await;
+    old.close(1000, "").await;
+
+    // Requests now go out on the new connection.
+    let serve = async {
+        let id = request_id(&new.recv_text().await);
+        new.send_text(&message("Msg000000005", Some(&id), "sent")).await;
+    };
+    let (result, ()) = tokio::join!(room.send_message("sent", None), serve);
+    assert_eq!(result.unwrap().id, "Msg000000005");
+    assert_eq!(next(&mut events).await, "message Msg000000005 sent");
+    // No state events during the swap.
+    assert!(drain(&mut events).is_empty());
+    assert_eq!(room.state(), ConnectionState::Connected);
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2);
+
+    // And again for the next session.
+    let newer = server.accept().await;
+    assert_eq!(newer.token, "token-3");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_refresh_keeps_the_working_connection() {
+    let mut server = Server::in_memory();
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = calls.clone();
+    let provider = move || {
+        let n = c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async move {
+            if n == 0 {
+                Ok(ChatToken::new("token-1").with_session_expiration_time(
+                    std::time::SystemTime::now() + Duration::from_secs(90),
+                ))
+            } else {
+                Err("backend down".to_owned())
+            }
+        }
+    };
+    let room = server.room(provider)
+        .max_connect_attempts(2)
+        .build();
+    let mut events = connected(&room).await;
+    let mut peer = server.accept().await;
+    assert_eq!(
+        next(&mut events).await,
+        "problem: the token provider failed: backend down"
+    );
+    assert_eq!(
+        next(&mut events).await,
+        "problem: the token provider failed: backend down"
+    );
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert_eq!(room.state(), ConnectionState::Connected);
+    peer.send_text(&message("Msg000000001", None, "still here")).await;
+    assert_eq!(next(&mut events).await, "message Msg000000001 still here");
+}
+
+#[tokio::test]
+async fn disconnect_closes_with_1000_and_fails_pending_requests() {
+    let mut server = Server::start().await;
+    let room = builder(&server).0.build();
+    let mut events = connected(&room).await;
+    let mut peer = server.accept().await;
+    let pending = tokio::spawn({
+        let room = room.clone();
+        async move { room.send_message("x", None).await }
+    });
+    peer.recv_text().await;
+    room.disconnect().await;
+    assert!(matches!(
+        pending.await.unwrap(),
+        Err(RequestError::ConnectionClosed)
+    ));
+    expect_normal_close(&mut peer).await;
+    assert_eq!(next(&mut events).await, "disconnected: disconnected on request");
+    assert_eq!(room.state(), ConnectionState::Disconnected);
+    assert!(matches!(
+        room.send_message("x", None).await,
+        Err(RequestError::NotConnected)
+    ));
+}
+
+#[tokio::test]
+async fn dropping_the_room_closes_the_connection_and_ends_the_stream() {
+    let mut server = Server::start().await;
+    let room = builder(&server).0.build();
+    let mut events = connected(&room).await;
+    let mut peer = server.accept().await;
+    drop(room);
+    expect_normal_close(&mut peer).await;
+    assert_eq!(next(&mut events).await, "disconnected: disconnected on request");
+    assert!(events.next().await.is_none());
+}
+
+#[tokio::test]
+async fn connect_is_idempotent_and_shared_by_clones() {
+    let mut server = Server::start().await;
+    let room = builder(&server).0.build();
+    let other = room.clone();
+    let (a, b) = tokio::join!(room.connect(), other.connect());
+    a.unwrap();
+    b.unwrap();
+    room.connect().await.unwrap();
+    server.accept().await;
+    assert_eq!(server.connections(), 1);
+    assert_eq!(other.state(), ConnectionState::Connected);
+    let shown = format!("{room:?}");
+    assert!(shown.starts_with("Room { endpoint: Endpoint(ws://127.0.0.1:"), "{shown}");
+}
+
+mod tls {
+    use super::*;
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    const CA: &[u8] = include_bytes!("support/tls/ca.pem");
+    const LEAF: &[u8] = include_bytes!("support/tls/leaf.pem");
+    const KEY: &[u8] = include_bytes!("support/tls/leaf-key.pem");
+
+    fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+        Arc::new(rustls::crypto::ring::default_provider())
+    }
+
+    async fn tls_server() -> Server {
+        let config = rustls::ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![CertificateDer::from_pem_slice(LEAF).unwrap()],
+                PrivateKeyDer::from_pem_slice(KEY).unwrap(),
+            )
+            .unwrap();
+        Server::start_with(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
+    }
+
+    fn url(server: &Server) -> Endpoint {
+        Endpoint::url(&format!("wss://127.0.0.1:{}/", server.addr.port())).unwrap()
+    }
+
+    #[tokio::test]
+    async fn wss_with_a_trusted_certificate() {
+        let mut server = tls_server().await;
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(CertificateDer::from_pem_slice(CA).unwrap()).unwrap();
+        let config = rustls::ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let room = Room::builder(url(&server), tokens(None).0)
+            .tls_config(Arc::new(config))
+            .build();
+        room.connect().await.unwrap();
+        let mut peer = server.accept().await;
+        assert_eq!(peer.token, "token-1");
+        let serve = async {
+            let id = request_id(&peer.recv_text().await);
+            peer.send_text(&message("Msg000000001", Some(&id), "over tls")).await;
+        };
+        let (result, ()) = tokio::join!(room.send_message("over tls", None), serve);
+        assert_eq!(result.unwrap().content, "over tls");
+    }
+
+    #[tokio::test]
+    async fn wss_with_an_untrusted_certificate_fails_with_a_tls_error() {
+        let server = tls_server().await;
+        let room = Room::builder(url(&server), tokens(None).0)
+            .max_connect_attempts(1)
+            .build();
+        let err = room.connect().await.unwrap_err();
+        let DisconnectReason::Failed {
+            attempts: 1,
+            error: error @ ConnectionError::Tls(_),
+        } = &err
+        else {
+            panic!("{err:?}")
+        };
+        assert!(error.to_string().starts_with("TLS error: invalid peer certificate"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn over_tcp_an_abrupt_drop_reconnects_and_a_clean_close_ends_the_room() {
+    let mut server = Server::start().await;
+    let room = builder(&server).0.build();
+    let mut events = connected(&room).await;
+    drop(server.accept().await);
+    let mut peer = server.accept().await;
+    assert_eq!(peer.token, "token-2");
+    let connecting = next(&mut events).await;
+    assert!(
+        connecting.starts_with("connecting 2 after: the connection broke without a close handshake"),
+        "{connecting}"
+    );
+    assert_eq!(next(&mut events).await, "connected");
+    peer.close(4001, "bye").await;
+    assert_eq!(
+        next(&mut events).await,
+        "disconnected: the server closed the connection (code 4001: bye)"
+    );
+    assert_eq!(server.connections(), 2);
+}
