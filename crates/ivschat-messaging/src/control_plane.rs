@@ -55,7 +55,10 @@ impl ControlPlaneTokens {
     }
 
     /// Adds capabilities (`SEND_MESSAGE`, `DELETE_MESSAGE`, `DISCONNECT_USER`).
-    pub fn capabilities(mut self, capabilities: impl IntoIterator<Item = ChatTokenCapability>) -> Self {
+    pub fn capabilities(
+        mut self,
+        capabilities: impl IntoIterator<Item = ChatTokenCapability>,
+    ) -> Self {
         self.capabilities.extend(capabilities);
         self
     }
@@ -92,7 +95,8 @@ impl TokenProvider for ControlPlaneTokens {
                 .send()
                 .await
                 .map_err(TokenError::new)?;
-            let time = |t: Option<&ivschat::DateTime>| t.and_then(|t| SystemTime::try_from(*t).ok());
+            let time =
+                |t: Option<&ivschat::DateTime>| t.and_then(|t| SystemTime::try_from(*t).ok());
             let mut token = ChatToken::new(output.token().unwrap_or_default());
             if let Some(t) = time(output.token_expiration_time()) {
                 token = token.with_token_expiration_time(t);
@@ -112,7 +116,10 @@ impl fmt::Debug for ControlPlaneTokens {
             .field("user_id", &"*** Sensitive Data Redacted ***")
             .field("capabilities", &self.capabilities)
             .field("attributes", &"*** Sensitive Data Redacted ***")
-            .field("session_duration_in_minutes", &self.session_duration_in_minutes)
+            .field(
+                "session_duration_in_minutes",
+                &self.session_duration_in_minutes,
+            )
             .finish()
     }
 }

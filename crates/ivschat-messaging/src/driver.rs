@@ -68,7 +68,8 @@ struct Conn {
     ping_sent: Option<Instant>,
 }
 
-type AttemptFuture = Pin<Box<dyn Future<Output = Result<(Socket, ChatToken), ConnectionError>> + Send>>;
+type AttemptFuture =
+    Pin<Box<dyn Future<Output = Result<(Socket, ChatToken), ConnectionError>> + Send>>;
 
 struct Attempt {
     future: AttemptFuture,
@@ -158,7 +159,9 @@ async fn next_message(conn: &mut Option<Conn>) -> Option<Result<Message, WsError
     }
 }
 
-async fn attempt_done(attempt: &mut Option<Attempt>) -> Result<(Socket, ChatToken), ConnectionError> {
+async fn attempt_done(
+    attempt: &mut Option<Attempt>,
+) -> Result<(Socket, ChatToken), ConnectionError> {
     match attempt {
         Some(attempt) => attempt.future.as_mut().await,
         None => std::future::pending().await,
@@ -545,7 +548,10 @@ impl Driver {
         };
         // A provider of nearly expired tokens must not make the room reconnect in a loop.
         let delay = delay.max(Duration::from_secs(1));
-        tracing::debug!(refresh_in_ms = delay.as_millis() as u64, "refresh scheduled");
+        tracing::debug!(
+            refresh_in_ms = delay.as_millis() as u64,
+            "refresh scheduled"
+        );
         self.refresh_at = Some(Instant::now() + delay);
     }
 
@@ -639,7 +645,10 @@ impl Driver {
                 let error = socket_error(e);
                 self.connection_ended(slot, error).await;
             }
-            None => self.connection_ended(slot, ConnectionError::Broken(None)).await,
+            None => {
+                self.connection_ended(slot, ConnectionError::Broken(None))
+                    .await
+            }
         }
     }
 
@@ -648,7 +657,11 @@ impl Driver {
             Ok(inbound) => inbound,
             Err(error) => {
                 tracing::warn!(error = %error, "unreadable frame dropped");
-                if let Some(p) = error.request_id.as_deref().and_then(|r| self.pending.remove(r)) {
+                if let Some(p) = error
+                    .request_id
+                    .as_deref()
+                    .and_then(|r| self.pending.remove(r))
+                {
                     let _ = p.reply.send(Err(RequestError::InvalidReply(error.clone())));
                 }
                 self.publish(RoomEvent::InvalidFrame(error));

@@ -148,7 +148,10 @@ mod tests {
     fn regions_and_urls() {
         let e = Endpoint::parse("us-west-2").unwrap();
         assert_eq!(e.to_string(), "wss://edge.ivschat.us-west-2.amazonaws.com/");
-        assert_eq!(e.host_and_port(), ("edge.ivschat.us-west-2.amazonaws.com", 443));
+        assert_eq!(
+            e.host_and_port(),
+            ("edge.ivschat.us-west-2.amazonaws.com", 443)
+        );
         assert!(e.is_secure());
 
         let e = Endpoint::parse("ws://127.0.0.1:4566/p/q?room=abc").unwrap();
@@ -159,7 +162,10 @@ mod tests {
 
         let e = Endpoint::parse("ws://[::1]/").unwrap();
         assert_eq!(e.host_and_port(), ("::1", 80));
-        assert_eq!("us-east-1".parse::<Endpoint>().unwrap(), Endpoint::region("us-east-1").unwrap());
+        assert_eq!(
+            "us-east-1".parse::<Endpoint>().unwrap(),
+            Endpoint::region("us-east-1").unwrap()
+        );
     }
 
     #[test]
@@ -178,7 +184,8 @@ mod tests {
 
     #[test]
     fn display_hides_credentials_and_query() {
-        let e = Endpoint::url("wss://user:secret-pw@host.example:8443/chat?token=secret-q").unwrap();
+        let e =
+            Endpoint::url("wss://user:secret-pw@host.example:8443/chat?token=secret-q").unwrap();
         for shown in [e.to_string(), format!("{e:?}")] {
             assert!(!shown.contains("secret"), "{shown}");
             assert!(shown.contains("host.example:8443/chat"), "{shown}");

@@ -83,7 +83,10 @@ impl fmt::Display for DisconnectReason {
                 write!(f, "the server closed the connection (code {code})")
             }
             Self::ServerClosed { code, reason } => {
-                write!(f, "the server closed the connection (code {code}: {reason})")
+                write!(
+                    f,
+                    "the server closed the connection (code {code}: {reason})"
+                )
             }
             Self::Failed { attempts, error } => {
                 write!(f, "connecting failed after {attempts} attempt(s): {error}")

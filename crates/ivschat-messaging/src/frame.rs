@@ -8,8 +8,8 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::error::FrameError;
 use crate::types::{
-    Attributes, ChatError, ChatEvent, ChatMessage, ErrorCode, MessageDeleted, Sender,
-    UnknownFrame, UserDisconnected,
+    Attributes, ChatError, ChatEvent, ChatMessage, ErrorCode, MessageDeleted, Sender, UnknownFrame,
+    UserDisconnected,
 };
 
 /// The three publish actions.
@@ -149,7 +149,9 @@ impl Fields {
     fn required_string(&mut self, name: &str) -> Result<String, FrameError> {
         match self.map.remove(name) {
             Some(Value::String(s)) => Ok(s),
-            None | Some(Value::Null) => Err(self.error(format!("`{}{name}` is missing", self.path))),
+            None | Some(Value::Null) => {
+                Err(self.error(format!("`{}{name}` is missing", self.path)))
+            }
             Some(other) => Err(self.error(format!(
                 "`{}{name}` is {}, not a string",
                 self.path,
@@ -176,10 +178,12 @@ impl Fields {
         let text = self.required_string(name)?;
         OffsetDateTime::parse(&text, &Rfc3339)
             .map(SystemTime::from)
-            .map_err(|e| self.error(format!(
+            .map_err(|e| {
+                self.error(format!(
                     "`{}{name}` is not an RFC 3339 date-time: {e}",
                     self.path
-                )))
+                ))
+            })
     }
 
     fn attributes(&mut self, name: &str) -> Result<Attributes, FrameError> {
@@ -215,7 +219,9 @@ impl Fields {
     fn object(&mut self, name: &str) -> Result<Map<String, Value>, FrameError> {
         match self.map.remove(name) {
             Some(Value::Object(map)) => Ok(map),
-            None | Some(Value::Null) => Err(self.error(format!("`{}{name}` is missing", self.path))),
+            None | Some(Value::Null) => {
+                Err(self.error(format!("`{}{name}` is missing", self.path)))
+            }
             Some(other) => Err(self.error(format!(
                 "`{}{name}` is {}, not an object",
                 self.path,
@@ -230,7 +236,9 @@ impl Fields {
                 Some(code) => Ok(ErrorCode::new(code)),
                 None => Err(self.error(format!("`{}{name}` is not an integer", self.path))),
             },
-            None | Some(Value::Null) => Err(self.error(format!("`{}{name}` is missing", self.path))),
+            None | Some(Value::Null) => {
+                Err(self.error(format!("`{}{name}` is missing", self.path)))
+            }
             Some(other) => Err(self.error(format!(
                 "`{}{name}` is {}, not a number",
                 self.path,
@@ -462,12 +470,18 @@ mod tests {
             panic!("not a message")
         };
         assert_eq!(m.id, "5GI0S6pNr2b2");
-        assert_eq!(m.request_id.as_deref(), Some("e1b5b0de-ffe6-4b4a-8c0c-6b7c5a5f1a11"));
+        assert_eq!(
+            m.request_id.as_deref(),
+            Some("e1b5b0de-ffe6-4b4a-8c0c-6b7c5a5f1a11")
+        );
         assert_eq!(m.content, "hi");
         assert_eq!(m.attributes.get("k").map(String::as_str), Some("v"));
         assert_eq!(m.send_time, at(1_669_969_280, 754_555_595));
         assert_eq!(m.sender.user_id, "user-1");
-        assert_eq!(m.sender.attributes.get("username").map(String::as_str), Some("x"));
+        assert_eq!(
+            m.sender.attributes.get("username").map(String::as_str),
+            Some("x")
+        );
         assert!(m.unknown_fields.is_empty());
     }
 
@@ -514,7 +528,9 @@ mod tests {
             assert_eq!(d.reason.as_deref(), Some("spam"));
             assert_eq!(d.request_id.as_deref(), Some("r"));
             assert_eq!(d.send_time, at(1_704_164_645, 123_456_789));
-            assert!(!d.attributes.contains_key("MessageId") && !d.attributes.contains_key("MessageID"));
+            assert!(
+                !d.attributes.contains_key("MessageId") && !d.attributes.contains_key("MessageID")
+            );
         }
         let text = r#"{"Type":"EVENT","Id":"E","EventName":"aws:DELETE_MESSAGE","Attributes":{"Reason":"x"},"SendTime":"2024-01-02T03:04:05Z"}"#;
         assert_eq!(
@@ -529,8 +545,14 @@ mod tests {
         let Inbound::UserDisconnected(d) = parse(text).unwrap() else {
             panic!()
         };
-        assert_eq!((d.user_id.as_str(), d.reason.as_deref()), ("user-2", Some("kicked")));
-        assert_eq!(d.unknown_fields.get("Future"), Some(&serde_json::json!([1, 2])));
+        assert_eq!(
+            (d.user_id.as_str(), d.reason.as_deref()),
+            ("user-2", Some("kicked"))
+        );
+        assert_eq!(
+            d.unknown_fields.get("Future"),
+            Some(&serde_json::json!([1, 2]))
+        );
 
         let text = r#"{"Type":"ERROR","Id":"IG5mcmlvdGlv","RequestId":"497f6eca","ErrorCode":403,"ErrorMessage":"not allowed"}"#;
         let Inbound::Error(e) = parse(text).unwrap() else {
@@ -559,12 +581,21 @@ mod tests {
     #[test]
     fn malformed_frames_are_typed_problems_that_name_the_field() {
         let cases = [
-            ("", "frame is not JSON: EOF while parsing a value at line 1 column 0"),
+            (
+                "",
+                "frame is not JSON: EOF while parsing a value at line 1 column 0",
+            ),
             ("[1]", "frame is an array, not a JSON object"),
             ("\"MESSAGE\"", "frame is a string, not a JSON object"),
             ("{}", "invalid server frame: `Type` is missing"),
-            (r#"{"Type":7,"Id":"x"}"#, "invalid server frame: `Type` is a number, not a string"),
-            (r#"{"Type":"MESSAGE"}"#, "invalid MESSAGE frame: `Id` is missing"),
+            (
+                r#"{"Type":7,"Id":"x"}"#,
+                "invalid server frame: `Type` is a number, not a string",
+            ),
+            (
+                r#"{"Type":"MESSAGE"}"#,
+                "invalid MESSAGE frame: `Id` is missing",
+            ),
             (
                 r#"{"Type":"MESSAGE","Id":"m","Content":"c","SendTime":"2024-01-02T03:04:05Z","Sender":{"UserId":"u"},"Attributes":{"n":1}}"#,
                 "invalid MESSAGE frame: `Attributes.n` is a number, not a string",
@@ -600,12 +631,18 @@ mod tests {
         ];
         for (text, expected) in cases {
             let error = parse(text).unwrap_err().to_string();
-            assert!(error.starts_with(expected), "{text}\n  got: {error}\n want: {expected}");
+            assert!(
+                error.starts_with(expected),
+                "{text}\n  got: {error}\n want: {expected}"
+            );
         }
         // A broken answer keeps its request id, so the request it answers can fail at once.
-        let error = parse(r#"{"Type":"ERROR","Id":"e","RequestId":"r-1","ErrorCode":"400"}"#)
-            .unwrap_err();
-        assert_eq!((error.id(), error.request_id.as_deref()), (Some("e"), Some("r-1")));
+        let error =
+            parse(r#"{"Type":"ERROR","Id":"e","RequestId":"r-1","ErrorCode":"400"}"#).unwrap_err();
+        assert_eq!(
+            (error.id(), error.request_id.as_deref()),
+            (Some("e"), Some("r-1"))
+        );
     }
 
     #[test]

@@ -71,11 +71,11 @@ pub use room::{
     DEFAULT_MAX_CONNECT_ATTEMPTS, DEFAULT_PING_INTERVAL, DEFAULT_PONG_TIMEOUT,
     DEFAULT_REQUEST_TIMEOUT, Room, RoomBuilder,
 };
+/// The rustls version [`RoomBuilder::tls_config`] takes.
+pub use rustls;
 pub use token::{ChatToken, TokenError, TokenFuture, TokenProvider};
 pub use transport::{ConnectFuture, Connector, Io};
 pub use types::{
     Attributes, ChatError, ChatEvent, ChatMessage, ErrorCode, MessageDeleted, Sender,
     UnknownFields, UnknownFrame, UserDisconnected,
 };
-/// The rustls version [`RoomBuilder::tls_config`] takes.
-pub use rustls;

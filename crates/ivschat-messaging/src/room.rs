@@ -242,11 +242,7 @@ struct Inner {
 impl Drop for Inner {
     fn drop(&mut self) {
         // A started driver closes the streams itself when it sees the last handle go.
-        let never_started = self
-            .driver
-            .get_mut()
-            .map(|d| d.is_some())
-            .unwrap_or(false);
+        let never_started = self.driver.get_mut().map(|d| d.is_some()).unwrap_or(false);
         if never_started {
             self.shared.subscribers.close();
         }
@@ -324,7 +320,13 @@ impl Room {
             runtime.spawn(driver.run().instrument(span));
         }
         let (done, result) = oneshot::channel();
-        if self.inner.commands.send(Command::Connect(done)).await.is_err() {
+        if self
+            .inner
+            .commands
+            .send(Command::Connect(done))
+            .await
+            .is_err()
+        {
             return Err(DisconnectReason::Requested);
         }
         result.await.unwrap_or(Err(DisconnectReason::Requested))
@@ -344,7 +346,13 @@ impl Room {
             return;
         }
         let (done, finished) = oneshot::channel();
-        if self.inner.commands.send(Command::Disconnect(done)).await.is_ok() {
+        if self
+            .inner
+            .commands
+            .send(Command::Disconnect(done))
+            .await
+            .is_ok()
+        {
             let _ = finished.await;
         }
     }
@@ -373,7 +381,10 @@ impl Room {
     ) -> Result<MessageDeleted, RequestError> {
         let request_id = new_request_id();
         let frame = frame::delete_message(&request_id, message_id, reason);
-        match self.request(Action::DeleteMessage, request_id, frame).await? {
+        match self
+            .request(Action::DeleteMessage, request_id, frame)
+            .await?
+        {
             Inbound::MessageDeleted(event) => Ok(event),
             _ => Err(unexpected()),
         }
@@ -388,7 +399,10 @@ impl Room {
     ) -> Result<UserDisconnected, RequestError> {
         let request_id = new_request_id();
         let frame = frame::disconnect_user(&request_id, user_id, reason);
-        match self.request(Action::DisconnectUser, request_id, frame).await? {
+        match self
+            .request(Action::DisconnectUser, request_id, frame)
+            .await?
+        {
             Inbound::UserDisconnected(event) => Ok(event),
             _ => Err(unexpected()),
         }

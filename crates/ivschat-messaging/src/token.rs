@@ -198,6 +198,9 @@ mod tests {
         assert_eq!(ok.token().await.unwrap().token(), "t1");
         let failing = || async { Err::<ChatToken, _>("backend said no") };
         let err = failing.token().await.unwrap_err();
-        assert_eq!(err.to_string(), "the token provider failed: backend said no");
+        assert_eq!(
+            err.to_string(),
+            "the token provider failed: backend said no"
+        );
     }
 }

@@ -152,8 +152,8 @@ async fn connect(
     // Frames are small and latency matters more than packet count.
     tcp.set_nodelay(true).map_err(io_error)?;
     Ok(if endpoint.is_secure() {
-        let name = ServerName::try_from(host.to_owned())
-            .map_err(|e| ConnectionError::Tls(Arc::new(e)))?;
+        let name =
+            ServerName::try_from(host.to_owned()).map_err(|e| ConnectionError::Tls(Arc::new(e)))?;
         let config = match tls {
             Some(config) => config.clone(),
             None => default_tls()?,
@@ -168,7 +168,11 @@ async fn connect(
     })
 }
 
-async fn handshake(endpoint: &Endpoint, token: &str, stream: Stream) -> Result<Socket, ConnectionError> {
+async fn handshake(
+    endpoint: &Endpoint,
+    token: &str,
+    stream: Stream,
+) -> Result<Socket, ConnectionError> {
     let mut request = endpoint
         .uri()
         .into_client_request()

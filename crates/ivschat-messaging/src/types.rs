@@ -329,7 +329,10 @@ mod tests {
         assert_eq!(ErrorCode::FORBIDDEN.to_string(), "403 (Forbidden)");
         assert_eq!(ErrorCode::new(4001).to_string(), "4001");
         assert_eq!(ErrorCode::new(4001).name(), None);
-        assert_eq!(format!("{:?}", ErrorCode::new(429)), "ErrorCode(429 (Too Many Requests))");
+        assert_eq!(
+            format!("{:?}", ErrorCode::new(429)),
+            "ErrorCode(429 (Too Many Requests))"
+        );
     }
 
     #[test]

@@ -68,7 +68,8 @@ async fn requests_send_exact_frames_and_resolve_to_their_answers() {
                 r#"{{"Action":"SEND_MESSAGE","RequestId":"{id}","Content":"hello \"you\"","Attributes":{{"color":"blue","n":"1"}}}}"#
             )
         );
-        peer.send_text(&message("Msg000000001", Some(&id), "hello")).await;
+        peer.send_text(&message("Msg000000001", Some(&id), "hello"))
+            .await;
         id
     };
     let (sent, id) = tokio::join!(room.send_message("hello \"you\"", Some(&attributes)), serve);
@@ -142,14 +143,20 @@ async fn error_frames_fail_their_request_with_the_code_and_others_become_events(
         let err = result.unwrap_err();
         assert_eq!(err.code(), Some(ErrorCode::new(code)), "{err}");
         let chat = err.chat_error().unwrap();
-        assert_eq!((chat.id.as_str(), chat.message.as_str()), (format!("Err{code}").as_str(), "no"));
+        assert_eq!(
+            (chat.id.as_str(), chat.message.as_str()),
+            (format!("Err{code}").as_str(), "no")
+        );
     }
     let err = {
         let serve = async {
             let id = request_id(&peer.recv_text().await);
-            peer.send_text(&error("Err1", Some(&id), 403, "Not allowed")).await;
+            peer.send_text(&error("Err1", Some(&id), 403, "Not allowed"))
+                .await;
         };
-        tokio::join!(room.delete_message("Msg000000001", None), serve).0.unwrap_err()
+        tokio::join!(room.delete_message("Msg000000001", None), serve)
+            .0
+            .unwrap_err()
     };
     assert_eq!(
         err.to_string(),
@@ -177,10 +184,7 @@ async fn an_unanswered_request_times_out_and_its_late_answer_is_still_delivered(
     let (result, frame) = tokio::join!(room.send_message("x", None), peer.recv_text());
     assert!(matches!(result, Err(RequestError::Timeout(d)) if d == Duration::from_secs(2)));
     assert_eq!(started.elapsed(), Duration::from_secs(2));
-    assert_eq!(
-        result.unwrap_err().to_string(),
-        "no answer within 2s"
-    );
+    assert_eq!(result.unwrap_err().to_string(), "no answer within 2s");
     peer.send_text(&message("Msg000000009", Some(&request_id(&frame)), "late"))
         .await;
     assert_eq!(next(&mut events).await, "message Msg000000009 late");
@@ -210,14 +214,22 @@ async fn an_abrupt_drop_fails_pending_requests_and_reconnects_with_a_new_token()
         drop(peer);
     };
     let (result, ()) = tokio::join!(room.send_message("x", None), serve);
-    assert!(matches!(result, Err(RequestError::ConnectionClosed)), "{result:?}");
+    assert!(
+        matches!(result, Err(RequestError::ConnectionClosed)),
+        "{result:?}"
+    );
     let dropped_at = Instant::now();
     let peer = server.accept().await;
-    assert_eq!(dropped_at.elapsed(), Duration::ZERO, "first reconnect is immediate");
+    assert_eq!(
+        dropped_at.elapsed(),
+        Duration::ZERO,
+        "first reconnect is immediate"
+    );
     assert_eq!(peer.token, "token-2");
     let connecting = next(&mut events).await;
     assert!(
-        connecting.starts_with("connecting 1 after: the connection broke without a close handshake"),
+        connecting
+            .starts_with("connecting 1 after: the connection broke without a close handshake"),
         "{connecting}"
     );
     assert_eq!(next(&mut events).await, "connected");
@@ -235,7 +247,10 @@ async fn an_abrupt_drop_fails_pending_requests_and_reconnects_with_a_new_token()
     assert_eq!(peer.token, "token-3");
     assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 3);
     let connecting = next(&mut events).await;
-    assert!(connecting.starts_with("connecting 2 after: the connection broke"), "{connecting}");
+    assert!(
+        connecting.starts_with("connecting 2 after: the connection broke"),
+        "{connecting}"
+    );
     assert_eq!(next(&mut events).await, "connected");
 }
 
@@ -257,12 +272,20 @@ async fn a_server_that_keeps_dropping_new_connections_exhausts_the_budget() {
         }
     }
     assert_eq!(seen.len(), 5, "{seen:#?}");
-    assert!(seen[0].starts_with("connecting 2 after: the connection broke"), "{seen:#?}");
+    assert!(
+        seen[0].starts_with("connecting 2 after: the connection broke"),
+        "{seen:#?}"
+    );
     assert_eq!(seen[1], "connected");
-    assert!(seen[2].starts_with("connecting 3 after: the connection broke"), "{seen:#?}");
+    assert!(
+        seen[2].starts_with("connecting 3 after: the connection broke"),
+        "{seen:#?}"
+    );
     assert_eq!(seen[3], "connected");
     assert!(
-        seen[4].starts_with("disconnected: connecting failed after 3 attempt(s): the connection broke"),
+        seen[4].starts_with(
+            "disconnected: connecting failed after 3 attempt(s): the connection broke"
+        ),
         "{seen:#?}"
     );
     assert_eq!(room.state(), ConnectionState::Disconnected);
@@ -287,9 +310,7 @@ async fn refused_handshakes_are_retried_with_backoff_until_the_budget_is_spent()
         let n = times.lock().unwrap().len();
         async move { Ok::<_, String>(ChatToken::new(format!("token-{n}"))) }
     };
-    let room = server.room(provider)
-        .jitter_seed(1)
-        .build();
+    let room = server.room(provider).jitter_seed(1).build();
     let mut events = room.events();
     let err = room.connect().await.unwrap_err();
     assert!(
@@ -311,13 +332,20 @@ async fn refused_handshakes_are_retried_with_backoff_until_the_budget_is_spent()
         .into_iter()
         .map(|u| u.protocol.unwrap())
         .collect();
-    assert_eq!(protocols, ["token-1", "token-2", "token-3", "token-4", "token-5"]);
+    assert_eq!(
+        protocols,
+        ["token-1", "token-2", "token-3", "token-4", "token-5"]
+    );
     // Backoff: between half and all of 0.5 s, 1 s, 2 s, 4 s.
     let asked_at = asked_at.lock().unwrap().clone();
     for (n, pair) in asked_at.windows(2).enumerate() {
         let gap = pair[1] - pair[0];
         let base = Duration::from_millis(500) * (1 << n);
-        assert!(gap >= base / 2 && gap <= base, "retry {}: {gap:?} for base {base:?}", n + 1);
+        assert!(
+            gap >= base / 2 && gap <= base,
+            "retry {}: {gap:?} for base {base:?}",
+            n + 1
+        );
     }
     let seen = drain(&mut events);
     assert_eq!(seen.len(), 6, "{seen:#?}");
@@ -409,8 +437,16 @@ async fn a_failing_token_provider_is_retried() {
 async fn a_clean_server_close_ends_the_room_with_its_code_and_reason() {
     for (code, reason, shown) in [
         (1000, "", "the server closed the connection (code 1000)"),
-        (1008, "policy", "the server closed the connection (code 1008: policy)"),
-        (4001, "kicked by a moderator", "the server closed the connection (code 4001: kicked by a moderator)"),
+        (
+            1008,
+            "policy",
+            "the server closed the connection (code 1008: policy)",
+        ),
+        (
+            4001,
+            "kicked by a moderator",
+            "the server closed the connection (code 4001: kicked by a moderator)",
+        ),
     ] {
         let mut server = Server::in_memory();
         let room = builder(&server).0.build();
@@ -421,7 +457,10 @@ async fn a_clean_server_close_ends_the_room_with_its_code_and_reason() {
             peer.close(code, reason).await;
         };
         let (result, ()) = tokio::join!(room.send_message("x", None), serve);
-        assert!(matches!(result, Err(RequestError::ConnectionClosed)), "{result:?}");
+        assert!(
+            matches!(result, Err(RequestError::ConnectionClosed)),
+            "{result:?}"
+        );
         assert_eq!(next(&mut events).await, format!("disconnected: {shown}"));
         assert_eq!(room.state(), ConnectionState::Disconnected);
         // No reconnect, however long we wait.
@@ -443,7 +482,8 @@ async fn error_401_fails_its_request_closes_the_socket_and_reconnects_with_a_new
     tokio::time::sleep(Duration::from_secs(11)).await;
     let serve = async {
         let id = request_id(&peer.recv_text().await);
-        peer.send_text(&error("Err401", Some(&id), 401, "expired")).await;
+        peer.send_text(&error("Err401", Some(&id), 401, "expired"))
+            .await;
     };
     let (result, ()) = tokio::join!(room.send_message("x", None), serve);
     assert_eq!(result.unwrap_err().code(), Some(ErrorCode::UNAUTHORIZED));
@@ -457,7 +497,8 @@ async fn error_401_fails_its_request_closes_the_socket_and_reconnects_with_a_new
     assert_eq!(next(&mut events).await, "connected");
     // A 401 that answers nothing does the same.
     tokio::time::sleep(Duration::from_secs(11)).await;
-    peer.send_text(&error("Err402", None, 401, "session over")).await;
+    peer.send_text(&error("Err402", None, 401, "session over"))
+        .await;
     expect_normal_close(&mut peer).await;
     assert_eq!(server.accept().await.token, "token-3");
     assert_eq!(
@@ -476,7 +517,8 @@ async fn malformed_duplicate_and_unknown_frames() {
     peer.send_text("[1,2]").await;
     peer.send(vec![Message::Binary(vec![1, 2, 3].into())]).await;
     peer.send_text(&message("Msg000000001", None, "one")).await;
-    peer.send_text(&message("Msg000000001", None, "one again")).await;
+    peer.send_text(&message("Msg000000001", None, "one again"))
+        .await;
     peer.send_text(r#"{"Type":"ERROR","Id":"Err1","ErrorCode":"400","ErrorMessage":"m"}"#)
         .await;
     // An error may reuse the id of a message: it is not a duplicate.
@@ -484,7 +526,8 @@ async fn malformed_duplicate_and_unknown_frames() {
         .await;
     peer.send_text(r#"{"Type":"EVENT","Id":"Evt1","EventName":"app:poll","Attributes":{"q":"?"},"SendTime":"2024-01-02T03:04:05Z","New":1}"#)
         .await;
-    peer.send_text(r#"{"Type":"PRESENCE","Id":"P1","Count":3}"#).await;
+    peer.send_text(r#"{"Type":"PRESENCE","Id":"P1","Count":3}"#)
+        .await;
     peer.send_text(&message("Msg000000002", None, "two")).await;
     let mut seen = Vec::new();
     while seen.len() < 9 {
@@ -531,14 +574,18 @@ async fn a_silent_server_is_detected_by_ping_within_the_bound() {
     let room = builder(&server).0.build();
     let mut events = connected(&room).await;
     let mut peer = server.accept().await;
-    peer.send_text(&message("Msg000000001", None, "last words")).await;
+    peer.send_text(&message("Msg000000001", None, "last words"))
+        .await;
     assert_eq!(next(&mut events).await, "message Msg000000001 last words");
     let last_frame = Instant::now();
     // The server neither reads nor answers from now on.
     peer.freeze();
     let connecting = next(&mut events).await;
     let detected = last_frame.elapsed();
-    assert_eq!(connecting, "connecting 1 after: no answer to a ping within 10s");
+    assert_eq!(
+        connecting,
+        "connecting 1 after: no answer to a ping within 10s"
+    );
     // Silent for 15 s, ping, 10 s without an answer: the documented bound.
     assert_eq!(detected, Duration::from_secs(25));
     assert_eq!(server.accept().await.token, "token-2");
@@ -568,7 +615,8 @@ async fn a_quiet_but_healthy_connection_is_kept_alive_with_pings() {
     assert!(drain(&mut events).is_empty());
     assert_eq!(server.connections(), 1);
     // And the server's pings are answered.
-    peer.send(vec![Message::Ping(b"probe-ping".to_vec().into())]).await;
+    peer.send(vec![Message::Ping(b"probe-ping".to_vec().into())])
+        .await;
     loop {
         match peer.recv_raw().await {
             Some(Message::Pong(payload)) => {
@@ -594,7 +642,8 @@ async fn a_flood_keeps_memory_bounded_and_reports_what_was_skipped() {
     // whole flood has been read. Nothing was consumed meanwhile.
     let serve = async {
         let id = request_id(&peer.recv_text().await);
-        peer.send_text(&message("Answer000001", Some(&id), "mine")).await;
+        peer.send_text(&message("Answer000001", Some(&id), "mine"))
+            .await;
     };
     let (result, ()) = tokio::join!(room.send_message("x", None), serve);
     assert_eq!(result.unwrap().id, "Answer000001");
@@ -621,7 +670,8 @@ async fn an_oversized_frame_drops_the_connection_not_the_memory() {
     peer.send(vec![Message::Text(huge.into())]).await;
     let connecting = next(&mut events).await;
     assert!(
-        connecting.starts_with("connecting 2 after: WebSocket protocol error: Space limit exceeded"),
+        connecting
+            .starts_with("connecting 2 after: WebSocket protocol error: Space limit exceeded"),
         "{connecting}"
     );
     assert_eq!(server.accept().await.token, "token-2");
@@ -631,14 +681,16 @@ async fn an_oversized_frame_drops_the_connection_not_the_memory() {
 async fn token_refresh_overlaps_connections_without_duplicates_or_gaps() {
     let mut server = Server::in_memory();
     let (provider, count) = tokens(Some(Duration::from_secs(90)));
-    let room = server.room(provider)
+    let room = server
+        .room(provider)
         .ping_interval(Duration::from_secs(3600))
         .build();
     let mut events = connected(&room).await;
     let mut old = server.accept().await;
     assert_eq!(old.token, "token-1");
     let started = Instant::now();
-    old.send_text(&message("Msg000000001", None, "before")).await;
+    old.send_text(&message("Msg000000001", None, "before"))
+        .await;
     assert_eq!(next(&mut events).await, "message Msg000000001 before");
     // The old connection's server will not see the client's close before it sent what follows.
     old.freeze();
@@ -656,9 +708,14 @@ async fn token_refresh_overlaps_connections_without_duplicates_or_gaps() {
     new.send_text(&message("Msg000000002", None, "both")).await;
     assert_eq!(next(&mut events).await, "message Msg000000002 both");
     old.send_text(&message("Msg000000002", None, "both")).await;
-    old.send_text(&message("Msg000000003", None, "only on the old one")).await;
-    assert_eq!(next(&mut events).await, "message Msg000000003 only on the old one");
-    new.send_text(&message("Msg000000003", None, "only on the old one")).await;
+    old.send_text(&message("Msg000000003", None, "only on the old one"))
+        .await;
+    assert_eq!(
+        next(&mut events).await,
+        "message Msg000000003 only on the old one"
+    );
+    new.send_text(&message("Msg000000003", None, "only on the old one"))
+        .await;
     new.send_text(&message("Msg000000004", None, "after")).await;
     assert_eq!(next(&mut events).await, "message Msg000000004 after");
     old.thaw();
@@ -668,7 +725,8 @@ async fn token_refresh_overlaps_connections_without_duplicates_or_gaps() {
     // Requests now go out on the new connection.
     let serve = async {
         let id = request_id(&new.recv_text().await);
-        new.send_text(&message("Msg000000005", Some(&id), "sent")).await;
+        new.send_text(&message("Msg000000005", Some(&id), "sent"))
+            .await;
     };
     let (result, ()) = tokio::join!(room.send_message("sent", None), serve);
     assert_eq!(result.unwrap().id, "Msg000000005");
@@ -700,9 +758,7 @@ async fn a_failed_refresh_keeps_the_working_connection() {
             }
         }
     };
-    let room = server.room(provider)
-        .max_connect_attempts(2)
-        .build();
+    let room = server.room(provider).max_connect_attempts(2).build();
     let mut events = connected(&room).await;
     let mut peer = server.accept().await;
     assert_eq!(
@@ -715,7 +771,8 @@ async fn a_failed_refresh_keeps_the_working_connection() {
     );
     assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
     assert_eq!(room.state(), ConnectionState::Connected);
-    peer.send_text(&message("Msg000000001", None, "still here")).await;
+    peer.send_text(&message("Msg000000001", None, "still here"))
+        .await;
     assert_eq!(next(&mut events).await, "message Msg000000001 still here");
 }
 
@@ -736,7 +793,10 @@ async fn disconnect_closes_with_1000_and_fails_pending_requests() {
         Err(RequestError::ConnectionClosed)
     ));
     expect_normal_close(&mut peer).await;
-    assert_eq!(next(&mut events).await, "disconnected: disconnected on request");
+    assert_eq!(
+        next(&mut events).await,
+        "disconnected: disconnected on request"
+    );
     assert_eq!(room.state(), ConnectionState::Disconnected);
     assert!(matches!(
         room.send_message("x", None).await,
@@ -752,7 +812,10 @@ async fn dropping_the_room_closes_the_connection_and_ends_the_stream() {
     let mut peer = server.accept().await;
     drop(room);
     expect_normal_close(&mut peer).await;
-    assert_eq!(next(&mut events).await, "disconnected: disconnected on request");
+    assert_eq!(
+        next(&mut events).await,
+        "disconnected: disconnected on request"
+    );
     assert!(events.next().await.is_none());
 }
 
@@ -769,7 +832,10 @@ async fn connect_is_idempotent_and_shared_by_clones() {
     assert_eq!(server.connections(), 1);
     assert_eq!(other.state(), ConnectionState::Connected);
     let shown = format!("{room:?}");
-    assert!(shown.starts_with("Room { endpoint: Endpoint(ws://127.0.0.1:"), "{shown}");
+    assert!(
+        shown.starts_with("Room { endpoint: Endpoint(ws://127.0.0.1:"),
+        "{shown}"
+    );
 }
 
 mod tls {
@@ -806,7 +872,9 @@ mod tls {
     async fn wss_with_a_trusted_certificate() {
         let mut server = tls_server().await;
         let mut roots = rustls::RootCertStore::empty();
-        roots.add(CertificateDer::from_pem_slice(CA).unwrap()).unwrap();
+        roots
+            .add(CertificateDer::from_pem_slice(CA).unwrap())
+            .unwrap();
         let config = rustls::ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .unwrap()
@@ -820,7 +888,8 @@ mod tls {
         assert_eq!(peer.token, "token-1");
         let serve = async {
             let id = request_id(&peer.recv_text().await);
-            peer.send_text(&message("Msg000000001", Some(&id), "over tls")).await;
+            peer.send_text(&message("Msg000000001", Some(&id), "over tls"))
+                .await;
         };
         let (result, ()) = tokio::join!(room.send_message("over tls", None), serve);
         assert_eq!(result.unwrap().content, "over tls");
@@ -840,7 +909,12 @@ mod tls {
         else {
             panic!("{err:?}")
         };
-        assert!(error.to_string().starts_with("TLS error: invalid peer certificate"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("TLS error: invalid peer certificate"),
+            "{error}"
+        );
     }
 }
 
@@ -854,7 +928,8 @@ async fn over_tcp_an_abrupt_drop_reconnects_and_a_clean_close_ends_the_room() {
     assert_eq!(peer.token, "token-2");
     let connecting = next(&mut events).await;
     assert!(
-        connecting.starts_with("connecting 2 after: the connection broke without a close handshake"),
+        connecting
+            .starts_with("connecting 2 after: the connection broke without a close handshake"),
         "{connecting}"
     );
     assert_eq!(next(&mut events).await, "connected");

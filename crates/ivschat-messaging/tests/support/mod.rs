@@ -165,6 +165,11 @@ impl Server {
         format!("ws://{}/", self.addr)
     }
 
+    /// The connector of an in-memory server.
+    pub fn connector(&self) -> MemoryConnector {
+        self.memory.clone().expect("an in-memory server")
+    }
+
     /// A room builder for this server, with `tokens`.
     pub fn room(&self, tokens: impl TokenProvider) -> RoomBuilder {
         let builder = Room::builder(Endpoint::url(&self.url()).unwrap(), tokens);
@@ -197,6 +202,8 @@ impl Server {
     }
 }
 
+// The handshake callback's error type is tungstenite's.
+#[allow(clippy::result_large_err)]
 async fn upgrade(
     stream: Box<dyn Io>,
     plan: Handshake,
@@ -338,7 +345,11 @@ impl Peer {
 
     pub async fn send(&mut self, messages: Vec<Message>) {
         let (done, sent) = oneshot::channel();
-        if self.commands.send(PeerCommand::Send(messages, done)).is_ok() {
+        if self
+            .commands
+            .send(PeerCommand::Send(messages, done))
+            .is_ok()
+        {
             let _ = sent.await;
         }
     }
@@ -384,15 +395,21 @@ pub fn request_id(frame: &str) -> String {
 }
 
 pub fn message(id: &str, request_id: Option<&str>, content: &str) -> String {
-    let request_id = request_id.map(|r| format!(r#""RequestId":"{r}","#)).unwrap_or_default();
+    let request_id = request_id
+        .map(|r| format!(r#""RequestId":"{r}","#))
+        .unwrap_or_default();
     format!(
         r#"{{"Type":"MESSAGE","Id":"{id}",{request_id}"Content":"{content}","SendTime":"2024-01-02T03:04:05.123456789Z","Sender":{{"UserId":"user-1","Attributes":{{"name":"Ann"}}}},"Attributes":null}}"#
     )
 }
 
 pub fn error(id: &str, request_id: Option<&str>, code: i64, text: &str) -> String {
-    let request_id = request_id.map(|r| format!(r#""RequestId":"{r}","#)).unwrap_or_default();
-    format!(r#"{{"Type":"ERROR","Id":"{id}",{request_id}"ErrorCode":{code},"ErrorMessage":"{text}"}}"#)
+    let request_id = request_id
+        .map(|r| format!(r#""RequestId":"{r}","#))
+        .unwrap_or_default();
+    format!(
+        r#"{{"Type":"ERROR","Id":"{id}",{request_id}"ErrorCode":{code},"ErrorMessage":"{text}"}}"#
+    )
 }
 
 /// A provider of `token-1`, `token-2`, ... whose sessions last `session` (if given).
@@ -422,7 +439,10 @@ pub fn describe(event: &RoomEvent) -> String {
         RoomEvent::Error(e) => format!("error {} {}", e.id, e.code.as_i64()),
         RoomEvent::Unknown(u) => format!("unknown {} {}", u.frame_type, u.id),
         RoomEvent::InvalidFrame(e) => format!("invalid: {e}"),
-        RoomEvent::Connecting { attempt, after: None } => format!("connecting {attempt}"),
+        RoomEvent::Connecting {
+            attempt,
+            after: None,
+        } => format!("connecting {attempt}"),
         RoomEvent::Connecting {
             attempt,
             after: Some(e),
