@@ -20,7 +20,7 @@ use tracing::Instrument;
 
 use crate::error::{ConnectionError, FrameError, RequestError};
 use crate::event::{ConnectionState, DisconnectReason, RoomEvent};
-use crate::frame::{self, Action, Inbound};
+use crate::frame::{self, Action};
 use crate::room::{Config, Shared};
 use crate::token::{ChatToken, TokenProvider, is_subprotocol_token};
 use crate::transport::{self, Socket};
@@ -43,14 +43,14 @@ pub(crate) struct Request {
     pub(crate) request_id: String,
     pub(crate) action: Action,
     pub(crate) frame: String,
-    pub(crate) reply: oneshot::Sender<Result<Inbound, RequestError>>,
+    pub(crate) reply: oneshot::Sender<Result<RoomEvent, RequestError>>,
 }
 
 struct Pending {
     action: Action,
     /// The connection the request went out on.
     generation: u64,
-    reply: oneshot::Sender<Result<Inbound, RequestError>>,
+    reply: oneshot::Sender<Result<RoomEvent, RequestError>>,
 }
 
 struct Conn {
@@ -653,8 +653,8 @@ impl Driver {
     }
 
     async fn on_text(&mut self, slot: Slot, text: &str) {
-        let inbound = match frame::parse(text) {
-            Ok(inbound) => inbound,
+        let event = match frame::parse(text) {
+            Ok(event) => event,
             Err(error) => {
                 tracing::warn!(error = %error, "unreadable frame dropped");
                 if let Some(p) = error
@@ -668,59 +668,34 @@ impl Driver {
                 return;
             }
         };
-        if !self.dedup.first_time(inbound.key()) {
+        if let Some(key) = frame::key(&event)
+            && !self.dedup.first_time(key)
+        {
             tracing::debug!("duplicate frame dropped");
             return;
         }
-        let answered = inbound.request_id().and_then(|request_id| {
+        let answered = frame::request_id(&event).and_then(|request_id| {
             let action = self.pending.get(request_id)?.action;
-            let answers = match &inbound {
-                Inbound::Message(_) => action == Action::SendMessage,
-                Inbound::MessageDeleted(_) => action == Action::DeleteMessage,
-                Inbound::UserDisconnected(_) => action == Action::DisconnectUser,
-                Inbound::Error(_) => true,
-                Inbound::Event(_) | Inbound::Unknown(_) => false,
-            };
-            if answers {
-                self.pending.remove(request_id)
-            } else {
-                None
-            }
+            let answers = matches!(event, RoomEvent::Error(_)) || frame::answers(&event, action);
+            answers.then(|| self.pending.remove(request_id)).flatten()
         });
-        let unauthorized =
-            matches!(&inbound, Inbound::Error(e) if e.code == ErrorCode::UNAUTHORIZED);
-        let event = match inbound {
-            Inbound::Error(error) => {
+        match (answered, event) {
+            (answered, RoomEvent::Error(error)) if error.code == ErrorCode::UNAUTHORIZED => {
                 if let Some(p) = answered {
-                    let cause = error.clone();
-                    let _ = p.reply.send(Err(RequestError::Rejected(error)));
-                    if unauthorized {
-                        self.unauthorized(slot, cause).await;
-                    }
-                    return;
+                    let _ = p.reply.send(Err(RequestError::Rejected(error.clone())));
                 }
-                if unauthorized {
-                    self.unauthorized(slot, error).await;
-                    return;
-                }
-                RoomEvent::Error(error)
+                self.unauthorized(slot, error).await;
             }
-            inbound => {
-                let event = match &inbound {
-                    Inbound::Message(m) => RoomEvent::Message(m.clone()),
-                    Inbound::Event(e) => RoomEvent::Event(e.clone()),
-                    Inbound::MessageDeleted(e) => RoomEvent::MessageDeleted(e.clone()),
-                    Inbound::UserDisconnected(e) => RoomEvent::UserDisconnected(e.clone()),
-                    Inbound::Unknown(u) => RoomEvent::Unknown(u.clone()),
-                    Inbound::Error(_) => return,
-                };
+            (Some(p), RoomEvent::Error(error)) => {
+                let _ = p.reply.send(Err(RequestError::Rejected(error)));
+            }
+            (answered, event) => {
                 if let Some(p) = answered {
-                    let _ = p.reply.send(Ok(inbound));
+                    let _ = p.reply.send(Ok(event.clone()));
                 }
-                event
+                self.publish(event);
             }
-        };
-        self.publish(event);
+        }
     }
 
     /// `ERROR 401`: the session is over; replace the connection with one on a new token.

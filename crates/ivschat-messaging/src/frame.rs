@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::FrameError;
+use crate::event::RoomEvent;
 use crate::types::{
     Attributes, ChatError, ChatEvent, ChatMessage, ErrorCode, MessageDeleted, Sender, UnknownFrame,
     UserDisconnected,
@@ -95,40 +96,39 @@ pub(crate) fn disconnect_user(request_id: &str, user_id: &str, reason: Option<&s
     })
 }
 
-/// A server frame, read.
-#[derive(Debug, Clone)]
-pub(crate) enum Inbound {
-    Message(ChatMessage),
-    Event(ChatEvent),
-    MessageDeleted(MessageDeleted),
-    UserDisconnected(UserDisconnected),
-    Error(ChatError),
-    Unknown(UnknownFrame),
+/// The `RequestId` of a frame read by [`parse`].
+pub(crate) fn request_id(event: &RoomEvent) -> Option<&str> {
+    match event {
+        RoomEvent::Message(m) => m.request_id.as_deref(),
+        RoomEvent::Event(e) => e.request_id.as_deref(),
+        RoomEvent::MessageDeleted(e) => e.request_id.as_deref(),
+        RoomEvent::UserDisconnected(e) => e.request_id.as_deref(),
+        RoomEvent::Error(e) => e.request_id.as_deref(),
+        _ => None,
+    }
 }
 
-impl Inbound {
-    pub(crate) fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::Message(m) => m.request_id.as_deref(),
-            Self::Event(e) => e.request_id.as_deref(),
-            Self::MessageDeleted(e) => e.request_id.as_deref(),
-            Self::UserDisconnected(e) => e.request_id.as_deref(),
-            Self::Error(e) => e.request_id.as_deref(),
-            Self::Unknown(_) => None,
-        }
-    }
+/// `Type` and `Id` of a frame read by [`parse`]: what de-duplication compares.
+pub(crate) fn key(event: &RoomEvent) -> Option<(u8, &str)> {
+    Some(match event {
+        RoomEvent::Message(m) => (b'M', &m.id),
+        RoomEvent::Event(e) => (b'E', &e.id),
+        RoomEvent::MessageDeleted(e) => (b'E', &e.id),
+        RoomEvent::UserDisconnected(e) => (b'E', &e.id),
+        RoomEvent::Error(e) => (b'R', &e.id),
+        RoomEvent::Unknown(u) => (b'U', &u.id),
+        _ => return None,
+    })
+}
 
-    /// `Type` initial and `Id`: what de-duplication compares.
-    pub(crate) fn key(&self) -> (u8, &str) {
-        match self {
-            Self::Message(m) => (b'M', &m.id),
-            Self::Event(e) => (b'E', &e.id),
-            Self::MessageDeleted(e) => (b'E', &e.id),
-            Self::UserDisconnected(e) => (b'E', &e.id),
-            Self::Error(e) => (b'R', &e.id),
-            Self::Unknown(u) => (b'U', &u.id),
-        }
-    }
+/// Whether `event` is the success answer to a request of `action`.
+pub(crate) fn answers(event: &RoomEvent, action: Action) -> bool {
+    matches!(
+        (event, action),
+        (RoomEvent::Message(_), Action::SendMessage)
+            | (RoomEvent::MessageDeleted(_), Action::DeleteMessage)
+            | (RoomEvent::UserDisconnected(_), Action::DisconnectUser)
+    )
 }
 
 /// Reads fields out of a frame's object, naming the field in every complaint. What is left
@@ -146,32 +146,55 @@ impl Fields {
         FrameError::new(format!("invalid {} frame: {problem}", self.what))
     }
 
-    fn required_string(&mut self, name: &str) -> Result<String, FrameError> {
+    fn mistyped(&self, name: &str, value: &Value, expected: &str) -> FrameError {
+        let path = self.path;
+        self.error(format!("`{path}{name}` is {}, not {expected}", kind(value)))
+    }
+
+    /// A field that must be there; `extract` gives the value back if its type is wrong.
+    fn required<T>(
+        &mut self,
+        name: &str,
+        expected: &str,
+        extract: impl FnOnce(Value) -> Result<T, Value>,
+    ) -> Result<T, FrameError> {
         match self.map.remove(name) {
-            Some(Value::String(s)) => Ok(s),
             None | Some(Value::Null) => {
                 Err(self.error(format!("`{}{name}` is missing", self.path)))
             }
-            Some(other) => Err(self.error(format!(
-                "`{}{name}` is {}, not a string",
-                self.path,
-                kind(&other)
-            ))),
+            Some(value) => extract(value).map_err(|other| self.mistyped(name, &other, expected)),
         }
     }
 
-    /// `null`, `""` and an absent key all mean absent.
-    fn optional_string(&mut self, name: &str) -> Result<Option<String>, FrameError> {
-        match self.map.remove(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(self.error(format!(
-                "`{}{name}` is {}, not a string",
-                self.path,
-                kind(&other)
-            ))),
+    /// A field that may be absent; `null` and `""` mean absent too.
+    fn optional(&mut self, name: &str) -> Option<Value> {
+        match self.map.remove(name)? {
+            Value::Null => None,
+            Value::String(s) if s.is_empty() => None,
+            value => Some(value),
         }
+    }
+
+    fn required_string(&mut self, name: &str) -> Result<String, FrameError> {
+        self.required(name, "a string", |v| match v {
+            Value::String(s) => Ok(s),
+            other => Err(other),
+        })
+    }
+
+    fn optional_string(&mut self, name: &str) -> Result<Option<String>, FrameError> {
+        match self.optional(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.mistyped(name, &other, "a string")),
+        }
+    }
+
+    fn object(&mut self, name: &str) -> Result<Map<String, Value>, FrameError> {
+        self.required(name, "an object", |v| match v {
+            Value::Object(map) => Ok(map),
+            other => Err(other),
+        })
     }
 
     fn time(&mut self, name: &str) -> Result<SystemTime, FrameError> {
@@ -179,71 +202,33 @@ impl Fields {
         OffsetDateTime::parse(&text, &Rfc3339)
             .map(SystemTime::from)
             .map_err(|e| {
-                self.error(format!(
-                    "`{}{name}` is not an RFC 3339 date-time: {e}",
-                    self.path
-                ))
+                let path = self.path;
+                self.error(format!("`{path}{name}` is not an RFC 3339 date-time: {e}"))
             })
     }
 
     fn attributes(&mut self, name: &str) -> Result<Attributes, FrameError> {
-        match self.map.remove(name) {
-            None | Some(Value::Null) => Ok(Attributes::new()),
-            Some(Value::String(s)) if s.is_empty() => Ok(Attributes::new()),
-            Some(Value::Object(map)) => {
-                let mut out = Attributes::new();
-                for (k, v) in map {
-                    match v {
-                        Value::String(v) => {
-                            out.insert(k, v);
-                        }
-                        other => {
-                            return Err(self.error(format!(
-                                "`{}{name}.{k}` is {}, not a string",
-                                self.path,
-                                kind(&other)
-                            )));
-                        }
-                    }
-                }
-                Ok(out)
-            }
-            Some(other) => Err(self.error(format!(
-                "`{}{name}` is {}, not an object",
-                self.path,
-                kind(&other)
-            ))),
-        }
-    }
-
-    fn object(&mut self, name: &str) -> Result<Map<String, Value>, FrameError> {
-        match self.map.remove(name) {
-            Some(Value::Object(map)) => Ok(map),
-            None | Some(Value::Null) => {
-                Err(self.error(format!("`{}{name}` is missing", self.path)))
-            }
-            Some(other) => Err(self.error(format!(
-                "`{}{name}` is {}, not an object",
-                self.path,
-                kind(&other)
-            ))),
-        }
+        let map = match self.optional(name) {
+            None => return Ok(Attributes::new()),
+            Some(Value::Object(map)) => map,
+            Some(other) => return Err(self.mistyped(name, &other, "an object")),
+        };
+        map.into_iter()
+            .map(|(k, v)| match v {
+                Value::String(v) => Ok((k, v)),
+                other => Err(self.mistyped(&format!("{name}.{k}"), &other, "a string")),
+            })
+            .collect()
     }
 
     fn error_code(&mut self, name: &str) -> Result<ErrorCode, FrameError> {
-        match self.map.remove(name) {
-            Some(Value::Number(n)) => match n.as_i64() {
-                Some(code) => Ok(ErrorCode::new(code)),
-                None => Err(self.error(format!("`{}{name}` is not an integer", self.path))),
-            },
-            None | Some(Value::Null) => {
-                Err(self.error(format!("`{}{name}` is missing", self.path)))
-            }
-            Some(other) => Err(self.error(format!(
-                "`{}{name}` is {}, not a number",
-                self.path,
-                kind(&other)
-            ))),
+        let number = self.required(name, "a number", |v| match v {
+            Value::Number(n) => Ok(n),
+            other => Err(other),
+        })?;
+        match number.as_i64() {
+            Some(code) => Ok(ErrorCode::new(code)),
+            None => Err(self.error(format!("`{}{name}` is not an integer", self.path))),
         }
     }
 }
@@ -260,7 +245,7 @@ fn kind(value: &Value) -> &'static str {
 }
 
 /// Reads one text frame.
-pub(crate) fn parse(text: &str) -> Result<Inbound, FrameError> {
+pub(crate) fn parse(text: &str) -> Result<RoomEvent, FrameError> {
     let map = match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => map,
         Ok(other) => {
@@ -296,7 +281,7 @@ pub(crate) fn parse(text: &str) -> Result<Inbound, FrameError> {
         "MESSAGE" => {
             let (content, attributes, send_time, sender) =
                 read_message(&mut fields).map_err(with_ids)?;
-            Ok(Inbound::Message(ChatMessage {
+            Ok(RoomEvent::Message(ChatMessage {
                 id,
                 request_id,
                 content,
@@ -314,7 +299,7 @@ pub(crate) fn parse(text: &str) -> Result<Inbound, FrameError> {
         "ERROR" => {
             let code = fields.error_code("ErrorCode").map_err(with_ids)?;
             let message = fields.required_string("ErrorMessage").map_err(with_ids)?;
-            Ok(Inbound::Error(ChatError {
+            Ok(RoomEvent::Error(ChatError {
                 id,
                 request_id,
                 code,
@@ -329,7 +314,7 @@ pub(crate) fn parse(text: &str) -> Result<Inbound, FrameError> {
             }
             all.insert("Id".into(), Value::String(id.clone()));
             all.insert("Type".into(), Value::String(frame_type.clone()));
-            Ok(Inbound::Unknown(UnknownFrame {
+            Ok(RoomEvent::Unknown(UnknownFrame {
                 frame_type,
                 id,
                 fields: all,
@@ -368,7 +353,7 @@ fn read_event(
     mut fields: Fields,
     id: String,
     request_id: Option<String>,
-) -> Result<Inbound, FrameError> {
+) -> Result<RoomEvent, FrameError> {
     let event_name = fields.required_string("EventName")?;
     let mut attributes = fields.attributes("Attributes")?;
     let send_time = fields.time("SendTime")?;
@@ -384,7 +369,7 @@ fn read_event(
                 )
             })?;
             let reason = attributes.remove("Reason").filter(|r| !r.is_empty());
-            Ok(Inbound::MessageDeleted(MessageDeleted {
+            Ok(RoomEvent::MessageDeleted(MessageDeleted {
                 id,
                 request_id,
                 message_id,
@@ -402,7 +387,7 @@ fn read_event(
                     fields.error("`aws:DISCONNECT_USER` has no `Attributes.UserId`".into())
                 })?;
             let reason = attributes.remove("Reason").filter(|r| !r.is_empty());
-            Ok(Inbound::UserDisconnected(UserDisconnected {
+            Ok(RoomEvent::UserDisconnected(UserDisconnected {
                 id,
                 request_id,
                 user_id,
@@ -412,7 +397,7 @@ fn read_event(
                 unknown_fields: fields.map,
             }))
         }
-        _ => Ok(Inbound::Event(ChatEvent {
+        _ => Ok(RoomEvent::Event(ChatEvent {
             id,
             request_id,
             event_name,
@@ -466,7 +451,7 @@ mod tests {
     #[test]
     fn a_captured_message() {
         let text = r#"{"Type":"MESSAGE","Id":"5GI0S6pNr2b2","RequestId":"e1b5b0de-ffe6-4b4a-8c0c-6b7c5a5f1a11","Attributes":{"k":"v"},"Content":"hi","SendTime":"2022-12-02T08:21:20.754555595Z","Sender":{"UserId":"user-1","Attributes":{"username":"x"}}}"#;
-        let Inbound::Message(m) = parse(text).unwrap() else {
+        let RoomEvent::Message(m) = parse(text).unwrap() else {
             panic!("not a message")
         };
         assert_eq!(m.id, "5GI0S6pNr2b2");
@@ -496,7 +481,7 @@ mod tests {
             let text = format!(
                 r#"{{"Type":"EVENT","Id":"Evt000000001"{request_id}{attributes},"EventName":"app:ping","SendTime":"2024-01-02T03:04:05Z"}}"#
             );
-            let Inbound::Event(e) = parse(&text).unwrap() else {
+            let RoomEvent::Event(e) = parse(&text).unwrap() else {
                 panic!("not an event: {text}")
             };
             assert_eq!(e.request_id, None, "{text}");
@@ -504,7 +489,7 @@ mod tests {
             assert_eq!(e.send_time, at(1_704_164_645, 0));
         }
         let text = r#"{"Type":"MESSAGE","Id":"m","Content":"c","SendTime":"2024-01-02T03:04:05.1+01:00","Sender":{"UserId":"u","Attributes":null}}"#;
-        let Inbound::Message(m) = parse(text).unwrap() else {
+        let RoomEvent::Message(m) = parse(text).unwrap() else {
             panic!()
         };
         assert_eq!(m.send_time, at(1_704_164_645 - 3600, 100_000_000));
@@ -521,7 +506,7 @@ mod tests {
             let text = format!(
                 r#"{{"Type":"EVENT","Id":"Evt000000001","RequestId":"r","EventName":"aws:DELETE_MESSAGE","Attributes":{attrs},"SendTime":"2024-01-02T03:04:05.123456789Z"}}"#
             );
-            let Inbound::MessageDeleted(d) = parse(&text).unwrap() else {
+            let RoomEvent::MessageDeleted(d) = parse(&text).unwrap() else {
                 panic!("{text}")
             };
             assert_eq!(d.message_id, "Msg000000001");
@@ -542,7 +527,7 @@ mod tests {
     #[test]
     fn disconnect_events_errors_and_unknowns() {
         let text = r#"{"Type":"EVENT","Id":"E2","RequestId":"","EventName":"aws:DISCONNECT_USER","Attributes":{"UserId":"user-2","Reason":"kicked"},"SendTime":"2024-01-02T03:04:05Z","Future":[1,2]}"#;
-        let Inbound::UserDisconnected(d) = parse(text).unwrap() else {
+        let RoomEvent::UserDisconnected(d) = parse(text).unwrap() else {
             panic!()
         };
         assert_eq!(
@@ -555,20 +540,20 @@ mod tests {
         );
 
         let text = r#"{"Type":"ERROR","Id":"IG5mcmlvdGlv","RequestId":"497f6eca","ErrorCode":403,"ErrorMessage":"not allowed"}"#;
-        let Inbound::Error(e) = parse(text).unwrap() else {
+        let RoomEvent::Error(e) = parse(text).unwrap() else {
             panic!()
         };
         assert_eq!(e.code, ErrorCode::FORBIDDEN);
         assert_eq!(e.to_string(), "ERROR 403 (Forbidden): not allowed");
 
         let text = r#"{"Type":"ERROR","Id":"I","ErrorCode":4001,"ErrorMessage":"m"}"#;
-        let Inbound::Error(e) = parse(text).unwrap() else {
+        let RoomEvent::Error(e) = parse(text).unwrap() else {
             panic!()
         };
         assert_eq!((e.code.as_i64(), e.request_id), (4001, None));
 
         let text = r#"{"Type":"PRESENCE","Id":"P1","RequestId":"r","Who":["a"]}"#;
-        let Inbound::Unknown(u) = parse(text).unwrap() else {
+        let RoomEvent::Unknown(u) = parse(text).unwrap() else {
             panic!()
         };
         assert_eq!((u.frame_type.as_str(), u.id.as_str()), ("PRESENCE", "P1"));

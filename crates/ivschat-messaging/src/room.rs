@@ -11,8 +11,8 @@ use tracing::Instrument;
 use crate::driver::{Command, Driver, Request};
 use crate::endpoint::Endpoint;
 use crate::error::{ConnectionError, FrameError, RequestError};
-use crate::event::{ConnectionState, DisconnectReason};
-use crate::frame::{self, Action, Inbound};
+use crate::event::{ConnectionState, DisconnectReason, RoomEvent};
+use crate::frame::{self, Action};
 use crate::queue::{Events, Subscribers};
 use crate::token::TokenProvider;
 use crate::transport::Connector;
@@ -367,7 +367,7 @@ impl Room {
         let request_id = new_request_id();
         let frame = frame::send_message(&request_id, content, attributes);
         match self.request(Action::SendMessage, request_id, frame).await? {
-            Inbound::Message(message) => Ok(message),
+            RoomEvent::Message(message) => Ok(message),
             _ => Err(unexpected()),
         }
     }
@@ -385,7 +385,7 @@ impl Room {
             .request(Action::DeleteMessage, request_id, frame)
             .await?
         {
-            Inbound::MessageDeleted(event) => Ok(event),
+            RoomEvent::MessageDeleted(event) => Ok(event),
             _ => Err(unexpected()),
         }
     }
@@ -403,17 +403,18 @@ impl Room {
             .request(Action::DisconnectUser, request_id, frame)
             .await?
         {
-            Inbound::UserDisconnected(event) => Ok(event),
+            RoomEvent::UserDisconnected(event) => Ok(event),
             _ => Err(unexpected()),
         }
     }
 
+    /// Sends `frame` and waits for the event that answers it (or the error).
     async fn request(
         &self,
         action: Action,
         request_id: String,
         frame: String,
-    ) -> Result<Inbound, RequestError> {
+    ) -> Result<RoomEvent, RequestError> {
         let span = tracing::debug_span!(
             "request",
             action = action.wire_name(),

@@ -36,6 +36,48 @@ impl fmt::Debug for RedactedAttributes<'_> {
     }
 }
 
+/// The fields every message and event has, for `Debug`.
+struct Common<'a> {
+    id: &'a str,
+    request_id: &'a Option<String>,
+    attributes: &'a Attributes,
+    send_time: &'a SystemTime,
+    unknown_fields: &'a UnknownFields,
+}
+
+impl Common<'_> {
+    /// `name { id, request_id, <own fields>, attributes, send_time, unknown_fields }`, with the
+    /// attributes and unknown field values left out.
+    fn fmt(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        name: &str,
+        own: &[(&str, &dyn fmt::Debug)],
+    ) -> fmt::Result {
+        let mut s = f.debug_struct(name);
+        s.field("id", &self.id).field("request_id", self.request_id);
+        for (field, value) in own {
+            s.field(field, value);
+        }
+        s.field("attributes", &RedactedAttributes(self.attributes))
+            .field("send_time", self.send_time)
+            .field("unknown_fields", &FieldNames(self.unknown_fields))
+            .finish()
+    }
+}
+
+macro_rules! common {
+    ($event:expr) => {
+        Common {
+            id: &$event.id,
+            request_id: &$event.request_id,
+            attributes: &$event.attributes,
+            send_time: &$event.send_time,
+            unknown_fields: &$event.unknown_fields,
+        }
+    };
+}
+
 /// A chat message (`Type: "MESSAGE"`), the room's broadcast of a participant's `SEND_MESSAGE`; the
 /// sender receives its own messages too.
 #[derive(Clone, PartialEq)]
@@ -59,15 +101,11 @@ pub struct ChatMessage {
 
 impl fmt::Debug for ChatMessage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ChatMessage")
-            .field("id", &self.id)
-            .field("request_id", &self.request_id)
-            .field("content", &self.content)
-            .field("attributes", &RedactedAttributes(&self.attributes))
-            .field("send_time", &self.send_time)
-            .field("sender", &self.sender)
-            .field("unknown_fields", &FieldNames(&self.unknown_fields))
-            .finish()
+        common!(self).fmt(
+            f,
+            "ChatMessage",
+            &[("content", &self.content), ("sender", &self.sender)],
+        )
     }
 }
 
@@ -116,14 +154,7 @@ pub struct ChatEvent {
 
 impl fmt::Debug for ChatEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ChatEvent")
-            .field("id", &self.id)
-            .field("request_id", &self.request_id)
-            .field("event_name", &self.event_name)
-            .field("attributes", &RedactedAttributes(&self.attributes))
-            .field("send_time", &self.send_time)
-            .field("unknown_fields", &FieldNames(&self.unknown_fields))
-            .finish()
+        common!(self).fmt(f, "ChatEvent", &[("event_name", &self.event_name)])
     }
 }
 
@@ -150,15 +181,11 @@ pub struct MessageDeleted {
 
 impl fmt::Debug for MessageDeleted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MessageDeleted")
-            .field("id", &self.id)
-            .field("request_id", &self.request_id)
-            .field("message_id", &self.message_id)
-            .field("reason", &self.reason)
-            .field("attributes", &RedactedAttributes(&self.attributes))
-            .field("send_time", &self.send_time)
-            .field("unknown_fields", &FieldNames(&self.unknown_fields))
-            .finish()
+        common!(self).fmt(
+            f,
+            "MessageDeleted",
+            &[("message_id", &self.message_id), ("reason", &self.reason)],
+        )
     }
 }
 
@@ -185,15 +212,11 @@ pub struct UserDisconnected {
 
 impl fmt::Debug for UserDisconnected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UserDisconnected")
-            .field("id", &self.id)
-            .field("request_id", &self.request_id)
-            .field("user_id", &REDACTED)
-            .field("reason", &self.reason)
-            .field("attributes", &RedactedAttributes(&self.attributes))
-            .field("send_time", &self.send_time)
-            .field("unknown_fields", &FieldNames(&self.unknown_fields))
-            .finish()
+        common!(self).fmt(
+            f,
+            "UserDisconnected",
+            &[("user_id", &REDACTED), ("reason", &self.reason)],
+        )
     }
 }
 

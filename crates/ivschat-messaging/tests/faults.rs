@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use ivschat_messaging::{
     Attributes, ChatToken, ConnectionError, ConnectionState, DisconnectReason, Endpoint, ErrorCode,
-    RequestError, Room, RoomBuilder,
+    Events, RequestError, Room, RoomBuilder,
 };
 use support::{Handshake, Server, drain, error, message, next, request_id, tokens};
 use tokio::time::Instant;
@@ -22,12 +22,47 @@ fn builder(server: &Server) -> (RoomBuilder, Arc<std::sync::atomic::AtomicUsize>
     (server.room(provider).jitter_seed(7), count)
 }
 
+/// A room connected to `server` with `options`, its events (the opening ones checked and
+/// read), and the server's side of the connection.
+async fn joined(
+    mut server: Server,
+    options: impl FnOnce(RoomBuilder) -> RoomBuilder,
+) -> (Server, Room, Events, support::Peer) {
+    let room = options(builder(&server).0).build();
+    let events = connected(&room).await;
+    let peer = server.accept().await;
+    (server, room, events, peer)
+}
+
 /// Connects and checks the opening events.
-async fn connected(room: &Room) -> ivschat_messaging::Events {
+async fn connected(room: &Room) -> Events {
     let mut events = room.events();
     room.connect().await.expect("connects");
     assert_eq!(drain(&mut events), ["connecting 1", "connected"]);
     events
+}
+
+/// Connects `room` and returns the events of the way there and the server's side.
+async fn connect_logged(room: &Room, server: &mut Server) -> (Vec<String>, support::Peer) {
+    let mut events = room.events();
+    room.connect().await.expect("connects");
+    let peer = server.accept().await;
+    (drain(&mut events), peer)
+}
+
+/// The next event, which must start with `prefix`.
+async fn next_starting(events: &mut Events, prefix: &str) {
+    let event = next(events).await;
+    assert!(
+        event.starts_with(prefix),
+        "{event:?} does not start with {prefix:?}"
+    );
+}
+
+/// The next events must be a `Connecting` starting with `prefix`, then `Connected`.
+async fn reconnected(events: &mut Events, prefix: &str) {
+    next_starting(events, prefix).await;
+    assert_eq!(next(events).await, "connected");
 }
 
 /// The next frame the client sent must be a close with code 1000 and no reason.
@@ -129,10 +164,7 @@ async fn requests_send_exact_frames_and_resolve_to_their_answers() {
 
 #[tokio::test]
 async fn error_frames_fail_their_request_with_the_code_and_others_become_events() {
-    let mut server = Server::start().await;
-    let room = builder(&server).0.build();
-    let mut events = connected(&room).await;
-    let mut peer = server.accept().await;
+    let (_server, room, mut events, mut peer) = joined(Server::start().await, |b| b).await;
     for code in [400, 403, 404, 406, 413, 429, 500, 4001] {
         let serve = async {
             let id = request_id(&peer.recv_text().await);
@@ -173,13 +205,10 @@ async fn error_frames_fail_their_request_with_the_code_and_others_become_events(
 
 #[tokio::test(start_paused = true)]
 async fn an_unanswered_request_times_out_and_its_late_answer_is_still_delivered() {
-    let mut server = Server::in_memory();
-    let room = builder(&server)
-        .0
-        .request_timeout(Duration::from_secs(2))
-        .build();
-    let mut events = connected(&room).await;
-    let mut peer = server.accept().await;
+    let (_server, room, mut events, mut peer) = joined(Server::in_memory(), |b| {
+        b.request_timeout(Duration::from_secs(2))
+    })
+    .await;
     let started = Instant::now();
     let (result, frame) = tokio::join!(room.send_message("x", None), peer.recv_text());
     assert!(matches!(result, Err(RequestError::Timeout(d)) if d == Duration::from_secs(2)));
@@ -226,13 +255,11 @@ async fn an_abrupt_drop_fails_pending_requests_and_reconnects_with_a_new_token()
         "first reconnect is immediate"
     );
     assert_eq!(peer.token, "token-2");
-    let connecting = next(&mut events).await;
-    assert!(
-        connecting
-            .starts_with("connecting 1 after: the connection broke without a close handshake"),
-        "{connecting}"
-    );
-    assert_eq!(next(&mut events).await, "connected");
+    reconnected(
+        &mut events,
+        "connecting 1 after: the connection broke without a close handshake",
+    )
+    .await;
     assert_eq!(room.state(), ConnectionState::Connected);
 
     // A second break, right away: this connection was short-lived, so the retry backs off.
@@ -246,12 +273,7 @@ async fn an_abrupt_drop_fails_pending_requests_and_reconnects_with_a_new_token()
     );
     assert_eq!(peer.token, "token-3");
     assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 3);
-    let connecting = next(&mut events).await;
-    assert!(
-        connecting.starts_with("connecting 2 after: the connection broke"),
-        "{connecting}"
-    );
-    assert_eq!(next(&mut events).await, "connected");
+    reconnected(&mut events, "connecting 2 after: the connection broke").await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -305,11 +327,10 @@ async fn refused_handshakes_are_retried_with_backoff_until_the_budget_is_spent()
     ]);
     let asked_at = Arc::new(Mutex::new(Vec::new()));
     let times = asked_at.clone();
-    let provider = move || {
+    let (provider, _) = support::provider(move |n| {
         times.lock().unwrap().push(Instant::now());
-        let n = times.lock().unwrap().len();
-        async move { Ok::<_, String>(ChatToken::new(format!("token-{n}"))) }
-    };
+        Ok(ChatToken::new(format!("token-{n}")))
+    });
     let room = server.room(provider).jitter_seed(1).build();
     let mut events = room.events();
     let err = room.connect().await.unwrap_err();
@@ -369,11 +390,10 @@ async fn handshake_problems_are_reported_then_retried() {
         .0
         .connect_timeout(Duration::from_secs(3))
         .build();
-    let mut events = room.events();
-    room.connect().await.unwrap();
-    assert_eq!(server.accept().await.token, "token-4");
+    let (seen, peer) = connect_logged(&room, &mut server).await;
+    assert_eq!(peer.token, "token-4");
     assert_eq!(
-        drain(&mut events),
+        seen,
         [
             "connecting 1",
             "connecting 2 after: the server accepted the WebSocket upgrade without echoing the token as the subprotocol",
@@ -407,24 +427,15 @@ async fn a_token_that_cannot_be_a_subprotocol_is_not_retried_and_never_sent() {
 #[tokio::test(start_paused = true)]
 async fn a_failing_token_provider_is_retried() {
     let mut server = Server::in_memory();
-    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let c = calls.clone();
-    let provider = move || {
-        let n = c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        async move {
-            if n == 0 {
-                Err("backend unavailable".to_owned())
-            } else {
-                Ok(ChatToken::new("token-ok"))
-            }
-        }
-    };
+    let (provider, _) = support::provider(|n| match n {
+        1 => Err("backend unavailable".to_owned()),
+        _ => Ok(ChatToken::new("token-ok")),
+    });
     let room = server.room(provider).build();
-    let mut events = room.events();
-    room.connect().await.unwrap();
-    assert_eq!(server.accept().await.token, "token-ok");
+    let (seen, peer) = connect_logged(&room, &mut server).await;
+    assert_eq!(peer.token, "token-ok");
     assert_eq!(
-        drain(&mut events),
+        seen,
         [
             "connecting 1",
             "connecting 2 after: the token provider failed: backend unavailable",
@@ -448,10 +459,7 @@ async fn a_clean_server_close_ends_the_room_with_its_code_and_reason() {
             "the server closed the connection (code 4001: kicked by a moderator)",
         ),
     ] {
-        let mut server = Server::in_memory();
-        let room = builder(&server).0.build();
-        let mut events = connected(&room).await;
-        let mut peer = server.accept().await;
+        let (mut server, room, mut events, mut peer) = joined(Server::in_memory(), |b| b).await;
         let serve = async {
             peer.recv_text().await;
             peer.close(code, reason).await;
@@ -475,10 +483,7 @@ async fn a_clean_server_close_ends_the_room_with_its_code_and_reason() {
 
 #[tokio::test(start_paused = true)]
 async fn error_401_fails_its_request_closes_the_socket_and_reconnects_with_a_new_token() {
-    let mut server = Server::in_memory();
-    let room = builder(&server).0.build();
-    let mut events = connected(&room).await;
-    let mut peer = server.accept().await;
+    let (mut server, room, mut events, mut peer) = joined(Server::in_memory(), |b| b).await;
     tokio::time::sleep(Duration::from_secs(11)).await;
     let serve = async {
         let id = request_id(&peer.recv_text().await);
@@ -509,10 +514,7 @@ async fn error_401_fails_its_request_closes_the_socket_and_reconnects_with_a_new
 
 #[tokio::test]
 async fn malformed_duplicate_and_unknown_frames() {
-    let mut server = Server::start().await;
-    let room = builder(&server).0.build();
-    let mut events = connected(&room).await;
-    let mut peer = server.accept().await;
+    let (_server, room, mut events, mut peer) = joined(Server::start().await, |b| b).await;
     peer.send_text("not json").await;
     peer.send_text("[1,2]").await;
     peer.send(vec![Message::Binary(vec![1, 2, 3].into())]).await;
@@ -570,10 +572,7 @@ async fn malformed_duplicate_and_unknown_frames() {
 
 #[tokio::test(start_paused = true)]
 async fn a_silent_server_is_detected_by_ping_within_the_bound() {
-    let mut server = Server::in_memory();
-    let room = builder(&server).0.build();
-    let mut events = connected(&room).await;
-    let mut peer = server.accept().await;
+    let (mut server, _room, mut events, mut peer) = joined(Server::in_memory(), |b| b).await;
     peer.send_text(&message("Msg000000001", None, "last words"))
         .await;
     assert_eq!(next(&mut events).await, "message Msg000000001 last words");
@@ -595,10 +594,7 @@ async fn a_silent_server_is_detected_by_ping_within_the_bound() {
 
 #[tokio::test(start_paused = true)]
 async fn a_quiet_but_healthy_connection_is_kept_alive_with_pings() {
-    let mut server = Server::in_memory();
-    let room = builder(&server).0.build();
-    let mut events = connected(&room).await;
-    let mut peer = server.accept().await;
+    let (server, _room, mut events, mut peer) = joined(Server::in_memory(), |b| b).await;
     let started = Instant::now();
     let mut pings = Vec::new();
     while pings.len() < 7 {
@@ -662,18 +658,14 @@ async fn a_flood_keeps_memory_bounded_and_reports_what_was_skipped() {
 
 #[tokio::test(start_paused = true)]
 async fn an_oversized_frame_drops_the_connection_not_the_memory() {
-    let mut server = Server::in_memory();
-    let room = builder(&server).0.build();
-    let mut events = connected(&room).await;
-    let mut peer = server.accept().await;
+    let (mut server, _room, mut events, mut peer) = joined(Server::in_memory(), |b| b).await;
     let huge = "x".repeat(2 << 20);
     peer.send(vec![Message::Text(huge.into())]).await;
-    let connecting = next(&mut events).await;
-    assert!(
-        connecting
-            .starts_with("connecting 2 after: WebSocket protocol error: Space limit exceeded"),
-        "{connecting}"
-    );
+    next_starting(
+        &mut events,
+        "connecting 2 after: WebSocket protocol error: Space limit exceeded",
+    )
+    .await;
     assert_eq!(server.accept().await.token, "token-2");
 }
 
@@ -744,20 +736,11 @@ async fn token_refresh_overlaps_connections_without_duplicates_or_gaps() {
 #[tokio::test(start_paused = true)]
 async fn a_failed_refresh_keeps_the_working_connection() {
     let mut server = Server::in_memory();
-    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let c = calls.clone();
-    let provider = move || {
-        let n = c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        async move {
-            if n == 0 {
-                Ok(ChatToken::new("token-1").with_session_expiration_time(
-                    std::time::SystemTime::now() + Duration::from_secs(90),
-                ))
-            } else {
-                Err("backend down".to_owned())
-            }
-        }
-    };
+    let (provider, calls) = support::provider(|n| match n {
+        1 => Ok(ChatToken::new("token-1")
+            .with_session_expiration_time(std::time::SystemTime::now() + Duration::from_secs(90))),
+        _ => Err("backend down".to_owned()),
+    });
     let room = server.room(provider).max_connect_attempts(2).build();
     let mut events = connected(&room).await;
     let mut peer = server.accept().await;
@@ -778,10 +761,7 @@ async fn a_failed_refresh_keeps_the_working_connection() {
 
 #[tokio::test]
 async fn disconnect_closes_with_1000_and_fails_pending_requests() {
-    let mut server = Server::start().await;
-    let room = builder(&server).0.build();
-    let mut events = connected(&room).await;
-    let mut peer = server.accept().await;
+    let (_server, room, mut events, mut peer) = joined(Server::start().await, |b| b).await;
     let pending = tokio::spawn({
         let room = room.clone();
         async move { room.send_message("x", None).await }
@@ -806,10 +786,7 @@ async fn disconnect_closes_with_1000_and_fails_pending_requests() {
 
 #[tokio::test]
 async fn dropping_the_room_closes_the_connection_and_ends_the_stream() {
-    let mut server = Server::start().await;
-    let room = builder(&server).0.build();
-    let mut events = connected(&room).await;
-    let mut peer = server.accept().await;
+    let (_server, room, mut events, mut peer) = joined(Server::start().await, |b| b).await;
     drop(room);
     expect_normal_close(&mut peer).await;
     assert_eq!(
@@ -926,13 +903,11 @@ async fn over_tcp_an_abrupt_drop_reconnects_and_a_clean_close_ends_the_room() {
     drop(server.accept().await);
     let mut peer = server.accept().await;
     assert_eq!(peer.token, "token-2");
-    let connecting = next(&mut events).await;
-    assert!(
-        connecting
-            .starts_with("connecting 2 after: the connection broke without a close handshake"),
-        "{connecting}"
-    );
-    assert_eq!(next(&mut events).await, "connected");
+    reconnected(
+        &mut events,
+        "connecting 2 after: the connection broke without a close handshake",
+    )
+    .await;
     peer.close(4001, "bye").await;
     assert_eq!(
         next(&mut events).await,

@@ -62,15 +62,8 @@ fn traces_describe_connections_and_requests_without_secrets() {
     tracing::subscriber::with_default(recorder.clone(), || {
         runtime.block_on(async {
             let mut server = Server::in_memory();
-            let calls = Arc::new(Mutex::new(0));
-            let provider = move || {
-                let calls = calls.clone();
-                async move {
-                    let mut n = calls.lock().unwrap();
-                    *n += 1;
-                    Ok::<_, String>(ChatToken::new(format!("chat-token-SECRET-{n}")))
-                }
-            };
+            let (provider, _) =
+                support::provider(|n| Ok(ChatToken::new(format!("chat-token-SECRET-{n}"))));
             let endpoint =
                 Endpoint::url("ws://user:password-SECRET@chat.example/ws?key=query-SECRET").unwrap();
             let room = Room::builder(endpoint, provider)

@@ -412,21 +412,28 @@ pub fn error(id: &str, request_id: Option<&str>, code: i64, text: &str) -> Strin
     )
 }
 
-/// A provider of `token-1`, `token-2`, ... whose sessions last `session` (if given).
-pub fn tokens(session: Option<Duration>) -> (impl TokenProvider, Arc<AtomicUsize>) {
+/// A provider that answers call `n` (from 1) with `answer(n)`, and counts the calls.
+pub fn provider(
+    answer: impl Fn(usize) -> Result<ChatToken, String> + Send + Sync + 'static,
+) -> (impl TokenProvider, Arc<AtomicUsize>) {
     let count = Arc::new(AtomicUsize::new(0));
-    let c = count.clone();
+    let calls = count.clone();
     let provider = move || {
-        let n = c.fetch_add(1, Ordering::SeqCst) + 1;
-        async move {
-            let mut token = ChatToken::new(format!("token-{n}"));
-            if let Some(session) = session {
-                token = token.with_session_expiration_time(SystemTime::now() + session);
-            }
-            Ok::<_, String>(token)
-        }
+        let answer = answer(calls.fetch_add(1, Ordering::SeqCst) + 1);
+        async move { answer }
     };
     (provider, count)
+}
+
+/// A provider of `token-1`, `token-2`, ... whose sessions last `session` (if given).
+pub fn tokens(session: Option<Duration>) -> (impl TokenProvider, Arc<AtomicUsize>) {
+    provider(move |n| {
+        let token = ChatToken::new(format!("token-{n}"));
+        Ok(match session {
+            Some(session) => token.with_session_expiration_time(SystemTime::now() + session),
+            None => token,
+        })
+    })
 }
 
 /// A short description of an event, for exact assertions on what a stream delivered.
