@@ -261,7 +261,11 @@ impl Driver {
                 message = next_message(&mut self.replaced) => {
                     self.on_message(Slot::Replaced, message).await;
                 }
-                () = self.timer.as_mut(), if armed => self.on_timer().await,
+                () = self.timer.as_mut(), if armed => {
+                    // A fired timer must be re-armed even for an unchanged deadline.
+                    self.timer_armed = None;
+                    self.on_timer().await;
+                }
             }
         }
         // Every handle is gone.

@@ -640,4 +640,50 @@ mod tests {
             .to_string();
         assert!(!error.contains("SECRET"), "{error}");
     }
+
+    #[test]
+    fn mutated_frames_never_panic_and_always_explain() {
+        let valid = [
+            r#"{"Type":"MESSAGE","Id":"m","RequestId":"r","Content":"c","Attributes":{"a":"b"},"SendTime":"2024-01-02T03:04:05.123456789Z","Sender":{"UserId":"u","Attributes":null}}"#,
+            r#"{"Type":"EVENT","Id":"e","EventName":"aws:DELETE_MESSAGE","Attributes":{"MessageId":"m","Reason":"r"},"SendTime":"2024-01-02T03:04:05Z"}"#,
+            r#"{"Type":"EVENT","Id":"e","EventName":"aws:DISCONNECT_USER","Attributes":{"UserId":"u"},"SendTime":"2024-01-02T03:04:05Z"}"#,
+            r#"{"Type":"ERROR","Id":"x","RequestId":"r","ErrorCode":403,"ErrorMessage":"no"}"#,
+        ];
+        let mut rng = fastrand::Rng::with_seed(42);
+        let (mut ok, mut rejected) = (0, 0);
+        for _ in 0..4000 {
+            let mut bytes = valid[rng.usize(..valid.len())].as_bytes().to_vec();
+            for _ in 0..rng.usize(1..4) {
+                let at = rng.usize(..bytes.len());
+                match rng.u8(..3) {
+                    0 => bytes[at] = rng.u8(..),
+                    1 => bytes.truncate(at),
+                    _ => {
+                        let noise = br#"{}[]\",:0u"#;
+                        bytes.insert(at, noise[rng.usize(..noise.len())]);
+                    }
+                }
+                if bytes.is_empty() {
+                    bytes.push(b'{');
+                }
+            }
+            // Text frames are UTF-8; tungstenite rejects the rest before parsing.
+            let text = String::from_utf8_lossy(&bytes);
+            match parse(&text) {
+                Ok(_) => ok += 1,
+                Err(e) => {
+                    let e = e.to_string();
+                    assert!(
+                        e.starts_with("frame is ") || e.starts_with("invalid "),
+                        "{e}"
+                    );
+                    rejected += 1;
+                }
+            }
+        }
+        assert!(
+            ok > 100 && rejected > 2000,
+            "{ok} read, {rejected} rejected"
+        );
+    }
 }
