@@ -19,7 +19,9 @@
 //! Tokens, user ids, attributes and message contents never appear in `tracing` output, and tokens,
 //! user ids and attributes never in `Debug` output. Spans describe what the client does: `room`
 //! (the connection task), `connect`, `reconnect` and `refresh` (one attempt each: token, TCP, TLS,
-//! upgrade), and `request` (with `action` and `request_id`).
+//! upgrade), and `request` (with `action` and `request_id`). The WebSocket library underneath
+//! (tungstenite) logs the upgrade request, token included, and frame payloads through the `log`
+//! crate at TRACE level: keep `tungstenite` below TRACE in production.
 //!
 //! ```no_run
 //! use ivschat_messaging::{ChatToken, Endpoint, Room, RoomEvent};
