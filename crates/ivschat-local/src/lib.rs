@@ -1,21 +1,28 @@
-//! A local Amazon IVS Chat control-plane service.
+//! A local Amazon IVS Chat service: the control plane and the Messaging API.
 //!
 //! [`LocalService`] serves the 17 operations of the IVS Chat API over
 //! restJson1 (HTTP/1.1) on `127.0.0.1`, keeps rooms, logging configurations,
 //! tags and chat tokens in memory, validates every input against the
-//! constraints of the service model and verifies SigV4 signatures. It is
-//! meant for offline development and for tests:
+//! constraints of the service model and verifies SigV4 signatures. On a second
+//! port it serves the Messaging API, the WebSocket protocol chat clients use
+//! (the official JavaScript client connects to [`LocalService::messaging_endpoint`]
+//! unchanged), with message review handlers ([`ReviewHandler`]). It is meant
+//! for offline development and for tests:
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), ivschat_local::LocalError> {
 //! use ivschat_local::{LocalConfig, LocalService};
 //!
 //! let service = LocalService::start(LocalConfig::default()).await?;
-//! println!("endpoint: {}", service.endpoint());
+//! println!("control plane: {}", service.endpoint()); // http://127.0.0.1:PORT
+//! println!("chat: {}", service.messaging_endpoint()); // ws://127.0.0.1:PORT2
 //! service.shutdown().await;
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Every limit that keeps its memory bounded is a [`LocalConfig`] field; the
+//! crate README describes the protocol choices and what happens at each limit.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -23,12 +30,18 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+mod clock;
 mod error;
+mod messaging;
+mod review;
 mod server;
 mod service;
 mod sigv4;
 mod time;
 mod validate;
+
+pub use clock::{Clock, ManualClock};
+pub use review::{ReviewError, ReviewFuture, ReviewHandler, ReviewRequest, ReviewResponse};
 
 /// Access key id of the default local credentials.
 pub const DEFAULT_ACCESS_KEY_ID: &str = "AKIDLOCAL";
@@ -41,44 +54,6 @@ pub const DEFAULT_REGION: &str = "us-west-2";
 pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
 /// Default request body limit: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
-
-/// A source of the current time, replaceable in tests.
-#[derive(Clone)]
-pub struct Clock(Arc<dyn Fn() -> SystemTime + Send + Sync>);
-
-impl Clock {
-    /// The system clock.
-    pub fn system() -> Clock {
-        Clock(Arc::new(SystemTime::now))
-    }
-
-    /// A clock that always answers `t`.
-    pub fn fixed(t: SystemTime) -> Clock {
-        Clock(Arc::new(move || t))
-    }
-
-    /// A clock backed by any function.
-    pub fn from_fn(f: impl Fn() -> SystemTime + Send + Sync + 'static) -> Clock {
-        Clock(Arc::new(f))
-    }
-
-    /// The current time according to this clock.
-    pub fn now(&self) -> SystemTime {
-        (self.0)()
-    }
-}
-
-impl Default for Clock {
-    fn default() -> Self {
-        Clock::system()
-    }
-}
-
-impl fmt::Debug for Clock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Clock")
-    }
-}
 
 /// One access key the service accepts.
 #[derive(Clone, PartialEq, Eq)]
@@ -115,6 +90,9 @@ impl fmt::Debug for LocalCredentials {
 }
 
 /// Configuration of a [`LocalService`].
+///
+/// The limits keep the service's memory bounded whatever its clients do; see
+/// the crate README for what happens at each limit.
 #[derive(Debug, Clone)]
 pub struct LocalConfig {
     /// Region in ARNs and the SigV4 scope (default `us-west-2`).
@@ -125,18 +103,46 @@ pub struct LocalConfig {
     pub credentials: Vec<LocalCredentials>,
     /// Verify SigV4 signatures (default `true`).
     pub verify_signatures: bool,
-    /// Port to bind; 0 picks a free one (default 0).
+    /// Control-plane port to bind; 0 picks a free one (default 0).
     pub port: u16,
+    /// Messaging (WebSocket) port to bind; 0 picks a free one (default 0).
+    pub messaging_port: u16,
     /// Address to bind (default `127.0.0.1`).
     pub bind_address: IpAddr,
     /// Largest accepted request body (default 1 MiB); larger bodies get HTTP 413.
     pub max_body_bytes: usize,
-    /// How long reading a request's headers or body may take (default 30 s).
+    /// How long reading a request's headers or body, or a WebSocket
+    /// handshake, may take (default 30 s).
     pub read_timeout: Duration,
     /// Largest accepted difference between `x-amz-date` and the clock (default 5 min).
     pub max_clock_skew: Duration,
-    /// Time source for timestamps, token expiry and signature freshness.
+    /// Time source for timestamps, token expiry, session ends, rate limits and
+    /// signature freshness.
     pub clock: Clock,
+    /// Most control-plane connections open at once (default 512); further
+    /// clients wait in the listen backlog until one closes.
+    pub max_connections: usize,
+    /// Most request-body bytes being received at once, across connections
+    /// (default 16 MiB); further bodies wait (within `read_timeout`).
+    pub max_in_flight_body_bytes: usize,
+    /// Most chat-token records kept (default 10,000); the oldest is dropped first.
+    pub max_chat_tokens: usize,
+    /// Most recorded actions kept across rooms (default 10,000); the oldest is dropped first.
+    pub max_recorded_actions: usize,
+    /// Most WebSocket connections open at once (default 10,000); further
+    /// clients wait in the listen backlog.
+    pub max_messaging_connections: usize,
+    /// Largest WebSocket frame handled (default 16 KiB): a larger one gets
+    /// ERROR 413, one over four times this closes the connection with 1009.
+    pub max_frame_bytes: usize,
+    /// Most bytes queued for one WebSocket connection (default 256 KiB): a
+    /// client that reads slower than its room talks is closed with 1008.
+    pub max_outgoing_queue_bytes: usize,
+    /// How long a message review handler may take (default 200 ms, as the
+    /// service's Lambda limit); after it the room's `fallbackResult` applies.
+    pub review_timeout: Duration,
+    /// Message review handlers by the `messageReviewHandler.uri` they serve.
+    pub review_handlers: BTreeMap<String, ReviewHandler>,
 }
 
 impl Default for LocalConfig {
@@ -147,11 +153,21 @@ impl Default for LocalConfig {
             credentials: vec![LocalCredentials::default()],
             verify_signatures: true,
             port: 0,
+            messaging_port: 0,
             bind_address: IpAddr::V4(Ipv4Addr::LOCALHOST),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             read_timeout: Duration::from_secs(30),
             max_clock_skew: Duration::from_secs(5 * 60),
             clock: Clock::system(),
+            max_connections: 512,
+            max_in_flight_body_bytes: 16 * 1024 * 1024,
+            max_chat_tokens: 10_000,
+            max_recorded_actions: 10_000,
+            max_messaging_connections: 10_000,
+            max_frame_bytes: 16 * 1024,
+            max_outgoing_queue_bytes: 256 * 1024,
+            review_timeout: Duration::from_millis(200),
+            review_handlers: BTreeMap::new(),
         }
     }
 }
@@ -185,9 +201,72 @@ impl LocalConfig {
         self
     }
 
-    /// Sets the port (0 = ephemeral).
+    /// Sets the control-plane port (0 = ephemeral).
     pub fn with_port(mut self, port: u16) -> Self {
         self.port = port;
+        self
+    }
+
+    /// Sets the messaging (WebSocket) port (0 = ephemeral).
+    pub fn with_messaging_port(mut self, port: u16) -> Self {
+        self.messaging_port = port;
+        self
+    }
+
+    /// Sets the most control-plane connections open at once.
+    pub fn with_max_connections(mut self, limit: usize) -> Self {
+        self.max_connections = limit;
+        self
+    }
+
+    /// Sets the most request-body bytes received at once.
+    pub fn with_max_in_flight_body_bytes(mut self, limit: usize) -> Self {
+        self.max_in_flight_body_bytes = limit;
+        self
+    }
+
+    /// Sets the most chat-token records kept.
+    pub fn with_max_chat_tokens(mut self, limit: usize) -> Self {
+        self.max_chat_tokens = limit;
+        self
+    }
+
+    /// Sets the most recorded actions kept.
+    pub fn with_max_recorded_actions(mut self, limit: usize) -> Self {
+        self.max_recorded_actions = limit;
+        self
+    }
+
+    /// Sets the most WebSocket connections open at once.
+    pub fn with_max_messaging_connections(mut self, limit: usize) -> Self {
+        self.max_messaging_connections = limit;
+        self
+    }
+
+    /// Sets the largest WebSocket frame handled.
+    pub fn with_max_frame_bytes(mut self, limit: usize) -> Self {
+        self.max_frame_bytes = limit;
+        self
+    }
+
+    /// Sets the most bytes queued for one WebSocket connection.
+    pub fn with_max_outgoing_queue_bytes(mut self, limit: usize) -> Self {
+        self.max_outgoing_queue_bytes = limit;
+        self
+    }
+
+    /// Sets how long a message review handler may take.
+    pub fn with_review_timeout(mut self, timeout: Duration) -> Self {
+        self.review_timeout = timeout;
+        self
+    }
+
+    /// Reviews the messages of rooms whose `messageReviewHandler.uri` is `uri`
+    /// with `handler` (replacing an earlier handler for the same URI). Rooms
+    /// whose URI has no handler get their `fallbackResult`, as when a Lambda
+    /// cannot be invoked.
+    pub fn with_review_handler(mut self, uri: impl Into<String>, handler: ReviewHandler) -> Self {
+        self.review_handlers.insert(uri.into(), handler);
         self
     }
 
@@ -237,6 +316,33 @@ impl LocalConfig {
         }
         if self.read_timeout.is_zero() {
             return bad("read timeout must be greater than zero".into());
+        }
+        // Semaphore permits are capped; far beyond any sensible limit anyway.
+        const MAX_LIMIT: usize = 1 << 30;
+        for (name, value) in [
+            ("max_connections", self.max_connections),
+            ("max_messaging_connections", self.max_messaging_connections),
+            ("max_chat_tokens", self.max_chat_tokens),
+            ("max_recorded_actions", self.max_recorded_actions),
+            ("max_frame_bytes", self.max_frame_bytes),
+            ("max_outgoing_queue_bytes", self.max_outgoing_queue_bytes),
+        ] {
+            if !(1..=MAX_LIMIT).contains(&value) {
+                return bad(format!(
+                    "{name} must be between 1 and {MAX_LIMIT}, got {value}"
+                ));
+            }
+        }
+        if self.max_in_flight_body_bytes < self.max_body_bytes
+            || self.max_in_flight_body_bytes > MAX_LIMIT
+        {
+            return bad(format!(
+                "max_in_flight_body_bytes ({}) must be at least max_body_bytes ({}) and at most {MAX_LIMIT}",
+                self.max_in_flight_body_bytes, self.max_body_bytes
+            ));
+        }
+        if self.review_timeout.is_zero() {
+            return bad("review timeout must be greater than zero".into());
         }
         Ok(())
     }
@@ -388,10 +494,12 @@ impl fmt::Debug for RecordedAction {
     }
 }
 
-/// A running local IVS Chat service. It stops when dropped or on [`LocalService::shutdown`].
+/// A running local IVS Chat service: the control plane and the Messaging API.
+/// It stops when dropped or on [`LocalService::shutdown`].
 pub struct LocalService {
     inner: Arc<service::Service>,
     address: SocketAddr,
+    messaging_address: SocketAddr,
     server: server::ServerHandle,
 }
 
@@ -399,45 +507,69 @@ impl fmt::Debug for LocalService {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LocalService")
             .field("address", &self.address)
+            .field("messaging_address", &self.messaging_address)
             .field("config", &self.inner.config)
             .finish()
     }
 }
 
+async fn bind(
+    address: IpAddr,
+    port: u16,
+) -> Result<(tokio::net::TcpListener, SocketAddr), LocalError> {
+    let bind = SocketAddr::new(address, port);
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|source| LocalError::Bind {
+            address: bind,
+            source,
+        })?;
+    let local = listener.local_addr().map_err(|source| LocalError::Bind {
+        address: bind,
+        source,
+    })?;
+    Ok((listener, local))
+}
+
 impl LocalService {
-    /// Binds the configured address and serves on the current tokio runtime.
+    /// Binds the control-plane and messaging addresses and serves on the
+    /// current tokio runtime.
     ///
     /// Must be called from within a tokio runtime.
     pub async fn start(config: LocalConfig) -> Result<LocalService, LocalError> {
         config.validate()?;
-        let bind = SocketAddr::new(config.bind_address, config.port);
-        let listener = tokio::net::TcpListener::bind(bind)
-            .await
-            .map_err(|source| LocalError::Bind {
-                address: bind,
-                source,
-            })?;
-        let address = listener.local_addr().map_err(|source| LocalError::Bind {
-            address: bind,
-            source,
-        })?;
+        let (control, address) = bind(config.bind_address, config.port).await?;
+        let (messaging, messaging_address) =
+            bind(config.bind_address, config.messaging_port).await?;
         let inner = Arc::new(service::Service::new(config));
-        let server = server::spawn(listener, Arc::clone(&inner));
+        let server = server::spawn(control, messaging, Arc::clone(&inner));
         Ok(LocalService {
             inner,
             address,
+            messaging_address,
             server,
         })
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:4566`.
+    /// The control-plane base URL, e.g. `http://127.0.0.1:4566`.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.address)
     }
 
-    /// The bound socket address.
+    /// The Messaging API URL, e.g. `ws://127.0.0.1:4567`: connect with a chat
+    /// token from `CreateChatToken` as the WebSocket subprotocol.
+    pub fn messaging_endpoint(&self) -> String {
+        format!("ws://{}", self.messaging_address)
+    }
+
+    /// The bound control-plane socket address.
     pub fn local_addr(&self) -> SocketAddr {
         self.address
+    }
+
+    /// The bound messaging socket address.
+    pub fn messaging_addr(&self) -> SocketAddr {
+        self.messaging_address
     }
 
     /// The configuration the service runs with.
@@ -446,19 +578,28 @@ impl LocalService {
     }
 
     /// Looks up a token returned by `CreateChatToken`. `None` when it is
-    /// unknown, expired, or its room was deleted.
+    /// unknown, expired, already used to connect, dropped (see
+    /// [`LocalConfig::max_chat_tokens`]) or its room was deleted.
     pub fn verify_chat_token(&self, token: &str) -> Option<ChatTokenInfo> {
         self.inner.verify_chat_token(token)
     }
 
     /// The `SendEvent`, `DeleteMessage` and `DisconnectUser` calls recorded
-    /// for a room (by ARN or id), oldest first. Records are kept after the
-    /// room is deleted.
+    /// for a room (by ARN or id), oldest first. At most
+    /// [`LocalConfig::max_recorded_actions`] are kept across rooms (the oldest
+    /// go first), and a room's records are dropped when the room is deleted.
     pub fn recorded_actions(&self, room_arn_or_id: &str) -> Vec<RecordedAction> {
         self.inner.recorded_actions(room_arn_or_id)
     }
 
-    /// Stops accepting connections, closes open ones and waits for the accept loop to end.
+    /// The number of open WebSocket connections (sessions) across rooms.
+    pub fn messaging_connections(&self) -> usize {
+        self.inner.open_connections()
+    }
+
+    /// Stops accepting connections, closes the WebSocket sessions (1001,
+    /// waiting up to 2 s for clean closes), closes the other connections and
+    /// waits for the accept loops to end.
     pub async fn shutdown(mut self) {
         self.server.shutdown().await;
     }

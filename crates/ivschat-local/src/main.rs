@@ -2,22 +2,25 @@
 
 use std::process::ExitCode;
 
-use ivschat_local::{LocalConfig, LocalService};
+use ivschat_local::{LocalConfig, LocalService, ReviewHandler};
 
 const USAGE: &str = "\
 usage: ivschat-local [options]
 
 options:
-  --port PORT                 port on 127.0.0.1 (default 0: pick a free one)
+  --port PORT                 control-plane port on 127.0.0.1 (default 0: pick a free one)
+  --messaging-port PORT       WebSocket messaging port on 127.0.0.1 (default 0: pick a free one)
   --region REGION             region of ARNs and SigV4 scope (default us-west-2)
   --account ACCOUNT_ID        12-digit account id of ARNs (default 123456789012)
   --access-key-id AKID        accepted access key id (default AKIDLOCAL)
   --secret-access-key SECRET  its secret (default ivschat-local-secret-access-key)
   --no-verify                 accept requests without checking SigV4 signatures
+  --review-handler ARN=URL    review messages of rooms whose messageReviewHandler.uri is ARN
+                              by POSTing them to the http:// URL (repeatable)
   -h, --help                  print this help";
 
 enum Command {
-    Run(LocalConfig),
+    Run(Box<LocalConfig>),
     Help,
 }
 
@@ -39,11 +42,18 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
         };
         match flag.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
-            "--port" => {
-                let v = value("--port")?;
-                config.port = v
-                    .parse()
-                    .map_err(|_| format!("--port: {v:?} is not a port number (0-65535)"))?;
+            "--port" => config.port = port(&value("--port")?, "--port")?,
+            "--messaging-port" => {
+                config.messaging_port = port(&value("--messaging-port")?, "--messaging-port")?;
+            }
+            "--review-handler" => {
+                let v = value("--review-handler")?;
+                let Some((uri, url)) = v.split_once('=') else {
+                    return Err(format!("--review-handler: {v:?} must be ARN=URL"));
+                };
+                let handler =
+                    ReviewHandler::http(url).map_err(|e| format!("--review-handler: {e}"))?;
+                config = config.with_review_handler(uri, handler);
             }
             "--region" => config.region = value("--region")?,
             "--account" => config.account_id = value("--account")?,
@@ -60,12 +70,17 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             secret.unwrap_or(defaults.secret_access_key),
         );
     }
-    Ok(Command::Run(config))
+    Ok(Command::Run(Box::new(config)))
+}
+
+fn port(v: &str, flag: &str) -> Result<u16, String> {
+    v.parse()
+        .map_err(|_| format!("{flag}: {v:?} is not a port number (0-65535)"))
 }
 
 fn main() -> ExitCode {
     let config = match parse_args(std::env::args().skip(1)) {
-        Ok(Command::Run(config)) => config,
+        Ok(Command::Run(config)) => *config,
         Ok(Command::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -94,6 +109,10 @@ fn main() -> ExitCode {
             }
         };
         println!("ivschat-local listening on {}", service.endpoint());
+        println!(
+            "ivschat-local messaging on {}",
+            service.messaging_endpoint()
+        );
         let signal = tokio::signal::ctrl_c().await;
         service.shutdown().await;
         match signal {
@@ -119,6 +138,9 @@ mod tests {
         let Ok(Command::Run(c)) = parse(&[
             "--port",
             "4566",
+            "--messaging-port=4567",
+            "--review-handler",
+            "arn:aws:lambda:us-west-2:123456789012:function:f=http://127.0.0.1:9000/review",
             "--region=eu-west-1",
             "--account",
             "111122223333",
@@ -131,6 +153,12 @@ mod tests {
             panic!("expected a run command");
         };
         assert_eq!(c.port, 4566);
+        assert_eq!(c.messaging_port, 4567);
+        assert_eq!(
+            format!("{:?}", c.review_handlers),
+            "{\"arn:aws:lambda:us-west-2:123456789012:function:f\": \
+             ReviewHandler::http(\"http://127.0.0.1:9000/review\")}"
+        );
         assert_eq!(c.region, "eu-west-1");
         assert_eq!(c.account_id, "111122223333");
         assert_eq!(c.credentials.len(), 1);
@@ -152,6 +180,16 @@ mod tests {
         assert_eq!(
             parse(&["--bogus"]).err().as_deref(),
             Some("unknown argument \"--bogus\"")
+        );
+        assert_eq!(
+            parse(&["--review-handler", "arn-only"]).err().as_deref(),
+            Some("--review-handler: \"arn-only\" must be ARN=URL")
+        );
+        assert_eq!(
+            parse(&["--review-handler=a=https://x/"]).err().as_deref(),
+            Some(
+                "--review-handler: review handler URL \"https://x/\" must start with http:// (no TLS)"
+            )
         );
         assert!(matches!(parse(&["-h"]), Ok(Command::Help)));
     }

@@ -1,7 +1,10 @@
-//! HTTP/1.1 server glue: accept loop, body limits, SigV4 check, routing and
+//! HTTP/1.1 server glue: accept loops with connection caps, header
+//! authentication before the body, body limits, SigV4 check, routing and
 //! restJson1 response rendering.
 
 use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,8 +17,8 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use percent_encoding::percent_decode_str;
-use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::error::ServiceError;
@@ -26,16 +29,16 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 const ERROR_TYPE: HeaderName = HeaderName::from_static("x-amzn-errortype");
 const SIGNING_NAME: &str = "ivschat";
 
-/// Owns the accept loop; stopping it closes every connection.
+/// Owns the accept loops; stopping them closes every connection.
 pub(crate) struct ServerHandle {
     stop: watch::Sender<bool>,
-    task: Option<JoinHandle<()>>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl ServerHandle {
     pub(crate) async fn shutdown(&mut self) {
         let _ = self.stop.send(true);
-        if let Some(task) = self.task.take() {
+        for task in self.tasks.drain(..) {
             let _ = task.await;
         }
     }
@@ -44,50 +47,90 @@ impl ServerHandle {
 impl Drop for ServerHandle {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
-        if let Some(task) = self.task.take() {
+        for task in self.tasks.drain(..) {
             task.abort();
         }
     }
 }
 
-pub(crate) fn spawn(listener: TcpListener, service: Arc<Service>) -> ServerHandle {
+/// Serves the control plane on `control` and the Messaging API on `messaging`.
+pub(crate) fn spawn(
+    control: TcpListener,
+    messaging: TcpListener,
+    service: Arc<Service>,
+) -> ServerHandle {
     let (stop, rx) = watch::channel(false);
-    let task = tokio::spawn(accept_loop(listener, service, rx));
+    let control_task = tokio::spawn(control_plane(control, Arc::clone(&service), rx.clone()));
+    let messaging_task = tokio::spawn(crate::messaging::socket::serve(messaging, service, rx));
     ServerHandle {
         stop,
-        task: Some(task),
+        tasks: vec![control_task, messaging_task],
     }
 }
 
-async fn accept_loop(
-    listener: TcpListener,
-    service: Arc<Service>,
+/// Accepts connections until `stop` changes, at most `limit` open at a time
+/// (further clients wait in the listen backlog), and runs `serve` on each.
+pub(crate) async fn accept_until_stopped<F, Fut>(
+    listener: &TcpListener,
+    limit: usize,
     mut stop: watch::Receiver<bool>,
-) {
-    // Dropping the set at the end aborts every open connection.
-    let mut connections = JoinSet::new();
+    connections: &mut JoinSet<()>,
+    serve: F,
+) where
+    F: Fn(TcpStream, SocketAddr) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let permits = Arc::new(Semaphore::new(limit));
     loop {
+        let accept = async {
+            let permit = Arc::clone(&permits).acquire_owned().await;
+            (permit, listener.accept().await)
+        };
         tokio::select! {
             _ = stop.changed() => break,
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
+            (permit, accepted) = accept => match (permit, accepted) {
+                (Ok(permit), Ok((stream, peer))) => {
                     let _ = stream.set_nodelay(true);
-                    let service = Arc::clone(&service);
-                    connections.spawn(serve_connection(stream, service));
+                    let connection = serve(stream, peer);
+                    connections.spawn(async move {
+                        connection.await;
+                        drop(permit);
+                    });
                 }
+                // The semaphore is never closed.
+                (Err(_), _) => break,
                 // Out of file descriptors or similar: back off instead of spinning.
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                (Ok(_), Err(_)) => tokio::time::sleep(Duration::from_millis(20)).await,
             },
         }
     }
 }
 
-async fn serve_connection(stream: tokio::net::TcpStream, service: Arc<Service>) {
+async fn control_plane(listener: TcpListener, service: Arc<Service>, stop: watch::Receiver<bool>) {
+    // Dropping the set at the end aborts every open connection.
+    let mut connections = JoinSet::new();
+    let limit = service.config.max_connections;
+    let body_budget = Arc::new(Semaphore::new(budget_units(
+        service.config.max_in_flight_body_bytes,
+    )));
+    accept_until_stopped(&listener, limit, stop, &mut connections, |stream, _| {
+        serve_connection(stream, Arc::clone(&service), Arc::clone(&body_budget))
+    })
+    .await;
+}
+
+/// The in-flight body budget counts KiB so a permit count fits in a `u32`.
+fn budget_units(bytes: usize) -> usize {
+    bytes.div_ceil(1024).min(Semaphore::MAX_PERMITS)
+}
+
+async fn serve_connection(stream: TcpStream, service: Arc<Service>, budget: Arc<Semaphore>) {
     let timeout = service.config.read_timeout;
     let handler = service_fn(move |req| {
         let service = Arc::clone(&service);
-        async move { Ok::<_, Infallible>(handle(&service, req).await) }
+        let budget = Arc::clone(&budget);
+        async move { Ok::<_, Infallible>(handle(&service, &budget, req).await) }
     });
     let mut builder = http1::Builder::new();
     builder
@@ -99,9 +142,13 @@ async fn serve_connection(stream: tokio::net::TcpStream, service: Arc<Service>) 
         .await;
 }
 
-async fn handle(service: &Service, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(
+    service: &Service,
+    budget: &Semaphore,
+    req: Request<Incoming>,
+) -> Response<Full<Bytes>> {
     let request_id = uuid::Uuid::new_v4().to_string();
-    match process(service, req).await {
+    match process(service, budget, req).await {
         Ok(Reply::Json(value)) => respond(StatusCode::OK, Some(&value), &request_id, None, None),
         Ok(Reply::NoContent) => respond(StatusCode::NO_CONTENT, None, &request_id, None, None),
         Err(err) => {
@@ -144,8 +191,12 @@ fn respond(
     resp
 }
 
+/// Reads the body within the in-flight budget: a request waits for budget
+/// (counted from its `content-length`, or the body limit when unknown) and
+/// the wait counts against `read_timeout`.
 async fn read_body(
     service: &Service,
+    budget: &Semaphore,
     headers: &http::HeaderMap,
     body: Incoming,
 ) -> Result<Bytes, ServiceError> {
@@ -157,7 +208,16 @@ async fn read_body(
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(ServiceError::PayloadTooLarge { limit });
     }
-    let read = Limited::new(body, limit).collect();
+    if declared == Some(0) {
+        return Ok(Bytes::new());
+    }
+    let reserve = declared.map_or(limit, |len| usize::try_from(len).unwrap_or(limit));
+    let units = u32::try_from(budget_units(reserve)).unwrap_or(u32::MAX);
+    let read = async {
+        // The semaphore is never closed.
+        let _permit = budget.acquire_many(units).await.ok();
+        Limited::new(body, limit).collect().await
+    };
     match tokio::time::timeout(service.config.read_timeout, read).await {
         Err(_) => Err(ServiceError::RequestTimeout),
         Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
@@ -170,28 +230,44 @@ async fn read_body(
     }
 }
 
-async fn process(service: &Service, req: Request<Incoming>) -> Result<Reply, ServiceError> {
+async fn process(
+    service: &Service,
+    budget: &Semaphore,
+    req: Request<Incoming>,
+) -> Result<Reply, ServiceError> {
     let (parts, body) = req.into_parts();
-    let body = read_body(service, &parts.headers, body).await?;
     let path = parts.uri.path();
     let query = parts.uri.query();
-    if service.config.verify_signatures {
-        let lookup = |akid: &str| {
-            service
-                .config
-                .credentials
-                .iter()
-                .find(|c| c.access_key_id == akid)
-                .map(|c| c.secret_access_key.clone())
-        };
-        let verifier = Verifier {
-            region: &service.config.region,
-            service: SIGNING_NAME,
-            lookup_secret: &lookup,
-            now: service.config.clock.now(),
-            max_skew: service.config.max_clock_skew,
-        };
-        verifier.verify(parts.method.as_str(), path, query, &parts.headers, &body)?;
+    let lookup = |akid: &str| {
+        service
+            .config
+            .credentials
+            .iter()
+            .find(|c| c.access_key_id == akid)
+            .map(|c| c.secret_access_key.clone())
+    };
+    let verifier = Verifier {
+        region: &service.config.region,
+        service: SIGNING_NAME,
+        lookup_secret: &lookup,
+        now: service.config.clock.now(),
+        max_skew: service.config.max_clock_skew,
+    };
+    let authenticated = if service.config.verify_signatures {
+        Some(verifier.authenticate_headers(&parts.headers)?)
+    } else {
+        None
+    };
+    let body = read_body(service, budget, &parts.headers, body).await?;
+    if let Some(pre) = authenticated {
+        verifier.verify_signature(
+            pre,
+            parts.method.as_str(),
+            path,
+            query,
+            &parts.headers,
+            &body,
+        )?;
     }
     route(service, &parts.method, path, query, &body)
 }

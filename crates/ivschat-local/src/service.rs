@@ -1,12 +1,17 @@
 //! The operations: input validation, state changes and output documents.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
 
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::error::ServiceError;
+use crate::messaging::frames::{self, FrameError};
+use crate::messaging::outbox::{CloseCause, Outbox};
+use crate::messaging::{IdGen, Live};
 use crate::time::{format_rfc3339, from_millis, to_millis};
 use crate::validate::{self as v, Checker, parse_ivschat_arn, path};
 use crate::{ChatTokenInfo, LocalConfig, RecordedAction};
@@ -15,7 +20,8 @@ use crate::{ChatTokenInfo, LocalConfig, RecordedAction};
 pub(crate) const MAX_TAGS: usize = 50;
 const DEFAULT_PAGE: usize = 50;
 const TOKEN_LIFETIME_MS: i64 = 60 * 60 * 1000;
-const PRUNE_TOKENS_ABOVE: usize = 10_000;
+/// Prefix of the chat tokens this service issues; the region follows it.
+const TOKEN_PREFIX: &str = "ivschat-local.";
 
 /// The operations of the service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,22 +119,78 @@ struct TokenRecord {
     session_duration_in_minutes: u32,
     token_expires: i64,
     session_expires: i64,
+    /// Set when a connection opened with the token: tokens are single-use.
+    used: bool,
 }
 
 /// Everything the service stores. Maps keyed by a creation sequence number
 /// give listings a stable creation order and resumable pagination.
 #[derive(Default)]
-struct State {
+pub(crate) struct State {
     seq: u64,
     rooms: BTreeMap<u64, Room>,
     room_ids: HashMap<String, u64>,
     configs: BTreeMap<u64, LoggingConfiguration>,
     config_ids: HashMap<String, u64>,
     tokens: HashMap<String, TokenRecord>,
-    actions: HashMap<String, Vec<RecordedAction>>,
+    /// Tokens in creation order (the oldest is dropped first at the cap).
+    token_order: VecDeque<String>,
+    actions: HashMap<String, VecDeque<RecordedAction>>,
+    /// Room id of every recorded action in recording order, across rooms.
+    action_order: VecDeque<String>,
+    live: Live,
 }
 
 impl State {
+    /// Stores a token record, dropping expired records and then the oldest
+    /// ones beyond `max`.
+    fn insert_token(&mut self, token: String, record: TokenRecord, now: i64, max: usize) {
+        while let Some(oldest) = self.token_order.front() {
+            let expired = self
+                .tokens
+                .get(oldest)
+                .is_none_or(|t| t.token_expires <= now);
+            if !expired && self.tokens.len() < max {
+                break;
+            }
+            if let Some(oldest) = self.token_order.pop_front() {
+                self.tokens.remove(&oldest);
+            }
+        }
+        self.token_order.push_back(token.clone());
+        self.tokens.insert(token, record);
+    }
+
+    /// Records an action, dropping the oldest records (of any room) beyond `max`.
+    fn push_action(&mut self, room_id: &str, action: RecordedAction, max: usize) {
+        self.actions
+            .entry(room_id.to_string())
+            .or_default()
+            .push_back(action);
+        self.action_order.push_back(room_id.to_string());
+        while self.action_order.len() > max {
+            let Some(room) = self.action_order.pop_front() else {
+                break;
+            };
+            if let Some(list) = self.actions.get_mut(&room) {
+                list.pop_front();
+                if list.is_empty() {
+                    self.actions.remove(&room);
+                }
+            }
+        }
+    }
+
+    /// Forgets a deleted room's tokens and recorded actions and closes its connections.
+    fn forget_room(&mut self, id: &str) {
+        self.tokens.retain(|_, t| t.room_id != id);
+        let tokens = &self.tokens;
+        self.token_order.retain(|t| tokens.contains_key(t));
+        self.actions.remove(id);
+        self.action_order.retain(|r| r != id);
+        self.live.close_room(id, CloseCause::RoomDeleted);
+    }
+
     fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
@@ -169,6 +231,7 @@ pub(crate) struct Service {
     pub(crate) config: LocalConfig,
     state: Mutex<State>,
     page_key: [u8; 16],
+    pub(crate) ids: IdGen,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -397,10 +460,11 @@ impl Service {
             config,
             state: Mutex::new(State::default()),
             page_key,
+            ids: IdGen::new(),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         // A panic elsewhere cannot leave the maps half-updated in a way that
         // matters more than refusing service, so keep going with the data.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -652,7 +716,7 @@ impl Service {
             .remove(id)
             .ok_or_else(|| ServiceError::not_found("Room", id))?;
         st.rooms.remove(&seq);
-        st.tokens.retain(|_, t| t.room_id != id);
+        st.forget_room(id);
         Ok(Reply::NoContent)
     }
 
@@ -893,8 +957,10 @@ impl Service {
         let (ident, user_id) = (ident.unwrap_or_default(), user_id.unwrap_or_default());
         let now = self.now();
         let duration = u32::try_from(duration.unwrap_or(60)).unwrap_or(60);
+        // Only RFC 7230 tchar characters: the token travels as the WebSocket subprotocol.
         let token = format!(
-            "ivschat-local.{}{}",
+            "{TOKEN_PREFIX}{}.{}{}",
+            self.config.region,
             uuid::Uuid::new_v4().simple(),
             uuid::Uuid::new_v4().simple()
         );
@@ -906,38 +972,40 @@ impl Service {
             session_duration_in_minutes: duration,
             token_expires: now + TOKEN_LIFETIME_MS,
             session_expires: now + i64::from(duration) * 60_000,
+            used: false,
         };
         let mut st = self.lock();
         let room_id = self.existing_room_id(&st, &ident)?;
-        if st.tokens.len() > PRUNE_TOKENS_ABOVE {
-            st.tokens.retain(|_, t| t.token_expires > now);
-        }
         let out = json!({
             "token": token,
             "tokenExpirationTime": time(record.token_expires),
             "sessionExpirationTime": time(record.session_expires),
         });
-        st.tokens.insert(token, TokenRecord { room_id, ..record });
+        st.insert_token(
+            token,
+            TokenRecord { room_id, ..record },
+            now,
+            self.config.max_chat_tokens,
+        );
         Ok(Reply::Json(out))
     }
 
+    /// Records a control-plane messaging call and delivers its frame to the
+    /// room's connections; returns the locked state and the new id.
     fn record(
         &self,
         ident: Option<String>,
-        action: impl FnOnce(String, std::time::SystemTime) -> RecordedAction,
-    ) -> Result<Value, ServiceError> {
+        make: impl FnOnce(&str, SystemTime, &str) -> (RecordedAction, Utf8Bytes),
+    ) -> Result<(MutexGuard<'_, State>, String, String), ServiceError> {
         let ident = ident.unwrap_or_default();
         let now = self.config.clock.now();
         let mut st = self.lock();
         let room_id = self.existing_room_id(&st, &ident)?;
-        let id: String = std::iter::repeat_with(fastrand::alphanumeric)
-            .take(12)
-            .collect();
-        st.actions
-            .entry(room_id)
-            .or_default()
-            .push(action(id.clone(), now));
-        Ok(json!({"id": id}))
+        let id = self.ids.next();
+        let (action, frame) = make(&id, now, &format_rfc3339(to_millis(now)));
+        st.push_action(&room_id, action, self.config.max_recorded_actions);
+        st.live.broadcast(&room_id, &frame);
+        Ok((st, room_id, id))
     }
 
     fn send_event(&self, input: &Value) -> Result<Reply, ServiceError> {
@@ -953,13 +1021,19 @@ impl Service {
             &v::StrSpec::ANY,
         );
         c.finish()?;
-        let out = self.record(ident, |id, time| RecordedAction::Event {
-            id,
-            event_name: event_name.unwrap_or_default(),
-            attributes: attributes.unwrap_or_default(),
-            time,
+        let event_name = event_name.unwrap_or_default();
+        let (st, _, id) = self.record(ident, |id, time, send_time| {
+            let frame = frames::event(id, None, &event_name, attributes.as_ref(), send_time);
+            let action = RecordedAction::Event {
+                id: id.to_string(),
+                event_name,
+                attributes: attributes.unwrap_or_default(),
+                time,
+            };
+            (action, frame)
         })?;
-        Ok(Reply::Json(out))
+        drop(st);
+        Ok(Reply::Json(json!({"id": id})))
     }
 
     fn delete_message(&self, input: &Value) -> Result<Reply, ServiceError> {
@@ -968,13 +1042,19 @@ impl Service {
         let message_id = required_string(&mut c, obj, "id", &v::MESSAGE_ID);
         let reason = c.string("reason", obj.get("reason"), &v::REASON);
         c.finish()?;
-        let out = self.record(ident, |id, time| RecordedAction::MessageDeleted {
-            id,
-            message_id: message_id.unwrap_or_default(),
-            reason,
-            time,
+        let message_id = message_id.unwrap_or_default();
+        let (st, _, id) = self.record(ident, |id, time, send_time| {
+            let frame = frames::delete_event(id, None, &message_id, reason.as_deref(), send_time);
+            let action = RecordedAction::MessageDeleted {
+                id: id.to_string(),
+                message_id,
+                reason,
+                time,
+            };
+            (action, frame)
         })?;
-        Ok(Reply::Json(out))
+        drop(st);
+        Ok(Reply::Json(json!({"id": id})))
     }
 
     fn disconnect_user(&self, input: &Value) -> Result<Reply, ServiceError> {
@@ -983,11 +1063,17 @@ impl Service {
         let user_id = required_string(&mut c, obj, "userId", &v::USER_ID);
         let reason = c.string("reason", obj.get("reason"), &v::REASON);
         c.finish()?;
-        self.record(ident, |_, time| RecordedAction::UserDisconnected {
-            user_id: user_id.unwrap_or_default(),
-            reason,
-            time,
+        let user_id = user_id.unwrap_or_default();
+        let (st, room_id, _) = self.record(ident, |id, time, send_time| {
+            let frame = frames::disconnect_event(id, None, &user_id, reason.as_deref(), send_time);
+            let action = RecordedAction::UserDisconnected {
+                user_id: user_id.clone(),
+                reason,
+                time,
+            };
+            (action, frame)
         })?;
+        st.live.close_user(&room_id, &user_id);
         Ok(Reply::Json(json!({})))
     }
 
@@ -1091,7 +1177,7 @@ impl Service {
         let now = self.now();
         let st = self.lock();
         let t = st.tokens.get(token)?;
-        if t.token_expires <= now {
+        if t.used || t.token_expires <= now {
             return None;
         }
         let room = st.room(&t.room_id)?;
@@ -1109,6 +1195,230 @@ impl Service {
 
     pub(crate) fn recorded_actions(&self, room: &str) -> Vec<RecordedAction> {
         let id = parse_ivschat_arn(room).map_or(room, |a| a.id);
-        self.lock().actions.get(id).cloned().unwrap_or_default()
+        self.lock()
+            .actions
+            .get(id)
+            .map(|list| list.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Why a WebSocket handshake is refused: the HTTP status and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub(crate) status: u16,
+    pub(crate) message: String,
+}
+
+fn refuse(status: u16, message: impl Into<String>) -> Refusal {
+    Refusal {
+        status,
+        message: message.into(),
+    }
+}
+
+/// What a connection knows about its session, from the token that opened it.
+pub(crate) struct SessionInfo {
+    pub(crate) member: u64,
+    pub(crate) room_id: String,
+    pub(crate) user_id: String,
+    pub(crate) capabilities: Vec<String>,
+    pub(crate) attributes: BTreeMap<String, String>,
+    pub(crate) session_expires: SystemTime,
+    pub(crate) outbox: Arc<Outbox>,
+}
+
+/// `frames::delete_event` and `frames::disconnect_event`: (id, request id,
+/// subject, reason, send time) to a frame.
+type SystemEvent = fn(&str, Option<&str>, &str, Option<&str>, &str) -> Utf8Bytes;
+
+/// A message that passed the room's length and rate checks.
+#[derive(Debug)]
+pub(crate) struct Admission {
+    pub(crate) id: String,
+    pub(crate) send_time: String,
+    pub(crate) room_arn: String,
+    /// The handler URI and whether its fallback result is ALLOW.
+    pub(crate) review: Option<(String, bool)>,
+    pub(crate) max_length: usize,
+}
+
+/// The Messaging API's view of the state: sessions, admission and delivery.
+impl Service {
+    /// Consumes a chat token and joins its room.
+    pub(crate) fn open_session(&self, token: &str) -> Result<SessionInfo, Refusal> {
+        let now = self.now();
+        let mut st = self.lock();
+        let Some(record) = st.tokens.get_mut(token) else {
+            return Err(self.unknown_token(token));
+        };
+        if record.used {
+            return Err(refuse(
+                401,
+                "The chat token was already used to connect; tokens are single-use",
+            ));
+        }
+        if record.token_expires <= now {
+            return Err(refuse(
+                401,
+                format!(
+                    "The chat token expired at {}",
+                    format_rfc3339(record.token_expires)
+                ),
+            ));
+        }
+        record.used = true;
+        let record = record.clone();
+        if st.room(&record.room_id).is_none() {
+            return Err(refuse(404, "The chat token's room does not exist"));
+        }
+        let outbox = Arc::new(Outbox::new(self.config.max_outgoing_queue_bytes));
+        let member = st
+            .live
+            .join(&record.room_id, &record.user_id, Arc::clone(&outbox));
+        Ok(SessionInfo {
+            member,
+            room_id: record.room_id,
+            user_id: record.user_id,
+            capabilities: record.capabilities,
+            attributes: record.attributes,
+            session_expires: from_millis(record.session_expires),
+            outbox,
+        })
+    }
+
+    fn unknown_token(&self, token: &str) -> Refusal {
+        let region = token
+            .strip_prefix(TOKEN_PREFIX)
+            .and_then(|rest| rest.split_once('.'))
+            .map(|(region, _)| region)
+            .filter(|r| {
+                (1..=32).contains(&r.len())
+                    && r.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            });
+        match region {
+            Some(region) if region != self.config.region => refuse(
+                401,
+                format!(
+                    "The chat token was issued for region {region}; this endpoint serves {}",
+                    self.config.region
+                ),
+            ),
+            _ => refuse(
+                401,
+                "The chat token is not valid: unknown, forged, or its room was deleted",
+            ),
+        }
+    }
+
+    pub(crate) fn leave(&self, room_id: &str, member: u64) {
+        self.lock().live.leave(room_id, member);
+    }
+
+    /// Checks a message against the room's current settings (so `UpdateRoom`
+    /// applies to open connections) and counts it against the rate limit.
+    pub(crate) fn admit_message(
+        &self,
+        room_id: &str,
+        content: &str,
+    ) -> Result<Admission, FrameError> {
+        let now = to_millis(self.config.clock.now());
+        let mut st = self.lock();
+        let Some(room) = st.room(room_id) else {
+            return Err(FrameError::new(404, "Room not found"));
+        };
+        let max_length = usize::try_from(room.max_length).unwrap_or(usize::MAX);
+        let max_rate = usize::try_from(room.max_rate).unwrap_or(usize::MAX);
+        let review = room
+            .handler
+            .as_ref()
+            .and_then(|h| h.uri.clone().map(|uri| (uri, h.fallback_result == "ALLOW")));
+        let room_arn = room.arn.clone();
+        let length = content.chars().count();
+        if length > max_length {
+            return Err(FrameError::new(
+                400,
+                format!("Content must be at most {max_length} characters, got {length}"),
+            ));
+        }
+        if !st.live.admit(room_id, now, max_rate) {
+            return Err(FrameError::new(
+                429,
+                format!("Room message rate of {max_rate} per second exceeded"),
+            ));
+        }
+        Ok(Admission {
+            id: self.ids.next(),
+            send_time: format_rfc3339(now),
+            room_arn,
+            review,
+            max_length,
+        })
+    }
+
+    /// Sends a frame to every connection of the room.
+    pub(crate) fn deliver(&self, room_id: &str, frame: &Utf8Bytes) {
+        self.lock().live.broadcast(room_id, frame);
+    }
+
+    fn send_time(&self) -> String {
+        format_rfc3339(self.now())
+    }
+
+    /// Delivers a system event made with a fresh id and the current time;
+    /// returns the state, still locked, for what must follow it at once.
+    fn announce(
+        &self,
+        room_id: &str,
+        request_id: Option<&str>,
+        subject: &str,
+        reason: Option<&str>,
+        event: SystemEvent,
+    ) -> MutexGuard<'_, State> {
+        let frame = event(
+            &self.ids.next(),
+            request_id,
+            subject,
+            reason,
+            &self.send_time(),
+        );
+        let st = self.lock();
+        st.live.broadcast(room_id, &frame);
+        st
+    }
+
+    /// `DELETE_MESSAGE` from a connection: the `aws:DELETE_MESSAGE` event.
+    pub(crate) fn delete_message_live(
+        &self,
+        room_id: &str,
+        request_id: Option<&str>,
+        message_id: &str,
+        reason: Option<&str>,
+    ) {
+        let event = frames::delete_event;
+        drop(self.announce(room_id, request_id, message_id, reason, event));
+    }
+
+    /// `DISCONNECT_USER` from a connection: the `aws:DISCONNECT_USER` event,
+    /// then a close of every connection of that user in the room.
+    pub(crate) fn disconnect_user_live(
+        &self,
+        room_id: &str,
+        request_id: Option<&str>,
+        user_id: &str,
+        reason: Option<&str>,
+    ) {
+        let event = frames::disconnect_event;
+        let st = self.announce(room_id, request_id, user_id, reason, event);
+        st.live.close_user(room_id, user_id);
+    }
+
+    pub(crate) fn close_all_sessions(&self) {
+        self.lock().live.close_all(CloseCause::ShuttingDown);
+    }
+
+    pub(crate) fn open_connections(&self) -> usize {
+        self.lock().live.connections()
     }
 }

@@ -28,7 +28,7 @@ const PATH: &AsciiSet = &STRICT.remove(b'/');
 pub(crate) struct Verifier<'a> {
     pub(crate) region: &'a str,
     pub(crate) service: &'a str,
-    pub(crate) lookup_secret: &'a dyn Fn(&str) -> Option<String>,
+    pub(crate) lookup_secret: &'a (dyn Fn(&str) -> Option<String> + Sync),
     pub(crate) now: SystemTime,
     pub(crate) max_skew: Duration,
 }
@@ -209,16 +209,22 @@ fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// What the headers alone established: a known access key, a well-formed
+/// scope for this service and region, and a fresh date.
+pub(crate) struct HeaderAuth<'h> {
+    auth: Authorization<'h>,
+    amz_date: &'h str,
+    signed_at: i64,
+    secret: String,
+}
+
 impl Verifier<'_> {
-    /// Verifies the request or returns the error AWS would answer.
-    pub(crate) fn verify(
+    /// Checks everything the headers allow before the body is read, so an
+    /// unauthenticated client cannot make the service buffer its upload.
+    pub(crate) fn authenticate_headers<'h>(
         &self,
-        method: &str,
-        path: &str,
-        query: Option<&str>,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Result<(), ServiceError> {
+        headers: &'h HeaderMap,
+    ) -> Result<HeaderAuth<'h>, ServiceError> {
         let Some(auth_value) = headers.get(http::header::AUTHORIZATION) else {
             return Err(ServiceError::MissingAuthenticationToken);
         };
@@ -288,7 +294,30 @@ impl Verifier<'_> {
                 "'Host' must be a 'SignedHeader' in the AWS Authorization.",
             ));
         }
+        Ok(HeaderAuth {
+            auth,
+            amz_date,
+            signed_at,
+            secret,
+        })
+    }
 
+    /// Verifies the signature over the whole request, body included.
+    pub(crate) fn verify_signature(
+        &self,
+        pre: HeaderAuth<'_>,
+        method: &str,
+        path: &str,
+        query: Option<&str>,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<(), ServiceError> {
+        let HeaderAuth {
+            auth,
+            amz_date,
+            signed_at,
+            secret,
+        } = pre;
         let body_hash = sha256_hex(body);
         let payload_hash = match header_str(headers, "x-amz-content-sha256") {
             Some("UNSIGNED-PAYLOAD") => "UNSIGNED-PAYLOAD".to_string(),

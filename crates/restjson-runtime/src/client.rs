@@ -80,9 +80,25 @@ struct Target {
     signing_name: String,
 }
 
+/// How a protocol's error responses are read: restJson1 for generated clients, XML for the
+/// STS calls of the credential providers.
+#[derive(Debug)]
+pub(crate) struct ErrorRules {
+    /// Code, message and request id of an error response.
+    pub(crate) metadata: fn(&HeaderMap, &[u8]) -> ErrorMetadata,
+    /// Error codes retried as transient besides the SDKs' common ones.
+    pub(crate) transient_codes: &'static [&'static str],
+}
+
+pub(crate) static REST_JSON_ERRORS: ErrorRules = ErrorRules {
+    metadata: ErrorMetadata::from_response,
+    transient_codes: &[],
+};
+
 struct Inner {
     config: Config,
     service: &'static ServiceMeta,
+    errors: &'static ErrorRules,
     connector: Result<SharedConnector, String>,
     target: Result<Target, String>,
     user_agent: HeaderValue,
@@ -131,6 +147,15 @@ fn resolve_target(config: &Config, service: &ServiceMeta) -> Result<Target, Stri
     if let Some(url) = &config.endpoint_url {
         check_endpoint_url(url)?;
     }
+    // Even with an endpoint URL: requests are signed for the region, and a guessed one only
+    // comes back as a signature error from the service.
+    if config.region.is_none() {
+        return Err(format!(
+            "no region is configured for {}: set one with `Config::builder().region(..)`, the \
+             AWS_REGION environment variable or `region` in the shared config profile",
+            service.sdk_id
+        ));
+    }
     let endpoint = match service.resolve_endpoint {
         Some(resolve) => {
             let mut params = EndpointParams::new()
@@ -142,16 +167,8 @@ fn resolve_target(config: &Config, service: &ServiceMeta) -> Result<Target, Stri
             if let Some(url) = &config.endpoint_url {
                 params = params.with_endpoint(url.clone());
             }
-            resolve(&params).map_err(|e| {
-                if config.region.is_none() && config.endpoint_url.is_none() {
-                    format!(
-                        "no region is configured for {}: set one on the config (or AWS_REGION), or set an endpoint URL ({e})",
-                        service.sdk_id
-                    )
-                } else {
-                    format!("cannot resolve the {} endpoint: {e}", service.sdk_id)
-                }
-            })?
+            resolve(&params)
+                .map_err(|e| format!("cannot resolve the {} endpoint: {e}", service.sdk_id))?
         }
         None => match &config.endpoint_url {
             Some(url) => Endpoint::new(url.clone()),
@@ -186,7 +203,7 @@ fn resolve_target(config: &Config, service: &ServiceMeta) -> Result<Target, Stri
     };
     let signing_region = prop("signingRegion")
         .or_else(|| config.region.clone())
-        .unwrap_or_else(|| "us-east-1".to_owned());
+        .unwrap_or_default();
     let signing_name = prop("signingName").unwrap_or_else(|| service.signing_name.to_owned());
     Ok(Target {
         url: endpoint.url().trim_end_matches('/').to_owned(),
@@ -199,7 +216,16 @@ fn resolve_target(config: &Config, service: &ServiceMeta) -> Result<Target, Stri
 impl Handle {
     /// A handle for `service` configured by `config`. Never fails: configuration problems are
     /// reported by each call as construction errors, before anything is sent.
-    pub fn new(mut config: Config, service: &'static ServiceMeta) -> Self {
+    pub fn new(config: Config, service: &'static ServiceMeta) -> Self {
+        Self::with_error_rules(config, service, &REST_JSON_ERRORS)
+    }
+
+    /// Like [`new`](Self::new), for a service whose error responses follow `errors`.
+    pub(crate) fn with_error_rules(
+        mut config: Config,
+        service: &'static ServiceMeta,
+        errors: &'static ErrorRules,
+    ) -> Self {
         let mut env_error = None;
         if let (None, Some(sources)) = (&config.endpoint_url, &config.env_sources) {
             match sources.endpoint_url(service.sdk_id) {
@@ -237,6 +263,7 @@ impl Handle {
         Self(Arc::new(Inner {
             config,
             service,
+            errors,
             connector,
             target,
             user_agent,
@@ -279,9 +306,8 @@ impl Handle {
                 )
             })
         } else {
-            let meta = meta.unwrap_or_else(|| {
-                ErrorMetadata::from_response(response.headers(), response.body())
-            });
+            let meta = meta
+                .unwrap_or_else(|| (self.0.errors.metadata)(response.headers(), response.body()));
             let kind = match de_err(&meta, &response) {
                 Ok(error) => SdkErrorKind::Service {
                     error,
@@ -402,7 +428,7 @@ impl Handle {
                         quota.release(held_cost.unwrap_or(retry.no_retry_increment()));
                         return Ok((response, None));
                     }
-                    let meta = ErrorMetadata::from_response(response.headers(), response.body());
+                    let meta = (inner.errors.metadata)(response.headers(), response.body());
                     let raw_now = inner.config.time_source.now();
                     let offset = inner.clock_offset_ms.load(Ordering::Relaxed);
                     let date = response
@@ -411,7 +437,11 @@ impl Handle {
                         .and_then(|v| v.to_str().ok());
                     let skew =
                         clock_skew(meta.code(), date, raw_now, apply_offset(raw_now, offset));
-                    let kind = classify_response(status, meta.code());
+                    let kind = classify_response(status, meta.code()).or_else(|| {
+                        meta.code()
+                            .filter(|c| inner.errors.transient_codes.contains(c))
+                            .map(|_| RetryKind::Transient)
+                    });
                     if let Some(new_offset) = skew {
                         tracing::debug!(offset_ms = new_offset, "correcting clock skew");
                         inner.clock_offset_ms.store(new_offset, Ordering::Relaxed);

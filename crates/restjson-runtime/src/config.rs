@@ -153,7 +153,8 @@ pub struct ConfigBuilder {
 }
 
 impl ConfigBuilder {
-    /// The region, e.g. `us-west-2`.
+    /// The region, e.g. `us-west-2`. Required: without one every call fails before sending,
+    /// even with an endpoint URL (requests are signed for the region).
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.config.region = Some(region.into());
         self

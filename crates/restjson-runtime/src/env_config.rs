@@ -68,6 +68,15 @@ fn parse_bool(value: &str, what: &str) -> Result<bool, ConfigError> {
 }
 
 impl EnvSources {
+    /// Reads the shared files of `env` and selects `profile` (else `AWS_PROFILE`, else
+    /// `default`).
+    pub(crate) fn load(env: &ProviderEnv, profile: Option<&str>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            env: env.clone(),
+            profiles: Arc::new(ProfileSet::load(env, profile)?),
+        })
+    }
+
     /// A variable, else a key of the selected profile (`what` names both for errors).
     fn setting(&self, variable: &str, key: &str) -> Option<(String, String)> {
         if let Some(v) = self.env.get_non_empty_var(variable) {
@@ -86,6 +95,21 @@ impl EnvSources {
             Some((v, what)) => parse_bool(&v, &what).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// `AWS_USE_FIPS_ENDPOINT`, else the profile's `use_fips_endpoint` (default false).
+    pub(crate) fn use_fips(&self) -> Result<bool, ConfigError> {
+        Ok(self
+            .bool_setting("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?
+            .unwrap_or(false))
+    }
+
+    /// `AWS_USE_DUALSTACK_ENDPOINT`, else the profile's `use_dualstack_endpoint` (default
+    /// false).
+    pub(crate) fn use_dual_stack(&self) -> Result<bool, ConfigError> {
+        Ok(self
+            .bool_setting("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?
+            .unwrap_or(false))
     }
 
     /// The endpoint URL configured for the service with SDK id `sdk_id`: `AWS_ENDPOINT_URL_<ID>`,
@@ -163,11 +187,7 @@ impl Config {
         env: &ProviderEnv,
         profile: Option<&str>,
     ) -> Result<ConfigBuilder, ConfigError> {
-        let profiles = ProfileSet::load(env, profile)?;
-        let sources = EnvSources {
-            env: env.clone(),
-            profiles: Arc::new(profiles),
-        };
+        let sources = EnvSources::load(env, profile)?;
         let region = match ["AWS_REGION", "AWS_DEFAULT_REGION"]
             .iter()
             .find_map(|v| env.get_non_empty_var(v))
@@ -180,12 +200,8 @@ impl Config {
                 .filter(|r| !r.is_empty())
                 .map(str::to_owned),
         };
-        let use_fips = sources
-            .bool_setting("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?
-            .unwrap_or(false);
-        let use_dual_stack = sources
-            .bool_setting("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")?
-            .unwrap_or(false);
+        let use_fips = sources.use_fips()?;
+        let use_dual_stack = sources.use_dual_stack()?;
         let credentials = CredentialsSetting::Provider(default_provider(env, profile));
         let retry =
             crate::retry::RetryConfig::from_env(env, profile).map_err(|message| ConfigError {

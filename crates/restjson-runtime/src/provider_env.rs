@@ -136,6 +136,42 @@ impl ProviderEnv {
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "file is not valid UTF-8"))
     }
 
+    /// Writes a file only its owner may read (secrets such as refreshed tokens), creating its
+    /// directory, and replacing any previous file at once (a temporary file is renamed over
+    /// it). A fake environment only writes when it reads real files too
+    /// ([`with_real_files`](Self::with_real_files)).
+    pub(crate) fn write_private_file(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        if let Some(fake) = &self.fake
+            && !fake.real_files
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "this fake environment has no file system to write to",
+            ));
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut temporary = path.as_os_str().to_owned();
+        temporary.push(format!(".tmp-{}", std::process::id()));
+        let temporary = PathBuf::from(temporary);
+        let written = (|| {
+            use std::io::Write;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&temporary)?;
+            file.write_all(contents)?;
+            file.sync_all()?;
+            std::fs::rename(&temporary, path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temporary);
+        }
+        written
+    }
+
     /// The user's home directory: `HOME`, else (on Windows) `USERPROFILE` then
     /// `HOMEDRIVE` + `HOMEPATH`, else the platform's notion of home (real environment only).
     pub fn home_dir(&self) -> Option<PathBuf> {

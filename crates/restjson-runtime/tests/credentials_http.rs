@@ -1,8 +1,9 @@
 //! Container and instance metadata credentials against fake servers on 127.0.0.1, and the
 //! default chain.
 
+mod support;
+
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use restjson_runtime::credentials::{
@@ -10,116 +11,32 @@ use restjson_runtime::credentials::{
     ImdsProvider, ProvideCredentials, default_provider,
 };
 use restjson_runtime::provider_env::ProviderEnv;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use support::{Request, silent_server};
+use tokio::net::TcpListener;
 
 // ---------------------------------------------------------------- fake servers
 
-#[derive(Clone, Debug)]
-struct Request {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-}
-
-impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-type Handler = dyn Fn(&Request) -> (u16, String) + Send + Sync;
-
-/// An HTTP/1.1 server answering each request with `handler` and closing the connection.
-struct FakeServer {
-    addr: SocketAddr,
-    requests: Arc<Mutex<Vec<Request>>>,
-}
+/// The shared fake server, answering JSON from a `(status, body)` handler.
+struct FakeServer(support::FakeServer);
 
 impl FakeServer {
     async fn start(handler: impl Fn(&Request) -> (u16, String) + Send + Sync + 'static) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let handler: Arc<Handler> = Arc::new(handler);
-        let recorded = requests.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    return;
-                };
-                let handler = handler.clone();
-                let recorded = recorded.clone();
-                tokio::spawn(async move {
-                    let _ = answer(stream, handler, recorded).await;
-                });
-            }
-        });
-        Self { addr, requests }
+        Self(
+            support::FakeServer::start(move |request| {
+                let (status, body) = handler(request);
+                support::Response::json(status, body)
+            })
+            .await,
+        )
     }
 
     fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        format!("{}{path}", self.0.url())
     }
 
     fn requests(&self) -> Vec<Request> {
-        self.requests.lock().unwrap().clone()
+        self.0.requests()
     }
-}
-
-async fn answer(
-    mut stream: TcpStream,
-    handler: Arc<Handler>,
-    recorded: Arc<Mutex<Vec<Request>>>,
-) -> std::io::Result<()> {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 1024];
-    let head_end = loop {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        buffer.extend_from_slice(&chunk[..n]);
-        if let Some(i) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i;
-        }
-    };
-    let head = String::from_utf8_lossy(&buffer[..head_end]).to_string();
-    let mut lines = head.split("\r\n");
-    let mut request_line = lines.next().unwrap_or_default().split(' ');
-    let request = Request {
-        method: request_line.next().unwrap_or_default().to_string(),
-        path: request_line.next().unwrap_or_default().to_string(),
-        headers: lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-            .collect(),
-    };
-    recorded.lock().unwrap().push(request.clone());
-    let (status, body) = handler(&request);
-    let response = format!(
-        "HTTP/1.1 {status} Status\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-         Connection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(response.as_bytes()).await?;
-    stream.shutdown().await
-}
-
-/// A listener that accepts connections and never answers.
-async fn silent_server() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((stream, _)) = listener.accept().await {
-            held.push(stream);
-        }
-    });
-    addr
 }
 
 /// An address on which nothing listens.
@@ -180,7 +97,7 @@ async fn container_full_uri_with_token() {
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].method, "GET");
-    assert_eq!(requests[0].path, "/creds?x=1");
+    assert_eq!(requests[0].target, "/creds?x=1");
     assert_eq!(
         requests[0].header("authorization"),
         Some("Bearer AUTHTOKEN")
@@ -204,7 +121,7 @@ async fn container_relative_uri_wins_over_full_uri() {
     let provider = fast_container(env).with_relative_uri_base(server.url("/"));
     assert_fake_creds(&provider.provide_credentials().await.unwrap(), "Container");
     let requests = server.requests();
-    assert_eq!(requests[0].path, "/v2/credentials/abc");
+    assert_eq!(requests[0].target, "/v2/credentials/abc");
     assert_eq!(requests[0].header("authorization"), None);
 }
 
@@ -389,7 +306,7 @@ async fn container_silent_endpoint_times_out() {
 // ---------------------------------------------------------------- IMDS
 
 fn imds_handler(request: &Request) -> (u16, String) {
-    match (request.method.as_str(), request.path.as_str()) {
+    match (request.method.as_str(), request.target.as_str()) {
         ("PUT", "/latest/api/token") => (200, "IMDSTOKEN".to_string()),
         ("GET", path) if request.header("x-aws-ec2-metadata-token") != Some("IMDSTOKEN") => {
             (401, format!("missing token for {path}"))
@@ -411,7 +328,7 @@ async fn imds_v2_flow() {
     let requests = server.requests();
     let summary: Vec<_> = requests
         .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
+        .map(|r| format!("{} {}", r.method, r.target))
         .collect();
     assert_eq!(
         summary,
@@ -487,7 +404,7 @@ async fn imds_without_role_or_with_token_refused_is_not_loaded() {
 
 #[tokio::test]
 async fn imds_failure_code_is_an_error() {
-    let server = FakeServer::start(|r| match r.path.as_str() {
+    let server = FakeServer::start(|r| match r.target.as_str() {
         "/latest/api/token" => (200, "T".to_string()),
         "/latest/meta-data/iam/security-credentials/" => (200, "role".to_string()),
         _ => (
@@ -579,7 +496,8 @@ async fn chain_stops_at_errors_other_than_not_loaded() {
     kind_is(&error, "InvalidConfiguration");
     assert_eq!(
         error.message(),
-        "profile `default` uses `role_arn`, which this SDK does not support yet"
+        "profile `default` sets `role_arn` but neither `source_profile` nor \
+         `credential_source` to sign the AssumeRole call with"
     );
     assert!(server.requests().is_empty(), "the container was not asked");
 
@@ -621,7 +539,7 @@ async fn chain_gives_up_fast_when_nothing_answers() {
             "no credentials found; tried environment: AWS_ACCESS_KEY_ID and \
              AWS_SECRET_ACCESS_KEY are not set; profile: `default` is defined in neither the \
              config file /h/.aws/config nor the credentials file /h/.aws/credentials; \
-             container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and \
+             web identity: AWS_WEB_IDENTITY_TOKEN_FILE is not set; container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and \
              AWS_CONTAINER_CREDENTIALS_FULL_URI are not set; IMDS: no instance metadata \
              service answered at http://{silent} within 200ms (not running on EC2?)"
         )

@@ -264,27 +264,57 @@ fn explicitly_selected_missing_profile_is_an_error() {
 }
 
 #[test]
-fn unsupported_sources_are_errors_naming_profile_and_key() {
-    for key in [
-        "role_arn",
-        "source_profile",
-        "credential_source",
-        "web_identity_token_file",
-        "sso_session",
-        "sso_start_url",
-        "sso_account_id",
-        "sso_role_name",
-        "sso_region",
+fn incomplete_or_unsupported_sources_are_errors_naming_profile_and_key() {
+    for (setting, message) in [
+        (
+            "role_arn = arn:aws:iam::123456789012:role/r",
+            "profile `dev` sets `role_arn` but neither `source_profile` nor \
+             `credential_source` to sign the AssumeRole call with",
+        ),
+        (
+            "credential_source = Environment",
+            "profile `dev` sets `credential_source` without a `role_arn` to assume with it",
+        ),
+        (
+            "web_identity_token_file = /t",
+            "profile `dev` sets `web_identity_token_file` but no `role_arn`",
+        ),
+        (
+            "sso_session = corp",
+            "profile `dev` names `sso_session = corp`, but the config file has no \
+             `[sso-session corp]` section",
+        ),
+        (
+            "sso_start_url = https://d-1.awsapps.com/start",
+            "profile `dev` uses IAM Identity Center but has no `sso_region` (needed for \
+             credentials)",
+        ),
+        (
+            "sso_account_id = 123456789012",
+            "profile `dev` sets `sso_account_id` but neither `sso_session` nor `sso_start_url`",
+        ),
+        (
+            "sso_role_name = ReadOnly",
+            "profile `dev` sets `sso_role_name` but neither `sso_session` nor `sso_start_url`",
+        ),
+        (
+            "sso_region = us-east-1",
+            "profile `dev` sets `sso_region` but neither `sso_session` nor `sso_start_url`",
+        ),
+        (
+            "login_session = x",
+            "profile `dev` uses `login_session`, which this SDK does not support yet",
+        ),
     ] {
-        // Static keys alongside do not hide the unsupported setting.
+        // Static keys alongside do not hide the incomplete setting.
         let env = files(
-            &format!("[profile dev]\n{key} = something\n"),
+            &format!("[profile dev]\n{setting}\n"),
             "[dev]\naws_access_key_id = AKID\naws_secret_access_key = SECRET",
         );
         assert_error(
             provide(&ProfileProvider::new(env, Some("dev"))),
             invalid,
-            &format!("profile `dev` uses `{key}`, which this SDK does not support yet"),
+            message,
         );
     }
 }

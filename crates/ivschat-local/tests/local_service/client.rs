@@ -1,8 +1,6 @@
 //! A raw HTTP/1.1 client and SigV4 signer for exercising the service
 //! independently of any generated client.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
@@ -17,22 +15,20 @@ pub const SECRET: &str = ivschat_local::DEFAULT_SECRET_ACCESS_KEY;
 /// 2024-01-02T03:04:05.123Z
 pub const T0_MS: i64 = 1_704_164_645_123;
 
-/// A clock the test moves by hand.
+/// A clock the test moves by hand (moving it wakes the service's timers).
 #[derive(Clone)]
-pub struct ManualClock(Arc<AtomicI64>);
+pub struct ManualClock(ivschat_local::ManualClock);
 
 impl ManualClock {
     pub fn new(ms: i64) -> ManualClock {
-        ManualClock(Arc::new(AtomicI64::new(ms)))
+        let start = UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).expect("after 1970"));
+        ManualClock(ivschat_local::ManualClock::new(start))
     }
     pub fn advance(&self, d: Duration) {
-        self.0.fetch_add(d.as_millis() as i64, Ordering::SeqCst);
+        self.0.advance(d);
     }
     pub fn clock(&self) -> Clock {
-        let cell = Arc::clone(&self.0);
-        Clock::from_fn(move || {
-            UNIX_EPOCH + Duration::from_millis(cell.load(Ordering::SeqCst) as u64)
-        })
+        self.0.clock()
     }
 }
 

@@ -55,7 +55,14 @@ async fn oversize_bodies_get_413() {
         resp.expect_error(413, "RequestEntityTooLargeException"),
         json!({"message": "Request body is larger than the 1024-byte limit"})
     );
-    // Chunked, no length: refused once the limit is crossed.
+    // Chunked, no length: refused once the limit is crossed. (Unsigned, so on
+    // a service that does not check signatures: it would refuse it first.)
+    let svc = start_with(
+        LocalConfig::default()
+            .with_max_body_bytes(1024)
+            .with_verify_signatures(false),
+    )
+    .await;
     let mut conn = Conn::open(&svc).await;
     let chunk = "x".repeat(600);
     let raw = format!(

@@ -7,14 +7,18 @@ use super::container::ContainerProvider;
 use super::environment::EnvironmentProvider;
 use super::imds::ImdsProvider;
 use super::profile::ProfileProvider;
+use super::web_identity::WebIdentityTokenProvider;
 use super::{
     Credentials, CredentialsError, CredentialsErrorKind, CredentialsFuture, ProvideCredentials,
     SharedCredentialsProvider,
 };
+use crate::config::Config;
 use crate::provider_env::ProviderEnv;
 
-/// The sources the AWS SDKs try, in order: environment variables, the selected profile, the
-/// container credentials endpoint, then the EC2 instance metadata service.
+/// The sources the AWS SDKs try, in order: environment variables, the selected profile (static
+/// keys, `credential_process`, assumed roles, web identity, IAM Identity Center), a web identity
+/// token named by the environment (`AWS_WEB_IDENTITY_TOKEN_FILE`, as on EKS), the container
+/// credentials endpoint, then the EC2 instance metadata service.
 ///
 /// A source without credentials ([`CredentialsErrorKind::NotLoaded`]) passes to the next; any
 /// other error stops the chain and is returned. When no source has credentials, the
@@ -23,6 +27,7 @@ use crate::provider_env::ProviderEnv;
 pub struct DefaultChain {
     environment: EnvironmentProvider,
     profile: ProfileProvider,
+    web_identity: WebIdentityTokenProvider,
     container: ContainerProvider,
     imds: ImdsProvider,
 }
@@ -33,8 +38,13 @@ impl DefaultChain {
         Self {
             environment: EnvironmentProvider::new(env.clone()),
             profile: ProfileProvider::new(env.clone(), profile),
+            web_identity: WebIdentityTokenProvider::from_env(env.clone())
+                .with_profile_name(profile),
             container: ContainerProvider::new(env.clone()),
-            imds: ImdsProvider::new(env.clone()),
+            imds: match profile {
+                Some(profile) => ImdsProvider::new(env.clone()).with_profile(profile),
+                None => ImdsProvider::new(env.clone()),
+            },
         }
     }
 
@@ -56,6 +66,16 @@ impl DefaultChain {
         self
     }
 
+    /// Transport, retry and timeout settings of the calls to STS and IAM Identity Center made
+    /// by the profile and web identity providers (by default those of the environment and
+    /// profile, each call bounded by
+    /// [`DEFAULT_CREDENTIALS_CALL_TIMEOUT`](super::DEFAULT_CREDENTIALS_CALL_TIMEOUT)).
+    pub fn with_client_config(mut self, config: Config) -> Self {
+        self.profile = self.profile.with_client_config(config.clone());
+        self.web_identity.set_client_config(config);
+        self
+    }
+
     /// Shortcut for the `credential_process` timeout of the profile provider.
     pub fn with_process_timeout(mut self, timeout: Duration) -> Self {
         self.profile = self.profile.with_process_timeout(timeout);
@@ -63,9 +83,10 @@ impl DefaultChain {
     }
 
     async fn load(&self) -> Result<Credentials, CredentialsError> {
-        let providers: [(&str, &dyn ProvideCredentials); 4] = [
+        let providers: [(&str, &dyn ProvideCredentials); 5] = [
             ("environment", &self.environment),
             ("profile", &self.profile),
+            ("web identity", &self.web_identity),
             ("container", &self.container),
             ("IMDS", &self.imds),
         ];

@@ -4,13 +4,15 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 
 use super::ProvideCredentials;
 use super::util::{
-    Fields, credentials_from_json, describe_duration, http_client, parse_json, read_body,
+    Fields, UNRESERVED, credentials_from_json, describe_duration, http_client, parse_json,
+    read_body,
 };
 use super::{Credentials, CredentialsError, CredentialsErrorKind, CredentialsFuture};
+use crate::profile::ProfileSet;
 use crate::provider_env::ProviderEnv;
 
 /// The IPv4 endpoint of the instance metadata service.
@@ -22,19 +24,16 @@ const TOKEN_TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
 const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
 const CREDENTIALS_PATH: &str = "/latest/meta-data/iam/security-credentials/";
 
-/// Everything but the unreserved characters of RFC 3986 is escaped in the role name.
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
 /// Credentials of the instance profile, from the EC2 instance metadata service with session
 /// tokens (IMDSv2): `PUT /latest/api/token`, then the role name from
 /// `GET /latest/meta-data/iam/security-credentials/`, then that role's credentials.
 ///
-/// * The endpoint is `AWS_EC2_METADATA_SERVICE_ENDPOINT`, else `http://[fd00:ec2::254]` when
-///   `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6`, else `http://169.254.169.254`.
+/// * The endpoint is the one set in code, else `AWS_EC2_METADATA_SERVICE_ENDPOINT`, else
+///   `ec2_metadata_service_endpoint` of the profile, else `http://[fd00:ec2::254]` when the
+///   endpoint mode (`AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE`, else
+///   `ec2_metadata_service_endpoint_mode` of the profile) is `IPv6`, else
+///   `http://169.254.169.254`. An endpoint that is not an `http`/`https` URL, or a mode other
+///   than `IPv4` and `IPv6` (in any case), is a [`CredentialsErrorKind::InvalidConfiguration`].
 /// * `AWS_EC2_METADATA_DISABLED=true` turns it off ([`CredentialsErrorKind::NotLoaded`]).
 /// * Off EC2 nothing answers: after the short connect timeout (1 s by default) the provider
 ///   reports [`CredentialsErrorKind::NotLoaded`] so that a chain gives up quickly. The whole
@@ -42,6 +41,7 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 #[derive(Debug)]
 pub struct ImdsProvider {
     env: ProviderEnv,
+    profile: Option<String>,
     endpoint: Option<String>,
     connect_timeout: Duration,
     timeout: Duration,
@@ -54,12 +54,19 @@ impl ImdsProvider {
     pub fn new(env: ProviderEnv) -> Self {
         Self {
             env,
+            profile: None,
             endpoint: None,
             connect_timeout: Duration::from_secs(1),
             timeout: Duration::from_secs(3),
             token_ttl: Duration::from_secs(21_600),
             client: OnceLock::new(),
         }
+    }
+
+    /// Reads the endpoint settings of this profile (by default `AWS_PROFILE`, else `default`).
+    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
     }
 
     /// Overrides the endpoint (otherwise taken from the environment).
@@ -88,26 +95,73 @@ impl ImdsProvider {
         self
     }
 
-    fn endpoint(&self) -> String {
-        let endpoint = match &self.endpoint {
-            Some(e) => e.clone(),
-            None => match self
-                .env
-                .get_non_empty_var("AWS_EC2_METADATA_SERVICE_ENDPOINT")
-            {
-                Some(e) => e.trim().to_string(),
-                None => match self
-                    .env
-                    .get_non_empty_var("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")
-                {
-                    Some(mode) if mode.trim().eq_ignore_ascii_case("ipv6") => {
-                        DEFAULT_IMDS_ENDPOINT_IPV6.to_string()
-                    }
-                    _ => DEFAULT_IMDS_ENDPOINT.to_string(),
-                },
+    fn endpoint(&self) -> Result<String, CredentialsError> {
+        let invalid = |message: String| {
+            CredentialsError::new(
+                CredentialsErrorKind::InvalidConfiguration,
+                format!("IMDS: {message}"),
+            )
+        };
+        let mut profiles = None;
+        // The shared files are only read when the environment does not settle the question.
+        let mut setting = |variable: &str, key: &str| -> Result<_, CredentialsError> {
+            if let Some(value) = self.env.get_non_empty_var(variable) {
+                return Ok(Some((value.trim().to_owned(), variable.to_owned())));
+            }
+            if profiles.is_none() {
+                profiles = Some(
+                    ProfileSet::load(&self.env, self.profile.as_deref())
+                        .map_err(|e| invalid(e.to_string()).with_source(e))?,
+                );
+            }
+            let set = profiles.as_ref().expect("loaded above");
+            Ok(set
+                .get(key)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    let source = format!("`{key}` of profile `{}`", set.selected_profile());
+                    (v.to_owned(), source)
+                }))
+        };
+        let (endpoint, source) = match &self.endpoint {
+            Some(e) => (e.clone(), "the configured endpoint".to_owned()),
+            None => match setting(
+                "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                "ec2_metadata_service_endpoint",
+            )? {
+                Some(found) => found,
+                None => {
+                    let mode = setting(
+                        "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+                        "ec2_metadata_service_endpoint_mode",
+                    )?;
+                    let endpoint = match mode {
+                        None => DEFAULT_IMDS_ENDPOINT,
+                        Some((mode, _)) if mode.eq_ignore_ascii_case("ipv4") => {
+                            DEFAULT_IMDS_ENDPOINT
+                        }
+                        Some((mode, _)) if mode.eq_ignore_ascii_case("ipv6") => {
+                            DEFAULT_IMDS_ENDPOINT_IPV6
+                        }
+                        Some((mode, source)) => {
+                            return Err(invalid(format!(
+                                "{source} is {mode:?}; expected `IPv4` or `IPv6`"
+                            )));
+                        }
+                    };
+                    return Ok(endpoint.to_owned());
+                }
             },
         };
-        endpoint.trim_end_matches('/').to_string()
+        match reqwest::Url::parse(&endpoint) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+                Ok(endpoint.trim_end_matches('/').to_owned())
+            }
+            _ => Err(invalid(format!(
+                "{source} {endpoint:?} is not an http:// or https:// URL with a host"
+            ))),
+        }
     }
 
     fn client(&self) -> Result<&reqwest::Client, CredentialsError> {
@@ -130,7 +184,7 @@ impl ImdsProvider {
                 "IMDS: disabled by AWS_EC2_METADATA_DISABLED",
             ));
         }
-        let endpoint = self.endpoint();
+        let endpoint = self.endpoint()?;
         let client = self.client()?;
         // Until the token request is answered we cannot tell "not on EC2" from "slow".
         let answered = AtomicBool::new(false);
@@ -228,7 +282,7 @@ impl ImdsProvider {
                 ),
             ));
         };
-        let role_path = utf8_percent_encode(role, PATH_SEGMENT).to_string();
+        let role_path = utf8_percent_encode(role, UNRESERVED).to_string();
 
         let response = client
             .get(format!("{roles_url}{role_path}"))

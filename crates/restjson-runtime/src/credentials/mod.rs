@@ -6,22 +6,34 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+mod assume_role;
 mod cache;
 mod chain;
 mod container;
 mod environment;
 mod imds;
+#[cfg(feature = "aws-config")]
+mod interop;
 mod process;
 mod profile;
+mod service;
+mod sso;
+mod sts;
 mod util;
+mod web_identity;
 
+pub use assume_role::AssumeRoleProvider;
 pub use cache::{Clock, CredentialsCache, DEFAULT_REFRESH_BUFFER};
 pub use chain::{DefaultChain, default_provider};
 pub use container::{ContainerProvider, DEFAULT_RELATIVE_URI_BASE};
 pub use environment::EnvironmentProvider;
 pub use imds::{DEFAULT_IMDS_ENDPOINT, DEFAULT_IMDS_ENDPOINT_IPV6, ImdsProvider};
+#[cfg(feature = "aws-config")]
+pub use interop::AwsSdkCredentialsProvider;
 pub use process::{CredentialProcessProvider, DEFAULT_PROCESS_TIMEOUT};
 pub use profile::ProfileProvider;
+pub use service::DEFAULT_CREDENTIALS_CALL_TIMEOUT;
+pub use web_identity::WebIdentityTokenProvider;
 
 /// AWS credentials used to sign a request with SigV4.
 ///

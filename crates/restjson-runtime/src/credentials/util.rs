@@ -5,9 +5,17 @@ use std::time::{Duration, SystemTime};
 
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use serde_json::Value;
 
 use super::{Credentials, CredentialsError, CredentialsErrorKind};
+
+/// Everything but the unreserved characters of RFC 3986 is percent-encoded.
+pub(crate) const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Parses an RFC 3339 timestamp such as `2026-01-02T03:04:05Z`.
 pub(crate) fn parse_rfc3339(text: &str) -> Result<SystemTime, String> {

@@ -48,6 +48,10 @@
 //! - `time`: conversions between [`DateTime`] and `time::OffsetDateTime`
 //!   (`From` one way, `TryFrom` the other). Off by default. `DateTime` always converts to and from
 //!   `std::time::SystemTime`.
+//! - `aws-config`: `Config::from_sdk_config(&sdk_config)` builds a configuration from the
+//!   official AWS SDK's `aws_types::SdkConfig` (region, credentials provider, endpoint URL, retry
+//!   and timeout settings), and `Config::builder().aws_credentials_provider(..)` takes any
+//!   `aws_credential_types` credentials provider. Off by default.
 #![warn(missing_docs)]
 #![allow(clippy::all)]
 pub mod client;
