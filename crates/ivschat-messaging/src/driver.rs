@@ -12,10 +12,7 @@ use std::time::{Duration, SystemTime};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, Sleep};
-use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError};
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::{Bytes, Message};
+use tokio_websockets::{CloseCode, Error as WsError, Message};
 use tracing::Instrument;
 
 use crate::error::{ConnectionError, FrameError, RequestError};
@@ -190,20 +187,15 @@ async fn write(
 /// What a socket error means for the connection.
 fn socket_error(e: WsError) -> ConnectionError {
     match e {
-        WsError::ConnectionClosed | WsError::AlreadyClosed => ConnectionError::Broken(None),
-        WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => {
-            ConnectionError::Broken(None)
-        }
+        WsError::AlreadyClosed => ConnectionError::Broken(None),
         WsError::Io(e) => ConnectionError::Broken(Some(Arc::new(e))),
+        // Protocol violations and frames over the size limit.
         e => ConnectionError::Protocol(Arc::new(e)),
     }
 }
 
 fn normal_close() -> Message {
-    Message::Close(Some(CloseFrame {
-        code: CloseCode::Normal,
-        reason: "".into(),
-    }))
+    Message::close(Some(CloseCode::NORMAL_CLOSURE), "")
 }
 
 impl Driver {
@@ -352,7 +344,7 @@ impl Driver {
             if r.reply.is_closed() {
                 continue;
             }
-            frames.push(Message::Text(r.frame.into()));
+            frames.push(Message::text(r.frame));
             self.pending.insert(
                 r.request_id,
                 Pending {
@@ -598,7 +590,7 @@ impl Driver {
             _ if now - conn.last_activity >= interval => {
                 conn.ping_sent = Some(now);
                 conn.deadline = now + pong_timeout;
-                let ping = Message::Ping(Bytes::from_static(b"ivschat"));
+                let ping = Message::ping(&b"ivschat"[..]);
                 if let Err(error) = write(conn, [ping], pong_timeout).await {
                     self.connection_ended(Slot::Current, error).await;
                 }
@@ -622,38 +614,37 @@ impl Driver {
             Some(conn) => conn.last_activity = Instant::now(),
             None => return,
         }
-        match message {
-            Some(Ok(Message::Text(text))) => self.on_text(slot, text.as_str()).await,
-            Some(Ok(Message::Binary(data))) => {
-                self.publish(RoomEvent::InvalidFrame(FrameError::new(format!(
-                    "binary frame of {} bytes; the protocol uses text frames only",
-                    data.len()
-                ))));
-            }
-            Some(Ok(Message::Close(frame))) => {
-                let (code, reason) = match frame {
-                    Some(f) => (u16::from(f.code), f.reason.as_str().to_owned()),
-                    None => (1005, String::new()),
-                };
-                tracing::info!(code, reason = %reason, "the server closed the connection");
-                let wait = self.config.pong_timeout;
-                if let Some(conn) = self.slot(slot).as_mut() {
-                    conn.closed_by_server = Some((code, reason));
-                    // The server closes the TCP connection next; wait for that a bounded time.
-                    conn.deadline = conn.deadline.min(Instant::now() + wait);
-                }
-            }
-            // Pings are answered by tungstenite; pongs only show the connection is alive.
-            Some(Ok(_)) => {}
+        let message = match message {
+            Some(Ok(message)) => message,
             Some(Err(e)) => {
                 let error = socket_error(e);
                 self.connection_ended(slot, error).await;
+                return;
             }
             None => {
                 self.connection_ended(slot, ConnectionError::Broken(None))
-                    .await
+                    .await;
+                return;
+            }
+        };
+        if let Some(text) = message.as_text() {
+            self.on_text(slot, text).await;
+        } else if message.is_binary() {
+            self.publish(RoomEvent::InvalidFrame(FrameError::new(format!(
+                "binary frame of {} bytes; the protocol uses text frames only",
+                message.as_payload().len()
+            ))));
+        } else if let Some((code, reason)) = message.as_close() {
+            let (code, reason) = (u16::from(code), reason.to_owned());
+            tracing::info!(code, reason = %reason, "the server closed the connection");
+            let wait = self.config.pong_timeout;
+            if let Some(conn) = self.slot(slot).as_mut() {
+                conn.closed_by_server = Some((code, reason));
+                // The server closes the TCP connection next; wait for that a bounded time.
+                conn.deadline = conn.deadline.min(Instant::now() + wait);
             }
         }
+        // Pings are answered by tokio-websockets; pongs only show the connection is alive.
     }
 
     async fn on_text(&mut self, slot: Slot, text: &str) {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use tokio_tungstenite::tungstenite::http::Uri;
+use http::Uri;
 
 /// The WebSocket URL a [`Room`](crate::Room) connects to.
 ///

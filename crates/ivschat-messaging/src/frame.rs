@@ -667,7 +667,7 @@ mod tests {
                     bytes.push(b'{');
                 }
             }
-            // Text frames are UTF-8; tungstenite rejects the rest before parsing.
+            // Text frames are UTF-8; the WebSocket layer rejects the rest before parsing.
             let text = String::from_utf8_lossy(&bytes);
             match parse(&text) {
                 Ok(_) => ok += 1,

@@ -20,8 +20,8 @@
 //! user ids and attributes never in `Debug` output. Spans describe what the client does: `room`
 //! (the connection task), `connect`, `reconnect` and `refresh` (one attempt each: token, TCP, TLS,
 //! upgrade), and `request` (with `action` and `request_id`). The WebSocket library underneath
-//! (tungstenite) logs the upgrade request, token included, and frame payloads through the `log`
-//! crate at TRACE level: keep `tungstenite` below TRACE in production.
+//! (tokio-websockets) writes no logs, so a program that records every crate's `log` output at
+//! TRACE (as `tracing-subscriber` does by default) sees no token or payload either.
 //!
 //! ```no_run
 //! use ivschat_messaging::{ChatToken, Endpoint, Room, RoomEvent};

@@ -1,24 +1,23 @@
 //! Opening one WebSocket connection: DNS and TCP (tokio), TLS (rustls with ring and the
-//! webpki roots: the control-plane client's stack), the upgrade (tungstenite) with the token as
-//! the subprotocol.
+//! webpki roots: the control-plane client's stack), the upgrade (tokio-websockets) with the token
+//! as the subprotocol.
 
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
+use http::HeaderValue;
+use http::header::SEC_WEBSOCKET_PROTOCOL;
 use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError};
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_websockets::upgrade::Error as UpgradeError;
+use tokio_websockets::{ClientBuilder, Error as WsError, Limits, WebSocketStream};
 
 use crate::endpoint::Endpoint;
 use crate::error::ConnectionError;
@@ -27,6 +26,10 @@ use crate::error::ConnectionError;
 /// (content of at most 500 code points, attributes of about 1 KB); anything near this limit is a
 /// broken or hostile peer, and the connection is dropped rather than the memory spent.
 pub(crate) const MAX_MESSAGE_BYTES: usize = 1 << 20;
+
+/// The most bytes read before the upgrade response is complete: a real one is a few hundred
+/// bytes, and a server that streams headers without end must not fill the memory.
+const MAX_HANDSHAKE_BYTES: usize = 16 * 1024;
 
 pub(crate) type Socket = WebSocketStream<Stream>;
 
@@ -67,11 +70,53 @@ pub trait Connector: Send + Sync + 'static {
 }
 
 /// Plain TCP, TLS over TCP, or a connector's stream.
-pub(crate) enum Stream {
+enum Inner {
     Plain(TcpStream),
     Tls(Box<TlsStream<TcpStream>>),
     Custom(Box<dyn Io>),
 }
+
+/// The byte stream under a WebSocket, which limits what the upgrade may read.
+pub(crate) struct Stream {
+    inner: Inner,
+    /// Bytes the upgrade may still read; `None` once the WebSocket is open.
+    handshake_budget: Option<usize>,
+}
+
+impl Stream {
+    fn new(inner: Inner) -> Self {
+        Self {
+            inner,
+            handshake_budget: Some(MAX_HANDSHAKE_BYTES),
+        }
+    }
+}
+
+/// Calls an `AsyncRead`/`AsyncWrite` method on whichever stream is inside.
+macro_rules! on_inner {
+    ($inner:expr, $method:ident($($arg:expr),*)) => {
+        match $inner {
+            Inner::Plain(s) => Pin::new(s).$method($($arg),*),
+            Inner::Tls(s) => Pin::new(&mut **s).$method($($arg),*),
+            Inner::Custom(s) => Pin::new(&mut **s).$method($($arg),*),
+        }
+    };
+}
+
+/// What ends a handshake whose response does not end.
+#[derive(Debug)]
+struct HandshakeTooLarge;
+
+impl std::fmt::Display for HandshakeTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the upgrade response is not complete after {MAX_HANDSHAKE_BYTES} bytes"
+        )
+    }
+}
+
+impl std::error::Error for HandshakeTooLarge {}
 
 impl AsyncRead for Stream {
     fn poll_read(
@@ -79,11 +124,24 @@ impl AsyncRead for Stream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Self::Tls(s) => Pin::new(s).poll_read(cx, buf),
-            Self::Custom(s) => Pin::new(s).poll_read(cx, buf),
+        let this = self.get_mut();
+        let Some(budget) = this.handshake_budget else {
+            return on_inner!(&mut this.inner, poll_read(cx, buf));
+        };
+        if budget == 0 {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                HandshakeTooLarge,
+            )));
         }
+        // Read into a window of at most `budget` bytes (zeroed first: no unsafe code here).
+        let window = buf.initialize_unfilled_to(budget.min(buf.remaining()));
+        let mut limited = ReadBuf::new(window);
+        ready!(on_inner!(&mut this.inner, poll_read(cx, &mut limited)))?;
+        let read = limited.filled().len();
+        buf.advance(read);
+        this.handshake_budget = Some(budget - read);
+        Poll::Ready(Ok(()))
     }
 }
 
@@ -93,27 +151,32 @@ impl AsyncWrite for Stream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Self::Tls(s) => Pin::new(s).poll_write(cx, buf),
-            Self::Custom(s) => Pin::new(s).poll_write(cx, buf),
+        on_inner!(&mut self.get_mut().inner, poll_write(cx, buf))
+    }
+
+    // A frame goes out as its header and its payload: one system call for both on TCP.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        on_inner!(&mut self.get_mut().inner, poll_write_vectored(cx, bufs))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match &self.inner {
+            Inner::Plain(s) => s.is_write_vectored(),
+            Inner::Tls(s) => s.is_write_vectored(),
+            Inner::Custom(s) => s.is_write_vectored(),
         }
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_flush(cx),
-            Self::Tls(s) => Pin::new(s).poll_flush(cx),
-            Self::Custom(s) => Pin::new(s).poll_flush(cx),
-        }
+        on_inner!(&mut self.get_mut().inner, poll_flush(cx))
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Self::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Self::Tls(s) => Pin::new(s).poll_shutdown(cx),
-            Self::Custom(s) => Pin::new(s).poll_shutdown(cx),
-        }
+        on_inner!(&mut self.get_mut().inner, poll_shutdown(cx))
     }
 }
 
@@ -137,16 +200,16 @@ pub(crate) async fn open(
     connector: Option<&dyn Connector>,
 ) -> Result<Socket, ConnectionError> {
     let stream = match connector {
-        Some(connector) => Stream::Custom(connector.connect(endpoint).await.map_err(io_error)?),
+        Some(connector) => Inner::Custom(connector.connect(endpoint).await.map_err(io_error)?),
         None => connect(endpoint, tls).await?,
     };
-    handshake(endpoint, token, stream).await
+    handshake(endpoint, token, Stream::new(stream)).await
 }
 
 async fn connect(
     endpoint: &Endpoint,
     tls: Option<&Arc<ClientConfig>>,
-) -> Result<Stream, ConnectionError> {
+) -> Result<Inner, ConnectionError> {
     let (host, port) = endpoint.host_and_port();
     let tcp = TcpStream::connect((host, port)).await.map_err(io_error)?;
     // Frames are small and latency matters more than packet count.
@@ -162,9 +225,9 @@ async fn connect(
             .connect(name, tcp)
             .await
             .map_err(io_error)?;
-        Stream::Tls(Box::new(tls))
+        Inner::Tls(Box::new(tls))
     } else {
-        Stream::Plain(tcp)
+        Inner::Plain(tcp)
     })
 }
 
@@ -173,29 +236,27 @@ async fn handshake(
     token: &str,
     stream: Stream,
 ) -> Result<Socket, ConnectionError> {
-    let mut request = endpoint
-        .uri()
-        .into_client_request()
+    let mut protocol = HeaderValue::from_str(token).map_err(|_| ConnectionError::InvalidToken)?;
+    protocol.set_sensitive(true);
+    let builder = ClientBuilder::from_uri(endpoint.uri().clone())
+        .limits(Limits::default().max_payload_len(Some(MAX_MESSAGE_BYTES)))
+        .add_header(SEC_WEBSOCKET_PROTOCOL, protocol.clone())
         .map_err(|e| ConnectionError::Protocol(Arc::new(e)))?;
-    let protocol = HeaderValue::from_str(token).map_err(|_| ConnectionError::InvalidToken)?;
-    request
-        .headers_mut()
-        .insert("Sec-WebSocket-Protocol", protocol);
-
-    let config = WebSocketConfig::default()
-        // Small buffers keep idle connections cheap; they grow for larger frames.
-        .read_buffer_size(4 * 1024)
-        .write_buffer_size(16 * 1024)
-        .max_write_buffer_size(MAX_MESSAGE_BYTES)
-        .max_message_size(Some(MAX_MESSAGE_BYTES))
-        .max_frame_size(Some(MAX_MESSAGE_BYTES));
-    match tokio_tungstenite::client_async_with_config(request, stream, Some(config)).await {
-        Ok((socket, _response)) => Ok(socket),
-        Err(WsError::Http(response)) => Err(ConnectionError::HandshakeRejected {
-            status: response.status().as_u16(),
-        }),
-        Err(WsError::Protocol(ProtocolError::SecWebSocketSubProtocolError(_))) => {
-            Err(ConnectionError::SubprotocolNotEchoed)
+    match builder.connect_on(stream).await {
+        Ok((mut socket, response)) => {
+            // RFC 6455 4.1: a client fails the connection unless the server selected one of the
+            // subprotocols it offered; the token is the only one.
+            if response.headers().get(SEC_WEBSOCKET_PROTOCOL) != Some(&protocol) {
+                return Err(ConnectionError::SubprotocolNotEchoed);
+            }
+            socket.get_mut().handshake_budget = None;
+            Ok(socket)
+        }
+        Err(WsError::Upgrade(UpgradeError::DidNotSwitchProtocols(status))) => {
+            Err(ConnectionError::HandshakeRejected { status })
+        }
+        Err(WsError::Io(e)) if e.get_ref().is_some_and(|e| e.is::<HandshakeTooLarge>()) => {
+            Err(ConnectionError::Protocol(Arc::new(e)))
         }
         Err(WsError::Io(e)) => Err(io_error(e)),
         Err(e) => Err(ConnectionError::Protocol(Arc::new(e))),

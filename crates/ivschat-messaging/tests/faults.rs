@@ -12,10 +12,8 @@ use ivschat_messaging::{
     Attributes, ChatToken, ConnectionError, ConnectionState, DisconnectReason, Endpoint, ErrorCode,
     Events, RequestError, Room, RoomBuilder,
 };
-use support::{Handshake, Server, drain, error, message, next, request_id, tokens};
+use support::{Frame, Handshake, Server, drain, error, message, next, request_id, tokens};
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 fn builder(server: &Server) -> (RoomBuilder, Arc<std::sync::atomic::AtomicUsize>) {
     let (provider, count) = tokens(None);
@@ -68,9 +66,9 @@ async fn reconnected(events: &mut Events, prefix: &str) {
 /// The next frame the client sent must be a close with code 1000 and no reason.
 async fn expect_normal_close(peer: &mut support::Peer) {
     match peer.recv().await {
-        Some(Message::Close(Some(frame))) => {
-            assert_eq!(frame.code, CloseCode::Normal);
-            assert_eq!(frame.reason.as_str(), "");
+        Some(Frame::Close(code, reason)) => {
+            assert_eq!(code, 1000);
+            assert_eq!(reason, "");
         }
         other => panic!("expected a close frame, got {other:?}"),
     }
@@ -89,6 +87,36 @@ async fn requests_send_exact_frames_and_resolve_to_their_answers() {
     assert_eq!(upgrades.len(), 1);
     assert_eq!(upgrades[0].path, "/chat/room?x=1");
     assert_eq!(upgrades[0].protocol.as_deref(), Some("token-1"));
+    // Exactly the headers RFC 6455 needs, and the token as the only subprotocol: no extension
+    // (the service's frames are small), no Origin (as the official client on Node).
+    let names: Vec<String> = upgrades[0]
+        .headers
+        .iter()
+        .map(|h| h.split_once(':').unwrap().0.to_ascii_lowercase())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "host",
+            "upgrade",
+            "connection",
+            "sec-websocket-key",
+            "sec-websocket-version",
+            "sec-websocket-protocol"
+        ]
+    );
+    assert!(
+        upgrades[0]
+            .headers
+            .contains(&format!("Host: {}", server.addr)),
+        "{:?}",
+        upgrades[0].headers
+    );
+    assert!(
+        upgrades[0]
+            .headers
+            .contains(&"sec-websocket-protocol: token-1".to_owned())
+    );
 
     let attributes = Attributes::from([
         ("color".to_owned(), "blue".to_owned()),
@@ -383,22 +411,27 @@ async fn handshake_problems_are_reported_then_retried() {
     let mut server = Server::in_memory();
     server.plan([
         Handshake::AcceptWithoutProtocol,
+        Handshake::AcceptWithProtocol("token-2-but-another".into()),
         Handshake::Hang,
         Handshake::Reject(500),
+        Handshake::EndlessHeaders,
     ]);
     let room = builder(&server)
         .0
         .connect_timeout(Duration::from_secs(3))
+        .max_connect_attempts(6)
         .build();
     let (seen, peer) = connect_logged(&room, &mut server).await;
-    assert_eq!(peer.token, "token-4");
+    assert_eq!(peer.token, "token-6");
     assert_eq!(
         seen,
         [
             "connecting 1",
             "connecting 2 after: the server accepted the WebSocket upgrade without echoing the token as the subprotocol",
-            "connecting 3 after: no connection within 3s",
-            "connecting 4 after: the server refused the WebSocket upgrade with HTTP 500",
+            "connecting 3 after: the server accepted the WebSocket upgrade without echoing the token as the subprotocol",
+            "connecting 4 after: no connection within 3s",
+            "connecting 5 after: the server refused the WebSocket upgrade with HTTP 500",
+            "connecting 6 after: WebSocket protocol error: the upgrade response is not complete after 16384 bytes",
             "connected",
         ]
     );
@@ -517,7 +550,7 @@ async fn malformed_duplicate_and_unknown_frames() {
     let (_server, room, mut events, mut peer) = joined(Server::start().await, |b| b).await;
     peer.send_text("not json").await;
     peer.send_text("[1,2]").await;
-    peer.send(vec![Message::Binary(vec![1, 2, 3].into())]).await;
+    peer.send(vec![Frame::Binary(vec![1, 2, 3])]).await;
     peer.send_text(&message("Msg000000001", None, "one")).await;
     peer.send_text(&message("Msg000000001", None, "one again"))
         .await;
@@ -599,8 +632,8 @@ async fn a_quiet_but_healthy_connection_is_kept_alive_with_pings() {
     let mut pings = Vec::new();
     while pings.len() < 7 {
         match peer.recv_raw().await {
-            Some(Message::Ping(payload)) => {
-                assert_eq!(&payload[..], b"ivschat");
+            Some(Frame::Ping(payload)) => {
+                assert_eq!(payload, b"ivschat");
                 pings.push(started.elapsed().as_secs());
             }
             other => panic!("unexpected {other:?}"),
@@ -611,15 +644,14 @@ async fn a_quiet_but_healthy_connection_is_kept_alive_with_pings() {
     assert!(drain(&mut events).is_empty());
     assert_eq!(server.connections(), 1);
     // And the server's pings are answered.
-    peer.send(vec![Message::Ping(b"probe-ping".to_vec().into())])
-        .await;
+    peer.send(vec![Frame::Ping(b"probe-ping".to_vec())]).await;
     loop {
         match peer.recv_raw().await {
-            Some(Message::Pong(payload)) => {
-                assert_eq!(&payload[..], b"probe-ping");
+            Some(Frame::Pong(payload)) => {
+                assert_eq!(payload, b"probe-ping");
                 break;
             }
-            Some(Message::Ping(_)) => continue,
+            Some(Frame::Ping(_)) => continue,
             other => panic!("expected a pong, got {other:?}"),
         }
     }
@@ -660,10 +692,10 @@ async fn a_flood_keeps_memory_bounded_and_reports_what_was_skipped() {
 async fn an_oversized_frame_drops_the_connection_not_the_memory() {
     let (mut server, _room, mut events, mut peer) = joined(Server::in_memory(), |b| b).await;
     let huge = "x".repeat(2 << 20);
-    peer.send(vec![Message::Text(huge.into())]).await;
+    peer.send(vec![Frame::Text(huge)]).await;
     next_starting(
         &mut events,
-        "connecting 2 after: WebSocket protocol error: Space limit exceeded",
+        "connecting 2 after: WebSocket protocol error: payload length of 2097152 exceeds the limit of 1048576",
     )
     .await;
     assert_eq!(server.accept().await.token, "token-2");
@@ -817,48 +849,13 @@ async fn connect_is_idempotent_and_shared_by_clones() {
 
 mod tls {
     use super::*;
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-
-    const CA: &[u8] = include_bytes!("support/tls/ca.pem");
-    const LEAF: &[u8] = include_bytes!("support/tls/leaf.pem");
-    const KEY: &[u8] = include_bytes!("support/tls/leaf-key.pem");
-
-    fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-        Arc::new(rustls::crypto::ring::default_provider())
-    }
-
-    async fn tls_server() -> Server {
-        let config = rustls::ServerConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![CertificateDer::from_pem_slice(LEAF).unwrap()],
-                PrivateKeyDer::from_pem_slice(KEY).unwrap(),
-            )
-            .unwrap();
-        Server::start_with(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
-    }
-
-    fn url(server: &Server) -> Endpoint {
-        Endpoint::url(&format!("wss://127.0.0.1:{}/", server.addr.port())).unwrap()
-    }
+    use support::tls::{tls_server, trusting_ca, url};
 
     #[tokio::test]
     async fn wss_with_a_trusted_certificate() {
         let mut server = tls_server().await;
-        let mut roots = rustls::RootCertStore::empty();
-        roots
-            .add(CertificateDer::from_pem_slice(CA).unwrap())
-            .unwrap();
-        let config = rustls::ClientConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(roots)
-            .with_no_client_auth();
         let room = Room::builder(url(&server), tokens(None).0)
-            .tls_config(Arc::new(config))
+            .tls_config(trusting_ca())
             .build();
         room.connect().await.unwrap();
         let mut peer = server.accept().await;

@@ -1,5 +1,6 @@
 //! A scripted WebSocket server on 127.0.0.1 for the client's fault tests: each TCP connection
-//! gets the next planned handshake, and each accepted WebSocket goes to the test as a [`Peer`] it
+//! gets the next planned handshake (written here byte by byte, so that a test can answer anything),
+//! and each accepted WebSocket (tokio-websockets from then on) goes to the test as a [`Peer`] it
 //! drives frame by frame.
 
 #![allow(dead_code)]
@@ -10,17 +11,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use base64::Engine as _;
 use futures_util::{SinkExt, StreamExt};
 use ivschat_messaging::{
     ChatToken, ConnectFuture, Connector, Endpoint, Io, Room, RoomBuilder, RoomEvent, TokenProvider,
 };
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_websockets::{CloseCode, Limits, Message, ServerBuilder, WebSocketStream};
 
 /// What the server does with the next TCP connection.
 #[derive(Clone, Debug)]
@@ -29,8 +28,12 @@ pub enum Handshake {
     Accept,
     /// Upgrade without selecting a subprotocol.
     AcceptWithoutProtocol,
+    /// Upgrade, selecting this subprotocol instead of the token.
+    AcceptWithProtocol(String),
     /// Refuse the upgrade with this HTTP status.
     Reject(u16),
+    /// Start a `101` answer with a header line that never ends.
+    EndlessHeaders,
     /// Keep the TCP connection open and never answer.
     Hang,
 }
@@ -40,6 +43,49 @@ pub enum Handshake {
 pub struct Upgrade {
     pub path: String,
     pub protocol: Option<String>,
+    /// The request's header lines, as sent.
+    pub headers: Vec<String>,
+}
+
+/// A WebSocket message as the tests write and read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Frame {
+    Text(String),
+    Binary(Vec<u8>),
+    Ping(Vec<u8>),
+    Pong(Vec<u8>),
+    /// Code (1005 when the frame had none) and reason.
+    Close(u16, String),
+}
+
+impl From<Message> for Frame {
+    fn from(m: Message) -> Self {
+        if let Some(text) = m.as_text() {
+            Frame::Text(text.to_owned())
+        } else if let Some((code, reason)) = m.as_close() {
+            Frame::Close(code.into(), reason.to_owned())
+        } else if m.is_ping() {
+            Frame::Ping(m.as_payload().to_vec())
+        } else if m.is_pong() {
+            Frame::Pong(m.as_payload().to_vec())
+        } else {
+            Frame::Binary(m.as_payload().to_vec())
+        }
+    }
+}
+
+impl From<Frame> for Message {
+    fn from(f: Frame) -> Self {
+        match f {
+            Frame::Text(t) => Message::text(t),
+            Frame::Binary(b) => Message::binary(b),
+            Frame::Ping(p) => Message::ping(p),
+            Frame::Pong(p) => Message::pong(p),
+            Frame::Close(code, reason) => {
+                Message::close(Some(CloseCode::try_from(code).unwrap()), &reason)
+            }
+        }
+    }
 }
 
 pub struct Server {
@@ -202,82 +248,121 @@ impl Server {
     }
 }
 
-// The handshake callback's error type is tungstenite's.
-#[allow(clippy::result_large_err)]
+/// Reads an HTTP request head (at most 64 KiB): the request target and the header lines.
+async fn read_request(stream: &mut Box<dyn Io>) -> Option<(String, Vec<String>)> {
+    let mut head = Vec::new();
+    let mut chunk = [0; 1024];
+    while !head.ends_with(b"\r\n\r\n") {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 || head.len() > 64 * 1024 {
+            return None;
+        }
+        head.extend_from_slice(&chunk[..n]);
+    }
+    let head = String::from_utf8(head).ok()?;
+    let mut lines = head.split("\r\n").filter(|l| !l.is_empty());
+    let target = lines.next()?.split(' ').nth(1)?.to_owned();
+    Some((target, lines.map(str::to_owned).collect()))
+}
+
+fn header<'a>(headers: &'a [String], name: &str) -> Option<&'a str> {
+    headers.iter().find_map(|line| {
+        let (n, v) = line.split_once(':')?;
+        n.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+/// `Sec-WebSocket-Accept` for a key (RFC 6455 section 4.2.2).
+fn accept_key(key: &str) -> String {
+    let mut sha1 = ring::digest::Context::new(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY);
+    sha1.update(key.as_bytes());
+    sha1.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    base64::engine::general_purpose::STANDARD.encode(sha1.finish())
+}
+
 async fn upgrade(
-    stream: Box<dyn Io>,
+    mut stream: Box<dyn Io>,
     plan: Handshake,
     upgrades: Arc<Mutex<Vec<Upgrade>>>,
     peers: mpsc::UnboundedSender<Peer>,
 ) {
-    let mut token = None;
-    let callback = |request: &Request, mut response: Response| {
-        let protocol = request
-            .headers()
-            .get("Sec-WebSocket-Protocol")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        upgrades.lock().unwrap().push(Upgrade {
-            path: request
-                .uri()
-                .path_and_query()
-                .map(|p| p.to_string())
-                .unwrap_or_default(),
-            protocol: protocol.clone(),
-        });
-        token = protocol.clone();
-        match plan {
-            Handshake::Reject(status) => {
-                let mut refusal = ErrorResponse::new(Some("refused".to_owned()));
-                *refusal.status_mut() = StatusCode::from_u16(status).unwrap();
-                Err(refusal)
-            }
-            Handshake::AcceptWithoutProtocol => Ok(response),
-            _ => {
-                if let Some(p) = protocol {
-                    response
-                        .headers_mut()
-                        .insert("Sec-WebSocket-Protocol", HeaderValue::from_str(&p).unwrap());
-                }
-                Ok(response)
-            }
-        }
+    let Some((path, headers)) = read_request(&mut stream).await else {
+        return;
     };
-    let accepted = matches!(plan, Handshake::Accept);
-    if let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await
-        && accepted
-    {
-        let (commands, rx) = mpsc::unbounded_channel();
-        let (tx, received) = mpsc::unbounded_channel();
-        tokio::spawn(drive(ws, rx, tx));
-        let _ = peers.send(Peer {
-            token: token.unwrap_or_default(),
-            commands,
-            received,
-        });
+    let protocol = header(&headers, "Sec-WebSocket-Protocol").map(str::to_owned);
+    let key = header(&headers, "Sec-WebSocket-Key").unwrap_or_default();
+    let accept = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n",
+        accept_key(key)
+    );
+    upgrades.lock().unwrap().push(Upgrade {
+        path,
+        protocol: protocol.clone(),
+        headers: headers.clone(),
+    });
+    let answer = match &plan {
+        Handshake::Accept => match &protocol {
+            Some(p) => format!("{accept}Sec-WebSocket-Protocol: {p}\r\n\r\n"),
+            None => format!("{accept}\r\n"),
+        },
+        Handshake::AcceptWithoutProtocol => format!("{accept}\r\n"),
+        Handshake::AcceptWithProtocol(p) => format!("{accept}Sec-WebSocket-Protocol: {p}\r\n\r\n"),
+        Handshake::Reject(status) => format!(
+            "HTTP/1.1 {status} Refused\r\nContent-Type: application/json\r\nContent-Length: 22\r\nConnection: close\r\n\r\n{{\"message\":\"refused\"}}"
+        ),
+        Handshake::EndlessHeaders => {
+            let _ = stream.write_all(accept.as_bytes()).await;
+            let _ = stream.write_all(b"X-Padding: ").await;
+            // One header line that never ends, until the client gives up (or 64 MiB, to end
+            // the test rather than hang it).
+            let padding = [b'x'; 1024];
+            for _ in 0..64 * 1024 {
+                if stream.write_all(&padding).await.is_err() {
+                    return;
+                }
+            }
+            return;
+        }
+        Handshake::Hang => unreachable!("hung connections are kept by the server"),
+    };
+    if stream.write_all(answer.as_bytes()).await.is_err() || !matches!(plan, Handshake::Accept) {
+        // The client fails the others; the stream is held until it closes it.
+        let _ = stream.read(&mut [0; 64]).await;
+        return;
     }
+    let ws = ServerBuilder::new()
+        .limits(Limits::unlimited())
+        .serve(stream);
+    let (commands, rx) = mpsc::unbounded_channel();
+    let (tx, received) = mpsc::unbounded_channel();
+    tokio::spawn(drive(ws, rx, tx));
+    let _ = peers.send(Peer {
+        token: protocol.unwrap_or_default(),
+        commands,
+        received,
+    });
 }
 
 enum PeerCommand {
-    Send(Vec<Message>, oneshot::Sender<()>),
+    Send(Vec<Frame>, oneshot::Sender<()>),
     Close(u16, String, oneshot::Sender<()>),
     Freeze(bool),
 }
 
-/// Owns one server socket: reads all the time (so tungstenite answers the client's pings), like a
+/// Owns one server socket: reads all the time (so that the client's pings are answered), like a
 /// live server, until told to freeze; dropping the `Peer` drops the TCP connection abruptly.
 async fn drive(
     mut ws: WebSocketStream<Box<dyn Io>>,
     mut commands: mpsc::UnboundedReceiver<PeerCommand>,
-    received: mpsc::UnboundedSender<Message>,
+    received: mpsc::UnboundedSender<Frame>,
 ) {
     let mut frozen = false;
     loop {
         tokio::select! {
             command = commands.recv() => match command {
-                Some(PeerCommand::Send(messages, done)) => {
-                    for m in messages {
-                        if ws.feed(m).await.is_err() {
+                Some(PeerCommand::Send(frames, done)) => {
+                    for f in frames {
+                        if ws.feed(f.into()).await.is_err() {
                             break;
                         }
                     }
@@ -285,11 +370,10 @@ async fn drive(
                     let _ = done.send(());
                 }
                 Some(PeerCommand::Close(code, reason, done)) => {
-                    let frame = CloseFrame { code: code.into(), reason: reason.into() };
-                    let _ = ws.close(Some(frame)).await;
+                    let _ = ws.send(Frame::Close(code, reason).into()).await;
                     // The client's close reply ends the stream; then the TCP connection closes.
                     while let Some(Ok(m)) = ws.next().await {
-                        let _ = received.send(m);
+                        let _ = received.send(m.into());
                     }
                     let _ = done.send(());
                     return;
@@ -299,7 +383,7 @@ async fn drive(
             },
             message = ws.next(), if !frozen => match message {
                 Some(Ok(m)) => {
-                    let _ = received.send(m);
+                    let _ = received.send(m.into());
                 }
                 _ => {
                     // Keep the commands flowing (sends fail quietly) until the test drops us.
@@ -315,22 +399,22 @@ pub struct Peer {
     /// The subprotocol the client offered: its chat token.
     pub token: String,
     commands: mpsc::UnboundedSender<PeerCommand>,
-    received: mpsc::UnboundedReceiver<Message>,
+    received: mpsc::UnboundedReceiver<Frame>,
 }
 
 impl Peer {
     /// The next frame the client sent, pings and pongs included.
-    pub async fn recv_raw(&mut self) -> Option<Message> {
+    pub async fn recv_raw(&mut self) -> Option<Frame> {
         tokio::time::timeout(Duration::from_secs(300), self.received.recv())
             .await
             .expect("the client sent nothing")
     }
 
     /// The next frame the client sent other than pings and pongs.
-    pub async fn recv(&mut self) -> Option<Message> {
+    pub async fn recv(&mut self) -> Option<Frame> {
         loop {
             match self.recv_raw().await {
-                Some(Message::Ping(_) | Message::Pong(_)) => continue,
+                Some(Frame::Ping(_) | Frame::Pong(_)) => continue,
                 other => return other,
             }
         }
@@ -338,29 +422,25 @@ impl Peer {
 
     pub async fn recv_text(&mut self) -> String {
         match self.recv().await {
-            Some(Message::Text(t)) => t.as_str().to_owned(),
+            Some(Frame::Text(t)) => t,
             other => panic!("expected a text frame, got {other:?}"),
         }
     }
 
-    pub async fn send(&mut self, messages: Vec<Message>) {
+    pub async fn send(&mut self, frames: Vec<Frame>) {
         let (done, sent) = oneshot::channel();
-        if self
-            .commands
-            .send(PeerCommand::Send(messages, done))
-            .is_ok()
-        {
+        if self.commands.send(PeerCommand::Send(frames, done)).is_ok() {
             let _ = sent.await;
         }
     }
 
     pub async fn send_text(&mut self, text: &str) {
-        self.send(vec![Message::Text(text.into())]).await;
+        self.send(vec![Frame::Text(text.to_owned())]).await;
     }
 
     /// Sends many frames with one flush.
     pub async fn send_all(&mut self, texts: impl IntoIterator<Item = String>) {
-        self.send(texts.into_iter().map(|t| Message::Text(t.into())).collect())
+        self.send(texts.into_iter().map(Frame::Text).collect())
             .await;
     }
 
@@ -388,6 +468,58 @@ impl Peer {
     }
 }
 
+/// A `wss://` server with the test certificate authority (`support/tls`).
+pub mod tls {
+    use std::sync::Arc;
+
+    use ivschat_messaging::Endpoint;
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    use super::Server;
+
+    const CA: &[u8] = include_bytes!("tls/ca.pem");
+    const LEAF: &[u8] = include_bytes!("tls/leaf.pem");
+    const KEY: &[u8] = include_bytes!("tls/leaf-key.pem");
+
+    fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+        Arc::new(rustls::crypto::ring::default_provider())
+    }
+
+    /// A TLS server on 127.0.0.1 with a certificate of the test CA.
+    pub async fn tls_server() -> Server {
+        let config = rustls::ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![CertificateDer::from_pem_slice(LEAF).unwrap()],
+                PrivateKeyDer::from_pem_slice(KEY).unwrap(),
+            )
+            .unwrap();
+        Server::start_with(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
+    }
+
+    /// A client configuration trusting the test CA only.
+    pub fn trusting_ca() -> Arc<rustls::ClientConfig> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from_pem_slice(CA).unwrap())
+            .unwrap();
+        Arc::new(
+            rustls::ClientConfig::builder_with_provider(provider())
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        )
+    }
+
+    pub fn url(server: &Server) -> Endpoint {
+        Endpoint::url(&format!("wss://127.0.0.1:{}/", server.addr.port())).unwrap()
+    }
+}
+
 /// Reads the `RequestId` of a client frame.
 pub fn request_id(frame: &str) -> String {
     let value: serde_json::Value = serde_json::from_str(frame).expect("client frame is JSON");
@@ -412,21 +544,22 @@ pub fn error(id: &str, request_id: Option<&str>, code: i64, text: &str) -> Strin
     )
 }
 
+/// What [`provider`] returns.
+pub type Provider = Box<dyn Fn() -> TokenFuture + Send + Sync>;
+type TokenFuture = std::future::Ready<Result<ChatToken, String>>;
+
 /// A provider that answers call `n` (from 1) with `answer(n)`, and counts the calls.
 pub fn provider(
     answer: impl Fn(usize) -> Result<ChatToken, String> + Send + Sync + 'static,
-) -> (impl TokenProvider, Arc<AtomicUsize>) {
+) -> (Provider, Arc<AtomicUsize>) {
     let count = Arc::new(AtomicUsize::new(0));
     let calls = count.clone();
-    let provider = move || {
-        let answer = answer(calls.fetch_add(1, Ordering::SeqCst) + 1);
-        async move { answer }
-    };
-    (provider, count)
+    let provider = move || std::future::ready(answer(calls.fetch_add(1, Ordering::SeqCst) + 1));
+    (Box::new(provider), count)
 }
 
 /// A provider of `token-1`, `token-2`, ... whose sessions last `session` (if given).
-pub fn tokens(session: Option<Duration>) -> (impl TokenProvider, Arc<AtomicUsize>) {
+pub fn tokens(session: Option<Duration>) -> (Provider, Arc<AtomicUsize>) {
     provider(move |n| {
         let token = ChatToken::new(format!("token-{n}"));
         Ok(match session {
