@@ -530,7 +530,7 @@ impl Driver {
         if !self.config.proactive_refresh {
             return;
         }
-        let Some(deadline) = token.refresh_deadline() else {
+        let Some(deadline) = token.refresh_deadline(self.config.refresh_deadline) else {
             return;
         };
         let remaining = deadline

@@ -75,7 +75,7 @@ pub use room::{
 };
 /// The rustls version [`RoomBuilder::tls_config`] takes.
 pub use rustls;
-pub use token::{ChatToken, TokenError, TokenFuture, TokenProvider};
+pub use token::{ChatToken, RefreshDeadline, TokenError, TokenFuture, TokenProvider};
 pub use transport::{ConnectFuture, Connector, Io};
 pub use types::{
     Attributes, ChatError, ChatEvent, ChatMessage, ErrorCode, MessageDeleted, Sender,

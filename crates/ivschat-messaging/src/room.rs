@@ -14,7 +14,7 @@ use crate::error::{ConnectionError, FrameError, RequestError};
 use crate::event::{ConnectionState, DisconnectReason, RoomEvent};
 use crate::frame::{self, Action};
 use crate::queue::{Events, Subscribers};
-use crate::token::TokenProvider;
+use crate::token::{RefreshDeadline, TokenProvider};
 use crate::transport::Connector;
 use crate::types::{Attributes, ChatMessage, MessageDeleted, UserDisconnected};
 
@@ -46,6 +46,7 @@ pub(crate) struct Config {
     pub(crate) max_backoff: Duration,
     pub(crate) event_buffer: usize,
     pub(crate) proactive_refresh: bool,
+    pub(crate) refresh_deadline: RefreshDeadline,
     pub(crate) jitter_seed: Option<u64>,
     pub(crate) tls: Option<Arc<rustls::ClientConfig>>,
     pub(crate) connector: Option<Arc<dyn Connector>>,
@@ -143,15 +144,24 @@ impl RoomBuilder {
         self
     }
 
-    /// Whether to replace the connection before its token's session expires (default `true`).
+    /// Whether to replace each connection before it expires (default `true`).
     ///
-    /// The room opens a second connection with a new token 60 s before the session expiry (the
-    /// token expiry if the provider gives no session expiry; half-way through the last minute
-    /// when less than a minute is left), moves to it as soon as it is open, and closes the old one
-    /// after its last answers. Frames that arrive on both are delivered once (de-duplicated by
-    /// `Type` and `Id`).
+    /// The room opens a second connection with a new token 60 s before the
+    /// [`refresh_deadline`](Self::refresh_deadline) (half-way through the last minute when less
+    /// than a minute is left, at least 1 s after opening), moves to it as soon as it is open, and
+    /// closes the old one after its last answers. Frames that arrive on both are delivered once
+    /// (de-duplicated by `Type` and `Id`).
     pub fn proactive_refresh(mut self, enabled: bool) -> Self {
         self.config.proactive_refresh = enabled;
+        self
+    }
+
+    /// Which expiry time of the token that opened a connection times its refresh. Default
+    /// [`RefreshDeadline::SessionExpiration`]: the session expiry (the token expiry when the
+    /// provider gives no session expiry). [`RefreshDeadline::TokenExpiration`] follows the
+    /// official JavaScript client, which times it from the token expiry alone.
+    pub fn refresh_deadline(mut self, rule: RefreshDeadline) -> Self {
+        self.config.refresh_deadline = rule;
         self
     }
 
@@ -264,6 +274,7 @@ impl Room {
                 max_backoff: DEFAULT_MAX_BACKOFF,
                 event_buffer: DEFAULT_EVENT_BUFFER,
                 proactive_refresh: true,
+                refresh_deadline: RefreshDeadline::default(),
                 jitter_seed: None,
                 tls: None,
                 connector: None,

@@ -57,15 +57,38 @@ impl ChatToken {
         self.session_expiration_time
     }
 
-    /// When a connection opened with this token must have been replaced: the session expiry
-    /// (the service ends the connection then), or the token expiry when that is all we know.
-    ///
-    /// The official client uses the token expiry alone; an open connection does not depend on it,
-    /// and a token that expires long before its session would make that client reconnect for
-    /// nothing, while a session that ends first would end the room.
-    pub(crate) fn refresh_deadline(&self) -> Option<SystemTime> {
-        self.session_expiration_time.or(self.token_expiration_time)
+    /// When a connection opened with this token must have been replaced, by `rule`.
+    pub(crate) fn refresh_deadline(&self, rule: RefreshDeadline) -> Option<SystemTime> {
+        match rule {
+            RefreshDeadline::SessionExpiration => {
+                self.session_expiration_time.or(self.token_expiration_time)
+            }
+            RefreshDeadline::TokenExpiration => self.token_expiration_time,
+        }
     }
+}
+
+/// Which expiry time of the token that opened a connection times its proactive refresh (see
+/// [`RoomBuilder::refresh_deadline`](crate::RoomBuilder::refresh_deadline)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefreshDeadline {
+    /// The token's `sessionExpirationTime`, or its `tokenExpirationTime` when the provider gives
+    /// no session expiry (the default).
+    ///
+    /// The session is what ends a connection: the service closes it then. The token expiry only
+    /// limits when the token can open one, and the refresh fetches a new token anyway. Timed from
+    /// the session, the room replaces each connection once, shortly before the service would end
+    /// it, whatever the token's own lifetime.
+    #[default]
+    SessionExpiration,
+    /// The token's `tokenExpirationTime` alone, as the official JavaScript client does; no
+    /// refresh when the provider gives no token expiry.
+    ///
+    /// A token that expires long before its session makes the room replace a connection that
+    /// would have lasted, and a session that ends before the token expires ends the connection
+    /// with a clean close first, which ends the room (as in the JavaScript client).
+    TokenExpiration,
 }
 
 impl fmt::Debug for ChatToken {
@@ -174,14 +197,25 @@ mod tests {
     }
 
     #[test]
-    fn refresh_deadline_is_the_session_expiry_else_the_token_expiry() {
+    fn refresh_deadline_by_rule() {
+        use RefreshDeadline::{SessionExpiration, TokenExpiration};
         let at = |s| SystemTime::UNIX_EPOCH + Duration::from_secs(s);
         let t = ChatToken::new("t");
-        assert_eq!(t.refresh_deadline(), None);
+        assert_eq!(t.refresh_deadline(SessionExpiration), None);
+        assert_eq!(t.refresh_deadline(TokenExpiration), None);
+        let session_only = t.clone().with_session_expiration_time(at(20));
+        assert_eq!(
+            session_only.refresh_deadline(SessionExpiration),
+            Some(at(20))
+        );
+        assert_eq!(session_only.refresh_deadline(TokenExpiration), None);
         let t = t.with_token_expiration_time(at(10));
-        assert_eq!(t.refresh_deadline(), Some(at(10)));
+        assert_eq!(t.refresh_deadline(SessionExpiration), Some(at(10)));
+        assert_eq!(t.refresh_deadline(TokenExpiration), Some(at(10)));
         let t = t.with_session_expiration_time(at(20));
-        assert_eq!(t.refresh_deadline(), Some(at(20)));
+        assert_eq!(t.refresh_deadline(SessionExpiration), Some(at(20)));
+        assert_eq!(t.refresh_deadline(TokenExpiration), Some(at(10)));
+        assert_eq!(RefreshDeadline::default(), SessionExpiration);
     }
 
     #[test]

@@ -5,12 +5,12 @@
 mod support;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use futures_util::StreamExt;
 use ivschat_messaging::{
     Attributes, ChatToken, ConnectionError, ConnectionState, DisconnectReason, Endpoint, ErrorCode,
-    Events, RequestError, Room, RoomBuilder,
+    Events, RefreshDeadline, RequestError, Room, RoomBuilder,
 };
 use support::{Frame, Handshake, Server, drain, error, message, next, request_id, tokens};
 use tokio::time::Instant;
@@ -763,6 +763,76 @@ async fn token_refresh_overlaps_connections_without_duplicates_or_gaps() {
     // And again for the next session.
     let newer = server.accept().await;
     assert_eq!(newer.token, "token-3");
+}
+
+/// How long after connecting a room with `rule` (`None`: the default) opens its second
+/// connection, for tokens whose session and token expire `session` and `token` seconds after
+/// they are issued (`None`: not given).
+async fn refresh_after(
+    rule: Option<RefreshDeadline>,
+    session: Option<u64>,
+    token: Option<u64>,
+) -> Option<Duration> {
+    let mut server = Server::in_memory();
+    let (provider, _) = support::provider(move |n| {
+        let now = SystemTime::now();
+        let mut t = ChatToken::new(format!("token-{n}"));
+        if let Some(s) = session {
+            t = t.with_session_expiration_time(now + Duration::from_secs(s));
+        }
+        if let Some(s) = token {
+            t = t.with_token_expiration_time(now + Duration::from_secs(s));
+        }
+        Ok(t)
+    });
+    let mut builder = server
+        .room(provider)
+        .ping_interval(Duration::from_secs(3600));
+    if let Some(rule) = rule {
+        builder = builder.refresh_deadline(rule);
+    }
+    let room = builder.build();
+    room.connect().await.unwrap();
+    let _first = server.accept().await;
+    let started = Instant::now();
+    let next = tokio::time::timeout(Duration::from_secs(290), server.accept()).await;
+    next.ok().map(|second| {
+        assert_eq!(second.token, "token-2");
+        started.elapsed()
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_refresh_is_timed_from_the_session_by_default_or_from_the_token_like_the_js_client() {
+    use RefreshDeadline::{SessionExpiration, TokenExpiration};
+    let (default, session_rule, token_rule) =
+        (None, Some(SessionExpiration), Some(TokenExpiration));
+    // (rule, session, token expiry in seconds) -> refresh after about (seconds)
+    let cases = [
+        (default, Some(90), Some(300), Some(30)),
+        (default, Some(300), Some(90), Some(240)),
+        (session_rule, Some(90), Some(300), Some(30)),
+        (token_rule, Some(90), Some(300), Some(240)),
+        (session_rule, Some(300), Some(90), Some(240)),
+        (token_rule, Some(300), Some(90), Some(30)),
+        // Without a session expiry the default falls back on the token's.
+        (session_rule, None, Some(90), Some(30)),
+        // The JS rule needs a token expiry.
+        (token_rule, Some(90), None, None),
+        (session_rule, None, None, None),
+        // Less than a minute left: what remains beyond 30 s, at least 1 s.
+        (session_rule, Some(50), None, Some(20)),
+        (token_rule, None, Some(20), Some(1)),
+    ];
+    for (rule, session, token, expected) in cases {
+        let waited = refresh_after(rule, session, token).await;
+        // The provider read the system clock a moment before the room did: up to 1 s less.
+        let about = waited.map(|w| (w + Duration::from_millis(999)).as_secs());
+        assert_eq!(
+            about, expected,
+            "{rule:?} session {session:?} token {token:?}"
+        );
+    }
 }
 
 #[tokio::test(start_paused = true)]
