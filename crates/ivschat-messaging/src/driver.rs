@@ -29,6 +29,10 @@ const STABLE_AFTER: Duration = Duration::from_secs(10);
 const DEDUP_WINDOW: usize = 1024;
 /// How many queued requests one write batch takes before flushing.
 const WRITE_BATCH: usize = 64;
+/// The most frames, and bytes, of a new connection held back while the connection it replaced
+/// still delivers; beyond either, they are delivered at once (order then comes second).
+const MAX_HELD_FRAMES: usize = 256;
+const MAX_HELD_BYTES: usize = 256 * 1024;
 
 pub(crate) enum Command {
     Connect(oneshot::Sender<Result<(), DisconnectReason>>),
@@ -127,6 +131,11 @@ pub(crate) struct Driver {
     current: Option<Conn>,
     /// The connection a refresh or a 401 replaced, until its close handshake ends.
     replaced: Option<Conn>,
+    /// Events of `current` that arrived while `replaced` still delivered. The old connection
+    /// delivers everything the room sent before it closed and the new one everything since it
+    /// opened: all of the old one first, then what the new one adds, is the room's order.
+    held: Vec<RoomEvent>,
+    held_bytes: usize,
     attempt: Option<Attempt>,
     /// Failed attempts in a row (a connection that broke early counts as one).
     failures: u32,
@@ -216,6 +225,8 @@ impl Driver {
             commands,
             current: None,
             replaced: None,
+            held: Vec::new(),
+            held_bytes: 0,
             attempt: None,
             failures: 0,
             last_error: None,
@@ -248,10 +259,10 @@ impl Driver {
                 }
                 result = attempt_done(&mut self.attempt) => self.on_attempt(result).await,
                 message = next_message(&mut self.current) => {
-                    self.on_message(Slot::Current, message).await;
+                    self.on_message(Slot::Current, message);
                 }
                 message = next_message(&mut self.replaced) => {
-                    self.on_message(Slot::Replaced, message).await;
+                    self.on_message(Slot::Replaced, message);
                 }
                 () = self.timer.as_mut(), if armed => {
                     // A fired timer must be re-armed even for an unchanged deadline.
@@ -261,7 +272,7 @@ impl Driver {
             }
         }
         // Every handle is gone.
-        self.stop(DisconnectReason::Requested).await;
+        self.stop(DisconnectReason::Requested);
         self.shared.subscribers.close();
     }
 
@@ -309,7 +320,7 @@ impl Driver {
                 }
             },
             Command::Disconnect(done) => {
-                self.stop(DisconnectReason::Requested).await;
+                self.stop(DisconnectReason::Requested);
                 let _ = done.send(());
             }
             Command::Request(request) => return self.on_requests(request).await,
@@ -359,7 +370,7 @@ impl Driver {
         if let Some(conn) = self.current.as_mut()
             && let Err(error) = write(conn, frames, timeout).await
         {
-            self.connection_ended(Slot::Current, error).await;
+            self.connection_ended(Slot::Current, error);
         }
         other
     }
@@ -492,6 +503,10 @@ impl Driver {
             ping_sent: None,
         };
         self.schedule_refresh(token);
+        if self.current.is_some() {
+            // A connection replaced earlier is still closing: its turn is over.
+            self.end_replaced();
+        }
         match self.current.replace(conn) {
             Some(old) if refresh => {
                 // Both connections deliver until the old one's close handshake ends; the
@@ -515,9 +530,6 @@ impl Driver {
     /// until the server's close frame (answers to requests sent on it included), at most
     /// `pong_timeout`.
     async fn retire(&mut self, mut old: Conn) {
-        if let Some(older) = self.replaced.take() {
-            self.fail_pending(older.generation, RequestError::ConnectionClosed);
-        }
         old.deadline = Instant::now() + self.config.pong_timeout;
         match write(&mut old, [normal_close()], self.config.pong_timeout).await {
             Ok(()) => self.replaced = Some(old),
@@ -564,11 +576,9 @@ impl Driver {
                 self.refresh_at = None;
             }
         }
-        if self.replaced.as_ref().is_some_and(|c| c.deadline <= now)
-            && let Some(old) = self.replaced.take()
-        {
+        if self.replaced.as_ref().is_some_and(|c| c.deadline <= now) {
             tracing::debug!("replaced connection did not finish its close handshake in time");
-            self.fail_pending(old.generation, RequestError::ConnectionClosed);
+            self.end_replaced();
         }
         let interval = self.config.ping_interval;
         let pong_timeout = self.config.pong_timeout;
@@ -577,22 +587,20 @@ impl Driver {
         };
         if conn.closed_by_server.is_some() {
             // The server sent its close frame but has not closed the TCP connection.
-            self.connection_ended(Slot::Current, ConnectionError::Broken(None))
-                .await;
+            self.connection_ended(Slot::Current, ConnectionError::Broken(None));
             return;
         }
         match conn.ping_sent {
             Some(sent) if conn.last_activity < sent => {
                 tracing::info!("no answer to a ping");
-                self.connection_ended(Slot::Current, ConnectionError::PingTimeout(pong_timeout))
-                    .await;
+                self.connection_ended(Slot::Current, ConnectionError::PingTimeout(pong_timeout));
             }
             _ if now - conn.last_activity >= interval => {
                 conn.ping_sent = Some(now);
                 conn.deadline = now + pong_timeout;
                 let ping = Message::ping(&b"ivschat"[..]);
                 if let Err(error) = write(conn, [ping], pong_timeout).await {
-                    self.connection_ended(Slot::Current, error).await;
+                    self.connection_ended(Slot::Current, error);
                 }
             }
             _ => {
@@ -609,7 +617,7 @@ impl Driver {
         }
     }
 
-    async fn on_message(&mut self, slot: Slot, message: Option<Result<Message, WsError>>) {
+    fn on_message(&mut self, slot: Slot, message: Option<Result<Message, WsError>>) {
         match self.slot(slot).as_mut() {
             Some(conn) => conn.last_activity = Instant::now(),
             None => return,
@@ -618,17 +626,20 @@ impl Driver {
             Some(Ok(message)) => message,
             Some(Err(e)) => {
                 let error = socket_error(e);
-                self.connection_ended(slot, error).await;
+                self.connection_ended(slot, error);
                 return;
             }
             None => {
-                self.connection_ended(slot, ConnectionError::Broken(None))
-                    .await;
+                self.connection_ended(slot, ConnectionError::Broken(None));
                 return;
             }
         };
         if let Some(text) = message.as_text() {
-            self.on_text(slot, text).await;
+            if slot == Slot::Current && self.replaced.is_some() {
+                self.hold(text);
+            } else {
+                self.on_text(slot, text);
+            }
         } else if message.is_binary() {
             self.publish(RoomEvent::InvalidFrame(FrameError::new(format!(
                 "binary frame of {} bytes; the protocol uses text frames only",
@@ -647,9 +658,17 @@ impl Driver {
         // Pings are answered by tokio-websockets; pongs only show the connection is alive.
     }
 
-    async fn on_text(&mut self, slot: Slot, text: &str) {
-        let event = match frame::parse(text) {
-            Ok(event) => event,
+    fn on_text(&mut self, slot: Slot, text: &str) {
+        if let Some(event) = self.parse(text) {
+            self.on_event(slot, event);
+        }
+    }
+
+    /// The frame's event, or `None` once an unreadable frame was reported (and the request it
+    /// answers failed).
+    fn parse(&mut self, text: &str) -> Option<RoomEvent> {
+        match frame::parse(text) {
+            Ok(event) => Some(event),
             Err(error) => {
                 tracing::warn!(error = %error, "unreadable frame dropped");
                 if let Some(p) = error
@@ -660,26 +679,33 @@ impl Driver {
                     let _ = p.reply.send(Err(RequestError::InvalidReply(error.clone())));
                 }
                 self.publish(RoomEvent::InvalidFrame(error));
-                return;
+                None
             }
-        };
+        }
+    }
+
+    /// The pending request `event` answers, taken out of `pending`.
+    fn answered(&mut self, event: &RoomEvent) -> Option<Pending> {
+        let request_id = frame::request_id(event)?;
+        let action = self.pending.get(request_id)?.action;
+        let answers = matches!(event, RoomEvent::Error(_)) || frame::answers(event, action);
+        answers.then(|| self.pending.remove(request_id)).flatten()
+    }
+
+    fn on_event(&mut self, slot: Slot, event: RoomEvent) {
         if let Some(key) = frame::key(&event)
             && !self.dedup.first_time(key)
         {
             tracing::debug!("duplicate frame dropped");
             return;
         }
-        let answered = frame::request_id(&event).and_then(|request_id| {
-            let action = self.pending.get(request_id)?.action;
-            let answers = matches!(event, RoomEvent::Error(_)) || frame::answers(&event, action);
-            answers.then(|| self.pending.remove(request_id)).flatten()
-        });
+        let answered = self.answered(&event);
         match (answered, event) {
             (answered, RoomEvent::Error(error)) if error.code == ErrorCode::UNAUTHORIZED => {
                 if let Some(p) = answered {
                     let _ = p.reply.send(Err(RequestError::Rejected(error.clone())));
                 }
-                self.unauthorized(slot, error).await;
+                self.unauthorized(slot, error);
             }
             (Some(p), RoomEvent::Error(error)) => {
                 let _ = p.reply.send(Err(RequestError::Rejected(error)));
@@ -694,17 +720,14 @@ impl Driver {
     }
 
     /// `ERROR 401`: the session is over; replace the connection with one on a new token.
-    async fn unauthorized(&mut self, slot: Slot, error: crate::types::ChatError) {
+    fn unauthorized(&mut self, slot: Slot, error: crate::types::ChatError) {
         tracing::info!("the server answered 401; reconnecting with a new token");
         if slot == Slot::Replaced {
             // Already replaced: let it go.
-            if let Some(old) = self.replaced.take() {
-                self.fail_pending(old.generation, RequestError::ConnectionClosed);
-            }
+            self.end_replaced();
             return;
         }
-        self.connection_ended(Slot::Current, ConnectionError::Unauthorized(error))
-            .await;
+        self.connection_ended(Slot::Current, ConnectionError::Unauthorized(error));
     }
 
     fn fail_pending(&mut self, generation: u64, error: RequestError) {
@@ -721,18 +744,62 @@ impl Driver {
         }
     }
 
-    /// A connection ended (or must end, for a 401 or a ping timeout).
-    async fn connection_ended(&mut self, slot: Slot, error: ConnectionError) {
-        let Some(mut conn) = self.slot(slot).take() else {
+    /// A frame of the new connection while the replaced one still delivers: its event waits
+    /// (within the bound), but the request it answers is answered now. Errors are not events
+    /// in the room's order and are handled at once.
+    fn hold(&mut self, text: &str) {
+        let Some(event) = self.parse(text) else {
             return;
         };
-        self.fail_pending(conn.generation, RequestError::ConnectionClosed);
+        let full =
+            self.held.len() >= MAX_HELD_FRAMES || self.held_bytes + text.len() > MAX_HELD_BYTES;
+        if full || matches!(event, RoomEvent::Error(_)) {
+            if full {
+                self.release_held();
+            }
+            self.on_event(Slot::Current, event);
+            return;
+        }
+        if let Some(p) = self.answered(&event) {
+            let _ = p.reply.send(Ok(event.clone()));
+        }
+        self.held_bytes += text.len();
+        self.held.push(event);
+    }
+
+    /// Delivers the events held back, in the order they arrived.
+    fn release_held(&mut self) {
+        self.held_bytes = 0;
+        for event in std::mem::take(&mut self.held) {
+            self.on_event(Slot::Current, event);
+        }
+    }
+
+    /// The replaced connection is done: what the new one delivered meanwhile comes next, then
+    /// the requests still waiting on the old one fail.
+    fn end_replaced(&mut self) -> Option<Conn> {
+        let old = self.replaced.take()?;
+        self.release_held();
+        self.fail_pending(old.generation, RequestError::ConnectionClosed);
+        Some(old)
+    }
+
+    /// A connection ended (or must end, for a 401 or a ping timeout).
+    fn connection_ended(&mut self, slot: Slot, error: ConnectionError) {
         if slot == Slot::Replaced {
-            if conn.closed_by_server.is_none() {
+            if let Some(conn) = self.end_replaced()
+                && conn.closed_by_server.is_none()
+            {
                 self.publish(RoomEvent::ConnectionProblem(error));
             }
             return;
         }
+        let Some(mut conn) = self.current.take() else {
+            return;
+        };
+        // Nothing more comes on it: what it delivered is not held back any longer.
+        self.release_held();
+        self.fail_pending(conn.generation, RequestError::ConnectionClosed);
         if let Some((code, reason)) = conn.closed_by_server.take() {
             // A clean close by the server: the official client does not reconnect, and neither
             // do we (the user may have been disconnected on purpose).
@@ -773,8 +840,7 @@ impl Driver {
         self.attempt = None;
         self.retry_at = None;
         self.refresh_at = None;
-        if let Some(old) = self.replaced.take() {
-            self.fail_pending(old.generation, RequestError::ConnectionClosed);
+        if let Some(old) = self.end_replaced() {
             spawn_close(old, self.config.pong_timeout);
         }
         for (_, p) in self.pending.drain() {
@@ -788,7 +854,7 @@ impl Driver {
     }
 
     /// Stops on request: closes what is open, fails what waits.
-    async fn stop(&mut self, reason: DisconnectReason) {
+    fn stop(&mut self, reason: DisconnectReason) {
         if self.shared.state() == ConnectionState::Disconnected && self.current.is_none() {
             return;
         }

@@ -727,24 +727,24 @@ async fn token_refresh_overlaps_connections_without_duplicates_or_gaps() {
         (Duration::from_secs(29)..=Duration::from_secs(30)).contains(&waited),
         "{waited:?}"
     );
-    // The room moved to the new connection and is closing the old one; frames still in flight on
-    // the old one, and frames both deliver, arrive once.
+    // The room moved to the new connection and is closing the old one. What the new one delivers
+    // waits until the old one is done: all of the old one's frames first (the room sent them
+    // before it closed), then what the new one adds, each frame once: the room's order.
     new.send_text(&message("Msg000000002", None, "both")).await;
-    assert_eq!(next(&mut events).await, "message Msg000000002 both");
+    new.send_text(&message("Msg000000004", None, "after")).await;
     old.send_text(&message("Msg000000002", None, "both")).await;
     old.send_text(&message("Msg000000003", None, "only on the old one"))
         .await;
+    assert_eq!(next(&mut events).await, "message Msg000000002 both");
     assert_eq!(
         next(&mut events).await,
         "message Msg000000003 only on the old one"
     );
-    new.send_text(&message("Msg000000003", None, "only on the old one"))
-        .await;
-    new.send_text(&message("Msg000000004", None, "after")).await;
-    assert_eq!(next(&mut events).await, "message Msg000000004 after");
+    assert!(drain(&mut events).is_empty());
     old.thaw();
     expect_normal_close(&mut old).await;
     old.close(1000, "").await;
+    assert_eq!(next(&mut events).await, "message Msg000000004 after");
 
     // Requests now go out on the new connection.
     let serve = async {
@@ -833,6 +833,69 @@ async fn the_refresh_is_timed_from_the_session_by_default_or_from_the_token_like
             "{rule:?} session {session:?} token {token:?}"
         );
     }
+}
+
+/// A room whose first connection is replaced a second after it opened (later ones last an
+/// hour), and that first connection's server side.
+async fn refreshed_after_a_second() -> (Server, Room, Events, support::Peer) {
+    let server = Server::in_memory();
+    let (provider, _) = support::provider(|n| {
+        let session = if n == 1 { 61 } else { 3600 };
+        Ok(ChatToken::new(format!("token-{n}"))
+            .with_session_expiration_time(SystemTime::now() + Duration::from_secs(session)))
+    });
+    let room = server
+        .room(provider)
+        .ping_interval(Duration::from_secs(3600))
+        .build();
+    let events = connected(&room).await;
+    let mut server = server;
+    let old = server.accept().await;
+    (server, room, events, old)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_replaced_connection_holds_the_new_one_back_a_bounded_time() {
+    let (mut server, room, mut events, old) = refreshed_after_a_second().await;
+    // It never answers the client's close.
+    old.freeze();
+    let mut new = server.accept().await;
+    let swapped = Instant::now();
+    // A request goes out on the new connection: it is answered at once, but its event waits
+    // until the old connection is given up, after the pong timeout.
+    let serve = async {
+        let id = request_id(&new.recv_text().await);
+        new.send_text(&message("Msg000000001", Some(&id), "mine"))
+            .await;
+    };
+    let (sent, ()) = tokio::join!(room.send_message("mine", None), serve);
+    assert_eq!(sent.unwrap().id, "Msg000000001");
+    assert_eq!(swapped.elapsed(), Duration::ZERO);
+    assert_eq!(next(&mut events).await, "message Msg000000001 mine");
+    assert_eq!(
+        swapped.elapsed(),
+        Duration::from_secs(10),
+        "the pong timeout"
+    );
+    // Then nothing is held back any more.
+    new.send_text(&message("Msg000000002", None, "next")).await;
+    assert_eq!(next(&mut events).await, "message Msg000000002 next");
+    assert_eq!(swapped.elapsed(), Duration::from_secs(10));
+
+    // At most 256 frames are held back: beyond, everything comes at once.
+    let (mut server, _room, mut events, old) = refreshed_after_a_second().await;
+    old.freeze();
+    let mut new = server.accept().await;
+    let swapped = Instant::now();
+    new.send_all((0..257).map(|n| message(&format!("Msg{n:09}"), None, "x")))
+        .await;
+    let mut all = Vec::new();
+    while all.len() < 257 {
+        all.push(next(&mut events).await);
+    }
+    assert_eq!(all[0], "message Msg000000000 x");
+    assert_eq!(all[256], "message Msg000000256 x");
+    assert_eq!(swapped.elapsed(), Duration::ZERO);
 }
 
 #[tokio::test(start_paused = true)]
