@@ -50,6 +50,17 @@ pub fn peak_rss_kib() -> Result<u64, String> {
     vm_hwm(&status).ok_or_else(|| "no VmHWM line in /proc/self/status".to_owned())
 }
 
+/// A KiB field (`"VmRSS:"`, `"VmHWM:"`...) of `/proc/<pid>/status` (`"self"` for this process).
+pub fn status_kib(pid: &str, field: &str) -> Result<u64, String> {
+    let path = format!("/proc/{pid}/status");
+    let status = fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| format!("no {field} line in {path}"))
+}
+
 /// The `VmHWM` value (KiB) of a `/proc/<pid>/status` text.
 pub fn vm_hwm(status: &str) -> Option<u64> {
     status

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::time::{Instant, Sleep};
 use tokio_websockets::{CloseCode, Error as WsError, Message};
 use tracing::Instrument;
@@ -37,7 +37,8 @@ const MAX_HELD_BYTES: usize = 256 * 1024;
 pub(crate) enum Command {
     Connect(oneshot::Sender<Result<(), DisconnectReason>>),
     Disconnect(oneshot::Sender<()>),
-    Request(Request),
+    /// Boxed: the channel allocates its slots in blocks of 32, for every room.
+    Request(Box<Request>),
 }
 
 pub(crate) struct Request {
@@ -90,8 +91,9 @@ impl Dedup {
     fn new() -> Self {
         Self {
             hasher: RandomState::new(),
-            seen: HashSet::with_capacity(16),
-            order: VecDeque::with_capacity(16),
+            // Nothing until the first frame: idle connections stay small.
+            seen: HashSet::new(),
+            order: VecDeque::new(),
         }
     }
 
@@ -127,10 +129,10 @@ pub(crate) struct Driver {
     config: Arc<Config>,
     tokens: Arc<dyn TokenProvider>,
     shared: Arc<Shared>,
-    commands: mpsc::Receiver<Command>,
-    current: Option<Conn>,
+    /// Boxed, like `replaced`: an idle room does not carry room for two inline.
+    current: Option<Box<Conn>>,
     /// The connection a refresh or a 401 replaced, until its close handshake ends.
-    replaced: Option<Conn>,
+    replaced: Option<Box<Conn>>,
     /// Events of `current` that arrived while `replaced` still delivered. The old connection
     /// delivers everything the room sent before it closed and the new one everything since it
     /// opened: all of the old one first, then what the new one adds, is the room's order.
@@ -140,7 +142,7 @@ pub(crate) struct Driver {
     /// Failed attempts in a row (a connection that broke early counts as one).
     failures: u32,
     /// What ended the last connection or attempt, for the next `Connecting` event.
-    last_error: Option<ConnectionError>,
+    last_error: Option<Box<ConnectionError>>,
     retry_at: Option<Instant>,
     refresh_at: Option<Instant>,
     refresh_failures: u32,
@@ -154,11 +156,11 @@ pub(crate) struct Driver {
     /// Whether the attempts under way replace a connection that ended (rather than answer
     /// `connect`).
     reconnecting: bool,
-    timer: Pin<Box<Sleep>>,
+    /// When the timer of `run` is set to fire.
     timer_armed: Option<Instant>,
 }
 
-async fn next_message(conn: &mut Option<Conn>) -> Option<Result<Message, WsError>> {
+async fn next_message(conn: &mut Option<Box<Conn>>) -> Option<Result<Message, WsError>> {
     match conn {
         Some(conn) => conn.socket.next().await,
         None => std::future::pending().await,
@@ -212,7 +214,6 @@ impl Driver {
         config: Arc<Config>,
         tokens: Arc<dyn TokenProvider>,
         shared: Arc<Shared>,
-        commands: mpsc::Receiver<Command>,
     ) -> Self {
         let rng = match config.jitter_seed {
             Some(seed) => fastrand::Rng::with_seed(seed),
@@ -222,7 +223,6 @@ impl Driver {
             config,
             tokens,
             shared,
-            commands,
             current: None,
             replaced: None,
             held: Vec::new(),
@@ -240,34 +240,39 @@ impl Driver {
             rng,
             generations: 0,
             reconnecting: false,
-            timer: Box::pin(tokio::time::sleep_until(Instant::now())),
             timer_armed: None,
         }
     }
 
-    pub(crate) async fn run(mut self) {
+    /// The task of a room, until every handle is gone. The steps that write to a socket or
+    /// open a connection are boxed: every room's task stays small while it waits, which is
+    /// what idle rooms do.
+    pub(crate) async fn run(mut self: Box<Self>) {
+        // Made here, in the runtime: a room can be built outside one.
+        let mut timer = Box::pin(tokio::time::sleep_until(Instant::now()));
+        let shared = self.shared.clone();
         loop {
-            self.arm_timer();
+            self.arm_timer(timer.as_mut());
             let armed = self.timer_armed.is_some();
             tokio::select! {
-                command = self.commands.recv() => {
+                command = shared.commands.recv() => {
                     let Some(mut command) = command else { break };
                     // A batch of requests may end with another command, handled next.
-                    while let Some(next) = self.on_command(command).await {
+                    while let Some(next) = Box::pin(self.on_command(command)).await {
                         command = next;
                     }
                 }
-                result = attempt_done(&mut self.attempt) => self.on_attempt(result).await,
+                result = attempt_done(&mut self.attempt) => Box::pin(self.on_attempt(result)).await,
                 message = next_message(&mut self.current) => {
                     self.on_message(Slot::Current, message);
                 }
                 message = next_message(&mut self.replaced) => {
                     self.on_message(Slot::Replaced, message);
                 }
-                () = self.timer.as_mut(), if armed => {
+                () = timer.as_mut(), if armed => {
                     // A fired timer must be re-armed even for an unchanged deadline.
                     self.timer_armed = None;
-                    self.on_timer().await;
+                    Box::pin(self.on_timer()).await;
                 }
             }
         }
@@ -285,7 +290,7 @@ impl Driver {
     }
 
     /// The earliest timer that matters now.
-    fn arm_timer(&mut self) {
+    fn arm_timer(&mut self, timer: Pin<&mut Sleep>) {
         let deadline = [
             self.retry_at,
             self.refresh_at,
@@ -297,7 +302,7 @@ impl Driver {
         .min();
         if deadline != self.timer_armed {
             if let Some(at) = deadline {
-                self.timer.as_mut().reset(at);
+                timer.reset(at);
             }
             self.timer_armed = deadline;
         }
@@ -330,17 +335,17 @@ impl Driver {
 
     /// Writes one request and whatever others are already queued, then flushes once. Returns
     /// the first queued command that is not a request.
-    async fn on_requests(&mut self, first: Request) -> Option<Command> {
+    async fn on_requests(&mut self, first: Box<Request>) -> Option<Command> {
         let mut batch = vec![first];
         let mut other = None;
         while batch.len() < WRITE_BATCH {
-            match self.commands.try_recv() {
-                Ok(Command::Request(r)) => batch.push(r),
-                Ok(command) => {
+            match self.shared.commands.try_recv() {
+                Some(Command::Request(r)) => batch.push(r),
+                Some(command) => {
                     other = Some(command);
                     break;
                 }
-                Err(_) => break,
+                None => break,
             }
         }
         let Some(generation) = self.current.as_ref().map(|c| c.generation) else {
@@ -391,7 +396,7 @@ impl Driver {
         } else {
             let event = RoomEvent::Connecting {
                 attempt: self.failures + 1,
-                after: self.last_error.take(),
+                after: self.last_error.take().map(|e| *e),
             };
             self.publish(event);
         }
@@ -486,14 +491,14 @@ impl Driver {
         }
         let delay = self.backoff(self.failures);
         tracing::info!(error = %error, backoff_ms = delay.as_millis() as u64, "reconnecting after a delay");
-        self.last_error = Some(error);
+        self.last_error = Some(Box::new(error));
         self.retry_at = Some(Instant::now() + delay);
     }
 
     async fn opened(&mut self, socket: Socket, token: &ChatToken, refresh: bool) {
         self.generations += 1;
         let now = Instant::now();
-        let conn = Conn {
+        let conn = Box::new(Conn {
             socket,
             generation: self.generations,
             opened_at: now,
@@ -501,7 +506,7 @@ impl Driver {
             deadline: now + self.config.ping_interval,
             last_activity: now,
             ping_sent: None,
-        };
+        });
         self.schedule_refresh(token);
         if self.current.is_some() {
             // A connection replaced earlier is still closing: its turn is over.
@@ -529,7 +534,7 @@ impl Driver {
     /// Starts the close handshake of a connection that has been replaced; it keeps delivering
     /// until the server's close frame (answers to requests sent on it included), at most
     /// `pong_timeout`.
-    async fn retire(&mut self, mut old: Conn) {
+    async fn retire(&mut self, mut old: Box<Conn>) {
         old.deadline = Instant::now() + self.config.pong_timeout;
         match write(&mut old, [normal_close()], self.config.pong_timeout).await {
             Ok(()) => self.replaced = Some(old),
@@ -610,7 +615,7 @@ impl Driver {
         }
     }
 
-    fn slot(&mut self, slot: Slot) -> &mut Option<Conn> {
+    fn slot(&mut self, slot: Slot) -> &mut Option<Box<Conn>> {
         match slot {
             Slot::Current => &mut self.current,
             Slot::Replaced => &mut self.replaced,
@@ -710,6 +715,9 @@ impl Driver {
             (Some(p), RoomEvent::Error(error)) => {
                 let _ = p.reply.send(Err(RequestError::Rejected(error)));
             }
+            (Some(p), event) if self.shared.subscribers.is_empty() => {
+                let _ = p.reply.send(Ok(event));
+            }
             (answered, event) => {
                 if let Some(p) = answered {
                     let _ = p.reply.send(Ok(event.clone()));
@@ -777,7 +785,7 @@ impl Driver {
 
     /// The replaced connection is done: what the new one delivered meanwhile comes next, then
     /// the requests still waiting on the old one fail.
-    fn end_replaced(&mut self) -> Option<Conn> {
+    fn end_replaced(&mut self) -> Option<Box<Conn>> {
         let old = self.replaced.take()?;
         self.release_held();
         self.fail_pending(old.generation, RequestError::ConnectionClosed);
@@ -827,7 +835,7 @@ impl Driver {
         self.refresh_at = None;
         if stable {
             self.failures = 0;
-            self.last_error = Some(error);
+            self.last_error = Some(Box::new(error));
             self.start_attempt(false);
         } else {
             self.failures += 1;
@@ -865,9 +873,15 @@ impl Driver {
     }
 }
 
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.shared.commands.close_task();
+    }
+}
+
 /// Sends a normal close (1000) and waits for the server's, at most `timeout`, in the background;
 /// frames still arriving are no longer wanted.
-fn spawn_close(mut conn: Conn, timeout: Duration) {
+fn spawn_close(mut conn: Box<Conn>, timeout: Duration) {
     tokio::spawn(async move {
         let _ = tokio::time::timeout(timeout, async {
             if conn.socket.send(normal_close()).await.is_ok() {

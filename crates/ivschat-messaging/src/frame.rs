@@ -1,7 +1,10 @@
 //! The wire format: client frames written, server frames read (MESSAGING.md sections 3 and 4).
 
+use std::borrow::Cow;
+use std::fmt;
 use std::time::SystemTime;
 
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -131,22 +134,183 @@ pub(crate) fn answers(event: &RoomEvent, action: Action) -> bool {
     )
 }
 
+/// A JSON value as the frame reader needs it: strings and objects read straight into owned text
+/// (object keys borrowed from the frame when they have no escapes), anything else kept as a
+/// `Value`, for the unknown fields and the complaints. Frames are read without building a
+/// `Value` tree first: that was most of the cost of receiving a message.
+enum Raw<'a> {
+    Null,
+    /// Borrowed from the frame when it has no escapes.
+    Str(Cow<'a, str>),
+    Obj(Vec<(Cow<'a, str>, Raw<'a>)>),
+    Other(Value),
+}
+
+impl From<Raw<'_>> for Value {
+    fn from(raw: Raw<'_>) -> Self {
+        match raw {
+            Raw::Null => Value::Null,
+            Raw::Str(s) => Value::String(s.into_owned()),
+            Raw::Obj(entries) => Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.into_owned(), v.into()))
+                    .collect(),
+            ),
+            Raw::Other(v) => v,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Raw<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = Raw<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Raw<'de>, E> {
+        Ok(Raw::Other(Value::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Raw<'de>, E> {
+        Ok(Raw::Other(Value::from(v)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Raw<'de>, E> {
+        Ok(Raw::Other(Value::from(v)))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Raw<'de>, E> {
+        Ok(Raw::Other(Value::from(v)))
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Raw<'de>, E> {
+        Ok(Raw::Str(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Raw<'de>, E> {
+        Ok(Raw::Str(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Raw<'de>, E> {
+        Ok(Raw::Str(Cow::Owned(v)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Raw<'de>, E> {
+        Ok(Raw::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Raw<'de>, E> {
+        Ok(Raw::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Raw<'de>, D::Error> {
+        Raw::deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw<'de>, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Value>()? {
+            items.push(item);
+        }
+        Ok(Raw::Other(Value::Array(items)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw<'de>, A::Error> {
+        // Frames have up to eight fields; growing from four would copy them twice.
+        let mut entries = Vec::with_capacity(8);
+        while let Some(Key(key)) = map.next_key()? {
+            entries.push((key, map.next_value()?));
+        }
+        Ok(Raw::Obj(entries))
+    }
+}
+
+/// An object key, borrowed from the frame when it can be.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
 /// Reads fields out of a frame's object, naming the field in every complaint. What is left
 /// afterwards are the unknown fields.
-struct Fields {
-    map: Map<String, Value>,
+struct Fields<'a> {
+    entries: Vec<(Cow<'a, str>, Raw<'a>)>,
+    /// The names taken so far: earlier values of a repeated key are dropped with them.
+    taken: Vec<&'static str>,
     /// `MESSAGE`, `EVENT` ...: the prefix of every complaint.
     what: &'static str,
-    /// Where `map` sits in the frame (`Sender.` for the sender object).
+    /// Where the object sits in the frame (`Sender.` for the sender object).
     path: &'static str,
 }
 
-impl Fields {
+impl<'a> Fields<'a> {
+    fn new(entries: Vec<(Cow<'a, str>, Raw<'a>)>, what: &'static str, path: &'static str) -> Self {
+        Self {
+            entries,
+            taken: Vec::new(),
+            what,
+            path,
+        }
+    }
+
+    /// The value of `name` (the last one, if the key is repeated, as in a JSON object read into
+    /// a map), taken out.
+    fn take(&mut self, name: &'static str) -> Option<Raw<'a>> {
+        self.taken.push(name);
+        let i = self.entries.iter().rposition(|(k, _)| k == name)?;
+        Some(self.entries.remove(i).1)
+    }
+
+    /// The fields nobody took.
+    fn unknown(self) -> Map<String, Value> {
+        let taken = self.taken;
+        self.entries
+            .into_iter()
+            .filter(|(k, _)| !taken.contains(&k.as_ref()))
+            .map(|(k, v)| (k.into_owned(), v.into()))
+            .collect()
+    }
+
     fn error(&self, problem: String) -> FrameError {
         FrameError::new(format!("invalid {} frame: {problem}", self.what))
     }
 
-    fn mistyped(&self, name: &str, value: &Value, expected: &str) -> FrameError {
+    fn mistyped(&self, name: &str, value: &Raw<'_>, expected: &str) -> FrameError {
         let path = self.path;
         self.error(format!("`{path}{name}` is {}, not {expected}", kind(value)))
     }
@@ -154,51 +318,52 @@ impl Fields {
     /// A field that must be there; `extract` gives the value back if its type is wrong.
     fn required<T>(
         &mut self,
-        name: &str,
+        name: &'static str,
         expected: &str,
-        extract: impl FnOnce(Value) -> Result<T, Value>,
+        extract: impl FnOnce(Raw<'a>) -> Result<T, Raw<'a>>,
     ) -> Result<T, FrameError> {
-        match self.map.remove(name) {
-            None | Some(Value::Null) => {
-                Err(self.error(format!("`{}{name}` is missing", self.path)))
-            }
+        match self.take(name) {
+            None | Some(Raw::Null) => Err(self.error(format!("`{}{name}` is missing", self.path))),
             Some(value) => extract(value).map_err(|other| self.mistyped(name, &other, expected)),
         }
     }
 
     /// A field that may be absent; `null` and `""` mean absent too.
-    fn optional(&mut self, name: &str) -> Option<Value> {
-        match self.map.remove(name)? {
-            Value::Null => None,
-            Value::String(s) if s.is_empty() => None,
+    fn optional(&mut self, name: &'static str) -> Option<Raw<'a>> {
+        match self.take(name)? {
+            Raw::Null => None,
+            Raw::Str(s) if s.is_empty() => None,
             value => Some(value),
         }
     }
 
-    fn required_string(&mut self, name: &str) -> Result<String, FrameError> {
+    fn required_string(&mut self, name: &'static str) -> Result<String, FrameError> {
         self.required(name, "a string", |v| match v {
-            Value::String(s) => Ok(s),
+            Raw::Str(s) => Ok(s.into_owned()),
             other => Err(other),
         })
     }
 
-    fn optional_string(&mut self, name: &str) -> Result<Option<String>, FrameError> {
+    fn optional_string(&mut self, name: &'static str) -> Result<Option<String>, FrameError> {
         match self.optional(name) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
+            Some(Raw::Str(s)) => Ok(Some(s.into_owned())),
             Some(other) => Err(self.mistyped(name, &other, "a string")),
         }
     }
 
-    fn object(&mut self, name: &str) -> Result<Map<String, Value>, FrameError> {
+    fn object(&mut self, name: &'static str) -> Result<Vec<(Cow<'a, str>, Raw<'a>)>, FrameError> {
         self.required(name, "an object", |v| match v {
-            Value::Object(map) => Ok(map),
+            Raw::Obj(entries) => Ok(entries),
             other => Err(other),
         })
     }
 
-    fn time(&mut self, name: &str) -> Result<SystemTime, FrameError> {
-        let text = self.required_string(name)?;
+    fn time(&mut self, name: &'static str) -> Result<SystemTime, FrameError> {
+        let text = self.required(name, "a string", |v| match v {
+            Raw::Str(s) => Ok(s),
+            other => Err(other),
+        })?;
         OffsetDateTime::parse(&text, &Rfc3339)
             .map(SystemTime::from)
             .map_err(|e| {
@@ -207,23 +372,24 @@ impl Fields {
             })
     }
 
-    fn attributes(&mut self, name: &str) -> Result<Attributes, FrameError> {
-        let map = match self.optional(name) {
+    fn attributes(&mut self, name: &'static str) -> Result<Attributes, FrameError> {
+        let entries = match self.optional(name) {
             None => return Ok(Attributes::new()),
-            Some(Value::Object(map)) => map,
+            Some(Raw::Obj(entries)) => entries,
             Some(other) => return Err(self.mistyped(name, &other, "an object")),
         };
-        map.into_iter()
+        entries
+            .into_iter()
             .map(|(k, v)| match v {
-                Value::String(v) => Ok((k, v)),
+                Raw::Str(v) => Ok((k.into_owned(), v.into_owned())),
                 other => Err(self.mistyped(&format!("{name}.{k}"), &other, "a string")),
             })
             .collect()
     }
 
-    fn error_code(&mut self, name: &str) -> Result<ErrorCode, FrameError> {
+    fn error_code(&mut self, name: &'static str) -> Result<ErrorCode, FrameError> {
         let number = self.required(name, "a number", |v| match v {
-            Value::Number(n) => Ok(n),
+            Raw::Other(Value::Number(n)) => Ok(n),
             other => Err(other),
         })?;
         match number.as_i64() {
@@ -233,21 +399,23 @@ impl Fields {
     }
 }
 
-fn kind(value: &Value) -> &'static str {
+fn kind(value: &Raw<'_>) -> &'static str {
     match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Raw::Null => "null",
+        Raw::Str(_) => "a string",
+        Raw::Obj(_) => "an object",
+        Raw::Other(Value::Bool(_)) => "a boolean",
+        Raw::Other(Value::Number(_)) => "a number",
+        Raw::Other(Value::Array(_)) => "an array",
+        // Strings, objects and null are read as such above.
+        Raw::Other(_) => "a value",
     }
 }
 
 /// Reads one text frame.
 pub(crate) fn parse(text: &str) -> Result<RoomEvent, FrameError> {
-    let map = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => map,
+    let entries = match serde_json::from_str::<Raw<'_>>(text) {
+        Ok(Raw::Obj(entries)) => entries,
         Ok(other) => {
             return Err(FrameError::new(format!(
                 "frame is {}, not a JSON object",
@@ -256,11 +424,7 @@ pub(crate) fn parse(text: &str) -> Result<RoomEvent, FrameError> {
         }
         Err(e) => return Err(FrameError::new(format!("frame is not JSON: {e}"))),
     };
-    let mut fields = Fields {
-        map,
-        what: "server",
-        path: "",
-    };
+    let mut fields = Fields::new(entries, "server", "");
     let frame_type = fields.required_string("Type")?;
     let what = match frame_type.as_str() {
         "MESSAGE" => "MESSAGE",
@@ -288,7 +452,7 @@ pub(crate) fn parse(text: &str) -> Result<RoomEvent, FrameError> {
                 attributes,
                 send_time,
                 sender,
-                unknown_fields: fields.map,
+                unknown_fields: fields.unknown(),
             }))
         }
         "EVENT" => {
@@ -304,11 +468,11 @@ pub(crate) fn parse(text: &str) -> Result<RoomEvent, FrameError> {
                 request_id,
                 code,
                 message,
-                unknown_fields: fields.map,
+                unknown_fields: fields.unknown(),
             }))
         }
         _ => {
-            let mut all = fields.map;
+            let mut all = fields.unknown();
             if let Some(r) = request_id {
                 all.insert("RequestId".into(), Value::String(r));
             }
@@ -324,17 +488,13 @@ pub(crate) fn parse(text: &str) -> Result<RoomEvent, FrameError> {
 }
 
 fn read_message(
-    fields: &mut Fields,
+    fields: &mut Fields<'_>,
 ) -> Result<(String, Attributes, SystemTime, Sender), FrameError> {
     let content = fields.required_string("Content")?;
     let attributes = fields.attributes("Attributes")?;
     let send_time = fields.time("SendTime")?;
     let sender = fields.object("Sender")?;
-    let mut sender = Fields {
-        map: sender,
-        what: "MESSAGE",
-        path: "Sender.",
-    };
+    let mut sender = Fields::new(sender, "MESSAGE", "Sender.");
     let user_id = sender.required_string("UserId")?;
     let sender_attributes = sender.attributes("Attributes")?;
     Ok((
@@ -344,13 +504,13 @@ fn read_message(
         Sender {
             user_id,
             attributes: sender_attributes,
-            unknown_fields: sender.map,
+            unknown_fields: sender.unknown(),
         },
     ))
 }
 
 fn read_event(
-    mut fields: Fields,
+    mut fields: Fields<'_>,
     id: String,
     request_id: Option<String>,
 ) -> Result<RoomEvent, FrameError> {
@@ -376,7 +536,7 @@ fn read_event(
                 reason,
                 attributes,
                 send_time,
-                unknown_fields: fields.map,
+                unknown_fields: fields.unknown(),
             }))
         }
         "aws:DISCONNECT_USER" => {
@@ -394,7 +554,7 @@ fn read_event(
                 reason,
                 attributes,
                 send_time,
-                unknown_fields: fields.map,
+                unknown_fields: fields.unknown(),
             }))
         }
         _ => Ok(RoomEvent::Event(ChatEvent {
@@ -403,7 +563,7 @@ fn read_event(
             event_name,
             attributes,
             send_time,
-            unknown_fields: fields.map,
+            unknown_fields: fields.unknown(),
         })),
     }
 }
@@ -627,6 +787,20 @@ mod tests {
         assert_eq!(
             (error.id(), error.request_id.as_deref()),
             (Some("e"), Some("r-1"))
+        );
+    }
+
+    #[test]
+    fn a_repeated_key_counts_once_with_its_last_value() {
+        let text = r#"{"Type":"EVENT","Id":"first","X":1,"EventName":"app:a","Id":"E1","X":2,"SendTime":"2024-01-02T03:04:05Z","Content":"c","EventName":"app:b"}"#;
+        let RoomEvent::Event(e) = parse(text).unwrap() else {
+            panic!()
+        };
+        assert_eq!((e.id.as_str(), e.event_name.as_str()), ("E1", "app:b"));
+        // Unknown keys too: the last value; and `Content` is no field of an EVENT.
+        assert_eq!(
+            Value::Object(e.unknown_fields),
+            serde_json::json!({"X": 2, "Content": "c"})
         );
     }
 

@@ -49,6 +49,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod commands;
 #[cfg(feature = "control-plane")]
 mod control_plane;
 mod driver;

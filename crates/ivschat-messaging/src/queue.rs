@@ -75,6 +75,13 @@ impl Subscribers {
     }
 
     /// Delivers `event` to every live subscriber (dropping those whose `Events` is gone).
+    /// Whether no stream is open (those dropped are forgotten here).
+    pub(crate) fn is_empty(&self) -> bool {
+        let mut queues = self.lock();
+        queues.retain(|q| Arc::strong_count(q) > 1);
+        queues.is_empty()
+    }
+
     pub(crate) fn publish(&self, event: RoomEvent) {
         let mut queues = self.lock();
         queues.retain(|q| Arc::strong_count(q) > 1);

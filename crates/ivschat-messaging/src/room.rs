@@ -5,9 +5,10 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tracing::Instrument;
 
+use crate::commands::Commands;
 use crate::driver::{Command, Driver, Request};
 use crate::endpoint::Endpoint;
 use crate::error::{ConnectionError, FrameError, RequestError};
@@ -55,6 +56,7 @@ pub(crate) struct Config {
 /// State shared by the handles and the connection task.
 pub(crate) struct Shared {
     pub(crate) subscribers: Subscribers,
+    pub(crate) commands: Commands,
     state: AtomicU8,
 }
 
@@ -186,19 +188,18 @@ impl RoomBuilder {
 
     /// The room. Nothing connects until [`Room::connect`].
     pub fn build(self) -> Room {
-        let (commands, receiver) = mpsc::channel(256);
         let shared = Arc::new(Shared {
             subscribers: Subscribers::default(),
+            commands: Commands::default(),
             state: AtomicU8::new(0),
         });
         let config = Arc::new(self.config);
-        let driver = Driver::new(config.clone(), self.tokens, shared.clone(), receiver);
+        let driver = Driver::new(config.clone(), self.tokens, shared.clone());
         Room {
             inner: Arc::new(Inner {
                 config,
                 shared,
-                commands,
-                driver: Mutex::new(Some(driver)),
+                driver: Mutex::new(Some(Box::new(driver))),
             }),
         }
     }
@@ -244,9 +245,8 @@ pub struct Room {
 struct Inner {
     config: Arc<Config>,
     shared: Arc<Shared>,
-    commands: mpsc::Sender<Command>,
     /// The connection task, until the first `connect` starts it.
-    driver: Mutex<Option<Driver>>,
+    driver: Mutex<Option<Box<Driver>>>,
 }
 
 impl Drop for Inner {
@@ -256,6 +256,7 @@ impl Drop for Inner {
         if never_started {
             self.shared.subscribers.close();
         }
+        self.shared.commands.close_handles();
     }
 }
 
@@ -333,6 +334,7 @@ impl Room {
         let (done, result) = oneshot::channel();
         if self
             .inner
+            .shared
             .commands
             .send(Command::Connect(done))
             .await
@@ -359,6 +361,7 @@ impl Room {
         let (done, finished) = oneshot::channel();
         if self
             .inner
+            .shared
             .commands
             .send(Command::Disconnect(done))
             .await
@@ -446,8 +449,9 @@ impl Room {
             };
             let exchange = async {
                 self.inner
+                    .shared
                     .commands
-                    .send(Command::Request(request))
+                    .send(Command::Request(Box::new(request)))
                     .await
                     .map_err(|_| RequestError::ConnectionClosed)?;
                 answer.await.map_err(|_| RequestError::ConnectionClosed)?
@@ -486,5 +490,31 @@ impl fmt::Debug for Room {
             .field("endpoint", &self.inner.config.endpoint)
             .field("state", &self.state())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+
+    use super::*;
+    use crate::token::ChatToken;
+
+    #[test]
+    fn a_room_is_built_outside_a_runtime_and_refuses_to_connect_there() {
+        let room = Room::new(Endpoint::url("ws://127.0.0.1:9/").unwrap(), || async {
+            Ok::<_, String>(ChatToken::new("t"))
+        });
+        assert_eq!(room.state(), ConnectionState::Disconnected);
+        // Outside a runtime `connect` answers at once, on its first poll.
+        let mut connecting = std::pin::pin!(room.connect());
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let std::task::Poll::Ready(Err(err)) = connecting.as_mut().poll(&mut cx) else {
+            panic!("connect outside a runtime must fail at once");
+        };
+        assert_eq!(
+            err.to_string(),
+            "connecting failed after 0 attempt(s): network error: Room::connect must be called within a Tokio runtime"
+        );
     }
 }

@@ -31,6 +31,9 @@ pub(crate) const MAX_MESSAGE_BYTES: usize = 1 << 20;
 /// bytes, and a server that streams headers without end must not fill the memory.
 const MAX_HANDSHAKE_BYTES: usize = 16 * 1024;
 
+/// The most bytes one read takes during the upgrade.
+const HANDSHAKE_READ: usize = 1024;
+
 pub(crate) type Socket = WebSocketStream<Stream>;
 
 /// The default TLS configuration, shared by every room of the process: the webpki roots, ring.
@@ -134,8 +137,10 @@ impl AsyncRead for Stream {
                 HandshakeTooLarge,
             )));
         }
-        // Read into a window of at most `budget` bytes (zeroed first: no unsafe code here).
-        let window = buf.initialize_unfilled_to(budget.min(buf.remaining()));
+        // Read into a window of at most `budget` bytes, zeroed first (no unsafe code here). The
+        // window is small: zeroing all of the read buffer would make every page of it resident,
+        // for every connection, while an upgrade response is a few hundred bytes.
+        let window = buf.initialize_unfilled_to(budget.min(buf.remaining()).min(HANDSHAKE_READ));
         let mut limited = ReadBuf::new(window);
         ready!(on_inner!(&mut this.inner, poll_read(cx, &mut limited)))?;
         let read = limited.filled().len();
