@@ -17,8 +17,8 @@
 //! then expires 0.36 s after it is issued, so each is created just before it is used; a session
 //! lasts (its timer sleeps in real time) an hour.
 //!
-//! `cargo run --release -p ivschat-bench --bin messaging-client-bench -- [--messages 20000]
-//!  [--warmup 2000] [--connections 1000] [--rounds 3]`
+//! `cargo run --release -p ivschat-bench --bin messaging-client-bench -- [--messages 100000]
+//!  [--warmup 10000] [--connections 1000] [--rounds 3]`
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -40,7 +40,8 @@ usage: messaging-client-bench [--messages N] [--warmup N] [--connections N] [--r
        messaging-client-bench server [--clock-speed X]
        messaging-client-bench client current-thread|multi-thread
 
-Defaults: 20000 round trips after 2000 to warm up, 1000 idle connections, 3 rounds.";
+Defaults: 100000 messages after 10000 to warm up (for round trips and for deliveries), 1000
+idle connections, 3 rounds.";
 
 /// The bound on any one answer of a client process.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(300);
@@ -90,8 +91,8 @@ struct Options {
 impl Options {
     fn parse(args: &[String]) -> Result<Options, String> {
         let mut o = Options {
-            messages: 20_000,
-            warmup: 2_000,
+            messages: 100_000,
+            warmup: 10_000,
             connections: 1000,
             rounds: 3,
         };
@@ -325,6 +326,10 @@ impl ClientProcess {
         proc::cpu_time(&self.pid())
     }
 
+    fn system(&self) -> Result<Duration, String> {
+        proc::user_and_system(&self.pid()).map(|(_, system)| system)
+    }
+
     fn rss_kib(&self) -> Result<u64, String> {
         proc::status_kib(&self.pid(), "VmRSS:")
     }
@@ -371,6 +376,8 @@ struct RoundTrips {
     messages: u64,
     wall: Duration,
     cpu: Duration,
+    /// The part of `cpu` spent in the kernel (10 ms resolution).
+    system: Duration,
 }
 
 impl RoundTrips {
@@ -384,6 +391,10 @@ impl RoundTrips {
 
     fn cpu_us_per_message(&self) -> f64 {
         self.cpu.as_secs_f64() * 1e6 / self.messages as f64
+    }
+
+    fn system_share(&self) -> f64 {
+        self.system.as_secs_f64() / self.cpu.as_secs_f64()
     }
 }
 
@@ -401,17 +412,18 @@ fn round_trips(
     p.expect("connected")?;
     p.send(json!({"cmd": "roundtrip", "messages": o.warmup}))?;
     p.expect("done")?;
-    let cpu = p.cpu()?;
+    let (cpu, system) = (p.cpu()?, p.system()?);
     let started = Instant::now();
     p.send(json!({"cmd": "roundtrip", "messages": o.messages}))?;
     p.expect("done")?;
     let wall = started.elapsed();
-    let cpu = p.cpu()? - cpu;
+    let (cpu, system) = (p.cpu()? - cpu, p.system()? - system);
     p.send(json!({"cmd": "quit"}))?;
     Ok(RoundTrips {
         messages: o.messages,
         wall,
         cpu,
+        system,
     })
 }
 
@@ -460,16 +472,17 @@ fn deliveries(
         }
     };
     receive(&mut p, o.warmup)?;
-    let cpu = p.cpu()?;
+    let (cpu, system) = (p.cpu()?, p.system()?);
     let started = Instant::now();
     receive(&mut p, o.messages)?;
     let wall = started.elapsed();
-    let cpu = p.cpu()? - cpu;
+    let (cpu, system) = (p.cpu()? - cpu, p.system()? - system);
     p.send(json!({"cmd": "quit"}))?;
     Ok(RoundTrips {
         messages: o.messages,
         wall,
         cpu,
+        system,
     })
 }
 
@@ -545,12 +558,13 @@ fn run(o: Options) -> Result<(), String> {
         for (k, kind) in kinds.iter().enumerate() {
             let t = round_trips(*kind, &fast.messaging, issue, &o)?;
             println!(
-                "round {round} {:<52} {:>8.0} msg/s  {:>6.1} µs CPU/msg  (wall {:.2} s, CPU {:.2} s, load {})",
+                "round {round} {:<52} {:>8.0} round trips/s  {:>6.1} µs CPU each  (wall {:.2} s, CPU {:.2} s, {:.0}% in the kernel, load {})",
                 kind.name(),
                 t.per_second(),
                 t.cpu_us_per_message(),
                 t.wall.as_secs_f64(),
                 t.cpu.as_secs_f64(),
+                t.system_share() * 100.0,
                 loadavg()
             );
             trips[k].push(t);
@@ -562,12 +576,13 @@ fn run(o: Options) -> Result<(), String> {
         for (k, kind) in kinds.iter().enumerate() {
             let t = deliveries(*kind, &rt, &fast.messaging, issue, &o)?;
             println!(
-                "round {round} {:<52} {:>8.0} delivered/s  {:>6.1} µs CPU/msg  (wall {:.2} s, CPU {:.2} s, load {})",
+                "round {round} {:<52} {:>8.0} deliveries/s   {:>6.1} µs CPU each  (wall {:.2} s, CPU {:.2} s, {:.0}% in the kernel, load {})",
                 kind.name(),
                 t.per_second(),
                 t.cpu_us_per_message(),
                 t.wall.as_secs_f64(),
                 t.cpu.as_secs_f64(),
+                t.system_share() * 100.0,
                 loadavg()
             );
             floods[k].push(t);
@@ -599,7 +614,7 @@ fn run(o: Options) -> Result<(), String> {
 
     println!("\nmedians of {} rounds:", o.rounds);
     println!(
-        "| client | round trips/s | round trips per CPU-second | CPU µs per round trip | deliveries per CPU-second | CPU µs per delivery | KiB per idle connection |"
+        "| client | round trips/s | round trips per CPU-second | CPU µs per round trip (kernel) | deliveries per CPU-second | CPU µs per delivery (kernel) | KiB per idle connection |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let per_cpu = |runs: &[Vec<RoundTrips>]| -> Vec<f64> {
@@ -608,25 +623,19 @@ fn run(o: Options) -> Result<(), String> {
             .collect()
     };
     let (trips_per_cpu, floods_per_cpu) = (per_cpu(&trips), per_cpu(&floods));
+    let median_of =
+        |runs: &[RoundTrips], f: fn(&RoundTrips) -> f64| median(runs.iter().map(f).collect());
     for (k, kind) in kinds.iter().enumerate() {
         println!(
-            "| {} | {:.0} | {:.0} | {:.1} | {:.0} | {:.1} | {:.1} |",
+            "| {} | {:.0} | {:.0} | {:.1} ({:.0}%) | {:.0} | {:.2} ({:.0}%) | {:.1} |",
             kind.name(),
-            median(trips[k].iter().map(RoundTrips::per_second).collect()),
+            median_of(&trips[k], RoundTrips::per_second),
             trips_per_cpu[k],
-            median(
-                trips[k]
-                    .iter()
-                    .map(RoundTrips::cpu_us_per_message)
-                    .collect()
-            ),
+            median_of(&trips[k], RoundTrips::cpu_us_per_message),
+            median_of(&trips[k], RoundTrips::system_share) * 100.0,
             floods_per_cpu[k],
-            median(
-                floods[k]
-                    .iter()
-                    .map(RoundTrips::cpu_us_per_message)
-                    .collect()
-            ),
+            median_of(&floods[k], RoundTrips::cpu_us_per_message),
+            median_of(&floods[k], RoundTrips::system_share) * 100.0,
             idles[k].kib_per_connection()
         );
     }
