@@ -10,8 +10,9 @@
 //!   deletions, disconnections, errors, connection state), bounded for slow consumers.
 //! - The room stays connected: it reconnects with a new token after a broken connection or an
 //!   `ERROR 401` (exponential backoff with jitter, an attempt budget), replaces its connection
-//!   before the session expires without gaps or duplicates, and detects dead connections with
-//!   WebSocket pings.
+//!   before the session expires (or before the token expires, as the official JavaScript client
+//!   does: [`RoomBuilder::refresh_deadline`]) without gaps, duplicates or reordering, and detects
+//!   dead connections with WebSocket pings.
 //!
 //! TLS is rustls with the `ring` provider and the `webpki-roots` certificates: the same stack the
 //! control-plane client (`ivschat`) uses, so a program using both builds one TLS stack.

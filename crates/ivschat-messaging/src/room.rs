@@ -152,7 +152,9 @@ impl RoomBuilder {
     /// [`refresh_deadline`](Self::refresh_deadline) (half-way through the last minute when less
     /// than a minute is left, at least 1 s after opening), moves to it as soon as it is open, and
     /// closes the old one after its last answers. Frames that arrive on both are delivered once
-    /// (de-duplicated by `Type` and `Id`).
+    /// (de-duplicated by `Type` and `Id`), and events keep the room's order: those of the new
+    /// connection wait until the old one has closed (at most [`pong_timeout`](Self::pong_timeout),
+    /// 256 events or 256 KiB), while the requests they answer are answered at once.
     pub fn proactive_refresh(mut self, enabled: bool) -> Self {
         self.config.proactive_refresh = enabled;
         self
