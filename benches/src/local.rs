@@ -2,7 +2,7 @@
 //! and CPU time are then its own, apart from the clients measured.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Duration;
 
 use ivschat::types::ChatTokenCapability;
@@ -96,6 +96,17 @@ impl Service {
 
     pub fn cpu(&self) -> Result<Duration, String> {
         proc::cpu_time(&self.pid())
+    }
+}
+
+/// A program's exit: success, or its error on stderr after its name.
+pub fn exit_code(program: &str, result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{program}: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

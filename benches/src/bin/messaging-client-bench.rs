@@ -62,13 +62,7 @@ fn main() -> ExitCode {
         }
         _ => Options::parse(&args).and_then(run),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("messaging-client-bench: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    local::exit_code("messaging-client-bench", result)
 }
 
 /// A service whose clock runs `speed` times faster than real time.
@@ -410,12 +404,23 @@ fn round_trips(
     let mut p = ClientProcess::spawn(kind)?;
     p.send(json!({"cmd": "connect", "endpoint": messaging, "tokens": issue(1)?}))?;
     p.expect("connected")?;
-    p.send(json!({"cmd": "roundtrip", "messages": o.warmup}))?;
-    p.expect("done")?;
+    measure(p, o, |p, count| {
+        p.send(json!({"cmd": "roundtrip", "messages": count}))?;
+        p.expect("done").map(drop)
+    })
+}
+
+/// Runs `phase` for the warm-up count, then again, measured, for `o.messages`; then ends the
+/// client.
+fn measure(
+    mut p: ClientProcess,
+    o: &Options,
+    mut phase: impl FnMut(&mut ClientProcess, u64) -> Result<(), String>,
+) -> Result<RoundTrips, String> {
+    phase(&mut p, o.warmup)?;
     let (cpu, system) = (p.cpu()?, p.system()?);
     let started = Instant::now();
-    p.send(json!({"cmd": "roundtrip", "messages": o.messages}))?;
-    p.expect("done")?;
+    phase(&mut p, o.messages)?;
     let wall = started.elapsed();
     let (cpu, system) = (p.cpu()? - cpu, p.system()? - system);
     p.send(json!({"cmd": "quit"}))?;
@@ -471,19 +476,7 @@ fn deliveries(
             Some(n) => Err(format!("{}: {n} events skipped", kind.name())),
         }
     };
-    receive(&mut p, o.warmup)?;
-    let (cpu, system) = (p.cpu()?, p.system()?);
-    let started = Instant::now();
-    receive(&mut p, o.messages)?;
-    let wall = started.elapsed();
-    let (cpu, system) = (p.cpu()? - cpu, p.system()? - system);
-    p.send(json!({"cmd": "quit"}))?;
-    Ok(RoundTrips {
-        messages: o.messages,
-        wall,
-        cpu,
-        system,
-    })
+    measure(p, o, receive)
 }
 
 struct Idle {
@@ -553,41 +546,33 @@ fn run(o: Options) -> Result<(), String> {
         o.warmup,
         o.rounds
     );
-    let mut trips: Vec<Vec<RoundTrips>> = kinds.iter().map(|_| Vec::new()).collect();
-    for round in 1..=o.rounds {
-        for (k, kind) in kinds.iter().enumerate() {
-            let t = round_trips(*kind, &fast.messaging, issue, &o)?;
-            println!(
-                "round {round} {:<52} {:>8.0} round trips/s  {:>6.1} µs CPU each  (wall {:.2} s, CPU {:.2} s, {:.0}% in the kernel, load {})",
-                kind.name(),
-                t.per_second(),
-                t.cpu_us_per_message(),
-                t.wall.as_secs_f64(),
-                t.cpu.as_secs_f64(),
-                t.system_share() * 100.0,
-                loadavg()
-            );
-            trips[k].push(t);
+    // Every client in turn, `rounds` times; the runs of each client.
+    let rounds = |what: &str, measure: &dyn Fn(Kind) -> Result<RoundTrips, String>| {
+        let mut runs: Vec<Vec<RoundTrips>> = kinds.iter().map(|_| Vec::new()).collect();
+        for round in 1..=o.rounds {
+            for (k, kind) in kinds.iter().enumerate() {
+                let t = measure(*kind)?;
+                println!(
+                    "round {round} {:<52} {:>8.0} {what}/s  {:>6.1} µs CPU each  (wall {:.2} s, CPU {:.2} s, {:.0}% in the kernel, load {})",
+                    kind.name(),
+                    t.per_second(),
+                    t.cpu_us_per_message(),
+                    t.wall.as_secs_f64(),
+                    t.cpu.as_secs_f64(),
+                    t.system_share() * 100.0,
+                    loadavg()
+                );
+                runs[k].push(t);
+            }
         }
-    }
-
-    let mut floods: Vec<Vec<RoundTrips>> = kinds.iter().map(|_| Vec::new()).collect();
-    for round in 1..=o.rounds {
-        for (k, kind) in kinds.iter().enumerate() {
-            let t = deliveries(*kind, &rt, &fast.messaging, issue, &o)?;
-            println!(
-                "round {round} {:<52} {:>8.0} deliveries/s   {:>6.1} µs CPU each  (wall {:.2} s, CPU {:.2} s, {:.0}% in the kernel, load {})",
-                kind.name(),
-                t.per_second(),
-                t.cpu_us_per_message(),
-                t.wall.as_secs_f64(),
-                t.cpu.as_secs_f64(),
-                t.system_share() * 100.0,
-                loadavg()
-            );
-            floods[k].push(t);
-        }
-    }
+        Ok::<_, String>(runs)
+    };
+    let trips = rounds("round trips", &|kind| {
+        round_trips(kind, &fast.messaging, issue, &o)
+    })?;
+    let floods = rounds("deliveries", &|kind| {
+        deliveries(kind, &rt, &fast.messaging, issue, &o)
+    })?;
 
     let mut idles = Vec::new();
     for kind in kinds {

@@ -47,13 +47,7 @@ fn main() -> ExitCode {
         }
         _ => Options::parse(&args).and_then(run),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("messaging-load: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    local::exit_code("messaging-load", result)
 }
 
 struct Options {

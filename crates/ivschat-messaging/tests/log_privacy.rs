@@ -9,7 +9,7 @@ mod support;
 
 use std::sync::Mutex;
 
-use ivschat_messaging::{Attributes, ChatToken, Room, RoomBuilder};
+use ivschat_messaging::{ChatToken, Room, RoomBuilder};
 use support::{Frame, Server, error, next, request_id};
 
 /// Every record, at every level, as `LEVEL target module: message`.
@@ -45,19 +45,8 @@ async fn chat(mut server: Server, room: impl FnOnce(&Server, support::Provider) 
     let mut peer = server.accept().await;
     assert_eq!(peer.token, "chat-token-SECRET-1");
 
-    let attributes = Attributes::from([("attr".to_owned(), "attribute-SECRET".to_owned())]);
-    let serve = async {
-        let id = request_id(&peer.recv_text().await);
-        peer.send_text(&format!(
-            r#"{{"Type":"MESSAGE","Id":"Msg000000001","RequestId":"{id}","Content":"content-SECRET","Attributes":{{"attr":"attribute-SECRET"}},"SendTime":"2024-01-02T03:04:05Z","Sender":{{"UserId":"sender-SECRET","Attributes":{{"a":"sender-attribute-SECRET"}}}}}}"#
-        ))
-        .await;
-    };
-    let (sent, ()) = tokio::join!(
-        room.send_message("content-SECRET", Some(&attributes)),
-        serve
-    );
-    assert_eq!(sent.unwrap().sender.user_id, "sender-SECRET");
+    let sent = support::exchange_secrets(&room, &mut peer).await;
+    assert_eq!(sent.sender.user_id, "sender-SECRET");
 
     let serve = async {
         let id = request_id(&peer.recv_text().await);

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ivschat_messaging::{Attributes, ChatToken, Endpoint, Room};
+use ivschat_messaging::{ChatToken, Endpoint, Room};
 use support::{Server, error, next, request_id};
 
 /// Writes every span, recorded value and event, at every level, as text.
@@ -73,16 +73,7 @@ fn traces_describe_connections_and_requests_without_secrets() {
             room.connect().await.unwrap();
             let mut peer = server.accept().await;
 
-            let attributes = Attributes::from([("attr".to_owned(), "attribute-SECRET".to_owned())]);
-            let serve = async {
-                let id = request_id(&peer.recv_text().await);
-                peer.send_text(&format!(
-                    r#"{{"Type":"MESSAGE","Id":"Msg000000001","RequestId":"{id}","Content":"content-SECRET","Attributes":{{"attr":"attribute-SECRET"}},"SendTime":"2024-01-02T03:04:05Z","Sender":{{"UserId":"sender-SECRET","Attributes":{{"a":"sender-attribute-SECRET"}}}}}}"#
-                ))
-                .await;
-            };
-            let (sent, ()) = tokio::join!(room.send_message("content-SECRET", Some(&attributes)), serve);
-            sent.unwrap();
+            support::exchange_secrets(&room, &mut peer).await;
 
             let serve = async {
                 let id = request_id(&peer.recv_text().await);

@@ -14,7 +14,8 @@ use std::time::{Duration, SystemTime};
 use base64::Engine as _;
 use futures_util::{SinkExt, StreamExt};
 use ivschat_messaging::{
-    ChatToken, ConnectFuture, Connector, Endpoint, Io, Room, RoomBuilder, RoomEvent, TokenProvider,
+    Attributes, ChatMessage, ChatToken, ConnectFuture, Connector, Endpoint, Io, Room, RoomBuilder,
+    RoomEvent, TokenProvider,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -518,6 +519,25 @@ pub mod tls {
     pub fn url(server: &Server) -> Endpoint {
         Endpoint::url(&format!("wss://127.0.0.1:{}/", server.addr.port())).unwrap()
     }
+}
+
+/// `room` sends a message with a secret content and attribute, and `peer` answers with a MESSAGE
+/// full of secrets (content, attributes, sender id and attributes): what the privacy tests feed
+/// the client. The delivered message comes back.
+pub async fn exchange_secrets(room: &Room, peer: &mut Peer) -> ChatMessage {
+    let attributes = Attributes::from([("attr".to_owned(), "attribute-SECRET".to_owned())]);
+    let serve = async {
+        let id = request_id(&peer.recv_text().await);
+        peer.send_text(&format!(
+            r#"{{"Type":"MESSAGE","Id":"Msg000000001","RequestId":"{id}","Content":"content-SECRET","Attributes":{{"attr":"attribute-SECRET"}},"SendTime":"2024-01-02T03:04:05Z","Sender":{{"UserId":"sender-SECRET","Attributes":{{"a":"sender-attribute-SECRET"}}}}}}"#
+        ))
+        .await;
+    };
+    let (sent, ()) = tokio::join!(
+        room.send_message("content-SECRET", Some(&attributes)),
+        serve
+    );
+    sent.expect("the message is answered")
 }
 
 /// Reads the `RequestId` of a client frame.
