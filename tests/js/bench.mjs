@@ -65,11 +65,15 @@ async function roundTrips(n) {
 function receive(n) {
   let count = 0;
   let started;
+  const offDisconnect = rooms[0].addListener('disconnect', (reason) => {
+    out({ event: 'error', error: `disconnected: ${reason}` });
+  });
   const off = rooms[0].addListener('message', () => {
     if (count === 0) started = process.hrtime.bigint();
     count += 1;
     if (count === n) {
       off();
+      offDisconnect();
       out({ event: 'done', seconds: Number(process.hrtime.bigint() - started) / 1e9 });
     }
   });

@@ -71,6 +71,9 @@ fn fast_clock(speed: u32) -> LocalConfig {
     LocalConfig {
         // The control-plane client signs with the real time.
         max_clock_skew: Duration::from_secs(100 * 365 * 86_400),
+        // A receiver that falls behind the flood for a while is not closed (the default closes
+        // it beyond 256 KiB queued): the whole flood fits.
+        max_outgoing_queue_bytes: 256 << 20,
         ..LocalConfig::default().with_clock(Clock::from_fn(move || start + t0.elapsed() * speed))
     }
 }
@@ -180,6 +183,11 @@ fn rust_client(flavor: &str) -> Result<(), String> {
                             match events.recv().await {
                                 Some(RoomEvent::Message(_)) => count += 1,
                                 Some(RoomEvent::Lagged { skipped: n }) => skipped += n,
+                                Some(RoomEvent::Disconnected(reason)) => {
+                                    let error = reason.to_string();
+                                    answer(json!({"event": "error", "error": error}));
+                                    return;
+                                }
                                 Some(_) => continue,
                                 None => break,
                             }
