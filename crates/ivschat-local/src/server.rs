@@ -186,9 +186,9 @@ async fn handle(
     tracing::info!(
         target: "ivschat_local::request",
         method = %method,
-        operation = operation.unwrap_or("-"),
+        operation = %operation.unwrap_or("-"),
         status = response.status().as_u16(),
-        error = error_code.unwrap_or("-"),
+        error = %error_code.unwrap_or("-"),
         latency = %format_args!("{:.2}ms", started.elapsed().as_secs_f64() * 1000.0),
         request_id = %request_id,
     );

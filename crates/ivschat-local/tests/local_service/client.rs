@@ -260,6 +260,15 @@ impl Conn {
         }
     }
 
+    /// A connection already open to `host`.
+    pub fn from_stream(stream: TcpStream, host: &str) -> Conn {
+        Conn {
+            stream,
+            buf: Vec::new(),
+            host: host.to_string(),
+        }
+    }
+
     pub async fn write_raw(&mut self, bytes: &[u8]) {
         self.stream.write_all(bytes).await.expect("writes");
     }

@@ -9,6 +9,7 @@ mod modelled_errors;
 mod operations;
 mod protocol;
 mod review;
+mod state;
 mod validation;
 mod ws;
 
