@@ -253,11 +253,7 @@ impl Conn {
             .await
             .expect("connects");
         stream.set_nodelay(true).expect("nodelay");
-        Conn {
-            stream,
-            buf: Vec::new(),
-            host: svc.local_addr().to_string(),
-        }
+        Conn::from_stream(stream, &svc.local_addr().to_string())
     }
 
     /// A connection already open to `host`.

@@ -150,6 +150,9 @@ fn members(code: &str) -> (&'static [&'static str], &'static [&'static str]) {
     }
 }
 
+/// Operation, method, path and query, body, status and error code.
+type Case = (&'static str, &'static str, String, Option<Value>, u16, &'static str);
+
 #[tokio::test]
 async fn every_operation_answers_only_its_modelled_errors() {
     let w = World::new().await;
@@ -181,7 +184,7 @@ async fn every_operation_answers_only_its_modelled_errors() {
     let v = "ValidationException";
     let nf = "ResourceNotFoundException";
     let ad = "AccessDeniedException";
-    let cases: Vec<(&str, &str, String, Option<Value>, u16, &str)> = vec![
+    let cases: Vec<Case> = vec![
         post("CreateChatToken", json!({"roomIdentifier": w.room}), 400, v),
         post(
             "CreateChatToken",
