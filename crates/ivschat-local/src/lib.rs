@@ -2,8 +2,11 @@
 //!
 //! [`LocalService`] serves the 17 operations of the IVS Chat API over
 //! restJson1 (HTTP/1.1) on `127.0.0.1`, keeps rooms, logging configurations,
-//! tags and chat tokens in memory, validates every input against the
-//! constraints of the service model and verifies SigV4 signatures. On a second
+//! tags and chat tokens in memory (rooms, configurations and tags also in a
+//! file if you ask, [`LocalConfig::state_file`]), validates every input
+//! against the constraints of the service model, answers each operation only
+//! with the errors its model lists, and verifies SigV4 signatures. It logs
+//! each request through `tracing` (never what requests carry). On a second
 //! port it serves the Messaging API, the WebSocket protocol chat clients use
 //! (the official JavaScript client connects to [`LocalService::messaging_endpoint`]
 //! unchanged), with message review handlers ([`ReviewHandler`]). It is meant
