@@ -151,7 +151,14 @@ fn members(code: &str) -> (&'static [&'static str], &'static [&'static str]) {
 }
 
 /// Operation, method, path and query, body, status and error code.
-type Case = (&'static str, &'static str, String, Option<Value>, u16, &'static str);
+type Case = (
+    &'static str,
+    &'static str,
+    String,
+    Option<Value>,
+    u16,
+    &'static str,
+);
 
 #[tokio::test]
 async fn every_operation_answers_only_its_modelled_errors() {
