@@ -151,7 +151,7 @@ async fn handle(
     let request_id = uuid::Uuid::new_v4().to_string();
     let method = req.method().clone();
     let operation = operation_name(&method, req.uri().path());
-    let result = process(service, budget, req).await;
+    let result = process(service, budget, req, operation).await;
     let (response, error_code) = match result {
         Ok(Reply::Json(value)) => (
             respond(StatusCode::OK, Some(&value), &request_id, None, None),
@@ -280,6 +280,7 @@ async fn process(
     service: &Service,
     budget: &Semaphore,
     req: Request<Incoming>,
+    operation: Option<&str>,
 ) -> Result<Reply, ServiceError> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
@@ -317,7 +318,9 @@ async fn process(
     }
     let reply = route(service, &parts.method, path, query, &body)?;
     // A change reaches the state file (when there is one) before the answer.
-    service.persist().await;
+    if operation.is_some_and(crate::service::changes_kept_state) {
+        service.persist().await;
+    }
     Ok(reply)
 }
 

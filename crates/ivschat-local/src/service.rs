@@ -97,6 +97,22 @@ impl Operation {
     }
 }
 
+/// Whether an operation can change what the state file keeps (rooms,
+/// logging configurations, tags).
+pub(crate) fn changes_kept_state(operation: &str) -> bool {
+    matches!(
+        operation,
+        "CreateRoom"
+            | "UpdateRoom"
+            | "DeleteRoom"
+            | "CreateLoggingConfiguration"
+            | "UpdateLoggingConfiguration"
+            | "DeleteLoggingConfiguration"
+            | "TagResource"
+            | "UntagResource"
+    )
+}
+
 /// A successful answer: a JSON document (200) or no content (204).
 #[derive(Debug)]
 pub(crate) enum Reply {
