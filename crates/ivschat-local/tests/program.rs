@@ -649,7 +649,8 @@ async fn the_state_file_survives_crashes_mid_write() {
     let mut acknowledged_tags: BTreeMap<String, u64> = BTreeMap::new();
     let mut kills_mid_write = 0;
     let mut big_room = String::new();
-    for round in 0..ROUNDS as u64 {
+    // The last round only checks what the last kill left.
+    for round in 0..=ROUNDS as u64 {
         let program = Program::start(&["--state", arg(&state)], Some("off"));
         let client = program.client();
         if round == 0 {
@@ -691,6 +692,9 @@ async fn the_state_file_survives_crashes_mid_write() {
                 stored >= *acked,
                 "round {round}: {key} is {stored}, {acked} was acknowledged"
             );
+        }
+        if round == ROUNDS as u64 {
+            break;
         }
 
         // Two writers create rooms, one tags, until the kill.
@@ -760,16 +764,6 @@ async fn the_state_file_survives_crashes_mid_write() {
         if let Some(value) = *tagged.lock().expect("lock") {
             acknowledged_tags.insert("counter".into(), value);
         }
-    }
-    let program = Program::start(&["--state", arg(&state)], Some("off"));
-    let client = program.client();
-    for id in &acknowledged_rooms {
-        client
-            .get_room()
-            .identifier(id)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("room {id} lost: {e}"));
     }
     eprintln!(
         "{ROUNDS} kills, {kills_mid_write} with a write in progress; {} acknowledged rooms all restored",
