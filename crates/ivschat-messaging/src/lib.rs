@@ -2,7 +2,7 @@
 //! moderators and bots use to send and receive messages in a room.
 //!
 //! - [`Room`]: connect with a chat token from a [`TokenProvider`] (an async closure, or
-//!   [`ControlPlaneTokens`] with the `control-plane` feature), then
+//!   `ControlPlaneTokens` with the `control-plane` feature), then
 //!   [`send_message`](Room::send_message), [`delete_message`](Room::delete_message) and
 //!   [`disconnect_user`](Room::disconnect_user), each resolving to the room's answer or a typed
 //!   [`RequestError`] (with the protocol's [`ErrorCode`]) within a request timeout.

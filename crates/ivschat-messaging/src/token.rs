@@ -154,7 +154,7 @@ pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<ChatToken, TokenEr
 /// }
 /// ```
 ///
-/// With the `control-plane` feature, [`ControlPlaneTokens`](crate::ControlPlaneTokens) calls
+/// With the `control-plane` feature, `ControlPlaneTokens` calls
 /// `CreateChatToken` itself.
 pub trait TokenProvider: Send + Sync + 'static {
     /// A new token: each one opens exactly one connection.
