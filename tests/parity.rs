@@ -9,7 +9,7 @@
 //! listed in [`KNOWN_DIFFERENCES`] with its reason; any other difference fails the test, and so
 //! does an entry of that table that no longer occurs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -781,7 +781,7 @@ fn string_list(key: &str, v: &Value) -> Result<Vec<String>, String> {
         .collect()
 }
 
-fn string_map(key: &str, v: &Value) -> Result<BTreeMap<String, String>, String> {
+fn string_map(key: &str, v: &Value) -> Result<HashMap<String, String>, String> {
     object(key, v)?
         .iter()
         .map(|(k, item)| Ok((k.clone(), string(key, item)?)))
@@ -1484,7 +1484,7 @@ fn sign_botocore_request(case: &Value) -> Result<HttpRequest, String> {
     let mut request = builder
         .body(Bytes::from(text(case, "body").to_owned()))
         .map_err(|e| format!("botocore's request is not a valid http::Request: {e}"))?;
-    restjson_runtime::sign::sign_request(
+    restjson_runtime::__private::sign_request(
         &mut request,
         &Credentials::from_keys(AKID, SECRET, Some(TOKEN.to_owned())),
         REGION,

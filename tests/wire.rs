@@ -644,7 +644,7 @@ async fn missing_required_member_fails_before_sending() {
     assert!(err.is_construction());
     assert_eq!(
         err.to_string(),
-        "GetRoom: request not sent: required member `identifier` is not set"
+        "GetRoom: request not sent: invalid input (1 problem): `identifier` is required but not set"
     );
     let err = client
         .untag_resource()
@@ -654,7 +654,7 @@ async fn missing_required_member_fails_before_sending() {
         .expect_err("tagKeys is required");
     assert_eq!(
         err.to_string(),
-        "UntagResource: request not sent: required member `tagKeys` is not set"
+        "UntagResource: request not sent: invalid input (1 problem): `tagKeys` is required but not set"
     );
     assert!(server.requests().is_empty());
 }

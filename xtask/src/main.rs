@@ -7,6 +7,7 @@ mod model;
 mod models;
 mod naming;
 mod protocol_tests;
+mod public_api;
 mod sweep;
 #[cfg(test)]
 mod tests;
@@ -35,6 +36,9 @@ commands:
       printing one line per model (ok, refused: reason, compile error: first error), the
       operations skipped in each, and a tally; --no-check only generates. Fails when any model
       is refused or does not compile.
+  public-api [--check]
+      Print the public API of crates/restjson-runtime (one item per line, read with syn); with
+      --check, fail if it differs from crates/restjson-runtime/public-api.txt.
   fetch-models [--dest DIR] [--base-url URL]
       Download the pinned model inputs listed in models/manifest.json (needs network access
       and curl), verifying each sha256 before it is put in place.
@@ -128,6 +132,10 @@ fn run(args: &[String]) -> Result<(), String> {
                 },
             )
         }
+        Some("public-api") => {
+            let flags = parse_flags(&args[1..])?;
+            public_api::run(&workspace_root(), flags.check)
+        }
         Some("fetch-models") => models::fetch_models_command(&workspace_root(), &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
@@ -196,6 +204,8 @@ fn codegen(flags: &Flags) -> Result<(), String> {
                 format: true,
                 partitions,
                 endpoint_skips: Vec::new(),
+                publish: false,
+                license: None,
             };
             (text, model.display().to_string(), out_abs, options)
         }
@@ -218,6 +228,14 @@ fn codegen(flags: &Flags) -> Result<(), String> {
                 format: true,
                 partitions: Some(partitions),
                 endpoint_skips: endpoint_skips(&root)?,
+                publish: true,
+                // The crate ships the repository's license (a copy: packages hold no links).
+                license: Some(std::fs::read_to_string(root.join("LICENSE")).map_err(|e| {
+                    format!(
+                        "{}: {e} (the generated crate ships a copy of it)",
+                        root.join("LICENSE").display()
+                    )
+                })?),
             };
             (
                 text,

@@ -371,12 +371,14 @@ fn generate_crate(
         format: false,
         partitions: None,
         endpoint_skips: Vec::new(),
+        publish: false,
+        license: None,
     };
     let mut files = emit::generate(svc, &options)?;
     files.insert(
         "Cargo.toml".into(),
         format!(
-            "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nrestjson-runtime = {{ path = \"{}\", features = [{}] }}\n\n[dev-dependencies]\nserde_json = \"1\"\nbytes = \"1\"\nhttp = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n\n[features]\nserde = []\n\n[workspace]\n",
+            "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nrestjson-runtime = {{ path = \"{}\", features = [{}] }}\n\n[dev-dependencies]\nserde_json = \"1\"\nbytes = \"1\"\nhttp = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n\n[features]\nserde = []\naws-config = []\n\n[workspace]\n",
             runtime.display(),
             svc.runtime_features
                 .iter()

@@ -26,14 +26,25 @@
 //! failed page (yielded as an error), or with a [`PaginationError`](crate::error::PaginationError)
 //! when the walk makes no progress (a repeated token, too many empty pages in a row).
 //!
+//! # Errors
+//!
+//! A call fails with an [`SdkError`](crate::error::SdkError) of the operation's own error enum
+//! (`operation::<name>::<Name>Error`): one variant per error the model lists, with its typed
+//! fields, and `Unhandled` for anything else. As with the AWS SDK for Rust,
+//! `err.into_service_error()` gives that enum whatever failed (a failure that is not a service
+//! error becomes `Unhandled`, with the failure as its source), and
+//! [`ProvideErrorMetadata`](crate::error::ProvideErrorMetadata) gives `code()`, `message()` and
+//! `meta()` of the call error, the enum and each modelled error.
+//!
 //! # Validation
 //!
-//! `build()` fails when a required member is missing. Before sending, inputs are also checked
-//! against the model's minimum lengths and minimum values (as validating AWS SDKs do), reporting
-//! every violated member with its path ([`ValidationError`](crate::error::ValidationError), the
-//! source of a construction error). `Config::builder().strict_validation(true)` also checks
-//! maximum lengths, maximum values and patterns; the model's patterns can be narrower than what
-//! the service accepts, so strict mode can refuse requests the service would accept.
+//! Before sending, the input is checked: every required member must be set, and values must
+//! satisfy the model's minimum lengths and minimum values (as validating AWS SDKs check). Every
+//! problem is reported at once in one [`ValidationError`](crate::error::ValidationError), from
+//! `err.as_validation_error()`, each with its member path; nothing is sent.
+//! `Config::builder().strict_validation(true)` also checks maximum lengths, maximum values and
+//! patterns; the model's patterns can be narrower than what the service accepts, so strict mode
+//! can refuse requests the service would accept.
 //!
 //! # Features
 //!
@@ -64,6 +75,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod operation;
+pub mod primitives;
 mod protocol;
 pub mod types;
 mod validate;
