@@ -638,7 +638,9 @@ pub fn list(crate_dir: &Path, crate_name: &str) -> Result<String, String> {
             }
         }
     }
-    let mut out = String::new();
+    let mut out = format!(
+        "# The public API of {crate_name}, one item per line (`cargo xtask public-api`).\n"
+    );
     for l in lines {
         out.push_str(&l);
         out.push('\n');
@@ -664,7 +666,7 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
             .map_err(|e| format!("{}: {e}", committed_path.display()))?;
         if committed != listed {
             return Err(format!(
-                "the runtime's public API differs from {}:\n{}\nrun `cargo xtask public-api > {}` and review the change",
+                "the runtime's public API differs from {} (- committed, + now):\n{}\nrun `cargo xtask public-api > {}` and review the change",
                 committed_path.display(),
                 diff(&committed, &listed),
                 committed_path.display()
