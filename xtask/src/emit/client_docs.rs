@@ -18,8 +18,8 @@ pub fn method_docs(service: &Service, op: &Operation, krate: &str) -> Vec<String
     let fluent = format!("crate::operation::{module}::builders::{}", op.fluent);
     lines.push(String::new());
     lines.push(format!(
-        "- Input: set with the fluent builder [`{}`]({fluent}), then `send()`{}:",
-        op.fluent,
+        "- Input: set with the fluent builder {}, then `send()`{}:",
+        link(&op.fluent, &fluent),
         if op.pagination.is_some() {
             " (or `into_paginator()` for every page)"
         } else {
@@ -52,8 +52,8 @@ pub fn method_docs(service: &Service, op: &Operation, krate: &str) -> Vec<String
     }
     let output = format!("crate::operation::{module}::{}", op.output.rust_name);
     lines.push(format!(
-        "- Output: [`{}`]({output}){}",
-        op.output.rust_name,
+        "- Output: {}{}",
+        link(&op.output.rust_name, &output),
         if op.output.members.is_empty() {
             ", no fields (only `request_id()`)"
         } else {
@@ -73,11 +73,11 @@ pub fn method_docs(service: &Service, op: &Operation, krate: &str) -> Vec<String
     let modelled: Vec<String> = op
         .errors
         .iter()
-        .map(|e| format!("[`{}`](crate::types::error::{})", e.code, e.rust_name))
+        .map(|e| link(&e.code, &format!("crate::types::error::{}", e.rust_name)))
         .collect();
     lines.push(format!(
-        "- Errors: [`SdkError`](crate::error::SdkError)`<`[`{}`]({error})`>`: {}{}",
-        op.error_enum,
+        "- Errors: [`SdkError`](crate::error::SdkError)`<`{}`>`: {}{}",
+        link(&op.error_enum, &error),
         if modelled.is_empty() {
             String::new()
         } else {
@@ -90,6 +90,16 @@ pub fn method_docs(service: &Service, op: &Operation, krate: &str) -> Vec<String
     lines.push(String::new());
     lines.extend(example(service, op, krate));
     lines
+}
+
+/// An intra-doc link to `path` shown as `text`; plain code where the path has a raw identifier,
+/// which intra-doc links cannot name.
+fn link(text: &str, path: &str) -> String {
+    if path.contains("r#") {
+        format!("`{text}`")
+    } else {
+        format!("[`{text}`]({path})")
+    }
 }
 
 /// The `no_run` example: the call with every required member set to a placeholder.

@@ -61,7 +61,7 @@ impl Client {
     }
     /// Calls the `Match` operation.
     ///
-    /// - Input: set with the fluent builder [`MatchFluentBuilder`](crate::operation::r#match::builders::MatchFluentBuilder), then `send()`:
+    /// - Input: set with the fluent builder `MatchFluentBuilder`, then `send()`:
     ///   - `type(impl Into<String>)` / `set_type(Option<String>)` **required**
     ///   - `self_value(impl Into<String>)` / `set_self_value(Option<String>)`
     ///   - `build_value(i32)` / `set_build_value(Option<i32>)`
@@ -72,10 +72,10 @@ impl Client {
     ///   - `async(impl Into<Kind>)` / `set_async(Option<Kind>)`
     ///   - `gen(DateTime)` / `set_gen(Option<DateTime>)`
     ///   - `_2fa(impl Into<String>)` / `set_2fa(Option<String>)`
-    /// - Output: [`MatchOutput`](crate::operation::r#match::MatchOutput), with
+    /// - Output: `MatchOutput`, with
     ///   - `string()`
     ///   - `vec()`
-    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`MatchError`](crate::operation::r#match::MatchError)`>`: [`Unhandled`](crate::types::error::Unhandled), or `Unhandled`
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<``MatchError``>`: [`Unhandled`](crate::types::error::Unhandled), or `Unhandled`
     ///
     /// # Example
     ///
