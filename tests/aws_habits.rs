@@ -14,6 +14,15 @@ use ivschat_local::{LocalConfig, LocalService};
 
 const MISSING_ROOM: &str = "arn:aws:ivschat:us-west-2:123456789012:room/missing00000";
 
+/// The local service and a client of it.
+async fn start() -> (LocalService, Client) {
+    let local = LocalService::start(LocalConfig::default())
+        .await
+        .expect("local service starts");
+    let client = client(&local.endpoint());
+    (local, client)
+}
+
 fn client(endpoint: &str) -> Client {
     Client::from_conf(
         Config::builder()
@@ -66,10 +75,7 @@ async fn aws_style_program(client: &Client) -> Result<(Vec<String>, Vec<String>)
 
 #[tokio::test]
 async fn an_aws_sdk_style_program_runs_unchanged() {
-    let local = LocalService::start(LocalConfig::default())
-        .await
-        .expect("local service starts");
-    let client = client(&local.endpoint());
+    let (_local, client) = start().await;
 
     let (mut paged, mut itemized) = aws_style_program(&client).await.expect("program runs");
     paged.sort();
@@ -135,10 +141,7 @@ async fn an_aws_sdk_style_program_runs_unchanged() {
 
 #[tokio::test]
 async fn service_errors_match_as_with_the_aws_sdk() {
-    let local = LocalService::start(LocalConfig::default())
-        .await
-        .expect("local service starts");
-    let client = client(&local.endpoint());
+    let (_local, client) = start().await;
 
     let err = client
         .get_room()

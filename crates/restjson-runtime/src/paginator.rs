@@ -211,13 +211,9 @@ where
         self.next().await.transpose()
     }
 
-    /// Collects every page, stopping at the first error.
-    pub async fn try_collect(mut self) -> Result<Vec<O>, SdkError<E>> {
-        let mut pages = Vec::new();
-        while let Some(page) = self.next().await {
-            pages.push(page?);
-        }
-        Ok(pages)
+    /// Collects every page, or the error that ended the stream.
+    pub async fn try_collect(self) -> Result<Vec<O>, SdkError<E>> {
+        self.collect().await
     }
 
     /// Collects every item of the stream (pages and the error that ended it, if any) into `C`,
@@ -380,13 +376,9 @@ where
         collect_all(self).await
     }
 
-    /// Collects every item, stopping at the first error.
-    pub async fn try_collect(mut self) -> Result<Vec<T>, SdkError<E>> {
-        let mut items = Vec::new();
-        while let Some(item) = self.next().await {
-            items.push(item?);
-        }
-        Ok(items)
+    /// Collects every item, or the error that ended the stream.
+    pub async fn try_collect(self) -> Result<Vec<T>, SdkError<E>> {
+        self.collect().await
     }
 }
 
