@@ -36,9 +36,10 @@ commands:
       printing one line per model (ok, refused: reason, compile error: first error), the
       operations skipped in each, and a tally; --no-check only generates. Fails when any model
       is refused or does not compile.
-  public-api [--check]
+  public-api [--check] [--crate-dir DIR --crate-name NAME]
       Print the public API of crates/restjson-runtime (one item per line, read with syn); with
-      --check, fail if it differs from crates/restjson-runtime/public-api.txt.
+      --check, fail if it differs from crates/restjson-runtime/public-api.txt. --crate-dir lists
+      another library crate instead (named NAME in the list).
   fetch-models [--dest DIR] [--base-url URL]
       Download the pinned model inputs listed in models/manifest.json (needs network access
       and curl), verifying each sha256 before it is put in place.
@@ -70,6 +71,7 @@ struct Flags {
     out: Option<PathBuf>,
     crate_name: Option<String>,
     partitions: Option<PathBuf>,
+    crate_dir: Option<PathBuf>,
 }
 
 fn parse_flags(args: &[String]) -> Result<Flags, String> {
@@ -83,6 +85,7 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
         out: None,
         crate_name: None,
         partitions: None,
+        crate_dir: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -101,6 +104,7 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
             "--out" => flags.out = Some(PathBuf::from(value("--out")?)),
             "--crate-name" => flags.crate_name = Some(value("--crate-name")?),
             "--partitions" => flags.partitions = Some(PathBuf::from(value("--partitions")?)),
+            "--crate-dir" => flags.crate_dir = Some(PathBuf::from(value("--crate-dir")?)),
             other => return Err(format!("unknown option `{other}`\n\n{USAGE}")),
         }
     }
@@ -134,7 +138,16 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         Some("public-api") => {
             let flags = parse_flags(&args[1..])?;
-            public_api::run(&workspace_root(), flags.check)
+            match (flags.crate_dir, flags.crate_name) {
+                (Some(dir), Some(name)) => {
+                    print!("{}", public_api::list(&dir, &name)?);
+                    Ok(())
+                }
+                (None, None) => public_api::run(&workspace_root(), flags.check),
+                _ => Err(format!(
+                    "--crate-dir and --crate-name go together\n\n{USAGE}"
+                )),
+            }
         }
         Some("fetch-models") => models::fetch_models_command(&workspace_root(), &args[1..]),
         Some("help" | "--help" | "-h") | None => {
