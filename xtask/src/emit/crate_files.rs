@@ -56,8 +56,9 @@ const GUIDE: &str = "
 # Paginated operations
 
 The fluent builder of every paginated operation has `into_paginator()`: a stream of pages
-(`futures::Stream`, or call its `next()` method), with `.page_size(n)` and `.items()` (a stream
-of the listed items). Nothing is sent until it is polled; it stops after the last page, after a
+(`futures::Stream`, or call its `next()`, `try_next()`, `collect()` or `try_collect()`; `send()`
+as with the AWS SDK for Rust), with `.page_size(n)` and `.items()` (a stream of the listed
+items, with the same methods). Nothing is sent until it is polled; it stops after the last page, after a
 failed page (yielded as an error), or with a [`PaginationError`](crate::error::PaginationError)
 when the walk makes no progress (a repeated token, too many empty pages in a row).
 
@@ -88,8 +89,8 @@ can refuse requests the service would accept.
   independent of the wire protocol: fields use their Rust names; enums are their string (or
   integer) value, unknown values included; unions are externally tagged by variant name, with
   `\"Unknown\"` for variants this client does not know; timestamps are RFC 3339 strings with
-  full precision; blobs are base64; an output's request id is kept as `_request_id`. Every value
-  round-trips unchanged. Members the model marks sensitive (tokens, user ids) are serialized
+  full precision; blobs are base64; an output's request id is kept as `_request_id` (a modelled
+  error's response metadata is not kept). Every value round-trips unchanged. Members the model marks sensitive (tokens, user ids) are serialized
   too, since a round trip must keep them: protect serialized data accordingly. Off by default.
 - `time`: conversions between [`DateTime`] and `time::OffsetDateTime`
   (`From` one way, `TryFrom` the other). Off by default. `DateTime` always converts to and from
