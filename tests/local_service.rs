@@ -4,6 +4,9 @@
 use ivschat::operation::create_room::CreateRoomError;
 use ivschat::operation::delete_logging_configuration::DeleteLoggingConfigurationError;
 use ivschat::operation::get_room::GetRoomError;
+use ivschat::operation::list_tags_for_resource::ListTagsForResourceError;
+use ivschat::operation::tag_resource::TagResourceError;
+use ivschat::operation::untag_resource::UntagResourceError;
 use ivschat::types::{
     ChatTokenCapability, DestinationConfiguration, S3DestinationConfiguration,
     ValidationExceptionReason,
@@ -81,9 +84,10 @@ async fn room_lifecycle_with_defaults_paging_tags_and_tokens() {
             break;
         }
     }
+    // Newest update first, as the service lists rooms.
     assert_eq!(
         (pages, names),
-        (2, vec!["lobby".to_owned(), "second".into(), "third".into()])
+        (2, vec!["third".to_owned(), "second".into(), "lobby".into()])
     );
 
     client
@@ -263,7 +267,7 @@ async fn service_errors_arrive_typed() {
     }
     let err = tag.send().await.expect_err("too many in one request");
     assert_eq!(err.code(), Some("ValidationException"));
-    // ...while 50 plus one more exceed the service quota.
+    // ...and so does a 51st tag on a resource that has 50: TagResource models no quota error.
     let mut tag = client.tag_resource().resource_arn(arn);
     for i in 0..50 {
         tag = tag.tags(format!("k{i}"), "v");
@@ -276,12 +280,66 @@ async fn service_errors_arrive_typed() {
         .send()
         .await
         .expect_err("quota");
-    assert_eq!(
-        (err.status(), err.code()),
-        (Some(402), Some("ServiceQuotaExceededException"))
-    );
-    // TagResource does not model this error, so it arrives as an unmodelled one.
-    assert!(err.as_service_error().is_some_and(|e| e.is_unhandled()));
+    match err.as_service_error() {
+        Some(TagResourceError::ValidationException(e)) => {
+            assert_eq!(
+                e.reason(),
+                &ValidationExceptionReason::FieldValidationFailed
+            );
+            let fields: Vec<&str> = e.field_list().iter().map(|f| f.name()).collect();
+            assert_eq!(fields, ["tags"]);
+        }
+        other => panic!("expected a typed ValidationException, got {other:?}"),
+    }
+
+    // An ARN of another account or region is a resource the tag operations cannot find.
+    let id = room.id().expect("id");
+    for foreign in [
+        format!("arn:aws:ivschat:us-west-2:999999999999:room/{id}"),
+        format!("arn:aws:ivschat:eu-west-1:123456789012:room/{id}"),
+    ] {
+        let err = client
+            .list_tags_for_resource()
+            .resource_arn(&foreign)
+            .send()
+            .await
+            .expect_err("foreign");
+        assert!(
+            matches!(
+                err.as_service_error(),
+                Some(ListTagsForResourceError::ResourceNotFoundException(e)) if e.resource_id() == id
+            ),
+            "{err:?}"
+        );
+        let err = client
+            .tag_resource()
+            .resource_arn(&foreign)
+            .tags("a", "b")
+            .send()
+            .await
+            .expect_err("foreign");
+        assert!(
+            matches!(
+                err.as_service_error(),
+                Some(TagResourceError::ResourceNotFoundException(_))
+            ),
+            "{err:?}"
+        );
+        let err = client
+            .untag_resource()
+            .resource_arn(&foreign)
+            .tag_keys("a")
+            .send()
+            .await
+            .expect_err("foreign");
+        assert!(
+            matches!(
+                err.as_service_error(),
+                Some(UntagResourceError::ResourceNotFoundException(_))
+            ),
+            "{err:?}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@
 
 pub mod canned;
 pub mod floor;
+pub mod local;
 pub mod proc;
 pub mod sdk;
 pub mod server;

@@ -32,15 +32,30 @@ pub fn cpu_time(pid: &str) -> Result<Duration, String> {
     cpu_from_stat(&stat).ok_or_else(|| format!("cannot parse {stat_path}"))
 }
 
-/// utime + stime from the text of `/proc/<pid>/stat`, at 100 ticks per second.
-pub fn cpu_from_stat(stat: &str) -> Option<Duration> {
+/// User and system CPU time of process `pid` from `/proc/<pid>/stat` (clock ticks, assumed
+/// 100 Hz: 10 ms resolution).
+pub fn user_and_system(pid: &str) -> Result<(Duration, Duration), String> {
+    let path = format!("/proc/{pid}/stat");
+    let stat = fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    user_and_system_from_stat(&stat).ok_or_else(|| format!("cannot parse {path}"))
+}
+
+fn user_and_system_from_stat(stat: &str) -> Option<(Duration, Duration)> {
     // The command name is in parentheses and may contain spaces: fields start after the last ')'.
     let rest = &stat[stat.rfind(')')? + 1..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
     // Field 14 (utime) and 15 (stime) of the whole line are 12 and 13 after the name.
     let utime: u64 = fields.get(11)?.parse().ok()?;
     let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some(Duration::from_millis((utime + stime) * 10))
+    Some((
+        Duration::from_millis(utime * 10),
+        Duration::from_millis(stime * 10),
+    ))
+}
+
+/// utime + stime from the text of `/proc/<pid>/stat`, at 100 ticks per second.
+pub fn cpu_from_stat(stat: &str) -> Option<Duration> {
+    user_and_system_from_stat(stat).map(|(user, system)| user + system)
 }
 
 /// Peak resident set size of this process in KiB (`VmHWM`).
@@ -48,6 +63,17 @@ pub fn peak_rss_kib() -> Result<u64, String> {
     let status = fs::read_to_string("/proc/self/status")
         .map_err(|e| format!("cannot read /proc/self/status: {e}"))?;
     vm_hwm(&status).ok_or_else(|| "no VmHWM line in /proc/self/status".to_owned())
+}
+
+/// A KiB field (`"VmRSS:"`, `"VmHWM:"`...) of `/proc/<pid>/status` (`"self"` for this process).
+pub fn status_kib(pid: &str, field: &str) -> Result<u64, String> {
+    let path = format!("/proc/{pid}/status");
+    let status = fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| format!("no {field} line in {path}"))
 }
 
 /// The `VmHWM` value (KiB) of a `/proc/<pid>/status` text.

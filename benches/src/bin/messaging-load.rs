@@ -13,17 +13,15 @@
 //! `cargo run --release -p ivschat-bench --bin messaging-load -- [--connections 1000]
 //!  [--seconds 10] [--rates 10,50,100]`
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use ivschat::types::ChatTokenCapability;
-use ivschat::{Client, Config, Credentials};
+use ivschat_bench::local::{self, Service, loadavg};
 use ivschat_bench::{proc, stats};
-use ivschat_local::{LocalConfig, LocalService};
+use ivschat_local::LocalConfig;
 use serde_json::json;
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
@@ -49,13 +47,7 @@ fn main() -> ExitCode {
         }
         _ => Options::parse(&args).and_then(run),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("messaging-load: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    local::exit_code("messaging-load", result)
 }
 
 struct Options {
@@ -99,86 +91,7 @@ impl Options {
 }
 
 fn server() -> Result<(), String> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("runtime: {e}"))?;
-    rt.block_on(async {
-        let svc = LocalService::start(LocalConfig::default())
-            .await
-            .map_err(|e| e.to_string())?;
-        println!("{} {}", svc.endpoint(), svc.messaging_endpoint());
-        // Until the parent kills it.
-        std::future::pending::<()>().await;
-        Ok(())
-    })
-}
-
-/// The service's process; killed when dropped.
-struct Service {
-    child: Child,
-    endpoint: String,
-    messaging: String,
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Service {
-    fn start() -> Result<Service, String> {
-        let exe = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
-        let mut child = Command::new(exe)
-            .arg("server")
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start the service: {e}"))?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .map_err(|e| format!("service output: {e}"))?;
-        let mut parts = line.split_whitespace();
-        let (Some(endpoint), Some(messaging)) = (parts.next(), parts.next()) else {
-            return Err(format!("unexpected service output {line:?}"));
-        };
-        Ok(Service {
-            endpoint: endpoint.to_string(),
-            messaging: messaging.to_string(),
-            child,
-        })
-    }
-
-    fn pid(&self) -> String {
-        self.child.id().to_string()
-    }
-
-    fn status_kib(&self, field: &str) -> Result<u64, String> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
-            .map_err(|e| format!("service status: {e}"))?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(field))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .ok_or_else(|| format!("no {field} in the service's status"))
-    }
-
-    fn rss_kib(&self) -> Result<u64, String> {
-        self.status_kib("VmRSS:")
-    }
-
-    fn cpu(&self) -> Result<Duration, String> {
-        proc::cpu_time(&self.pid())
-    }
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
+    local::serve(LocalConfig::default())
 }
 
 /// What one connection saw in the current phase.
@@ -246,44 +159,10 @@ async fn receive(mut ws: futures_util::stream::SplitStream<Ws>, base: Instant, s
 }
 
 async fn drive(o: Options) -> Result<(), String> {
-    let service = Service::start()?;
-    let client = Client::from_conf(
-        Config::builder()
-            .region(ivschat_local::DEFAULT_REGION)
-            .endpoint_url(service.endpoint.clone())
-            .credentials_provider(Credentials::from_keys(
-                ivschat_local::DEFAULT_ACCESS_KEY_ID,
-                ivschat_local::DEFAULT_SECRET_ACCESS_KEY,
-                None,
-            ))
-            .build(),
-    );
-    let room = client
-        .create_room()
-        .name("load")
-        .maximum_message_rate_per_second(100)
-        .send()
-        .await
-        .map_err(|e| format!("CreateRoom: {e}"))?;
-    let room = room.arn().ok_or("no room ARN")?.to_string();
-
-    let mut tokens = Vec::with_capacity(o.connections);
-    for chunk in (0..o.connections).collect::<Vec<_>>().chunks(50) {
-        let calls = chunk.iter().map(|i| {
-            let mut req = client
-                .create_chat_token()
-                .room_identifier(&room)
-                .user_id(format!("user-{i}"));
-            if *i == 0 {
-                req = req.capabilities(ChatTokenCapability::SendMessage);
-            }
-            req.send()
-        });
-        for out in futures_util::future::join_all(calls).await {
-            let out = out.map_err(|e| format!("CreateChatToken: {e}"))?;
-            tokens.push(out.token().ok_or("no token")?.to_string());
-        }
-    }
+    let service = Service::start(&["server"])?;
+    let client = service.client();
+    let room = local::busy_room(&client, "load").await?;
+    let tokens = local::chat_tokens(&client, &room, o.connections, 1).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_before = service.rss_kib()?;
 
@@ -395,7 +274,7 @@ async fn drive(o: Options) -> Result<(), String> {
     println!();
     println!(
         "service peak VmHWM {} KiB; VmRSS now {} KiB",
-        service.status_kib("VmHWM:")?,
+        proc::status_kib(&service.pid(), "VmHWM:")?,
         service.rss_kib()?
     );
     drop(sender);

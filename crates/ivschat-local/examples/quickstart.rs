@@ -3,11 +3,17 @@
 //! With no arguments it starts the embedded local IVS Chat service on 127.0.0.1 and runs
 //! against it: no AWS account or configuration needed.
 //!
-//! - `--endpoint URL`: run against that endpoint instead (region and credentials come from the
-//!   usual AWS environment variables and shared files; a local service started with
-//!   `cargo run -p ivschat-local` accepts `AKIDLOCAL` / `ivschat-local-secret-access-key`).
+//! - `--endpoint URL [--messaging-endpoint WS_URL]`: run against that endpoint instead (region
+//!   and credentials come from the usual AWS environment variables and shared files; a local
+//!   service started with `cargo run -p ivschat-local` accepts `AKIDLOCAL` /
+//!   `ivschat-local-secret-access-key`). The participants of step 6 connect to the Messaging
+//!   API at `WS_URL` (the local service prints it); without it that part is skipped.
 //! - `--aws`: run against Amazon IVS Chat itself with your AWS configuration (this creates and
-//!   then deletes a room and a logging configuration in your account).
+//!   then deletes a room and a logging configuration in your account); the participants connect
+//!   to the region's Messaging API endpoint.
+
+#[path = "quickstart/realtime.rs"]
+mod realtime;
 
 use std::error::Error;
 use std::time::SystemTime;
@@ -17,12 +23,14 @@ use ivschat::types::{
 };
 use ivschat::{Client, Config, Credentials};
 use ivschat_local::{LocalConfig, LocalService};
+use ivschat_messaging::{Endpoint, RoomEvent};
+use realtime::Participant;
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
 enum Target {
     Embedded,
-    Endpoint(String),
+    Endpoint(String, Option<String>),
     Aws,
 }
 
@@ -36,8 +44,12 @@ fn parse_args() -> Result<Target> {
     {
         [] => Ok(Target::Embedded),
         ["--aws"] => Ok(Target::Aws),
-        ["--endpoint", url] => Ok(Target::Endpoint((*url).to_owned())),
-        _ => Err("usage: quickstart [--endpoint URL | --aws]".into()),
+        ["--endpoint", url] => Ok(Target::Endpoint((*url).to_owned(), None)),
+        ["--endpoint", url, "--messaging-endpoint", ws]
+        | ["--messaging-endpoint", ws, "--endpoint", url] => {
+            Ok(Target::Endpoint((*url).to_owned(), Some((*ws).to_owned())))
+        }
+        _ => Err("usage: quickstart [--endpoint URL [--messaging-endpoint WS_URL] | --aws]".into()),
     }
 }
 
@@ -58,7 +70,7 @@ fn until(t: Option<&ivschat::DateTime>) -> String {
 #[tokio::main]
 async fn main() -> Result<()> {
     let target = parse_args()?;
-    let (client, local) = match target {
+    let (client, local, messaging) = match target {
         Target::Embedded => {
             let local = LocalService::start(LocalConfig::default()).await?;
             let config = Config::builder()
@@ -74,24 +86,34 @@ async fn main() -> Result<()> {
                 "Started the embedded local IVS Chat service at {}",
                 local.endpoint()
             );
-            (Client::from_conf(config), Some(local))
+            let messaging = Endpoint::url(&local.messaging_endpoint())?;
+            (Client::from_conf(config), Some(local), Some(messaging))
         }
-        Target::Endpoint(url) => {
+        Target::Endpoint(url, ws) => {
             println!("Using the IVS Chat endpoint {url}");
+            let messaging = ws.as_deref().map(Endpoint::url).transpose()?;
             (
                 Client::from_conf(Config::from_env()?.endpoint_url(url).build()),
                 None,
+                messaging,
             )
         }
         Target::Aws => {
             println!("Using Amazon IVS Chat with your AWS configuration");
-            (Client::from_conf(Config::from_env()?.build()), None)
+            let client = Client::from_conf(Config::from_env()?.build());
+            let region = client.config().region().unwrap_or_default();
+            let messaging = Endpoint::region(region)?;
+            (client, None, Some(messaging))
         }
     };
-    run(&client, local.as_ref()).await
+    run(&client, local.as_ref(), messaging.as_ref()).await
 }
 
-async fn run(client: &Client, local: Option<&LocalService>) -> Result<()> {
+async fn run(
+    client: &Client,
+    local: Option<&LocalService>,
+    messaging: Option<&Endpoint>,
+) -> Result<()> {
     step(
         1,
         "Create a logging configuration (CloudWatch Logs destination)",
@@ -224,7 +246,44 @@ async fn run(client: &Client, local: Option<&LocalService>) -> Result<()> {
         );
     }
 
-    step(6, "Send an event to the room");
+    step(
+        6,
+        "Two participants join the room through the Messaging API",
+    );
+    let mut participants = Vec::new();
+    match messaging {
+        Some(endpoint) => {
+            println!("    {endpoint}: viewer-1 connects with its token from step 5; moderator-1,");
+            println!("    a backend bot, creates its own tokens (ControlPlaneTokens)");
+            let viewer = Participant::with_token("viewer-1", endpoint, &viewer).await?;
+            let moderator = Participant::with_control_plane(
+                "moderator-1",
+                endpoint,
+                client,
+                &room_arn,
+                [ChatTokenCapability::DeleteMessage],
+            )
+            .await?;
+            participants = vec![viewer, moderator];
+        }
+        None => println!("    skipped: pass --messaging-endpoint WS_URL to chat too"),
+    }
+    let mut spam_id = "AbCdEfGh1234".to_owned();
+    if let Some(viewer) = participants.first() {
+        for text in ["Hello, everyone!", "Cheap followers at spam.example"] {
+            let sent = viewer.room.send_message(text, None).await?;
+            println!(
+                "    viewer-1 sent {text:?}: delivered as message {}",
+                sent.id
+            );
+            spam_id = sent.id;
+        }
+    }
+
+    step(
+        7,
+        "The backend sends an event, deletes the spam and disconnects viewer-1",
+    );
     let event = client
         .send_event()
         .room_identifier(&room_arn)
@@ -233,13 +292,11 @@ async fn run(client: &Client, local: Option<&LocalService>) -> Result<()> {
         .send()
         .await?;
     println!("    event id {}", event.id().unwrap_or("?"));
-
-    step(7, "Delete a message and disconnect a user");
     let deleted = client
         .delete_message()
         .room_identifier(&room_arn)
-        .id("AbCdEfGh1234")
-        .reason("off topic")
+        .id(&spam_id)
+        .reason("spam")
         .send()
         .await?;
     println!("    deletion event id {}", deleted.id().unwrap_or("?"));
@@ -251,6 +308,19 @@ async fn run(client: &Client, local: Option<&LocalService>) -> Result<()> {
         .send()
         .await?;
     println!("    viewer-1 disconnected");
+    for p in &mut participants {
+        // The viewer's connection ends; the moderator sees the viewer leave.
+        let last: fn(&RoomEvent) -> bool = if p.name == "viewer-1" {
+            |e| matches!(e, RoomEvent::Disconnected(_))
+        } else {
+            |e| matches!(e, RoomEvent::UserDisconnected(_))
+        };
+        p.receive_until(last).await;
+        p.print_received();
+    }
+    for p in &participants {
+        p.room.disconnect().await;
+    }
     if let Some(local) = local {
         println!(
             "    the local service recorded {} actions for the room",

@@ -26,7 +26,8 @@ impl Reason {
 }
 
 /// Every error response the service produces. The first group is modelled in
-/// the IVS Chat Smithy model; the second group is what the AWS front end
+/// the IVS Chat Smithy model (each operation answers only those its model
+/// lists, see `modelled.rs`); the second group is what the AWS front end
 /// answers before a request reaches an operation.
 #[derive(Debug, Clone)]
 pub(crate) enum ServiceError {
@@ -42,11 +43,6 @@ pub(crate) enum ServiceError {
     Conflict {
         message: String,
         resource_id: String,
-    },
-    ServiceQuotaExceeded {
-        message: String,
-        resource_id: String,
-        limit: i64,
     },
     AccessDenied {
         message: String,
@@ -135,7 +131,6 @@ impl ServiceError {
             ServiceError::Validation { .. } => 400,
             ServiceError::ResourceNotFound { .. } | ServiceError::UnknownOperation { .. } => 404,
             ServiceError::Conflict { .. } => 409,
-            ServiceError::ServiceQuotaExceeded { .. } => 402,
             ServiceError::AccessDenied { .. }
             | ServiceError::MissingAuthenticationToken
             | ServiceError::IncompleteSignature { .. }
@@ -153,7 +148,6 @@ impl ServiceError {
             ServiceError::Validation { .. } => "ValidationException",
             ServiceError::ResourceNotFound { .. } => "ResourceNotFoundException",
             ServiceError::Conflict { .. } => "ConflictException",
-            ServiceError::ServiceQuotaExceeded { .. } => "ServiceQuotaExceededException",
             ServiceError::AccessDenied { .. } => "AccessDeniedException",
             ServiceError::UnknownOperation { .. } | ServiceError::MethodNotAllowed { .. } => {
                 "UnknownOperationException"
@@ -165,6 +159,19 @@ impl ServiceError {
             ServiceError::UnrecognizedClient => "UnrecognizedClientException",
             ServiceError::InvalidSignature { .. } => "InvalidSignatureException",
         }
+    }
+
+    /// Whether the front end answers this before any operation runs
+    /// (routing, authentication, body limits): such errors are common to
+    /// every operation and no model lists them.
+    pub(crate) fn is_front_end(&self) -> bool {
+        !matches!(
+            self,
+            ServiceError::Validation { .. }
+                | ServiceError::ResourceNotFound { .. }
+                | ServiceError::Conflict { .. }
+                | ServiceError::AccessDenied { .. }
+        )
     }
 
     pub(crate) fn allow(&self) -> Option<&'static str> {
@@ -202,16 +209,6 @@ impl ServiceError {
                 message,
                 resource_id,
             } => json!({"message": message, "resourceId": resource_id, "resourceType": "ROOM"}),
-            ServiceError::ServiceQuotaExceeded {
-                message,
-                resource_id,
-                limit,
-            } => json!({
-                "message": message,
-                "resourceId": resource_id,
-                "resourceType": "ROOM",
-                "limit": limit,
-            }),
             ServiceError::AccessDenied { message }
             | ServiceError::UnknownOperation { message }
             | ServiceError::MethodNotAllowed { message, .. }

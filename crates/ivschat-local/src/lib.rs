@@ -2,8 +2,11 @@
 //!
 //! [`LocalService`] serves the 17 operations of the IVS Chat API over
 //! restJson1 (HTTP/1.1) on `127.0.0.1`, keeps rooms, logging configurations,
-//! tags and chat tokens in memory, validates every input against the
-//! constraints of the service model and verifies SigV4 signatures. On a second
+//! tags and chat tokens in memory (rooms, configurations and tags also in a
+//! file if you ask, [`LocalConfig::state_file`]), validates every input
+//! against the constraints of the service model, answers each operation only
+//! with the errors its model lists, and verifies SigV4 signatures. It logs
+//! each request through `tracing` (never what requests carry). On a second
 //! port it serves the Messaging API, the WebSocket protocol chat clients use
 //! (the official JavaScript client connects to [`LocalService::messaging_endpoint`]
 //! unchanged), with message review handlers ([`ReviewHandler`]). It is meant
@@ -27,16 +30,19 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 mod clock;
 mod error;
 mod messaging;
+mod modelled;
 mod review;
 mod server;
 mod service;
 mod sigv4;
+mod state_file;
 mod time;
 mod validate;
 
@@ -143,6 +149,14 @@ pub struct LocalConfig {
     pub review_timeout: Duration,
     /// Message review handlers by the `messageReviewHandler.uri` they serve.
     pub review_handlers: BTreeMap<String, ReviewHandler>,
+    /// A file that keeps rooms, logging configurations and their tags across
+    /// restarts (default none: state lives as long as the service). Read at
+    /// start when it exists, then rewritten after every call that changes
+    /// them, before the call is answered; each write replaces the file
+    /// atomically, so a crash leaves the previous or the new state, whole.
+    /// Chat tokens, recorded actions and connections are not kept. One
+    /// service at a time per file.
+    pub state_file: Option<PathBuf>,
 }
 
 impl Default for LocalConfig {
@@ -168,6 +182,7 @@ impl Default for LocalConfig {
             max_outgoing_queue_bytes: 256 * 1024,
             review_timeout: Duration::from_millis(200),
             review_handlers: BTreeMap::new(),
+            state_file: None,
         }
     }
 }
@@ -270,6 +285,18 @@ impl LocalConfig {
         self
     }
 
+    /// Keeps the state in `path` across restarts (see [`LocalConfig::state_file`]).
+    pub fn with_state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Sets the address to bind both ports on.
+    pub fn with_bind_address(mut self, address: IpAddr) -> Self {
+        self.bind_address = address;
+        self
+    }
+
     /// Sets the request body limit.
     pub fn with_max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = limit;
@@ -354,6 +381,14 @@ impl LocalConfig {
 pub enum LocalError {
     /// The configuration is unusable; the message names the field.
     InvalidConfig(String),
+    /// The state file cannot be read or written, belongs to another
+    /// program, region or account, or is damaged; the message says which.
+    StateFile {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// Binding the listening socket failed.
     Bind {
         /// The address that could not be bound.
@@ -367,6 +402,9 @@ impl fmt::Display for LocalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LocalError::InvalidConfig(m) => write!(f, "invalid ivschat-local configuration: {m}"),
+            LocalError::StateFile { path, message } => {
+                write!(f, "state file {}: {message}", path.display())
+            }
             LocalError::Bind { address, source } => write!(f, "could not bind {address}: {source}"),
         }
     }
@@ -376,7 +414,7 @@ impl std::error::Error for LocalError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             LocalError::Bind { source, .. } => Some(source),
-            LocalError::InvalidConfig(_) => None,
+            LocalError::InvalidConfig(_) | LocalError::StateFile { .. } => None,
         }
     }
 }
@@ -531,6 +569,35 @@ async fn bind(
     Ok((listener, local))
 }
 
+/// The service with the state its state file holds, which is then written
+/// back at once so that an unwritable path fails here, not at the first call.
+fn restore(config: LocalConfig) -> Result<service::Service, LocalError> {
+    let Some(path) = config.state_file.clone() else {
+        return service::Service::new(config, None).map_err(LocalError::InvalidConfig);
+    };
+    let fail = |message: String| LocalError::StateFile {
+        path: path.clone(),
+        message,
+    };
+    let saved = state_file::read(&path).map_err(fail)?;
+    let restored = saved.is_some();
+    let service = service::Service::new(config, saved).map_err(fail)?;
+    service
+        .persist_now()
+        .map_err(|e| fail(format!("cannot be written: {e}")))?;
+    if restored {
+        let (rooms, configurations) = service.counts();
+        tracing::info!(
+            target: "ivschat_local::state",
+            path = %path.display(),
+            rooms,
+            logging_configurations = configurations,
+            "state restored"
+        );
+    }
+    Ok(service)
+}
+
 impl LocalService {
     /// Binds the control-plane and messaging addresses and serves on the
     /// current tokio runtime.
@@ -538,10 +605,11 @@ impl LocalService {
     /// Must be called from within a tokio runtime.
     pub async fn start(config: LocalConfig) -> Result<LocalService, LocalError> {
         config.validate()?;
+        let inner = Arc::new(restore(config)?);
+        let config = &inner.config;
         let (control, address) = bind(config.bind_address, config.port).await?;
         let (messaging, messaging_address) =
             bind(config.bind_address, config.messaging_port).await?;
-        let inner = Arc::new(service::Service::new(config));
         let server = server::spawn(control, messaging, Arc::clone(&inner));
         Ok(LocalService {
             inner,

@@ -6,7 +6,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
@@ -147,21 +147,67 @@ async fn handle(
     budget: &Semaphore,
     req: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
+    let started = Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
-    match process(service, budget, req).await {
-        Ok(Reply::Json(value)) => respond(StatusCode::OK, Some(&value), &request_id, None, None),
-        Ok(Reply::NoContent) => respond(StatusCode::NO_CONTENT, None, &request_id, None, None),
+    let method = req.method().clone();
+    let operation = operation_name(&method, req.uri().path());
+    let result = process(service, budget, req, operation).await;
+    let (response, error_code) = match result {
+        Ok(Reply::Json(value)) => (
+            respond(StatusCode::OK, Some(&value), &request_id, None, None),
+            None,
+        ),
+        Ok(Reply::NoContent) => (
+            respond(StatusCode::NO_CONTENT, None, &request_id, None, None),
+            None,
+        ),
         Err(err) => {
+            // Every operation answers only the errors its model lists.
+            debug_assert!(
+                err.is_front_end()
+                    || operation.is_some_and(|op| crate::modelled::is_modelled(op, err.code())),
+                "{operation:?} answered {}, which its model does not list",
+                err.code()
+            );
             let status =
                 StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            respond(
+            let response = respond(
                 status,
                 Some(&err.body()),
                 &request_id,
                 Some(err.code()),
                 err.allow(),
-            )
+            );
+            (response, Some(err.code()))
         }
+    };
+    // What a request did, never what it carried: no body, query, header,
+    // ARN or identity.
+    tracing::info!(
+        target: "ivschat_local::request",
+        method = %method,
+        operation = %operation.unwrap_or("-"),
+        status = response.status().as_u16(),
+        error = %error_code.unwrap_or("-"),
+        latency = %format_args!("{:.2}ms", started.elapsed().as_secs_f64() * 1000.0),
+        request_id = %request_id,
+    );
+    response
+}
+
+/// The operation a request addresses, from its method and path alone.
+fn operation_name(method: &Method, path: &str) -> Option<&'static str> {
+    if path.strip_prefix("/tags/").is_some_and(|l| !l.is_empty()) {
+        return match *method {
+            Method::GET => Some("ListTagsForResource"),
+            Method::POST => Some("TagResource"),
+            Method::DELETE => Some("UntagResource"),
+            _ => None,
+        };
+    }
+    match path.strip_prefix('/').and_then(Operation::from_path) {
+        Some(op) if *method == Method::POST => Some(op.name()),
+        _ => None,
     }
 }
 
@@ -234,6 +280,7 @@ async fn process(
     service: &Service,
     budget: &Semaphore,
     req: Request<Incoming>,
+    operation: Option<&str>,
 ) -> Result<Reply, ServiceError> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
@@ -269,7 +316,12 @@ async fn process(
             &body,
         )?;
     }
-    route(service, &parts.method, path, query, &body)
+    let reply = route(service, &parts.method, path, query, &body)?;
+    // A change reaches the state file (when there is one) before the answer.
+    if operation.is_some_and(crate::service::changes_kept_state) {
+        service.persist().await;
+    }
+    Ok(reply)
 }
 
 fn decode(raw: &str, what: &str) -> Result<String, ServiceError> {

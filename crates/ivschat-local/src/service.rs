@@ -1,6 +1,9 @@
 //! The operations: input validation, state changes and output documents.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+mod persist;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
@@ -12,6 +15,7 @@ use crate::error::ServiceError;
 use crate::messaging::frames::{self, FrameError};
 use crate::messaging::outbox::{CloseCause, Outbox};
 use crate::messaging::{IdGen, Live};
+use crate::state_file::StateFile;
 use crate::time::{format_rfc3339, from_millis, to_millis};
 use crate::validate::{self as v, Checker, parse_ivschat_arn, path};
 use crate::{ChatTokenInfo, LocalConfig, RecordedAction};
@@ -42,27 +46,71 @@ pub(crate) enum Operation {
     UpdateRoom,
 }
 
+/// Operations routed as `POST /<Name>`, by name.
+const OPERATIONS: [(&str, Operation); 14] = [
+    ("CreateChatToken", Operation::CreateChatToken),
+    (
+        "CreateLoggingConfiguration",
+        Operation::CreateLoggingConfiguration,
+    ),
+    ("CreateRoom", Operation::CreateRoom),
+    (
+        "DeleteLoggingConfiguration",
+        Operation::DeleteLoggingConfiguration,
+    ),
+    ("DeleteMessage", Operation::DeleteMessage),
+    ("DeleteRoom", Operation::DeleteRoom),
+    ("DisconnectUser", Operation::DisconnectUser),
+    (
+        "GetLoggingConfiguration",
+        Operation::GetLoggingConfiguration,
+    ),
+    ("GetRoom", Operation::GetRoom),
+    (
+        "ListLoggingConfigurations",
+        Operation::ListLoggingConfigurations,
+    ),
+    ("ListRooms", Operation::ListRooms),
+    ("SendEvent", Operation::SendEvent),
+    (
+        "UpdateLoggingConfiguration",
+        Operation::UpdateLoggingConfiguration,
+    ),
+    ("UpdateRoom", Operation::UpdateRoom),
+];
+
 impl Operation {
     /// Operations routed as `POST /<Name>`.
     pub(crate) fn from_path(name: &str) -> Option<Operation> {
-        Some(match name {
-            "CreateChatToken" => Operation::CreateChatToken,
-            "CreateLoggingConfiguration" => Operation::CreateLoggingConfiguration,
-            "CreateRoom" => Operation::CreateRoom,
-            "DeleteLoggingConfiguration" => Operation::DeleteLoggingConfiguration,
-            "DeleteMessage" => Operation::DeleteMessage,
-            "DeleteRoom" => Operation::DeleteRoom,
-            "DisconnectUser" => Operation::DisconnectUser,
-            "GetLoggingConfiguration" => Operation::GetLoggingConfiguration,
-            "GetRoom" => Operation::GetRoom,
-            "ListLoggingConfigurations" => Operation::ListLoggingConfigurations,
-            "ListRooms" => Operation::ListRooms,
-            "SendEvent" => Operation::SendEvent,
-            "UpdateLoggingConfiguration" => Operation::UpdateLoggingConfiguration,
-            "UpdateRoom" => Operation::UpdateRoom,
-            _ => return None,
-        })
+        OPERATIONS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, op)| *op)
     }
+
+    /// The operation's name in the model.
+    pub(crate) fn name(self) -> &'static str {
+        OPERATIONS
+            .iter()
+            .find(|(_, op)| *op == self)
+            .map_or("", |(n, _)| n)
+    }
+}
+
+/// Whether an operation can change what the state file keeps (rooms,
+/// logging configurations, tags).
+pub(crate) fn changes_kept_state(operation: &str) -> bool {
+    matches!(
+        operation,
+        "CreateRoom"
+            | "UpdateRoom"
+            | "DeleteRoom"
+            | "CreateLoggingConfiguration"
+            | "UpdateLoggingConfiguration"
+            | "DeleteLoggingConfiguration"
+            | "TagResource"
+            | "UntagResource"
+    )
 }
 
 /// A successful answer: a JSON document (200) or no content (204).
@@ -124,12 +172,18 @@ struct TokenRecord {
 }
 
 /// Everything the service stores. Maps keyed by a creation sequence number
-/// give listings a stable creation order and resumable pagination.
+/// give listings a stable order and resumable pagination.
 #[derive(Default)]
 pub(crate) struct State {
     seq: u64,
+    /// Counts the changes to what the state file keeps (rooms, logging
+    /// configurations, tags).
+    generation: u64,
     rooms: BTreeMap<u64, Room>,
     room_ids: HashMap<String, u64>,
+    /// `(updateTime, sequence)` of every room: `ListRooms` walks it backwards
+    /// (the service's order, newest update first).
+    room_order: BTreeSet<(i64, u64)>,
     configs: BTreeMap<u64, LoggingConfiguration>,
     config_ids: HashMap<String, u64>,
     tokens: HashMap<String, TokenRecord>,
@@ -196,6 +250,11 @@ impl State {
         self.seq
     }
 
+    /// Marks a change the state file must receive.
+    fn changed(&mut self) {
+        self.generation += 1;
+    }
+
     fn fresh_id(&self) -> String {
         loop {
             let id: String = std::iter::repeat_with(fastrand::alphanumeric)
@@ -232,6 +291,7 @@ pub(crate) struct Service {
     state: Mutex<State>,
     page_key: [u8; 16],
     pub(crate) ids: IdGen,
+    persistence: Option<persist::Persistence>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -453,15 +513,22 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 impl Service {
-    pub(crate) fn new(config: LocalConfig) -> Service {
-        let mut page_key = [0u8; 16];
-        page_key.copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-        Service {
+    /// A service with the state a state file held, if any; the error says
+    /// what is wrong with that state.
+    pub(crate) fn new(config: LocalConfig, saved: Option<StateFile>) -> Result<Service, String> {
+        let mut state = State::default();
+        let page_key = match saved {
+            Some(file) => persist::restore(&config, file, &mut state)?,
+            None => *uuid::Uuid::new_v4().as_bytes(),
+        };
+        let persistence = config.state_file.clone().map(persist::Persistence::new);
+        Ok(Service {
             config,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(state),
             page_key,
             ids: IdGen::new(),
-        }
+            persistence,
+        })
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
@@ -504,34 +571,40 @@ impl Service {
         }
     }
 
-    fn page_token(&self, kind: u8, after: u64) -> String {
+    /// A page token: the operation's kind byte and the listing key of the
+    /// last item returned, with a MAC so that only this service's tokens pass.
+    fn page_token(&self, kind: u8, key: (i64, u64)) -> String {
         let mut data = vec![kind];
-        data.extend_from_slice(&after.to_be_bytes());
+        data.extend_from_slice(&key.0.to_be_bytes());
+        data.extend_from_slice(&key.1.to_be_bytes());
         let mac = sha_mac(&self.page_key, &data);
         format!("{}{}", hex(&data), hex(&mac))
     }
 
-    fn parse_page_token(&self, kind: u8, token: &str) -> Result<u64, ServiceError> {
+    fn parse_page_token(&self, kind: u8, token: &str) -> Result<(i64, u64), ServiceError> {
+        const DATA: usize = 17;
         let bad = || {
             ServiceError::field(
                 "nextToken",
                 "Member must be a token returned by a previous call",
             )
         };
-        if token.len() != 34 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if token.len() != (DATA + 8) * 2 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad());
         }
-        let bytes: Vec<u8> = (0..17)
+        let bytes: Vec<u8> = (0..DATA + 8)
             .map(|i| u8::from_str_radix(&token[i * 2..i * 2 + 2], 16))
             .collect::<Result<_, _>>()
             .map_err(|_| bad())?;
-        let (data, mac) = bytes.split_at(9);
+        let (data, mac) = bytes.split_at(DATA);
         if data[0] != kind || sha_mac(&self.page_key, data) != mac {
             return Err(bad());
         }
-        let mut seq = [0u8; 8];
-        seq.copy_from_slice(&data[1..]);
-        Ok(u64::from_be_bytes(seq))
+        let mut first = [0u8; 8];
+        let mut second = [0u8; 8];
+        first.copy_from_slice(&data[1..9]);
+        second.copy_from_slice(&data[9..]);
+        Ok((i64::from_be_bytes(first), u64::from_be_bytes(second)))
     }
 
     /// Checks that every logging configuration exists; returns their ARNs, deduplicated.
@@ -621,7 +694,9 @@ impl Service {
         let out = room_json(&room, false);
         let seq = st.next_seq();
         st.room_ids.insert(id, seq);
+        st.room_order.insert((room.updated, seq));
         st.rooms.insert(seq, room);
+        st.changed();
         Ok(Reply::Json(out))
     }
 
@@ -678,15 +753,17 @@ impl Service {
 
         let now = self.now();
         let mut st = self.lock();
-        if st.room(id).is_none() {
+        let Some(&seq) = st.room_ids.get(id) else {
             return Err(ServiceError::not_found("Room", id));
-        }
+        };
         let logging = match logging {
             Some(list) => Some(self.resolve_logging(&st, &list)?),
             None => None,
         };
+        let st = &mut *st;
         let room = st
-            .room_mut(id)
+            .rooms
+            .get_mut(&seq)
             .ok_or_else(|| ServiceError::not_found("Room", id))?;
         if let Some(name) = name {
             room.name = name;
@@ -703,8 +780,12 @@ impl Service {
         if let Some(logging) = logging {
             room.logging = logging;
         }
+        st.room_order.remove(&(room.updated, seq));
         room.updated = now.max(room.updated + 1);
-        Ok(Reply::Json(room_json(room, false)))
+        st.room_order.insert((room.updated, seq));
+        let out = room_json(room, false);
+        st.changed();
+        Ok(Reply::Json(out))
     }
 
     fn delete_room(&self, input: &Value) -> Result<Reply, ServiceError> {
@@ -715,8 +796,11 @@ impl Service {
             .room_ids
             .remove(id)
             .ok_or_else(|| ServiceError::not_found("Room", id))?;
-        st.rooms.remove(&seq);
+        if let Some(room) = st.rooms.remove(&seq) {
+            st.room_order.remove(&(room.updated, seq));
+        }
         st.forget_room(id);
+        st.changed();
         Ok(Reply::NoContent)
     }
 
@@ -744,8 +828,8 @@ impl Service {
         );
         c.finish()?;
         let after = match token.as_deref() {
-            None | Some("") => 0,
-            Some(t) => self.parse_page_token(b'r', t)?,
+            None | Some("") => Bound::Unbounded,
+            Some(t) => Bound::Excluded(self.parse_page_token(b'r', t)?),
         };
         let max = max.map_or(DEFAULT_PAGE, |m| usize::try_from(m).unwrap_or(DEFAULT_PAGE));
 
@@ -767,12 +851,16 @@ impl Service {
                     .is_none_or(|u| r.handler.as_ref().and_then(|h| h.uri.as_ref()) == Some(u))
                 && logging_arn.as_ref().is_none_or(|a| r.logging.contains(a))
         };
-        let mut page: Vec<(u64, &Room)> = st
-            .rooms
-            .range(after.saturating_add(1)..)
+        // Newest update first, as the service documents; a token holds the
+        // key of the last room returned, so the walk resumes after it even if
+        // that room is updated or deleted meanwhile.
+        let mut page: Vec<((i64, u64), &Room)> = st
+            .room_order
+            .range((Bound::Unbounded, after))
+            .rev()
+            .filter_map(|key| st.rooms.get(&key.1).map(|r| (*key, r)))
             .filter(|(_, r)| matches(r))
             .take(max + 1)
-            .map(|(s, r)| (*s, r))
             .collect();
         let more = page.len() > max;
         page.truncate(max);
@@ -817,6 +905,7 @@ impl Service {
         let seq = st.next_seq();
         st.config_ids.insert(id, seq);
         st.configs.insert(seq, cfg);
+        st.changed();
         Ok(Reply::Json(out))
     }
 
@@ -859,7 +948,9 @@ impl Service {
             cfg.destination = dest;
         }
         cfg.updated = now.max(cfg.updated + 1);
-        Ok(Reply::Json(config_json(cfg)))
+        let out = config_json(cfg);
+        st.changed();
+        Ok(Reply::Json(out))
     }
 
     fn delete_config(&self, input: &Value) -> Result<Reply, ServiceError> {
@@ -879,6 +970,7 @@ impl Service {
         if let Some(seq) = st.config_ids.remove(id) {
             st.configs.remove(&seq);
         }
+        st.changed();
         Ok(Reply::NoContent)
     }
 
@@ -887,9 +979,11 @@ impl Service {
         let token = c.string("nextToken", obj.get("nextToken"), &v::PAGINATION_TOKEN);
         let max = c.integer("maxResults", obj.get("maxResults"), 1, 50);
         c.finish()?;
+        // The model documents no order for this listing: creation order. The
+        // key's first half is unused (always 0).
         let after = match token.as_deref() {
             None | Some("") => 0,
-            Some(t) => self.parse_page_token(b'l', t)?,
+            Some(t) => self.parse_page_token(b'l', t)?.1,
         };
         let max = max.map_or(DEFAULT_PAGE, |m| usize::try_from(m).unwrap_or(DEFAULT_PAGE));
         let st = self.lock();
@@ -907,7 +1001,7 @@ impl Service {
             Value::Array(page.iter().map(|(_, c)| config_json(c)).collect()),
         );
         if more && let Some((last, _)) = page.last() {
-            out.insert("nextToken".into(), json!(self.page_token(b'l', *last)));
+            out.insert("nextToken".into(), json!(self.page_token(b'l', (0, *last))));
         }
         Ok(Reply::Json(Value::Object(out)))
     }
@@ -1077,10 +1171,18 @@ impl Service {
         Ok(Reply::Json(json!({})))
     }
 
-    /// Resolves a tag operation's ARN to the resource's tag map.
+    /// Resolves a tag operation's ARN to the resource's tag map; `change`
+    /// says whether `f` modifies it.
+    ///
+    /// The tag operations model neither `AccessDeniedException` nor a quota
+    /// error, so an ARN of another account or region is a resource this
+    /// endpoint cannot find (`ResourceNotFoundException`), as a regional
+    /// service looking the ARN up in the caller's account and region finds
+    /// nothing.
     fn with_tags<T>(
         &self,
         arn: &str,
+        change: bool,
         f: impl FnOnce(&mut BTreeMap<String, String>, &str) -> Result<T, ServiceError>,
     ) -> Result<T, ServiceError> {
         let mut c = Checker::default();
@@ -1096,12 +1198,12 @@ impl Service {
                 "Member must be an IVS Chat ARN",
             ));
         };
+        let not_found = || ServiceError::ResourceNotFound {
+            message: format!("Resource {arn} not found"),
+            resource_id: crate::error::resource_id(parsed.id),
+        };
         if parsed.region != self.config.region || parsed.account != self.config.account_id {
-            return Err(ServiceError::AccessDenied {
-                message: format!(
-                    "User is not authorized to access resource {arn} in this account and region"
-                ),
-            });
+            return Err(not_found());
         }
         let mut st = self.lock();
         let tags = match parsed.resource_type {
@@ -1110,16 +1212,17 @@ impl Service {
             _ => None,
         };
         let Some(tags) = tags else {
-            return Err(ServiceError::ResourceNotFound {
-                message: format!("Resource {arn} not found"),
-                resource_id: crate::error::resource_id(parsed.id),
-            });
+            return Err(not_found());
         };
-        f(tags, parsed.id)
+        let out = f(tags, parsed.id)?;
+        if change {
+            st.changed();
+        }
+        Ok(out)
     }
 
     pub(crate) fn list_tags(&self, arn: &str) -> Result<Reply, ServiceError> {
-        self.with_tags(arn, |tags, _| {
+        self.with_tags(arn, false, |tags, _| {
             Ok(Reply::Json(json!({"tags": tags_json(tags)})))
         })
     }
@@ -1134,16 +1237,18 @@ impl Service {
         }
         c.finish()?;
         let new_tags = new_tags.unwrap_or_default();
-        self.with_tags(arn, |tags, id| {
+        self.with_tags(arn, true, |tags, id| {
             let total = tags.len() + new_tags.keys().filter(|k| !tags.contains_key(*k)).count();
+            // TagResource models no quota error: the service's limit of 50
+            // tags per resource is a constraint on `tags`, as the model's
+            // own limit on the map is.
             if total > MAX_TAGS {
-                return Err(ServiceError::ServiceQuotaExceeded {
-                    message: format!(
-                        "Resource {id} would have {total} tags; the limit is {MAX_TAGS}"
+                return Err(ServiceError::field(
+                    "tags",
+                    format!(
+                        "Resource {id} would have {total} tags; a resource has at most {MAX_TAGS}"
                     ),
-                    resource_id: crate::error::resource_id(id),
-                    limit: MAX_TAGS as i64,
-                });
+                ));
             }
             tags.extend(new_tags);
             Ok(Reply::Json(json!({})))
@@ -1165,7 +1270,7 @@ impl Service {
             c.require::<()>("tagKeys", None);
         }
         c.finish()?;
-        self.with_tags(arn, |tags, _| {
+        self.with_tags(arn, true, |tags, _| {
             for k in keys {
                 tags.remove(k);
             }
@@ -1416,6 +1521,12 @@ impl Service {
 
     pub(crate) fn close_all_sessions(&self) {
         self.lock().live.close_all(CloseCause::ShuttingDown);
+    }
+
+    /// How many rooms and logging configurations the service holds.
+    pub(crate) fn counts(&self) -> (usize, usize) {
+        let st = self.lock();
+        (st.rooms.len(), st.configs.len())
     }
 
     pub(crate) fn open_connections(&self) -> usize {

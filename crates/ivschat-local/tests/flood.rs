@@ -33,6 +33,8 @@ impl Drop for Program {
 
 fn start() -> Program {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ivschat-local"))
+        // One log line per refused upload is noise here.
+        .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

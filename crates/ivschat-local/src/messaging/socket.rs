@@ -135,7 +135,16 @@ async fn connection(stream: TcpStream, peer: SocketAddr, service: Arc<Service>) 
             opened = Some(info);
             Ok(response)
         }
-        Err(refusal) => Err(refusal_response(&refusal)),
+        Err(refusal) => {
+            // The refusal's message never holds the token.
+            tracing::info!(
+                target: "ivschat_local::messaging",
+                status = refusal.status,
+                "handshake refused: {}",
+                refusal.message
+            );
+            Err(refusal_response(&refusal))
+        }
     };
     let config = websocket_config(service.config.max_frame_bytes);
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config));
@@ -150,7 +159,10 @@ async fn connection(stream: TcpStream, peer: SocketAddr, service: Arc<Service>) 
         peer: peer.ip(),
     };
     if let Ok(Ok(ws)) = accepted {
+        let room = session.info.room_id.clone();
+        tracing::info!(target: "ivschat_local::messaging", %room, "session opened");
         session.run(ws).await;
+        tracing::info!(target: "ivschat_local::messaging", %room, "session ended");
     }
 }
 

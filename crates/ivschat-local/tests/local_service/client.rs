@@ -253,10 +253,15 @@ impl Conn {
             .await
             .expect("connects");
         stream.set_nodelay(true).expect("nodelay");
+        Conn::from_stream(stream, &svc.local_addr().to_string())
+    }
+
+    /// A connection already open to `host`.
+    pub fn from_stream(stream: TcpStream, host: &str) -> Conn {
         Conn {
             stream,
             buf: Vec::new(),
-            host: svc.local_addr().to_string(),
+            host: host.to_string(),
         }
     }
 
@@ -384,4 +389,97 @@ pub async fn create_config(svc: &LocalService, name: &str) -> Value {
 pub fn s(v: &Value) -> &str {
     v.as_str()
         .unwrap_or_else(|| panic!("expected a string, got {v}"))
+}
+
+/// botocore's User-Agent (the version of the parity fixtures, `tests/parity`).
+pub const BOTOCORE_USER_AGENT: &str = "Botocore/1.44.8 ua/2.1 os/linux#0 md/arch#x86_64 \
+     lang/python#3.0.0 md/pyimpl#CPython m/Z,e,E,b cfg/retry-mode#standard";
+
+/// JSON as Python's `json.dumps` writes it (what botocore sends): `", "` and
+/// `": "` separators, non-ASCII escaped.
+pub fn python_json(v: &Value) -> String {
+    match v {
+        Value::Object(m) => {
+            let members: Vec<String> = m
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "{}: {}",
+                        python_json(&Value::String(k.clone())),
+                        python_json(v)
+                    )
+                })
+                .collect();
+            format!("{{{}}}", members.join(", "))
+        }
+        Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(python_json).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::String(s) => {
+            let quoted = serde_json::to_string(s).expect("a string serializes");
+            let mut out = String::new();
+            for c in quoted.chars() {
+                if c.is_ascii() {
+                    out.push(c);
+                } else {
+                    for unit in c.encode_utf16(&mut [0; 2]) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+            }
+            out
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The bytes of a request as botocore (the engine of the AWS CLI) sends it:
+/// its headers in its order and spelling, only `content-type`, `host` and
+/// `x-amz-date` signed, `Content-Length: 0` on a body-less DELETE, none on a
+/// GET, and `json.dumps` bodies (see `tests/parity/fixtures/requests.json`).
+pub fn botocore_request(
+    signer: &Signer,
+    host: &str,
+    method: &str,
+    path_and_query: &str,
+    body: Option<&Value>,
+) -> Vec<u8> {
+    let body = body.map(python_json).unwrap_or_default();
+    let mut signed = Req::new(method, path_and_query, body.clone());
+    if method == "POST" {
+        signed
+            .headers
+            .push(("content-type".into(), "application/json".into()));
+    }
+    signer.sign(&mut signed, host);
+    let header = |name: &str| {
+        signed
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let mut head = format!("{method} {path_and_query} HTTP/1.1\r\nHost: {host}\r\n");
+    if method == "POST" {
+        head.push_str("Content-Type: application/json\r\n");
+    }
+    head.push_str(&format!("User-Agent: {BOTOCORE_USER_AGENT}\r\n"));
+    head.push_str(&format!(
+        "X-Amz-Date: {}\r\n",
+        header("x-amz-date").expect("date")
+    ));
+    head.push_str(&format!(
+        "Authorization: {}\r\n",
+        header("authorization").expect("signed")
+    ));
+    head.push_str("amz-sdk-invocation-id: 00000000-0000-4000-8000-000000000000\r\n");
+    head.push_str("amz-sdk-request: attempt=1; max=3\r\n");
+    if method != "GET" {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(body.as_bytes());
+    bytes
 }

@@ -303,7 +303,7 @@ async fn list_all_rooms(
 }
 
 #[tokio::test]
-async fn list_rooms_paginates_in_creation_order_with_summaries() {
+async fn list_rooms_pages_newest_update_first_with_summaries() {
     let (svc, clock) = start().await;
     let mut ids = Vec::new();
     for i in 0..7 {
@@ -315,13 +315,34 @@ async fn list_rooms_paginates_in_creation_order_with_summaries() {
         .await;
         ids.push(s(&r["id"]).to_string());
     }
+    // Updating room 2 moves it to the front; tagging is no update.
+    clock.advance(Duration::from_millis(1));
+    call(
+        &svc,
+        "UpdateRoom",
+        json!({"identifier": ids[2], "name": "room2b"}),
+    )
+    .await
+    .expect_ok();
+    let arn3 = format!("arn:aws:ivschat:us-west-2:{ACCOUNT}:room/{}", ids[3]);
+    send_signed(
+        &svc,
+        Req::json("POST", &tags_path(&arn3), &json!({"tags": {"t": "x"}})),
+    )
+    .await
+    .expect_ok();
+    let expected: Vec<&str> = [2, 6, 5, 4, 3, 1, 0]
+        .iter()
+        .map(|&i| ids[i].as_str())
+        .collect();
+
     let (rooms, pages) = list_all_rooms(&svc, json!({}), 3).await;
     assert_eq!(pages, 3);
     let listed: Vec<&str> = rooms.iter().map(|r| s(&r["id"])).collect();
-    assert_eq!(listed, ids);
-    let first = &rooms[0];
+    assert_eq!(listed, expected);
+    let last = &rooms[6];
     assert_eq!(
-        first,
+        last,
         &json!({
             "arn": format!("arn:aws:ivschat:us-west-2:{ACCOUNT}:room/{}", ids[0]),
             "id": ids[0],
@@ -332,6 +353,7 @@ async fn list_rooms_paginates_in_creation_order_with_summaries() {
             "loggingConfigurationIdentifiers": [],
         })
     );
+    assert_eq!(rooms[0]["updateTime"], "2024-01-02T03:04:05.131Z");
 
     // Default page size is 50: one page, no token.
     let all = call(&svc, "ListRooms", json!({})).await.expect_ok();
@@ -343,11 +365,30 @@ async fn list_rooms_paginates_in_creation_order_with_summaries() {
         .expect_ok();
     assert_eq!(empty, all);
 
-    // A token stays valid when the room it points after is deleted.
+    // A token resumes after the room it points after, even when that room is
+    // deleted or updated meanwhile; a room updated during the walk moves to
+    // the front, where the walk no longer looks.
+    let page_ids = |page: &Value| -> Vec<String> {
+        page["rooms"]
+            .as_array()
+            .expect("rooms")
+            .iter()
+            .map(|r| s(&r["id"]).to_string())
+            .collect()
+    };
     let p1 = call(&svc, "ListRooms", json!({"maxResults": 2}))
         .await
         .expect_ok();
-    call(&svc, "DeleteRoom", json!({"identifier": ids[1]})).await;
+    assert_eq!(page_ids(&p1), [expected[0], expected[1]]);
+    call(&svc, "DeleteRoom", json!({"identifier": expected[1]})).await;
+    clock.advance(Duration::from_millis(1));
+    call(
+        &svc,
+        "UpdateRoom",
+        json!({"identifier": expected[3], "name": "moved"}),
+    )
+    .await
+    .expect_ok();
     let p2 = call(
         &svc,
         "ListRooms",
@@ -355,13 +396,33 @@ async fn list_rooms_paginates_in_creation_order_with_summaries() {
     )
     .await
     .expect_ok();
-    let p2_ids: Vec<&str> = p2["rooms"]
-        .as_array()
-        .expect("rooms")
-        .iter()
-        .map(|r| s(&r["id"]))
-        .collect();
-    assert_eq!(p2_ids, [ids[2].as_str(), ids[3].as_str()]);
+    assert_eq!(page_ids(&p2), [expected[2], expected[4]]);
+    let p3 = call(
+        &svc,
+        "ListRooms",
+        json!({"maxResults": 2, "nextToken": p2["nextToken"]}),
+    )
+    .await
+    .expect_ok();
+    assert_eq!(page_ids(&p3), [expected[5], expected[6]]);
+    assert_eq!(p3.get("nextToken"), None);
+}
+
+#[tokio::test]
+async fn rooms_updated_in_the_same_millisecond_list_newest_created_first() {
+    // The clock stands still: equal update times, so creation decides.
+    let (svc, _clock) = start().await;
+    let a = create_room(&svc, json!({"name": "a"})).await;
+    let b = create_room(&svc, json!({"name": "b"})).await;
+    let c = create_room(&svc, json!({"name": "c"})).await;
+    // An update in the same millisecond still moves a room forward by 1 ms.
+    call(&svc, "UpdateRoom", json!({"identifier": a["id"]}))
+        .await
+        .expect_ok();
+    let (rooms, pages) = list_all_rooms(&svc, json!({}), 1).await;
+    assert_eq!(pages, 3);
+    let listed: Vec<&str> = rooms.iter().map(|r| s(&r["id"])).collect();
+    assert_eq!(listed, [s(&a["id"]), s(&c["id"]), s(&b["id"])]);
 }
 
 #[tokio::test]
@@ -425,17 +486,18 @@ async fn list_rooms_filters() {
             .map(|r| s(&r["id"]).to_string())
             .collect::<Vec<_>>()
     };
+    // Newest first: the clock stands still, so the last created comes first.
     let (by_name, _) = list_all_rooms(&svc, json!({"name": "alpha"}), 1).await;
-    assert_eq!(ids(by_name), [s(&a["id"]), s(&c["id"])]);
+    assert_eq!(ids(by_name), [s(&c["id"]), s(&a["id"])]);
     let (by_uri, _) = list_all_rooms(&svc, json!({"messageReviewHandlerUri": lambda}), 50).await;
-    assert_eq!(ids(by_uri), [s(&b["id"]), s(&c["id"])]);
+    assert_eq!(ids(by_uri), [s(&c["id"]), s(&b["id"])]);
     let (by_cfg, _) = list_all_rooms(
         &svc,
         json!({"loggingConfigurationIdentifier": cfg["arn"]}),
         50,
     )
     .await;
-    assert_eq!(ids(by_cfg), [s(&a["id"]), s(&c["id"])]);
+    assert_eq!(ids(by_cfg), [s(&c["id"]), s(&a["id"])]);
     let (combined, _) = list_all_rooms(
         &svc,
         json!({"name": "alpha", "messageReviewHandlerUri": lambda, "loggingConfigurationIdentifier": cfg["id"]}),
@@ -565,19 +627,21 @@ async fn tag_quota_is_fifty_per_resource() {
     )
     .await
     .expect_ok();
+    // TagResource models no quota error: a 51st tag breaks the constraint on
+    // `tags`, a ValidationException as for 51 tags in one request.
     let resp = send_signed(
         &svc,
         Req::json("POST", &path, &json!({"tags": {"k50": "v"}})),
     )
     .await;
     let id = s(&room["id"]);
+    let rule = format!("Resource {id} would have 51 tags; a resource has at most 50");
     assert_eq!(
-        resp.expect_error(402, "ServiceQuotaExceededException"),
+        resp.expect_error(400, "ValidationException"),
         json!({
-            "message": format!("Resource {id} would have 51 tags; the limit is 50"),
-            "resourceId": id,
-            "resourceType": "ROOM",
-            "limit": 50,
+            "message": format!("1 validation error detected: Value at 'tags' failed to satisfy constraint: {rule}"),
+            "reason": "FIELD_VALIDATION_FAILED",
+            "fieldList": [{"name": "tags", "message": rule}],
         })
     );
     let listed = send_signed(&svc, Req::new("GET", &path, ""))
@@ -777,7 +841,7 @@ async fn messaging_actions_are_recorded() {
 }
 
 #[tokio::test]
-async fn foreign_account_or_region_is_denied() {
+async fn foreign_account_or_region_is_denied_or_not_found() {
     let (svc, _clock) = start().await;
     let room = create_room(&svc, json!({})).await;
     let id = s(&room["id"]);
@@ -789,10 +853,24 @@ async fn foreign_account_or_region_is_denied() {
             resp.expect_error(403, "AccessDeniedException"),
             json!({"message": format!("User is not authorized to access room {arn} in this account and region")})
         );
-        let resp = send_signed(&svc, Req::new("GET", &tags_path(arn), "")).await;
+        // The tag operations model no AccessDeniedException: from this
+        // account and region, such a resource does not exist.
+        let not_found = json!({"message": format!("Resource {arn} not found"), "resourceId": id, "resourceType": "ROOM"});
+        let path = tags_path(arn);
+        let list = send_signed(&svc, Req::new("GET", &path, "")).await;
         assert_eq!(
-            resp.expect_error(403, "AccessDeniedException"),
-            json!({"message": format!("User is not authorized to access resource {arn} in this account and region")})
+            list.expect_error(404, "ResourceNotFoundException"),
+            not_found
+        );
+        let tag = send_signed(&svc, Req::json("POST", &path, &json!({"tags": {"a": "b"}}))).await;
+        assert_eq!(
+            tag.expect_error(404, "ResourceNotFoundException"),
+            not_found
+        );
+        let untag = send_signed(&svc, Req::new("DELETE", &format!("{path}?tagKeys=a"), "")).await;
+        assert_eq!(
+            untag.expect_error(404, "ResourceNotFoundException"),
+            not_found
         );
     }
 }
