@@ -42,7 +42,7 @@ async fn modeled_service_errors() {
         "GetRoom: ResourceNotFoundException: Room not found (HTTP 404, request id req-0001)"
     );
     assert_eq!(err.request_id(), Some("req-0001"));
-    assert_eq!(err.meta().and_then(|m| m.request_id()), Some("req-0001"));
+    assert_eq!(err.meta().request_id(), Some("req-0001"));
     assert!(err.is_not_found());
     let op_error = err.source().expect("the operation's error");
     assert_eq!(

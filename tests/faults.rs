@@ -199,8 +199,12 @@ async fn the_final_error_carries_the_last_response() {
     assert_eq!(err.code(), Some("ThrottlingException"));
     assert!(err.is_throttling());
     match err.into_service_error() {
-        Ok(GetRoomError::Unhandled(u)) => {
-            assert_eq!((u.status(), u.code()), (429, Some("ThrottlingException")));
+        GetRoomError::Unhandled(u) => {
+            assert_eq!(
+                (u.status(), u.code()),
+                (Some(429), Some("ThrottlingException"))
+            );
+            assert!(std::error::Error::source(&u).is_none(), "a service error");
         }
         other => panic!("expected an unhandled service error, got {other:?}"),
     }

@@ -9,7 +9,7 @@
 //! listed in [`KNOWN_DIFFERENCES`] with its reason; any other difference fails the test, and so
 //! does an entry of that table that no longer occurs.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -397,7 +397,8 @@ fn signing_time() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(SIGNING_TIME)
 }
 
-/// A client configured as botocore was: same credentials, region and clock, default endpoint.
+/// A client configured as botocore was: same credentials, region and clock, default endpoint
+/// and retry settings (requests carry `amz-sdk-request: attempt=1; max=3`).
 fn client(recorder: Recorder) -> Client {
     Client::from_conf(
         Config::builder()
@@ -405,7 +406,17 @@ fn client(recorder: Recorder) -> Client {
             .credentials_provider(Credentials::from_keys(AKID, SECRET, Some(TOKEN.to_owned())))
             .time_source(StaticTimeSource::new(signing_time()))
             .http_connector(recorder)
-            // botocore parses each canned response once; retrying 5xx answers would replay them.
+            .build(),
+    )
+}
+
+/// [`client`] with one attempt: botocore parses each canned response once, and retrying 5xx
+/// answers would replay them.
+fn single_attempt_client(recorder: Recorder) -> Client {
+    Client::from_conf(
+        client(recorder)
+            .config()
+            .to_builder()
             .max_attempts(1)
             .build(),
     )
@@ -781,7 +792,7 @@ fn string_list(key: &str, v: &Value) -> Result<Vec<String>, String> {
         .collect()
 }
 
-fn string_map(key: &str, v: &Value) -> Result<BTreeMap<String, String>, String> {
+fn string_map(key: &str, v: &Value) -> Result<HashMap<String, String>, String> {
     object(key, v)?
         .iter()
         .map(|(k, item)| Ok((k.clone(), string(key, item)?)))
@@ -1484,7 +1495,7 @@ fn sign_botocore_request(case: &Value) -> Result<HttpRequest, String> {
     let mut request = builder
         .body(Bytes::from(text(case, "body").to_owned()))
         .map_err(|e| format!("botocore's request is not a valid http::Request: {e}"))?;
-    restjson_runtime::sign::sign_request(
+    restjson_runtime::__private::sign_request(
         &mut request,
         &Credentials::from_keys(AKID, SECRET, Some(TOKEN.to_owned())),
         REGION,
@@ -1525,13 +1536,57 @@ fn compare_request(case: &Value, ours: &HttpRequest) -> Vec<Difference> {
         s(uri.query().unwrap_or("")),
         s(text(case, "query")),
     );
-    let b_headers = field(case, "headers");
-    let b_header = |name: &str| b_headers.get(name).cloned();
-    for name in ["content-type", "x-amz-date", "x-amz-security-token"] {
+    // Every header, by name: the same value in both, except the few in
+    // `HEADERS_COMPARED_APART` (checked below, each in its own way).
+    let b_headers = field(case, "headers")
+        .as_object()
+        .expect("botocore's headers are an object");
+    let names: BTreeSet<String> = ours
+        .headers()
+        .keys()
+        .map(|n| n.as_str().to_owned())
+        .chain(b_headers.keys().map(|n| n.to_ascii_lowercase()))
+        .collect();
+    for name in names
+        .iter()
+        .filter(|n| !HEADERS_COMPARED_APART.iter().any(|(h, _)| h == n))
+    {
         check(
             &format!("header.{name}"),
             header(ours, name).map(Value::from),
-            b_header(name),
+            b_headers.get(name).cloned(),
+        );
+    }
+    let ua = header(ours, "user-agent").unwrap_or_default();
+    check(
+        "header.user-agent.prefix",
+        Some(Value::Bool(
+            ua.starts_with("ivschat/0.1.0 restjson-runtime/"),
+        )),
+        Some(Value::Bool(true)),
+    );
+    let invocation = header(ours, "amz-sdk-invocation-id").unwrap_or_default();
+    check(
+        "header.amz-sdk-invocation-id.shape",
+        Some(Value::from(
+            invocation.split('-').map(str::len).collect::<Vec<_>>(),
+        )),
+        Some(json!([8, 4, 4, 4, 12])),
+    );
+    // A body-less request declares an empty body, except GET and HEAD.
+    let o_len = header(ours, "content-length");
+    let body_less_get = ours.body().is_empty()
+        && (ours.method() == http::Method::GET || ours.method() == http::Method::HEAD);
+    check(
+        "header.content-length.own_body",
+        o_len.map(Value::from),
+        (!body_less_get).then(|| Value::from(ours.body().len().to_string())),
+    );
+    if same_bytes(case, ours) {
+        check(
+            "header.content-length",
+            o_len.map(Value::from),
+            b_headers.get("content-length").cloned(),
         );
     }
     check(
@@ -1648,6 +1703,36 @@ fn compare_request(case: &Value, ours: &HttpRequest) -> Vec<Difference> {
     }
     out
 }
+
+/// Headers that legitimately differ from botocore's, compared apart from the others in
+/// [`compare_request`] (listed in `parity/README.md` too).
+const HEADERS_COMPARED_APART: &[(&str, &str)] = &[
+    (
+        "user-agent",
+        "each SDK names itself: ours must start with `ivschat/0.1.0 restjson-runtime/`",
+    ),
+    (
+        "amz-sdk-invocation-id",
+        "a random UUID per call (botocore's is pinned to zeros by the reference script): ours \
+         must be one",
+    ),
+    (
+        "authorization",
+        "the signature covers the body bytes, which differ (botocore's JSON has `, ` and `: `): \
+         compared as a valid signature with botocore's scope and signed headers, byte for byte \
+         when the bytes are the same, and by re-signing botocore's exact request",
+    ),
+    (
+        "content-length",
+        "follows the body bytes: ours must be our body's length (`0` for a body-less request \
+         other than GET), and botocore's when the bytes are the same",
+    ),
+    (
+        "host",
+        "our request carries the host in its URI (the transport writes the header), compared \
+         with botocore's endpoint; botocore's recorded headers have none",
+    ),
+];
 
 fn canned_ok() -> Canned {
     Canned {
@@ -1775,7 +1860,7 @@ async fn parse_response(case: &Value, minimal: &BTreeMap<String, Value>) -> Outc
         .as_u64()
         .and_then(|s| u16::try_from(s).ok())
         .expect("status");
-    let c = client(recorder(Canned {
+    let c = single_attempt_client(recorder(Canned {
         status,
         headers,
         body: text(response, "body").to_owned(),
@@ -2104,6 +2189,22 @@ async fn request_comparison_detects_changes() {
     let mut sorted = case.clone();
     sorted["query"] = json!("tagKeys=Mid&tagKeys=alpha&tagKeys=alpha&tagKeys=zeta");
     assert_eq!(paths(compare_request(&sorted, &sent[0])), ["query"]);
+    // Headers: one botocore has and we do not, a different value, a different length.
+    let mut accept = case.clone();
+    accept["headers"]["accept"] = json!("*/*");
+    assert_eq!(paths(compare_request(&accept, &sent[0])), ["header.accept"]);
+    let mut retries = case.clone();
+    retries["headers"]["amz-sdk-request"] = json!("attempt=1; max=1");
+    assert_eq!(
+        paths(compare_request(&retries, &sent[0])),
+        ["header.amz-sdk-request"]
+    );
+    let mut length = case.clone();
+    length["headers"]["content-length"] = json!("1");
+    assert_eq!(
+        paths(compare_request(&length, &sent[0])),
+        ["header.content-length"]
+    );
     let mut other_sig = case.clone();
     let auth = text(&case, "authorization");
     other_sig["authorization"] = json!(format!("{}0", &auth[..auth.len() - 1]));

@@ -6,7 +6,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use integration_tests::server::CaptureServer;
-use ivschat::error::{Constraint, SdkError, ValidationError};
+use ivschat::error::{Bound, BuildError, Constraint, SdkError};
 use ivschat::types::{
     DestinationConfiguration, FirehoseDestinationConfiguration, MessageReviewHandler,
     S3DestinationConfiguration,
@@ -37,9 +37,8 @@ fn violations<E: std::error::Error + 'static>(
 ) -> Vec<(String, Constraint)> {
     assert!(err.is_construction(), "{err}");
     assert!(server.requests().is_empty(), "nothing may be sent");
-    let source = std::error::Error::source(err).expect("a source");
-    let v = source
-        .downcast_ref::<ValidationError>()
+    let v = err
+        .as_validation_error()
         .unwrap_or_else(|| panic!("not a validation error: {err}"));
     v.violations()
         .iter()
@@ -90,9 +89,84 @@ async fn a_missing_required_member_is_named() {
     assert!(err.is_construction());
     assert_eq!(
         err.to_string(),
-        "CreateChatToken: request not sent: required member `roomIdentifier` is not set"
+        "CreateChatToken: request not sent: invalid input (1 problem): `roomIdentifier` is required but not set"
     );
-    assert!(server.requests().is_empty());
+    assert_eq!(
+        violations(&server, &err),
+        [("roomIdentifier".to_owned(), Constraint::Required)]
+    );
+}
+
+#[tokio::test]
+async fn every_missing_member_and_violated_constraint_is_reported_at_once() {
+    let (server, client) = setup(false).await;
+    // Both required members missing, and a present member below its minimum.
+    let err = client
+        .create_chat_token()
+        .session_duration_in_minutes(0)
+        .send()
+        .await
+        .expect_err("invalid");
+    assert_eq!(
+        violations(&server, &err),
+        [
+            ("roomIdentifier".to_owned(), Constraint::Required),
+            ("userId".to_owned(), Constraint::Required),
+            (
+                "sessionDurationInMinutes".to_owned(),
+                Constraint::Min {
+                    min: Bound::Integer(1)
+                }
+            ),
+        ]
+    );
+    let validation = err.as_validation_error().expect("validation error");
+    assert_eq!(
+        validation.missing().collect::<Vec<_>>(),
+        ["roomIdentifier", "userId"]
+    );
+    // Integer bounds print as integers.
+    assert_eq!(
+        format!("{:?}", validation.violations()[2].constraint()),
+        "Min { min: 1 }"
+    );
+    assert_eq!(
+        err.to_string(),
+        "CreateChatToken: request not sent: invalid input (3 problems): `roomIdentifier` is required but not set; `userId` is required but not set; `sessionDurationInMinutes` is below the minimum of 1"
+    );
+    // Other failures are not validation errors.
+    let unreachable = Client::from_conf(
+        client
+            .config()
+            .to_builder()
+            .endpoint_url("http://127.0.0.1:1")
+            .max_attempts(1)
+            .build(),
+    );
+    let err = unreachable
+        .get_room()
+        .identifier(ROOM_ARN)
+        .send()
+        .await
+        .expect_err("nothing listens on port 1");
+    assert!(err.as_validation_error().is_none(), "{err}");
+}
+
+#[test]
+fn builders_name_every_missing_member() {
+    let err = ivschat::types::error::ConflictException::builder()
+        .message("m")
+        .build()
+        .expect_err("two members missing");
+    assert_eq!(err.fields(), ["resourceId", "resourceType"]);
+    assert_eq!(
+        err.to_string(),
+        "required members `resourceId`, `resourceType` are not set"
+    );
+    let err: BuildError = S3DestinationConfiguration::builder()
+        .build()
+        .expect_err("one member missing");
+    assert_eq!(err.to_string(), "required member `bucketName` is not set");
 }
 
 #[tokio::test]
@@ -132,7 +206,9 @@ async fn minimum_lengths_and_values_are_checked_by_default_with_paths() {
         [
             (
                 "maximumMessageLength".to_owned(),
-                Constraint::Min { min: 1.0 }
+                Constraint::Min {
+                    min: Bound::Integer(1)
+                }
             ),
             (
                 "tags[\"\"]".to_owned(),
@@ -142,7 +218,7 @@ async fn minimum_lengths_and_values_are_checked_by_default_with_paths() {
     );
     assert_eq!(
         err.to_string(),
-        "CreateRoom: request not sent: input failed validation (2 problems): `maximumMessageLength`: value is below the minimum of 1; `tags[\"\"]`: length 0 is below the minimum of 1"
+        "CreateRoom: request not sent: invalid input (2 problems): `maximumMessageLength` is below the minimum of 1; `tags[\"\"]` has length 0, below the minimum of 1"
     );
 
     let err = client
@@ -237,7 +313,9 @@ async fn strict_mode_checks_maximums_and_patterns_everywhere() {
             ),
             (
                 "maximumMessageLength".to_owned(),
-                Constraint::Max { max: 500.0 }
+                Constraint::Max {
+                    max: Bound::Integer(500)
+                }
             ),
             (
                 "messageReviewHandler.uri".to_owned(),

@@ -6,7 +6,7 @@
 //! - `sdk_call_unsigned`: the same with anonymous credentials (no signing);
 //! - `sdk_call_minimal_response`: unsigned, with responses reduced to `{}` (plus `nextToken`
 //!   for the list walk), so it is serialize + pipeline and `sdk_call_unsigned` minus it is parse;
-//! - `sdk_sign`: `restjson_runtime::sign::sign_request` on the request the SDK sends;
+//! - `sdk_sign`: `restjson_runtime::__private::sign_request` on the request the SDK sends;
 //! - `sdk_json_write` / `sdk_json_parse_value`: the runtime JSON writer and the `serde_json::Value`
 //!   parse generated deserializers start from.
 //!
@@ -207,7 +207,7 @@ fn sdk_sign(bencher: Bencher, name: &str) {
     bencher
         .with_inputs(|| request.clone())
         .bench_local_refs(|r| {
-            restjson_runtime::sign::sign_request(r, &creds, canned::REGION, "ivschat", time)
+            restjson_runtime::__private::sign_request(r, &creds, canned::REGION, "ivschat", time)
                 .expect("sign")
         });
 }
@@ -226,7 +226,7 @@ fn floor_sign(bencher: Bencher, name: &str) {
 
 /// The body writing the generated serializer of `op` does, with the runtime's JSON writer.
 fn write_body(op: Op) -> String {
-    use restjson_runtime::json::ObjectWriter;
+    use restjson_runtime::__private::ObjectWriter;
     let mut out = String::new();
     let mut o = ObjectWriter::new(&mut out);
     match op {
@@ -283,7 +283,7 @@ fn sdk_json_parse_value(bencher: Bencher, name: &str) {
     let bodies = bodies(op(name));
     bencher.bench_local(|| {
         for b in &bodies {
-            divan::black_box(restjson_runtime::json::parse_body(b).expect("parse"));
+            divan::black_box(restjson_runtime::__private::json::parse_body(b).expect("parse"));
         }
     });
 }

@@ -127,7 +127,30 @@ pub struct Constraints {
     pub value: Option<Box<Constraints>>,
 }
 
+/// A `@range` check, typed like the member: integer members are compared as integers (a
+/// fractional bound is rounded towards the allowed values, which admits the same integers).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RangeCheck {
+    Int(Option<i64>, Option<i64>),
+    Float(Option<f64>, Option<f64>),
+}
+
 impl Constraints {
+    /// The `@range` check of a value of type `ty`, if it has one.
+    pub fn range_check(&self, ty: &Ty) -> Option<RangeCheck> {
+        let (min, max) = self.range?;
+        // Bounds beyond i64 admit every value of the member's type.
+        let int = |v: f64| (v.abs() < 9.0e18).then_some(v as i64);
+        match ty {
+            Ty::Byte | Ty::Short | Ty::Integer | Ty::Long => Some(RangeCheck::Int(
+                min.and_then(|m| int(m.ceil())),
+                max.and_then(|m| int(m.floor())),
+            )),
+            Ty::Float | Ty::Double => Some(RangeCheck::Float(min, max)),
+            _ => None,
+        }
+    }
+
     /// Whether anything is constrained, here or in items, keys and values.
     pub fn any(&self) -> bool {
         self.length.is_some()
@@ -409,7 +432,6 @@ pub struct ErrorRef {
     pub predicate: String,
     /// `crate::protocol` function reading the error from a response.
     pub response_fn: String,
-    pub message: Option<MessageMember>,
 }
 
 /// How a request is authenticated, in order of preference.
@@ -2288,7 +2310,6 @@ fn lower_operation(
             code: info.code.clone(),
             predicate,
             response_fn: info.response_fn.clone(),
-            message: info.message.clone(),
         });
     }
     let pagination = match op.traits.get("smithy.api#paginated") {

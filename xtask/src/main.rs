@@ -7,6 +7,7 @@ mod model;
 mod models;
 mod naming;
 mod protocol_tests;
+mod public_api;
 mod sweep;
 #[cfg(test)]
 mod tests;
@@ -35,6 +36,10 @@ commands:
       printing one line per model (ok, refused: reason, compile error: first error), the
       operations skipped in each, and a tally; --no-check only generates. Fails when any model
       is refused or does not compile.
+  public-api [--check] [--crate-dir DIR --crate-name NAME]
+      Print the public API of crates/restjson-runtime (one item per line, read with syn); with
+      --check, fail if it differs from crates/restjson-runtime/public-api.txt. --crate-dir lists
+      another library crate instead (named NAME in the list).
   fetch-models [--dest DIR] [--base-url URL]
       Download the pinned model inputs listed in models/manifest.json (needs network access
       and curl), verifying each sha256 before it is put in place.
@@ -66,6 +71,7 @@ struct Flags {
     out: Option<PathBuf>,
     crate_name: Option<String>,
     partitions: Option<PathBuf>,
+    crate_dir: Option<PathBuf>,
 }
 
 fn parse_flags(args: &[String]) -> Result<Flags, String> {
@@ -79,6 +85,7 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
         out: None,
         crate_name: None,
         partitions: None,
+        crate_dir: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -97,6 +104,7 @@ fn parse_flags(args: &[String]) -> Result<Flags, String> {
             "--out" => flags.out = Some(PathBuf::from(value("--out")?)),
             "--crate-name" => flags.crate_name = Some(value("--crate-name")?),
             "--partitions" => flags.partitions = Some(PathBuf::from(value("--partitions")?)),
+            "--crate-dir" => flags.crate_dir = Some(PathBuf::from(value("--crate-dir")?)),
             other => return Err(format!("unknown option `{other}`\n\n{USAGE}")),
         }
     }
@@ -127,6 +135,19 @@ fn run(args: &[String]) -> Result<(), String> {
                     report: flags.report,
                 },
             )
+        }
+        Some("public-api") => {
+            let flags = parse_flags(&args[1..])?;
+            match (flags.crate_dir, flags.crate_name) {
+                (Some(dir), Some(name)) => {
+                    print!("{}", public_api::list(&dir, &name)?);
+                    Ok(())
+                }
+                (None, None) => public_api::run(&workspace_root(), flags.check),
+                _ => Err(format!(
+                    "--crate-dir and --crate-name go together\n\n{USAGE}"
+                )),
+            }
         }
         Some("fetch-models") => models::fetch_models_command(&workspace_root(), &args[1..]),
         Some("help" | "--help" | "-h") | None => {
@@ -196,6 +217,8 @@ fn codegen(flags: &Flags) -> Result<(), String> {
                 format: true,
                 partitions,
                 endpoint_skips: Vec::new(),
+                publish: false,
+                license: None,
             };
             (text, model.display().to_string(), out_abs, options)
         }
@@ -218,6 +241,14 @@ fn codegen(flags: &Flags) -> Result<(), String> {
                 format: true,
                 partitions: Some(partitions),
                 endpoint_skips: endpoint_skips(&root)?,
+                publish: true,
+                // The crate ships the repository's license (a copy: packages hold no links).
+                license: Some(std::fs::read_to_string(root.join("LICENSE")).map_err(|e| {
+                    format!(
+                        "{}: {e} (the generated crate ships a copy of it)",
+                        root.join("LICENSE").display()
+                    )
+                })?),
             };
             (
                 text,

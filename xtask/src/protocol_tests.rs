@@ -371,12 +371,14 @@ fn generate_crate(
         format: false,
         partitions: None,
         endpoint_skips: Vec::new(),
+        publish: false,
+        license: None,
     };
     let mut files = emit::generate(svc, &options)?;
     files.insert(
         "Cargo.toml".into(),
         format!(
-            "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nrestjson-runtime = {{ path = \"{}\", features = [{}] }}\n\n[dev-dependencies]\nserde_json = \"1\"\nbytes = \"1\"\nhttp = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n\n[features]\nserde = []\n\n[workspace]\n",
+            "[package]\nname = \"{crate_name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nrestjson-runtime = {{ path = \"{}\", features = [{}] }}\n\n[dev-dependencies]\nserde_json = \"1\"\nbytes = \"1\"\nhttp = \"1\"\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n\n[features]\nserde = []\naws-config = []\n\n[workspace]\n",
             runtime.display(),
             svc.runtime_features
                 .iter()
@@ -480,7 +482,7 @@ fn client(capture: &Capture, host: Option<&str>) -> crate::Client {
             std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_576_540_098),
         ))
         .http_connector(capture.clone())
-        .idempotency_token_provider(::restjson_runtime::IdempotencyTokenProvider::fixed(
+        .idempotency_token_provider(::restjson_runtime::config::IdempotencyTokenProvider::fixed(
             "00000000-0000-4000-8000-000000000000",
         ))
         .build();
@@ -775,8 +777,10 @@ fn case_test(ctx: &Ctx, c: &Case) -> Result<String, String> {
                     let err_enum = format!("crate::operation::{}::{}", op.module, op.error_enum);
                     let _ = write!(
                         out,
-                        "let err = {call}.send().await.expect_err(\"the call should fail\");\nlet got = err.into_service_error().unwrap_or_else(|other| panic!(\"not a service error: {{other:?}}\"));\nlet want = {err_enum}::{}({expected});\nassert_eq!(format!(\"{{got:?}}\"), format!(\"{{want:?}}\"));",
-                        eref.variant
+                        // The modelled error compared member by member (its response metadata
+                        // is not part of equality).
+                        "let err = {call}.send().await.expect_err(\"the call should fail\");\nlet got = err.try_into_service_error().unwrap_or_else(|other| panic!(\"not a service error: {{other:?}}\"));\nlet got = match got {{ {err_enum}::{variant}(e) => e, other => panic!(\"expected {variant}, got {{other:?}}\") }};\nassert_eq!(got, {expected});",
+                        variant = eref.variant
                     );
                 }
             }
@@ -867,6 +871,12 @@ fn member_expr(ctx: &Ctx, m: &Member, v: &Value) -> Result<String, String> {
         return Ok("None".into());
     }
     let e = value_expr(ctx, &m.ty, v)?;
+    // Map setters take a `HashMap`.
+    let e = if matches!(m.ty, Ty::Map { .. }) {
+        format!("::std::collections::HashMap::from_iter({e})")
+    } else {
+        e
+    };
     Ok(if m.boxed {
         format!("Some(Box::new({e}))")
     } else {

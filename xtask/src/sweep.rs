@@ -162,6 +162,8 @@ fn generate(
         format: false,
         partitions: None,
         endpoint_skips: Vec::new(),
+        publish: false,
+        license: None,
     };
     let files = emit::generate(&service, &options)?;
     Ok((files, service.skipped))

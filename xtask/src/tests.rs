@@ -23,6 +23,8 @@ fn generate(model_path: &Path, crate_name: &str) -> Result<BTreeMap<String, Stri
         format: true,
         partitions: None,
         endpoint_skips: Vec::new(),
+        publish: false,
+        license: None,
     };
     emit::generate(&service, &options)
 }
@@ -318,6 +320,8 @@ fn fast_options() -> emit::Options {
         format: false,
         partitions: None,
         endpoint_skips: Vec::new(),
+        publish: false,
+        license: None,
     }
 }
 
@@ -384,7 +388,7 @@ fn bearer_auth_and_streaming_turn_on_runtime_features() {
 }
 
 #[test]
-fn an_error_message_member_is_chosen_once_for_every_use() {
+fn an_error_message_member_is_chosen_once_for_the_structure() {
     let json = one_op(
         "",
         r#""example#In": {"type": "structure", "members": {}}, "example#Out": {"type": "structure", "members": {}}, "example#Oops": {"type": "structure", "members": {"Message": {"target": "smithy.api#String"}}, "traits": {"smithy.api#error": "client"}}"#,
@@ -403,9 +407,69 @@ fn an_error_message_member_is_chosen_once_for_every_use() {
         (msg.field.as_str(), msg.accessor, msg.fill_from_response),
         ("message", false, true)
     );
-    let op_msg = service.operations[0].errors[0]
-        .message
-        .as_ref()
-        .expect("same member");
-    assert_eq!(op_msg.field, msg.field);
+}
+
+/// The runtime's public API is exactly the committed list: a change of it shows in review.
+#[test]
+fn the_runtime_public_api_is_the_committed_list() {
+    let listed =
+        crate::public_api::list(&root().join("crates/restjson-runtime"), "restjson_runtime")
+            .expect("the runtime's source parses");
+    let path = crate::public_api::committed_list(&root());
+    let committed = std::fs::read_to_string(&path).expect("the committed list");
+    assert!(
+        listed == committed,
+        "the public API differs from {} (- committed, + now):\n{}\nrun `cargo xtask public-api > crates/restjson-runtime/public-api.txt`",
+        path.display(),
+        crate::public_api::diff(&committed, &listed)
+    );
+}
+
+/// The lister follows `pub mod`, re-exports out of private modules and impls wherever they are
+/// written, carries `cfg`s, and leaves out private, `pub(crate)`, hidden and test-only items.
+#[test]
+fn the_public_api_lister_sees_what_users_can_name() {
+    let dir = std::env::temp_dir().join(format!("xtask-public-api-{}", std::process::id()));
+    let src = dir.join("src");
+    std::fs::create_dir_all(src.join("outer")).expect("mkdir");
+    std::fs::write(
+        src.join("lib.rs"),
+        "pub mod outer;\nmod inner;\n#[doc(hidden)]\npub mod __private { pub fn helper() {} }\npub use crate::inner::Reexported;\n#[cfg(test)]\nmod tests { pub fn t() {} }\n",
+    )
+    .expect("write");
+    std::fs::write(
+        src.join("outer.rs"),
+        "mod child;\npub use child::Child;\npub struct Visible { pub a: u32, b: u32 }\nimpl Visible { pub fn get(&self) -> u32 { self.b } pub(crate) fn hidden(&self) {} #[doc(hidden)] pub fn also_hidden() {} }\n#[cfg(feature = \"x\")]\npub enum Gated { One, Two(String) }\npub(crate) struct CrateOnly;\n#[doc(hidden)]\npub struct DocHidden;\npub trait Tr { fn m(&self); }\nimpl Tr for Visible { fn m(&self) {} }\n",
+    )
+    .expect("write");
+    std::fs::write(src.join("outer/child.rs"), "pub struct Child;\n").expect("write");
+    std::fs::write(
+        src.join("inner.rs"),
+        "pub struct Reexported;\nimpl Reexported { pub fn new() -> Self { Reexported } }\npub struct Unreachable;\n",
+    )
+    .expect("write");
+    let listed = crate::public_api::list(&dir, "demo").expect("lists");
+    let _ = std::fs::remove_dir_all(&dir);
+    let lines: Vec<&str> = listed.lines().skip(1).collect();
+    assert_eq!(
+        lines,
+        [
+            "#[cfg(feature = \"x\")] demo::outer::Gated::One",
+            "#[cfg(feature = \"x\")] demo::outer::Gated::Two(String)",
+            "#[cfg(feature = \"x\")] pub enum demo::outer::Gated",
+            "#[doc(hidden)] pub mod demo::__private (not listed)",
+            "fn demo::outer::Tr::m(&self)",
+            "impl Tr for demo::outer::Visible",
+            "pub demo::outer::Visible::a: u32",
+            "pub fn demo::Reexported::new() -> Self",
+            "pub fn demo::outer::Visible::get(&self) -> u32",
+            "pub mod demo::outer",
+            "pub struct demo::Reexported",
+            "pub struct demo::outer::Child",
+            "pub struct demo::outer::Visible",
+            "pub trait demo::outer::Tr",
+            "pub use demo::Reexported = demo::inner::Reexported",
+            "pub use demo::outer::Child = demo::outer::child::Child",
+        ]
+    );
 }

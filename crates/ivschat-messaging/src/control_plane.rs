@@ -90,7 +90,10 @@ impl TokenProvider for ControlPlaneTokens {
                 .room_identifier(&self.room_identifier)
                 .user_id(&self.user_id)
                 .set_capabilities(Some(self.capabilities.clone()))
-                .set_attributes((!self.attributes.is_empty()).then(|| self.attributes.clone()))
+                .set_attributes(
+                    (!self.attributes.is_empty())
+                        .then(|| self.attributes.clone().into_iter().collect()),
+                )
                 .set_session_duration_in_minutes(self.session_duration_in_minutes)
                 .send()
                 .await

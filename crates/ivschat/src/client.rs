@@ -14,14 +14,14 @@ pub(crate) static SERVICE: ::restjson_runtime::__private::ServiceMeta =
 /// A client for Amazon Interactive Video Service Chat. Cheap to clone: clones share configuration and connection pool.
 #[derive(Clone, Debug)]
 pub struct Client {
-    handle: ::restjson_runtime::Handle,
+    handle: ::restjson_runtime::__private::Handle,
 }
 impl Client {
     /// A client with `config`. Never fails: configuration problems (no region, an
     /// invalid endpoint URL) are reported by each call, before anything is sent.
     pub fn from_conf(config: crate::Config) -> Self {
         Self {
-            handle: ::restjson_runtime::Handle::new(config, &SERVICE),
+            handle: ::restjson_runtime::__private::Handle::new(config, &SERVICE),
         }
     }
     /// A client with a copy of `config`.
@@ -45,6 +45,33 @@ impl Client {
     /// display name, colors, badges, and other display features.
     ///
     /// Encryption keys are owned by Amazon IVS Chat and never used directly by your application.
+    ///
+    /// - Input: set with the fluent builder [`CreateChatTokenFluentBuilder`](crate::operation::create_chat_token::builders::CreateChatTokenFluentBuilder), then `send()`:
+    ///   - `room_identifier(impl Into<String>)` / `set_room_identifier(Option<String>)` **required**: Identifier of the room that the client is trying to access. Currently this must be an ARN.
+    ///   - `user_id(impl Into<String>)` / `set_user_id(Option<String>)` **required**: Application-provided ID that uniquely identifies the user associated with this token. This can be any UTF-8 encoded text.
+    ///   - `capabilities(impl Into<ChatTokenCapability>)` (appends) / `set_capabilities(Option<Vec<ChatTokenCapability>>)`: Set of capabilities that the user is allowed to perform in the room. Default: None (the capability to view messages is implicitly included in all requests).
+    ///   - `session_duration_in_minutes(i32)` / `set_session_duration_in_minutes(Option<i32>)`: Session duration (in minutes), after which the session expires. Default: 60 (1 hour).
+    ///   - `attributes(impl Into<String>, impl Into<String>)` (adds) / `set_attributes(Option<HashMap<String, String>>)`: Application-provided attributes to encode into the token and attach to a chat session. Map keys and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
+    /// - Output: [`CreateChatTokenOutput`](crate::operation::create_chat_token::CreateChatTokenOutput), with
+    ///   - `token()`: The issued client token, encrypted.
+    ///   - `token_expiration_time()`: Time after which the token is no longer valid and cannot be used to connect to a room. This is an ISO 8601 timestamp; *note that this is returned as a string*.
+    ///   - `session_expiration_time()`: Time after which an end user's session is no longer valid. This is an ISO 8601 timestamp; *note that this is returned as a string*.
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`CreateChatTokenError`](crate::operation::create_chat_token::CreateChatTokenError)`>`: [`AccessDeniedException`](crate::types::error::AccessDeniedException), [`PendingVerification`](crate::types::error::PendingVerification), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .create_chat_token()
+    ///     .room_identifier("example-room-identifier")
+    ///     .user_id("example-user-id")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_chat_token(
         &self,
     ) -> crate::operation::create_chat_token::builders::CreateChatTokenFluentBuilder {
@@ -53,6 +80,35 @@ impl Client {
         )
     }
     /// Creates a logging configuration that allows clients to store and record sent messages.
+    ///
+    /// - Input: set with the fluent builder [`CreateLoggingConfigurationFluentBuilder`](crate::operation::create_logging_configuration::builders::CreateLoggingConfigurationFluentBuilder), then `send()`:
+    ///   - `name(impl Into<String>)` / `set_name(Option<String>)`: Logging-configuration name. The value does not need to be unique.
+    ///   - `destination_configuration(impl Into<DestinationConfiguration>)` / `set_destination_configuration(Option<DestinationConfiguration>)` **required**: A complex type that contains a destination configuration for where chat content will be logged.
+    ///   - `tags(impl Into<String>, impl Into<String>)` (adds) / `set_tags(Option<HashMap<String, String>>)`: Tags to attach to the resource.
+    /// - Output: [`CreateLoggingConfigurationOutput`](crate::operation::create_logging_configuration::CreateLoggingConfigurationOutput), with
+    ///   - `arn()`: Logging-configuration ARN, assigned by the system.
+    ///   - `id()`: Logging-configuration ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the logging configuration.
+    ///   - `create_time()`: Time when the logging configuration was created. This is an ISO 8601 timestamp; *note that this is returned as a string*.
+    ///   - `update_time()`: Time of the logging configuration’s last update. This is an ISO 8601 timestamp; *note that this is returned as a string*.
+    ///   - `name()`: Logging-configuration name, from the request (if specified).
+    ///   - `destination_configuration()`: A complex type that contains a destination configuration for where chat content will be logged, from the request.
+    ///   - `state()`: The state of the logging configuration. When the state is `ACTIVE`, the configuration is ready to log chat content.
+    ///   - `tags()`: Tags attached to the resource, from the request (if specified). Array of maps, each of the form `string:string (key:value)`.
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`CreateLoggingConfigurationError`](crate::operation::create_logging_configuration::CreateLoggingConfigurationError)`>`: [`AccessDeniedException`](crate::types::error::AccessDeniedException), [`ConflictException`](crate::types::error::ConflictException), [`PendingVerification`](crate::types::error::PendingVerification), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .create_logging_configuration()
+    ///     .destination_configuration(ivschat::types::DestinationConfiguration::S3(ivschat::types::S3DestinationConfiguration::builder().bucket_name("example-bucket-name").build()?))
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_logging_configuration(
         &self,
     ) -> crate::operation::create_logging_configuration::builders::CreateLoggingConfigurationFluentBuilder{
@@ -61,10 +117,62 @@ impl Client {
         )
     }
     /// Creates a room that allows clients to connect and pass messages.
+    ///
+    /// - Input: set with the fluent builder [`CreateRoomFluentBuilder`](crate::operation::create_room::builders::CreateRoomFluentBuilder), then `send()`:
+    ///   - `name(impl Into<String>)` / `set_name(Option<String>)`: Room name. The value does not need to be unique.
+    ///   - `maximum_message_rate_per_second(i32)` / `set_maximum_message_rate_per_second(Option<i32>)`: Maximum number of messages per second that can be sent to the room (by all clients). Default: 10\.
+    ///   - `maximum_message_length(i32)` / `set_maximum_message_length(Option<i32>)`: Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+    ///   - `message_review_handler(impl Into<MessageReviewHandler>)` / `set_message_review_handler(Option<MessageReviewHandler>)`: Configuration information for optional review of messages.
+    ///   - `tags(impl Into<String>, impl Into<String>)` (adds) / `set_tags(Option<HashMap<String, String>>)`: Tags to attach to the resource.
+    ///   - `logging_configuration_identifiers(impl Into<String>)` (appends) / `set_logging_configuration_identifiers(Option<Vec<String>>)`: Array of logging-configuration identifiers attached to the room.
+    /// - Output: [`CreateRoomOutput`](crate::operation::create_room::CreateRoomOutput), with
+    ///   - `arn()`: Room ARN, assigned by the system.
+    ///   - `id()`: Room ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the room.
+    ///   - `name()`: Room name, from the request (if specified).
+    ///   - `create_time()`: Time when the room was created. This is an ISO 8601 timestamp; *note that this is returned as a string*.
+    ///   - `update_time()`: Time of the room’s last update. This is an ISO 8601 timestamp; *note that this is returned as a string*.
+    ///   - `maximum_message_rate_per_second()`: Maximum number of messages per second that can be sent to the room (by all clients), from the request (if specified).
+    ///   - `maximum_message_length()`: Maximum number of characters in a single message, from the request (if specified).
+    ///   - `message_review_handler()`: Configuration information for optional review of messages.
+    ///   - `tags()`: Tags attached to the resource, from the request (if specified).
+    ///   - `logging_configuration_identifiers()`: Array of logging configurations attached to the room, from the request (if specified).
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`CreateRoomError`](crate::operation::create_room::CreateRoomError)`>`: [`AccessDeniedException`](crate::types::error::AccessDeniedException), [`ConflictException`](crate::types::error::ConflictException), [`PendingVerification`](crate::types::error::PendingVerification), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ServiceQuotaExceededException`](crate::types::error::ServiceQuotaExceededException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .create_room()
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_room(&self) -> crate::operation::create_room::builders::CreateRoomFluentBuilder {
         crate::operation::create_room::builders::CreateRoomFluentBuilder::new(self.handle.clone())
     }
     /// Deletes the specified logging configuration.
+    ///
+    /// - Input: set with the fluent builder [`DeleteLoggingConfigurationFluentBuilder`](crate::operation::delete_logging_configuration::builders::DeleteLoggingConfigurationFluentBuilder), then `send()`:
+    ///   - `identifier(impl Into<String>)` / `set_identifier(Option<String>)` **required**: Identifier of the logging configuration to be deleted.
+    /// - Output: [`DeleteLoggingConfigurationOutput`](crate::operation::delete_logging_configuration::DeleteLoggingConfigurationOutput), no fields (only `request_id()`)
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`DeleteLoggingConfigurationError`](crate::operation::delete_logging_configuration::DeleteLoggingConfigurationError)`>`: [`AccessDeniedException`](crate::types::error::AccessDeniedException), [`ConflictException`](crate::types::error::ConflictException), [`PendingVerification`](crate::types::error::PendingVerification), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .delete_logging_configuration()
+    ///     .identifier("example-identifier")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_logging_configuration(
         &self,
     ) -> crate::operation::delete_logging_configuration::builders::DeleteLoggingConfigurationFluentBuilder{
@@ -77,6 +185,29 @@ impl Client {
     /// `aws:DELETE_MESSAGE`. This replicates the
     /// [DeleteMessage](https://docs.aws.amazon.com/ivs/latest/chatmsgapireference/actions-deletemessage-publish.html)
     /// WebSocket operation in the Amazon IVS Chat Messaging API.
+    ///
+    /// - Input: set with the fluent builder [`DeleteMessageFluentBuilder`](crate::operation::delete_message::builders::DeleteMessageFluentBuilder), then `send()`:
+    ///   - `room_identifier(impl Into<String>)` / `set_room_identifier(Option<String>)` **required**: Identifier of the room where the message should be deleted. Currently this must be an ARN.
+    ///   - `id(impl Into<String>)` / `set_id(Option<String>)` **required**: ID of the message to be deleted.
+    ///   - `reason(impl Into<String>)` / `set_reason(Option<String>)`: Reason for deleting the message.
+    /// - Output: [`DeleteMessageOutput`](crate::operation::delete_message::DeleteMessageOutput), with
+    ///   - `id()`: Operation identifier, generated by Amazon IVS Chat.
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`DeleteMessageError`](crate::operation::delete_message::DeleteMessageError)`>`: [`AccessDeniedException`](crate::types::error::AccessDeniedException), [`PendingVerification`](crate::types::error::PendingVerification), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ThrottlingException`](crate::types::error::ThrottlingException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .delete_message()
+    ///     .room_identifier("example-room-identifier")
+    ///     .id("example-id")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_message(
         &self,
     ) -> crate::operation::delete_message::builders::DeleteMessageFluentBuilder {
@@ -85,12 +216,53 @@ impl Client {
         )
     }
     /// Deletes the specified room.
+    ///
+    /// - Input: set with the fluent builder [`DeleteRoomFluentBuilder`](crate::operation::delete_room::builders::DeleteRoomFluentBuilder), then `send()`:
+    ///   - `identifier(impl Into<String>)` / `set_identifier(Option<String>)` **required**: Identifier of the room to be deleted. Currently this must be an ARN.
+    /// - Output: [`DeleteRoomOutput`](crate::operation::delete_room::DeleteRoomOutput), no fields (only `request_id()`)
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`DeleteRoomError`](crate::operation::delete_room::DeleteRoomError)`>`: [`AccessDeniedException`](crate::types::error::AccessDeniedException), [`PendingVerification`](crate::types::error::PendingVerification), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .delete_room()
+    ///     .identifier("example-identifier")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_room(&self) -> crate::operation::delete_room::builders::DeleteRoomFluentBuilder {
         crate::operation::delete_room::builders::DeleteRoomFluentBuilder::new(self.handle.clone())
     }
     /// Disconnects all connections using a specified user ID from a room. This replicates the
     /// [DisconnectUser](https://docs.aws.amazon.com/ivs/latest/chatmsgapireference/actions-disconnectuser-publish.html)
     /// WebSocket operation in the Amazon IVS Chat Messaging API.
+    ///
+    /// - Input: set with the fluent builder [`DisconnectUserFluentBuilder`](crate::operation::disconnect_user::builders::DisconnectUserFluentBuilder), then `send()`:
+    ///   - `room_identifier(impl Into<String>)` / `set_room_identifier(Option<String>)` **required**: Identifier of the room from which the user's clients should be disconnected. Currently this must be an ARN.
+    ///   - `user_id(impl Into<String>)` / `set_user_id(Option<String>)` **required**: ID of the user (connection) to disconnect from the room.
+    ///   - `reason(impl Into<String>)` / `set_reason(Option<String>)`: Reason for disconnecting the user.
+    /// - Output: [`DisconnectUserOutput`](crate::operation::disconnect_user::DisconnectUserOutput), no fields (only `request_id()`)
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`DisconnectUserError`](crate::operation::disconnect_user::DisconnectUserError)`>`: [`AccessDeniedException`](crate::types::error::AccessDeniedException), [`PendingVerification`](crate::types::error::PendingVerification), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ThrottlingException`](crate::types::error::ThrottlingException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .disconnect_user()
+    ///     .room_identifier("example-room-identifier")
+    ///     .user_id("example-user-id")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn disconnect_user(
         &self,
     ) -> crate::operation::disconnect_user::builders::DisconnectUserFluentBuilder {
@@ -99,6 +271,33 @@ impl Client {
         )
     }
     /// Gets the specified logging configuration.
+    ///
+    /// - Input: set with the fluent builder [`GetLoggingConfigurationFluentBuilder`](crate::operation::get_logging_configuration::builders::GetLoggingConfigurationFluentBuilder), then `send()`:
+    ///   - `identifier(impl Into<String>)` / `set_identifier(Option<String>)` **required**: Identifier of the logging configuration to be retrieved.
+    /// - Output: [`GetLoggingConfigurationOutput`](crate::operation::get_logging_configuration::GetLoggingConfigurationOutput), with
+    ///   - `arn()`: Logging-configuration ARN, from the request (if `identifier` was an ARN).
+    ///   - `id()`: Logging-configuration ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the logging configuration.
+    ///   - `create_time()`: Time when the logging configuration was created. This is an ISO 8601 timestamp; *note that this is returned as a string*.
+    ///   - `update_time()`: Time of the logging configuration’s last update. This is an ISO 8601 timestamp; *note that this is returned as a string*.
+    ///   - `name()`: Logging-configuration name. This value does not need to be unique.
+    ///   - `destination_configuration()`: A complex type that contains a destination configuration for where chat content will be logged.
+    ///   - `state()`: The state of the logging configuration. When the state is `ACTIVE`, the configuration is ready to log chat content.
+    ///   - `tags()`: Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`GetLoggingConfigurationError`](crate::operation::get_logging_configuration::GetLoggingConfigurationError)`>`: [`AccessDeniedException`](crate::types::error::AccessDeniedException), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_logging_configuration()
+    ///     .identifier("example-identifier")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_logging_configuration(
         &self,
     ) -> crate::operation::get_logging_configuration::builders::GetLoggingConfigurationFluentBuilder
@@ -108,11 +307,63 @@ impl Client {
         )
     }
     /// Gets the specified room.
+    ///
+    /// - Input: set with the fluent builder [`GetRoomFluentBuilder`](crate::operation::get_room::builders::GetRoomFluentBuilder), then `send()`:
+    ///   - `identifier(impl Into<String>)` / `set_identifier(Option<String>)` **required**: Identifier of the room for which the configuration is to be retrieved. Currently this must be an ARN.
+    /// - Output: [`GetRoomOutput`](crate::operation::get_room::GetRoomOutput), with
+    ///   - `arn()`: Room ARN, from the request (if `identifier` was an ARN).
+    ///   - `id()`: Room ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the room.
+    ///   - `name()`: Room name. The value does not need to be unique.
+    ///   - `create_time()`: Time when the room was created. This is an ISO 8601 timestamp; *note that this is returned as a string*.
+    ///   - `update_time()`: Time of the room’s last update. This is an ISO 8601 timestamp; *note that this is returned as a string*.
+    ///   - `maximum_message_rate_per_second()`: Maximum number of messages per second that can be sent to the room (by all clients). Default: 10\.
+    ///   - `maximum_message_length()`: Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+    ///   - `message_review_handler()`: Configuration information for optional review of messages.
+    ///   - `tags()`: Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
+    ///   - `logging_configuration_identifiers()`: Array of logging configurations attached to the room.
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`GetRoomError`](crate::operation::get_room::GetRoomError)`>`: [`AccessDeniedException`](crate::types::error::AccessDeniedException), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_room()
+    ///     .identifier("example-identifier")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_room(&self) -> crate::operation::get_room::builders::GetRoomFluentBuilder {
         crate::operation::get_room::builders::GetRoomFluentBuilder::new(self.handle.clone())
     }
     /// Gets summary information about all your logging configurations in the AWS region where the API
     /// request is processed.
+    ///
+    /// - Input: set with the fluent builder [`ListLoggingConfigurationsFluentBuilder`](crate::operation::list_logging_configurations::builders::ListLoggingConfigurationsFluentBuilder), then `send()` (or `into_paginator()` for every page):
+    ///   - `next_token(impl Into<String>)` / `set_next_token(Option<String>)`: The first logging configurations to retrieve. This is used for pagination; see the `nextToken` response field.
+    ///   - `max_results(i32)` / `set_max_results(Option<i32>)`: Maximum number of logging configurations to return. Default: 50.
+    /// - Output: [`ListLoggingConfigurationsOutput`](crate::operation::list_logging_configurations::ListLoggingConfigurationsOutput), with
+    ///   - `logging_configurations()`: List of the matching logging configurations (summary information only). There is only one type of destination (`cloudWatchLogs`, `firehose`, or `s3`) in a `destinationConfiguration`.
+    ///   - `next_token()`: If there are more logging configurations than `maxResults`, use `nextToken` in the request to get the next set.
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`ListLoggingConfigurationsError`](crate::operation::list_logging_configurations::ListLoggingConfigurationsError)`>`: [`AccessDeniedException`](crate::types::error::AccessDeniedException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut pages = client
+    ///     .list_logging_configurations()
+    ///     .into_paginator()
+    ///     .send();
+    /// while let Some(page) = pages.next().await {
+    ///     println!("{:?}", page?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_logging_configurations(
         &self,
     ) -> crate::operation::list_logging_configurations::builders::ListLoggingConfigurationsFluentBuilder{
@@ -122,10 +373,56 @@ impl Client {
     }
     /// Gets summary information about all your rooms in the AWS region where the API request is
     /// processed. Results are sorted in descending order of `updateTime`.
+    ///
+    /// - Input: set with the fluent builder [`ListRoomsFluentBuilder`](crate::operation::list_rooms::builders::ListRoomsFluentBuilder), then `send()` (or `into_paginator()` for every page):
+    ///   - `name(impl Into<String>)` / `set_name(Option<String>)`: Filters the list to match the specified room name.
+    ///   - `next_token(impl Into<String>)` / `set_next_token(Option<String>)`: The first room to retrieve. This is used for pagination; see the `nextToken` response field.
+    ///   - `max_results(i32)` / `set_max_results(Option<i32>)`: Maximum number of rooms to return. Default: 50.
+    ///   - `message_review_handler_uri(impl Into<String>)` / `set_message_review_handler_uri(Option<String>)`: Filters the list to match the specified message review handler URI.
+    ///   - `logging_configuration_identifier(impl Into<String>)` / `set_logging_configuration_identifier(Option<String>)`: Logging-configuration identifier.
+    /// - Output: [`ListRoomsOutput`](crate::operation::list_rooms::ListRoomsOutput), with
+    ///   - `rooms()`: List of the matching rooms (summary information only).
+    ///   - `next_token()`: If there are more rooms than `maxResults`, use `nextToken` in the request to get the next set.
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`ListRoomsError`](crate::operation::list_rooms::ListRoomsError)`>`: [`AccessDeniedException`](crate::types::error::AccessDeniedException), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut pages = client
+    ///     .list_rooms()
+    ///     .into_paginator()
+    ///     .send();
+    /// while let Some(page) = pages.next().await {
+    ///     println!("{:?}", page?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_rooms(&self) -> crate::operation::list_rooms::builders::ListRoomsFluentBuilder {
         crate::operation::list_rooms::builders::ListRoomsFluentBuilder::new(self.handle.clone())
     }
     /// Gets information about AWS tags for the specified ARN.
+    ///
+    /// - Input: set with the fluent builder [`ListTagsForResourceFluentBuilder`](crate::operation::list_tags_for_resource::builders::ListTagsForResourceFluentBuilder), then `send()`:
+    ///   - `resource_arn(impl Into<String>)` / `set_resource_arn(Option<String>)` **required**: The ARN of the resource to be retrieved. The ARN must be URL-encoded.
+    /// - Output: [`ListTagsForResourceOutput`](crate::operation::list_tags_for_resource::ListTagsForResourceOutput), with
+    ///   - `tags()`: Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`ListTagsForResourceError`](crate::operation::list_tags_for_resource::ListTagsForResourceError)`>`: [`InternalServerException`](crate::types::error::InternalServerException), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .list_tags_for_resource()
+    ///     .resource_arn("example-resource-arn")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_tags_for_resource(
         &self,
     ) -> crate::operation::list_tags_for_resource::builders::ListTagsForResourceFluentBuilder {
@@ -135,16 +432,81 @@ impl Client {
     }
     /// Sends an event to a room. Use this within your application’s business logic to send events to
     /// clients of a room; e.g., to notify clients to change the way the chat UI is rendered.
+    ///
+    /// - Input: set with the fluent builder [`SendEventFluentBuilder`](crate::operation::send_event::builders::SendEventFluentBuilder), then `send()`:
+    ///   - `room_identifier(impl Into<String>)` / `set_room_identifier(Option<String>)` **required**: Identifier of the room to which the event will be sent. Currently this must be an ARN.
+    ///   - `event_name(impl Into<String>)` / `set_event_name(Option<String>)` **required**: Application-defined name of the event to send to clients.
+    ///   - `attributes(impl Into<String>, impl Into<String>)` (adds) / `set_attributes(Option<HashMap<String, String>>)`: Application-defined metadata to attach to the event sent to clients. The maximum length of the metadata is 1 KB total.
+    /// - Output: [`SendEventOutput`](crate::operation::send_event::SendEventOutput), with
+    ///   - `id()`: An identifier generated by Amazon IVS Chat. This identifier must be used in subsequent operations for this message, such as DeleteMessage.
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`SendEventError`](crate::operation::send_event::SendEventError)`>`: [`AccessDeniedException`](crate::types::error::AccessDeniedException), [`PendingVerification`](crate::types::error::PendingVerification), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ThrottlingException`](crate::types::error::ThrottlingException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .send_event()
+    ///     .room_identifier("example-room-identifier")
+    ///     .event_name("example-event-name")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn send_event(&self) -> crate::operation::send_event::builders::SendEventFluentBuilder {
         crate::operation::send_event::builders::SendEventFluentBuilder::new(self.handle.clone())
     }
     /// Adds or updates tags for the AWS resource with the specified ARN.
+    ///
+    /// - Input: set with the fluent builder [`TagResourceFluentBuilder`](crate::operation::tag_resource::builders::TagResourceFluentBuilder), then `send()`:
+    ///   - `resource_arn(impl Into<String>)` / `set_resource_arn(Option<String>)` **required**: The ARN of the resource to be tagged. The ARN must be URL-encoded.
+    ///   - `tags(impl Into<String>, impl Into<String>)` (adds) / `set_tags(Option<HashMap<String, String>>)` **required**: Array of tags to be added or updated.
+    /// - Output: [`TagResourceOutput`](crate::operation::tag_resource::TagResourceOutput), no fields (only `request_id()`)
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`TagResourceError`](crate::operation::tag_resource::TagResourceError)`>`: [`InternalServerException`](crate::types::error::InternalServerException), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .tag_resource()
+    ///     .resource_arn("example-resource-arn")
+    ///     .tags("key", "example-tags")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn tag_resource(
         &self,
     ) -> crate::operation::tag_resource::builders::TagResourceFluentBuilder {
         crate::operation::tag_resource::builders::TagResourceFluentBuilder::new(self.handle.clone())
     }
     /// Removes tags from the resource with the specified ARN.
+    ///
+    /// - Input: set with the fluent builder [`UntagResourceFluentBuilder`](crate::operation::untag_resource::builders::UntagResourceFluentBuilder), then `send()`:
+    ///   - `resource_arn(impl Into<String>)` / `set_resource_arn(Option<String>)` **required**: The ARN of the resource to be untagged. The ARN must be URL-encoded.
+    ///   - `tag_keys(impl Into<String>)` (appends) / `set_tag_keys(Option<Vec<String>>)` **required**: Array of tags to be removed.
+    /// - Output: [`UntagResourceOutput`](crate::operation::untag_resource::UntagResourceOutput), no fields (only `request_id()`)
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`UntagResourceError`](crate::operation::untag_resource::UntagResourceError)`>`: [`InternalServerException`](crate::types::error::InternalServerException), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .untag_resource()
+    ///     .resource_arn("example-resource-arn")
+    ///     .tag_keys("example-tag-keys")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn untag_resource(
         &self,
     ) -> crate::operation::untag_resource::builders::UntagResourceFluentBuilder {
@@ -153,6 +515,35 @@ impl Client {
         )
     }
     /// Updates a specified logging configuration.
+    ///
+    /// - Input: set with the fluent builder [`UpdateLoggingConfigurationFluentBuilder`](crate::operation::update_logging_configuration::builders::UpdateLoggingConfigurationFluentBuilder), then `send()`:
+    ///   - `identifier(impl Into<String>)` / `set_identifier(Option<String>)` **required**: Identifier of the logging configuration to be updated.
+    ///   - `name(impl Into<String>)` / `set_name(Option<String>)`: Logging-configuration name. The value does not need to be unique.
+    ///   - `destination_configuration(impl Into<DestinationConfiguration>)` / `set_destination_configuration(Option<DestinationConfiguration>)`: A complex type that contains a destination configuration for where chat content will be logged.
+    /// - Output: [`UpdateLoggingConfigurationOutput`](crate::operation::update_logging_configuration::UpdateLoggingConfigurationOutput), with
+    ///   - `arn()`: Logging-configuration ARN, from the request (if `identifier` was an ARN).
+    ///   - `id()`: Logging-configuration ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the room.
+    ///   - `create_time()`: Time when the logging configuration was created. This is an ISO 8601 timestamp; *note that this is returned as a string*.
+    ///   - `update_time()`: Time of the logging configuration’s last update. This is an ISO 8601 timestamp; *note that this is returned as a string*.
+    ///   - `name()`: Logging-configuration name, from the request (if specified).
+    ///   - `destination_configuration()`: A complex type that contains a destination configuration for where chat content will be logged, from the request.
+    ///   - `state()`: The state of the logging configuration. When the state is `ACTIVE`, the configuration is ready to log chat content.
+    ///   - `tags()`: Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`UpdateLoggingConfigurationError`](crate::operation::update_logging_configuration::UpdateLoggingConfigurationError)`>`: [`AccessDeniedException`](crate::types::error::AccessDeniedException), [`ConflictException`](crate::types::error::ConflictException), [`PendingVerification`](crate::types::error::PendingVerification), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .update_logging_configuration()
+    ///     .identifier("example-identifier")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_logging_configuration(
         &self,
     ) -> crate::operation::update_logging_configuration::builders::UpdateLoggingConfigurationFluentBuilder{
@@ -161,6 +552,40 @@ impl Client {
         )
     }
     /// Updates a room’s configuration.
+    ///
+    /// - Input: set with the fluent builder [`UpdateRoomFluentBuilder`](crate::operation::update_room::builders::UpdateRoomFluentBuilder), then `send()`:
+    ///   - `identifier(impl Into<String>)` / `set_identifier(Option<String>)` **required**: Identifier of the room to be updated. Currently this must be an ARN.
+    ///   - `name(impl Into<String>)` / `set_name(Option<String>)`: Room name. The value does not need to be unique.
+    ///   - `maximum_message_rate_per_second(i32)` / `set_maximum_message_rate_per_second(Option<i32>)`: Maximum number of messages per second that can be sent to the room (by all clients). Default: 10\.
+    ///   - `maximum_message_length(i32)` / `set_maximum_message_length(Option<i32>)`: The maximum number of characters in a single message. Messages are expected to be UTF-8 encoded and this limit applies specifically to rune/code-point count, not number of bytes. Default: 500.
+    ///   - `message_review_handler(impl Into<MessageReviewHandler>)` / `set_message_review_handler(Option<MessageReviewHandler>)`: Configuration information for optional review of messages. Specify an empty `uri` string to disassociate a message review handler from the specified room.
+    ///   - `logging_configuration_identifiers(impl Into<String>)` (appends) / `set_logging_configuration_identifiers(Option<Vec<String>>)`: Array of logging-configuration identifiers attached to the room.
+    /// - Output: [`UpdateRoomOutput`](crate::operation::update_room::UpdateRoomOutput), with
+    ///   - `arn()`: Room ARN, from the request (if `identifier` was an ARN).
+    ///   - `id()`: Room ID, generated by the system. This is a relative identifier, the part of the ARN that uniquely identifies the room.
+    ///   - `name()`: Room name, from the request (if specified).
+    ///   - `create_time()`: Time when the room was created. This is an ISO 8601 timestamp; *note that this is returned as a string*.
+    ///   - `update_time()`: Time of the room’s last update. This is an ISO 8601 timestamp; *note that this is returned as a string*.
+    ///   - `maximum_message_rate_per_second()`: Maximum number of messages per second that can be sent to the room (by all clients), from the request (if specified).
+    ///   - `maximum_message_length()`: Maximum number of characters in a single message, from the request (if specified).
+    ///   - `message_review_handler()`: Configuration information for optional review of messages.
+    ///   - `tags()`: Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
+    ///   - `logging_configuration_identifiers()`: Array of logging configurations attached to the room, from the request (if specified).
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`UpdateRoomError`](crate::operation::update_room::UpdateRoomError)`>`: [`AccessDeniedException`](crate::types::error::AccessDeniedException), [`PendingVerification`](crate::types::error::PendingVerification), [`ResourceNotFoundException`](crate::types::error::ResourceNotFoundException), [`ValidationException`](crate::types::error::ValidationException), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ivschat::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .update_room()
+    ///     .identifier("example-identifier")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update_room(&self) -> crate::operation::update_room::builders::UpdateRoomFluentBuilder {
         crate::operation::update_room::builders::UpdateRoomFluentBuilder::new(self.handle.clone())
     }

@@ -443,6 +443,7 @@ pub(crate) fn de_access_denied_exception(
     }
     ::std::result::Result::Ok(crate::types::error::AccessDeniedException {
         message: m_message.unwrap_or_default(),
+        _meta: ::std::default::Default::default(),
     })
 }
 pub(crate) fn de_error_access_denied_exception(
@@ -459,6 +460,7 @@ pub(crate) fn de_error_access_denied_exception(
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
+    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }
 pub(crate) fn de_conflict_exception(
@@ -501,6 +503,7 @@ pub(crate) fn de_conflict_exception(
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => crate::types::ResourceType::from(""),
         },
+        _meta: ::std::default::Default::default(),
     })
 }
 pub(crate) fn de_error_conflict_exception(
@@ -515,6 +518,7 @@ pub(crate) fn de_error_conflict_exception(
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
+    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }
 pub(crate) fn de_internal_server_exception(
@@ -537,6 +541,7 @@ pub(crate) fn de_internal_server_exception(
     }
     ::std::result::Result::Ok(crate::types::error::InternalServerException {
         message: m_message.unwrap_or_default(),
+        _meta: ::std::default::Default::default(),
     })
 }
 pub(crate) fn de_error_internal_server_exception(
@@ -553,6 +558,7 @@ pub(crate) fn de_error_internal_server_exception(
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
+    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }
 pub(crate) fn de_pending_verification(
@@ -575,6 +581,7 @@ pub(crate) fn de_pending_verification(
     }
     ::std::result::Result::Ok(crate::types::error::PendingVerification {
         message: m_message.unwrap_or_default(),
+        _meta: ::std::default::Default::default(),
     })
 }
 pub(crate) fn de_error_pending_verification(
@@ -589,6 +596,7 @@ pub(crate) fn de_error_pending_verification(
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
+    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }
 pub(crate) fn de_resource_not_found_exception(
@@ -631,6 +639,7 @@ pub(crate) fn de_resource_not_found_exception(
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => crate::types::ResourceType::from(""),
         },
+        _meta: ::std::default::Default::default(),
     })
 }
 pub(crate) fn de_error_resource_not_found_exception(
@@ -647,6 +656,7 @@ pub(crate) fn de_error_resource_not_found_exception(
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
+    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }
 pub(crate) fn de_service_quota_exceeded_exception(
@@ -696,6 +706,7 @@ pub(crate) fn de_service_quota_exceeded_exception(
             ::std::option::Option::None => crate::types::ResourceType::from(""),
         },
         limit: m_limit.unwrap_or_default(),
+        _meta: ::std::default::Default::default(),
     })
 }
 pub(crate) fn de_error_service_quota_exceeded_exception(
@@ -712,6 +723,7 @@ pub(crate) fn de_error_service_quota_exceeded_exception(
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
+    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }
 pub(crate) fn de_throttling_exception(
@@ -761,6 +773,7 @@ pub(crate) fn de_throttling_exception(
             ::std::option::Option::None => crate::types::ResourceType::from(""),
         },
         limit: m_limit.unwrap_or_default(),
+        _meta: ::std::default::Default::default(),
     })
 }
 pub(crate) fn de_error_throttling_exception(
@@ -775,6 +788,7 @@ pub(crate) fn de_error_throttling_exception(
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
+    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }
 pub(crate) fn de_validation_exception(
@@ -822,6 +836,7 @@ pub(crate) fn de_validation_exception(
             ::std::option::Option::None => crate::types::ValidationExceptionReason::from(""),
         },
         field_list: m_field_list,
+        _meta: ::std::default::Default::default(),
     })
 }
 pub(crate) fn de_error_validation_exception(
@@ -836,5 +851,6 @@ pub(crate) fn de_error_validation_exception(
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
+    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }

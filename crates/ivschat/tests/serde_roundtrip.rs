@@ -71,10 +71,10 @@ fn struct_logging_configuration_summary() {
                 ::ivschat::types::LoggingConfigurationState::from("NOT_A_KNOWN_VALUE"),
             ))
             .set_tags(::std::option::Option::Some(
-                ::std::collections::BTreeMap::from([(
+                ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(
                     ::std::string::String::from("key"),
                     ::std::string::String::from("text \u{e9}\u{1f600}"),
-                )]),
+                )])),
             ))
             .build(),
     );
@@ -124,10 +124,10 @@ fn struct_room_summary() {
                 ::restjson_runtime::DateTime::from_secs_and_nanos(1_704_164_645, 123_456_789),
             ))
             .set_tags(::std::option::Option::Some(
-                ::std::collections::BTreeMap::from([(
+                ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(
                     ::std::string::String::from("key"),
                     ::std::string::String::from("text \u{e9}\u{1f600}"),
-                )]),
+                )])),
             ))
             .set_logging_configuration_identifiers(::std::option::Option::Some(::std::vec![
                 ::std::string::String::from("text \u{e9}\u{1f600}")
@@ -304,10 +304,10 @@ fn struct_create_chat_token_input() {
             ]))
             .set_session_duration_in_minutes(::std::option::Option::Some(42i32))
             .set_attributes(::std::option::Option::Some(
-                ::std::collections::BTreeMap::from([(
+                ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(
                     ::std::string::String::from("key"),
                     ::std::string::String::from("text \u{e9}\u{1f600}"),
-                )]),
+                )])),
             ))
             .build()
             .expect("every required member is set"),
@@ -355,12 +355,14 @@ fn struct_create_logging_configuration_input() {
             )
             .set_tags(
                 ::std::option::Option::Some(
-                    ::std::collections::BTreeMap::from([
-                        (
-                            ::std::string::String::from("key"),
-                            ::std::string::String::from("text \u{e9}\u{1f600}"),
-                        ),
-                    ]),
+                    ::std::collections::HashMap::from_iter(
+                        ::std::collections::BTreeMap::from([
+                            (
+                                ::std::string::String::from("key"),
+                                ::std::string::String::from("text \u{e9}\u{1f600}"),
+                            ),
+                        ]),
+                    ),
                 ),
             )
             .build()
@@ -425,12 +427,14 @@ fn struct_create_logging_configuration_output() {
             )
             .set_tags(
                 ::std::option::Option::Some(
-                    ::std::collections::BTreeMap::from([
-                        (
-                            ::std::string::String::from("key"),
-                            ::std::string::String::from("text \u{e9}\u{1f600}"),
-                        ),
-                    ]),
+                    ::std::collections::HashMap::from_iter(
+                        ::std::collections::BTreeMap::from([
+                            (
+                                ::std::string::String::from("key"),
+                                ::std::string::String::from("text \u{e9}\u{1f600}"),
+                            ),
+                        ]),
+                    ),
                 ),
             )
             .build(),
@@ -460,10 +464,10 @@ fn struct_create_room_input() {
                     .build(),
             ))
             .set_tags(::std::option::Option::Some(
-                ::std::collections::BTreeMap::from([(
+                ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(
                     ::std::string::String::from("key"),
                     ::std::string::String::from("text \u{e9}\u{1f600}"),
-                )]),
+                )])),
             ))
             .set_logging_configuration_identifiers(::std::option::Option::Some(::std::vec![
                 ::std::string::String::from("text \u{e9}\u{1f600}")
@@ -504,10 +508,10 @@ fn struct_create_room_output() {
                     .build(),
             ))
             .set_tags(::std::option::Option::Some(
-                ::std::collections::BTreeMap::from([(
+                ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(
                     ::std::string::String::from("key"),
                     ::std::string::String::from("text \u{e9}\u{1f600}"),
-                )]),
+                )])),
             ))
             .set_logging_configuration_identifiers(::std::option::Option::Some(::std::vec![
                 ::std::string::String::from("text \u{e9}\u{1f600}")
@@ -650,10 +654,10 @@ fn struct_get_logging_configuration_output() {
                 ::ivschat::types::LoggingConfigurationState::from("NOT_A_KNOWN_VALUE"),
             ))
             .set_tags(::std::option::Option::Some(
-                ::std::collections::BTreeMap::from([(
+                ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(
                     ::std::string::String::from("key"),
                     ::std::string::String::from("text \u{e9}\u{1f600}"),
-                )]),
+                )])),
             ))
             .build(),
     );
@@ -705,10 +709,10 @@ fn struct_get_room_output() {
                     .build(),
             ))
             .set_tags(::std::option::Option::Some(
-                ::std::collections::BTreeMap::from([(
+                ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(
                     ::std::string::String::from("key"),
                     ::std::string::String::from("text \u{e9}\u{1f600}"),
-                )]),
+                )])),
             ))
             .set_logging_configuration_identifiers(::std::option::Option::Some(::std::vec![
                 ::std::string::String::from("text \u{e9}\u{1f600}")
@@ -753,8 +757,8 @@ fn struct_list_logging_configurations_output() {
                         .set_bucket_name(::std::option::Option::Some(::std::string::String::from("text \u{e9}\u{1f600}")))
                         .build().expect("every required member is set"))))
                         .set_state(::std::option::Option::Some(::ivschat::types::LoggingConfigurationState::from("NOT_A_KNOWN_VALUE")))
-                        .set_tags(::std::option::Option::Some(::std::collections::BTreeMap::from([(::std::string::String::from("key"),
-                        ::std::string::String::from("text \u{e9}\u{1f600}"))]))).build()
+                        .set_tags(::std::option::Option::Some(::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(::std::string::String::from("key"),
+                        ::std::string::String::from("text \u{e9}\u{1f600}"))])))).build()
                     ],
                 ),
             )
@@ -826,10 +830,12 @@ fn struct_list_rooms_output() {
                         )
                     ))
                     .set_tags(::std::option::Option::Some(
-                        ::std::collections::BTreeMap::from([(
-                            ::std::string::String::from("key"),
-                            ::std::string::String::from("text \u{e9}\u{1f600}")
-                        )])
+                        ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from(
+                            [(
+                                ::std::string::String::from("key"),
+                                ::std::string::String::from("text \u{e9}\u{1f600}")
+                            )]
+                        ))
                     ))
                     .set_logging_configuration_identifiers(::std::option::Option::Some(
                         ::std::vec![::std::string::String::from("text \u{e9}\u{1f600}")]
@@ -859,10 +865,10 @@ fn struct_list_tags_for_resource_output() {
     round_trip(
         &::ivschat::operation::list_tags_for_resource::ListTagsForResourceOutput::builder()
             .set_tags(::std::option::Option::Some(
-                ::std::collections::BTreeMap::from([(
+                ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(
                     ::std::string::String::from("key"),
                     ::std::string::String::from("text \u{e9}\u{1f600}"),
-                )]),
+                )])),
             ))
             .build()
             .expect("every required member is set"),
@@ -879,10 +885,10 @@ fn struct_send_event_input() {
                 "text \u{e9}\u{1f600}",
             )))
             .set_attributes(::std::option::Option::Some(
-                ::std::collections::BTreeMap::from([(
+                ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(
                     ::std::string::String::from("key"),
                     ::std::string::String::from("text \u{e9}\u{1f600}"),
-                )]),
+                )])),
             ))
             .build()
             .expect("every required member is set"),
@@ -907,10 +913,10 @@ fn struct_tag_resource_input() {
                 "text \u{e9}\u{1f600}",
             )))
             .set_tags(::std::option::Option::Some(
-                ::std::collections::BTreeMap::from([(
+                ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(
                     ::std::string::String::from("key"),
                     ::std::string::String::from("text \u{e9}\u{1f600}"),
-                )]),
+                )])),
             ))
             .build()
             .expect("every required member is set"),
@@ -1030,12 +1036,14 @@ fn struct_update_logging_configuration_output() {
             )
             .set_tags(
                 ::std::option::Option::Some(
-                    ::std::collections::BTreeMap::from([
-                        (
-                            ::std::string::String::from("key"),
-                            ::std::string::String::from("text \u{e9}\u{1f600}"),
-                        ),
-                    ]),
+                    ::std::collections::HashMap::from_iter(
+                        ::std::collections::BTreeMap::from([
+                            (
+                                ::std::string::String::from("key"),
+                                ::std::string::String::from("text \u{e9}\u{1f600}"),
+                            ),
+                        ]),
+                    ),
                 ),
             )
             .build(),
@@ -1106,10 +1114,10 @@ fn struct_update_room_output() {
                     .build(),
             ))
             .set_tags(::std::option::Option::Some(
-                ::std::collections::BTreeMap::from([(
+                ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(
                     ::std::string::String::from("key"),
                     ::std::string::String::from("text \u{e9}\u{1f600}"),
-                )]),
+                )])),
             ))
             .set_logging_configuration_identifiers(::std::option::Option::Some(::std::vec![
                 ::std::string::String::from("text \u{e9}\u{1f600}")

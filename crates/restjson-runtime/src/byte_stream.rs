@@ -23,11 +23,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use futures_core::Stream;
 
-use crate::client::{Handle, OperationMeta, RequestParts};
-use crate::error::{BoxError, BuildError, ErrorMetadata, SdkError};
-use crate::http::HttpResponse;
-use crate::json::DeserializeError;
-use crate::validate::Validator;
+use crate::error::BoxError;
 
 /// How much of a file is read at a time.
 const FILE_CHUNK: usize = 64 * 1024;
@@ -447,42 +443,4 @@ impl From<ByteStream> for reqwest::Body {
         }
         reqwest::Body::wrap(RequestBody(stream))
     }
-}
-
-/// What generated code tells the runtime about an operation whose output streams the response
-/// body: like [`OperationSpec`](crate::paginator::OperationSpec), with `de_ok` taking the body.
-#[doc(hidden)]
-pub struct StreamingOperationSpec<I, O, E> {
-    /// Name, retry and auth facts.
-    pub meta: &'static OperationMeta,
-    /// Checks the input's constraints.
-    pub validate: fn(&I, &mut Validator),
-    /// Turns the input into a request.
-    pub ser: fn(&I) -> Result<RequestParts, BuildError>,
-    /// Reads a successful response's headers and takes its body.
-    pub de_ok: fn(&HttpResponse, ByteStream) -> Result<O, DeserializeError>,
-    /// Reads an error response.
-    pub de_err: fn(&ErrorMetadata, &HttpResponse) -> Result<E, DeserializeError>,
-}
-
-impl<I, O, E> fmt::Debug for StreamingOperationSpec<I, O, E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StreamingOperationSpec")
-            .field("operation", &self.meta.name)
-            .finish()
-    }
-}
-
-/// Runs an operation whose output streams the response body (see
-/// [`run_operation`](crate::paginator::run_operation)).
-#[doc(hidden)]
-pub async fn run_streaming_operation<I, O, E>(
-    handle: Handle,
-    spec: &'static StreamingOperationSpec<I, O, E>,
-    input: Result<I, BuildError>,
-) -> Result<O, SdkError<E>> {
-    let input = crate::paginator::checked_input(&handle, spec.meta, spec.validate, input)?;
-    handle
-        .invoke_streaming(spec.meta, (spec.ser)(&input), spec.de_ok, spec.de_err)
-        .await
 }

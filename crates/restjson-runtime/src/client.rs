@@ -430,7 +430,7 @@ impl Handle {
     async fn send(
         &self,
         op: &'static OperationMeta,
-        #[allow(unused_mut)] mut parts: RequestParts,
+        mut parts: RequestParts,
         stream_response: bool,
     ) -> Result<(HttpResponse, Option<ErrorMetadata>, BodyStream), SdkErrorKind<Infallible>> {
         #[cfg(feature = "streaming")]
@@ -443,6 +443,18 @@ impl Handle {
             let _ = stream_response;
             Payload::default()
         };
+        // A request without a body says so, as botocore's do, except GET and HEAD (the HTTP
+        // stack leaves the length out of body-less requests of every method).
+        if parts.body.is_empty()
+            && !payload.is_streaming()
+            && parts.method != Method::GET
+            && parts.method != Method::HEAD
+            && !parts.headers.contains_key(http::header::CONTENT_LENGTH)
+        {
+            parts
+                .headers
+                .insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
         let inner = &*self.0;
         let retry = &inner.config.retry;
         let span = tracing::debug_span!(

@@ -33,9 +33,12 @@
 use std::fmt;
 use std::time::Duration;
 
+pub use crate::env_config::ConfigError;
+pub use crate::idempotency::IdempotencyTokenProvider;
+pub use crate::provider_env::ProviderEnv;
+
 use crate::credentials::{ProvideCredentials, SharedCredentialsProvider};
 use crate::http::{HttpConnector, HttpSettings, ProxySetting, SharedConnector, redact_url};
-use crate::idempotency::IdempotencyTokenProvider;
 use crate::retry::{Jitter, RetryConfig, RetryMode};
 use crate::sleep::AsyncSleep;
 use crate::time::{SharedTimeSource, TimeSource};
@@ -139,7 +142,7 @@ impl Config {
     }
 
     /// A token for an `@idempotencyToken` member the caller left unset.
-    pub fn make_idempotency_token(&self) -> String {
+    pub(crate) fn make_idempotency_token(&self) -> String {
         self.idempotency_tokens.make_token()
     }
 
@@ -196,7 +199,7 @@ impl Config {
     }
 
     /// The environment and profile this configuration was loaded from, if any.
-    pub fn env_sources(&self) -> Option<&crate::env_config::EnvSources> {
+    pub(crate) fn env_sources(&self) -> Option<&crate::env_config::EnvSources> {
         self.env_sources.as_ref()
     }
 
@@ -358,7 +361,10 @@ impl ConfigBuilder {
 
     /// Keeps the environment a configuration was loaded from (set by
     /// [`Config::from_env`]); per-service endpoint URLs are read from it.
-    pub fn set_env_sources(mut self, sources: Option<crate::env_config::EnvSources>) -> Self {
+    pub(crate) fn set_env_sources(
+        mut self,
+        sources: Option<crate::env_config::EnvSources>,
+    ) -> Self {
         self.config.env_sources = sources;
         self
     }

@@ -43,7 +43,7 @@ impl From<ProfileFileError> for ConfigError {
 /// settings (the endpoint URL of `AWS_ENDPOINT_URL_<SERVICE>` and `[services]`) are resolved
 /// when a client for a given service is created.
 #[derive(Clone)]
-pub struct EnvSources {
+pub(crate) struct EnvSources {
     env: ProviderEnv,
     profiles: Arc<ProfileSet>,
 }
@@ -116,7 +116,7 @@ impl EnvSources {
     /// `AWS_ENDPOINT_URL`, the profile's `[services]` entry, then the profile's
     /// `endpoint_url`; none when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` (or the profile's
     /// `ignore_configured_endpoint_urls`) is true.
-    pub fn endpoint_url(&self, sdk_id: &str) -> Result<Option<String>, ConfigError> {
+    pub(crate) fn endpoint_url(&self, sdk_id: &str) -> Result<Option<String>, ConfigError> {
         if self
             .bool_setting(
                 "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",

@@ -1,5 +1,15 @@
-//! Errors of generated clients: the failure class of a call, and the metadata of service errors.
+//! Errors of generated clients: the failure class of a call ([`SdkError`]), the metadata of
+//! service errors ([`ErrorMetadata`], [`ProvideErrorMetadata`]) and the errors of building
+//! values ([`BuildError`]).
+//!
+//! Each operation has its own error enum (`operation::<name>::<Name>Error` in a generated
+//! crate): one variant per error the model lists, plus `Unhandled` ([`Unhandled`]) for
+//! anything else. [`SdkError::into_service_error`] gives that enum whatever happened, as the
+//! AWS SDKs do (failures that are not service errors become its `Unhandled` variant, with the
+//! original error as their source); [`SdkError::as_service_error`] and
+//! [`SdkError::try_into_service_error`] give it only for service errors.
 
+use std::convert::Infallible;
 use std::error::Error as StdError;
 use std::fmt;
 
@@ -7,6 +17,7 @@ use bytes::Bytes;
 use http::HeaderMap;
 
 use crate::credentials::CredentialsError;
+use crate::validate::ValidationError;
 
 /// A boxed error, the `source` of most failures.
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
@@ -73,8 +84,15 @@ pub struct ErrorMetadata {
     request_id: Option<String>,
 }
 
+/// The metadata of errors that have none (failures before or without a service response).
+static NO_METADATA: ErrorMetadata = ErrorMetadata {
+    code: None,
+    message: None,
+    request_id: None,
+};
+
 /// Strips the `namespace#` prefix and the `:suffix` of a restJson1 error code.
-pub fn sanitize_error_code(raw: &str) -> &str {
+pub(crate) fn sanitize_error_code(raw: &str) -> &str {
     let no_suffix = raw.split(':').next().unwrap_or(raw);
     let bare = no_suffix.rsplit('#').next().unwrap_or(no_suffix);
     bare.trim()
@@ -93,7 +111,7 @@ impl ErrorMetadata {
     /// Reads the error code (`X-Amzn-Errortype` header, else `code`, else `__type` in the
     /// body), the message (`message`/`Message`/`errorMessage` in the body) and the request id
     /// of an error response. A body that is not a JSON object only loses its code and message.
-    pub fn from_response(headers: &HeaderMap, body: &[u8]) -> Self {
+    pub(crate) fn from_response(headers: &HeaderMap, body: &[u8]) -> Self {
         let parsed: Option<serde_json::Map<String, serde_json::Value>> =
             serde_json::from_slice(body).ok();
         let body_str = |key: &str| {
@@ -149,21 +167,49 @@ impl ErrorMetadata {
     }
 }
 
-/// An error response that the operation does not model.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The code, message and metadata of an error, under the names the AWS SDKs use.
+///
+/// Implemented by [`SdkError`], by every operation's error enum and by every modelled error,
+/// so `err.code()`, `err.message()` and `err.meta()` work on each. A generated crate
+/// re-exports it as `error::ProvideErrorMetadata`.
+pub trait ProvideErrorMetadata {
+    /// Code, message and request id of the service's error response (all `None` when the
+    /// error did not come from one).
+    fn meta(&self) -> &ErrorMetadata;
+
+    /// The error code, e.g. `ResourceNotFoundException`.
+    fn code(&self) -> Option<&str> {
+        self.meta().code()
+    }
+
+    /// The error message.
+    fn message(&self) -> Option<&str> {
+        self.meta().message()
+    }
+}
+
+/// An error the operation does not model: a service error response with another code, or,
+/// from [`SdkError::into_service_error`], a failure that is not a service error at all (then
+/// its [`source`](StdError::source) is that failure).
+#[derive(Debug)]
 pub struct Unhandled {
-    status: u16,
+    status: Option<u16>,
     meta: ErrorMetadata,
+    source: Option<BoxError>,
 }
 
 impl Unhandled {
-    /// An unmodelled error from its status and metadata.
+    /// An error response with `status` and `meta` that the operation does not model.
     pub fn new(status: u16, meta: ErrorMetadata) -> Self {
-        Self { status, meta }
+        Self {
+            status: Some(status),
+            meta,
+            source: None,
+        }
     }
 
-    /// The HTTP status code.
-    pub fn status(&self) -> u16 {
+    /// The HTTP status code of the error response (`None` when there was no response).
+    pub fn status(&self) -> Option<u16> {
         self.status
     }
 
@@ -188,24 +234,37 @@ impl Unhandled {
     }
 }
 
+impl ProvideErrorMetadata for Unhandled {
+    fn meta(&self) -> &ErrorMetadata {
+        &self.meta
+    }
+}
+
 impl fmt::Display for Unhandled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.code(), self.message()) {
-            (Some(c), Some(m)) => write!(f, "{c}: {m}"),
-            (Some(c), None) => write!(f, "{c}"),
-            (None, Some(m)) => write!(f, "unhandled error: {m}"),
-            (None, None) => f.write_str("unhandled error"),
+        match (self.code(), self.message(), &self.source) {
+            (Some(c), Some(m), _) => write!(f, "{c}: {m}"),
+            (Some(c), None, _) => write!(f, "{c}"),
+            (None, _, Some(source)) => write!(f, "{source}"),
+            (None, Some(m), None) => write!(f, "unhandled error: {m}"),
+            (None, None, None) => f.write_str("unhandled error"),
         }
     }
 }
 
-impl StdError for Unhandled {}
+impl StdError for Unhandled {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
+    }
+}
 
-/// An input that cannot be turned into a request: a required member is missing or a value
-/// cannot be encoded. Nothing was sent.
+/// A value that cannot be built or sent: required members are missing (every one is named),
+/// or a value cannot be encoded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BuildError {
-    field: String,
+    fields: Vec<String>,
     message: String,
 }
 
@@ -214,19 +273,45 @@ impl BuildError {
     pub fn missing_field(field: impl Into<String>) -> Self {
         let field = field.into();
         let message = format!("required member `{field}` is not set");
-        Self { field, message }
+        Self {
+            fields: vec![field],
+            message,
+        }
+    }
+
+    /// The required members of `members` whose flag is `true` are not set (built only on
+    /// failure, so that a builder names every missing member at once).
+    pub fn missing_fields(members: &[(bool, &str)]) -> Self {
+        let fields: Vec<String> = members
+            .iter()
+            .filter(|(missing, _)| *missing)
+            .map(|(_, name)| (*name).to_owned())
+            .collect();
+        let message = match fields.as_slice() {
+            [one] => format!("required member `{one}` is not set"),
+            many => format!("required members `{}` are not set", many.join("`, `")),
+        };
+        Self { fields, message }
     }
 
     /// The member `field` has a value that cannot be sent.
     pub fn invalid_field(field: impl Into<String>, problem: impl fmt::Display) -> Self {
         let field = field.into();
         let message = format!("member `{field}` is invalid: {problem}");
-        Self { field, message }
+        Self {
+            fields: vec![field],
+            message,
+        }
     }
 
-    /// The member path this error is about.
+    /// The (first) member this error is about.
     pub fn field(&self) -> &str {
-        &self.field
+        self.fields.first().map_or("", String::as_str)
+    }
+
+    /// Every member this error is about, in member order.
+    pub fn fields(&self) -> &[String] {
+        &self.fields
     }
 }
 
@@ -280,7 +365,7 @@ pub struct SdkError<E> {
 }
 
 /// Error codes the AWS SDKs treat as throttling.
-pub const THROTTLING_CODES: &[&str] = &[
+pub(crate) const THROTTLING_CODES: &[&str] = &[
     "Throttling",
     "ThrottlingException",
     "ThrottledException",
@@ -304,7 +389,7 @@ impl<E> SdkError<E> {
     }
 
     /// A construction failure (nothing was sent).
-    pub fn construction(operation: &'static str, source: impl Into<BoxError>) -> Self {
+    pub(crate) fn construction(operation: &'static str, source: impl Into<BoxError>) -> Self {
         Self::new(operation, SdkErrorKind::Construction(source.into()))
     }
 
@@ -331,14 +416,62 @@ impl<E> SdkError<E> {
         }
     }
 
-    /// The operation's typed error, or the whole error back when it is not a service error.
-    pub fn into_service_error(self) -> Result<E, Self> {
+    /// The operation's error, whatever happened, as the AWS SDKs give it: the service's
+    /// error, or for any other failure (nothing sent, timeout, transport, unreadable response)
+    /// the enum's `Unhandled` variant, whose [`source`](StdError::source) is that failure and
+    /// whose `Display` describes it. To tell the two apart, match on `Unhandled` or use
+    /// [`try_into_service_error`](Self::try_into_service_error).
+    pub fn into_service_error(self) -> E
+    where
+        E: From<Unhandled>,
+    {
+        match self.try_into_service_error() {
+            Ok(error) => error,
+            Err(other) => E::from(other.into_unhandled()),
+        }
+    }
+
+    /// The operation's error when the service answered with one, or the whole error back.
+    pub fn try_into_service_error(self) -> Result<E, Self> {
         match self.kind {
             SdkErrorKind::Service { error, .. } => Ok(error),
             kind => Err(Self {
                 operation: self.operation,
                 kind,
             }),
+        }
+    }
+
+    /// A failure that is not a service error, as an [`Unhandled`] whose source it is.
+    fn into_unhandled(self) -> Unhandled {
+        let status = self.status();
+        let kind = match self.kind {
+            SdkErrorKind::Construction(e) => SdkErrorKind::Construction(e),
+            SdkErrorKind::Credentials(e) => SdkErrorKind::Credentials(e),
+            SdkErrorKind::Timeout(e) => SdkErrorKind::Timeout(e),
+            SdkErrorKind::Dispatch(e) => SdkErrorKind::Dispatch(e),
+            SdkErrorKind::Response { raw, source } => SdkErrorKind::Response { raw, source },
+            SdkErrorKind::Service { meta, raw, .. } => {
+                return Unhandled::new(raw.status(), meta);
+            }
+        };
+        let failure: SdkError<Infallible> = SdkError {
+            operation: self.operation,
+            kind,
+        };
+        Unhandled {
+            status,
+            meta: ErrorMetadata::default(),
+            source: Some(Box::new(failure)),
+        }
+    }
+
+    /// The client-side validation error, when the input was refused before sending: every
+    /// missing required member and every violated constraint.
+    pub fn as_validation_error(&self) -> Option<&ValidationError> {
+        match &self.kind {
+            SdkErrorKind::Construction(source) => source.downcast_ref::<ValidationError>(),
+            _ => None,
         }
     }
 
@@ -350,22 +483,23 @@ impl<E> SdkError<E> {
         }
     }
 
-    /// The service error's code, message and request id.
-    pub fn meta(&self) -> Option<&ErrorMetadata> {
+    /// The service error's code, message and request id (all `None` when the failure is not
+    /// a service error).
+    pub fn meta(&self) -> &ErrorMetadata {
         match &self.kind {
-            SdkErrorKind::Service { meta, .. } => Some(meta),
-            _ => None,
+            SdkErrorKind::Service { meta, .. } => meta,
+            _ => &NO_METADATA,
         }
     }
 
     /// The service error code, e.g. `ResourceNotFoundException`.
     pub fn code(&self) -> Option<&str> {
-        self.meta().and_then(ErrorMetadata::code)
+        self.meta().code()
     }
 
     /// The service error message.
     pub fn message(&self) -> Option<&str> {
-        self.meta().and_then(ErrorMetadata::message)
+        self.meta().message()
     }
 
     /// The request id of the response, when one was received.
@@ -426,6 +560,12 @@ impl<E> SdkError<E> {
     /// Whether the service refused the call for lack of permission (HTTP 403).
     pub fn is_access_denied(&self) -> bool {
         self.is_service() && self.status() == Some(403)
+    }
+}
+
+impl<E> ProvideErrorMetadata for SdkError<E> {
+    fn meta(&self) -> &ErrorMetadata {
+        SdkError::meta(self)
     }
 }
 

@@ -135,11 +135,11 @@ pub(crate) async fn read_limited(
 
 /// A shared connector.
 #[derive(Clone, Debug)]
-pub struct SharedConnector(Arc<dyn HttpConnector>);
+pub(crate) struct SharedConnector(Arc<dyn HttpConnector>);
 
 impl SharedConnector {
     /// Wraps a connector.
-    pub fn new(connector: impl HttpConnector + 'static) -> Self {
+    pub(crate) fn new(connector: impl HttpConnector + 'static) -> Self {
         Self(Arc::new(connector))
     }
 }

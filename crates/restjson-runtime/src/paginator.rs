@@ -36,100 +36,15 @@
 use std::collections::VecDeque;
 use std::error::Error as StdError;
 use std::fmt;
-use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 pub use futures_core::Stream;
 
-use crate::client::{Handle, OperationMeta, RequestParts};
-use crate::error::{BuildError, ErrorMetadata, SdkError, SdkErrorKind};
-use crate::http::HttpResponse;
-use crate::json::DeserializeError;
-use crate::validate::Validator;
-
-/// What generated code tells the runtime about one operation: its metadata and the functions
-/// that validate, serialize and deserialize it.
-#[doc(hidden)]
-pub struct OperationSpec<I, O, E> {
-    /// Name and retry facts.
-    pub meta: &'static OperationMeta,
-    /// Checks the input's constraints.
-    pub validate: fn(&I, &mut Validator),
-    /// Turns the input into a request.
-    pub ser: fn(&I) -> Result<RequestParts, BuildError>,
-    /// Reads a successful response.
-    pub de_ok: fn(&HttpResponse) -> Result<O, DeserializeError>,
-    /// Reads an error response.
-    pub de_err: fn(&ErrorMetadata, &HttpResponse) -> Result<E, DeserializeError>,
-}
-
-impl<I, O, E> fmt::Debug for OperationSpec<I, O, E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OperationSpec")
-            .field("operation", &self.meta.name)
-            .finish()
-    }
-}
-
-/// Runs one operation: validates the built input (strictly if the client's configuration says
-/// so), then sends it. Failures before sending are construction errors.
-#[doc(hidden)]
-pub async fn run_operation<I, O, E>(
-    handle: Handle,
-    spec: &'static OperationSpec<I, O, E>,
-    input: Result<I, BuildError>,
-) -> Result<O, SdkError<E>> {
-    let input = checked_input(&handle, spec.meta, spec.validate, input)?;
-    handle
-        .invoke(spec.meta, (spec.ser)(&input), spec.de_ok, spec.de_err)
-        .await
-}
-
-/// The built input, validated (strictly if the client's configuration says so); failures are
-/// construction errors.
-pub(crate) fn checked_input<I, E>(
-    handle: &Handle,
-    meta: &'static OperationMeta,
-    validate: fn(&I, &mut Validator),
-    input: Result<I, BuildError>,
-) -> Result<I, SdkError<E>> {
-    let input = input.map_err(|e| SdkError::construction(meta.name, e))?;
-    let mut validator = Validator::new(handle.config().strict_validation());
-    validate(&input, &mut validator);
-    validator
-        .finish()
-        .map_err(|e| SdkError::construction(meta.name, e))?;
-    Ok(input)
-}
-
-/// How the pages of one paginated operation chain together.
-#[doc(hidden)]
-pub struct PaginationSpec<I: 'static, O: 'static, E: 'static, T: 'static> {
-    /// The operation.
-    pub operation: &'static OperationSpec<I, O, E>,
-    /// The token the input carries.
-    pub input_token: fn(&I) -> Option<&str>,
-    /// Sets the input token.
-    pub set_input_token: fn(&mut I, Option<String>),
-    /// The token of the next page, from an output.
-    pub output_token: fn(&O) -> Option<&str>,
-    /// Sets the page size, when the operation has one.
-    pub set_page_size: Option<fn(&mut I, i32)>,
-    /// Takes the listed items out of a page.
-    pub items: fn(O) -> Vec<T>,
-    /// How many items a page lists; `None` when the operation's pages list none.
-    pub item_count: Option<fn(&O) -> usize>,
-}
-
-impl<I: 'static, O: 'static, E: 'static, T: 'static> fmt::Debug for PaginationSpec<I, O, E, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PaginationSpec")
-            .field("operation", &self.operation.meta.name)
-            .finish()
-    }
-}
+use crate::client::Handle;
+use crate::error::{SdkError, SdkErrorKind};
+use crate::operation::{PageFuture, Pages};
 
 /// How many of the latest tokens a paginator remembers (as 64-bit keyed hashes) to detect a
 /// repeated token.
@@ -187,15 +102,16 @@ impl fmt::Display for PaginationError {
 
 impl StdError for PaginationError {}
 
-type PageFuture<O, E> = Pin<Box<dyn Future<Output = Result<O, SdkError<E>>> + Send>>;
-
 /// A stream of the pages of a paginated operation. See the [module documentation](self).
+///
+/// `B` is the operation's input builder, `O` its output, `E` its error and `T` the listed item;
+/// a generated client names each paginator with an alias (`ListRoomsPaginator`).
 #[must_use = "a paginator does nothing until it is polled"]
-pub struct Paginator<I: 'static, O: 'static, E: 'static, T: 'static> {
+pub struct Paginator<B: 'static, O: 'static, E: 'static, T: 'static> {
     handle: Handle,
-    spec: &'static PaginationSpec<I, O, E, T>,
-    /// The input of the next request (its token already set), or why it cannot be built.
-    input: Option<Result<I, BuildError>>,
+    spec: &'static dyn Pages<B, O, E, T>,
+    /// The input of the next request (its token already set).
+    input: Option<B>,
     in_flight: Option<PageFuture<O, E>>,
     /// An error to yield after the page just yielded.
     pending: Option<SdkError<E>>,
@@ -209,18 +125,18 @@ pub struct Paginator<I: 'static, O: 'static, E: 'static, T: 'static> {
 }
 
 // The input and outputs are never pinned in place; only the boxed request future is.
-impl<I: 'static, O: 'static, E: 'static, T: 'static> Unpin for Paginator<I, O, E, T> {}
+impl<B: 'static, O: 'static, E: 'static, T: 'static> Unpin for Paginator<B, O, E, T> {}
 
-impl<I: 'static, O: 'static, E: 'static, T: 'static> Paginator<I, O, E, T> {
+impl<B: 'static, O: 'static, E: 'static, T: 'static> Paginator<B, O, E, T> {
     fn is_done(&self) -> bool {
         self.input.is_none() && self.in_flight.is_none() && self.pending.is_none()
     }
 }
 
-impl<I: 'static, O: 'static, E: 'static, T: 'static> fmt::Debug for Paginator<I, O, E, T> {
+impl<B: 'static, O: 'static, E: 'static, T: 'static> fmt::Debug for Paginator<B, O, E, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Paginator")
-            .field("operation", &self.spec.operation.meta.name)
+            .field("operation", &self.spec.name())
             .field("pages", &self.pages)
             .field("in_flight", &self.in_flight.is_some())
             .field("done", &self.is_done())
@@ -228,18 +144,9 @@ impl<I: 'static, O: 'static, E: 'static, T: 'static> fmt::Debug for Paginator<I,
     }
 }
 
-impl<I: 'static, O: 'static, E: 'static, T: 'static> Paginator<I, O, E, T>
-where
-    I: Clone + Send + 'static,
-    O: Send + 'static,
-    E: Send + 'static,
-{
-    #[doc(hidden)]
-    pub fn new(
-        handle: Handle,
-        spec: &'static PaginationSpec<I, O, E, T>,
-        input: Result<I, BuildError>,
-    ) -> Self {
+impl<B: 'static, O: 'static, E: 'static, T: 'static> Paginator<B, O, E, T> {
+    /// A paginator of the operation `spec`, starting with the input in `input`.
+    pub(crate) fn start(handle: Handle, spec: &'static dyn Pages<B, O, E, T>, input: B) -> Self {
         Self {
             handle,
             spec,
@@ -253,12 +160,25 @@ where
             max_empty_pages: Some(DEFAULT_MAX_EMPTY_PAGES),
         }
     }
+}
+
+impl<B: 'static, O: 'static, E: 'static, T: 'static> Paginator<B, O, E, T>
+where
+    B: Clone + Send + 'static,
+    O: Send + 'static,
+    E: Send + 'static,
+{
+    /// The stream of pages: the paginator itself, which is already one. For code written for
+    /// the AWS SDK for Rust (`into_paginator().send()`).
+    pub fn send(self) -> Self {
+        self
+    }
 
     /// Asks for `size` results per page (the operation's page-size member). Operations without
     /// a page-size member ignore it.
     pub fn page_size(mut self, size: i32) -> Self {
-        if let (Some(set), Some(Ok(input))) = (self.spec.set_page_size, self.input.as_mut()) {
-            set(input, size);
+        if let Some(input) = self.input.as_mut() {
+            self.spec.set_page_size(input, size);
         }
         self
     }
@@ -274,7 +194,7 @@ where
 
     /// A stream of the items the pages list, in order. An error ends it after every item of
     /// the pages before the failed one.
-    pub fn items(self) -> Items<I, O, E, T> {
+    pub fn items(self) -> Items<B, O, E, T> {
         Items {
             pages: self,
             buffer: Vec::new().into_iter(),
@@ -286,13 +206,23 @@ where
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
-    /// Collects every page, stopping at the first error.
-    pub async fn try_collect(mut self) -> Result<Vec<O>, SdkError<E>> {
-        let mut pages = Vec::new();
-        while let Some(page) = self.next().await {
-            pages.push(page?);
-        }
-        Ok(pages)
+    /// The next page, `Ok(None)` once the stream has ended, or the error that ended it.
+    pub async fn try_next(&mut self) -> Result<Option<O>, SdkError<E>> {
+        self.next().await.transpose()
+    }
+
+    /// Collects every page, or the error that ended the stream.
+    pub async fn try_collect(self) -> Result<Vec<O>, SdkError<E>> {
+        self.collect().await
+    }
+
+    /// Collects every item of the stream (pages and the error that ended it, if any) into `C`,
+    /// e.g. `Vec<Result<_, _>>` or `Result<Vec<_>, _>`.
+    pub async fn collect<C>(self) -> C
+    where
+        C: FromIterator<Result<O, SdkError<E>>>,
+    {
+        collect_all(self).await
     }
 
     /// How many pages have been received so far.
@@ -301,35 +231,28 @@ where
     }
 
     /// Starts the next request, or returns why it cannot be sent.
-    fn start_next(&mut self) -> Option<SdkError<E>> {
-        let input = match self.input.take()? {
-            Ok(input) => input,
-            Err(e) => return Some(SdkError::construction(self.spec.operation.meta.name, e)),
+    fn start_next(&mut self) {
+        let Some(input) = self.input.take() else {
+            return;
         };
-        if let Some(token) = (self.spec.input_token)(&input) {
+        if let Some(token) = self.spec.input_token(&input) {
             if self.sent_tokens.len() == TOKEN_MEMORY {
                 self.sent_tokens.pop_front();
             }
             self.sent_tokens
                 .push_back(self.token_hasher.hash_one(token));
         }
-        let next = input.clone();
-        self.input = Some(Ok(next));
-        self.in_flight = Some(Box::pin(run_operation(
-            self.handle.clone(),
-            self.spec.operation,
-            Ok(input),
-        )));
-        None
+        self.input = Some(input.clone());
+        self.in_flight = Some(self.spec.send(self.handle.clone(), input));
     }
 
     fn on_page(&mut self, page: &O) {
         self.pages += 1;
-        let Some(token) = (self.spec.output_token)(page).filter(|t| !t.is_empty()) else {
+        let Some(token) = self.spec.output_token(page).filter(|t| !t.is_empty()) else {
             self.input = None;
             return;
         };
-        let empty = self.spec.item_count.is_some_and(|count| count(page) == 0);
+        let empty = self.spec.item_count(page) == Some(0);
         self.empty_pages = if empty { self.empty_pages + 1 } else { 0 };
         let stop = if self
             .sent_tokens
@@ -347,20 +270,20 @@ where
         match stop {
             Some(error) => {
                 self.input = None;
-                self.pending = Some(SdkError::construction(self.spec.operation.meta.name, error));
+                self.pending = Some(SdkError::construction(self.spec.name(), error));
             }
             None => {
-                if let Some(Ok(input)) = self.input.as_mut() {
-                    (self.spec.set_input_token)(input, Some(token.to_owned()));
+                if let Some(input) = self.input.as_mut() {
+                    self.spec.set_input_token(input, Some(token.to_owned()));
                 }
             }
         }
     }
 }
 
-impl<I: 'static, O: 'static, E: 'static, T: 'static> Stream for Paginator<I, O, E, T>
+impl<B: 'static, O: 'static, E: 'static, T: 'static> Stream for Paginator<B, O, E, T>
 where
-    I: Clone + Send + 'static,
+    B: Clone + Send + 'static,
     O: Send + 'static,
     E: Send + 'static,
 {
@@ -372,9 +295,7 @@ where
             if let Some(error) = this.pending.take() {
                 return Poll::Ready(Some(Err(error)));
             }
-            if let Some(error) = this.start_next() {
-                return Poll::Ready(Some(Err(error)));
-            }
+            this.start_next();
         }
         let Some(fut) = this.in_flight.as_mut() else {
             return Poll::Ready(None);
@@ -408,14 +329,14 @@ where
 
 /// A stream of the items listed by the pages of a paginated operation.
 #[must_use = "a paginator does nothing until it is polled"]
-pub struct Items<I: 'static, O: 'static, E: 'static, T: 'static> {
-    pages: Paginator<I, O, E, T>,
+pub struct Items<B: 'static, O: 'static, E: 'static, T: 'static> {
+    pages: Paginator<B, O, E, T>,
     buffer: std::vec::IntoIter<T>,
 }
 
-impl<I: 'static, O: 'static, E: 'static, T: 'static> Unpin for Items<I, O, E, T> {}
+impl<B: 'static, O: 'static, E: 'static, T: 'static> Unpin for Items<B, O, E, T> {}
 
-impl<I: 'static, O: 'static, E: 'static, T: 'static> fmt::Debug for Items<I, O, E, T> {
+impl<B: 'static, O: 'static, E: 'static, T: 'static> fmt::Debug for Items<B, O, E, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Items")
             .field("pages", &self.pages)
@@ -424,30 +345,46 @@ impl<I: 'static, O: 'static, E: 'static, T: 'static> fmt::Debug for Items<I, O, 
     }
 }
 
-impl<I: 'static, O: 'static, E: 'static, T: 'static> Items<I, O, E, T>
+impl<B: 'static, O: 'static, E: 'static, T: 'static> Items<B, O, E, T>
 where
-    I: Clone + Send + 'static,
+    B: Clone + Send + 'static,
     O: Send + 'static,
     E: Send + 'static,
 {
+    /// The stream of items: `self`, which is already one. For code written for the AWS SDK for
+    /// Rust (`into_paginator().items().send()`).
+    pub fn send(self) -> Self {
+        self
+    }
+
     /// The next item: `None` once the stream has ended.
     pub async fn next(&mut self) -> Option<Result<T, SdkError<E>>> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
-    /// Collects every item, stopping at the first error.
-    pub async fn try_collect(mut self) -> Result<Vec<T>, SdkError<E>> {
-        let mut items = Vec::new();
-        while let Some(item) = self.next().await {
-            items.push(item?);
-        }
-        Ok(items)
+    /// The next item, `Ok(None)` once the stream has ended, or the error that ended it.
+    pub async fn try_next(&mut self) -> Result<Option<T>, SdkError<E>> {
+        self.next().await.transpose()
+    }
+
+    /// Collects every item of the stream (and the error that ended it, if any) into `C`, e.g.
+    /// `Vec<Result<_, _>>` or `Result<Vec<_>, _>`.
+    pub async fn collect<C>(self) -> C
+    where
+        C: FromIterator<Result<T, SdkError<E>>>,
+    {
+        collect_all(self).await
+    }
+
+    /// Collects every item, or the error that ended the stream.
+    pub async fn try_collect(self) -> Result<Vec<T>, SdkError<E>> {
+        self.collect().await
     }
 }
 
-impl<I: 'static, O: 'static, E: 'static, T: 'static> Stream for Items<I, O, E, T>
+impl<B: 'static, O: 'static, E: 'static, T: 'static> Stream for Items<B, O, E, T>
 where
-    I: Clone + Send + 'static,
+    B: Clone + Send + 'static,
     O: Send + 'static,
     E: Send + 'static,
 {
@@ -464,11 +401,25 @@ where
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
                 Poll::Ready(Some(Ok(page))) => {
-                    this.buffer = (this.pages.spec.items)(page).into_iter();
+                    this.buffer = this.pages.spec.items(page).into_iter();
                 }
             }
         }
     }
+}
+
+/// Every item of `stream` into `C` (a paginator's stream ends after its first error).
+async fn collect_all<S, C>(stream: S) -> C
+where
+    S: Stream + Unpin,
+    C: FromIterator<S::Item>,
+{
+    let mut stream = stream;
+    let mut items = Vec::new();
+    while let Some(item) = std::future::poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
+        items.push(item);
+    }
+    items.into_iter().collect()
 }
 
 #[cfg(test)]
@@ -478,9 +429,10 @@ mod tests {
     use bytes::Bytes;
 
     use super::*;
-    use crate::client::ServiceMeta;
+    use crate::client::{OperationMeta, RequestParts, ServiceMeta};
     use crate::config::Config;
     use crate::http::{ConnectorFuture, HttpConnector, HttpRequest};
+    use crate::operation::{OperationSpec, PaginationSpec};
 
     /// Answers the `n`th request (from 0) with `body(n)`, and records each request body.
     #[derive(Debug, Clone)]
@@ -523,9 +475,10 @@ mod tests {
         idempotent: true,
         auth: &[crate::client::AuthScheme::SigV4],
     };
-    static OPERATION: OperationSpec<Input, Output, ()> = OperationSpec {
+    static OPERATION: OperationSpec<Input, Input, Output, ()> = OperationSpec {
         meta: &META,
         validate: |_, _| {},
+        build: Ok,
         ser: |input| {
             Ok(RequestParts {
                 method: http::Method::POST,
@@ -545,7 +498,7 @@ mod tests {
         },
         de_err: |_, _| Ok(()),
     };
-    static WITH_ITEMS: PaginationSpec<Input, Output, (), String> = PaginationSpec {
+    static WITH_ITEMS: PaginationSpec<Input, Input, Output, (), String> = PaginationSpec {
         operation: &OPERATION,
         input_token: |i| i.0.as_deref(),
         set_input_token: |i, t| i.0 = t,
@@ -554,13 +507,13 @@ mod tests {
         items: |o| o.1,
         item_count: Some(|o| o.1.len()),
     };
-    static WITHOUT_ITEMS: PaginationSpec<Input, Output, (), String> = PaginationSpec {
+    static WITHOUT_ITEMS: PaginationSpec<Input, Input, Output, (), String> = PaginationSpec {
         item_count: None,
         ..WITH_ITEMS
     };
 
     fn paginator(
-        spec: &'static PaginationSpec<Input, Output, (), String>,
+        spec: &'static PaginationSpec<Input, Input, Output, (), String>,
         body: fn(usize) -> String,
     ) -> (TestPaginator, Sent) {
         let pages = Pages {
@@ -575,7 +528,10 @@ mod tests {
             .http_connector(pages)
             .build();
         let handle = Handle::new(config, &SERVICE);
-        (Paginator::new(handle, spec, Ok(Input::default())), sent)
+        (
+            crate::operation::paginator(handle, spec, Input::default()),
+            sent,
+        )
     }
 
     /// Drains `pages`: how many pages came, and the error that ended them.

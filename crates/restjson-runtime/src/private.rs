@@ -1,18 +1,75 @@
-//! Helpers that only generated code calls. Not a stable API.
+//! What only generated code (and this crate's own tests and benchmarks) uses: operation
+//! plumbing, request building, the JSON reader and writer, signing, endpoint rules. Not a
+//! stable API: it changes without notice.
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-#[cfg(feature = "streaming")]
-pub use crate::byte_stream::{StreamingOperationSpec, run_streaming_operation};
-pub use crate::client::{AuthScheme, OperationMeta, RequestParts, ServiceMeta};
+pub use crate::client::{
+    AuthScheme, Handle, OperationMeta, RequestParts, ResolveEndpointFn, ServiceMeta,
+};
 pub use crate::error::{BuildError, ErrorMetadata, Unhandled};
 pub use crate::http::HttpResponse;
-pub use crate::json::{self, ArrayWriter, DeserializeError, ObjectWriter, ValueWriter};
-pub use crate::paginator::{OperationSpec, PaginationSpec, run_operation};
-pub use crate::validate::{Pattern, Validator};
+pub use crate::json::{ArrayWriter, DeserializeError, ObjectWriter, ValueWriter};
+pub use crate::operation::{OperationSpec, PaginationSpec, paginator, run_operation};
+#[cfg(feature = "streaming")]
+pub use crate::operation::{StreamingOperationSpec, run_streaming_operation};
+pub use crate::sign::sign_request;
+pub use crate::validate::checks::{Pattern, Validator};
 pub use http::Method;
 pub use serde_json::{Map, Value};
+
+/// The metadata of the response a modelled error was read from, kept in the error for
+/// `ProvideErrorMetadata::meta`. Any two are equal, so that errors compare by their members.
+#[derive(Clone, Debug, Default)]
+pub struct ResponseMetadata(pub ErrorMetadata);
+
+impl PartialEq for ResponseMetadata {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// Lets an operation's error enum reach any of its errors' code, message, metadata, `Display`
+/// and `source` through one match.
+pub trait OperationErrorDetails:
+    crate::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static
+{
+}
+
+impl<T> OperationErrorDetails for T where
+    T: crate::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static
+{
+}
+
+/// The JSON reader and writer of request and response bodies.
+pub mod json {
+    pub use crate::json::*;
+}
+
+/// Endpoint rule sets, partitions and resolution.
+pub mod endpoint {
+    pub use crate::endpoint::*;
+}
+
+/// Shared config and credentials files.
+pub mod profile {
+    pub use crate::profile::*;
+}
+
+/// The endpoint URL the environment and shared config files configure for the service
+/// `sdk_id`, as a client of `config` would use it (`None` without environment sources).
+pub fn endpoint_url_from_env(
+    config: &crate::config::Config,
+    sdk_id: &str,
+) -> Option<Result<Option<String>, crate::config::ConfigError>> {
+    config.env_sources().map(|s| s.endpoint_url(sdk_id))
+}
+
+/// A fresh idempotency token from the client's configured provider.
+pub fn make_idempotency_token(handle: &Handle) -> String {
+    handle.config().make_idempotency_token()
+}
 
 /// RFC 3986 unreserved characters stay as they are; everything else is percent-encoded.
 const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC

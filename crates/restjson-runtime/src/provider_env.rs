@@ -49,7 +49,8 @@ impl ProviderEnv {
     }
 
     /// Whether this is a fake environment.
-    pub fn is_fake(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_fake(&self) -> bool {
         self.fake.is_some()
     }
 
@@ -98,7 +99,7 @@ impl ProviderEnv {
     }
 
     /// The value of an environment variable, if it is set and valid Unicode.
-    pub fn get_var(&self, name: &str) -> Option<String> {
+    pub(crate) fn get_var(&self, name: &str) -> Option<String> {
         match &self.fake {
             None => std::env::var(name).ok(),
             Some(fake) => fake.vars.get(name).cloned(),
@@ -106,13 +107,13 @@ impl ProviderEnv {
     }
 
     /// The value of an environment variable, treating an empty (or all-blank) value as unset.
-    pub fn get_non_empty_var(&self, name: &str) -> Option<String> {
+    pub(crate) fn get_non_empty_var(&self, name: &str) -> Option<String> {
         self.get_var(name).filter(|v| !v.trim().is_empty())
     }
 
     /// Reads a whole file as UTF-8. A missing file is an error of kind
     /// [`io::ErrorKind::NotFound`].
-    pub fn read_to_string(&self, path: &Path) -> io::Result<String> {
+    pub(crate) fn read_to_string(&self, path: &Path) -> io::Result<String> {
         let bytes = match &self.fake {
             None => std::fs::read(path)?,
             Some(fake) => match fake.files.get(path) {
@@ -174,7 +175,7 @@ impl ProviderEnv {
 
     /// The user's home directory: `HOME`, else (on Windows) `USERPROFILE` then
     /// `HOMEDRIVE` + `HOMEPATH`, else the platform's notion of home (real environment only).
-    pub fn home_dir(&self) -> Option<PathBuf> {
+    pub(crate) fn home_dir(&self) -> Option<PathBuf> {
         if let Some(fake) = &self.fake
             && let Some(home) = &fake.home
         {
@@ -201,7 +202,7 @@ impl ProviderEnv {
     }
 
     /// Expands a leading `~` (alone or followed by a path separator) to the home directory.
-    pub fn expand_home(&self, path: &str) -> PathBuf {
+    pub(crate) fn expand_home(&self, path: &str) -> PathBuf {
         let rest = if path == "~" {
             Some("")
         } else {
@@ -239,5 +240,45 @@ impl fmt::Debug for ProviderEnv {
                     .finish()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::ProviderEnv;
+
+    #[test]
+    fn provider_env_fake_and_real() {
+        let fake = ProviderEnv::fake()
+            .var("K", "V")
+            .file("/a", "contents")
+            .home("/h");
+        assert!(fake.is_fake());
+        assert_eq!(fake.get_var("K").as_deref(), Some("V"));
+        assert_eq!(fake.get_var("PATH"), None);
+        assert_eq!(fake.read_to_string(Path::new("/a")).unwrap(), "contents");
+        assert_eq!(
+            fake.read_to_string(Path::new("/b")).unwrap_err().kind(),
+            std::io::ErrorKind::NotFound
+        );
+        assert_eq!(fake.expand_home("~/x"), Path::new("/h/x"));
+        assert_eq!(fake.expand_home("~"), Path::new("/h"));
+        assert_eq!(fake.expand_home("/abs/~/x"), Path::new("/abs/~/x"));
+
+        // Clones share nothing mutable: building on a clone leaves the original unchanged.
+        let extended = fake.clone().var("K", "W");
+        assert_eq!(fake.get_var("K").as_deref(), Some("V"));
+        assert_eq!(extended.get_var("K").as_deref(), Some("W"));
+
+        let real = ProviderEnv::real();
+        assert!(!real.is_fake());
+        assert_eq!(real.get_var("PATH"), std::env::var("PATH").ok());
+        // Builder methods on the real environment produce a fake and leave the process alone.
+        let from_real = real.var("RESTJSON_RUNTIME_TEST_VAR", "1");
+        assert!(from_real.is_fake());
+        assert_eq!(from_real.get_var("PATH"), None);
+        assert_eq!(std::env::var("RESTJSON_RUNTIME_TEST_VAR").ok(), None);
     }
 }

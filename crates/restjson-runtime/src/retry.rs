@@ -13,8 +13,9 @@
 //! * Adaptive mode adds a client-side rate limiter that reacts to throttling responses (a
 //!   token bucket whose fill rate follows a CUBIC curve) and may delay any attempt,
 //!   the first included.
-//! * A clock-skew error (a [`CLOCK_SKEW_CODES`] code with a `Date` header more than
-//!   [`CLOCK_SKEW_THRESHOLD`] from the local clock) makes the client sign with the service's
+//! * A clock-skew error (`RequestTimeTooSkewed`, `RequestExpired`, `RequestInTheFuture`,
+//!   `InvalidSignatureException`, `SignatureDoesNotMatch` or `AuthFailure`, with a `Date`
+//!   header more than 4 minutes from the local clock) makes the client sign with the service's
 //!   time from then on, and is retried once, at once and without quota cost.
 //!
 //! The error-type-specific backoff bases follow the current SDK reference guide; the quota
@@ -277,7 +278,7 @@ impl RetryConfig {
 
     /// The delay before retry number `retry + 1` (`retry` counts from 0) after a failure of
     /// `kind`, with jitter `r` in `[0, 1]`: `min(r * 2^retry * base, max_backoff)`.
-    pub fn backoff(&self, kind: RetryKind, retry: u32, r: f64) -> Duration {
+    pub(crate) fn backoff(&self, kind: RetryKind, retry: u32, r: f64) -> Duration {
         let base = match kind {
             RetryKind::Throttling => self.throttling_backoff,
             RetryKind::Transient | RetryKind::Timeout => self.transient_backoff,
@@ -348,7 +349,7 @@ impl RetryConfig {
 /// Why an attempt is worth retrying.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum RetryKind {
+pub(crate) enum RetryKind {
     /// The service throttled the request.
     Throttling,
     /// A transient failure: a 5xx answer, a transient error code, an I/O error.
@@ -358,7 +359,7 @@ pub enum RetryKind {
 }
 
 /// Error codes the SDKs retry as transient, whatever the status.
-pub const TRANSIENT_CODES: &[&str] = &[
+pub(crate) const TRANSIENT_CODES: &[&str] = &[
     "RequestTimeout",
     "RequestTimeoutException",
     "PriorRequestNotComplete",
@@ -366,10 +367,10 @@ pub const TRANSIENT_CODES: &[&str] = &[
 ];
 
 /// Statuses the SDKs retry as transient.
-pub const TRANSIENT_STATUSES: &[u16] = &[500, 502, 503, 504];
+pub(crate) const TRANSIENT_STATUSES: &[u16] = &[500, 502, 503, 504];
 
 /// Error codes saying the client clock is off.
-pub const CLOCK_SKEW_CODES: &[&str] = &[
+pub(crate) const CLOCK_SKEW_CODES: &[&str] = &[
     "RequestTimeTooSkewed",
     "RequestExpired",
     "RequestInTheFuture",
@@ -380,10 +381,10 @@ pub const CLOCK_SKEW_CODES: &[&str] = &[
 
 /// How far the service's clock (`Date` header) may be from ours before a clock-skew error is
 /// attributed to our clock.
-pub const CLOCK_SKEW_THRESHOLD: Duration = Duration::from_secs(4 * 60);
+pub(crate) const CLOCK_SKEW_THRESHOLD: Duration = Duration::from_secs(4 * 60);
 
 /// Classifies an error response by status and error code; `None` means not retryable.
-pub fn classify_response(status: u16, code: Option<&str>) -> Option<RetryKind> {
+pub(crate) fn classify_response(status: u16, code: Option<&str>) -> Option<RetryKind> {
     if status == 429 || code.is_some_and(|c| crate::error::THROTTLING_CODES.contains(&c)) {
         Some(RetryKind::Throttling)
     } else if TRANSIENT_STATUSES.contains(&status)

@@ -1,10 +1,12 @@
-//! Client-side validation of operation inputs against the model's constraint traits.
+//! Client-side validation of operation inputs against the model: required members and the
+//! `@length`, `@range` and `@pattern` constraints.
 //!
-//! Required members are checked by each builder's `build()`. Before a request is sent, the
-//! runtime also checks the `@length`, `@range` and `@pattern` constraints of the input and of
-//! every structure, list and map nested in it, and reports every violated member at once, each
-//! with its path (`destinationConfiguration.s3.bucketName`, `tags["team"]`, `items[2]`) and
-//! the constraint, like the `fieldList` of a service `ValidationException`.
+//! Before a request is sent, the runtime checks that every required member of the input is
+//! set, and the constraints of the input and of every structure, list and map nested in it. It
+//! reports every problem at once in one [`ValidationError`] (reachable with
+//! `SdkError::as_validation_error()`): each missing member and each violated constraint with
+//! its path (`destinationConfiguration.s3.bucketName`, `tags["team"]`, `items[2]`), like the
+//! `fieldList` of a service `ValidationException`. Nothing is sent when there is one.
 //!
 //! Two modes:
 //! - **default**: only what validating AWS SDKs check, which the service enforces as well:
@@ -22,12 +24,42 @@
 
 use std::error::Error as StdError;
 use std::fmt;
-use std::sync::OnceLock;
 
-/// A constraint from the model, as violated by a value.
+/// A bound of a `@range` constraint, typed like the member it constrains: integers for
+/// integer members. `Debug` and `Display` print the number alone (`1`, `0.5`).
+#[derive(Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Bound {
+    /// A bound of an integer member (`byte` to `long`).
+    Integer(i64),
+    /// A bound of a `float` or `double` member.
+    Float(f64),
+}
+
+impl fmt::Display for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Integer(n) => write!(f, "{n}"),
+            Self::Float(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl fmt::Debug for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Integer(n) => write!(f, "{n}"),
+            Self::Float(n) => write!(f, "{n:?}"),
+        }
+    }
+}
+
+/// What is wrong with one member.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Constraint {
+    /// `@required`: the member is not set.
+    Required,
     /// `@length(min)`: the value is shorter.
     MinLength {
         /// The minimum.
@@ -45,12 +77,12 @@ pub enum Constraint {
     /// `@range(min)`: the value is smaller.
     Min {
         /// The minimum.
-        min: f64,
+        min: Bound,
     },
     /// `@range(max)`: the value is larger (strict mode).
     Max {
         /// The maximum.
-        max: f64,
+        max: Bound,
     },
     /// `@pattern`: the value does not match (strict mode).
     Pattern {
@@ -62,20 +94,21 @@ pub enum Constraint {
 impl fmt::Display for Constraint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::Required => f.write_str("is required but not set"),
             Self::MinLength { min, actual } => {
-                write!(f, "length {actual} is below the minimum of {min}")
+                write!(f, "has length {actual}, below the minimum of {min}")
             }
             Self::MaxLength { max, actual } => {
-                write!(f, "length {actual} is above the maximum of {max}")
+                write!(f, "has length {actual}, above the maximum of {max}")
             }
-            Self::Min { min } => write!(f, "value is below the minimum of {min}"),
-            Self::Max { max } => write!(f, "value is above the maximum of {max}"),
-            Self::Pattern { pattern } => write!(f, "value does not match the pattern {pattern}"),
+            Self::Min { min } => write!(f, "is below the minimum of {min}"),
+            Self::Max { max } => write!(f, "is above the maximum of {max}"),
+            Self::Pattern { pattern } => write!(f, "does not match the pattern {pattern}"),
         }
     }
 }
 
-/// One violated constraint of one member.
+/// One problem with one member: missing, or a violated constraint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldViolation {
     path: String,
@@ -89,7 +122,8 @@ impl FieldViolation {
         &self.path
     }
 
-    /// The violated constraint.
+    /// What is wrong: [`Constraint::Required`] for a missing member, else the violated
+    /// constraint.
     pub fn constraint(&self) -> &Constraint {
         &self.constraint
     }
@@ -97,20 +131,32 @@ impl FieldViolation {
 
 impl fmt::Display for FieldViolation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}`: {}", self.path, self.constraint)
+        write!(f, "`{}` {}", self.path, self.constraint)
     }
 }
 
-/// An input that violates constraints of the model; nothing was sent. Lists every violation.
+/// An input that the model does not allow; nothing was sent. Lists every problem at once:
+/// each missing required member and each violated constraint, in member order.
+///
+/// `Display` reads like `invalid input (2 problems): `roomIdentifier` is required but not
+/// set; `name` has length 0, below the minimum of 1`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidationError {
     violations: Vec<FieldViolation>,
 }
 
 impl ValidationError {
-    /// Every violation, in member order.
+    /// Every problem, in member order.
     pub fn violations(&self) -> &[FieldViolation] {
         &self.violations
+    }
+
+    /// The paths of the required members that are not set.
+    pub fn missing(&self) -> impl Iterator<Item = &str> {
+        self.violations
+            .iter()
+            .filter(|v| v.constraint == Constraint::Required)
+            .map(FieldViolation::path)
     }
 }
 
@@ -119,7 +165,7 @@ impl fmt::Display for ValidationError {
         let n = self.violations.len();
         write!(
             f,
-            "input failed validation ({n} {}): ",
+            "invalid input ({n} {}): ",
             if n == 1 { "problem" } else { "problems" }
         )?;
         for (i, v) in self.violations.iter().enumerate() {
@@ -134,161 +180,193 @@ impl fmt::Display for ValidationError {
 
 impl StdError for ValidationError {}
 
-/// A `@pattern` compiled on first use (only strict mode uses it).
-pub struct Pattern {
-    source: &'static str,
-    compiled: OnceLock<Option<regex_lite::Regex>>,
-}
+/// The checks generated code runs (re-exported through `__private` only).
+pub(crate) mod checks {
+    use std::fmt;
+    use std::sync::OnceLock;
 
-impl fmt::Debug for Pattern {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Pattern").field(&self.source).finish()
+    use super::{Bound, Constraint, FieldViolation, ValidationError};
+
+    /// A `@pattern` compiled on first use (only strict mode uses it).
+    pub struct Pattern {
+        source: &'static str,
+        compiled: OnceLock<Option<regex_lite::Regex>>,
     }
-}
 
-impl Pattern {
-    /// A pattern from the model.
-    pub const fn new(source: &'static str) -> Self {
-        Self {
-            source,
-            compiled: OnceLock::new(),
+    impl fmt::Debug for Pattern {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_tuple("Pattern").field(&self.source).finish()
         }
     }
 
-    /// The pattern as written in the model.
-    pub fn as_str(&self) -> &'static str {
-        self.source
-    }
+    impl Pattern {
+        /// A pattern from the model.
+        pub const fn new(source: &'static str) -> Self {
+            Self {
+                source,
+                compiled: OnceLock::new(),
+            }
+        }
 
-    /// Whether `value` matches; `None` when the pattern cannot be compiled.
-    pub fn is_match(&self, value: &str) -> Option<bool> {
-        self.compiled
-            .get_or_init(|| {
-                let compiled = regex_lite::Regex::new(self.source);
-                if let Err(e) = &compiled {
-                    tracing::debug!(pattern = self.source, error = %e, "pattern not checked");
-                }
-                compiled.ok()
-            })
-            .as_ref()
-            .map(|re| re.is_match(value))
-    }
-}
+        /// The pattern as written in the model.
+        pub fn as_str(&self) -> &'static str {
+            self.source
+        }
 
-/// Collects violations while generated code walks an input.
-#[derive(Debug)]
-pub struct Validator {
-    strict: bool,
-    path: String,
-    violations: Vec<FieldViolation>,
-}
-
-impl Validator {
-    /// A validator in default (`strict == false`) or strict mode.
-    pub fn new(strict: bool) -> Self {
-        Self {
-            strict,
-            path: String::new(),
-            violations: Vec::new(),
+        /// Whether `value` matches; `None` when the pattern cannot be compiled.
+        pub fn is_match(&self, value: &str) -> Option<bool> {
+            self.compiled
+                .get_or_init(|| {
+                    let compiled = regex_lite::Regex::new(self.source);
+                    if let Err(e) = &compiled {
+                        tracing::debug!(pattern = self.source, error = %e, "pattern not checked");
+                    }
+                    compiled.ok()
+                })
+                .as_ref()
+                .map(|re| re.is_match(value))
         }
     }
 
-    /// Whether maximums and patterns are checked.
-    pub fn is_strict(&self) -> bool {
-        self.strict
+    /// Collects violations while generated code walks an input.
+    #[derive(Debug)]
+    pub struct Validator {
+        strict: bool,
+        path: String,
+        violations: Vec<FieldViolation>,
     }
 
-    fn violation(&mut self, constraint: Constraint) {
-        self.violations.push(FieldViolation {
-            path: self.path.clone(),
-            constraint,
-        });
-    }
-
-    fn nest(&mut self, segment: fmt::Arguments<'_>, f: impl FnOnce(&mut Self)) {
-        use fmt::Write;
-        let len = self.path.len();
-        let _ = self.path.write_fmt(segment);
-        f(self);
-        self.path.truncate(len);
-    }
-
-    /// Checks the member `name` of the current structure with `f`.
-    pub fn field(&mut self, name: &str, f: impl FnOnce(&mut Self)) {
-        if self.path.is_empty() {
-            self.nest(format_args!("{name}"), f)
-        } else {
-            self.nest(format_args!(".{name}"), f)
+    impl Validator {
+        /// A validator in default (`strict == false`) or strict mode.
+        pub fn new(strict: bool) -> Self {
+            Self {
+                strict,
+                path: String::new(),
+                violations: Vec::new(),
+            }
         }
-    }
 
-    /// Checks item `index` of the current list with `f`.
-    pub fn index(&mut self, index: usize, f: impl FnOnce(&mut Self)) {
-        self.nest(format_args!("[{index}]"), f)
-    }
-
-    /// Checks the entry `key` of the current map with `f`.
-    pub fn key(&mut self, key: &str, f: impl FnOnce(&mut Self)) {
-        self.nest(format_args!("[{key:?}]"), f)
-    }
-
-    /// Checks the entry of a map whose keys are sensitive: the path does not show the key.
-    pub fn hidden_key(&mut self, f: impl FnOnce(&mut Self)) {
-        self.nest(format_args!("[*]"), f)
-    }
-
-    /// Checks a length against `@length(min, max)`.
-    pub fn length(&mut self, actual: usize, min: Option<u64>, max: Option<u64>) {
-        let actual = actual as u64;
-        if let Some(min) = min.filter(|m| actual < *m) {
-            self.violation(Constraint::MinLength { min, actual });
+        /// Whether maximums and patterns are checked.
+        pub fn is_strict(&self) -> bool {
+            self.strict
         }
-        if let Some(max) = max.filter(|m| self.strict && actual > *m) {
-            self.violation(Constraint::MaxLength { max, actual });
-        }
-    }
 
-    /// Checks a string's length (in Unicode scalar values) against `@length(min, max)`.
-    pub fn str_length(&mut self, value: &str, min: Option<u64>, max: Option<u64>) {
-        // Counting is only needed when a bound could be violated.
-        if min.is_some_and(|m| m > 0) || (self.strict && max.is_some()) {
-            self.length(value.chars().count(), min, max);
-        }
-    }
-
-    /// Checks a number against `@range(min, max)`.
-    pub fn range(&mut self, value: f64, min: Option<f64>, max: Option<f64>) {
-        if let Some(min) = min.filter(|m| value < *m) {
-            self.violation(Constraint::Min { min });
-        }
-        if let Some(max) = max.filter(|m| self.strict && value > *m) {
-            self.violation(Constraint::Max { max });
-        }
-    }
-
-    /// Checks a string against `@pattern` (strict mode only).
-    pub fn pattern(&mut self, value: &str, pattern: &'static Pattern) {
-        if self.strict && pattern.is_match(value) == Some(false) {
-            self.violation(Constraint::Pattern {
-                pattern: pattern.as_str(),
+        fn violation(&mut self, constraint: Constraint) {
+            self.violations.push(FieldViolation {
+                path: self.path.clone(),
+                constraint,
             });
         }
-    }
 
-    /// Every violation found, as an error if there is any.
-    pub fn finish(self) -> Result<(), ValidationError> {
-        if self.violations.is_empty() {
-            Ok(())
-        } else {
-            Err(ValidationError {
-                violations: self.violations,
-            })
+        fn nest(&mut self, segment: fmt::Arguments<'_>, f: impl FnOnce(&mut Self)) {
+            use fmt::Write;
+            let len = self.path.len();
+            let _ = self.path.write_fmt(segment);
+            f(self);
+            self.path.truncate(len);
+        }
+
+        /// Checks the member `name` of the current structure with `f`.
+        pub fn field(&mut self, name: &str, f: impl FnOnce(&mut Self)) {
+            if self.path.is_empty() {
+                self.nest(format_args!("{name}"), f)
+            } else {
+                self.nest(format_args!(".{name}"), f)
+            }
+        }
+
+        /// Checks item `index` of the current list with `f`.
+        pub fn index(&mut self, index: usize, f: impl FnOnce(&mut Self)) {
+            self.nest(format_args!("[{index}]"), f)
+        }
+
+        /// Checks the entry `key` of the current map with `f`.
+        pub fn key(&mut self, key: &str, f: impl FnOnce(&mut Self)) {
+            self.nest(format_args!("[{key:?}]"), f)
+        }
+
+        /// Checks the entry of a map whose keys are sensitive: the path does not show the key.
+        pub fn hidden_key(&mut self, f: impl FnOnce(&mut Self)) {
+            self.nest(format_args!("[*]"), f)
+        }
+
+        /// Checks a length against `@length(min, max)`.
+        pub fn length(&mut self, actual: usize, min: Option<u64>, max: Option<u64>) {
+            let actual = actual as u64;
+            if let Some(min) = min.filter(|m| actual < *m) {
+                self.violation(Constraint::MinLength { min, actual });
+            }
+            if let Some(max) = max.filter(|m| self.strict && actual > *m) {
+                self.violation(Constraint::MaxLength { max, actual });
+            }
+        }
+
+        /// Checks a string's length (in Unicode scalar values) against `@length(min, max)`.
+        pub fn str_length(&mut self, value: &str, min: Option<u64>, max: Option<u64>) {
+            // Counting is only needed when a bound could be violated.
+            if min.is_some_and(|m| m > 0) || (self.strict && max.is_some()) {
+                self.length(value.chars().count(), min, max);
+            }
+        }
+
+        /// Records that the required member `name` of the current structure is not set.
+        pub fn missing(&mut self, name: &str) {
+            self.field(name, |v| v.violation(Constraint::Required));
+        }
+
+        /// Checks an integer against `@range(min, max)`.
+        pub fn int_range(&mut self, value: i64, min: Option<i64>, max: Option<i64>) {
+            if let Some(min) = min.filter(|m| value < *m) {
+                self.violation(Constraint::Min {
+                    min: Bound::Integer(min),
+                });
+            }
+            if let Some(max) = max.filter(|m| self.strict && value > *m) {
+                self.violation(Constraint::Max {
+                    max: Bound::Integer(max),
+                });
+            }
+        }
+
+        /// Checks a floating-point number against `@range(min, max)`.
+        pub fn float_range(&mut self, value: f64, min: Option<f64>, max: Option<f64>) {
+            if let Some(min) = min.filter(|m| value < *m) {
+                self.violation(Constraint::Min {
+                    min: Bound::Float(min),
+                });
+            }
+            if let Some(max) = max.filter(|m| self.strict && value > *m) {
+                self.violation(Constraint::Max {
+                    max: Bound::Float(max),
+                });
+            }
+        }
+
+        /// Checks a string against `@pattern` (strict mode only).
+        pub fn pattern(&mut self, value: &str, pattern: &'static Pattern) {
+            if self.strict && pattern.is_match(value) == Some(false) {
+                self.violation(Constraint::Pattern {
+                    pattern: pattern.as_str(),
+                });
+            }
+        }
+
+        /// Every violation found, as an error if there is any.
+        pub fn finish(self) -> Result<(), ValidationError> {
+            if self.violations.is_empty() {
+                Ok(())
+            } else {
+                Err(ValidationError {
+                    violations: self.violations,
+                })
+            }
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::checks::{Pattern, Validator};
     use super::*;
 
     static ROOM_ARN: Pattern =
@@ -303,13 +381,20 @@ mod tests {
             v.pattern("not an arn", &ROOM_ARN);
         });
         v.field("count", |v| {
-            v.range(0.0, Some(1.0), Some(5.0));
-            v.range(9.0, Some(1.0), Some(5.0));
+            v.int_range(0, Some(1), Some(5));
+            v.int_range(9, Some(1), Some(5));
         });
+        v.missing("roomIdentifier");
         let err = v.finish().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "input failed validation (2 problems): `name`: length 0 is below the minimum of 1; `count`: value is below the minimum of 1"
+            "invalid input (3 problems): `name` has length 0, below the minimum of 1; `count` is below the minimum of 1; `roomIdentifier` is required but not set"
+        );
+        assert_eq!(err.missing().collect::<Vec<_>>(), ["roomIdentifier"]);
+        // Integer bounds print as integers, in `Debug` too.
+        assert_eq!(
+            format!("{:?}", err.violations()[1].constraint()),
+            "Min { min: 1 }"
         );
     }
 
@@ -325,7 +410,8 @@ mod tests {
                     v.pattern("arn:aws:ivschat:us-west-2:1:room/x", &ROOM_ARN)
                 });
                 v.key("bad", |v| v.pattern("nope", &ROOM_ARN));
-                v.hidden_key(|v| v.range(7.0, None, Some(6.5)));
+                v.hidden_key(|v| v.float_range(7.0, None, Some(6.5)));
+                v.missing("inner");
             });
         });
         let err = v.finish().unwrap_err();
@@ -347,7 +433,13 @@ mod tests {
                         pattern: ROOM_ARN.as_str()
                     }
                 ),
-                ("outer.map[*]".to_owned(), Constraint::Max { max: 6.5 }),
+                (
+                    "outer.map[*]".to_owned(),
+                    Constraint::Max {
+                        max: Bound::Float(6.5)
+                    }
+                ),
+                ("outer.map.inner".to_owned(), Constraint::Required),
             ]
         );
     }

@@ -2,19 +2,18 @@
 //! rule of region, endpoint URL, FIPS and dual-stack.
 
 use restjson_runtime::Config;
-use restjson_runtime::provider_env::ProviderEnv;
+use restjson_runtime::config::ProviderEnv;
 
 fn env() -> ProviderEnv {
     ProviderEnv::fake().home("/home/u")
 }
 
 fn endpoint(env: &ProviderEnv, profile: Option<&str>) -> Option<String> {
-    Config::from_env_with(env, profile)
+    let config = Config::from_env_with(env, profile)
         .expect("config loads")
-        .build()
-        .env_sources()
+        .build();
+    restjson_runtime::__private::endpoint_url_from_env(&config, "ivschat")
         .expect("sources kept")
-        .endpoint_url("ivschat")
         .expect("valid")
 }
 

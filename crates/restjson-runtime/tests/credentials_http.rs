@@ -6,11 +6,11 @@ mod support;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use restjson_runtime::config::ProviderEnv;
 use restjson_runtime::credentials::{
     ContainerProvider, Credentials, CredentialsError, CredentialsErrorKind, DefaultChain,
     ImdsProvider, ProvideCredentials, default_provider,
 };
-use restjson_runtime::provider_env::ProviderEnv;
 use support::{Request, silent_server};
 use tokio::net::TcpListener;
 

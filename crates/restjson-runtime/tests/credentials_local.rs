@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use restjson_runtime::config::ProviderEnv;
 use restjson_runtime::credentials::{
     CredentialProcessProvider, Credentials, CredentialsCache, CredentialsError,
     CredentialsErrorKind, EnvironmentProvider, ProfileProvider, ProvideCredentials,
 };
-use restjson_runtime::provider_env::ProviderEnv;
 
 const CONFIG: &str = "/home/u/.aws/config";
 const CREDENTIALS: &str = "/home/u/.aws/credentials";

@@ -11,11 +11,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use restjson_runtime::Config;
+use restjson_runtime::config::ProviderEnv;
 use restjson_runtime::credentials::{
     AssumeRoleProvider, Credentials, DefaultChain, ProfileProvider, ProvideCredentials,
     WebIdentityTokenProvider,
 };
-use restjson_runtime::provider_env::ProviderEnv;
 use support::{FakeServer, NoSleep, Request, Response, TempDir, json_error, sts_error};
 
 const SECRETS: &[&str] = &[

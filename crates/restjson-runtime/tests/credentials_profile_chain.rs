@@ -9,8 +9,8 @@ mod support;
 use std::time::{Duration, UNIX_EPOCH};
 
 use restjson_runtime::Config;
+use restjson_runtime::config::ProviderEnv;
 use restjson_runtime::credentials::{DefaultChain, ProfileProvider, ProvideCredentials};
-use restjson_runtime::provider_env::ProviderEnv;
 use restjson_runtime::time::StaticTimeSource;
 use support::{FakeServer, Request, Response, TempDir, sso_credentials, sts_credentials};
 

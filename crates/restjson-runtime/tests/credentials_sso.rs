@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
 
 use restjson_runtime::Config;
+use restjson_runtime::config::ProviderEnv;
 use restjson_runtime::credentials::{CredentialsError, ProfileProvider, ProvideCredentials};
-use restjson_runtime::provider_env::ProviderEnv;
 use restjson_runtime::time::StaticTimeSource;
 use serde_json::{Value, json};
 use support::{EXPIRY_2030_SECS, FakeServer, Response, TempDir, json_error, sso_credentials};

@@ -10,12 +10,12 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use bytes::Bytes;
 use restjson_runtime::Config;
+use restjson_runtime::config::ProviderEnv;
 use restjson_runtime::credentials::{
     AssumeRoleProvider, Credentials, CredentialsError, EnvironmentProvider, ProvideCredentials,
     WebIdentityTokenProvider,
 };
 use restjson_runtime::http::{ConnectorFuture, HttpConnector, HttpRequest};
-use restjson_runtime::provider_env::ProviderEnv;
 use restjson_runtime::time::StaticTimeSource;
 use support::{
     EXPIRY_2030_SECS, FakeServer, NoSleep, Response, TempDir, silent_server, sts_credentials,

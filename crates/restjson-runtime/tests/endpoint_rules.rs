@@ -1,6 +1,6 @@
 //! Endpoint rule-set interpreter tests on small hand-written rule sets and partition tables.
 
-use restjson_runtime::endpoint::{
+use restjson_runtime::__private::endpoint::{
     Endpoint, EndpointErrorKind, EndpointParams, ParamType, ParamValue, PartitionTable, RuleSet,
 };
 use serde_json::{Value, json};
@@ -1085,7 +1085,7 @@ fn rule_sets_and_partitions_are_shareable_across_threads() {
     shareable::<RuleSet>();
     shareable::<PartitionTable>();
     shareable::<EndpointParams>();
-    shareable::<restjson_runtime::endpoint::EndpointError>();
+    shareable::<restjson_runtime::__private::endpoint::EndpointError>();
 }
 
 #[test]

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use restjson_runtime::profile::{ProfileSelection, ProfileSet, default_region};
-use restjson_runtime::provider_env::ProviderEnv;
+use restjson_runtime::__private::profile::{ProfileSelection, ProfileSet, default_region};
+use restjson_runtime::config::ProviderEnv;
 
 const CONFIG: &str = "/home/u/.aws/config";
 const CREDENTIALS: &str = "/home/u/.aws/credentials";
@@ -542,37 +542,4 @@ fn debug_output_never_shows_values() {
     assert!(debug.contains("AWS_SECRET_ACCESS_KEY"), "{debug}");
     assert!(!debug.contains("SUPERSECRET"), "{debug}");
     assert!(!debug.contains("TOKENVALUE"), "{debug}");
-}
-
-#[test]
-fn provider_env_fake_and_real() {
-    let fake = ProviderEnv::fake()
-        .var("K", "V")
-        .file("/a", "contents")
-        .home("/h");
-    assert!(fake.is_fake());
-    assert_eq!(fake.get_var("K").as_deref(), Some("V"));
-    assert_eq!(fake.get_var("PATH"), None);
-    assert_eq!(fake.read_to_string(Path::new("/a")).unwrap(), "contents");
-    assert_eq!(
-        fake.read_to_string(Path::new("/b")).unwrap_err().kind(),
-        std::io::ErrorKind::NotFound
-    );
-    assert_eq!(fake.expand_home("~/x"), Path::new("/h/x"));
-    assert_eq!(fake.expand_home("~"), Path::new("/h"));
-    assert_eq!(fake.expand_home("/abs/~/x"), Path::new("/abs/~/x"));
-
-    // Clones share nothing mutable: building on a clone leaves the original unchanged.
-    let extended = fake.clone().var("K", "W");
-    assert_eq!(fake.get_var("K").as_deref(), Some("V"));
-    assert_eq!(extended.get_var("K").as_deref(), Some("W"));
-
-    let real = ProviderEnv::real();
-    assert!(!real.is_fake());
-    assert_eq!(real.get_var("PATH"), std::env::var("PATH").ok());
-    // Builder methods on the real environment produce a fake and leave the process alone.
-    let from_real = real.var("RESTJSON_RUNTIME_TEST_VAR", "1");
-    assert!(from_real.is_fake());
-    assert_eq!(from_real.get_var("PATH"), None);
-    assert_eq!(std::env::var("RESTJSON_RUNTIME_TEST_VAR").ok(), None);
 }

@@ -19,6 +19,7 @@ pub fn files(
         ),
         ("src/config.rs".into(), config_rs(service)),
         ("src/error.rs".into(), error_rs()),
+        ("src/primitives.rs".into(), primitives_rs(service)),
         ("src/operation.rs".into(), operation_rs(service)),
     ]
 }
@@ -55,19 +56,31 @@ const GUIDE: &str = "
 # Paginated operations
 
 The fluent builder of every paginated operation has `into_paginator()`: a stream of pages
-(`futures::Stream`, or call its `next()` method), with `.page_size(n)` and `.items()` (a stream
-of the listed items). Nothing is sent until it is polled; it stops after the last page, after a
+(`futures::Stream`, or call its `next()`, `try_next()`, `collect()` or `try_collect()`; `send()`
+as with the AWS SDK for Rust), with `.page_size(n)` and `.items()` (a stream of the listed
+items, with the same methods). Nothing is sent until it is polled; it stops after the last page, after a
 failed page (yielded as an error), or with a [`PaginationError`](crate::error::PaginationError)
 when the walk makes no progress (a repeated token, too many empty pages in a row).
 
+# Errors
+
+A call fails with an [`SdkError`](crate::error::SdkError) of the operation's own error enum
+(`operation::<name>::<Name>Error`): one variant per error the model lists, with its typed
+fields, and `Unhandled` for anything else. As with the AWS SDK for Rust,
+`err.into_service_error()` gives that enum whatever failed (a failure that is not a service
+error becomes `Unhandled`, with the failure as its source), and
+[`ProvideErrorMetadata`](crate::error::ProvideErrorMetadata) gives `code()`, `message()` and
+`meta()` of the call error, the enum and each modelled error.
+
 # Validation
 
-`build()` fails when a required member is missing. Before sending, inputs are also checked
-against the model's minimum lengths and minimum values (as validating AWS SDKs do), reporting
-every violated member with its path ([`ValidationError`](crate::error::ValidationError), the
-source of a construction error). `Config::builder().strict_validation(true)` also checks
-maximum lengths, maximum values and patterns; the model's patterns can be narrower than what
-the service accepts, so strict mode can refuse requests the service would accept.
+Before sending, the input is checked: every required member must be set, and values must
+satisfy the model's minimum lengths and minimum values (as validating AWS SDKs check). Every
+problem is reported at once in one [`ValidationError`](crate::error::ValidationError), from
+`err.as_validation_error()`, each with its member path; nothing is sent.
+`Config::builder().strict_validation(true)` also checks maximum lengths, maximum values and
+patterns; the model's patterns can be narrower than what the service accepts, so strict mode
+can refuse requests the service would accept.
 
 # Features
 
@@ -76,8 +89,8 @@ the service accepts, so strict mode can refuse requests the service would accept
   independent of the wire protocol: fields use their Rust names; enums are their string (or
   integer) value, unknown values included; unions are externally tagged by variant name, with
   `\"Unknown\"` for variants this client does not know; timestamps are RFC 3339 strings with
-  full precision; blobs are base64; an output's request id is kept as `_request_id`. Every value
-  round-trips unchanged. Members the model marks sensitive (tokens, user ids) are serialized
+  full precision; blobs are base64; an output's request id is kept as `_request_id` (a modelled
+  error's response metadata is not kept). Every value round-trips unchanged. Members the model marks sensitive (tokens, user ids) are serialized
   too, since a round trip must keep them: protect serialized data accordingly. Off by default.
 - `time`: conversions between [`DateTime`] and `time::OffsetDateTime`
   (`From` one way, `TryFrom` the other). Off by default. `DateTime` always converts to and from
@@ -91,6 +104,7 @@ the service accepts, so strict mode can refuse requests the service would accept
 fn lib_rs(service: &Service, options: &Options, has_endpoint: bool) -> TokenStream {
     let endpoint_mod = if has_endpoint {
         quote!(
+            #[doc(hidden)]
             pub mod endpoint;
         )
     } else {
@@ -166,6 +180,7 @@ fn lib_rs(service: &Service, options: &Options, has_endpoint: bool) -> TokenStre
         #endpoint_mod
         pub mod error;
         pub mod operation;
+        pub mod primitives;
         mod protocol;
         pub mod types;
         mod validate;
@@ -187,12 +202,11 @@ fn client_rs(service: &Service, options: &Options, has_endpoint: bool) -> TokenS
         let f = ident(&op.fn_name);
         let m = ident(&op.module);
         let fluent = format_ident!("{}", op.fluent);
-        let d = docs(&op.docs);
-        let d = if op.docs.is_empty() {
-            docs(&[format!("Calls the `{}` operation.", op.name)])
-        } else {
-            d
-        };
+        let d = docs(&super::client_docs::method_docs(
+            service,
+            op,
+            &options.crate_name,
+        ));
         quote! {
             #d
             pub fn #f(&self) -> crate::operation::#m::builders::#fluent {
@@ -224,14 +238,14 @@ fn client_rs(service: &Service, options: &Options, has_endpoint: bool) -> TokenS
         #[doc = #doc]
         #[derive(Clone, Debug)]
         pub struct Client {
-            handle: ::restjson_runtime::Handle,
+            handle: ::restjson_runtime::__private::Handle,
         }
 
         impl Client {
             /// A client with `config`. Never fails: configuration problems (no region, an
             /// invalid endpoint URL) are reported by each call, before anything is sent.
             pub fn from_conf(config: crate::Config) -> Self {
-                Self { handle: ::restjson_runtime::Handle::new(config, &SERVICE) }
+                Self { handle: ::restjson_runtime::__private::Handle::new(config, &SERVICE) }
             }
 
             /// A client with a copy of `config`.
@@ -258,15 +272,28 @@ fn config_rs(service: &Service) -> TokenStream {
         quote!()
     };
     quote! {
-        //! Client configuration: region, credentials, endpoint, transport and timeouts.
+        //! Client configuration: region, credentials and their providers, endpoint, transport,
+        //! retries and timeouts.
         #bearer
-        pub use ::restjson_runtime::config::{Config, ConfigBuilder as Builder, CredentialsSetting};
-        pub use ::restjson_runtime::env_config::ConfigError;
-        pub use ::restjson_runtime::provider_env::ProviderEnv;
+        pub use ::restjson_runtime::config::{
+            Config, ConfigBuilder as Builder, ConfigError, CredentialsSetting, IdempotencyTokenProvider,
+            ProviderEnv, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_OPERATION_TIMEOUT,
+        };
+        pub use ::restjson_runtime::credentials::{
+            AssumeRoleProvider, ContainerProvider, CredentialProcessProvider, Credentials,
+            CredentialsCache, CredentialsError, DefaultChain, EnvironmentProvider, ImdsProvider,
+            ProfileProvider, ProvideCredentials, SharedCredentialsProvider, WebIdentityTokenProvider,
+        };
+        /// Any credentials provider of the official SDK (`aws_credential_types`), as a provider
+        /// of this client.
+        #[cfg(feature = "aws-config")]
+        pub use ::restjson_runtime::credentials::AwsSdkCredentialsProvider;
+        pub use ::restjson_runtime::http::{
+            ConnectorError, ConnectorErrorKind, ConnectorFuture, HttpConnector, HttpRequest,
+            HttpResponse, HttpSettings, ProxySetting,
+        };
         pub use ::restjson_runtime::retry::{RetryConfig, RetryMode};
         pub use ::restjson_runtime::sleep::AsyncSleep;
-        pub use ::restjson_runtime::credentials::{Credentials, CredentialsError, ProvideCredentials, SharedCredentialsProvider};
-        pub use ::restjson_runtime::http::{HttpConnector, HttpSettings, ProxySetting};
         pub use ::restjson_runtime::time::{StaticTimeSource, SystemClock, TimeSource};
     }
 }
@@ -274,10 +301,32 @@ fn config_rs(service: &Service) -> TokenStream {
 fn error_rs() -> TokenStream {
     quote! {
         //! Errors of calls: the failure class of a call ([`SdkError`]) wraps each operation's
-        //! own error enum (in `operation::<name>`).
-        pub use ::restjson_runtime::error::{BuildError, ErrorMetadata, RawResponse, SdkError, SdkErrorKind, Unhandled};
+        //! own error enum (in `operation::<name>`); [`ProvideErrorMetadata`] gives the code,
+        //! message and metadata of any of them; [`ValidationError`] lists what is wrong with an
+        //! input refused before sending.
+        pub use ::restjson_runtime::error::{
+            BoxError, BuildError, ErrorMetadata, ProvideErrorMetadata, RawResponse, SdkError,
+            SdkErrorKind, Unhandled,
+        };
         pub use ::restjson_runtime::paginator::PaginationError;
-        pub use ::restjson_runtime::validate::{Constraint, FieldViolation, ValidationError};
+        pub use ::restjson_runtime::validate::{Bound, Constraint, FieldViolation, ValidationError};
+    }
+}
+
+fn primitives_rs(service: &Service) -> TokenStream {
+    let byte_stream = if service.runtime_features.contains(&"streaming") {
+        quote!(
+            pub use ::restjson_runtime::byte_stream::{ByteStream, ByteStreamError};
+        )
+    } else {
+        quote!()
+    };
+    quote! {
+        //! The model's primitive types: timestamps, blobs and documents (where the AWS SDK for
+        //! Rust has them too).
+        pub use ::restjson_runtime::datetime::{DateTime, DateTimeError, TimestampFormat as DateTimeFormat};
+        pub use ::restjson_runtime::types::{Blob, Document, Number, UnknownVariantValue};
+        #byte_stream
     }
 }
 
@@ -302,13 +351,30 @@ fn runtime_features(features: &[&str]) -> String {
     }
 }
 
-pub fn cargo_toml(options: &Options, features: &[&str]) -> String {
+/// The one-line description of a generated crate, from the model's title and version.
+fn description(service: &Service) -> String {
+    format!(
+        "{} client for Rust (API version {}), generated from the service's Smithy model: typed operations, paginators, the AWS credential chain, retries and timeouts.",
+        service.title, service.version
+    )
+}
+
+pub fn cargo_toml(service: &Service, options: &Options) -> String {
+    let features = &service.runtime_features;
     let header = format!("# Code generated by `{}`. DO NOT EDIT.\n", options.command);
     let runtime_features = runtime_features(features);
+    let description = description(service)
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"");
     match options.cargo {
         CargoMode::Workspace => format!(
-            "{header}[package]\nname = \"{name}\"\ndescription = \"Client generated from a Smithy model.\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n[dependencies]\n{runtime_dep}\nserde = {{ workspace = true, optional = true }}\n\n[features]\n# Serialize/Deserialize on every generated type (see the crate documentation).\nserde = [\"dep:serde\", \"restjson-runtime/serde\"]\n# Conversions between DateTime and time::OffsetDateTime.\ntime = [\"restjson-runtime/time\"]\n# Config from the official SDK's SdkConfig, and its credentials providers.\naws-config = [\"restjson-runtime/aws-config\"]\n\n[dev-dependencies]\nserde_json.workspace = true\n",
+            "{header}[package]\nname = \"{name}\"\ndescription = \"{description}\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\n{publish}documentation = \"https://docs.rs/{name}\"\nreadme = \"README.md\"\nkeywords.workspace = true\ncategories.workspace = true\n\n[dependencies]\n{runtime_dep}\nserde = {{ workspace = true, optional = true }}\n\n[features]\n# Serialize/Deserialize on every generated type (see the crate documentation).\nserde = [\"dep:serde\", \"restjson-runtime/serde\"]\n# Conversions between DateTime and time::OffsetDateTime.\ntime = [\"restjson-runtime/time\"]\n# Config from the official SDK's SdkConfig, and its credentials providers.\naws-config = [\"restjson-runtime/aws-config\"]\n\n[dev-dependencies]\nserde_json.workspace = true\n",
             name = options.crate_name,
+            publish = if options.publish {
+                ""
+            } else {
+                "publish = false\n"
+            },
             runtime_dep = if features.is_empty() {
                 "restjson-runtime.workspace = true".to_owned()
             } else {
@@ -327,4 +393,44 @@ pub fn cargo_toml(options: &Options, features: &[&str]) -> String {
             }
         ),
     }
+}
+
+/// The README of a crate generated into this workspace (shown on crates.io).
+pub fn readme(service: &Service, options: &Options) -> String {
+    let name = &options.crate_name;
+    let krate = name.replace('-', "_");
+    let sdk = format!(
+        "aws-sdk-{}",
+        service.sdk_id.to_ascii_lowercase().replace(' ', "")
+    );
+    let op = service
+        .operations
+        .iter()
+        .find(|o| !o.input.needs_fallible_build())
+        .or(service.operations.first());
+    let call = op.map_or(String::new(), |op| {
+        format!(
+            "\n    let output = client.{}().send().await?;\n    println!(\"{{output:?}}\");",
+            op.fn_name
+        )
+    });
+    let paginated = service
+        .operations
+        .iter()
+        .find(|o| o.pagination.is_some())
+        .map(|o| o.fn_name.clone());
+    let paging_row = match &paginated {
+        Some(f) => format!(
+            "| `client.{f}().into_paginator().send()`, `.items().send()`, `next().await`, `try_next()`, `collect()`, `try_collect()` | the same (the paginator is also a `futures::Stream`) |\n"
+        ),
+        None => String::new(),
+    };
+    format!(
+        "<!-- Generated by `{command}`. DO NOT EDIT. -->\n# {name}\n\n{description}\n\nIt is built on [`restjson-runtime`](https://docs.rs/restjson-runtime) (reqwest over rustls, SigV4 with aws-sigv4, tokio). The [crate documentation](https://docs.rs/{name}) lists every operation with its inputs, output, errors and an example.\n\n## Usage\n\n```toml\n[dependencies]\n{name} = \"{version}\"\ntokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n```\n\n```rust,no_run\n#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {{\n    // Region, credentials and endpoint from the environment and ~/.aws, as the AWS SDKs read them.\n    let client = {krate}::Client::from_conf({krate}::Config::from_env()?.build());{call}\n    Ok(())\n}}\n```\n\nFeatures (all off by default): `serde` (`Serialize`/`Deserialize` on every type), `time` (`DateTime` to and from `time::OffsetDateTime`), `aws-config` (a `Config` from the official SDK's `SdkConfig`, and its credentials providers).\n\n## Coming from {sdk}\n\nCode written for the AWS SDK for Rust mostly works unchanged:\n\n| {sdk} | {name} |\n| --- | --- |\n| `Client::new(&aws_config::load_defaults(..).await)` | `Client::from_conf(Config::from_env()?.build())`, or `Config::from_sdk_config(&sdk_config)` with the `aws-config` feature |\n| `client.op().member(..).send().await?` | the same |\n{paging_row}| `err.into_service_error()`, then `match` on the operation's error enum | the same; `try_into_service_error()` gives back the `SdkError` when the failure is not a service error |\n| `use {sdk_krate}::error::ProvideErrorMetadata;` then `code()`, `message()`, `meta()` | `use {krate}::error::ProvideErrorMetadata;` (on `SdkError`, the error enums and every modelled error) |\n| map setters: `tags(k, v)`, `set_tags(Some(hash_map))` | the same; maps are kept (and returned) in key order, as `BTreeMap`s |\n| `{sdk_krate}::primitives::DateTime` | `{krate}::primitives::DateTime` |\n\nDifferences: inputs are checked before sending, and every missing required member and violated constraint comes back at once (`err.as_validation_error()`); every call ends within the configured time limits (60 s by default); `Config` is built with `Config::builder()` or `Config::from_env()` rather than from `SdkConfig`.\n\nLicense: {license}.\n",
+        command = options.command,
+        description = description(service),
+        version = options.crate_version,
+        sdk_krate = sdk.replace('-', "_"),
+        license = "Apache-2.0",
+    )
 }

@@ -19,9 +19,10 @@ pub fn file(service: &Service, partitions: Option<&str>) -> Result<Option<TokenS
     let partitions = serde_json::to_string(&partitions).map_err(|e| e.to_string())?;
     Ok(Some(quote! {
         //! Endpoint resolution with the service's endpoint rule set and the AWS partition table,
-        //! both compiled in.
-        pub use ::restjson_runtime::endpoint::{Endpoint, EndpointError, EndpointParams};
-        use ::restjson_runtime::endpoint::{PartitionTable, RuleSet};
+        //! both compiled in. Not part of the API (clients resolve endpoints themselves; the
+        //! endpoint tests call it).
+        pub use ::restjson_runtime::__private::endpoint::{Endpoint, EndpointError, EndpointParams};
+        use ::restjson_runtime::__private::endpoint::{PartitionTable, RuleSet};
 
         const RULES: &str = #rules;
         const PARTITIONS: &str = #partitions;

@@ -1,6 +1,7 @@
 //! Emitters: IR to Rust source files. Emitters only turn IR into tokens; every decision about
 //! names, bindings and types was made during lowering.
 
+mod client_docs;
 mod crate_files;
 mod endpoint;
 mod expiry;
@@ -38,6 +39,11 @@ pub struct Options {
     pub partitions: Option<String>,
     /// Endpoint test cases to emit as ignored tests: (documentation, reason).
     pub endpoint_skips: Vec<(String, String)>,
+    /// Whether the crate is meant for crates.io (workspace mode): its manifest then carries the
+    /// workspace's publishing metadata; otherwise it says `publish = false`.
+    pub publish: bool,
+    /// The license text to ship with the crate as `LICENSE` (a publishable crate must hold it).
+    pub license: Option<String>,
 }
 
 /// How a generated crate's Cargo.toml relates to a Cargo workspace.
@@ -100,8 +106,14 @@ pub fn generate(service: &Service, options: &Options) -> Result<BTreeMap<String,
     }
     files.insert(
         "Cargo.toml".into(),
-        crate_files::cargo_toml(options, &service.runtime_features),
+        crate_files::cargo_toml(service, options),
     );
+    if options.cargo == CargoMode::Workspace {
+        files.insert("README.md".into(), crate_files::readme(service, options));
+    }
+    if let Some(license) = &options.license {
+        files.insert("LICENSE".into(), license.clone());
+    }
     Ok(files)
 }
 

@@ -62,32 +62,9 @@ fn error_enum(op: &Operation) -> TokenStream {
         let d = format!(" The service returned `{}`.", e.code);
         quote!(#[doc = #d] #v(crate::types::error::#t),)
     });
-    let codes = op.errors.iter().map(|e| {
+    let details = op.errors.iter().map(|e| {
         let v = format_ident!("{}", e.variant);
-        let c = &e.code;
-        quote!(Self::#v(_) => ::std::option::Option::Some(#c),)
-    });
-    let messages = op.errors.iter().map(|e| {
-        let v = format_ident!("{}", e.variant);
-        match &e.message {
-            Some(m) => {
-                let f = ident(&m.field);
-                if m.non_optional {
-                    quote!(Self::#v(e) => ::std::option::Option::Some(e.#f.as_str()),)
-                } else {
-                    quote!(Self::#v(e) => e.#f.as_deref(),)
-                }
-            }
-            None => quote!(Self::#v(_) => ::std::option::Option::None,),
-        }
-    });
-    let displays = op.errors.iter().map(|e| {
-        let v = format_ident!("{}", e.variant);
-        quote!(Self::#v(e) => ::std::fmt::Display::fmt(e, f),)
-    });
-    let sources = op.errors.iter().map(|e| {
-        let v = format_ident!("{}", e.variant);
-        quote!(Self::#v(e) => ::std::option::Option::Some(e),)
+        quote!(Self::#v(e) => e,)
     });
     let predicates = op.errors.iter().map(|e| {
         let v = format_ident!("{}", e.variant);
@@ -96,36 +73,57 @@ fn error_enum(op: &Operation) -> TokenStream {
         quote!(#[doc = #d] pub fn #f(&self) -> bool { matches!(self, Self::#v(_)) })
     });
     let doc = format!(" The errors of the `{}` operation.", op.name);
+    let p = quote!(::restjson_runtime::__private);
+    let md = quote!(::restjson_runtime::error::ProvideErrorMetadata);
     quote! {
         #[doc = #doc]
+        ///
+        /// `SdkError::into_service_error()` gives it whatever failed (failures that are not
+        /// service errors are `Unhandled`, their cause as its source).
         #[non_exhaustive]
         #[derive(Debug)]
         pub enum #name {
             #(#variants)*
-            /// An error the operation does not model (its code, message and request id are kept).
+            /// An error the operation does not model (its code, message and request id are
+            /// kept), or a failure that is not a service error (its `source()`).
             Unhandled(::restjson_runtime::Unhandled),
         }
         impl #name {
+            fn details(&self) -> &dyn #p::OperationErrorDetails {
+                match self { #(#details)* Self::Unhandled(e) => e }
+            }
             /// The error code.
             pub fn code(&self) -> ::std::option::Option<&str> {
-                match self { #(#codes)* Self::Unhandled(e) => e.code() }
+                #md::code(self.details())
             }
             /// The error message.
             pub fn message(&self) -> ::std::option::Option<&str> {
-                match self { #(#messages)* Self::Unhandled(e) => e.message() }
+                #md::message(self.details())
+            }
+            /// Code, message and request id of the service's error response.
+            pub fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+                #md::meta(self.details())
             }
             #(#predicates)*
             /// Whether this is an error the operation does not model.
             pub fn is_unhandled(&self) -> bool { matches!(self, Self::Unhandled(_)) }
         }
+        impl #md for #name {
+            fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata { self.meta() }
+            fn code(&self) -> ::std::option::Option<&str> { self.code() }
+            fn message(&self) -> ::std::option::Option<&str> { self.message() }
+        }
+        impl ::std::convert::From<::restjson_runtime::Unhandled> for #name {
+            fn from(e: ::restjson_runtime::Unhandled) -> Self { Self::Unhandled(e) }
+        }
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self { #(#displays)* Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f) }
+                ::std::fmt::Display::fmt(self.details(), f)
             }
         }
         impl ::std::error::Error for #name {
             fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-                match self { #(#sources)* Self::Unhandled(e) => ::std::option::Option::Some(e) }
+                ::std::option::Option::Some(self.details())
             }
         }
     }
@@ -152,7 +150,7 @@ fn fluent_builder(op: &Operation) -> TokenStream {
             let f = ident(&m.rust_name);
             quote! {
                 if inner.#f.is_none() {
-                    inner.#f = ::std::option::Option::Some(self.handle.config().make_idempotency_token());
+                    inner.#f = ::std::option::Option::Some(::restjson_runtime::__private::make_idempotency_token(&self.handle));
                 }
             }
         })
@@ -162,24 +160,13 @@ fn fluent_builder(op: &Operation) -> TokenStream {
     } else {
         quote!(inner)
     };
-    let build = if op.input.needs_fallible_build() {
-        quote!(#inner.build())
-    } else {
-        quote!(::std::result::Result::Ok(#inner.build()))
-    };
     let take_inner = if tokens.is_empty() {
         quote!()
     } else {
         quote!(let mut inner = self.inner; #(#tokens)*)
     };
-    let send = super::paginator::send_body(op, &build);
-    // Pages reuse one input; an idempotency token, if any, is filled per page by the caller.
-    let plain_build = if op.input.needs_fallible_build() {
-        quote!(self.inner.build())
-    } else {
-        quote!(::std::result::Result::Ok(self.inner.build()))
-    };
-    let (paginator_alias, into_paginator) = super::paginator::fluent_items(op, &plain_build);
+    let send = super::paginator::send_body(op, &inner);
+    let (paginator_alias, into_paginator) = super::paginator::fluent_items(op);
     let doc = docs_or(&op.docs, &format!("The `{}` operation.", op.name));
     let builder_doc = format!(
         " Fluent builder of the `{}` operation: set the input members, then call [`send`](Self::send).",
@@ -202,12 +189,12 @@ fn fluent_builder(op: &Operation) -> TokenStream {
             #doc
             #derives
             pub struct #fluent {
-                handle: ::restjson_runtime::Handle,
+                handle: ::restjson_runtime::__private::Handle,
                 inner: #input_b,
             }
 
             impl #fluent {
-                pub(crate) fn new(handle: ::restjson_runtime::Handle) -> Self {
+                pub(crate) fn new(handle: ::restjson_runtime::__private::Handle) -> Self {
                     Self { handle, inner: ::std::default::Default::default() }
                 }
                 /// The input built so far.
@@ -216,7 +203,8 @@ fn fluent_builder(op: &Operation) -> TokenStream {
                 }
                 /// Sends the request and waits for the response.
                 ///
-                /// A missing required member or an invalid value fails before anything is sent.
+                /// Missing required members and invalid values fail before anything is sent,
+                /// all reported at once (`SdkError::as_validation_error()`).
                 pub async fn send(self) -> ::std::result::Result<super::#output, ::restjson_runtime::SdkError<super::#error>> {
                     #take_inner
                     #send

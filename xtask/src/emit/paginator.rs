@@ -8,8 +8,16 @@ use quote::{format_ident, quote};
 use super::{ident, rust_ty};
 use crate::ir::{Operation, PageItems};
 
-fn names(op: &Operation) -> (proc_macro2::Ident, proc_macro2::Ident, proc_macro2::Ident) {
+fn names(
+    op: &Operation,
+) -> (
+    proc_macro2::Ident,
+    proc_macro2::Ident,
+    proc_macro2::Ident,
+    proc_macro2::Ident,
+) {
     (
+        format_ident!("{}", op.input.builder),
         format_ident!("{}", op.input.rust_name),
         format_ident!("{}", op.output.rust_name),
         format_ident!("{}", op.error_enum),
@@ -18,8 +26,13 @@ fn names(op: &Operation) -> (proc_macro2::Ident, proc_macro2::Ident, proc_macro2
 
 /// `static SPEC`, in the operation module.
 pub fn spec_static(op: &Operation) -> TokenStream {
-    let (input, output, error) = names(op);
+    let (builder, input, output, error) = names(op);
     let validate = format_ident!("{}", op.check_fn);
+    let build = if op.input.needs_fallible_build() {
+        quote!(#builder::build)
+    } else {
+        quote!(|b: #builder| ::std::result::Result::Ok(b.build()))
+    };
     // Operations with a streaming output get the response body as a stream.
     let spec = if op.streaming_output().is_some() {
         quote!(StreamingOperationSpec)
@@ -27,10 +40,11 @@ pub fn spec_static(op: &Operation) -> TokenStream {
         quote!(OperationSpec)
     };
     quote! {
-        static SPEC: ::restjson_runtime::__private::#spec<#input, #output, #error> =
+        static SPEC: ::restjson_runtime::__private::#spec<#builder, #input, #output, #error> =
             ::restjson_runtime::__private::#spec {
                 meta: &META,
                 validate: crate::validate::#validate,
+                build: #build,
                 ser: ser_request,
                 de_ok: de_response,
                 de_err: de_error,
@@ -38,12 +52,12 @@ pub fn spec_static(op: &Operation) -> TokenStream {
     }
 }
 
-/// The body of a fluent builder's `send()`; `build` is a `Result<Input, BuildError>`.
-pub fn send_body(op: &Operation, build: &TokenStream) -> TokenStream {
+/// The body of a fluent builder's `send()`; `input` is the input builder.
+pub fn send_body(op: &Operation, input: &TokenStream) -> TokenStream {
     if op.streaming_output().is_some() {
-        quote!(::restjson_runtime::__private::run_streaming_operation(self.handle, &super::SPEC, #build).await)
+        quote!(::restjson_runtime::__private::run_streaming_operation(self.handle, &super::SPEC, #input).await)
     } else {
-        quote!(::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, #build).await)
+        quote!(::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, #input).await)
     }
 }
 
@@ -71,21 +85,15 @@ pub fn pagination_static(op: &Operation) -> TokenStream {
     let Some(p) = &op.pagination else {
         return quote!();
     };
-    let (input, output, error) = names(op);
+    let (builder, input, output, error) = names(op);
     let item = item_ty(p.items.as_ref());
     let it = ident(&p.input_token.field);
     let ot = ident(&p.output_token.field);
-    let (get_in, set_in) = if p.input_token.non_optional {
-        (
-            quote!(|i: &#input| ::std::option::Option::Some(i.#it.as_str())),
-            quote!(|i: &mut #input, t: ::std::option::Option<::std::string::String>| i.#it = t.unwrap_or_default()),
-        )
-    } else {
-        (
-            quote!(|i: &#input| i.#it.as_deref()),
-            quote!(|i: &mut #input, t: ::std::option::Option<::std::string::String>| i.#it = t),
-        )
-    };
+    // Pages are built from the input builder, whose members are all optional.
+    let (get_in, set_in) = (
+        quote!(|b: &#builder| b.#it.as_deref()),
+        quote!(|b: &mut #builder, t: ::std::option::Option<::std::string::String>| b.#it = t),
+    );
     let get_out = if p.output_token.non_optional {
         quote!(|o: &#output| ::std::option::Option::Some(o.#ot.as_str()))
     } else {
@@ -100,11 +108,7 @@ pub fn pagination_static(op: &Operation) -> TokenStream {
             } else {
                 quote!(n)
             };
-            if m.non_optional {
-                quote!(::std::option::Option::Some(|i: &mut #input, n: i32| i.#f = #n))
-            } else {
-                quote!(::std::option::Option::Some(|i: &mut #input, n: i32| i.#f = ::std::option::Option::Some(#n)))
-            }
+            quote!(::std::option::Option::Some(|b: &mut #builder, n: i32| b.#f = ::std::option::Option::Some(#n)))
         }
     };
     let (items, item_count) = match &p.items {
@@ -134,7 +138,7 @@ pub fn pagination_static(op: &Operation) -> TokenStream {
         }
     };
     quote! {
-        static PAGINATION: ::restjson_runtime::__private::PaginationSpec<#input, #output, #error, #item> =
+        static PAGINATION: ::restjson_runtime::__private::PaginationSpec<#builder, #input, #output, #error, #item> =
             ::restjson_runtime::__private::PaginationSpec {
                 operation: &SPEC,
                 input_token: #get_in,
@@ -148,12 +152,12 @@ pub fn pagination_static(op: &Operation) -> TokenStream {
 }
 
 /// The paginator type alias (in the `builders` module) and `into_paginator()` (in the fluent
-/// builder's impl), for a paginated operation; `build` is a `Result<Input, BuildError>`.
-pub fn fluent_items(op: &Operation, build: &TokenStream) -> (TokenStream, TokenStream) {
+/// builder's impl), for a paginated operation.
+pub fn fluent_items(op: &Operation) -> (TokenStream, TokenStream) {
     let Some(p) = &op.pagination else {
         return (quote!(), quote!());
     };
-    let (input, output, error) = names(op);
+    let (builder, _, output, error) = names(op);
     let alias = format_ident!("{}", p.alias);
     let item = item_ty(p.items.as_ref());
     let alias_doc = format!(
@@ -176,19 +180,20 @@ pub fn fluent_items(op: &Operation, build: &TokenStream) -> (TokenStream, TokenS
     };
     let alias_tokens = quote! {
         #[doc = #alias_doc]
-        pub type #alias = ::restjson_runtime::Paginator<super::#input, super::#output, super::#error, #item>;
+        pub type #alias = ::restjson_runtime::Paginator<super::#builder, super::#output, super::#error, #item>;
     };
     let method = quote! {
         /// Pages through the results: a stream of pages (`Result` of the output or the error),
         /// each requested with the token of the previous one, ending after a page without a
-        /// token. Nothing is sent until the stream is polled. A failed page is the last item;
-        /// a walk that makes no progress (a repeated token, too many empty pages in a row) ends
-        /// the stream with an error instead of looping.
+        /// token. Nothing is sent until the stream is polled (`next().await`, `send()` as with
+        /// the AWS SDK for Rust, or any `futures::Stream` combinator). A failed page is the
+        /// last item; a walk that makes no progress (a repeated token, too many empty pages in
+        /// a row) ends the stream with an error instead of looping.
         #[doc = ""]
         #[doc = #items_doc]
         #[doc = #size_doc]
         pub fn into_paginator(self) -> #alias {
-            ::restjson_runtime::Paginator::new(self.handle, &super::PAGINATION, #build)
+            ::restjson_runtime::__private::paginator(self.handle, &super::PAGINATION, self.inner)
         }
     };
     (alias_tokens, method)

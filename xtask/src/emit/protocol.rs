@@ -18,7 +18,7 @@ pub fn file(service: &Service) -> TokenStream {
                     items.push(ser_struct_fn(f, s, &path));
                 }
                 if let Some(f) = &s.de_fn {
-                    items.push(de_struct_fn(f, s, &path));
+                    items.push(de_struct_fn(f, s, &path, false));
                 }
             }
             TypeDef::Union(u) => {
@@ -35,7 +35,7 @@ pub fn file(service: &Service) -> TokenStream {
     for e in &service.errors {
         let path = type_path(&e.rust_name, true);
         if let (Some(de), Some(info)) = (&e.de_fn, &e.error) {
-            items.push(de_struct_fn(de, e, &path));
+            items.push(de_struct_fn(de, e, &path, true));
             items.push(de_error_response_fn(info, de, e, &path));
         }
     }
@@ -89,7 +89,6 @@ fn de_error_response_fn(
             })
         })
         .collect();
-    let fills_message = info.message.as_ref().is_some_and(|m| m.fill_from_response);
     if let Some(m) = info.message.as_ref().filter(|m| m.fill_from_response) {
         let field = ident(&m.field);
         fixes.push(if m.non_optional {
@@ -106,20 +105,11 @@ fn de_error_response_fn(
             }
         });
     }
-    let meta = if fills_message {
-        quote!(meta)
-    } else {
-        quote!(_meta)
-    };
-    let binding = if fixes.is_empty() {
-        quote!(let error)
-    } else {
-        quote!(let mut error)
-    };
     quote! {
-        pub(crate) fn #f(#meta: &#p::ErrorMetadata, response: &#p::HttpResponse) -> ::std::result::Result<#path, #p::DeserializeError> {
-            #binding = #p::json::read_body(response.body(), #body_fn)?;
+        pub(crate) fn #f(meta: &#p::ErrorMetadata, response: &#p::HttpResponse) -> ::std::result::Result<#path, #p::DeserializeError> {
+            let mut error = #p::json::read_body(response.body(), #body_fn)?;
             #(#fixes)*
+            error._meta = #p::ResponseMetadata(meta.clone());
             ::std::result::Result::Ok(error)
         }
     }
@@ -388,9 +378,17 @@ pub fn de_parts(members: &[Member], headers_read: bool) -> DeParts {
     parts
 }
 
-fn de_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
+/// The deserializer of structure `s`; an `error` structure also gets (empty) response metadata.
+fn de_struct_fn(name: &str, s: &StructDef, path: &TokenStream, error: bool) -> TokenStream {
     let f = format_ident!("{}", name);
-    let DeParts { decls, arms, inits } = de_parts(&s.members, false);
+    let DeParts {
+        decls,
+        arms,
+        mut inits,
+    } = de_parts(&s.members, false);
+    if error {
+        inits.push(quote!(_meta: ::std::default::Default::default(),));
+    }
     quote! {
         pub(crate) fn #f(value: ::restjson_runtime::__private::json::Input<'_, '_>) -> ::std::result::Result<#path, ::restjson_runtime::__private::DeserializeError> {
             let mut object = ::restjson_runtime::__private::json::object(value)?;

@@ -147,6 +147,12 @@ impl Samples<'_> {
             }
             let set = format_ident!("{}", m.setter);
             let v = self.member_value(m, depth)?;
+            // Map setters take a `HashMap`.
+            let v = if matches!(m.ty, Ty::Map { .. }) {
+                quote!(::std::collections::HashMap::from_iter(#v))
+            } else {
+                v
+            };
             sets.push(quote!(.#set(::std::option::Option::Some(#v))));
         }
         let unwrap = if s.needs_fallible_build() {

@@ -91,11 +91,19 @@ fn debug_impl(name: &str, members: &[Member], extra: TokenStream) -> TokenStream
     }
 }
 
-fn getter(m: &Member) -> TokenStream {
+/// The getter of member `m`; `message_of_error` when `m` is the message of an error structure,
+/// whose getter is an `Option` like every error's `message()` (an empty message reads as
+/// `None`).
+fn getter(m: &Member, message_of_error: bool) -> TokenStream {
     let f = ident(&m.rust_name);
     let doc = docs_or(&m.docs, &format!("The `{}` member.", m.wire_name));
     let vt = member_value_ty(m);
-    let (ret, body) = if m.non_optional() {
+    let (ret, body) = if message_of_error && m.non_optional() && m.ty == Ty::String {
+        (
+            quote!(::std::option::Option<&str>),
+            quote!(::std::option::Option::Some(self.#f.as_str()).filter(|m| !m.is_empty())),
+        )
+    } else if m.non_optional() {
         match &m.ty {
             Ty::String => (quote!(&str), quote!(&self.#f)),
             t if t.is_copy() => (vt.clone(), quote!(self.#f)),
@@ -227,6 +235,27 @@ pub fn setters(m: &Member, target: SetterTarget) -> TokenStream {
     } else {
         quote!(input)
     };
+    // A map is set from a `HashMap`, as the AWS SDK for Rust takes it, and kept in key order so
+    // that requests do not depend on the map's iteration order.
+    let (set_ty, set_store, set_doc) = match &m.ty {
+        Ty::Map { value, sparse } => {
+            let v = rust_ty(value);
+            let v = if *sparse {
+                quote!(::std::option::Option<#v>)
+            } else {
+                v
+            };
+            (
+                quote!(::std::collections::HashMap<::std::string::String, #v>),
+                quote!(self.#f = input.map(::std::iter::FromIterator::from_iter);),
+                quote! {
+                    #[doc = ""]
+                    #[doc = " Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order."]
+                },
+            )
+        }
+        _ => (vt.clone(), quote!(self.#f = input;), quote!()),
+    };
     let (store, set_body, get_body) = if fluent {
         (
             quote!(self.inner = self.inner.#f(#args);),
@@ -234,7 +263,7 @@ pub fn setters(m: &Member, target: SetterTarget) -> TokenStream {
             quote!(self.inner.#get()),
         )
     } else {
-        (store, quote!(self.#f = input;), quote!(&self.#f))
+        (store, set_store, quote!(&self.#f))
     };
     quote! {
         #extra_doc
@@ -244,7 +273,8 @@ pub fn setters(m: &Member, target: SetterTarget) -> TokenStream {
             self
         }
         #doc
-        pub fn #set(mut self, input: ::std::option::Option<#vt>) -> Self {
+        #set_doc
+        pub fn #set(mut self, input: ::std::option::Option<#set_ty>) -> Self {
             #set_body
             self
         }
@@ -281,13 +311,32 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
         let d = docs_or(&m.docs, &format!("The `{}` member.", m.wire_name));
         quote!(#d pub #f: #t,)
     });
-    let getters = s.members.iter().map(getter);
+    let message_field = s
+        .error
+        .as_ref()
+        .and_then(|e| e.message.as_ref())
+        .map(|m| m.field.as_str());
+    let getters = s
+        .members
+        .iter()
+        .map(|m| getter(m, message_field == Some(m.rust_name.as_str())));
     let expiry = if role == StructRole::Input {
         quote!()
     } else {
         super::expiry::helpers(s)
     };
     let is_output = role == StructRole::Output;
+    let is_error = role == StructRole::Error;
+    // The metadata of the response an error was read from (`ProvideErrorMetadata::meta`); not
+    // serialized, and not part of equality (two errors with the same members are equal).
+    let meta_field = if is_error {
+        quote!(
+            #[cfg_attr(feature = "serde", serde(skip))]
+            pub(crate) _meta: ::restjson_runtime::__private::ResponseMetadata,
+        )
+    } else {
+        quote!()
+    };
     let rid_field = if is_output && plain {
         quote!(
             #[cfg_attr(feature = "serde", serde(rename = "_request_id", default, skip_serializing_if = "::std::option::Option::is_none"))]
@@ -323,13 +372,18 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
     let setters = s.members.iter().map(|m| setters(m, SetterTarget::Builder));
     let fallible = s.needs_fallible_build();
     let mut inits = Vec::new();
+    // Required members without a default: matched together, so that a failed build names
+    // every one that is missing.
+    let mut required = Vec::new();
     for m in &s.members {
         let f = ident(&m.rust_name);
-        let wire = &m.wire_name;
         let init = if role == StructRole::Input && m.idempotency_token && !m.non_optional() {
             quote!(self.#f.or_else(|| ::std::option::Option::Some(::restjson_runtime::__private::idempotency_token())))
         } else if m.required && m.default.is_none() {
-            quote!(self.#f.ok_or_else(|| ::restjson_runtime::__private::BuildError::missing_field(#wire))?)
+            // Bound by the match in `build()` under the field's own name.
+            required.push(m);
+            inits.push(quote!(#f,));
+            continue;
         } else if m.default.is_some() {
             unwrap_default(m, quote!(self.#f), None)
         } else {
@@ -339,14 +393,33 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
     }
     let rid_init = if is_output {
         quote!(_request_id: ::std::option::Option::None,)
+    } else if is_error {
+        quote!(_meta: ::std::default::Default::default(),)
     } else {
         quote!()
     };
     let build = if fallible {
+        let fields: Vec<_> = required.iter().map(|m| ident(&m.rust_name)).collect();
+        let wires: Vec<&str> = required.iter().map(|m| m.wire_name.as_str()).collect();
+        let body = if let ([f], [wire]) = (fields.as_slice(), wires.as_slice()) {
+            quote! {
+                match self.#f {
+                    ::std::option::Option::Some(#f) => ::std::result::Result::Ok(#name { #(#inits)* #rid_init }),
+                    ::std::option::Option::None => ::std::result::Result::Err(::restjson_runtime::error::BuildError::missing_field(#wire)),
+                }
+            }
+        } else {
+            quote! {
+                match (#(self.#fields),*) {
+                    (#(::std::option::Option::Some(#fields)),*) => ::std::result::Result::Ok(#name { #(#inits)* #rid_init }),
+                    (#(#fields),*) => ::std::result::Result::Err(::restjson_runtime::error::BuildError::missing_fields(&[#((#fields.is_none(), #wires)),*])),
+                }
+            }
+        };
         quote! {
-            /// Builds the structure; fails naming the first required member that is not set.
+            /// Builds the structure; fails naming every required member that is not set.
             pub fn build(self) -> ::std::result::Result<#name, ::restjson_runtime::error::BuildError> {
-                ::std::result::Result::Ok(#name { #(#inits)* #rid_init })
+                #body
             }
         }
     } else {
@@ -371,7 +444,7 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
                         quote!(match &self.#f { ::std::option::Option::Some(m) => write!(f, #with_message, m), ::std::option::Option::None => f.write_str(#code) })
                     };
                     let body = if m.non_optional {
-                        quote!(::std::option::Option::Some(&self.#f))
+                        quote!(::std::option::Option::Some(self.#f.as_str()).filter(|m| !m.is_empty()))
                     } else {
                         quote!(self.#f.as_deref())
                     };
@@ -387,11 +460,24 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
                 }
                 None => (quote!(f.write_str(#code)), quote!()),
             };
+            // The message of the error's own member, else of the response.
+            let provide_message = if e.message.is_some() {
+                quote! {
+                    fn message(&self) -> ::std::option::Option<&str> { self.message() }
+                }
+            } else {
+                quote!()
+            };
             quote! {
                 impl #name {
                     /// The error code the service uses for this error.
                     pub const CODE: &'static str = #code;
                     #message_fn
+                }
+                impl ::restjson_runtime::error::ProvideErrorMetadata for #name {
+                    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata { &self._meta.0 }
+                    fn code(&self) -> ::std::option::Option<&str> { ::std::option::Option::Some(Self::CODE) }
+                    #provide_message
                 }
                 impl ::std::fmt::Display for #name {
                     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -422,6 +508,7 @@ pub fn struct_tokens(s: &StructDef, role: StructRole) -> TokenStream {
         pub struct #name {
             #(#fields)*
             #rid_field
+            #meta_field
         }
         impl #name {
             #(#getters)*

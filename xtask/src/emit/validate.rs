@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{ident, rust_ty};
-use crate::ir::{self, Constraints, Member, NamedKind, Service, Ty, TypeDef};
+use crate::ir::{self, Constraints, Member, NamedKind, RangeCheck, Service, Ty, TypeDef};
 
 struct Gen {
     /// Shape ids of structures and unions whose values have something to check.
@@ -46,6 +46,10 @@ impl Gen {
             Some(v) => quote!(::std::option::Option::Some(#v)),
             None => quote!(::std::option::Option::None),
         };
+        let opt_i = |v: Option<i64>| match v {
+            Some(v) => quote!(::std::option::Option::Some(#v)),
+            None => quote!(::std::option::Option::None),
+        };
         let mut out = Vec::new();
         let (lmin, lmax) = c.length.unwrap_or((None, None));
         match ty {
@@ -64,9 +68,16 @@ impl Gen {
                 out.push(quote!(v.length(#x.as_ref().len(), #a, #b);));
             }
             Ty::Byte | Ty::Short | Ty::Integer | Ty::Long | Ty::Float | Ty::Double => {
-                if let Some((min, max)) = c.range {
-                    let (a, b) = (opt_f(min), opt_f(max));
-                    out.push(quote!(v.range(*#x as f64, #a, #b);));
+                match c.range_check(ty) {
+                    Some(RangeCheck::Int(min, max)) => {
+                        let (a, b) = (opt_i(min), opt_i(max));
+                        out.push(quote!(v.int_range(i64::from(*#x), #a, #b);));
+                    }
+                    Some(RangeCheck::Float(min, max)) => {
+                        let (a, b) = (opt_f(min), opt_f(max));
+                        out.push(quote!(v.float_range(f64::from(*#x), #a, #b);));
+                    }
+                    None => {}
                 }
             }
             Ty::List { elem, sparse } => {
@@ -145,25 +156,39 @@ impl Gen {
         quote!(#(#out)*)
     }
 
-    fn member_checks(&mut self, members: &[&Member], union_of: Option<&str>) -> Vec<TokenStream> {
+    /// Checks of the members of a structure (`Members::Built`), of an operation's input builder
+    /// (`Members::Builder`: every member optional, the required ones reported when missing) or
+    /// of a union's variants.
+    fn member_checks(&mut self, members: &[&Member], of: Members<'_>) -> Vec<TokenStream> {
         let mut out = Vec::new();
         for m in members {
+            let wire = &m.wire_name;
+            let missing = matches!(of, Members::Builder) && m.required && m.default.is_none();
             if !ty_needs(&m.ty, &m.constraints, &self.checked) {
+                if missing {
+                    let f = ident(&m.rust_name);
+                    out.push(quote!(if value.#f.is_none() { v.missing(#wire); }));
+                }
                 continue;
             }
-            let wire = &m.wire_name;
             let check = self.check(&m.ty, &m.constraints, quote!(x), m.sensitive);
             let f = ident(&m.rust_name);
-            let stmt = match union_of {
-                Some(u) => {
+            let stmt = match of {
+                Members::Union(u) => {
                     let t = format_ident!("{}", u);
                     let var = format_ident!("{}", m.rust_name);
                     quote!(if let crate::types::#t::#var(x) = value { v.field(#wire, |v| { #check }); })
                 }
-                None if m.non_optional() => {
+                Members::Built if m.non_optional() => {
                     quote!({ let x = &value.#f; v.field(#wire, |v| { #check }); })
                 }
-                None => {
+                _ if missing => quote! {
+                    match &value.#f {
+                        ::std::option::Option::Some(x) => v.field(#wire, |v| { #check }),
+                        ::std::option::Option::None => v.missing(#wire),
+                    }
+                },
+                _ => {
                     quote!(if let ::std::option::Option::Some(x) = &value.#f { v.field(#wire, |v| { #check }); })
                 }
             };
@@ -173,6 +198,17 @@ impl Gen {
     }
 }
 
+/// Whose members [`Gen::member_checks`] checks.
+#[derive(Clone, Copy)]
+enum Members<'a> {
+    /// A built structure.
+    Built,
+    /// An operation's input builder.
+    Builder,
+    /// The variants of the union of this name.
+    Union(&'a str),
+}
+
 pub fn file(service: &Service) -> TokenStream {
     let mut g = Gen {
         checked: ir::checked_types(service),
@@ -180,23 +216,23 @@ pub fn file(service: &Service) -> TokenStream {
     };
     let mut fns = Vec::new();
     for t in &service.types {
-        let (name, members, union_of, check_fn) = match t {
+        let (name, members, of, check_fn) = match t {
             TypeDef::Struct(s) => (
                 &s.rust_name,
                 s.members.iter().collect::<Vec<_>>(),
-                None,
+                Members::Built,
                 &s.check_fn,
             ),
             TypeDef::Union(u) => (
                 &u.rust_name,
                 u.variants.iter().map(|v| &v.member).collect(),
-                Some(u.rust_name.as_str()),
+                Members::Union(u.rust_name.as_str()),
                 &u.check_fn,
             ),
             _ => continue,
         };
         let Some(check_fn) = check_fn else { continue };
-        let checks = g.member_checks(&members, union_of);
+        let checks = g.member_checks(&members, of);
         let f = format_ident!("{}", check_fn);
         let ty = rust_ty(&Ty::Named {
             kind: NamedKind::Struct,
@@ -212,11 +248,14 @@ pub fn file(service: &Service) -> TokenStream {
     }
     for op in &service.operations {
         let members: Vec<&Member> = op.input.members.iter().collect();
-        let checks = g.member_checks(&members, None);
+        let checks = g.member_checks(&members, Members::Builder);
         let f = format_ident!("{}", op.check_fn);
         let m = ident(&op.module);
-        let t = format_ident!("{}", op.input.rust_name);
-        let doc = format!(" Checks the constraints of `{}` inputs.", op.name);
+        let t = format_ident!("{}", op.input.builder);
+        let doc = format!(
+            " Checks a `{}` input before it is built: required members and constraints.",
+            op.name
+        );
         let (value, vname) = if checks.is_empty() {
             (quote!(_value), quote!(_v))
         } else {
@@ -235,8 +274,9 @@ pub fn file(service: &Service) -> TokenStream {
         quote!(static #id: ::restjson_runtime::__private::Pattern = ::restjson_runtime::__private::Pattern::new(#p);)
     });
     quote! {
-        //! Constraint checks of operation inputs, run before each request is sent. Which checks
-        //! apply depends on the client's validation mode (see `restjson_runtime::validate`).
+        //! Checks of operation inputs, run before each request is sent: required members, and
+        //! the model's constraints (which apply depends on the client's validation mode, see
+        //! `restjson_runtime::validate`).
         #(#statics)*
         #(#fns)*
     }

@@ -196,13 +196,15 @@ impl CreateChatTokenInputBuilder {
     }
     /// Application-provided attributes to encode into the token and attach to a chat session. Map keys
     /// and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
+    ///
+    /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
     pub fn set_attributes(
         mut self,
         input: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.attributes = input;
+        self.attributes = input.map(::std::iter::FromIterator::from_iter);
         self
     }
     /// Application-provided attributes to encode into the token and attach to a chat session. Map keys
@@ -214,21 +216,28 @@ impl CreateChatTokenInputBuilder {
     > {
         &self.attributes
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<CreateChatTokenInput, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(CreateChatTokenInput {
-            room_identifier: self.room_identifier.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("roomIdentifier")
-            })?,
-            user_id: self.user_id.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("userId")
-            })?,
-            capabilities: self.capabilities,
-            session_duration_in_minutes: self.session_duration_in_minutes,
-            attributes: self.attributes,
-        })
+        match (self.room_identifier, self.user_id) {
+            (
+                ::std::option::Option::Some(room_identifier),
+                ::std::option::Option::Some(user_id),
+            ) => ::std::result::Result::Ok(CreateChatTokenInput {
+                room_identifier,
+                user_id,
+                capabilities: self.capabilities,
+                session_duration_in_minutes: self.session_duration_in_minutes,
+                attributes: self.attributes,
+            }),
+            (room_identifier, user_id) => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_fields(&[
+                    (room_identifier.is_none(), "roomIdentifier"),
+                    (user_id.is_none(), "userId"),
+                ]),
+            ),
+        }
     }
 }
 /// The `CreateChatTokenOutput` structure.
@@ -399,6 +408,9 @@ impl CreateChatTokenOutputBuilder {
     }
 }
 /// The errors of the `CreateChatToken` operation.
+///
+/// `SdkError::into_service_error()` gives it whatever failed (failures that are not
+/// service errors are `Unhandled`, their cause as its source).
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum CreateChatTokenError {
@@ -410,31 +422,31 @@ pub enum CreateChatTokenError {
     ResourceNotFoundException(crate::types::error::ResourceNotFoundException),
     /// The service returned `ValidationException`.
     ValidationException(crate::types::error::ValidationException),
-    /// An error the operation does not model (its code, message and request id are kept).
+    /// An error the operation does not model (its code, message and request id are
+    /// kept), or a failure that is not a service error (its `source()`).
     Unhandled(::restjson_runtime::Unhandled),
 }
 impl CreateChatTokenError {
+    fn details(&self) -> &dyn ::restjson_runtime::__private::OperationErrorDetails {
+        match self {
+            Self::AccessDeniedException(e) => e,
+            Self::PendingVerification(e) => e,
+            Self::ResourceNotFoundException(e) => e,
+            Self::ValidationException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code.
     pub fn code(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::AccessDeniedException(_) => ::std::option::Option::Some("AccessDeniedException"),
-            Self::PendingVerification(_) => ::std::option::Option::Some("PendingVerification"),
-            Self::ResourceNotFoundException(_) => {
-                ::std::option::Option::Some("ResourceNotFoundException")
-            }
-            Self::ValidationException(_) => ::std::option::Option::Some("ValidationException"),
-            Self::Unhandled(e) => e.code(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::code(self.details())
     }
     /// The error message.
     pub fn message(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::AccessDeniedException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::PendingVerification(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ValidationException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::Unhandled(e) => e.message(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::message(self.details())
+    }
+    /// Code, message and request id of the service's error response.
+    pub fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        ::restjson_runtime::error::ProvideErrorMetadata::meta(self.details())
     }
     /// Whether this is `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -457,26 +469,30 @@ impl CreateChatTokenError {
         matches!(self, Self::Unhandled(_))
     }
 }
+impl ::restjson_runtime::error::ProvideErrorMetadata for CreateChatTokenError {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        self.meta()
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.code()
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
+}
+impl ::std::convert::From<::restjson_runtime::Unhandled> for CreateChatTokenError {
+    fn from(e: ::restjson_runtime::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for CreateChatTokenError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::AccessDeniedException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::PendingVerification(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ResourceNotFoundException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ValidationException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.details(), f)
     }
 }
 impl ::std::error::Error for CreateChatTokenError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AccessDeniedException(e) => ::std::option::Option::Some(e),
-            Self::PendingVerification(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::ValidationException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+        ::std::option::Option::Some(self.details())
     }
 }
 /// Builders of this operation's input and output, and its fluent builder.
@@ -499,11 +515,11 @@ pub mod builders {
     /// Encryption keys are owned by Amazon IVS Chat and never used directly by your application.
     #[derive(Clone, Debug)]
     pub struct CreateChatTokenFluentBuilder {
-        handle: ::restjson_runtime::Handle,
+        handle: ::restjson_runtime::__private::Handle,
         inner: CreateChatTokenInputBuilder,
     }
     impl CreateChatTokenFluentBuilder {
-        pub(crate) fn new(handle: ::restjson_runtime::Handle) -> Self {
+        pub(crate) fn new(handle: ::restjson_runtime::__private::Handle) -> Self {
             Self {
                 handle,
                 inner: ::std::default::Default::default(),
@@ -515,19 +531,16 @@ pub mod builders {
         }
         /// Sends the request and waits for the response.
         ///
-        /// A missing required member or an invalid value fails before anything is sent.
+        /// Missing required members and invalid values fail before anything is sent,
+        /// all reported at once (`SdkError::as_validation_error()`).
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             super::CreateChatTokenOutput,
             ::restjson_runtime::SdkError<super::CreateChatTokenError>,
         > {
-            ::restjson_runtime::__private::run_operation(
-                self.handle,
-                &super::SPEC,
-                self.inner.build(),
-            )
-            .await
+            ::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, self.inner)
+                .await
         }
         /// Identifier of the room that the client is trying to access. Currently this must be an ARN.
         pub fn room_identifier(
@@ -627,10 +640,12 @@ pub mod builders {
         }
         /// Application-provided attributes to encode into the token and attach to a chat session. Map keys
         /// and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB total.
+        ///
+        /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
         pub fn set_attributes(
             mut self,
             input: ::std::option::Option<
-                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+                ::std::collections::HashMap<::std::string::String, ::std::string::String>,
             >,
         ) -> Self {
             self.inner = self.inner.set_attributes(input);
@@ -654,12 +669,14 @@ static META: ::restjson_runtime::__private::OperationMeta =
         auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
+    CreateChatTokenInputBuilder,
     CreateChatTokenInput,
     CreateChatTokenOutput,
     CreateChatTokenError,
 > = ::restjson_runtime::__private::OperationSpec {
     meta: &META,
     validate: crate::validate::input_create_chat_token,
+    build: CreateChatTokenInputBuilder::build,
     ser: ser_request,
     de_ok: de_response,
     de_err: de_error,

@@ -130,13 +130,15 @@ impl CreateLoggingConfigurationInputBuilder {
     /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
     /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
     /// on tags beyond what is documented there.
+    ///
+    /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input;
+        self.tags = input.map(::std::iter::FromIterator::from_iter);
         self
     }
     /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
@@ -152,18 +154,23 @@ impl CreateLoggingConfigurationInputBuilder {
     > {
         &self.tags
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<CreateLoggingConfigurationInput, ::restjson_runtime::error::BuildError>
     {
-        ::std::result::Result::Ok(CreateLoggingConfigurationInput {
-            name: self.name,
-            destination_configuration: self.destination_configuration.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("destinationConfiguration")
-            })?,
-            tags: self.tags,
-        })
+        match self.destination_configuration {
+            ::std::option::Option::Some(destination_configuration) => {
+                ::std::result::Result::Ok(CreateLoggingConfigurationInput {
+                    name: self.name,
+                    destination_configuration,
+                    tags: self.tags,
+                })
+            }
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("destinationConfiguration"),
+            ),
+        }
     }
 }
 /// The `CreateLoggingConfigurationOutput` structure.
@@ -440,13 +447,15 @@ impl CreateLoggingConfigurationOutputBuilder {
     }
     /// Tags attached to the resource, from the request (if specified). Array of maps, each of the form
     /// `string:string (key:value)`.
+    ///
+    /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input;
+        self.tags = input.map(::std::iter::FromIterator::from_iter);
         self
     }
     /// Tags attached to the resource, from the request (if specified). Array of maps, each of the form
@@ -474,6 +483,9 @@ impl CreateLoggingConfigurationOutputBuilder {
     }
 }
 /// The errors of the `CreateLoggingConfiguration` operation.
+///
+/// `SdkError::into_service_error()` gives it whatever failed (failures that are not
+/// service errors are `Unhandled`, their cause as its source).
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum CreateLoggingConfigurationError {
@@ -489,39 +501,33 @@ pub enum CreateLoggingConfigurationError {
     ServiceQuotaExceededException(crate::types::error::ServiceQuotaExceededException),
     /// The service returned `ValidationException`.
     ValidationException(crate::types::error::ValidationException),
-    /// An error the operation does not model (its code, message and request id are kept).
+    /// An error the operation does not model (its code, message and request id are
+    /// kept), or a failure that is not a service error (its `source()`).
     Unhandled(::restjson_runtime::Unhandled),
 }
 impl CreateLoggingConfigurationError {
+    fn details(&self) -> &dyn ::restjson_runtime::__private::OperationErrorDetails {
+        match self {
+            Self::AccessDeniedException(e) => e,
+            Self::ConflictException(e) => e,
+            Self::PendingVerification(e) => e,
+            Self::ResourceNotFoundException(e) => e,
+            Self::ServiceQuotaExceededException(e) => e,
+            Self::ValidationException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code.
     pub fn code(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::AccessDeniedException(_) => ::std::option::Option::Some("AccessDeniedException"),
-            Self::ConflictException(_) => ::std::option::Option::Some("ConflictException"),
-            Self::PendingVerification(_) => ::std::option::Option::Some("PendingVerification"),
-            Self::ResourceNotFoundException(_) => {
-                ::std::option::Option::Some("ResourceNotFoundException")
-            }
-            Self::ServiceQuotaExceededException(_) => {
-                ::std::option::Option::Some("ServiceQuotaExceededException")
-            }
-            Self::ValidationException(_) => ::std::option::Option::Some("ValidationException"),
-            Self::Unhandled(e) => e.code(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::code(self.details())
     }
     /// The error message.
     pub fn message(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::AccessDeniedException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ConflictException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::PendingVerification(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ServiceQuotaExceededException(e) => {
-                ::std::option::Option::Some(e.message.as_str())
-            }
-            Self::ValidationException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::Unhandled(e) => e.message(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::message(self.details())
+    }
+    /// Code, message and request id of the service's error response.
+    pub fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        ::restjson_runtime::error::ProvideErrorMetadata::meta(self.details())
     }
     /// Whether this is `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -552,30 +558,30 @@ impl CreateLoggingConfigurationError {
         matches!(self, Self::Unhandled(_))
     }
 }
+impl ::restjson_runtime::error::ProvideErrorMetadata for CreateLoggingConfigurationError {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        self.meta()
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.code()
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
+}
+impl ::std::convert::From<::restjson_runtime::Unhandled> for CreateLoggingConfigurationError {
+    fn from(e: ::restjson_runtime::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for CreateLoggingConfigurationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::AccessDeniedException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ConflictException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::PendingVerification(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ResourceNotFoundException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ServiceQuotaExceededException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ValidationException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.details(), f)
     }
 }
 impl ::std::error::Error for CreateLoggingConfigurationError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AccessDeniedException(e) => ::std::option::Option::Some(e),
-            Self::ConflictException(e) => ::std::option::Option::Some(e),
-            Self::PendingVerification(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::ServiceQuotaExceededException(e) => ::std::option::Option::Some(e),
-            Self::ValidationException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+        ::std::option::Option::Some(self.details())
     }
 }
 /// Builders of this operation's input and output, and its fluent builder.
@@ -588,11 +594,11 @@ pub mod builders {
     /// Creates a logging configuration that allows clients to store and record sent messages.
     #[derive(Clone, Debug)]
     pub struct CreateLoggingConfigurationFluentBuilder {
-        handle: ::restjson_runtime::Handle,
+        handle: ::restjson_runtime::__private::Handle,
         inner: CreateLoggingConfigurationInputBuilder,
     }
     impl CreateLoggingConfigurationFluentBuilder {
-        pub(crate) fn new(handle: ::restjson_runtime::Handle) -> Self {
+        pub(crate) fn new(handle: ::restjson_runtime::__private::Handle) -> Self {
             Self {
                 handle,
                 inner: ::std::default::Default::default(),
@@ -604,19 +610,16 @@ pub mod builders {
         }
         /// Sends the request and waits for the response.
         ///
-        /// A missing required member or an invalid value fails before anything is sent.
+        /// Missing required members and invalid values fail before anything is sent,
+        /// all reported at once (`SdkError::as_validation_error()`).
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             super::CreateLoggingConfigurationOutput,
             ::restjson_runtime::SdkError<super::CreateLoggingConfigurationError>,
         > {
-            ::restjson_runtime::__private::run_operation(
-                self.handle,
-                &super::SPEC,
-                self.inner.build(),
-            )
-            .await
+            ::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, self.inner)
+                .await
         }
         /// Logging-configuration name. The value does not need to be unique.
         pub fn name(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -682,10 +685,12 @@ pub mod builders {
         /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
         /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
         /// on tags beyond what is documented there.
+        ///
+        /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
         pub fn set_tags(
             mut self,
             input: ::std::option::Option<
-                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+                ::std::collections::HashMap<::std::string::String, ::std::string::String>,
             >,
         ) -> Self {
             self.inner = self.inner.set_tags(input);
@@ -713,12 +718,14 @@ static META: ::restjson_runtime::__private::OperationMeta =
         auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
+    CreateLoggingConfigurationInputBuilder,
     CreateLoggingConfigurationInput,
     CreateLoggingConfigurationOutput,
     CreateLoggingConfigurationError,
 > = ::restjson_runtime::__private::OperationSpec {
     meta: &META,
     validate: crate::validate::input_create_logging_configuration,
+    build: CreateLoggingConfigurationInputBuilder::build,
     ser: ser_request,
     de_ok: de_response,
     de_err: de_error,

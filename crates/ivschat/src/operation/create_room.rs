@@ -192,13 +192,15 @@ impl CreateRoomInputBuilder {
     /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
     /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
     /// beyond what is documented there.
+    ///
+    /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input;
+        self.tags = input.map(::std::iter::FromIterator::from_iter);
         self
     }
     /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
@@ -543,13 +545,15 @@ impl CreateRoomOutputBuilder {
         self
     }
     /// Tags attached to the resource, from the request (if specified).
+    ///
+    /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input;
+        self.tags = input.map(::std::iter::FromIterator::from_iter);
         self
     }
     /// Tags attached to the resource, from the request (if specified).
@@ -604,6 +608,9 @@ impl CreateRoomOutputBuilder {
     }
 }
 /// The errors of the `CreateRoom` operation.
+///
+/// `SdkError::into_service_error()` gives it whatever failed (failures that are not
+/// service errors are `Unhandled`, their cause as its source).
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum CreateRoomError {
@@ -619,39 +626,33 @@ pub enum CreateRoomError {
     ServiceQuotaExceededException(crate::types::error::ServiceQuotaExceededException),
     /// The service returned `ValidationException`.
     ValidationException(crate::types::error::ValidationException),
-    /// An error the operation does not model (its code, message and request id are kept).
+    /// An error the operation does not model (its code, message and request id are
+    /// kept), or a failure that is not a service error (its `source()`).
     Unhandled(::restjson_runtime::Unhandled),
 }
 impl CreateRoomError {
+    fn details(&self) -> &dyn ::restjson_runtime::__private::OperationErrorDetails {
+        match self {
+            Self::AccessDeniedException(e) => e,
+            Self::ConflictException(e) => e,
+            Self::PendingVerification(e) => e,
+            Self::ResourceNotFoundException(e) => e,
+            Self::ServiceQuotaExceededException(e) => e,
+            Self::ValidationException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code.
     pub fn code(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::AccessDeniedException(_) => ::std::option::Option::Some("AccessDeniedException"),
-            Self::ConflictException(_) => ::std::option::Option::Some("ConflictException"),
-            Self::PendingVerification(_) => ::std::option::Option::Some("PendingVerification"),
-            Self::ResourceNotFoundException(_) => {
-                ::std::option::Option::Some("ResourceNotFoundException")
-            }
-            Self::ServiceQuotaExceededException(_) => {
-                ::std::option::Option::Some("ServiceQuotaExceededException")
-            }
-            Self::ValidationException(_) => ::std::option::Option::Some("ValidationException"),
-            Self::Unhandled(e) => e.code(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::code(self.details())
     }
     /// The error message.
     pub fn message(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::AccessDeniedException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ConflictException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::PendingVerification(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ServiceQuotaExceededException(e) => {
-                ::std::option::Option::Some(e.message.as_str())
-            }
-            Self::ValidationException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::Unhandled(e) => e.message(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::message(self.details())
+    }
+    /// Code, message and request id of the service's error response.
+    pub fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        ::restjson_runtime::error::ProvideErrorMetadata::meta(self.details())
     }
     /// Whether this is `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -682,30 +683,30 @@ impl CreateRoomError {
         matches!(self, Self::Unhandled(_))
     }
 }
+impl ::restjson_runtime::error::ProvideErrorMetadata for CreateRoomError {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        self.meta()
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.code()
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
+}
+impl ::std::convert::From<::restjson_runtime::Unhandled> for CreateRoomError {
+    fn from(e: ::restjson_runtime::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for CreateRoomError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::AccessDeniedException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ConflictException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::PendingVerification(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ResourceNotFoundException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ServiceQuotaExceededException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ValidationException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.details(), f)
     }
 }
 impl ::std::error::Error for CreateRoomError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AccessDeniedException(e) => ::std::option::Option::Some(e),
-            Self::ConflictException(e) => ::std::option::Option::Some(e),
-            Self::PendingVerification(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::ServiceQuotaExceededException(e) => ::std::option::Option::Some(e),
-            Self::ValidationException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+        ::std::option::Option::Some(self.details())
     }
 }
 /// Builders of this operation's input and output, and its fluent builder.
@@ -716,11 +717,11 @@ pub mod builders {
     /// Creates a room that allows clients to connect and pass messages.
     #[derive(Clone, Debug)]
     pub struct CreateRoomFluentBuilder {
-        handle: ::restjson_runtime::Handle,
+        handle: ::restjson_runtime::__private::Handle,
         inner: CreateRoomInputBuilder,
     }
     impl CreateRoomFluentBuilder {
-        pub(crate) fn new(handle: ::restjson_runtime::Handle) -> Self {
+        pub(crate) fn new(handle: ::restjson_runtime::__private::Handle) -> Self {
             Self {
                 handle,
                 inner: ::std::default::Default::default(),
@@ -732,19 +733,16 @@ pub mod builders {
         }
         /// Sends the request and waits for the response.
         ///
-        /// A missing required member or an invalid value fails before anything is sent.
+        /// Missing required members and invalid values fail before anything is sent,
+        /// all reported at once (`SdkError::as_validation_error()`).
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             super::CreateRoomOutput,
             ::restjson_runtime::SdkError<super::CreateRoomError>,
         > {
-            ::restjson_runtime::__private::run_operation(
-                self.handle,
-                &super::SPEC,
-                ::std::result::Result::Ok(self.inner.build()),
-            )
-            .await
+            ::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, self.inner)
+                .await
         }
         /// Room name. The value does not need to be unique.
         pub fn name(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -844,10 +842,12 @@ pub mod builders {
         /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
         /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
         /// beyond what is documented there.
+        ///
+        /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
         pub fn set_tags(
             mut self,
             input: ::std::option::Option<
-                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+                ::std::collections::HashMap<::std::string::String, ::std::string::String>,
             >,
         ) -> Self {
             self.inner = self.inner.set_tags(input);
@@ -899,12 +899,14 @@ static META: ::restjson_runtime::__private::OperationMeta =
         auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
+    CreateRoomInputBuilder,
     CreateRoomInput,
     CreateRoomOutput,
     CreateRoomError,
 > = ::restjson_runtime::__private::OperationSpec {
     meta: &META,
     validate: crate::validate::input_create_room,
+    build: |b: CreateRoomInputBuilder| ::std::result::Result::Ok(b.build()),
     ser: ser_request,
     de_ok: de_response,
     de_err: de_error,

@@ -112,19 +112,26 @@ impl DisconnectUserInputBuilder {
     pub fn get_reason(&self) -> &::std::option::Option<::std::string::String> {
         &self.reason
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<DisconnectUserInput, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(DisconnectUserInput {
-            room_identifier: self.room_identifier.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("roomIdentifier")
-            })?,
-            user_id: self.user_id.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("userId")
-            })?,
-            reason: self.reason,
-        })
+        match (self.room_identifier, self.user_id) {
+            (
+                ::std::option::Option::Some(room_identifier),
+                ::std::option::Option::Some(user_id),
+            ) => ::std::result::Result::Ok(DisconnectUserInput {
+                room_identifier,
+                user_id,
+                reason: self.reason,
+            }),
+            (room_identifier, user_id) => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_fields(&[
+                    (room_identifier.is_none(), "roomIdentifier"),
+                    (user_id.is_none(), "userId"),
+                ]),
+            ),
+        }
     }
 }
 /// The `DisconnectUserOutput` structure.
@@ -167,6 +174,9 @@ impl DisconnectUserOutputBuilder {
     }
 }
 /// The errors of the `DisconnectUser` operation.
+///
+/// `SdkError::into_service_error()` gives it whatever failed (failures that are not
+/// service errors are `Unhandled`, their cause as its source).
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum DisconnectUserError {
@@ -180,33 +190,32 @@ pub enum DisconnectUserError {
     ThrottlingException(crate::types::error::ThrottlingException),
     /// The service returned `ValidationException`.
     ValidationException(crate::types::error::ValidationException),
-    /// An error the operation does not model (its code, message and request id are kept).
+    /// An error the operation does not model (its code, message and request id are
+    /// kept), or a failure that is not a service error (its `source()`).
     Unhandled(::restjson_runtime::Unhandled),
 }
 impl DisconnectUserError {
+    fn details(&self) -> &dyn ::restjson_runtime::__private::OperationErrorDetails {
+        match self {
+            Self::AccessDeniedException(e) => e,
+            Self::PendingVerification(e) => e,
+            Self::ResourceNotFoundException(e) => e,
+            Self::ThrottlingException(e) => e,
+            Self::ValidationException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code.
     pub fn code(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::AccessDeniedException(_) => ::std::option::Option::Some("AccessDeniedException"),
-            Self::PendingVerification(_) => ::std::option::Option::Some("PendingVerification"),
-            Self::ResourceNotFoundException(_) => {
-                ::std::option::Option::Some("ResourceNotFoundException")
-            }
-            Self::ThrottlingException(_) => ::std::option::Option::Some("ThrottlingException"),
-            Self::ValidationException(_) => ::std::option::Option::Some("ValidationException"),
-            Self::Unhandled(e) => e.code(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::code(self.details())
     }
     /// The error message.
     pub fn message(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::AccessDeniedException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::PendingVerification(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ThrottlingException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ValidationException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::Unhandled(e) => e.message(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::message(self.details())
+    }
+    /// Code, message and request id of the service's error response.
+    pub fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        ::restjson_runtime::error::ProvideErrorMetadata::meta(self.details())
     }
     /// Whether this is `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -233,28 +242,30 @@ impl DisconnectUserError {
         matches!(self, Self::Unhandled(_))
     }
 }
+impl ::restjson_runtime::error::ProvideErrorMetadata for DisconnectUserError {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        self.meta()
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.code()
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
+}
+impl ::std::convert::From<::restjson_runtime::Unhandled> for DisconnectUserError {
+    fn from(e: ::restjson_runtime::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for DisconnectUserError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::AccessDeniedException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::PendingVerification(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ResourceNotFoundException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ThrottlingException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ValidationException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.details(), f)
     }
 }
 impl ::std::error::Error for DisconnectUserError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AccessDeniedException(e) => ::std::option::Option::Some(e),
-            Self::PendingVerification(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::ThrottlingException(e) => ::std::option::Option::Some(e),
-            Self::ValidationException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+        ::std::option::Option::Some(self.details())
     }
 }
 /// Builders of this operation's input and output, and its fluent builder.
@@ -267,11 +278,11 @@ pub mod builders {
     /// WebSocket operation in the Amazon IVS Chat Messaging API.
     #[derive(Clone, Debug)]
     pub struct DisconnectUserFluentBuilder {
-        handle: ::restjson_runtime::Handle,
+        handle: ::restjson_runtime::__private::Handle,
         inner: DisconnectUserInputBuilder,
     }
     impl DisconnectUserFluentBuilder {
-        pub(crate) fn new(handle: ::restjson_runtime::Handle) -> Self {
+        pub(crate) fn new(handle: ::restjson_runtime::__private::Handle) -> Self {
             Self {
                 handle,
                 inner: ::std::default::Default::default(),
@@ -283,19 +294,16 @@ pub mod builders {
         }
         /// Sends the request and waits for the response.
         ///
-        /// A missing required member or an invalid value fails before anything is sent.
+        /// Missing required members and invalid values fail before anything is sent,
+        /// all reported at once (`SdkError::as_validation_error()`).
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             super::DisconnectUserOutput,
             ::restjson_runtime::SdkError<super::DisconnectUserError>,
         > {
-            ::restjson_runtime::__private::run_operation(
-                self.handle,
-                &super::SPEC,
-                self.inner.build(),
-            )
-            .await
+            ::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, self.inner)
+                .await
         }
         /// Identifier of the room from which the user's clients should be disconnected. Currently this must
         /// be an ARN.
@@ -357,12 +365,14 @@ static META: ::restjson_runtime::__private::OperationMeta =
         auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
+    DisconnectUserInputBuilder,
     DisconnectUserInput,
     DisconnectUserOutput,
     DisconnectUserError,
 > = ::restjson_runtime::__private::OperationSpec {
     meta: &META,
     validate: crate::validate::input_disconnect_user,
+    build: DisconnectUserInputBuilder::build,
     ser: ser_request,
     de_ok: de_response,
     de_err: de_error,

@@ -41,16 +41,19 @@ impl GetLoggingConfigurationInputBuilder {
     pub fn get_identifier(&self) -> &::std::option::Option<::std::string::String> {
         &self.identifier
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<GetLoggingConfigurationInput, ::restjson_runtime::error::BuildError>
     {
-        ::std::result::Result::Ok(GetLoggingConfigurationInput {
-            identifier: self.identifier.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("identifier")
-            })?,
-        })
+        match self.identifier {
+            ::std::option::Option::Some(identifier) => {
+                ::std::result::Result::Ok(GetLoggingConfigurationInput { identifier })
+            }
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("identifier"),
+            ),
+        }
     }
 }
 /// The `GetLoggingConfigurationOutput` structure.
@@ -321,13 +324,15 @@ impl GetLoggingConfigurationOutputBuilder {
         self
     }
     /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
+    ///
+    /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input;
+        self.tags = input.map(::std::iter::FromIterator::from_iter);
         self
     }
     /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
@@ -354,6 +359,9 @@ impl GetLoggingConfigurationOutputBuilder {
     }
 }
 /// The errors of the `GetLoggingConfiguration` operation.
+///
+/// `SdkError::into_service_error()` gives it whatever failed (failures that are not
+/// service errors are `Unhandled`, their cause as its source).
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum GetLoggingConfigurationError {
@@ -363,29 +371,30 @@ pub enum GetLoggingConfigurationError {
     ResourceNotFoundException(crate::types::error::ResourceNotFoundException),
     /// The service returned `ValidationException`.
     ValidationException(crate::types::error::ValidationException),
-    /// An error the operation does not model (its code, message and request id are kept).
+    /// An error the operation does not model (its code, message and request id are
+    /// kept), or a failure that is not a service error (its `source()`).
     Unhandled(::restjson_runtime::Unhandled),
 }
 impl GetLoggingConfigurationError {
+    fn details(&self) -> &dyn ::restjson_runtime::__private::OperationErrorDetails {
+        match self {
+            Self::AccessDeniedException(e) => e,
+            Self::ResourceNotFoundException(e) => e,
+            Self::ValidationException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code.
     pub fn code(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::AccessDeniedException(_) => ::std::option::Option::Some("AccessDeniedException"),
-            Self::ResourceNotFoundException(_) => {
-                ::std::option::Option::Some("ResourceNotFoundException")
-            }
-            Self::ValidationException(_) => ::std::option::Option::Some("ValidationException"),
-            Self::Unhandled(e) => e.code(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::code(self.details())
     }
     /// The error message.
     pub fn message(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::AccessDeniedException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ValidationException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::Unhandled(e) => e.message(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::message(self.details())
+    }
+    /// Code, message and request id of the service's error response.
+    pub fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        ::restjson_runtime::error::ProvideErrorMetadata::meta(self.details())
     }
     /// Whether this is `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -404,24 +413,30 @@ impl GetLoggingConfigurationError {
         matches!(self, Self::Unhandled(_))
     }
 }
+impl ::restjson_runtime::error::ProvideErrorMetadata for GetLoggingConfigurationError {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        self.meta()
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.code()
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
+}
+impl ::std::convert::From<::restjson_runtime::Unhandled> for GetLoggingConfigurationError {
+    fn from(e: ::restjson_runtime::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for GetLoggingConfigurationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::AccessDeniedException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ResourceNotFoundException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ValidationException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.details(), f)
     }
 }
 impl ::std::error::Error for GetLoggingConfigurationError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AccessDeniedException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::ValidationException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+        ::std::option::Option::Some(self.details())
     }
 }
 /// Builders of this operation's input and output, and its fluent builder.
@@ -432,11 +447,11 @@ pub mod builders {
     /// Gets the specified logging configuration.
     #[derive(Clone, Debug)]
     pub struct GetLoggingConfigurationFluentBuilder {
-        handle: ::restjson_runtime::Handle,
+        handle: ::restjson_runtime::__private::Handle,
         inner: GetLoggingConfigurationInputBuilder,
     }
     impl GetLoggingConfigurationFluentBuilder {
-        pub(crate) fn new(handle: ::restjson_runtime::Handle) -> Self {
+        pub(crate) fn new(handle: ::restjson_runtime::__private::Handle) -> Self {
             Self {
                 handle,
                 inner: ::std::default::Default::default(),
@@ -448,19 +463,16 @@ pub mod builders {
         }
         /// Sends the request and waits for the response.
         ///
-        /// A missing required member or an invalid value fails before anything is sent.
+        /// Missing required members and invalid values fail before anything is sent,
+        /// all reported at once (`SdkError::as_validation_error()`).
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             super::GetLoggingConfigurationOutput,
             ::restjson_runtime::SdkError<super::GetLoggingConfigurationError>,
         > {
-            ::restjson_runtime::__private::run_operation(
-                self.handle,
-                &super::SPEC,
-                self.inner.build(),
-            )
-            .await
+            ::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, self.inner)
+                .await
         }
         /// Identifier of the logging configuration to be retrieved.
         pub fn identifier(
@@ -491,12 +503,14 @@ static META: ::restjson_runtime::__private::OperationMeta =
         auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
+    GetLoggingConfigurationInputBuilder,
     GetLoggingConfigurationInput,
     GetLoggingConfigurationOutput,
     GetLoggingConfigurationError,
 > = ::restjson_runtime::__private::OperationSpec {
     meta: &META,
     validate: crate::validate::input_get_logging_configuration,
+    build: GetLoggingConfigurationInputBuilder::build,
     ser: ser_request,
     de_ok: de_response,
     de_err: de_error,

@@ -173,21 +173,29 @@ impl ListLoggingConfigurationsOutputBuilder {
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<ListLoggingConfigurationsOutput, ::restjson_runtime::error::BuildError>
     {
-        ::std::result::Result::Ok(ListLoggingConfigurationsOutput {
-            logging_configurations: self.logging_configurations.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("loggingConfigurations")
-            })?,
-            next_token: self.next_token,
-            _request_id: ::std::option::Option::None,
-        })
+        match self.logging_configurations {
+            ::std::option::Option::Some(logging_configurations) => {
+                ::std::result::Result::Ok(ListLoggingConfigurationsOutput {
+                    logging_configurations,
+                    next_token: self.next_token,
+                    _request_id: ::std::option::Option::None,
+                })
+            }
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("loggingConfigurations"),
+            ),
+        }
     }
 }
 /// The errors of the `ListLoggingConfigurations` operation.
+///
+/// `SdkError::into_service_error()` gives it whatever failed (failures that are not
+/// service errors are `Unhandled`, their cause as its source).
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum ListLoggingConfigurationsError {
@@ -195,25 +203,29 @@ pub enum ListLoggingConfigurationsError {
     AccessDeniedException(crate::types::error::AccessDeniedException),
     /// The service returned `ValidationException`.
     ValidationException(crate::types::error::ValidationException),
-    /// An error the operation does not model (its code, message and request id are kept).
+    /// An error the operation does not model (its code, message and request id are
+    /// kept), or a failure that is not a service error (its `source()`).
     Unhandled(::restjson_runtime::Unhandled),
 }
 impl ListLoggingConfigurationsError {
+    fn details(&self) -> &dyn ::restjson_runtime::__private::OperationErrorDetails {
+        match self {
+            Self::AccessDeniedException(e) => e,
+            Self::ValidationException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code.
     pub fn code(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::AccessDeniedException(_) => ::std::option::Option::Some("AccessDeniedException"),
-            Self::ValidationException(_) => ::std::option::Option::Some("ValidationException"),
-            Self::Unhandled(e) => e.code(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::code(self.details())
     }
     /// The error message.
     pub fn message(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::AccessDeniedException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ValidationException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::Unhandled(e) => e.message(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::message(self.details())
+    }
+    /// Code, message and request id of the service's error response.
+    pub fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        ::restjson_runtime::error::ProvideErrorMetadata::meta(self.details())
     }
     /// Whether this is `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -228,22 +240,30 @@ impl ListLoggingConfigurationsError {
         matches!(self, Self::Unhandled(_))
     }
 }
+impl ::restjson_runtime::error::ProvideErrorMetadata for ListLoggingConfigurationsError {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        self.meta()
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.code()
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
+}
+impl ::std::convert::From<::restjson_runtime::Unhandled> for ListLoggingConfigurationsError {
+    fn from(e: ::restjson_runtime::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for ListLoggingConfigurationsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::AccessDeniedException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ValidationException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.details(), f)
     }
 }
 impl ::std::error::Error for ListLoggingConfigurationsError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AccessDeniedException(e) => ::std::option::Option::Some(e),
-            Self::ValidationException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+        ::std::option::Option::Some(self.details())
     }
 }
 /// Builders of this operation's input and output, and its fluent builder.
@@ -253,7 +273,7 @@ pub mod builders {
     };
     /// Pages of the `ListLoggingConfigurations` operation; see [`into_paginator`](ListLoggingConfigurationsFluentBuilder::into_paginator).
     pub type ListLoggingConfigurationsPaginator = ::restjson_runtime::Paginator<
-        super::ListLoggingConfigurationsInput,
+        super::ListLoggingConfigurationsInputBuilder,
         super::ListLoggingConfigurationsOutput,
         super::ListLoggingConfigurationsError,
         crate::types::LoggingConfigurationSummary,
@@ -264,11 +284,11 @@ pub mod builders {
     /// request is processed.
     #[derive(Clone, Debug)]
     pub struct ListLoggingConfigurationsFluentBuilder {
-        handle: ::restjson_runtime::Handle,
+        handle: ::restjson_runtime::__private::Handle,
         inner: ListLoggingConfigurationsInputBuilder,
     }
     impl ListLoggingConfigurationsFluentBuilder {
-        pub(crate) fn new(handle: ::restjson_runtime::Handle) -> Self {
+        pub(crate) fn new(handle: ::restjson_runtime::__private::Handle) -> Self {
             Self {
                 handle,
                 inner: ::std::default::Default::default(),
@@ -280,34 +300,28 @@ pub mod builders {
         }
         /// Sends the request and waits for the response.
         ///
-        /// A missing required member or an invalid value fails before anything is sent.
+        /// Missing required members and invalid values fail before anything is sent,
+        /// all reported at once (`SdkError::as_validation_error()`).
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             super::ListLoggingConfigurationsOutput,
             ::restjson_runtime::SdkError<super::ListLoggingConfigurationsError>,
         > {
-            ::restjson_runtime::__private::run_operation(
-                self.handle,
-                &super::SPEC,
-                ::std::result::Result::Ok(self.inner.build()),
-            )
-            .await
+            ::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, self.inner)
+                .await
         }
         /// Pages through the results: a stream of pages (`Result` of the output or the error),
         /// each requested with the token of the previous one, ending after a page without a
-        /// token. Nothing is sent until the stream is polled. A failed page is the last item;
-        /// a walk that makes no progress (a repeated token, too many empty pages in a row) ends
-        /// the stream with an error instead of looping.
+        /// token. Nothing is sent until the stream is polled (`next().await`, `send()` as with
+        /// the AWS SDK for Rust, or any `futures::Stream` combinator). A failed page is the
+        /// last item; a walk that makes no progress (a repeated token, too many empty pages in
+        /// a row) ends the stream with an error instead of looping.
         ///
         /// [`items`](::restjson_runtime::Paginator::items) yields the `loggingConfigurations` of every page.
         /// [`page_size`](::restjson_runtime::Paginator::page_size) sets `maxResults`.
         pub fn into_paginator(self) -> ListLoggingConfigurationsPaginator {
-            ::restjson_runtime::Paginator::new(
-                self.handle,
-                &super::PAGINATION,
-                ::std::result::Result::Ok(self.inner.build()),
-            )
+            ::restjson_runtime::__private::paginator(self.handle, &super::PAGINATION, self.inner)
         }
         /// The first logging configurations to retrieve. This is used for pagination; see the `nextToken`
         /// response field.
@@ -355,32 +369,37 @@ static META: ::restjson_runtime::__private::OperationMeta =
         auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
+    ListLoggingConfigurationsInputBuilder,
     ListLoggingConfigurationsInput,
     ListLoggingConfigurationsOutput,
     ListLoggingConfigurationsError,
 > = ::restjson_runtime::__private::OperationSpec {
     meta: &META,
     validate: crate::validate::input_list_logging_configurations,
+    build: |b: ListLoggingConfigurationsInputBuilder| ::std::result::Result::Ok(b.build()),
     ser: ser_request,
     de_ok: de_response,
     de_err: de_error,
 };
 static PAGINATION: ::restjson_runtime::__private::PaginationSpec<
+    ListLoggingConfigurationsInputBuilder,
     ListLoggingConfigurationsInput,
     ListLoggingConfigurationsOutput,
     ListLoggingConfigurationsError,
     crate::types::LoggingConfigurationSummary,
 > = ::restjson_runtime::__private::PaginationSpec {
     operation: &SPEC,
-    input_token: |i: &ListLoggingConfigurationsInput| i.next_token.as_deref(),
-    set_input_token: |i: &mut ListLoggingConfigurationsInput,
+    input_token: |b: &ListLoggingConfigurationsInputBuilder| b.next_token.as_deref(),
+    set_input_token: |b: &mut ListLoggingConfigurationsInputBuilder,
                       t: ::std::option::Option<::std::string::String>| {
-        i.next_token = t
+        b.next_token = t
     },
     output_token: |o: &ListLoggingConfigurationsOutput| o.next_token.as_deref(),
-    set_page_size: ::std::option::Option::Some(|i: &mut ListLoggingConfigurationsInput, n: i32| {
-        i.max_results = ::std::option::Option::Some(n)
-    }),
+    set_page_size: ::std::option::Option::Some(
+        |b: &mut ListLoggingConfigurationsInputBuilder, n: i32| {
+            b.max_results = ::std::option::Option::Some(n)
+        },
+    ),
     items: |o: ListLoggingConfigurationsOutput| o.logging_configurations,
     item_count: ::std::option::Option::Some(|o: &ListLoggingConfigurationsOutput| {
         o.logging_configurations.len()

@@ -232,20 +232,26 @@ impl ListRoomsOutputBuilder {
     pub fn get_next_token(&self) -> &::std::option::Option<::std::string::String> {
         &self.next_token
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<ListRoomsOutput, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(ListRoomsOutput {
-            rooms: self
-                .rooms
-                .ok_or_else(|| ::restjson_runtime::__private::BuildError::missing_field("rooms"))?,
-            next_token: self.next_token,
-            _request_id: ::std::option::Option::None,
-        })
+        match self.rooms {
+            ::std::option::Option::Some(rooms) => ::std::result::Result::Ok(ListRoomsOutput {
+                rooms,
+                next_token: self.next_token,
+                _request_id: ::std::option::Option::None,
+            }),
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("rooms"),
+            ),
+        }
     }
 }
 /// The errors of the `ListRooms` operation.
+///
+/// `SdkError::into_service_error()` gives it whatever failed (failures that are not
+/// service errors are `Unhandled`, their cause as its source).
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum ListRoomsError {
@@ -255,29 +261,30 @@ pub enum ListRoomsError {
     ResourceNotFoundException(crate::types::error::ResourceNotFoundException),
     /// The service returned `ValidationException`.
     ValidationException(crate::types::error::ValidationException),
-    /// An error the operation does not model (its code, message and request id are kept).
+    /// An error the operation does not model (its code, message and request id are
+    /// kept), or a failure that is not a service error (its `source()`).
     Unhandled(::restjson_runtime::Unhandled),
 }
 impl ListRoomsError {
+    fn details(&self) -> &dyn ::restjson_runtime::__private::OperationErrorDetails {
+        match self {
+            Self::AccessDeniedException(e) => e,
+            Self::ResourceNotFoundException(e) => e,
+            Self::ValidationException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code.
     pub fn code(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::AccessDeniedException(_) => ::std::option::Option::Some("AccessDeniedException"),
-            Self::ResourceNotFoundException(_) => {
-                ::std::option::Option::Some("ResourceNotFoundException")
-            }
-            Self::ValidationException(_) => ::std::option::Option::Some("ValidationException"),
-            Self::Unhandled(e) => e.code(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::code(self.details())
     }
     /// The error message.
     pub fn message(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::AccessDeniedException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ValidationException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::Unhandled(e) => e.message(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::message(self.details())
+    }
+    /// Code, message and request id of the service's error response.
+    pub fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        ::restjson_runtime::error::ProvideErrorMetadata::meta(self.details())
     }
     /// Whether this is `AccessDeniedException`.
     pub fn is_access_denied_exception(&self) -> bool {
@@ -296,24 +303,30 @@ impl ListRoomsError {
         matches!(self, Self::Unhandled(_))
     }
 }
+impl ::restjson_runtime::error::ProvideErrorMetadata for ListRoomsError {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        self.meta()
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.code()
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
+}
+impl ::std::convert::From<::restjson_runtime::Unhandled> for ListRoomsError {
+    fn from(e: ::restjson_runtime::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for ListRoomsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::AccessDeniedException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ResourceNotFoundException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ValidationException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.details(), f)
     }
 }
 impl ::std::error::Error for ListRoomsError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::AccessDeniedException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::ValidationException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+        ::std::option::Option::Some(self.details())
     }
 }
 /// Builders of this operation's input and output, and its fluent builder.
@@ -321,7 +334,7 @@ pub mod builders {
     pub use super::{ListRoomsInputBuilder, ListRoomsOutputBuilder};
     /// Pages of the `ListRooms` operation; see [`into_paginator`](ListRoomsFluentBuilder::into_paginator).
     pub type ListRoomsPaginator = ::restjson_runtime::Paginator<
-        super::ListRoomsInput,
+        super::ListRoomsInputBuilder,
         super::ListRoomsOutput,
         super::ListRoomsError,
         crate::types::RoomSummary,
@@ -332,11 +345,11 @@ pub mod builders {
     /// processed. Results are sorted in descending order of `updateTime`.
     #[derive(Clone, Debug)]
     pub struct ListRoomsFluentBuilder {
-        handle: ::restjson_runtime::Handle,
+        handle: ::restjson_runtime::__private::Handle,
         inner: ListRoomsInputBuilder,
     }
     impl ListRoomsFluentBuilder {
-        pub(crate) fn new(handle: ::restjson_runtime::Handle) -> Self {
+        pub(crate) fn new(handle: ::restjson_runtime::__private::Handle) -> Self {
             Self {
                 handle,
                 inner: ::std::default::Default::default(),
@@ -348,34 +361,28 @@ pub mod builders {
         }
         /// Sends the request and waits for the response.
         ///
-        /// A missing required member or an invalid value fails before anything is sent.
+        /// Missing required members and invalid values fail before anything is sent,
+        /// all reported at once (`SdkError::as_validation_error()`).
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             super::ListRoomsOutput,
             ::restjson_runtime::SdkError<super::ListRoomsError>,
         > {
-            ::restjson_runtime::__private::run_operation(
-                self.handle,
-                &super::SPEC,
-                ::std::result::Result::Ok(self.inner.build()),
-            )
-            .await
+            ::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, self.inner)
+                .await
         }
         /// Pages through the results: a stream of pages (`Result` of the output or the error),
         /// each requested with the token of the previous one, ending after a page without a
-        /// token. Nothing is sent until the stream is polled. A failed page is the last item;
-        /// a walk that makes no progress (a repeated token, too many empty pages in a row) ends
-        /// the stream with an error instead of looping.
+        /// token. Nothing is sent until the stream is polled (`next().await`, `send()` as with
+        /// the AWS SDK for Rust, or any `futures::Stream` combinator). A failed page is the
+        /// last item; a walk that makes no progress (a repeated token, too many empty pages in
+        /// a row) ends the stream with an error instead of looping.
         ///
         /// [`items`](::restjson_runtime::Paginator::items) yields the `rooms` of every page.
         /// [`page_size`](::restjson_runtime::Paginator::page_size) sets `maxResults`.
         pub fn into_paginator(self) -> ListRoomsPaginator {
-            ::restjson_runtime::Paginator::new(
-                self.handle,
-                &super::PAGINATION,
-                ::std::result::Result::Ok(self.inner.build()),
-            )
+            ::restjson_runtime::__private::paginator(self.handle, &super::PAGINATION, self.inner)
         }
         /// Filters the list to match the specified room name.
         pub fn name(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -478,30 +485,34 @@ static META: ::restjson_runtime::__private::OperationMeta =
         auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
+    ListRoomsInputBuilder,
     ListRoomsInput,
     ListRoomsOutput,
     ListRoomsError,
 > = ::restjson_runtime::__private::OperationSpec {
     meta: &META,
     validate: crate::validate::input_list_rooms,
+    build: |b: ListRoomsInputBuilder| ::std::result::Result::Ok(b.build()),
     ser: ser_request,
     de_ok: de_response,
     de_err: de_error,
 };
 static PAGINATION: ::restjson_runtime::__private::PaginationSpec<
+    ListRoomsInputBuilder,
     ListRoomsInput,
     ListRoomsOutput,
     ListRoomsError,
     crate::types::RoomSummary,
 > = ::restjson_runtime::__private::PaginationSpec {
     operation: &SPEC,
-    input_token: |i: &ListRoomsInput| i.next_token.as_deref(),
-    set_input_token: |i: &mut ListRoomsInput, t: ::std::option::Option<::std::string::String>| {
-        i.next_token = t
+    input_token: |b: &ListRoomsInputBuilder| b.next_token.as_deref(),
+    set_input_token: |b: &mut ListRoomsInputBuilder,
+                      t: ::std::option::Option<::std::string::String>| {
+        b.next_token = t
     },
     output_token: |o: &ListRoomsOutput| o.next_token.as_deref(),
-    set_page_size: ::std::option::Option::Some(|i: &mut ListRoomsInput, n: i32| {
-        i.max_results = ::std::option::Option::Some(n);
+    set_page_size: ::std::option::Option::Some(|b: &mut ListRoomsInputBuilder, n: i32| {
+        b.max_results = ::std::option::Option::Some(n);
     }),
     items: |o: ListRoomsOutput| o.rooms,
     item_count: ::std::option::Option::Some(|o: &ListRoomsOutput| o.rooms.len()),

@@ -41,16 +41,19 @@ impl ListTagsForResourceInputBuilder {
     pub fn get_resource_arn(&self) -> &::std::option::Option<::std::string::String> {
         &self.resource_arn
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<ListTagsForResourceInput, ::restjson_runtime::error::BuildError>
     {
-        ::std::result::Result::Ok(ListTagsForResourceInput {
-            resource_arn: self.resource_arn.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("resourceArn")
-            })?,
-        })
+        match self.resource_arn {
+            ::std::option::Option::Some(resource_arn) => {
+                ::std::result::Result::Ok(ListTagsForResourceInput { resource_arn })
+            }
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("resourceArn"),
+            ),
+        }
     }
 }
 /// The `ListTagsForResourceOutput` structure.
@@ -111,13 +114,15 @@ impl ListTagsForResourceOutputBuilder {
         self
     }
     /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
+    ///
+    /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input;
+        self.tags = input.map(::std::iter::FromIterator::from_iter);
         self
     }
     /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.
@@ -128,20 +133,28 @@ impl ListTagsForResourceOutputBuilder {
     > {
         &self.tags
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<ListTagsForResourceOutput, ::restjson_runtime::error::BuildError>
     {
-        ::std::result::Result::Ok(ListTagsForResourceOutput {
-            tags: self
-                .tags
-                .ok_or_else(|| ::restjson_runtime::__private::BuildError::missing_field("tags"))?,
-            _request_id: ::std::option::Option::None,
-        })
+        match self.tags {
+            ::std::option::Option::Some(tags) => {
+                ::std::result::Result::Ok(ListTagsForResourceOutput {
+                    tags,
+                    _request_id: ::std::option::Option::None,
+                })
+            }
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("tags"),
+            ),
+        }
     }
 }
 /// The errors of the `ListTagsForResource` operation.
+///
+/// `SdkError::into_service_error()` gives it whatever failed (failures that are not
+/// service errors are `Unhandled`, their cause as its source).
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum ListTagsForResourceError {
@@ -151,31 +164,30 @@ pub enum ListTagsForResourceError {
     ResourceNotFoundException(crate::types::error::ResourceNotFoundException),
     /// The service returned `ValidationException`.
     ValidationException(crate::types::error::ValidationException),
-    /// An error the operation does not model (its code, message and request id are kept).
+    /// An error the operation does not model (its code, message and request id are
+    /// kept), or a failure that is not a service error (its `source()`).
     Unhandled(::restjson_runtime::Unhandled),
 }
 impl ListTagsForResourceError {
+    fn details(&self) -> &dyn ::restjson_runtime::__private::OperationErrorDetails {
+        match self {
+            Self::InternalServerException(e) => e,
+            Self::ResourceNotFoundException(e) => e,
+            Self::ValidationException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code.
     pub fn code(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::InternalServerException(_) => {
-                ::std::option::Option::Some("InternalServerException")
-            }
-            Self::ResourceNotFoundException(_) => {
-                ::std::option::Option::Some("ResourceNotFoundException")
-            }
-            Self::ValidationException(_) => ::std::option::Option::Some("ValidationException"),
-            Self::Unhandled(e) => e.code(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::code(self.details())
     }
     /// The error message.
     pub fn message(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::InternalServerException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ValidationException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::Unhandled(e) => e.message(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::message(self.details())
+    }
+    /// Code, message and request id of the service's error response.
+    pub fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        ::restjson_runtime::error::ProvideErrorMetadata::meta(self.details())
     }
     /// Whether this is `InternalServerException`.
     pub fn is_internal_server_exception(&self) -> bool {
@@ -194,24 +206,30 @@ impl ListTagsForResourceError {
         matches!(self, Self::Unhandled(_))
     }
 }
+impl ::restjson_runtime::error::ProvideErrorMetadata for ListTagsForResourceError {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        self.meta()
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.code()
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
+}
+impl ::std::convert::From<::restjson_runtime::Unhandled> for ListTagsForResourceError {
+    fn from(e: ::restjson_runtime::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for ListTagsForResourceError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::InternalServerException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ResourceNotFoundException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ValidationException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.details(), f)
     }
 }
 impl ::std::error::Error for ListTagsForResourceError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::InternalServerException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::ValidationException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+        ::std::option::Option::Some(self.details())
     }
 }
 /// Builders of this operation's input and output, and its fluent builder.
@@ -222,11 +240,11 @@ pub mod builders {
     /// Gets information about AWS tags for the specified ARN.
     #[derive(Clone, Debug)]
     pub struct ListTagsForResourceFluentBuilder {
-        handle: ::restjson_runtime::Handle,
+        handle: ::restjson_runtime::__private::Handle,
         inner: ListTagsForResourceInputBuilder,
     }
     impl ListTagsForResourceFluentBuilder {
-        pub(crate) fn new(handle: ::restjson_runtime::Handle) -> Self {
+        pub(crate) fn new(handle: ::restjson_runtime::__private::Handle) -> Self {
             Self {
                 handle,
                 inner: ::std::default::Default::default(),
@@ -238,19 +256,16 @@ pub mod builders {
         }
         /// Sends the request and waits for the response.
         ///
-        /// A missing required member or an invalid value fails before anything is sent.
+        /// Missing required members and invalid values fail before anything is sent,
+        /// all reported at once (`SdkError::as_validation_error()`).
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             super::ListTagsForResourceOutput,
             ::restjson_runtime::SdkError<super::ListTagsForResourceError>,
         > {
-            ::restjson_runtime::__private::run_operation(
-                self.handle,
-                &super::SPEC,
-                self.inner.build(),
-            )
-            .await
+            ::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, self.inner)
+                .await
         }
         /// The ARN of the resource to be retrieved. The ARN must be URL-encoded.
         pub fn resource_arn(
@@ -281,12 +296,14 @@ static META: ::restjson_runtime::__private::OperationMeta =
         auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
+    ListTagsForResourceInputBuilder,
     ListTagsForResourceInput,
     ListTagsForResourceOutput,
     ListTagsForResourceError,
 > = ::restjson_runtime::__private::OperationSpec {
     meta: &META,
     validate: crate::validate::input_list_tags_for_resource,
+    build: ListTagsForResourceInputBuilder::build,
     ser: ser_request,
     de_ok: de_response,
     de_err: de_error,

@@ -86,13 +86,15 @@ impl TagResourceInputBuilder {
     /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
     /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
     /// beyond what is documented there.
+    ///
+    /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input;
+        self.tags = input.map(::std::iter::FromIterator::from_iter);
         self
     }
     /// Array of tags to be added or updated. Array of maps, each of the form
@@ -108,18 +110,21 @@ impl TagResourceInputBuilder {
     > {
         &self.tags
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<TagResourceInput, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(TagResourceInput {
-            resource_arn: self.resource_arn.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("resourceArn")
-            })?,
-            tags: self
-                .tags
-                .ok_or_else(|| ::restjson_runtime::__private::BuildError::missing_field("tags"))?,
-        })
+        match (self.resource_arn, self.tags) {
+            (::std::option::Option::Some(resource_arn), ::std::option::Option::Some(tags)) => {
+                ::std::result::Result::Ok(TagResourceInput { resource_arn, tags })
+            }
+            (resource_arn, tags) => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_fields(&[
+                    (resource_arn.is_none(), "resourceArn"),
+                    (tags.is_none(), "tags"),
+                ]),
+            ),
+        }
     }
 }
 /// The `TagResourceOutput` structure.
@@ -162,6 +167,9 @@ impl TagResourceOutputBuilder {
     }
 }
 /// The errors of the `TagResource` operation.
+///
+/// `SdkError::into_service_error()` gives it whatever failed (failures that are not
+/// service errors are `Unhandled`, their cause as its source).
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum TagResourceError {
@@ -171,31 +179,30 @@ pub enum TagResourceError {
     ResourceNotFoundException(crate::types::error::ResourceNotFoundException),
     /// The service returned `ValidationException`.
     ValidationException(crate::types::error::ValidationException),
-    /// An error the operation does not model (its code, message and request id are kept).
+    /// An error the operation does not model (its code, message and request id are
+    /// kept), or a failure that is not a service error (its `source()`).
     Unhandled(::restjson_runtime::Unhandled),
 }
 impl TagResourceError {
+    fn details(&self) -> &dyn ::restjson_runtime::__private::OperationErrorDetails {
+        match self {
+            Self::InternalServerException(e) => e,
+            Self::ResourceNotFoundException(e) => e,
+            Self::ValidationException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code.
     pub fn code(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::InternalServerException(_) => {
-                ::std::option::Option::Some("InternalServerException")
-            }
-            Self::ResourceNotFoundException(_) => {
-                ::std::option::Option::Some("ResourceNotFoundException")
-            }
-            Self::ValidationException(_) => ::std::option::Option::Some("ValidationException"),
-            Self::Unhandled(e) => e.code(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::code(self.details())
     }
     /// The error message.
     pub fn message(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::InternalServerException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::ValidationException(e) => ::std::option::Option::Some(e.message.as_str()),
-            Self::Unhandled(e) => e.message(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::message(self.details())
+    }
+    /// Code, message and request id of the service's error response.
+    pub fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        ::restjson_runtime::error::ProvideErrorMetadata::meta(self.details())
     }
     /// Whether this is `InternalServerException`.
     pub fn is_internal_server_exception(&self) -> bool {
@@ -214,24 +221,30 @@ impl TagResourceError {
         matches!(self, Self::Unhandled(_))
     }
 }
+impl ::restjson_runtime::error::ProvideErrorMetadata for TagResourceError {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        self.meta()
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.code()
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
+}
+impl ::std::convert::From<::restjson_runtime::Unhandled> for TagResourceError {
+    fn from(e: ::restjson_runtime::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for TagResourceError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::InternalServerException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ResourceNotFoundException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ValidationException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.details(), f)
     }
 }
 impl ::std::error::Error for TagResourceError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::InternalServerException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::ValidationException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+        ::std::option::Option::Some(self.details())
     }
 }
 /// Builders of this operation's input and output, and its fluent builder.
@@ -242,11 +255,11 @@ pub mod builders {
     /// Adds or updates tags for the AWS resource with the specified ARN.
     #[derive(Clone, Debug)]
     pub struct TagResourceFluentBuilder {
-        handle: ::restjson_runtime::Handle,
+        handle: ::restjson_runtime::__private::Handle,
         inner: TagResourceInputBuilder,
     }
     impl TagResourceFluentBuilder {
-        pub(crate) fn new(handle: ::restjson_runtime::Handle) -> Self {
+        pub(crate) fn new(handle: ::restjson_runtime::__private::Handle) -> Self {
             Self {
                 handle,
                 inner: ::std::default::Default::default(),
@@ -258,19 +271,16 @@ pub mod builders {
         }
         /// Sends the request and waits for the response.
         ///
-        /// A missing required member or an invalid value fails before anything is sent.
+        /// Missing required members and invalid values fail before anything is sent,
+        /// all reported at once (`SdkError::as_validation_error()`).
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             super::TagResourceOutput,
             ::restjson_runtime::SdkError<super::TagResourceError>,
         > {
-            ::restjson_runtime::__private::run_operation(
-                self.handle,
-                &super::SPEC,
-                self.inner.build(),
-            )
-            .await
+            ::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, self.inner)
+                .await
         }
         /// The ARN of the resource to be tagged. The ARN must be URL-encoded.
         pub fn resource_arn(
@@ -314,10 +324,12 @@ pub mod builders {
         /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
         /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
         /// beyond what is documented there.
+        ///
+        /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
         pub fn set_tags(
             mut self,
             input: ::std::option::Option<
-                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+                ::std::collections::HashMap<::std::string::String, ::std::string::String>,
             >,
         ) -> Self {
             self.inner = self.inner.set_tags(input);
@@ -345,12 +357,14 @@ static META: ::restjson_runtime::__private::OperationMeta =
         auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
+    TagResourceInputBuilder,
     TagResourceInput,
     TagResourceOutput,
     TagResourceError,
 > = ::restjson_runtime::__private::OperationSpec {
     meta: &META,
     validate: crate::validate::input_tag_resource,
+    build: TagResourceInputBuilder::build,
     ser: ser_request,
     de_ok: de_response,
     de_err: de_error,

@@ -46,17 +46,20 @@ impl CloudWatchLogsDestinationConfigurationBuilder {
     pub fn get_log_group_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.log_group_name
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<
         CloudWatchLogsDestinationConfiguration,
         ::restjson_runtime::error::BuildError,
     > {
-        ::std::result::Result::Ok(CloudWatchLogsDestinationConfiguration {
-            log_group_name: self.log_group_name.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("logGroupName")
-            })?,
-        })
+        match self.log_group_name {
+            ::std::option::Option::Some(log_group_name) => {
+                ::std::result::Result::Ok(CloudWatchLogsDestinationConfiguration { log_group_name })
+            }
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("logGroupName"),
+            ),
+        }
     }
 }

@@ -9,11 +9,13 @@
 pub struct AccessDeniedException {
     /// The `message` member.
     pub message: ::std::string::String,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _meta: ::restjson_runtime::__private::ResponseMetadata,
 }
 impl AccessDeniedException {
     /// The `message` member.
-    pub fn message(&self) -> &str {
-        &self.message
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(self.message.as_str()).filter(|m| !m.is_empty())
     }
     /// A builder for this structure.
     pub fn builder() -> AccessDeniedExceptionBuilder {
@@ -23,6 +25,17 @@ impl AccessDeniedException {
 impl AccessDeniedException {
     /// The error code the service uses for this error.
     pub const CODE: &'static str = "AccessDeniedException";
+}
+impl ::restjson_runtime::error::ProvideErrorMetadata for AccessDeniedException {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        &self._meta.0
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(Self::CODE)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
 }
 impl ::std::fmt::Display for AccessDeniedException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -55,15 +68,21 @@ impl AccessDeniedExceptionBuilder {
     pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
         &self.message
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<AccessDeniedException, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(AccessDeniedException {
-            message: self.message.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("message")
-            })?,
-        })
+        match self.message {
+            ::std::option::Option::Some(message) => {
+                ::std::result::Result::Ok(AccessDeniedException {
+                    message,
+                    _meta: ::std::default::Default::default(),
+                })
+            }
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("message"),
+            ),
+        }
     }
 }
 /// The `ConflictException` structure.
@@ -77,11 +96,13 @@ pub struct ConflictException {
     pub resource_id: ::std::string::String,
     /// The `resourceType` member.
     pub resource_type: crate::types::ResourceType,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _meta: ::restjson_runtime::__private::ResponseMetadata,
 }
 impl ConflictException {
     /// The `message` member.
-    pub fn message(&self) -> &str {
-        &self.message
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(self.message.as_str()).filter(|m| !m.is_empty())
     }
     /// The `resourceId` member.
     pub fn resource_id(&self) -> &str {
@@ -99,6 +120,17 @@ impl ConflictException {
 impl ConflictException {
     /// The error code the service uses for this error.
     pub const CODE: &'static str = "ConflictException";
+}
+impl ::restjson_runtime::error::ProvideErrorMetadata for ConflictException {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        &self._meta.0
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(Self::CODE)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
 }
 impl ::std::fmt::Display for ConflictException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -167,21 +199,29 @@ impl ConflictExceptionBuilder {
     pub fn get_resource_type(&self) -> &::std::option::Option<crate::types::ResourceType> {
         &self.resource_type
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<ConflictException, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(ConflictException {
-            message: self.message.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("message")
-            })?,
-            resource_id: self.resource_id.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("resourceId")
-            })?,
-            resource_type: self.resource_type.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("resourceType")
-            })?,
-        })
+        match (self.message, self.resource_id, self.resource_type) {
+            (
+                ::std::option::Option::Some(message),
+                ::std::option::Option::Some(resource_id),
+                ::std::option::Option::Some(resource_type),
+            ) => ::std::result::Result::Ok(ConflictException {
+                message,
+                resource_id,
+                resource_type,
+                _meta: ::std::default::Default::default(),
+            }),
+            (message, resource_id, resource_type) => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_fields(&[
+                    (message.is_none(), "message"),
+                    (resource_id.is_none(), "resourceId"),
+                    (resource_type.is_none(), "resourceType"),
+                ]),
+            ),
+        }
     }
 }
 /// The `InternalServerException` structure.
@@ -191,11 +231,13 @@ impl ConflictExceptionBuilder {
 pub struct InternalServerException {
     /// The `message` member.
     pub message: ::std::string::String,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _meta: ::restjson_runtime::__private::ResponseMetadata,
 }
 impl InternalServerException {
     /// The `message` member.
-    pub fn message(&self) -> &str {
-        &self.message
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(self.message.as_str()).filter(|m| !m.is_empty())
     }
     /// A builder for this structure.
     pub fn builder() -> InternalServerExceptionBuilder {
@@ -205,6 +247,17 @@ impl InternalServerException {
 impl InternalServerException {
     /// The error code the service uses for this error.
     pub const CODE: &'static str = "InternalServerException";
+}
+impl ::restjson_runtime::error::ProvideErrorMetadata for InternalServerException {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        &self._meta.0
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(Self::CODE)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
 }
 impl ::std::fmt::Display for InternalServerException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -237,15 +290,21 @@ impl InternalServerExceptionBuilder {
     pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
         &self.message
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<InternalServerException, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(InternalServerException {
-            message: self.message.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("message")
-            })?,
-        })
+        match self.message {
+            ::std::option::Option::Some(message) => {
+                ::std::result::Result::Ok(InternalServerException {
+                    message,
+                    _meta: ::std::default::Default::default(),
+                })
+            }
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("message"),
+            ),
+        }
     }
 }
 /// The `PendingVerification` structure.
@@ -255,11 +314,13 @@ impl InternalServerExceptionBuilder {
 pub struct PendingVerification {
     /// The `message` member.
     pub message: ::std::string::String,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _meta: ::restjson_runtime::__private::ResponseMetadata,
 }
 impl PendingVerification {
     /// The `message` member.
-    pub fn message(&self) -> &str {
-        &self.message
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(self.message.as_str()).filter(|m| !m.is_empty())
     }
     /// A builder for this structure.
     pub fn builder() -> PendingVerificationBuilder {
@@ -269,6 +330,17 @@ impl PendingVerification {
 impl PendingVerification {
     /// The error code the service uses for this error.
     pub const CODE: &'static str = "PendingVerification";
+}
+impl ::restjson_runtime::error::ProvideErrorMetadata for PendingVerification {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        &self._meta.0
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(Self::CODE)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
 }
 impl ::std::fmt::Display for PendingVerification {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -301,15 +373,21 @@ impl PendingVerificationBuilder {
     pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
         &self.message
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<PendingVerification, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(PendingVerification {
-            message: self.message.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("message")
-            })?,
-        })
+        match self.message {
+            ::std::option::Option::Some(message) => {
+                ::std::result::Result::Ok(PendingVerification {
+                    message,
+                    _meta: ::std::default::Default::default(),
+                })
+            }
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("message"),
+            ),
+        }
     }
 }
 /// The `ResourceNotFoundException` structure.
@@ -323,11 +401,13 @@ pub struct ResourceNotFoundException {
     pub resource_id: ::std::string::String,
     /// The `resourceType` member.
     pub resource_type: crate::types::ResourceType,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _meta: ::restjson_runtime::__private::ResponseMetadata,
 }
 impl ResourceNotFoundException {
     /// The `message` member.
-    pub fn message(&self) -> &str {
-        &self.message
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(self.message.as_str()).filter(|m| !m.is_empty())
     }
     /// The `resourceId` member.
     pub fn resource_id(&self) -> &str {
@@ -345,6 +425,17 @@ impl ResourceNotFoundException {
 impl ResourceNotFoundException {
     /// The error code the service uses for this error.
     pub const CODE: &'static str = "ResourceNotFoundException";
+}
+impl ::restjson_runtime::error::ProvideErrorMetadata for ResourceNotFoundException {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        &self._meta.0
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(Self::CODE)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
 }
 impl ::std::fmt::Display for ResourceNotFoundException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -413,22 +504,30 @@ impl ResourceNotFoundExceptionBuilder {
     pub fn get_resource_type(&self) -> &::std::option::Option<crate::types::ResourceType> {
         &self.resource_type
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<ResourceNotFoundException, ::restjson_runtime::error::BuildError>
     {
-        ::std::result::Result::Ok(ResourceNotFoundException {
-            message: self.message.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("message")
-            })?,
-            resource_id: self.resource_id.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("resourceId")
-            })?,
-            resource_type: self.resource_type.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("resourceType")
-            })?,
-        })
+        match (self.message, self.resource_id, self.resource_type) {
+            (
+                ::std::option::Option::Some(message),
+                ::std::option::Option::Some(resource_id),
+                ::std::option::Option::Some(resource_type),
+            ) => ::std::result::Result::Ok(ResourceNotFoundException {
+                message,
+                resource_id,
+                resource_type,
+                _meta: ::std::default::Default::default(),
+            }),
+            (message, resource_id, resource_type) => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_fields(&[
+                    (message.is_none(), "message"),
+                    (resource_id.is_none(), "resourceId"),
+                    (resource_type.is_none(), "resourceType"),
+                ]),
+            ),
+        }
     }
 }
 /// The `ServiceQuotaExceededException` structure.
@@ -444,11 +543,13 @@ pub struct ServiceQuotaExceededException {
     pub resource_type: crate::types::ResourceType,
     /// The `limit` member.
     pub limit: i32,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _meta: ::restjson_runtime::__private::ResponseMetadata,
 }
 impl ServiceQuotaExceededException {
     /// The `message` member.
-    pub fn message(&self) -> &str {
-        &self.message
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(self.message.as_str()).filter(|m| !m.is_empty())
     }
     /// The `resourceId` member.
     pub fn resource_id(&self) -> &str {
@@ -470,6 +571,17 @@ impl ServiceQuotaExceededException {
 impl ServiceQuotaExceededException {
     /// The error code the service uses for this error.
     pub const CODE: &'static str = "ServiceQuotaExceededException";
+}
+impl ::restjson_runtime::error::ProvideErrorMetadata for ServiceQuotaExceededException {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        &self._meta.0
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(Self::CODE)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
 }
 impl ::std::fmt::Display for ServiceQuotaExceededException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -553,23 +665,31 @@ impl ServiceQuotaExceededExceptionBuilder {
     pub fn get_limit(&self) -> &::std::option::Option<i32> {
         &self.limit
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<ServiceQuotaExceededException, ::restjson_runtime::error::BuildError>
     {
-        ::std::result::Result::Ok(ServiceQuotaExceededException {
-            message: self.message.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("message")
-            })?,
-            resource_id: self.resource_id.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("resourceId")
-            })?,
-            resource_type: self.resource_type.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("resourceType")
-            })?,
-            limit: self.limit.unwrap_or_default(),
-        })
+        match (self.message, self.resource_id, self.resource_type) {
+            (
+                ::std::option::Option::Some(message),
+                ::std::option::Option::Some(resource_id),
+                ::std::option::Option::Some(resource_type),
+            ) => ::std::result::Result::Ok(ServiceQuotaExceededException {
+                message,
+                resource_id,
+                resource_type,
+                limit: self.limit.unwrap_or_default(),
+                _meta: ::std::default::Default::default(),
+            }),
+            (message, resource_id, resource_type) => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_fields(&[
+                    (message.is_none(), "message"),
+                    (resource_id.is_none(), "resourceId"),
+                    (resource_type.is_none(), "resourceType"),
+                ]),
+            ),
+        }
     }
 }
 /// The `ThrottlingException` structure.
@@ -585,11 +705,13 @@ pub struct ThrottlingException {
     pub resource_type: crate::types::ResourceType,
     /// The `limit` member.
     pub limit: i32,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _meta: ::restjson_runtime::__private::ResponseMetadata,
 }
 impl ThrottlingException {
     /// The `message` member.
-    pub fn message(&self) -> &str {
-        &self.message
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(self.message.as_str()).filter(|m| !m.is_empty())
     }
     /// The `resourceId` member.
     pub fn resource_id(&self) -> &str {
@@ -611,6 +733,17 @@ impl ThrottlingException {
 impl ThrottlingException {
     /// The error code the service uses for this error.
     pub const CODE: &'static str = "ThrottlingException";
+}
+impl ::restjson_runtime::error::ProvideErrorMetadata for ThrottlingException {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        &self._meta.0
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(Self::CODE)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
 }
 impl ::std::fmt::Display for ThrottlingException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -694,22 +827,30 @@ impl ThrottlingExceptionBuilder {
     pub fn get_limit(&self) -> &::std::option::Option<i32> {
         &self.limit
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<ThrottlingException, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(ThrottlingException {
-            message: self.message.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("message")
-            })?,
-            resource_id: self.resource_id.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("resourceId")
-            })?,
-            resource_type: self.resource_type.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("resourceType")
-            })?,
-            limit: self.limit.unwrap_or_default(),
-        })
+        match (self.message, self.resource_id, self.resource_type) {
+            (
+                ::std::option::Option::Some(message),
+                ::std::option::Option::Some(resource_id),
+                ::std::option::Option::Some(resource_type),
+            ) => ::std::result::Result::Ok(ThrottlingException {
+                message,
+                resource_id,
+                resource_type,
+                limit: self.limit.unwrap_or_default(),
+                _meta: ::std::default::Default::default(),
+            }),
+            (message, resource_id, resource_type) => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_fields(&[
+                    (message.is_none(), "message"),
+                    (resource_id.is_none(), "resourceId"),
+                    (resource_type.is_none(), "resourceType"),
+                ]),
+            ),
+        }
     }
 }
 /// The `ValidationException` structure.
@@ -723,11 +864,13 @@ pub struct ValidationException {
     pub reason: crate::types::ValidationExceptionReason,
     /// The `fieldList` member.
     pub field_list: ::std::option::Option<::std::vec::Vec<crate::types::ValidationExceptionField>>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _meta: ::restjson_runtime::__private::ResponseMetadata,
 }
 impl ValidationException {
     /// The `message` member.
-    pub fn message(&self) -> &str {
-        &self.message
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(self.message.as_str()).filter(|m| !m.is_empty())
     }
     /// The `reason` member.
     pub fn reason(&self) -> &crate::types::ValidationExceptionReason {
@@ -747,6 +890,17 @@ impl ValidationException {
 impl ValidationException {
     /// The error code the service uses for this error.
     pub const CODE: &'static str = "ValidationException";
+}
+impl ::restjson_runtime::error::ProvideErrorMetadata for ValidationException {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        &self._meta.0
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(Self::CODE)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
 }
 impl ::std::fmt::Display for ValidationException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -828,18 +982,24 @@ impl ValidationExceptionBuilder {
     ) -> &::std::option::Option<::std::vec::Vec<crate::types::ValidationExceptionField>> {
         &self.field_list
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<ValidationException, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(ValidationException {
-            message: self.message.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("message")
-            })?,
-            reason: self.reason.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("reason")
-            })?,
-            field_list: self.field_list,
-        })
+        match (self.message, self.reason) {
+            (::std::option::Option::Some(message), ::std::option::Option::Some(reason)) => {
+                ::std::result::Result::Ok(ValidationException {
+                    message,
+                    reason,
+                    field_list: self.field_list,
+                    _meta: ::std::default::Default::default(),
+                })
+            }
+            (message, reason) => {
+                ::std::result::Result::Err(::restjson_runtime::error::BuildError::missing_fields(
+                    &[(message.is_none(), "message"), (reason.is_none(), "reason")],
+                ))
+            }
+        }
     }
 }

@@ -46,17 +46,22 @@ impl FirehoseDestinationConfigurationBuilder {
     pub fn get_delivery_stream_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.delivery_stream_name
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<
         FirehoseDestinationConfiguration,
         ::restjson_runtime::error::BuildError,
     > {
-        ::std::result::Result::Ok(FirehoseDestinationConfiguration {
-            delivery_stream_name: self.delivery_stream_name.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("deliveryStreamName")
-            })?,
-        })
+        match self.delivery_stream_name {
+            ::std::option::Option::Some(delivery_stream_name) => {
+                ::std::result::Result::Ok(FirehoseDestinationConfiguration {
+                    delivery_stream_name,
+                })
+            }
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("deliveryStreamName"),
+            ),
+        }
     }
 }

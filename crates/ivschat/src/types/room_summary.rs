@@ -244,13 +244,15 @@ impl RoomSummaryBuilder {
     /// in *Tagging Amazon Web Services Resources and Tag Editor* for details, including restrictions
     /// that apply to tags and "Tag naming limits and requirements"; Amazon IVS Chat has no constraints
     /// beyond what is documented there.
+    ///
+    /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input;
+        self.tags = input.map(::std::iter::FromIterator::from_iter);
         self
     }
     /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`. See

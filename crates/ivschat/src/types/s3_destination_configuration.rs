@@ -40,15 +40,18 @@ impl S3DestinationConfigurationBuilder {
     pub fn get_bucket_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.bucket_name
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<S3DestinationConfiguration, ::restjson_runtime::error::BuildError>
     {
-        ::std::result::Result::Ok(S3DestinationConfiguration {
-            bucket_name: self.bucket_name.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("bucketName")
-            })?,
-        })
+        match self.bucket_name {
+            ::std::option::Option::Some(bucket_name) => {
+                ::std::result::Result::Ok(S3DestinationConfiguration { bucket_name })
+            }
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("bucketName"),
+            ),
+        }
     }
 }

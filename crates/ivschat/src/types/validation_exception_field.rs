@@ -61,18 +61,20 @@ impl ValidationExceptionFieldBuilder {
     pub fn get_message(&self) -> &::std::option::Option<::std::string::String> {
         &self.message
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<ValidationExceptionField, ::restjson_runtime::error::BuildError>
     {
-        ::std::result::Result::Ok(ValidationExceptionField {
-            name: self
-                .name
-                .ok_or_else(|| ::restjson_runtime::__private::BuildError::missing_field("name"))?,
-            message: self.message.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("message")
-            })?,
-        })
+        match (self.name, self.message) {
+            (::std::option::Option::Some(name), ::std::option::Option::Some(message)) => {
+                ::std::result::Result::Ok(ValidationExceptionField { name, message })
+            }
+            (name, message) => {
+                ::std::result::Result::Err(::restjson_runtime::error::BuildError::missing_fields(
+                    &[(name.is_none(), "name"), (message.is_none(), "message")],
+                ))
+            }
+        }
     }
 }

@@ -22,7 +22,7 @@ const DURATION_RANGE: std::ops::RangeInclusive<u64> = 900..=43_200;
 /// use restjson_runtime::credentials::{
 ///     AssumeRoleProvider, CredentialsCache, EnvironmentProvider,
 /// };
-/// use restjson_runtime::provider_env::ProviderEnv;
+/// use restjson_runtime::config::ProviderEnv;
 ///
 /// let source = EnvironmentProvider::new(ProviderEnv::real());
 /// let role = AssumeRoleProvider::new("arn:aws:iam::123456789012:role/chat-admin", source)

@@ -35,6 +35,8 @@ pub use profile::ProfileProvider;
 pub use service::DEFAULT_CREDENTIALS_CALL_TIMEOUT;
 pub use web_identity::WebIdentityTokenProvider;
 
+pub use crate::provider_env::ProviderEnv;
+
 /// AWS credentials used to sign a request with SigV4.
 ///
 /// `Debug` never prints the secret access key or the session token.

@@ -29,7 +29,7 @@
 //! `aws.parseArn` and `aws.isVirtualHostableS3Bucket`.
 //!
 //! ```
-//! use restjson_runtime::endpoint::{EndpointParams, PartitionTable, RuleSet};
+//! use restjson_runtime::__private::endpoint::{EndpointParams, PartitionTable, RuleSet};
 //!
 //! let rules = RuleSet::from_json(r#"{
 //!     "version": "1.0",

@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use percent_encoding::percent_decode_str;
-use restjson_runtime::client::{AuthScheme, Handle, OperationMeta, RequestParts, ServiceMeta};
+use restjson_runtime::__private::DeserializeError;
+use restjson_runtime::__private::{AuthScheme, Handle, OperationMeta, RequestParts, ServiceMeta};
 use restjson_runtime::error::ErrorMetadata;
 use restjson_runtime::http::HttpResponse;
-use restjson_runtime::json::DeserializeError;
 use restjson_runtime::sleep::{AsyncSleep, Sleep};
 use restjson_runtime::{Config, SdkError, Unhandled};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

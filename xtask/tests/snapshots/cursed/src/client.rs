@@ -14,14 +14,14 @@ pub(crate) static SERVICE: ::restjson_runtime::__private::ServiceMeta =
 /// A client for Cursed. Cheap to clone: clones share configuration and connection pool.
 #[derive(Clone, Debug)]
 pub struct Client {
-    handle: ::restjson_runtime::Handle,
+    handle: ::restjson_runtime::__private::Handle,
 }
 impl Client {
     /// A client with `config`. Never fails: configuration problems (no region, an
     /// invalid endpoint URL) are reported by each call, before anything is sent.
     pub fn from_conf(config: crate::Config) -> Self {
         Self {
-            handle: ::restjson_runtime::Handle::new(config, &SERVICE),
+            handle: ::restjson_runtime::__private::Handle::new(config, &SERVICE),
         }
     }
     /// A client with a copy of `config`.
@@ -33,14 +33,87 @@ impl Client {
         self.handle.config()
     }
     /// Calls the `GetNode` operation.
+    ///
+    /// - Input: set with the fluent builder [`GetNodeFluentBuilder`](crate::operation::get_node::builders::GetNodeFluentBuilder), then `send()`:
+    ///   - no members
+    /// - Output: [`GetNodeOutput`](crate::operation::get_node::GetNodeOutput), with
+    ///   - `name()`
+    ///   - `next()`
+    ///   - `children()`
+    ///   - `choice()`
+    ///   - `secret()`
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`GetNodeError`](crate::operation::get_node::GetNodeError)`>`: or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &snapshot_cursed::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_node()
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_node(&self) -> crate::operation::get_node::builders::GetNodeFluentBuilder {
         crate::operation::get_node::builders::GetNodeFluentBuilder::new(self.handle.clone())
     }
     /// Calls the `Match` operation.
+    ///
+    /// - Input: set with the fluent builder `MatchFluentBuilder`, then `send()`:
+    ///   - `type(impl Into<String>)` / `set_type(Option<String>)` **required**
+    ///   - `self_value(impl Into<String>)` / `set_self_value(Option<String>)`
+    ///   - `build_value(i32)` / `set_build_value(Option<i32>)`
+    ///   - `send_value(impl Into<String>)` / `set_send_value(Option<String>)`
+    ///   - `set_value_value(bool)` / `set_set_value_value(Option<bool>)`
+    ///   - `value(bool)` / `set_value(Option<bool>)`
+    ///   - `option(impl Into<Option>)` / `set_option(Option<Option>)`
+    ///   - `async(impl Into<Kind>)` / `set_async(Option<Kind>)`
+    ///   - `gen(DateTime)` / `set_gen(Option<DateTime>)`
+    ///   - `_2fa(impl Into<String>)` / `set_2fa(Option<String>)`
+    /// - Output: `MatchOutput`, with
+    ///   - `string()`
+    ///   - `vec()`
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<``MatchError``>`: [`Unhandled`](crate::types::error::Unhandled), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &snapshot_cursed::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .r#match()
+    ///     .r#type("example-type")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn r#match(&self) -> crate::operation::r#match::builders::MatchFluentBuilder {
         crate::operation::r#match::builders::MatchFluentBuilder::new(self.handle.clone())
     }
     /// Calls the `Self` operation.
+    ///
+    /// - Input: set with the fluent builder [`SelfValueFluentBuilder`](crate::operation::self_value::builders::SelfValueFluentBuilder), then `send()`:
+    ///   - `key(impl Into<String>)` / `set_key(Option<String>)` **required**
+    ///   - `tags(impl Into<String>, impl Into<String>)` (adds) / `set_tags(Option<HashMap<String, String>>)`
+    /// - Output: [`SelfValueOutput`](crate::operation::self_value::SelfValueOutput), no fields (only `request_id()`)
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`SelfValueError`](crate::operation::self_value::SelfValueError)`>`: or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &snapshot_cursed::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .self_value()
+    ///     .key("example-key")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn self_value(&self) -> crate::operation::self_value::builders::SelfValueFluentBuilder {
         crate::operation::self_value::builders::SelfValueFluentBuilder::new(self.handle.clone())
     }

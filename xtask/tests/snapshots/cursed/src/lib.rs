@@ -21,19 +21,31 @@
 //! # Paginated operations
 //!
 //! The fluent builder of every paginated operation has `into_paginator()`: a stream of pages
-//! (`futures::Stream`, or call its `next()` method), with `.page_size(n)` and `.items()` (a stream
-//! of the listed items). Nothing is sent until it is polled; it stops after the last page, after a
+//! (`futures::Stream`, or call its `next()`, `try_next()`, `collect()` or `try_collect()`; `send()`
+//! as with the AWS SDK for Rust), with `.page_size(n)` and `.items()` (a stream of the listed
+//! items, with the same methods). Nothing is sent until it is polled; it stops after the last page, after a
 //! failed page (yielded as an error), or with a [`PaginationError`](crate::error::PaginationError)
 //! when the walk makes no progress (a repeated token, too many empty pages in a row).
 //!
+//! # Errors
+//!
+//! A call fails with an [`SdkError`](crate::error::SdkError) of the operation's own error enum
+//! (`operation::<name>::<Name>Error`): one variant per error the model lists, with its typed
+//! fields, and `Unhandled` for anything else. As with the AWS SDK for Rust,
+//! `err.into_service_error()` gives that enum whatever failed (a failure that is not a service
+//! error becomes `Unhandled`, with the failure as its source), and
+//! [`ProvideErrorMetadata`](crate::error::ProvideErrorMetadata) gives `code()`, `message()` and
+//! `meta()` of the call error, the enum and each modelled error.
+//!
 //! # Validation
 //!
-//! `build()` fails when a required member is missing. Before sending, inputs are also checked
-//! against the model's minimum lengths and minimum values (as validating AWS SDKs do), reporting
-//! every violated member with its path ([`ValidationError`](crate::error::ValidationError), the
-//! source of a construction error). `Config::builder().strict_validation(true)` also checks
-//! maximum lengths, maximum values and patterns; the model's patterns can be narrower than what
-//! the service accepts, so strict mode can refuse requests the service would accept.
+//! Before sending, the input is checked: every required member must be set, and values must
+//! satisfy the model's minimum lengths and minimum values (as validating AWS SDKs check). Every
+//! problem is reported at once in one [`ValidationError`](crate::error::ValidationError), from
+//! `err.as_validation_error()`, each with its member path; nothing is sent.
+//! `Config::builder().strict_validation(true)` also checks maximum lengths, maximum values and
+//! patterns; the model's patterns can be narrower than what the service accepts, so strict mode
+//! can refuse requests the service would accept.
 //!
 //! # Features
 //!
@@ -42,8 +54,8 @@
 //!   independent of the wire protocol: fields use their Rust names; enums are their string (or
 //!   integer) value, unknown values included; unions are externally tagged by variant name, with
 //!   `"Unknown"` for variants this client does not know; timestamps are RFC 3339 strings with
-//!   full precision; blobs are base64; an output's request id is kept as `_request_id`. Every value
-//!   round-trips unchanged. Members the model marks sensitive (tokens, user ids) are serialized
+//!   full precision; blobs are base64; an output's request id is kept as `_request_id` (a modelled
+//!   error's response metadata is not kept). Every value round-trips unchanged. Members the model marks sensitive (tokens, user ids) are serialized
 //!   too, since a round trip must keep them: protect serialized data accordingly. Off by default.
 //! - `time`: conversions between [`DateTime`] and `time::OffsetDateTime`
 //!   (`From` one way, `TryFrom` the other). Off by default. `DateTime` always converts to and from
@@ -64,6 +76,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod operation;
+pub mod primitives;
 mod protocol;
 pub mod types;
 mod validate;

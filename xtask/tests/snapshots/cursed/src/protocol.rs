@@ -204,6 +204,7 @@ pub(crate) fn de_unhandled(
     ::std::result::Result::Ok(crate::types::error::Unhandled {
         message: m_message,
         code: m_code,
+        _meta: ::std::default::Default::default(),
     })
 }
 pub(crate) fn de_error_unhandled(
@@ -217,5 +218,6 @@ pub(crate) fn de_error_unhandled(
     if error.message.is_none() {
         error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
     }
+    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }

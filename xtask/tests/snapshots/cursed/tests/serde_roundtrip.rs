@@ -2457,10 +2457,10 @@ fn struct_self_value_input() {
                 "text \u{e9}\u{1f600}",
             )))
             .set_tags(::std::option::Option::Some(
-                ::std::collections::BTreeMap::from([(
+                ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(
                     ::std::string::String::from("key"),
                     ::std::string::String::from("text \u{e9}\u{1f600}"),
-                )]),
+                )])),
             ))
             .build()
             .expect("every required member is set"),

@@ -14,14 +14,14 @@ pub(crate) static SERVICE: ::restjson_runtime::__private::ServiceMeta =
 /// A client for Files. Cheap to clone: clones share configuration and connection pool.
 #[derive(Clone, Debug)]
 pub struct Client {
-    handle: ::restjson_runtime::Handle,
+    handle: ::restjson_runtime::__private::Handle,
 }
 impl Client {
     /// A client with `config`. Never fails: configuration problems (no region, an
     /// invalid endpoint URL) are reported by each call, before anything is sent.
     pub fn from_conf(config: crate::Config) -> Self {
         Self {
-            handle: ::restjson_runtime::Handle::new(config, &SERVICE),
+            handle: ::restjson_runtime::__private::Handle::new(config, &SERVICE),
         }
     }
     /// A client with a copy of `config`.
@@ -33,24 +33,133 @@ impl Client {
         self.handle.config()
     }
     /// Calls the `GetFile` operation.
+    ///
+    /// - Input: set with the fluent builder [`GetFileFluentBuilder`](crate::operation::get_file::builders::GetFileFluentBuilder), then `send()`:
+    ///   - `name(impl Into<String>)` / `set_name(Option<String>)` **required**
+    /// - Output: [`GetFileOutput`](crate::operation::get_file::GetFileOutput), with
+    ///   - `content_length()`
+    ///   - `body()`
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`GetFileError`](crate::operation::get_file::GetFileError)`>`: [`NoSuchFile`](crate::types::error::NoSuchFile), or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &snapshot_streaming::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_file()
+    ///     .name("example-name")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_file(&self) -> crate::operation::get_file::builders::GetFileFluentBuilder {
         crate::operation::get_file::builders::GetFileFluentBuilder::new(self.handle.clone())
     }
     /// Calls the `GetShelf` operation.
+    ///
+    /// - Input: set with the fluent builder [`GetShelfFluentBuilder`](crate::operation::get_shelf::builders::GetShelfFluentBuilder), then `send()`:
+    ///   - `id(impl Into<String>)` / `set_id(Option<String>)` **required**
+    /// - Output: [`GetShelfOutput`](crate::operation::get_shelf::GetShelfOutput), with
+    ///   - `id()`
+    ///   - `request_id_value()`
+    ///   - `tags()`
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`GetShelfError`](crate::operation::get_shelf::GetShelfError)`>`: or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &snapshot_streaming::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .get_shelf()
+    ///     .id("example-id")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_shelf(&self) -> crate::operation::get_shelf::builders::GetShelfFluentBuilder {
         crate::operation::get_shelf::builders::GetShelfFluentBuilder::new(self.handle.clone())
     }
     /// Calls the `ListShelves` operation.
+    ///
+    /// - Input: set with the fluent builder [`ListShelvesFluentBuilder`](crate::operation::list_shelves::builders::ListShelvesFluentBuilder), then `send()` (or `into_paginator()` for every page):
+    ///   - `next_token(impl Into<String>)` / `set_next_token(Option<String>)`
+    ///   - `max_results(i64)` / `set_max_results(Option<i64>)`
+    /// - Output: [`ListShelvesOutput`](crate::operation::list_shelves::ListShelvesOutput), with
+    ///   - `shelves()`
+    ///   - `next_token()`
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`ListShelvesError`](crate::operation::list_shelves::ListShelvesError)`>`: or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &snapshot_streaming::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut pages = client
+    ///     .list_shelves()
+    ///     .into_paginator()
+    ///     .send();
+    /// while let Some(page) = pages.next().await {
+    ///     println!("{:?}", page?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_shelves(
         &self,
     ) -> crate::operation::list_shelves::builders::ListShelvesFluentBuilder {
         crate::operation::list_shelves::builders::ListShelvesFluentBuilder::new(self.handle.clone())
     }
     /// Calls the `PutChunk` operation.
+    ///
+    /// - Input: set with the fluent builder [`PutChunkFluentBuilder`](crate::operation::put_chunk::builders::PutChunkFluentBuilder), then `send()`:
+    ///   - `shelf(impl Into<String>)` / `set_shelf(Option<String>)` **required**
+    ///   - `chunk(ByteStream)` / `set_chunk(Option<ByteStream>)`
+    /// - Output: [`PutChunkOutput`](crate::operation::put_chunk::PutChunkOutput), no fields (only `request_id()`)
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`PutChunkError`](crate::operation::put_chunk::PutChunkError)`>`: or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &snapshot_streaming::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .put_chunk()
+    ///     .shelf("example-shelf")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn put_chunk(&self) -> crate::operation::put_chunk::builders::PutChunkFluentBuilder {
         crate::operation::put_chunk::builders::PutChunkFluentBuilder::new(self.handle.clone())
     }
     /// Calls the `PutFile` operation.
+    ///
+    /// - Input: set with the fluent builder [`PutFileFluentBuilder`](crate::operation::put_file::builders::PutFileFluentBuilder), then `send()`:
+    ///   - `name(impl Into<String>)` / `set_name(Option<String>)` **required**
+    ///   - `content_type(impl Into<String>)` / `set_content_type(Option<String>)`
+    ///   - `body(ByteStream)` / `set_body(Option<ByteStream>)`
+    /// - Output: [`PutFileOutput`](crate::operation::put_file::PutFileOutput), with
+    ///   - `request_id_value()`
+    ///   - `size()`
+    /// - Errors: [`SdkError`](crate::error::SdkError)`<`[`PutFileError`](crate::operation::put_file::PutFileError)`>`: or `Unhandled`
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &snapshot_streaming::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let output = client
+    ///     .put_file()
+    ///     .name("example-name")
+    ///     .send()
+    ///     .await?;
+    /// println!("{output:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn put_file(&self) -> crate::operation::put_file::builders::PutFileFluentBuilder {
         crate::operation::put_file::builders::PutFileFluentBuilder::new(self.handle.clone())
     }

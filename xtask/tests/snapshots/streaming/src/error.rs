@@ -2,9 +2,12 @@
 // Source model: example.streaming#Files (2024-06-01).
 
 //! Errors of calls: the failure class of a call ([`SdkError`]) wraps each operation's
-//! own error enum (in `operation::<name>`).
+//! own error enum (in `operation::<name>`); [`ProvideErrorMetadata`] gives the code,
+//! message and metadata of any of them; [`ValidationError`] lists what is wrong with an
+//! input refused before sending.
 pub use ::restjson_runtime::error::{
-    BuildError, ErrorMetadata, RawResponse, SdkError, SdkErrorKind, Unhandled,
+    BoxError, BuildError, ErrorMetadata, ProvideErrorMetadata, RawResponse, SdkError, SdkErrorKind,
+    Unhandled,
 };
 pub use ::restjson_runtime::paginator::PaginationError;
-pub use ::restjson_runtime::validate::{Constraint, FieldViolation, ValidationError};
+pub use ::restjson_runtime::validate::{Bound, Constraint, FieldViolation, ValidationError};

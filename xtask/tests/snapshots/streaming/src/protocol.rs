@@ -59,7 +59,10 @@ pub(crate) fn de_no_such_file(
             _ => {}
         }
     }
-    ::std::result::Result::Ok(crate::types::error::NoSuchFile { message: m_message })
+    ::std::result::Result::Ok(crate::types::error::NoSuchFile {
+        message: m_message,
+        _meta: ::std::default::Default::default(),
+    })
 }
 pub(crate) fn de_error_no_such_file(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -73,5 +76,6 @@ pub(crate) fn de_error_no_such_file(
     if error.message.is_none() {
         error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
     }
+    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }

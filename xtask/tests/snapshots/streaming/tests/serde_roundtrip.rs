@@ -27,10 +27,10 @@ fn struct_shelf() {
                 "text \u{e9}\u{1f600}",
             )))
             .set_tags(::std::option::Option::Some(
-                ::std::collections::BTreeMap::from([(
+                ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(
                     ::std::string::String::from("key"),
                     ::std::string::String::from("text \u{e9}\u{1f600}"),
-                )]),
+                )])),
             ))
             .build(),
     );
@@ -80,10 +80,10 @@ fn struct_get_shelf_output() {
                 "text \u{e9}\u{1f600}",
             )))
             .set_tags(::std::option::Option::Some(
-                ::std::collections::BTreeMap::from([(
+                ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from([(
                     ::std::string::String::from("key"),
                     ::std::string::String::from("text \u{e9}\u{1f600}"),
-                )]),
+                )])),
             ))
             .build(),
     );
@@ -114,10 +114,12 @@ fn struct_list_shelves_output() {
                         "text \u{e9}\u{1f600}"
                     )))
                     .set_tags(::std::option::Option::Some(
-                        ::std::collections::BTreeMap::from([(
-                            ::std::string::String::from("key"),
-                            ::std::string::String::from("text \u{e9}\u{1f600}")
-                        )])
+                        ::std::collections::HashMap::from_iter(::std::collections::BTreeMap::from(
+                            [(
+                                ::std::string::String::from("key"),
+                                ::std::string::String::from("text \u{e9}\u{1f600}")
+                            )]
+                        ))
                     ))
                     .build()
             ]))

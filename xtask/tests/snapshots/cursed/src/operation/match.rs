@@ -230,22 +230,25 @@ impl MatchInputBuilder {
     pub fn get_2fa(&self) -> &::std::option::Option<::std::string::String> {
         &self._2fa
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(self) -> ::std::result::Result<MatchInput, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(MatchInput {
-            r#type: self
-                .r#type
-                .ok_or_else(|| ::restjson_runtime::__private::BuildError::missing_field("type"))?,
-            self_value: self.self_value,
-            build_value: self.build_value,
-            send_value: self.send_value,
-            set_value_value: self.set_value_value,
-            value: self.value,
-            option: self.option,
-            r#async: self.r#async,
-            r#gen: self.r#gen,
-            _2fa: self._2fa,
-        })
+        match self.r#type {
+            ::std::option::Option::Some(r#type) => ::std::result::Result::Ok(MatchInput {
+                r#type,
+                self_value: self.self_value,
+                build_value: self.build_value,
+                send_value: self.send_value,
+                set_value_value: self.set_value_value,
+                value: self.value,
+                option: self.option,
+                r#async: self.r#async,
+                r#gen: self.r#gen,
+                _2fa: self._2fa,
+            }),
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("type"),
+            ),
+        }
     }
 }
 /// The `MatchOutput` structure.
@@ -332,42 +335,53 @@ impl MatchOutputBuilder {
     pub fn get_vec(&self) -> &::std::option::Option<::std::vec::Vec<crate::types::Node>> {
         &self.vec
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<MatchOutput, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(MatchOutput {
-            string: self.string.ok_or_else(|| {
-                ::restjson_runtime::__private::BuildError::missing_field("String")
-            })?,
-            vec: self.vec,
-            _request_id: ::std::option::Option::None,
-        })
+        match self.string {
+            ::std::option::Option::Some(string) => ::std::result::Result::Ok(MatchOutput {
+                string,
+                vec: self.vec,
+                _request_id: ::std::option::Option::None,
+            }),
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("String"),
+            ),
+        }
     }
 }
 /// The errors of the `Match` operation.
+///
+/// `SdkError::into_service_error()` gives it whatever failed (failures that are not
+/// service errors are `Unhandled`, their cause as its source).
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum MatchError {
     /// The service returned `Unhandled`.
     UnhandledValue(crate::types::error::Unhandled),
-    /// An error the operation does not model (its code, message and request id are kept).
+    /// An error the operation does not model (its code, message and request id are
+    /// kept), or a failure that is not a service error (its `source()`).
     Unhandled(::restjson_runtime::Unhandled),
 }
 impl MatchError {
+    fn details(&self) -> &dyn ::restjson_runtime::__private::OperationErrorDetails {
+        match self {
+            Self::UnhandledValue(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code.
     pub fn code(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::UnhandledValue(_) => ::std::option::Option::Some("Unhandled"),
-            Self::Unhandled(e) => e.code(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::code(self.details())
     }
     /// The error message.
     pub fn message(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::UnhandledValue(e) => e.message.as_deref(),
-            Self::Unhandled(e) => e.message(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::message(self.details())
+    }
+    /// Code, message and request id of the service's error response.
+    pub fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        ::restjson_runtime::error::ProvideErrorMetadata::meta(self.details())
     }
     /// Whether this is `Unhandled`.
     pub fn is_unhandled_value(&self) -> bool {
@@ -378,20 +392,30 @@ impl MatchError {
         matches!(self, Self::Unhandled(_))
     }
 }
+impl ::restjson_runtime::error::ProvideErrorMetadata for MatchError {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        self.meta()
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.code()
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
+}
+impl ::std::convert::From<::restjson_runtime::Unhandled> for MatchError {
+    fn from(e: ::restjson_runtime::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for MatchError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::UnhandledValue(e) => ::std::fmt::Display::fmt(e, f),
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.details(), f)
     }
 }
 impl ::std::error::Error for MatchError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::UnhandledValue(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+        ::std::option::Option::Some(self.details())
     }
 }
 /// Builders of this operation's input and output, and its fluent builder.
@@ -402,11 +426,11 @@ pub mod builders {
     /// The `Match` operation.
     #[derive(Clone, Debug)]
     pub struct MatchFluentBuilder {
-        handle: ::restjson_runtime::Handle,
+        handle: ::restjson_runtime::__private::Handle,
         inner: MatchInputBuilder,
     }
     impl MatchFluentBuilder {
-        pub(crate) fn new(handle: ::restjson_runtime::Handle) -> Self {
+        pub(crate) fn new(handle: ::restjson_runtime::__private::Handle) -> Self {
             Self {
                 handle,
                 inner: ::std::default::Default::default(),
@@ -418,19 +442,16 @@ pub mod builders {
         }
         /// Sends the request and waits for the response.
         ///
-        /// A missing required member or an invalid value fails before anything is sent.
+        /// Missing required members and invalid values fail before anything is sent,
+        /// all reported at once (`SdkError::as_validation_error()`).
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             super::MatchOutput,
             ::restjson_runtime::SdkError<super::MatchError>,
         > {
-            ::restjson_runtime::__private::run_operation(
-                self.handle,
-                &super::SPEC,
-                self.inner.build(),
-            )
-            .await
+            ::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, self.inner)
+                .await
         }
         /// The `type` member.
         pub fn r#type(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -598,14 +619,19 @@ static META: ::restjson_runtime::__private::OperationMeta =
         idempotent: false,
         auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
-static SPEC: ::restjson_runtime::__private::OperationSpec<MatchInput, MatchOutput, MatchError> =
-    ::restjson_runtime::__private::OperationSpec {
-        meta: &META,
-        validate: crate::validate::input_match,
-        ser: ser_request,
-        de_ok: de_response,
-        de_err: de_error,
-    };
+static SPEC: ::restjson_runtime::__private::OperationSpec<
+    MatchInputBuilder,
+    MatchInput,
+    MatchOutput,
+    MatchError,
+> = ::restjson_runtime::__private::OperationSpec {
+    meta: &META,
+    validate: crate::validate::input_match,
+    build: MatchInputBuilder::build,
+    ser: ser_request,
+    de_ok: de_response,
+    de_err: de_error,
+};
 fn ser_request(
     input: &MatchInput,
 ) -> ::std::result::Result<

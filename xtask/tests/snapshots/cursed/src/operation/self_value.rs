@@ -70,13 +70,15 @@ impl SelfValueInputBuilder {
         self
     }
     /// The `tags` member.
+    ///
+    /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input;
+        self.tags = input.map(::std::iter::FromIterator::from_iter);
         self
     }
     /// The `tags` member.
@@ -87,16 +89,19 @@ impl SelfValueInputBuilder {
     > {
         &self.tags
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<SelfValueInput, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(SelfValueInput {
-            key: self
-                .key
-                .ok_or_else(|| ::restjson_runtime::__private::BuildError::missing_field("key"))?,
-            tags: self.tags,
-        })
+        match self.key {
+            ::std::option::Option::Some(key) => ::std::result::Result::Ok(SelfValueInput {
+                key,
+                tags: self.tags,
+            }),
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("key"),
+            ),
+        }
     }
 }
 /// The `SelfValueOutput` structure.
@@ -139,42 +144,63 @@ impl SelfValueOutputBuilder {
     }
 }
 /// The errors of the `Self` operation.
+///
+/// `SdkError::into_service_error()` gives it whatever failed (failures that are not
+/// service errors are `Unhandled`, their cause as its source).
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum SelfValueError {
-    /// An error the operation does not model (its code, message and request id are kept).
+    /// An error the operation does not model (its code, message and request id are
+    /// kept), or a failure that is not a service error (its `source()`).
     Unhandled(::restjson_runtime::Unhandled),
 }
 impl SelfValueError {
+    fn details(&self) -> &dyn ::restjson_runtime::__private::OperationErrorDetails {
+        match self {
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code.
     pub fn code(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Unhandled(e) => e.code(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::code(self.details())
     }
     /// The error message.
     pub fn message(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Unhandled(e) => e.message(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::message(self.details())
+    }
+    /// Code, message and request id of the service's error response.
+    pub fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        ::restjson_runtime::error::ProvideErrorMetadata::meta(self.details())
     }
     /// Whether this is an error the operation does not model.
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
 }
+impl ::restjson_runtime::error::ProvideErrorMetadata for SelfValueError {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        self.meta()
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.code()
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
+}
+impl ::std::convert::From<::restjson_runtime::Unhandled> for SelfValueError {
+    fn from(e: ::restjson_runtime::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for SelfValueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.details(), f)
     }
 }
 impl ::std::error::Error for SelfValueError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+        ::std::option::Option::Some(self.details())
     }
 }
 /// Builders of this operation's input and output, and its fluent builder.
@@ -185,11 +211,11 @@ pub mod builders {
     /// The `Self` operation.
     #[derive(Clone, Debug)]
     pub struct SelfValueFluentBuilder {
-        handle: ::restjson_runtime::Handle,
+        handle: ::restjson_runtime::__private::Handle,
         inner: SelfValueInputBuilder,
     }
     impl SelfValueFluentBuilder {
-        pub(crate) fn new(handle: ::restjson_runtime::Handle) -> Self {
+        pub(crate) fn new(handle: ::restjson_runtime::__private::Handle) -> Self {
             Self {
                 handle,
                 inner: ::std::default::Default::default(),
@@ -201,19 +227,16 @@ pub mod builders {
         }
         /// Sends the request and waits for the response.
         ///
-        /// A missing required member or an invalid value fails before anything is sent.
+        /// Missing required members and invalid values fail before anything is sent,
+        /// all reported at once (`SdkError::as_validation_error()`).
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             super::SelfValueOutput,
             ::restjson_runtime::SdkError<super::SelfValueError>,
         > {
-            ::restjson_runtime::__private::run_operation(
-                self.handle,
-                &super::SPEC,
-                self.inner.build(),
-            )
-            .await
+            ::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, self.inner)
+                .await
         }
         /// The `key` member.
         pub fn key(mut self, input: impl ::std::convert::Into<::std::string::String>) -> Self {
@@ -241,10 +264,12 @@ pub mod builders {
             self
         }
         /// The `tags` member.
+        ///
+        /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
         pub fn set_tags(
             mut self,
             input: ::std::option::Option<
-                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+                ::std::collections::HashMap<::std::string::String, ::std::string::String>,
             >,
         ) -> Self {
             self.inner = self.inner.set_tags(input);
@@ -267,12 +292,14 @@ static META: ::restjson_runtime::__private::OperationMeta =
         auth: &[::restjson_runtime::__private::AuthScheme::SigV4],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
+    SelfValueInputBuilder,
     SelfValueInput,
     SelfValueOutput,
     SelfValueError,
 > = ::restjson_runtime::__private::OperationSpec {
     meta: &META,
     validate: crate::validate::input_self_value,
+    build: SelfValueInputBuilder::build,
     ser: ser_request,
     de_ok: de_response,
     de_err: de_error,

@@ -11,6 +11,8 @@ pub struct Unhandled {
     pub message: ::std::option::Option<::std::string::String>,
     /// The `code` member.
     pub code: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _meta: ::restjson_runtime::__private::ResponseMetadata,
 }
 impl Unhandled {
     /// The `Message` member.
@@ -29,6 +31,17 @@ impl Unhandled {
 impl Unhandled {
     /// The error code the service uses for this error.
     pub const CODE: &'static str = "Unhandled";
+}
+impl ::restjson_runtime::error::ProvideErrorMetadata for Unhandled {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        &self._meta.0
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(Self::CODE)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
 }
 impl ::std::fmt::Display for Unhandled {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -80,6 +93,7 @@ impl UnhandledBuilder {
         Unhandled {
             message: self.message,
             code: self.code,
+            _meta: ::std::default::Default::default(),
         }
     }
 }

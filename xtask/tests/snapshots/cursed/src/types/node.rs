@@ -161,16 +161,19 @@ impl NodeBuilder {
     pub fn get_secret(&self) -> &::std::option::Option<::std::string::String> {
         &self.secret
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(self) -> ::std::result::Result<Node, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(Node {
-            name: self
-                .name
-                .ok_or_else(|| ::restjson_runtime::__private::BuildError::missing_field("name"))?,
-            next: self.next,
-            children: self.children,
-            choice: self.choice,
-            secret: self.secret,
-        })
+        match self.name {
+            ::std::option::Option::Some(name) => ::std::result::Result::Ok(Node {
+                name,
+                next: self.next,
+                children: self.children,
+                choice: self.choice,
+                secret: self.secret,
+            }),
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("name"),
+            ),
+        }
     }
 }

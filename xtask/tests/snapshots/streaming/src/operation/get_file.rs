@@ -41,15 +41,16 @@ impl GetFileInputBuilder {
     pub fn get_name(&self) -> &::std::option::Option<::std::string::String> {
         &self.name
     }
-    /// Builds the structure; fails naming the first required member that is not set.
+    /// Builds the structure; fails naming every required member that is not set.
     pub fn build(
         self,
     ) -> ::std::result::Result<GetFileInput, ::restjson_runtime::error::BuildError> {
-        ::std::result::Result::Ok(GetFileInput {
-            name: self
-                .name
-                .ok_or_else(|| ::restjson_runtime::__private::BuildError::missing_field("name"))?,
-        })
+        match self.name {
+            ::std::option::Option::Some(name) => ::std::result::Result::Ok(GetFileInput { name }),
+            ::std::option::Option::None => ::std::result::Result::Err(
+                ::restjson_runtime::error::BuildError::missing_field("name"),
+            ),
+        }
     }
 }
 /// The `GetFileOutput` structure.
@@ -134,28 +135,36 @@ impl GetFileOutputBuilder {
     }
 }
 /// The errors of the `GetFile` operation.
+///
+/// `SdkError::into_service_error()` gives it whatever failed (failures that are not
+/// service errors are `Unhandled`, their cause as its source).
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum GetFileError {
     /// The service returned `NoSuchFile`.
     NoSuchFile(crate::types::error::NoSuchFile),
-    /// An error the operation does not model (its code, message and request id are kept).
+    /// An error the operation does not model (its code, message and request id are
+    /// kept), or a failure that is not a service error (its `source()`).
     Unhandled(::restjson_runtime::Unhandled),
 }
 impl GetFileError {
+    fn details(&self) -> &dyn ::restjson_runtime::__private::OperationErrorDetails {
+        match self {
+            Self::NoSuchFile(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code.
     pub fn code(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::NoSuchFile(_) => ::std::option::Option::Some("NoSuchFile"),
-            Self::Unhandled(e) => e.code(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::code(self.details())
     }
     /// The error message.
     pub fn message(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::NoSuchFile(e) => e.message.as_deref(),
-            Self::Unhandled(e) => e.message(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::message(self.details())
+    }
+    /// Code, message and request id of the service's error response.
+    pub fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        ::restjson_runtime::error::ProvideErrorMetadata::meta(self.details())
     }
     /// Whether this is `NoSuchFile`.
     pub fn is_no_such_file(&self) -> bool {
@@ -166,20 +175,30 @@ impl GetFileError {
         matches!(self, Self::Unhandled(_))
     }
 }
+impl ::restjson_runtime::error::ProvideErrorMetadata for GetFileError {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        self.meta()
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.code()
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
+}
+impl ::std::convert::From<::restjson_runtime::Unhandled> for GetFileError {
+    fn from(e: ::restjson_runtime::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for GetFileError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::NoSuchFile(e) => ::std::fmt::Display::fmt(e, f),
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.details(), f)
     }
 }
 impl ::std::error::Error for GetFileError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::NoSuchFile(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+        ::std::option::Option::Some(self.details())
     }
 }
 /// Builders of this operation's input and output, and its fluent builder.
@@ -190,11 +209,11 @@ pub mod builders {
     /// The `GetFile` operation.
     #[derive(Clone, Debug)]
     pub struct GetFileFluentBuilder {
-        handle: ::restjson_runtime::Handle,
+        handle: ::restjson_runtime::__private::Handle,
         inner: GetFileInputBuilder,
     }
     impl GetFileFluentBuilder {
-        pub(crate) fn new(handle: ::restjson_runtime::Handle) -> Self {
+        pub(crate) fn new(handle: ::restjson_runtime::__private::Handle) -> Self {
             Self {
                 handle,
                 inner: ::std::default::Default::default(),
@@ -206,7 +225,8 @@ pub mod builders {
         }
         /// Sends the request and waits for the response.
         ///
-        /// A missing required member or an invalid value fails before anything is sent.
+        /// Missing required members and invalid values fail before anything is sent,
+        /// all reported at once (`SdkError::as_validation_error()`).
         pub async fn send(
             self,
         ) -> ::std::result::Result<
@@ -216,7 +236,7 @@ pub mod builders {
             ::restjson_runtime::__private::run_streaming_operation(
                 self.handle,
                 &super::SPEC,
-                self.inner.build(),
+                self.inner,
             )
             .await
         }
@@ -246,12 +266,14 @@ static META: ::restjson_runtime::__private::OperationMeta =
         ],
     };
 static SPEC: ::restjson_runtime::__private::StreamingOperationSpec<
+    GetFileInputBuilder,
     GetFileInput,
     GetFileOutput,
     GetFileError,
 > = ::restjson_runtime::__private::StreamingOperationSpec {
     meta: &META,
     validate: crate::validate::input_get_file,
+    build: GetFileInputBuilder::build,
     ser: ser_request,
     de_ok: de_response,
     de_err: de_error,

@@ -164,42 +164,63 @@ impl ListShelvesOutputBuilder {
     }
 }
 /// The errors of the `ListShelves` operation.
+///
+/// `SdkError::into_service_error()` gives it whatever failed (failures that are not
+/// service errors are `Unhandled`, their cause as its source).
 #[non_exhaustive]
 #[derive(Debug)]
 pub enum ListShelvesError {
-    /// An error the operation does not model (its code, message and request id are kept).
+    /// An error the operation does not model (its code, message and request id are
+    /// kept), or a failure that is not a service error (its `source()`).
     Unhandled(::restjson_runtime::Unhandled),
 }
 impl ListShelvesError {
+    fn details(&self) -> &dyn ::restjson_runtime::__private::OperationErrorDetails {
+        match self {
+            Self::Unhandled(e) => e,
+        }
+    }
     /// The error code.
     pub fn code(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Unhandled(e) => e.code(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::code(self.details())
     }
     /// The error message.
     pub fn message(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::Unhandled(e) => e.message(),
-        }
+        ::restjson_runtime::error::ProvideErrorMetadata::message(self.details())
+    }
+    /// Code, message and request id of the service's error response.
+    pub fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        ::restjson_runtime::error::ProvideErrorMetadata::meta(self.details())
     }
     /// Whether this is an error the operation does not model.
     pub fn is_unhandled(&self) -> bool {
         matches!(self, Self::Unhandled(_))
     }
 }
+impl ::restjson_runtime::error::ProvideErrorMetadata for ListShelvesError {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        self.meta()
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.code()
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
+}
+impl ::std::convert::From<::restjson_runtime::Unhandled> for ListShelvesError {
+    fn from(e: ::restjson_runtime::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
 impl ::std::fmt::Display for ListShelvesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.details(), f)
     }
 }
 impl ::std::error::Error for ListShelvesError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+        ::std::option::Option::Some(self.details())
     }
 }
 /// Builders of this operation's input and output, and its fluent builder.
@@ -207,7 +228,7 @@ pub mod builders {
     pub use super::{ListShelvesInputBuilder, ListShelvesOutputBuilder};
     /// Pages of the `ListShelves` operation; see [`into_paginator`](ListShelvesFluentBuilder::into_paginator).
     pub type ListShelvesPaginator = ::restjson_runtime::Paginator<
-        super::ListShelvesInput,
+        super::ListShelvesInputBuilder,
         super::ListShelvesOutput,
         super::ListShelvesError,
         crate::types::Shelf,
@@ -217,11 +238,11 @@ pub mod builders {
     /// The `ListShelves` operation.
     #[derive(Clone, Debug)]
     pub struct ListShelvesFluentBuilder {
-        handle: ::restjson_runtime::Handle,
+        handle: ::restjson_runtime::__private::Handle,
         inner: ListShelvesInputBuilder,
     }
     impl ListShelvesFluentBuilder {
-        pub(crate) fn new(handle: ::restjson_runtime::Handle) -> Self {
+        pub(crate) fn new(handle: ::restjson_runtime::__private::Handle) -> Self {
             Self {
                 handle,
                 inner: ::std::default::Default::default(),
@@ -233,34 +254,28 @@ pub mod builders {
         }
         /// Sends the request and waits for the response.
         ///
-        /// A missing required member or an invalid value fails before anything is sent.
+        /// Missing required members and invalid values fail before anything is sent,
+        /// all reported at once (`SdkError::as_validation_error()`).
         pub async fn send(
             self,
         ) -> ::std::result::Result<
             super::ListShelvesOutput,
             ::restjson_runtime::SdkError<super::ListShelvesError>,
         > {
-            ::restjson_runtime::__private::run_operation(
-                self.handle,
-                &super::SPEC,
-                ::std::result::Result::Ok(self.inner.build()),
-            )
-            .await
+            ::restjson_runtime::__private::run_operation(self.handle, &super::SPEC, self.inner)
+                .await
         }
         /// Pages through the results: a stream of pages (`Result` of the output or the error),
         /// each requested with the token of the previous one, ending after a page without a
-        /// token. Nothing is sent until the stream is polled. A failed page is the last item;
-        /// a walk that makes no progress (a repeated token, too many empty pages in a row) ends
-        /// the stream with an error instead of looping.
+        /// token. Nothing is sent until the stream is polled (`next().await`, `send()` as with
+        /// the AWS SDK for Rust, or any `futures::Stream` combinator). A failed page is the
+        /// last item; a walk that makes no progress (a repeated token, too many empty pages in
+        /// a row) ends the stream with an error instead of looping.
         ///
         /// [`items`](::restjson_runtime::Paginator::items) yields the `shelves` of every page.
         /// [`page_size`](::restjson_runtime::Paginator::page_size) sets `maxResults`.
         pub fn into_paginator(self) -> ListShelvesPaginator {
-            ::restjson_runtime::Paginator::new(
-                self.handle,
-                &super::PAGINATION,
-                ::std::result::Result::Ok(self.inner.build()),
-            )
+            ::restjson_runtime::__private::paginator(self.handle, &super::PAGINATION, self.inner)
         }
         /// The `nextToken` member.
         pub fn next_token(
@@ -308,30 +323,34 @@ static META: ::restjson_runtime::__private::OperationMeta =
         ],
     };
 static SPEC: ::restjson_runtime::__private::OperationSpec<
+    ListShelvesInputBuilder,
     ListShelvesInput,
     ListShelvesOutput,
     ListShelvesError,
 > = ::restjson_runtime::__private::OperationSpec {
     meta: &META,
     validate: crate::validate::input_list_shelves,
+    build: |b: ListShelvesInputBuilder| ::std::result::Result::Ok(b.build()),
     ser: ser_request,
     de_ok: de_response,
     de_err: de_error,
 };
 static PAGINATION: ::restjson_runtime::__private::PaginationSpec<
+    ListShelvesInputBuilder,
     ListShelvesInput,
     ListShelvesOutput,
     ListShelvesError,
     crate::types::Shelf,
 > = ::restjson_runtime::__private::PaginationSpec {
     operation: &SPEC,
-    input_token: |i: &ListShelvesInput| i.next_token.as_deref(),
-    set_input_token: |i: &mut ListShelvesInput, t: ::std::option::Option<::std::string::String>| {
-        i.next_token = t
+    input_token: |b: &ListShelvesInputBuilder| b.next_token.as_deref(),
+    set_input_token: |b: &mut ListShelvesInputBuilder,
+                      t: ::std::option::Option<::std::string::String>| {
+        b.next_token = t
     },
     output_token: |o: &ListShelvesOutput| o.next_token.as_deref(),
-    set_page_size: ::std::option::Option::Some(|i: &mut ListShelvesInput, n: i32| {
-        i.max_results = ::std::option::Option::Some(i64::from(n));
+    set_page_size: ::std::option::Option::Some(|b: &mut ListShelvesInputBuilder, n: i32| {
+        b.max_results = ::std::option::Option::Some(i64::from(n));
     }),
     items: |o: ListShelvesOutput| o.shelves.unwrap_or_default(),
     item_count: ::std::option::Option::Some(|o: &ListShelvesOutput| {

@@ -9,6 +9,8 @@
 pub struct NoSuchFile {
     /// The `Message` member.
     pub message: ::std::option::Option<::std::string::String>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub(crate) _meta: ::restjson_runtime::__private::ResponseMetadata,
 }
 impl NoSuchFile {
     /// The `Message` member.
@@ -23,6 +25,17 @@ impl NoSuchFile {
 impl NoSuchFile {
     /// The error code the service uses for this error.
     pub const CODE: &'static str = "NoSuchFile";
+}
+impl ::restjson_runtime::error::ProvideErrorMetadata for NoSuchFile {
+    fn meta(&self) -> &::restjson_runtime::error::ErrorMetadata {
+        &self._meta.0
+    }
+    fn code(&self) -> ::std::option::Option<&str> {
+        ::std::option::Option::Some(Self::CODE)
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message()
+    }
 }
 impl ::std::fmt::Display for NoSuchFile {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -58,6 +71,7 @@ impl NoSuchFileBuilder {
     pub fn build(self) -> NoSuchFile {
         NoSuchFile {
             message: self.message,
+            _meta: ::std::default::Default::default(),
         }
     }
 }

@@ -90,13 +90,15 @@ impl ShelfBuilder {
         self
     }
     /// The `tags` member.
+    ///
+    /// Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order.
     pub fn set_tags(
         mut self,
         input: ::std::option::Option<
-            ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input;
+        self.tags = input.map(::std::iter::FromIterator::from_iter);
         self
     }
     /// The `tags` member.
