@@ -68,7 +68,18 @@ fn until(t: Option<&ivschat::DateTime>) -> String {
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
+async fn main() -> std::process::ExitCode {
+    match start().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // `Display`, not `Debug`: the SDK's errors already name their causes in words.
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn start() -> Result<()> {
     let target = parse_args()?;
     let (client, local, messaging) = match target {
         Target::Embedded => {
