@@ -18,7 +18,8 @@
 //! lasts (its timer sleeps in real time) an hour.
 //!
 //! `cargo run --release -p ivschat-bench --bin messaging-client-bench -- [--messages 100000]
-//!  [--warmup 10000] [--connections 1000] [--rounds 3]`
+//!  [--warmup 10000] [--connections 1000] [--rounds 3] [--phases round-trips,deliveries,idle]
+//!  [--clients current-thread,multi-thread,js]`
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -37,11 +38,13 @@ use serde_json::{Value, json};
 
 const USAGE: &str = "\
 usage: messaging-client-bench [--messages N] [--warmup N] [--connections N] [--rounds N]
+                              [--phases round-trips,deliveries,idle]
+                              [--clients current-thread,multi-thread,js]
        messaging-client-bench server [--clock-speed X]
        messaging-client-bench client current-thread|multi-thread
 
 Defaults: 100000 messages after 10000 to warm up (for round trips and for deliveries), 1000
-idle connections, 3 rounds.";
+idle connections, 3 rounds, every phase, every client (the ratios need `js`).";
 
 /// The bound on any one answer of a client process.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(300);
@@ -83,6 +86,28 @@ struct Options {
     warmup: u64,
     connections: usize,
     rounds: usize,
+    phases: Vec<Phase>,
+    clients: Vec<Kind>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    RoundTrips,
+    Deliveries,
+    Idle,
+}
+
+/// The comma-separated names of `list`, each looked up in `known`.
+fn pick<T: Copy>(flag: &str, list: &str, known: &[(&str, T)]) -> Result<Vec<T>, String> {
+    list.split(',')
+        .map(|name| {
+            known
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| *v)
+                .ok_or_else(|| format!("{flag}: unknown {name:?}\n\n{USAGE}"))
+        })
+        .collect()
 }
 
 impl Options {
@@ -92,6 +117,8 @@ impl Options {
             warmup: 10_000,
             connections: 1000,
             rounds: 3,
+            phases: vec![Phase::RoundTrips, Phase::Deliveries, Phase::Idle],
+            clients: vec![Kind::RustCurrentThread, Kind::RustMultiThread, Kind::Js],
         };
         let mut it = args.iter();
         while let Some(flag) = it.next() {
@@ -104,6 +131,22 @@ impl Options {
                 "--warmup" => o.warmup = value.parse().map_err(bad)?,
                 "--connections" => o.connections = value.parse().map_err(bad)?,
                 "--rounds" => o.rounds = value.parse().map_err(bad)?,
+                "--phases" => {
+                    let known = [
+                        ("round-trips", Phase::RoundTrips),
+                        ("deliveries", Phase::Deliveries),
+                        ("idle", Phase::Idle),
+                    ];
+                    o.phases = pick(flag, value, &known)?;
+                }
+                "--clients" => {
+                    let known = [
+                        ("current-thread", Kind::RustCurrentThread),
+                        ("multi-thread", Kind::RustMultiThread),
+                        ("js", Kind::Js),
+                    ];
+                    o.clients = pick(flag, value, &known)?;
+                }
                 _ => return Err(format!("unknown option {flag}\n\n{USAGE}")),
             }
         }
@@ -534,7 +577,10 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 fn run(o: Options) -> Result<(), String> {
-    prepare_js()?;
+    let kinds = &o.clients;
+    if kinds.contains(&Kind::Js) {
+        prepare_js()?;
+    }
     let fast = Service::start(&["server", "--clock-speed", "10000"])?;
     let normal = Service::start(&["server"])?;
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -544,24 +590,28 @@ fn run(o: Options) -> Result<(), String> {
     let (fast_client, normal_client) = (fast.client(), normal.client());
     let fast_room = rt.block_on(local::busy_room(&fast_client, "round-trips"))?;
     let idle_room = rt.block_on(local::busy_room(&normal_client, "idle"))?;
-    let kinds = [Kind::RustCurrentThread, Kind::RustMultiThread, Kind::Js];
     let issue = &|n| rt.block_on(local::chat_tokens(&fast_client, &fast_room, n, n));
 
     println!(
-        "load average before: {}; {} round trips per run after {} to warm up, {} rounds",
+        "load average before: {}; {} messages per run after {} to warm up, {} rounds",
         loadavg(),
         o.messages,
         o.warmup,
         o.rounds
     );
-    // Every client in turn, `rounds` times; the runs of each client.
-    let rounds = |what: &str, measure: &dyn Fn(Kind) -> Result<RoundTrips, String>| {
+    // Every client in turn, `rounds` times; the runs of each client (none if the phase is off).
+    let rounds = |phase: Phase,
+                  what: &str,
+                  measure: &dyn Fn(Kind) -> Result<RoundTrips, String>| {
         let mut runs: Vec<Vec<RoundTrips>> = kinds.iter().map(|_| Vec::new()).collect();
+        if !o.phases.contains(&phase) {
+            return Ok(runs);
+        }
         for round in 1..=o.rounds {
             for (k, kind) in kinds.iter().enumerate() {
                 let t = measure(*kind)?;
                 println!(
-                    "round {round} {:<52} {:>8.0} {what}/s  {:>6.1} µs CPU each  (wall {:.2} s, CPU {:.2} s, {:.0}% in the kernel, load {})",
+                    "round {round} {:<52} {:>8.0} {what}/s  {:>6.2} µs CPU each  (wall {:.2} s, CPU {:.2} s, {:.0}% in the kernel, load {})",
                     kind.name(),
                     t.per_second(),
                     t.cpu_us_per_message(),
@@ -575,15 +625,19 @@ fn run(o: Options) -> Result<(), String> {
         }
         Ok::<_, String>(runs)
     };
-    let trips = rounds("round trips", &|kind| {
+    let trips = rounds(Phase::RoundTrips, "round trips", &|kind| {
         round_trips(kind, &fast.messaging, issue, &o)
     })?;
-    let floods = rounds("deliveries", &|kind| {
+    let floods = rounds(Phase::Deliveries, "deliveries", &|kind| {
         deliveries(kind, &rt, &fast.messaging, issue, &o)
     })?;
 
     let mut idles = Vec::new();
-    for kind in kinds {
+    for &kind in kinds {
+        if !o.phases.contains(&Phase::Idle) {
+            idles.push(None);
+            continue;
+        }
         let tokens = rt.block_on(local::chat_tokens(
             &normal_client,
             &idle_room,
@@ -602,7 +656,7 @@ fn run(o: Options) -> Result<(), String> {
             i.connect_cpu.as_secs_f64(),
             loadavg()
         );
-        idles.push(i);
+        idles.push(Some(i.kib_per_connection()));
     }
 
     println!("\nmedians of {} rounds:", o.rounds);
@@ -610,40 +664,45 @@ fn run(o: Options) -> Result<(), String> {
         "| client | round trips/s | round trips per CPU-second | CPU µs per round trip (kernel) | deliveries per CPU-second | CPU µs per delivery (kernel) | KiB per idle connection |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    let per_cpu = |runs: &[Vec<RoundTrips>]| -> Vec<f64> {
-        runs.iter()
-            .map(|t| median(t.iter().map(RoundTrips::per_cpu_second).collect()))
-            .collect()
+    let median_of = |runs: &[RoundTrips], f: fn(&RoundTrips) -> f64| {
+        (!runs.is_empty()).then(|| median(runs.iter().map(f).collect()))
     };
-    let (trips_per_cpu, floods_per_cpu) = (per_cpu(&trips), per_cpu(&floods));
-    let median_of =
-        |runs: &[RoundTrips], f: fn(&RoundTrips) -> f64| median(runs.iter().map(f).collect());
+    let show = |value: Option<f64>, decimals: usize| {
+        value.map_or_else(|| "-".to_owned(), |v| format!("{v:.decimals$}"))
+    };
+    let share =
+        |value: Option<f64>| value.map_or_else(String::new, |v| format!(" ({:.0}%)", v * 100.0));
     for (k, kind) in kinds.iter().enumerate() {
         println!(
-            "| {} | {:.0} | {:.0} | {:.1} ({:.0}%) | {:.0} | {:.2} ({:.0}%) | {:.1} |",
+            "| {} | {} | {} | {}{} | {} | {}{} | {} |",
             kind.name(),
-            median_of(&trips[k], RoundTrips::per_second),
-            trips_per_cpu[k],
-            median_of(&trips[k], RoundTrips::cpu_us_per_message),
-            median_of(&trips[k], RoundTrips::system_share) * 100.0,
-            floods_per_cpu[k],
-            median_of(&floods[k], RoundTrips::cpu_us_per_message),
-            median_of(&floods[k], RoundTrips::system_share) * 100.0,
-            idles[k].kib_per_connection()
+            show(median_of(&trips[k], RoundTrips::per_second), 0),
+            show(median_of(&trips[k], RoundTrips::per_cpu_second), 0),
+            show(median_of(&trips[k], RoundTrips::cpu_us_per_message), 1),
+            share(median_of(&trips[k], RoundTrips::system_share)),
+            show(median_of(&floods[k], RoundTrips::per_cpu_second), 0),
+            show(median_of(&floods[k], RoundTrips::cpu_us_per_message), 2),
+            share(median_of(&floods[k], RoundTrips::system_share)),
+            show(idles[k], 1)
         );
     }
-    let js = kinds.len() - 1;
-    for k in 0..js {
-        println!(
-            "{}: {:.1}x the JS client's round trips per CPU-second, {:.1}x its deliveries per CPU-second, {:.2}x its memory per connection",
-            kinds[k].name(),
-            trips_per_cpu[k] / trips_per_cpu[js],
-            floods_per_cpu[k] / floods_per_cpu[js],
-            idles[k].kib_per_connection() / idles[js].kib_per_connection()
-        );
+    if let Some(js) = kinds.iter().position(|k| *k == Kind::Js) {
+        let ratio = |runs: &[Vec<RoundTrips>], k: usize| {
+            let per_cpu = |k: usize| median_of(&runs[k], RoundTrips::per_cpu_second);
+            show(per_cpu(k).zip(per_cpu(js)).map(|(a, b)| a / b), 1)
+        };
+        for (k, kind) in kinds.iter().enumerate().filter(|(k, _)| *k != js) {
+            println!(
+                "{}: {}x the JS client's round trips per CPU-second, {}x its deliveries per CPU-second, {}x its memory per connection",
+                kind.name(),
+                ratio(&trips, k),
+                ratio(&floods, k),
+                show(idles[k].zip(idles[js]).map(|(a, b)| a / b), 2)
+            );
+        }
     }
     println!(
-        "service CPU: {:.2} s (round trips), {:.2} s (idle); load average after: {}",
+        "service CPU: {:.2} s (messages), {:.2} s (idle); load average after: {}",
         fast.cpu()?.as_secs_f64(),
         normal.cpu()?.as_secs_f64(),
         loadavg()

@@ -226,8 +226,13 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw<'de>, A::Error> {
-        // Frames have up to eight fields; growing from four would copy them twice.
+        // Frames have up to eight fields; growing from four would copy them twice. Empty
+        // objects (most attributes) allocate nothing.
+        let Some(Key(first)) = map.next_key()? else {
+            return Ok(Raw::Obj(Vec::new()));
+        };
         let mut entries = Vec::with_capacity(8);
+        entries.push((first, map.next_value()?));
         while let Some(Key(key)) = map.next_key()? {
             entries.push((key, map.next_value()?));
         }
@@ -270,8 +275,6 @@ impl<'de> Deserialize<'de> for Key<'de> {
 /// afterwards are the unknown fields.
 struct Fields<'a> {
     entries: Vec<(Cow<'a, str>, Raw<'a>)>,
-    /// The names taken so far: earlier values of a repeated key are dropped with them.
-    taken: Vec<&'static str>,
     /// `MESSAGE`, `EVENT` ...: the prefix of every complaint.
     what: &'static str,
     /// Where the object sits in the frame (`Sender.` for the sender object).
@@ -282,26 +285,26 @@ impl<'a> Fields<'a> {
     fn new(entries: Vec<(Cow<'a, str>, Raw<'a>)>, what: &'static str, path: &'static str) -> Self {
         Self {
             entries,
-            taken: Vec::new(),
             what,
             path,
         }
     }
 
     /// The value of `name` (the last one, if the key is repeated, as in a JSON object read into
-    /// a map), taken out.
+    /// a map), taken out with any earlier values.
     fn take(&mut self, name: &'static str) -> Option<Raw<'a>> {
-        self.taken.push(name);
         let i = self.entries.iter().rposition(|(k, _)| k == name)?;
-        Some(self.entries.remove(i).1)
+        let value = self.entries.remove(i).1;
+        if self.entries[..i].iter().any(|(k, _)| k == name) {
+            self.entries.retain(|(k, _)| k != name);
+        }
+        Some(value)
     }
 
     /// The fields nobody took.
     fn unknown(self) -> Map<String, Value> {
-        let taken = self.taken;
         self.entries
             .into_iter()
-            .filter(|(k, _)| !taken.contains(&k.as_ref()))
             .map(|(k, v)| (k.into_owned(), v.into()))
             .collect()
     }
@@ -425,8 +428,12 @@ pub(crate) fn parse(text: &str) -> Result<RoomEvent, FrameError> {
         Err(e) => return Err(FrameError::new(format!("frame is not JSON: {e}"))),
     };
     let mut fields = Fields::new(entries, "server", "");
-    let frame_type = fields.required_string("Type")?;
-    let what = match frame_type.as_str() {
+    // Borrowed: only an unknown type keeps it.
+    let frame_type = fields.required("Type", "a string", |v| match v {
+        Raw::Str(s) => Ok(s),
+        other => Err(other),
+    })?;
+    let what = match frame_type.as_ref() {
         "MESSAGE" => "MESSAGE",
         "EVENT" => "EVENT",
         "ERROR" => "ERROR",
@@ -477,6 +484,7 @@ pub(crate) fn parse(text: &str) -> Result<RoomEvent, FrameError> {
                 all.insert("RequestId".into(), Value::String(r));
             }
             all.insert("Id".into(), Value::String(id.clone()));
+            let frame_type = frame_type.into_owned();
             all.insert("Type".into(), Value::String(frame_type.clone()));
             Ok(RoomEvent::Unknown(UnknownFrame {
                 frame_type,
