@@ -1025,3 +1025,50 @@ fn widen<E>(kind: SdkErrorKind<Infallible>) -> SdkErrorKind<E> {
         SdkErrorKind::Service { error, .. } => match error {},
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{Deadline, connector_settings};
+    use crate::config::Config;
+
+    #[test]
+    fn reqwest_read_timers_are_left_out_only_when_the_attempt_timeout_bounds_reads_first() {
+        let read = |config: Config| connector_settings(&config).read_timeout;
+        // Defaults: attempts of 30 s, reads of 30 s.
+        let default = read(Config::builder().build());
+        let shorter_read = read(
+            Config::builder()
+                .read_timeout(Some(Duration::from_secs(5)))
+                .build(),
+        );
+        let no_attempt_limit = read(Config::builder().set_attempt_timeout(None).build());
+        if cfg!(feature = "streaming") {
+            // A streamed response body is read after its attempt: every read keeps its limit.
+            assert_eq!(default, Some(Duration::from_secs(30)));
+        } else {
+            assert_eq!(default, None);
+        }
+        assert_eq!(shorter_read, Some(Duration::from_secs(5)));
+        assert_eq!(no_attempt_limit, Some(Duration::from_secs(30)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_earlier_deadline_bounds_a_wait_and_says_which_ran_out() {
+        let operation = Deadline::after(Duration::from_secs(60), "operation");
+        let attempt = Deadline::after(Duration::from_secs(30), "attempt");
+        assert_eq!(
+            Deadline::earliest(Some(operation), Some(attempt)),
+            Some(attempt)
+        );
+        assert_eq!(Deadline::earliest(None, Some(attempt)), Some(attempt));
+        assert_eq!(Deadline::earliest(Some(operation), None), Some(operation));
+        let waited = super::until(Some(attempt), std::future::pending::<()>()).await;
+        assert_eq!(waited, Err(attempt));
+        let crate::error::SdkErrorKind::Timeout(error) = attempt.error() else {
+            panic!("a timeout error");
+        };
+        assert_eq!(error.to_string(), "attempt exceeded 30s");
+    }
+}
