@@ -1,6 +1,10 @@
 //! One `GetRoom` call written directly on reqwest, aws-sigv4 and serde: what any client must
 //! do (region and static credentials from the environment, sign, send, parse). The room is the
 //! first argument.
+//!
+//! Standalone on purpose: its dependency tree and build are what is measured, so it repeats
+//! the few lines of `benches/src/floor.rs` that send and read a call instead of depending on
+//! the benchmark crate (which depends on ivschat).
 
 use std::time::SystemTime;
 
