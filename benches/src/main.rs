@@ -13,6 +13,18 @@ use std::time::{Duration, Instant};
 use ivschat_bench::canned::Op;
 use ivschat_bench::{floor, proc, sdk, server, stats, svg};
 use serde_json::{Value, json};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
+
+/// Counts allocations (an atomic add per allocation, the same for every variant), so the
+/// report gives allocations per call.
+#[global_allocator]
+static ALLOCATOR: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
+
+/// Allocations (including reallocations) so far in this process.
+fn allocations() -> u64 {
+    let s = ALLOCATOR.stats();
+    (s.allocations + s.reallocations) as u64
+}
 
 const USAGE: &str = "\
 usage: ivschat-bench <command> [options]
@@ -225,15 +237,17 @@ fn run_client(args: &[String]) -> Result<(), String> {
         warmup
     };
     let end = warm_end + duration;
-    let (samples, cpu_window) = rt.block_on(async {
-        // Reads this process's CPU time at the start and end of the measured window.
+    let (samples, cpu_window, allocs_window) = rt.block_on(async {
+        // Reads this process's CPU time and allocation count at the start and end of the
+        // measured window.
         let cpu_probe = tokio::spawn(async move {
             tokio::time::sleep_until((start + warm_end).into()).await;
-            let a = proc::cpu_time("self");
+            let a = (proc::cpu_time("self"), allocations());
             tokio::time::sleep_until((start + end).into()).await;
-            let b = proc::cpu_time("self");
+            let b = (proc::cpu_time("self"), allocations());
             (a, b)
         });
+        let allocs_before = allocations();
         let mut tasks = Vec::with_capacity(concurrency);
         for _ in 0..concurrency {
             let client = client.clone();
@@ -267,16 +281,17 @@ fn run_client(args: &[String]) -> Result<(), String> {
                 .map_err(|e| format!("{} {} call failed: {e}", variant.name(), op.name()))?;
             all.extend(s);
         }
-        let cpu = if count.is_some() {
+        let (cpu, allocs) = if count.is_some() {
             cpu_probe.abort();
-            None
+            // With --count: every allocation of the calls (and of spawning the tasks).
+            (None, Some(allocations() - allocs_before))
         } else {
             match cpu_probe.await {
-                Ok((Ok(a), Ok(b))) => Some(b.saturating_sub(a)),
-                _ => None,
+                Ok(((Ok(a), na), (Ok(b), nb))) => (Some(b.saturating_sub(a)), Some(nb - na)),
+                _ => (None, None),
             }
         };
-        Ok::<_, String>((all, cpu))
+        Ok::<_, String>((all, cpu, allocs))
     })?;
     let total_ops = samples.len();
     let (window_ns, in_window): (u64, Vec<u64>) = match count {
@@ -316,6 +331,9 @@ fn run_client(args: &[String]) -> Result<(), String> {
         "p50_us": us(stats::quantile(&lat, 0.50)),
         "p99_us": us(stats::quantile(&lat, 0.99)),
         "cpu_us_per_op": cpu_window.map(|c| c.as_secs_f64() * 1e6 / ops.max(1) as f64),
+        // Calls finished in the window; calls in flight at its edges make this approximate
+        // at high concurrency (within concurrency / ops).
+        "allocs_per_op": allocs_window.map(|n| n as f64 / ops.max(1) as f64),
         "rss_kib": proc::peak_rss_kib()?,
         "quantiles_us": quantiles,
     });
@@ -503,13 +521,15 @@ fn run(args: &[String]) -> Result<(), String> {
                     let result: Value = serde_json::from_slice(&output.stdout)
                         .map_err(|e| format!("bad client output: {e}"))?;
                     eprintln!(
-                        "round {} {:>17} c={c:<2} {:>5}: {:>8.0} ops/s p50 {:>7.1} µs p99 {:>8.1} µs rss {:>6} KiB",
+                        "round {} {:>17} c={c:<2} {:>5}: {:>8.0} ops/s p50 {:>7.1} µs p99 {:>8.1} µs cpu {:>6.1} µs/op allocs {:>6.1}/op rss {:>6} KiB",
                         round + 1,
                         op.name(),
                         variant.name(),
                         f(&result, "ops_per_sec"),
                         f(&result, "p50_us"),
                         f(&result, "p99_us"),
+                        f(&result, "cpu_us_per_op"),
+                        f(&result, "allocs_per_op"),
                         result["rss_kib"]
                     );
                     records.push(RunRecord {
@@ -611,8 +631,8 @@ impl Report<'_> {
 
     fn markdown(&self) -> String {
         let mut out = String::from(
-            "| operation | conc. | variant | ops/s | p50 µs | p99 µs | client CPU µs/op | peak RSS MiB | cost vs floor (ops/s) | p50 vs floor | p99 vs floor | CPU/op vs floor | server CPU |\n\
-             |---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+            "| operation | conc. | variant | ops/s | p50 µs | p99 µs | client CPU µs/op | allocs/op | peak RSS MiB | cost vs floor (ops/s) | p50 vs floor | p99 vs floor | CPU/op vs floor | allocs/op − floor | server CPU |\n\
+             |---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         );
         for &op in self.ops {
             for &c in self.concurrencies {
@@ -627,23 +647,25 @@ impl Report<'_> {
                         .fold(0.0, f64::max);
                     let ratios = if variant == Variant::Sdk {
                         format!(
-                            "{:.2}x | {:.2}x | {:.2}x | {:.2}x",
+                            "{:.2}x | {:.2}x | {:.2}x | {:.2}x | {:+.1}",
                             Self::paired_ratio(&sdk, &floor, "ops_per_sec", true),
                             Self::paired_ratio(&sdk, &floor, "p50_us", false),
                             Self::paired_ratio(&sdk, &floor, "p99_us", false),
                             Self::paired_ratio(&sdk, &floor, "cpu_us_per_op", false),
+                            Self::med(&sdk, "allocs_per_op") - Self::med(&floor, "allocs_per_op"),
                         )
                     } else {
-                        "1 | 1 | 1 | 1".to_owned()
+                        "1 | 1 | 1 | 1 | 0".to_owned()
                     };
                     out.push_str(&format!(
-                        "| {} | {c} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {ratios} | ≤{:.0}% |\n",
+                        "| {} | {c} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {ratios} | ≤{:.0}% |\n",
                         op.name(),
                         variant.name(),
                         Self::med(runs, "ops_per_sec"),
                         Self::med(runs, "p50_us"),
                         Self::med(runs, "p99_us"),
                         Self::med(runs, "cpu_us_per_op"),
+                        Self::med(runs, "allocs_per_op"),
                         Self::med(runs, "rss_kib") / 1024.0,
                         server * 100.0,
                     ));

@@ -1,7 +1,7 @@
 //! An independent SigV4 verifier: recomputes the signature of a captured request from first
 //! principles (sha2 + hmac), without the signer under test.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use sha2::{Digest, Sha256};
 

@@ -513,7 +513,8 @@ pub struct Service {
     pub endpoint_rules: Option<Value>,
     pub endpoint_tests: Option<Value>,
     pub skipped: Vec<Skipped>,
-    /// Features of the runtime crate the generated crate needs (`streaming`, `bearer`).
+    /// Features of the runtime crate the generated crate needs (`streaming`, `bearer`,
+    /// `compression`, `checksums`); none of them is compiled for a model that does not use it.
     pub runtime_features: Vec<&'static str>,
 }
 
@@ -1929,6 +1930,13 @@ pub fn lower_service(model: &Model, service_id: &str, service: &Shape) -> Result
         .any(|o| o.auth.contains(&AuthScheme::Bearer))
     {
         runtime_features.push("bearer");
+    }
+    let customized = |c: &Customization| operations.iter().any(|o| o.customizations.contains(c));
+    if customized(&Customization::Gzip) {
+        runtime_features.push("compression");
+    }
+    if customized(&Customization::ContentMd5) {
+        runtime_features.push("checksums");
     }
     Ok(Service {
         shape_id: service_id.to_owned(),

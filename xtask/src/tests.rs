@@ -357,6 +357,54 @@ fn deep_and_cyclic_shape_graphs_generate_without_unbounded_recursion() {
     assert_eq!(types, n);
 }
 
+/// A one-operation restJson1 service whose operation has `op_traits` and whose input member
+/// `s` has `member_traits`.
+fn one_op_service(op_traits: &str, member_traits: &str) -> String {
+    format!(
+        r#"{{"smithy": "2.0", "shapes": {{
+        "example#S": {{"type": "service", "operations": [{{"target": "example#Put"}}], "traits": {{"aws.protocols#restJson1": {{}}}}}},
+        "example#Put": {{"type": "operation", "input": {{"target": "example#In"}}, "traits": {{"smithy.api#http": {{"method": "PUT", "uri": "/p"}}{op_traits}}}}},
+        "example#In": {{"type": "structure", "members": {{"s": {{"target": "smithy.api#String", "traits": {{{member_traits}}}}}}}}}
+    }}}}"#
+    )
+}
+
+#[test]
+fn compression_checksums_and_patterns_are_compiled_only_for_models_that_use_them() {
+    let plain = lower_str(&one_op_service("", "")).expect("lowers");
+    assert!(plain.runtime_features.is_empty());
+    let toml = emit::crate_files::cargo_toml(&plain, &fast_options());
+    assert!(
+        toml.contains("\nrestjson-runtime = { path = \"../runtime\" }\n"),
+        "{toml}"
+    );
+    assert!(!toml.contains("patterns"), "{toml}");
+
+    let both = lower_str(&one_op_service(
+        r#", "smithy.api#httpChecksumRequired": {}, "smithy.api#requestCompression": {"encodings": ["gzip"]}"#,
+        "",
+    ))
+    .expect("lowers");
+    assert_eq!(both.runtime_features, ["compression", "checksums"]);
+    let toml = emit::crate_files::cargo_toml(&both, &fast_options());
+    assert!(
+        toml.contains(
+            r#"restjson-runtime = { path = "../runtime", features = ["compression", "checksums"] }"#
+        ),
+        "{toml}"
+    );
+
+    // Patterns are the user's choice (strict mode only): a feature of the generated crate.
+    let patterned =
+        lower_str(&one_op_service("", r#""smithy.api#pattern": "^[a-z]+$""#)).expect("lowers");
+    assert!(patterned.runtime_features.is_empty());
+    let toml = emit::crate_files::cargo_toml(&patterned, &fast_options());
+    assert!(
+        toml.contains("\npatterns = [\"restjson-runtime/patterns\"]\n"),
+        "{toml}"
+    );
+}
+
 #[test]
 fn bearer_auth_and_streaming_turn_on_runtime_features() {
     let json = r#"{"smithy": "2.0", "shapes": {

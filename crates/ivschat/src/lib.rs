@@ -133,9 +133,9 @@
 //! satisfy the model's minimum lengths and minimum values (as validating AWS SDKs check). Every
 //! problem is reported at once in one [`ValidationError`](crate::error::ValidationError), from
 //! `err.as_validation_error()`, each with its member path; nothing is sent.
-//! `Config::builder().strict_validation(true)` also checks maximum lengths, maximum values and
-//! patterns; the model's patterns can be narrower than what the service accepts, so strict mode
-//! can refuse requests the service would accept.
+//! `Config::builder().strict_validation(true)` also checks maximum lengths, maximum values and,
+//! with the `patterns` feature, patterns; the model's patterns can be narrower than what the
+//! service accepts, so strict mode can refuse requests the service would accept.
 //!
 //! # Features
 //!
@@ -154,6 +154,8 @@
 //!   official AWS SDK's `aws_types::SdkConfig` (region, credentials provider, endpoint URL, retry
 //!   and timeout settings), and `Config::builder().aws_credentials_provider(..)` takes any
 //!   `aws_credential_types` credentials provider. Off by default.
+//! - `patterns`: strict validation also checks the model's `@pattern` constraints, with a
+//!   regex engine compiled in for them. Off by default (without it, strict mode checks no pattern).
 #![warn(missing_docs)]
 #![allow(
     clippy::result_large_err,

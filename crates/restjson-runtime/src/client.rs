@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method};
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use tracing::Instrument;
 
 use crate::config::{Config, CredentialsSetting};
@@ -164,6 +164,8 @@ struct Inner {
     connector: Result<SharedConnector, String>,
     target: Result<Target, String>,
     user_agent: HeaderValue,
+    /// `amz-sdk-request` of the first attempts, made once (later ones are formatted per call).
+    attempt_headers: Vec<HeaderValue>,
     /// The client-wide retry quota.
     quota: Mutex<RetryQuota>,
     /// The adaptive mode's rate limiter.
@@ -312,7 +314,7 @@ impl Handle {
         }
         let connector = match &config.connector {
             Some(c) => Ok(c.clone()),
-            None => ReqwestConnector::new(&config.http)
+            None => ReqwestConnector::new(&connector_settings(&config))
                 .map(SharedConnector::new)
                 .map_err(|e| e.to_string()),
         };
@@ -328,6 +330,10 @@ impl Handle {
         );
         let user_agent = HeaderValue::from_str(&ua)
             .unwrap_or_else(|_| HeaderValue::from_static("restjson-runtime"));
+        let max = config.retry.max_attempts();
+        let attempt_headers = (1..=max.min(MADE_ATTEMPT_HEADERS))
+            .filter_map(|attempt| attempt_header(attempt, max).ok())
+            .collect();
         let quota = Mutex::new(RetryQuota::new(config.retry.quota_capacity()));
         let rate_limiter = Mutex::new(ClientRateLimiter::new(epoch_secs(config.time_source.now())));
         Self(Arc::new(Inner {
@@ -337,6 +343,7 @@ impl Handle {
             connector,
             target,
             user_agent,
+            attempt_headers,
             quota,
             rate_limiter,
             clock_offset_ms: AtomicI64::new(0),
@@ -464,6 +471,12 @@ impl Handle {
             max_attempts = retry.max_attempts(),
             attempts = tracing::field::Empty,
         );
+        // Every wait of the call is bounded by this deadline (each with one timer, shared with
+        // the attempt's own deadline while a request is in flight).
+        let deadline = inner
+            .config
+            .operation_timeout
+            .map(|limit| Deadline::after(limit, "operation"));
         let call = async {
             let target = inner
                 .target
@@ -473,31 +486,33 @@ impl Handle {
                 .connector
                 .as_ref()
                 .map_err(|e| SdkErrorKind::Construction(e.clone().into()))?;
-            let invocation_id = crate::__private::random_uuid();
+            let invocation_id = crate::__private::random_uuid_text();
             // Built once; each attempt clones it (the body is shared, not copied) and adds its
             // own `amz-sdk-request` header and signature.
-            let base = self.build(target, parts, &invocation_id)?;
-            self.attempts(op, target, connector, &base, &payload).await
+            let (base, uri) = self.build(target, parts, &invocation_id)?;
+            let call = Call {
+                op,
+                target,
+                connector,
+                uri: &uri,
+                payload: &payload,
+                deadline,
+            };
+            self.attempts(call, &base).await
         };
-        within(
-            inner.config.operation_timeout,
-            "operation",
-            call.instrument(span),
-        )
-        .await
-        .map_err(|limit| SdkErrorKind::Timeout(limit.into()))?
+        call.instrument(span).await
     }
 
     /// The attempt loop: send, classify, wait, resend, until success, a failure not worth
     /// retrying, the last attempt, or an empty retry quota.
     async fn attempts(
         &self,
-        op: &'static OperationMeta,
-        target: &Target,
-        connector: &SharedConnector,
+        call: Call<'_>,
         base: &http::Request<Bytes>,
-        payload: &Payload,
     ) -> Result<(HttpResponse, Option<ErrorMetadata>, BodyStream), SdkErrorKind<Infallible>> {
+        let Call {
+            payload, deadline, ..
+        } = call;
         let inner = &*self.0;
         let retry = &inner.config.retry;
         let max = retry.max_attempts();
@@ -512,25 +527,25 @@ impl Handle {
                 let delay = lock(&inner.rate_limiter).acquire(now);
                 if !delay.is_zero() {
                     tracing::debug!(delay_ms = delay.as_millis() as u64, "rate limited");
-                    retry.sleep().sleep(delay).await;
+                    until(deadline, retry.sleep().sleep(delay))
+                        .await
+                        .map_err(Deadline::error)?;
                 }
             }
             let mut request = clone_request(base);
-            let header = format!("attempt={attempt}; max={max}");
-            request.headers_mut().insert(
-                "amz-sdk-request",
-                HeaderValue::from_str(&header).map_err(|e| SdkErrorKind::Construction(e.into()))?,
-            );
+            let header = match inner.attempt_headers.get(attempt as usize - 1) {
+                Some(made) => made.clone(),
+                None => attempt_header(attempt, max)
+                    .map_err(|e| SdkErrorKind::Construction(e.into()))?,
+            };
+            request.headers_mut().insert(AMZ_SDK_REQUEST, header);
             let span = tracing::debug_span!(
                 "attempt",
                 attempt,
                 status = tracing::field::Empty,
                 request_id = tracing::field::Empty,
             );
-            let outcome = self
-                .attempt(op, target, connector, request, payload)
-                .instrument(span.clone())
-                .await;
+            let outcome = self.attempt(call, request).instrument(span.clone()).await;
             tracing::Span::current().record("attempts", attempt);
             let (result, kind) = match outcome {
                 Attempt::Fatal(kind) => return Err(kind),
@@ -624,7 +639,9 @@ impl Handle {
                         backoff_ms = delay.as_millis() as u64,
                         "retrying"
                     );
-                    retry.sleep().sleep(delay).await;
+                    until(deadline, retry.sleep().sleep(delay))
+                        .await
+                        .map_err(Deadline::error)?;
                 }
             }
             attempt += 1;
@@ -632,20 +649,25 @@ impl Handle {
     }
 
     /// One attempt: credentials, signature at the (skew-corrected) current time, transport.
-    async fn attempt(
-        &self,
-        op: &'static OperationMeta,
-        target: &Target,
-        connector: &SharedConnector,
-        mut request: http::Request<Bytes>,
-        payload: &Payload,
-    ) -> Attempt {
+    async fn attempt(&self, call: Call<'_>, mut request: http::Request<Bytes>) -> Attempt {
+        let Call {
+            op,
+            target,
+            connector,
+            uri,
+            payload,
+            deadline,
+        } = call;
         let inner = &*self.0;
-        if let Err(kind) = self
-            .authorize(op, target, &mut request, payload.is_streaming())
-            .await
-        {
-            return Attempt::Fatal(kind);
+        let authorized = until(
+            deadline,
+            self.authorize(op, target, &mut request, uri, payload.is_streaming()),
+        )
+        .await;
+        match authorized {
+            Ok(Ok(())) => {}
+            Ok(Err(kind)) => return Attempt::Fatal(kind),
+            Err(limit) => return Attempt::Fatal(limit.error()),
         }
         let call = async {
             self.dispatch(connector, request, payload)
@@ -662,14 +684,16 @@ impl Handle {
                     _ => (SdkErrorKind::Dispatch(Box::new(e) as BoxError), None),
                 })
         };
-        let result = within(inner.config.attempt_timeout, "attempt", call)
-            .await
-            .unwrap_or_else(|limit| {
-                Err((
-                    SdkErrorKind::Timeout(limit.into()),
-                    Some(AttemptKind::Retry(RetryKind::Timeout)),
-                ))
-            });
+        let attempt_deadline = inner
+            .config
+            .attempt_timeout
+            .map(|limit| Deadline::after(limit, "attempt"));
+        let result = match until(Deadline::earliest(deadline, attempt_deadline), call).await {
+            Ok(result) => result,
+            // The operation's time is up: no retry.
+            Err(limit) if Some(limit) == deadline => return Attempt::Fatal(limit.error()),
+            Err(limit) => Err((limit.error(), Some(AttemptKind::Retry(RetryKind::Timeout)))),
+        };
         match result {
             Ok((response, stream)) => {
                 tracing::debug!(status = response.status().as_u16(), "response");
@@ -686,22 +710,26 @@ impl Handle {
         &self,
         target: &Target,
         parts: RequestParts,
-        invocation_id: &str,
-    ) -> Result<http::Request<Bytes>, SdkErrorKind<Infallible>> {
+        invocation_id: &[u8; 36],
+    ) -> Result<(http::Request<Bytes>, String), SdkErrorKind<Infallible>> {
         let construction = |e: BoxError| SdkErrorKind::Construction(e);
         let endpoint = target.url.as_str();
-        let uri = match &parts.host_prefix {
-            Some(prefix) => match endpoint.split_once("://") {
-                Some((scheme, rest)) => {
-                    format!("{scheme}://{prefix}{rest}{}", parts.path_and_query)
+        let path = parts.path_and_query.as_str();
+        let mut uri = String::with_capacity(
+            endpoint.len() + path.len() + parts.host_prefix.as_ref().map_or(0, String::len),
+        );
+        match (&parts.host_prefix, endpoint.split_once("://")) {
+            (Some(prefix), Some((scheme, rest))) => {
+                for piece in [scheme, "://", prefix.as_str(), rest] {
+                    uri.push_str(piece);
                 }
-                None => format!("{endpoint}{}", parts.path_and_query),
-            },
-            None => format!("{endpoint}{}", parts.path_and_query),
-        };
+            }
+            _ => uri.push_str(endpoint),
+        }
+        uri.push_str(path);
         let mut request = http::Request::builder()
             .method(parts.method)
-            .uri(uri)
+            .uri(uri.as_str())
             .body(parts.body)
             .map_err(|e| construction(e.into()))?;
         let headers = request.headers_mut();
@@ -711,10 +739,11 @@ impl Handle {
         }
         headers.insert(http::header::USER_AGENT, self.0.user_agent.clone());
         headers.insert(
-            "amz-sdk-invocation-id",
-            HeaderValue::from_str(invocation_id).map_err(|e| construction(e.into()))?,
+            AMZ_SDK_INVOCATION_ID,
+            HeaderValue::from_bytes(invocation_id).map_err(|e| construction(e.into()))?,
         );
-        Ok(request)
+        // The text is kept for the signer, which would otherwise format the URI again.
+        Ok((request, uri))
     }
 
     /// Sends one attempt's request; the body is streamed when the call has a streaming body
@@ -771,6 +800,7 @@ impl Handle {
         op: &'static OperationMeta,
         target: &Target,
         request: &mut http::Request<Bytes>,
+        uri: &str,
         unsigned_payload: bool,
     ) -> Result<(), SdkErrorKind<Infallible>> {
         let inner = &*self.0;
@@ -778,7 +808,7 @@ impl Handle {
         for scheme in op.auth {
             match scheme {
                 AuthScheme::SigV4 if !anonymous => {
-                    return self.sign(target, request, unsigned_payload).await;
+                    return self.sign(target, request, uri, unsigned_payload).await;
                 }
                 #[cfg(feature = "bearer")]
                 AuthScheme::Bearer => {
@@ -820,6 +850,7 @@ impl Handle {
         &self,
         target: &Target,
         request: &mut http::Request<Bytes>,
+        uri: &str,
         unsigned_payload: bool,
     ) -> Result<(), SdkErrorKind<Infallible>> {
         let inner = &*self.0;
@@ -835,6 +866,7 @@ impl Handle {
         let offset = inner.clock_offset_ms.load(Ordering::Relaxed);
         crate::sign::sign_request_payload(
             request,
+            Some(uri),
             &credentials,
             &target.signing_region,
             &target.signing_name,
@@ -845,19 +877,61 @@ impl Handle {
     }
 }
 
-/// Runs `fut` within `limit` (`None`: no limit); past it, says what exceeded which limit. The
-/// operation and attempt timeouts both go through here, so what they cover is decided in one
-/// place: the attempt covers sending and the whole response, the operation every attempt and
-/// the backoff between them.
-async fn within<T>(
-    limit: Option<Duration>,
-    what: &str,
+/// What every attempt of one call shares.
+#[derive(Clone, Copy)]
+struct Call<'a> {
+    op: &'static OperationMeta,
+    target: &'a Target,
+    connector: &'a SharedConnector,
+    /// The request URI as text, for the signer.
+    uri: &'a str,
+    payload: &'a Payload,
+    /// The operation's deadline.
+    deadline: Option<Deadline>,
+}
+
+/// When a wait must end: the operation's and the attempt's limits are both deadlines, and a
+/// wait bounded by both uses one timer at the earlier (a timer costs only once its wait is
+/// pending). What they cover is decided here: the attempt covers sending and the whole
+/// response, the operation every attempt (credentials included) and the backoff between them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Deadline {
+    at: tokio::time::Instant,
+    limit: Duration,
+    what: &'static str,
+}
+
+impl Deadline {
+    /// `limit` from now.
+    fn after(limit: Duration, what: &'static str) -> Self {
+        Self {
+            at: tokio::time::Instant::now() + limit,
+            limit,
+            what,
+        }
+    }
+
+    /// The earlier of two optional deadlines (the first on a tie).
+    fn earliest(a: Option<Self>, b: Option<Self>) -> Option<Self> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some(if b.at < a.at { b } else { a }),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The timeout error: what exceeded which limit.
+    fn error(self) -> SdkErrorKind<Infallible> {
+        SdkErrorKind::Timeout(format!("{} exceeded {:?}", self.what, self.limit).into())
+    }
+}
+
+/// Runs `fut` until `deadline` (`None`: no limit); past it, the deadline that ran out.
+async fn until<T>(
+    deadline: Option<Deadline>,
     fut: impl std::future::Future<Output = T>,
-) -> Result<T, String> {
-    match limit {
-        Some(limit) => tokio::time::timeout(limit, fut)
-            .await
-            .map_err(|_| format!("{what} exceeded {limit:?}")),
+) -> Result<T, Deadline> {
+    match deadline {
+        Some(d) => tokio::time::timeout_at(d.at, fut).await.map_err(|_| d),
         None => Ok(fut.await),
     }
 }
@@ -895,6 +969,35 @@ impl fmt::Display for DisplayKind<'_> {
 }
 
 /// A copy of `base` for one attempt; the body bytes are shared.
+/// The default connector's settings for `config`. Without streamed responses every response
+/// is read whole within its attempt, so an attempt timeout no longer than the read timeout
+/// already bounds every read, sooner: reqwest's own read timers (two per request) are then
+/// left out, as they could never fire first.
+fn connector_settings(config: &Config) -> crate::http::HttpSettings {
+    let mut settings = config.http.clone();
+    if !cfg!(feature = "streaming")
+        && config
+            .attempt_timeout
+            .zip(settings.read_timeout)
+            .is_some_and(|(attempt, read)| attempt <= read)
+    {
+        settings.read_timeout = None;
+    }
+    settings
+}
+
+/// The SDK's per-call and per-attempt headers (named once, not parsed per request).
+const AMZ_SDK_INVOCATION_ID: HeaderName = HeaderName::from_static("amz-sdk-invocation-id");
+const AMZ_SDK_REQUEST: HeaderName = HeaderName::from_static("amz-sdk-request");
+
+/// How many `amz-sdk-request` values a client makes up front.
+const MADE_ATTEMPT_HEADERS: u32 = 10;
+
+/// The `amz-sdk-request` header of attempt `attempt` out of `max`.
+fn attempt_header(attempt: u32, max: u32) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
+    HeaderValue::from_str(&format!("attempt={attempt}; max={max}"))
+}
+
 fn clone_request(base: &http::Request<Bytes>) -> http::Request<Bytes> {
     let mut request = http::Request::new(base.body().clone());
     *request.method_mut() = base.method().clone();
@@ -920,5 +1023,52 @@ fn widen<E>(kind: SdkErrorKind<Infallible>) -> SdkErrorKind<E> {
         SdkErrorKind::Dispatch(e) => SdkErrorKind::Dispatch(e),
         SdkErrorKind::Response { raw, source } => SdkErrorKind::Response { raw, source },
         SdkErrorKind::Service { error, .. } => match error {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{Deadline, connector_settings};
+    use crate::config::Config;
+
+    #[test]
+    fn reqwest_read_timers_are_left_out_only_when_the_attempt_timeout_bounds_reads_first() {
+        let read = |config: Config| connector_settings(&config).read_timeout;
+        // Defaults: attempts of 30 s, reads of 30 s.
+        let default = read(Config::builder().build());
+        let shorter_read = read(
+            Config::builder()
+                .read_timeout(Some(Duration::from_secs(5)))
+                .build(),
+        );
+        let no_attempt_limit = read(Config::builder().set_attempt_timeout(None).build());
+        if cfg!(feature = "streaming") {
+            // A streamed response body is read after its attempt: every read keeps its limit.
+            assert_eq!(default, Some(Duration::from_secs(30)));
+        } else {
+            assert_eq!(default, None);
+        }
+        assert_eq!(shorter_read, Some(Duration::from_secs(5)));
+        assert_eq!(no_attempt_limit, Some(Duration::from_secs(30)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_earlier_deadline_bounds_a_wait_and_says_which_ran_out() {
+        let operation = Deadline::after(Duration::from_secs(60), "operation");
+        let attempt = Deadline::after(Duration::from_secs(30), "attempt");
+        assert_eq!(
+            Deadline::earliest(Some(operation), Some(attempt)),
+            Some(attempt)
+        );
+        assert_eq!(Deadline::earliest(None, Some(attempt)), Some(attempt));
+        assert_eq!(Deadline::earliest(Some(operation), None), Some(operation));
+        let waited = super::until(Some(attempt), std::future::pending::<()>()).await;
+        assert_eq!(waited, Err(attempt));
+        let crate::error::SdkErrorKind::Timeout(error) = attempt.error() else {
+            panic!("a timeout error");
+        };
+        assert_eq!(error.to_string(), "attempt exceeded 30s");
     }
 }

@@ -308,6 +308,9 @@ impl ConfigBuilder {
     }
 
     /// Time allowed between two reads of a response (default 30 s); `None` waits forever.
+    /// Without streamed responses (the `streaming` feature), an attempt timeout no longer
+    /// than this already ends a stalled read sooner, and the read timeout is then not set on
+    /// the connection (a call fails with the attempt's timeout instead).
     pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.config.http.read_timeout = timeout;
         self

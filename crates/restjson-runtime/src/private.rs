@@ -115,7 +115,8 @@ impl RequestBuilder {
             method,
             path,
             query,
-            headers: HeaderMap::new(),
+            // Room for the SDK's and the signature's headers without regrowing.
+            headers: HeaderMap::with_capacity(16),
         }
     }
 
@@ -475,6 +476,7 @@ mod tests {
 
 /// Requests this small or smaller are not compressed (Smithy's default
 /// `minCompressionSizeBytes`).
+#[cfg(feature = "compression")]
 pub const MIN_COMPRESSION_SIZE: usize = 10_240;
 
 /// The request body when it is in memory: its bytes, or a streamed body built from bytes.
@@ -489,6 +491,7 @@ fn body_in_memory(parts: &RequestParts) -> Option<bytes::Bytes> {
 
 /// Adds `Content-MD5` (base64 of the body's MD5) for operations with `@httpChecksumRequired`
 /// (not for a body streamed from a file or a stream of chunks, which is not in memory).
+#[cfg(feature = "checksums")]
 pub fn add_content_md5(parts: &mut RequestParts) {
     use md5::Digest;
     let Some(body) = body_in_memory(parts) else {
@@ -503,6 +506,7 @@ pub fn add_content_md5(parts: &mut RequestParts) {
 
 /// Compresses the body with gzip for operations with `@requestCompression` when it is larger
 /// than [`MIN_COMPRESSION_SIZE`], appending `gzip` to any `Content-Encoding` already set.
+#[cfg(feature = "compression")]
 pub fn gzip_body(parts: &mut RequestParts) -> Result<(), BuildError> {
     use std::io::Write;
     if parts.body.len() < MIN_COMPRESSION_SIZE {
@@ -594,6 +598,7 @@ mod request_extras_tests {
         RequestBuilder::new(Method::POST, "/".into()).finish(Some((body.to_vec(), "text/plain")))
     }
 
+    #[cfg(feature = "checksums")]
     #[test]
     fn content_md5_is_base64_of_the_md5() {
         let mut p = parts(br#"{"foo":"base64 encoded md5 checksum"}"#);
@@ -601,6 +606,7 @@ mod request_extras_tests {
         assert_eq!(p.headers["content-md5"], "iB0/3YSo7maijL0IGOgA9g==");
     }
 
+    #[cfg(feature = "compression")]
     #[test]
     fn small_bodies_stay_uncompressed_and_large_ones_are_gzipped() {
         let mut small = parts(b"hello");
@@ -653,7 +659,46 @@ mod request_extras_tests {
 /// A random (version 4) UUID from the process's fast generator: invocation ids and
 /// idempotency tokens need uniqueness, not secrecy, and this avoids a system call per call.
 pub fn random_uuid() -> String {
-    uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
-        .into_uuid()
-        .to_string()
+    let text = random_uuid_text();
+    // Hexadecimal digits and dashes only.
+    String::from_utf8_lossy(&text).into_owned()
+}
+
+/// [`random_uuid`] as its 36 ASCII bytes (lowercase, hyphenated), without allocating.
+pub(crate) fn random_uuid_text() -> [u8; 36] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut bytes = fastrand::u128(..).to_be_bytes();
+    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // the RFC 9562 variant
+    let mut text = [b'-'; 36];
+    let mut at = 0;
+    for (i, byte) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            at += 1;
+        }
+        text[at] = HEX[usize::from(byte >> 4)];
+        text[at + 1] = HEX[usize::from(byte & 0x0f)];
+        at += 2;
+    }
+    text
+}
+
+#[cfg(test)]
+mod uuid_tests {
+    use super::*;
+
+    #[test]
+    fn random_uuids_are_version_4_in_the_canonical_form() {
+        let a = random_uuid();
+        assert_eq!(a.len(), 36);
+        for (i, c) in a.char_indices() {
+            match i {
+                8 | 13 | 18 | 23 => assert_eq!(c, '-', "{a}"),
+                14 => assert_eq!(c, '4', "{a}"),
+                19 => assert!(matches!(c, '8' | '9' | 'a' | 'b'), "{a}"),
+                _ => assert!(c.is_ascii_hexdigit() && !c.is_ascii_uppercase(), "{a}"),
+            }
+        }
+        assert_ne!(a, random_uuid());
+    }
 }

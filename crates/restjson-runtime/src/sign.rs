@@ -46,36 +46,33 @@ pub fn sign_request(
     service: &str,
     time: SystemTime,
 ) -> Result<(), BoxError> {
-    sign_request_payload(request, credentials, region, service, time, false)
+    sign_request_payload(request, None, credentials, region, service, time, false)
 }
 
 /// [`sign_request`], with `unsigned_payload` for a body that is streamed rather than in
-/// `request` (its hash is then `UNSIGNED-PAYLOAD`, as the AWS SDKs sign streams).
+/// `request` (its hash is then `UNSIGNED-PAYLOAD`, as the AWS SDKs sign streams). `uri` is
+/// the request's URI as text when the caller has it (saves formatting it again).
 pub(crate) fn sign_request_payload(
     request: &mut HttpRequest,
+    uri: Option<&str>,
     credentials: &Credentials,
     region: &str,
     service: &str,
     time: SystemTime,
     unsigned_payload: bool,
 ) -> Result<(), BoxError> {
-    let identity = aws_credential_types::Credentials::new(
-        credentials.access_key_id(),
-        credentials.secret_access_key(),
-        credentials.session_token().map(str::to_owned),
-        credentials.expiry(),
-        credentials.provider_name(),
-    )
-    .into();
     let params = v4::SigningParams::builder()
-        .identity(&identity)
+        .identity(credentials.identity())
         .region(region)
         .name(service)
         .time(time)
         .settings(settings())
         .build()?
         .into();
-    let uri = request.uri().to_string();
+    let uri: std::borrow::Cow<'_, str> = match uri {
+        Some(text) => text.into(),
+        None => request.uri().to_string().into(),
+    };
     let mut headers = Vec::with_capacity(request.headers().len());
     for (name, value) in request.headers() {
         if UNSIGNED_HEADERS.contains(&name.as_str()) || name == http::header::USER_AGENT {

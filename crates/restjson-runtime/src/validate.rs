@@ -16,7 +16,9 @@
 //!   enforces (a model pattern may be narrower than the identifiers the service really accepts),
 //!   so strict mode can refuse requests the service would accept. Patterns are matched as
 //!   ECMA-262 expressions with search semantics (the model anchors them with `^`/`$` where it
-//!   means to); a pattern this engine cannot compile is not checked.
+//!   means to); a pattern this engine cannot compile is not checked. Patterns are checked only
+//!   with the `patterns` feature (the generated crate's feature of that name turns it on): it
+//!   compiles a regex engine that most programs do not need.
 //!
 //! Lengths count Unicode scalar values for strings, bytes for blobs, and entries for lists and
 //! maps, as Smithy defines them. Values are never copied into error messages (they may be
@@ -183,13 +185,16 @@ impl StdError for ValidationError {}
 /// The checks generated code runs (re-exported through `__private` only).
 pub(crate) mod checks {
     use std::fmt;
+    #[cfg(feature = "patterns")]
     use std::sync::OnceLock;
 
     use super::{Bound, Constraint, FieldViolation, ValidationError};
 
-    /// A `@pattern` compiled on first use (only strict mode uses it).
+    /// A `@pattern` compiled on first use (only strict mode uses it, and only with the
+    /// `patterns` feature: without it no pattern is checked).
     pub struct Pattern {
         source: &'static str,
+        #[cfg(feature = "patterns")]
         compiled: OnceLock<Option<regex_lite::Regex>>,
     }
 
@@ -204,6 +209,7 @@ pub(crate) mod checks {
         pub const fn new(source: &'static str) -> Self {
             Self {
                 source,
+                #[cfg(feature = "patterns")]
                 compiled: OnceLock::new(),
             }
         }
@@ -213,7 +219,15 @@ pub(crate) mod checks {
             self.source
         }
 
+        /// Whether `value` matches; `None` when the pattern cannot be compiled, or without the
+        /// `patterns` feature.
+        #[cfg(not(feature = "patterns"))]
+        pub fn is_match(&self, _value: &str) -> Option<bool> {
+            None
+        }
+
         /// Whether `value` matches; `None` when the pattern cannot be compiled.
+        #[cfg(feature = "patterns")]
         pub fn is_match(&self, value: &str) -> Option<bool> {
             self.compiled
                 .get_or_init(|| {
@@ -420,28 +434,29 @@ mod tests {
             .iter()
             .map(|v| (v.path().to_owned(), v.constraint().clone()))
             .collect();
-        assert_eq!(
-            got,
-            vec![
-                (
-                    "outer.list[2]".to_owned(),
-                    Constraint::MaxLength { max: 2, actual: 3 }
-                ),
-                (
-                    "outer.map[\"bad\"]".to_owned(),
-                    Constraint::Pattern {
-                        pattern: ROOM_ARN.as_str()
-                    }
-                ),
-                (
-                    "outer.map[*]".to_owned(),
-                    Constraint::Max {
-                        max: Bound::Float(6.5)
-                    }
-                ),
-                ("outer.map.inner".to_owned(), Constraint::Required),
-            ]
-        );
+        let mut want = vec![(
+            "outer.list[2]".to_owned(),
+            Constraint::MaxLength { max: 2, actual: 3 },
+        )];
+        // Without the `patterns` feature no pattern is checked (no regex engine compiled in).
+        if cfg!(feature = "patterns") {
+            want.push((
+                "outer.map[\"bad\"]".to_owned(),
+                Constraint::Pattern {
+                    pattern: ROOM_ARN.as_str(),
+                },
+            ));
+        }
+        want.extend([
+            (
+                "outer.map[*]".to_owned(),
+                Constraint::Max {
+                    max: Bound::Float(6.5),
+                },
+            ),
+            ("outer.map.inner".to_owned(), Constraint::Required),
+        ]);
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! names, bindings and types was made during lowering.
 
 mod client_docs;
-mod crate_files;
+pub(crate) mod crate_files;
 mod endpoint;
 mod expiry;
 mod operation;

@@ -459,7 +459,7 @@ fn ser_request(op: &Operation) -> TokenStream {
             t => {
                 let write = ser_value(t, quote!(value), quote!(writer), wire);
                 quote!({
-                    let mut out = ::std::string::String::new();
+                    let mut out = ::std::string::String::with_capacity(256);
                     { let writer = ::restjson_runtime::__private::ValueWriter::new(&mut out); #write }
                     (out.into_bytes(), "application/json")
                 })
@@ -487,8 +487,9 @@ fn ser_request(op: &Operation) -> TokenStream {
         }
     } else if !body_members.is_empty() {
         let write = ser_members(&body_members);
+        // Most bodies fit without regrowing (each regrowth is an allocation and a copy).
         quote!({
-            let mut out = ::std::string::String::new();
+            let mut out = ::std::string::String::with_capacity(256);
             let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
             #write
             object.finish();

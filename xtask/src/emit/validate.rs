@@ -209,7 +209,31 @@ enum Members<'a> {
     Union(&'a str),
 }
 
+/// Whether the generated checks use any `@pattern` (the crate then offers a `patterns` feature).
+pub fn has_patterns(service: &Service) -> bool {
+    !checks(service).1.is_empty()
+}
+
 pub fn file(service: &Service) -> TokenStream {
+    let (fns, patterns) = checks(service);
+    let mut patterns: Vec<(&String, &usize)> = patterns.iter().collect();
+    patterns.sort_by_key(|(_, i)| **i);
+    let statics = patterns.iter().map(|(p, i)| {
+        let id = format_ident!("PATTERN_{}", i);
+        let p = p.as_str();
+        quote!(static #id: ::restjson_runtime::__private::Pattern = ::restjson_runtime::__private::Pattern::new(#p);)
+    });
+    quote! {
+        //! Checks of operation inputs, run before each request is sent: required members, and
+        //! the model's constraints (which apply depends on the client's validation mode, see
+        //! `restjson_runtime::validate`).
+        #(#statics)*
+        #(#fns)*
+    }
+}
+
+/// The checker functions, and the patterns they use (numbered in order of first use).
+fn checks(service: &Service) -> (Vec<TokenStream>, BTreeMap<String, usize>) {
     let mut g = Gen {
         checked: ir::checked_types(service),
         patterns: BTreeMap::new(),
@@ -266,18 +290,5 @@ pub fn file(service: &Service) -> TokenStream {
             pub(crate) fn #f(#value: &crate::operation::#m::#t, #vname: &mut ::restjson_runtime::__private::Validator) { #(#checks)* }
         });
     }
-    let mut patterns: Vec<(&String, &usize)> = g.patterns.iter().collect();
-    patterns.sort_by_key(|(_, i)| **i);
-    let statics = patterns.iter().map(|(p, i)| {
-        let id = format_ident!("PATTERN_{}", i);
-        let p = p.as_str();
-        quote!(static #id: ::restjson_runtime::__private::Pattern = ::restjson_runtime::__private::Pattern::new(#p);)
-    });
-    quote! {
-        //! Checks of operation inputs, run before each request is sent: required members, and
-        //! the model's constraints (which apply depends on the client's validation mode, see
-        //! `restjson_runtime::validate`).
-        #(#statics)*
-        #(#fns)*
-    }
+    (fns, g.patterns)
 }

@@ -530,7 +530,7 @@ fn ser_request(
         path,
     );
     let body = {
-        let mut out = ::std::string::String::new();
+        let mut out = ::std::string::String::with_capacity(256);
         let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
         if let ::std::option::Option::Some(value) = &input.name {
             object.key("name").string(value);

@@ -398,7 +398,7 @@ fn ser_request(
         path,
     );
     let body = {
-        let mut out = ::std::string::String::new();
+        let mut out = ::std::string::String::with_capacity(256);
         let mut object = ::restjson_runtime::__private::ObjectWriter::new(&mut out);
         {
             let value = &input.tags;

@@ -41,13 +41,32 @@ pub use crate::provider_env::ProviderEnv;
 ///
 /// `Debug` never prints the secret access key or the session token.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
+pub struct Credentials(Arc<CredentialsInner>);
+
+/// Shared, so the per-call copy a provider hands out is a reference count, and the signer's
+/// form of them is made once per credentials value rather than once per request.
+struct CredentialsInner {
     access_key_id: String,
     secret_access_key: String,
     session_token: Option<String>,
     expiry: Option<SystemTime>,
     provider_name: &'static str,
+    identity: std::sync::OnceLock<aws_smithy_runtime_api::client::identity::Identity>,
 }
+
+/// Equal when the values are (the cached signing identity is not compared).
+impl PartialEq for CredentialsInner {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (self, other);
+        a.access_key_id == b.access_key_id
+            && a.secret_access_key == b.secret_access_key
+            && a.session_token == b.session_token
+            && a.expiry == b.expiry
+            && a.provider_name == b.provider_name
+    }
+}
+
+impl Eq for CredentialsInner {}
 
 impl Credentials {
     /// Credentials from their parts. `provider_name` says where they came from (for diagnostics).
@@ -58,13 +77,28 @@ impl Credentials {
         expiry: Option<SystemTime>,
         provider_name: &'static str,
     ) -> Self {
-        Self {
+        Self(Arc::new(CredentialsInner {
             access_key_id: access_key_id.into(),
             secret_access_key: secret_access_key.into(),
             session_token,
             expiry,
             provider_name,
-        }
+            identity: std::sync::OnceLock::new(),
+        }))
+    }
+
+    /// These credentials as aws-sigv4's signing identity, converted on first use.
+    pub(crate) fn identity(&self) -> &aws_smithy_runtime_api::client::identity::Identity {
+        self.0.identity.get_or_init(|| {
+            aws_credential_types::Credentials::new(
+                self.access_key_id(),
+                self.secret_access_key(),
+                self.session_token().map(str::to_owned),
+                self.expiry(),
+                self.provider_name(),
+            )
+            .into()
+        })
     }
 
     /// Long-lived credentials set in code, with an optional session token.
@@ -84,41 +118,41 @@ impl Credentials {
 
     /// The access key id.
     pub fn access_key_id(&self) -> &str {
-        &self.access_key_id
+        &self.0.access_key_id
     }
 
     /// The secret access key.
     pub fn secret_access_key(&self) -> &str {
-        &self.secret_access_key
+        &self.0.secret_access_key
     }
 
     /// The session token, for temporary credentials.
     pub fn session_token(&self) -> Option<&str> {
-        self.session_token.as_deref()
+        self.0.session_token.as_deref()
     }
 
     /// When these credentials stop being valid, if they expire.
     pub fn expiry(&self) -> Option<SystemTime> {
-        self.expiry
+        self.0.expiry
     }
 
     /// The name of the provider that produced these credentials.
     pub fn provider_name(&self) -> &'static str {
-        self.provider_name
+        self.0.provider_name
     }
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
-            .field("provider_name", &self.provider_name)
-            .field("access_key_id", &self.access_key_id)
+            .field("provider_name", &self.0.provider_name)
+            .field("access_key_id", &self.0.access_key_id)
             .field("secret_access_key", &"** redacted **")
             .field(
                 "session_token",
-                &self.session_token.as_ref().map(|_| "** redacted **"),
+                &self.0.session_token.as_ref().map(|_| "** redacted **"),
             )
-            .field("expiry", &self.expiry)
+            .field("expiry", &self.0.expiry)
             .finish()
     }
 }

@@ -43,9 +43,9 @@
 //! satisfy the model's minimum lengths and minimum values (as validating AWS SDKs check). Every
 //! problem is reported at once in one [`ValidationError`](crate::error::ValidationError), from
 //! `err.as_validation_error()`, each with its member path; nothing is sent.
-//! `Config::builder().strict_validation(true)` also checks maximum lengths, maximum values and
-//! patterns; the model's patterns can be narrower than what the service accepts, so strict mode
-//! can refuse requests the service would accept.
+//! `Config::builder().strict_validation(true)` also checks maximum lengths, maximum values and,
+//! with the `patterns` feature, patterns; the model's patterns can be narrower than what the
+//! service accepts, so strict mode can refuse requests the service would accept.
 //!
 //! # Features
 //!
