@@ -410,9 +410,10 @@ impl ConfigBuilder {
     }
 
     /// Also checks inputs against the model's maximum lengths, maximum values and patterns
-    /// before sending (default: off, only minimums are checked). The model's patterns can be
-    /// narrower than what the service accepts, so this can refuse valid requests; see
-    /// [`validate`](crate::validate).
+    /// before sending (default: off, only minimums are checked). Patterns are checked only when
+    /// the client crate's `patterns` feature is on (it compiles a regex engine); without it
+    /// strict mode checks maximums alone. The model's patterns can be narrower than what the
+    /// service accepts, so this can refuse valid requests; see [`validate`](crate::validate).
     pub fn strict_validation(mut self, strict: bool) -> Self {
         self.config.strict_validation = strict;
         self
