@@ -383,11 +383,10 @@ impl Handle {
         de_err: fn(&ErrorMetadata, &HttpResponse) -> Result<E, DeserializeError>,
     ) -> Result<O, SdkError<E>> {
         let request = request.map_err(|e| SdkError::construction(op.name, e))?;
-        let (response, meta, stream) = self
+        let (response, meta, mut stream) = self
             .send(op, request, true)
             .await
             .map_err(|kind| SdkError::new(op.name, widen(kind)))?;
-        let mut stream = stream;
         let de = |r: &HttpResponse| de_ok(r, stream.take().unwrap_or_default());
         self.finish(op, response, meta, de, de_err)
     }
