@@ -47,6 +47,7 @@ mod operation;
 pub mod paginator;
 mod profile;
 mod provider_env;
+mod random;
 pub mod retry;
 mod sign;
 pub mod sleep;

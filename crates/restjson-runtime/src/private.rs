@@ -656,7 +656,7 @@ mod request_extras_tests {
     }
 }
 
-/// A random (version 4) UUID from the process's fast generator: invocation ids and
+/// A random (version 4) UUID from the runtime's fast generator: invocation ids and
 /// idempotency tokens need uniqueness, not secrecy, and this avoids a system call per call.
 pub fn random_uuid() -> String {
     let text = random_uuid_text();
@@ -667,7 +667,7 @@ pub fn random_uuid() -> String {
 /// [`random_uuid`] as its 36 ASCII bytes (lowercase, hyphenated), without allocating.
 pub(crate) fn random_uuid_text() -> [u8; 36] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut bytes = fastrand::u128(..).to_be_bytes();
+    let mut bytes = crate::random::u128().to_be_bytes();
     bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
     bytes[8] = (bytes[8] & 0x3f) | 0x80; // the RFC 9562 variant
     let mut text = [b'-'; 36];

@@ -83,7 +83,7 @@ impl Jitter {
 
 impl Default for Jitter {
     fn default() -> Self {
-        Self::new(fastrand::f64)
+        Self::new(crate::random::f64)
     }
 }
 
@@ -642,6 +642,25 @@ mod tests {
         assert_eq!(ms(c.backoff(RetryKind::Transient, 0, f64::NAN)), 0);
         let short = c.with_max_backoff(Duration::from_millis(70));
         assert_eq!(ms(short.backoff(RetryKind::Transient, 1, 1.0)), 70);
+    }
+
+    #[test]
+    fn default_jitter_varies_and_its_backoff_stays_in_range() {
+        let c = RetryConfig::standard();
+        let jitter = c.jitter();
+        let (a, b) = (jitter.next(), jitter.next());
+        assert_ne!(a, b);
+        let mut below_half = 0;
+        for _ in 0..1000 {
+            let r = jitter.next();
+            assert!((0.0..=1.0).contains(&r), "{r}");
+            below_half += u32::from(r < 0.5);
+            let delay = c.backoff(RetryKind::Transient, 2, r);
+            assert!(delay <= Duration::from_millis(200), "{delay:?}");
+        }
+        // Full jitter: about half the draws in each half of the range (the bound is more than
+        // six standard deviations wide).
+        assert!((400..=600).contains(&below_half), "{below_half}");
     }
 
     #[test]

@@ -577,6 +577,75 @@ fn credential_process_times_out() {
     );
 }
 
+/// Whether process `pid` still exists, running or as a zombie nobody has reaped.
+#[cfg(target_os = "linux")]
+fn process_exists(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Runs `command` (which writes a process id into `{pid}`) with a 200 ms timeout, checks the
+/// call ends with the timeout error within the bound, and returns the process id.
+#[cfg(target_os = "linux")]
+fn time_out(dir: &ScriptDir, command: &str) -> u32 {
+    let pid_file = dir.0.join("pid");
+    let command = command.replace("{pid}", &pid_file.display().to_string());
+    let provider = CredentialProcessProvider::new(command).with_timeout(Duration::from_millis(200));
+    let started = Instant::now();
+    let error = provide(&provider).unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(
+        error.kind(),
+        CredentialsErrorKind::ProviderTimedOut
+    ));
+    assert_eq!(
+        error.message(),
+        "credential_process: the command did not finish within 200ms"
+    );
+    std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn credential_process_is_killed_and_reaped_on_timeout() {
+    let dir = ScriptDir::new("process-kill");
+    // `$$` is the shell the provider started; `exec` keeps that process. The second command
+    // closes its output first, so only the exit status can tell it is still running.
+    for command in [
+        "echo $$ > '{pid}'; exec sleep 30",
+        "echo $$ > '{pid}'; exec >&- 2>&-; exec sleep 30",
+    ] {
+        let pid = time_out(&dir, command);
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while process_exists(pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(
+            !process_exists(pid),
+            "{command}: process {pid} is still there"
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn credential_process_whose_background_child_holds_its_output_times_out() {
+    let dir = ScriptDir::new("process-background");
+    // The shell exits at once; the background sleep keeps standard output open.
+    let pid = time_out(&dir, "sleep 30 & echo $! > '{pid}'; exit 0");
+    assert!(process_exists(pid));
+    let _ = std::process::Command::new("kill")
+        .arg(pid.to_string())
+        .status();
+}
+
 #[cfg(unix)]
 #[test]
 fn credential_process_provider_alone_and_its_debug() {

@@ -21,6 +21,7 @@ mod sso;
 mod sts;
 mod util;
 mod web_identity;
+mod xml;
 
 pub use assume_role::AssumeRoleProvider;
 pub use cache::{Clock, CredentialsCache, DEFAULT_REFRESH_BUFFER};

@@ -1,11 +1,8 @@
 //! Credentials printed by an external command (`credential_process`).
 
 use std::fmt;
-use std::process::Stdio;
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
-
-use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::process::Command;
 
 use super::ProvideCredentials;
 use super::util::{Fields, credentials_from_json, describe_duration, parse_json};
@@ -70,27 +67,26 @@ impl CredentialProcessProvider {
         command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        let mut child = command.spawn().map_err(|e| {
+            .stderr(Stdio::piped());
+        let mut child = RunningChild::new(command.spawn().map_err(|e| {
             CredentialsError::new(
                 CredentialsErrorKind::ProviderError,
                 format!("{what}: could not start the command: {e}"),
             )
             .with_source(e)
-        })?;
-        let stdout = child.stdout.take();
-        let stderr = child.stderr.take();
+        })?);
+        let stdout = child.0.as_mut().and_then(|c| c.stdout.take());
+        let stderr = child.0.as_mut().and_then(|c| c.stderr.take());
         let finished = tokio::time::timeout(self.timeout, async {
-            tokio::join!(
+            let (stdout, stderr) = tokio::join!(
                 read_capped(stdout, MAX_STDOUT),
                 read_capped(stderr, MAX_STDERR_IN_MESSAGE),
-                child.wait()
-            )
+            );
+            (stdout, stderr, child.wait().await)
         })
         .await;
         let Ok((stdout, stderr, status)) = finished else {
-            // Dropping the child kills it (`kill_on_drop`).
+            // Dropping `child` kills the process.
             return Err(CredentialsError::new(
                 CredentialsErrorKind::ProviderTimedOut,
                 format!(
@@ -171,28 +167,132 @@ impl CredentialProcessProvider {
     }
 }
 
-/// Reads a stream to its end, keeping at most `cap` bytes; says whether it had more.
-/// Reading on past the cap keeps the process from blocking on a full pipe.
+/// A started process, killed when dropped before it has exited (on a timeout, or when the
+/// caller gives up on the future) and then reaped on a blocking thread, so that no zombie
+/// stays behind.
+struct RunningChild(Option<Child>);
+
+impl RunningChild {
+    fn new(child: Child) -> Self {
+        Self(Some(child))
+    }
+
+    /// Waits for the process to exit. Called once its output streams have closed, which in the
+    /// usual case means it is exiting already; the exit status is polled (1 ms, doubling up
+    /// to 50 ms) because a blocking `wait` could not be interrupted to kill it.
+    async fn wait(&mut self) -> std::io::Result<ExitStatus> {
+        let mut pause = Duration::from_millis(1);
+        loop {
+            let Some(child) = self.0.as_mut() else {
+                return Err(std::io::Error::other("the process was already waited for"));
+            };
+            if let Some(status) = child.try_wait()? {
+                self.0 = None;
+                return Ok(status);
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for RunningChild {
+    fn drop(&mut self) {
+        let Some(mut child) = self.0.take() else {
+            return;
+        };
+        // SIGKILL (TerminateProcess on Windows) cannot be ignored, so the wait ends soon.
+        let _ = child.kill();
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn_blocking(move || child.wait());
+            }
+            Err(_) => {
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
+/// Reads a child's output stream to its end, keeping at most `cap` bytes; says whether it
+/// had more. Reading on past the cap keeps the process from blocking on a full pipe.
+#[cfg(unix)]
 async fn read_capped(
-    stream: Option<impl AsyncRead + Unpin>,
+    stream: Option<impl Into<std::os::fd::OwnedFd>>,
     cap: usize,
 ) -> std::io::Result<(Vec<u8>, bool)> {
-    let mut kept = Vec::new();
-    let mut truncated = false;
-    let Some(mut stream) = stream else {
-        return Ok((kept, truncated));
+    use tokio::io::AsyncReadExt;
+
+    let mut kept = Capped::new(cap);
+    let Some(stream) = stream else {
+        return Ok(kept.finish());
     };
+    // Read without a thread: when the call times out, dropping the reader closes the pipe
+    // even if a process the command started in the background still holds it open.
+    let mut stream = tokio::net::unix::pipe::Receiver::from_owned_fd(stream.into())?;
     let mut buffer = [0u8; 8192];
     loop {
         let n = stream.read(&mut buffer).await?;
         if n == 0 {
-            return Ok((kept, truncated));
+            return Ok(kept.finish());
         }
-        let room = cap.saturating_sub(kept.len());
-        if n > room {
-            truncated = true;
+        kept.push(&buffer[..n]);
+    }
+}
+
+/// [`read_capped`] where tokio cannot watch an anonymous pipe: on a blocking thread. A read
+/// that a background process keeps open outlives a timeout here (the call still ends).
+#[cfg(not(unix))]
+async fn read_capped(
+    stream: Option<impl std::io::Read + Send + 'static>,
+    cap: usize,
+) -> std::io::Result<(Vec<u8>, bool)> {
+    let Some(mut stream) = stream else {
+        return Ok(Capped::new(cap).finish());
+    };
+    let read = tokio::task::spawn_blocking(move || {
+        let mut kept = Capped::new(cap);
+        let mut buffer = [0u8; 8192];
+        loop {
+            let n = stream.read(&mut buffer)?;
+            if n == 0 {
+                return Ok(kept.finish());
+            }
+            kept.push(&buffer[..n]);
         }
-        kept.extend_from_slice(&buffer[..n.min(room)]);
+    });
+    read.await.map_err(std::io::Error::other)?
+}
+
+/// The first `cap` bytes of a stream, and whether there were more.
+struct Capped {
+    kept: Vec<u8>,
+    cap: usize,
+    truncated: bool,
+}
+
+impl Capped {
+    fn new(cap: usize) -> Self {
+        Self {
+            kept: Vec::new(),
+            cap,
+            truncated: false,
+        }
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        let room = self.cap.saturating_sub(self.kept.len());
+        if bytes.len() > room {
+            self.truncated = true;
+        }
+        self.kept.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    fn finish(self) -> (Vec<u8>, bool) {
+        (self.kept, self.truncated)
     }
 }
 

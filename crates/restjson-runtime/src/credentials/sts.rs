@@ -6,12 +6,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
-use quick_xml::Reader;
-use quick_xml::escape::resolve_predefined_entity;
-use quick_xml::events::Event;
 
 use super::service::{ServiceConfig, call_error, failure_kind, regional_endpoint, service_meta};
 use super::util::{UNRESERVED, parse_rfc3339};
+use super::xml::{Reader, Token};
 use super::{Credentials, CredentialsError, CredentialsErrorKind};
 use crate::client::{AuthScheme, ErrorRules, Handle, OperationMeta, RequestParts, ServiceMeta};
 use crate::config::CredentialsSetting;
@@ -323,75 +321,32 @@ fn xml_texts<const N: usize>(
 ) -> Result<[Option<String>; N], String> {
     let text = std::str::from_utf8(body)
         .map_err(|e| format!("not UTF-8 (at byte {})", e.valid_up_to()))?;
-    let mut reader = Reader::from_str(text);
-    let mut stack: Vec<String> = Vec::new();
+    let mut reader = Reader::new(text, MAX_XML_DEPTH);
     let mut found: [Option<String>; N] = std::array::from_fn(|_| None);
     // The path being read, when the current element is one of `paths` seen for the first time.
     let mut current: Option<usize> = None;
-    let malformed = |reader: &Reader<&[u8]>| {
-        format!(
-            "not well-formed XML (near byte {})",
-            reader.error_position()
-        )
-    };
-    loop {
-        let event = reader.read_event().map_err(|_| malformed(&reader))?;
-        match event {
-            Event::Start(_) | Event::Empty(_) => {
-                let (element, empty) = match event {
-                    Event::Start(e) => (e, false),
-                    Event::Empty(e) => (e, true),
-                    _ => unreachable!("matched above"),
-                };
-                if stack.len() >= MAX_XML_DEPTH {
-                    return Err(format!("XML nested deeper than {MAX_XML_DEPTH} elements"));
-                }
-                stack.push(element.local_name().as_ref().to_owned());
+    while let Some(token) = reader.next_token()? {
+        match token {
+            Token::Start { empty } => {
+                let local = reader.open().iter().map(|name| local_name(name));
                 current = paths
                     .iter()
-                    .position(|p| p.iter().eq(stack.iter()))
+                    .position(|p| p.iter().copied().eq(local.clone()))
                     .filter(|i| found[*i].is_none());
                 if let Some(i) = current {
                     found[i] = Some(String::new());
                 }
                 if empty {
-                    stack.pop();
                     current = None;
                 }
             }
-            Event::End(_) => {
-                stack.pop();
-                current = None;
-            }
-            Event::Text(t) => {
+            Token::End => current = None,
+            Token::Text(t) => {
                 if let Some(value) = current.and_then(|i| found[i].as_mut()) {
-                    value.push_str(&t.xml10_content());
+                    value.push_str(&t);
                 }
             }
-            Event::CData(t) => {
-                if let Some(value) = current.and_then(|i| found[i].as_mut()) {
-                    value.push_str(&t.xml10_content());
-                }
-            }
-            Event::GeneralRef(r) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    Ok(None) => match resolve_predefined_entity(&r.xml10_content()) {
-                        Some(s) => s.to_owned(),
-                        None => return Err("XML with an undefined entity reference".to_owned()),
-                    },
-                    Err(_) => return Err(malformed(&reader)),
-                };
-                if let Some(value) = current.and_then(|i| found[i].as_mut()) {
-                    value.push_str(&resolved);
-                }
-            }
-            Event::Eof => break,
-            _ => {}
         }
-    }
-    if !stack.is_empty() {
-        return Err("truncated XML (an element is not closed)".to_owned());
     }
     for value in found.iter_mut().flatten() {
         let trimmed = value.trim();
@@ -400,6 +355,11 @@ fn xml_texts<const N: usize>(
         }
     }
     Ok(found)
+}
+
+/// `name` without its namespace prefix.
+fn local_name(name: &str) -> &str {
+    name.rsplit_once(':').map_or(name, |(_, local)| local)
 }
 
 #[cfg(test)]
