@@ -168,8 +168,8 @@ impl CredentialProcessProvider {
 }
 
 /// A started process, killed when dropped before it has exited (on a timeout, or when the
-/// caller gives up on the future) and then reaped on a blocking thread, so that no zombie
-/// stays behind.
+/// caller gives up on the future) and then reaped on a thread, so that no zombie stays
+/// behind.
 struct RunningChild(Option<Child>);
 
 impl RunningChild {
@@ -206,14 +206,12 @@ impl Drop for RunningChild {
         if let Ok(Some(_)) = child.try_wait() {
             return;
         }
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                runtime.spawn_blocking(move || child.wait());
-            }
-            Err(_) => {
-                let _ = child.wait();
-            }
-        }
+        // A thread of its own rather than tokio's blocking pool: a runtime shutting down drops
+        // blocking tasks that have not started, which would leave a zombie (as would a failure
+        // to start the thread, until this process exits).
+        let _ = std::thread::Builder::new()
+            .name("credential_process reaper".into())
+            .spawn(move || child.wait());
     }
 }
 
