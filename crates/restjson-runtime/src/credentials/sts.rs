@@ -424,6 +424,92 @@ mod tests {
         }
     }
 
+    /// 2030-01-01T00:00:00Z.
+    fn y2030() -> std::time::SystemTime {
+        std::time::UNIX_EPOCH + Duration::from_secs(1_893_456_000)
+    }
+
+    #[test]
+    fn parses_an_assume_role_answer_in_full() {
+        let body = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n\
+<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\r\n\
+  <AssumeRoleResult>\r\n\
+    <SourceIdentity>dev-42</SourceIdentity>\r\n\
+    <AssumedRoleUser>\r\n\
+      <Arn>arn:aws:sts::123456789012:assumed-role/reader/session-1</Arn>\r\n\
+      <AssumedRoleId>AROAEXAMPLEID:session-1</AssumedRoleId>\r\n\
+    </AssumedRoleUser>\r\n\
+    <Credentials>\r\n\
+      <AccessKeyId>ASIAEXAMPLEKEY</AccessKeyId>\r\n\
+      <SecretAccessKey>secret/with+base64=</SecretAccessKey>\r\n\
+      <SessionToken>IQoJb3JpZ2luX2Vj&#43;token/part==</SessionToken>\r\n\
+      <Expiration>2030-01-01T00:00:00Z</Expiration>\r\n\
+    </Credentials>\r\n\
+    <PackedPolicySize>6</PackedPolicySize>\r\n\
+  </AssumeRoleResult>\r\n\
+  <ResponseMetadata>\r\n\
+    <RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>\r\n\
+  </ResponseMetadata>\r\n\
+</AssumeRoleResponse>\r\n";
+        let creds = parse_credentials(body, "AssumeRole", "AssumeRole").unwrap();
+        assert_eq!(creds.access_key_id(), "ASIAEXAMPLEKEY");
+        assert_eq!(creds.secret_access_key(), "secret/with+base64=");
+        assert_eq!(creds.session_token(), Some("IQoJb3JpZ2luX2Vj+token/part=="));
+        assert_eq!(creds.expiry(), Some(y2030()));
+        assert_eq!(creds.provider_name(), "AssumeRole");
+    }
+
+    #[test]
+    fn parses_an_assume_role_with_web_identity_answer_in_full() {
+        let body = br#"<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleWithWebIdentityResult>
+    <SubjectFromWebIdentityToken>system:serviceaccount:default:app</SubjectFromWebIdentityToken>
+    <Audience>sts.amazonaws.com</Audience>
+    <AssumedRoleUser>
+      <Arn>arn:aws:sts::123456789012:assumed-role/web/app-session</Arn>
+      <AssumedRoleId>AROAWEBEXAMPLE:app-session</AssumedRoleId>
+    </AssumedRoleUser>
+    <Credentials>
+      <SessionToken>web-token</SessionToken>
+      <SecretAccessKey>web-secret</SecretAccessKey>
+      <Expiration>2030-01-01T00:00:00.000Z</Expiration>
+      <AccessKeyId>ASIAWEBKEY</AccessKeyId>
+    </Credentials>
+    <SourceIdentity/>
+    <Provider>https://oidc.example.com/id/ABC</Provider>
+  </AssumeRoleWithWebIdentityResult>
+  <ResponseMetadata><RequestId>rid-web</RequestId></ResponseMetadata>
+</AssumeRoleWithWebIdentityResponse>"#;
+        let creds =
+            parse_credentials(body, "AssumeRoleWithWebIdentity", "WebIdentityToken").unwrap();
+        assert_eq!(
+            (
+                creds.access_key_id(),
+                creds.secret_access_key(),
+                creds.session_token()
+            ),
+            ("ASIAWEBKEY", "web-secret", Some("web-token"))
+        );
+        assert_eq!(creds.expiry(), Some(y2030()));
+        // The other action's answer has none of the expected paths.
+        let error = parse_credentials(body, "AssumeRole", "AssumeRole").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the STS response has no `AccessKeyId` in \
+             AssumeRoleResponse/AssumeRoleResult/Credentials"
+        );
+    }
+
+    #[test]
+    fn a_malformed_credentials_answer_is_an_error_without_its_secrets() {
+        let truncated = b"<AssumeRoleResponse><AssumeRoleResult><Credentials>\
+            <AccessKeyId>ASIA</AccessKeyId><SecretAccessKey>SECRET";
+        let error = parse_credentials(truncated, "AssumeRole", "AssumeRole").unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("the STS response is truncated XML"), "{text}");
+        assert!(!text.contains("SECRET") && !text.contains("ASIA"), "{text}");
+    }
+
     #[test]
     fn error_metadata_reads_the_error_document() {
         let body = br#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
