@@ -424,10 +424,8 @@ mod tests {
         }
     }
 
-    /// 2030-01-01T00:00:00Z.
-    fn y2030() -> std::time::SystemTime {
-        std::time::UNIX_EPOCH + Duration::from_secs(1_893_456_000)
-    }
+    /// 2030-01-01T00:00:00Z, the expiry of the answers below.
+    const Y2030: Duration = Duration::from_secs(1_893_456_000);
 
     #[test]
     fn parses_an_assume_role_answer_in_full() {
@@ -455,7 +453,7 @@ mod tests {
         assert_eq!(creds.access_key_id(), "ASIAEXAMPLEKEY");
         assert_eq!(creds.secret_access_key(), "secret/with+base64=");
         assert_eq!(creds.session_token(), Some("IQoJb3JpZ2luX2Vj+token/part=="));
-        assert_eq!(creds.expiry(), Some(y2030()));
+        assert_eq!(creds.expiry(), Some(std::time::UNIX_EPOCH + Y2030));
         assert_eq!(creds.provider_name(), "AssumeRole");
     }
 
@@ -490,7 +488,7 @@ mod tests {
             ),
             ("ASIAWEBKEY", "web-secret", Some("web-token"))
         );
-        assert_eq!(creds.expiry(), Some(y2030()));
+        assert_eq!(creds.expiry(), Some(std::time::UNIX_EPOCH + Y2030));
         // The other action's answer has none of the expected paths.
         let error = parse_credentials(body, "AssumeRole", "AssumeRole").unwrap_err();
         assert_eq!(
