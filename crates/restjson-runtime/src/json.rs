@@ -14,7 +14,8 @@ mod read;
 
 pub use read::{
     ArrayReader, Input, ObjectReader, UnionReader, array, blob, boolean, document, double, float,
-    integer, list, map, object, read_body, sparse_list, sparse_map, string, timestamp,
+    integer, list, map, object, read_body, sparse_list, sparse_map, string, string_list,
+    string_map, timestamp,
 };
 
 /// Appends `s` to `out` as a JSON string literal.
@@ -499,6 +500,59 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "expected an integer, found an object"
+        );
+    }
+
+    #[test]
+    fn string_lists_and_maps_read_as_list_and_map_of_strings_do() {
+        let text = |r: Result<Option<String>, DeserializeError>| match r {
+            Ok(v) => format!("ok {v:?}"),
+            Err(e) => format!("error {e}"),
+        };
+        for json in [
+            "null",
+            "[]",
+            r#"["a",null,"b\u0021"]"#,
+            r#"["a",1]"#,
+            r#"["a",["b"],"c"]"#,
+            r#"[{"x":"y"}]"#,
+            "{}",
+            r#"{"k":"v","n":null,"k2":"w"}"#,
+            r#"{"k":"v","k":null}"#,
+            r#"{"k":null,"k":"v"}"#,
+            r#"{"e\u0073c":"v"}"#,
+            r#"{"k":"v","bad":2}"#,
+            r#"{"k":{"deep":[1]}}"#,
+            r#""text""#,
+            "7",
+        ] {
+            assert_eq!(
+                text(member(json, string_list).map(|v| v.map(|v| format!("{v:?}")))),
+                text(member(json, |v| list(v, string)).map(|v| v.map(|v| format!("{v:?}")))),
+                "{json}"
+            );
+            assert_eq!(
+                text(member(json, string_map).map(|v| v.map(|v| format!("{v:?}")))),
+                text(member(json, |v| map(v, string)).map(|v| v.map(|v| format!("{v:?}")))),
+                "{json}"
+            );
+        }
+        assert_eq!(
+            member(r#"["a",null,"b"]"#, string_list),
+            Ok(Some(vec!["a".to_owned(), "b".to_owned()]))
+        );
+        assert_eq!(
+            member(r#"["a",1]"#, string_list)
+                .unwrap_err()
+                .at("ids")
+                .to_string(),
+            "expected a string, found a number at `ids[1]`"
+        );
+        assert_eq!(
+            member(r#"{"k":"v","bad":2}"#, string_map)
+                .unwrap_err()
+                .to_string(),
+            "expected a string, found a number at `bad`"
         );
     }
 

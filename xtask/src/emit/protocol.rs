@@ -310,6 +310,14 @@ pub fn de_value(ty: &Ty, v: TokenStream) -> TokenStream {
         Ty::Blob => quote!(::restjson_runtime::__private::json::blob(#v)),
         Ty::Document => quote!(::restjson_runtime::__private::json::document(#v)),
         Ty::Unit => quote!(::restjson_runtime::__private::json::object(#v).map(|_| ())),
+        Ty::List {
+            elem,
+            sparse: false,
+        } if **elem == Ty::String => quote!(::restjson_runtime::__private::json::string_list(#v)),
+        Ty::Map {
+            value,
+            sparse: false,
+        } if **value == Ty::String => quote!(::restjson_runtime::__private::json::string_map(#v)),
         Ty::List { elem, sparse } => {
             let inner = de_reader(elem, false);
             if *sparse {

@@ -941,22 +941,12 @@ fn de_response(
                 }
                 "tags" => {
                     m_tags = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::map(
-                                value,
-                                ::restjson_runtime::__private::json::string,
-                            )
-                        })
+                        .read(|value| ::restjson_runtime::__private::json::string_map(value))
                         .map_err(|e| e.at("tags"))?;
                 }
                 "loggingConfigurationIdentifiers" => {
                     m_logging_configuration_identifiers = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::list(
-                                value,
-                                ::restjson_runtime::__private::json::string,
-                            )
-                        })
+                        .read(|value| ::restjson_runtime::__private::json::string_list(value))
                         .map_err(|e| e.at("loggingConfigurationIdentifiers"))?;
                 }
                 _ => {}

@@ -255,6 +255,8 @@ trait MapSource<'de> {
 /// An array the deserializer stands on, type-erased.
 trait SeqSource<'de> {
     fn next(&mut self, sink: &mut Sink<'_, 'de>) -> Result<bool, DeserializeError>;
+    /// The next element as a string (`Some(None)` for `null`), or `None` at the end.
+    fn string(&mut self) -> Result<Option<Option<String>>, DeserializeError>;
 }
 
 /// A `serde_json` error met inside a value; the whole body is re-checked when this reaches
@@ -362,6 +364,10 @@ impl<'de> SeqSource<'de> for NoElements {
     fn next(&mut self, _: &mut Sink<'_, 'de>) -> Result<bool, DeserializeError> {
         Ok(false)
     }
+
+    fn string(&mut self) -> Result<Option<Option<String>>, DeserializeError> {
+        Ok(None)
+    }
 }
 
 impl<'de, T, F: FnOnce(Input<'_, 'de>) -> Result<T, DeserializeError>> DeserializeSeed<'de>
@@ -447,6 +453,13 @@ impl<'de, A: SeqAccess<'de>> SeqSource<'de> for Seq<A> {
             Ok(found) => Ok(found.is_some()),
             Err(e) => Err(failed.unwrap_or_else(|| syntax(e))),
         }
+    }
+
+    fn string(&mut self) -> Result<Option<Option<String>>, DeserializeError> {
+        self.access
+            .next_element_seed(LeafSeed(string))
+            .map_err(syntax)?
+            .transpose()
     }
 }
 
@@ -794,6 +807,42 @@ pub fn list<T>(
     {
         out.extend(item);
         i += 1;
+    }
+    Ok(out)
+}
+
+/// A dense list of strings: [`list`] with [`string`], each element read straight from the
+/// deserializer.
+pub fn string_list(v: Input<'_, '_>) -> Result<Vec<String>, DeserializeError> {
+    let items = array(v)?;
+    let mut out = Vec::new();
+    let mut i = 0usize;
+    while let Some(item) = items
+        .source
+        .string()
+        .map_err(|e| e.at(format_args!("[{i}]")))?
+    {
+        out.extend(item);
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// A dense map of strings: [`map`] with [`string`], each value read straight from the
+/// deserializer.
+pub fn string_map(v: Input<'_, '_>) -> Result<BTreeMap<String, String>, DeserializeError> {
+    let mut entries = object(v)?;
+    let mut out = BTreeMap::new();
+    while let Some(key) = entries.next_key()? {
+        match entries.read_string().map_err(|e| e.at(&key))? {
+            Some(value) => {
+                out.insert(key.into_owned(), value);
+            }
+            // A later `null` for the same key wins, as it would in a parsed object.
+            None => {
+                out.remove(&*key);
+            }
+        }
     }
     Ok(out)
 }
