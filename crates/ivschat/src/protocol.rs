@@ -24,9 +24,7 @@ pub(crate) fn de_cloud_watch_logs_destination_configuration(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "logGroupName" => {
-                m_log_group_name = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("logGroupName"))?;
+                m_log_group_name = object.read_string().map_err(|e| e.at("logGroupName"))?;
             }
             _ => {}
         }
@@ -83,22 +81,16 @@ pub(crate) fn de_destination_configuration(
         }
         let variant = match &*key {
             "s3" => object
-                .read(|value| {
-                    crate::protocol::de_s3_destination_configuration(value)
-                        .map(crate::types::DestinationConfiguration::S3)
-                })
+                .read(crate::protocol::de_s3_destination_configuration)
+                .map(|v| v.map(crate::types::DestinationConfiguration::S3))
                 .map_err(|e| e.at("s3"))?,
             "cloudWatchLogs" => object
-                .read(|value| {
-                    crate::protocol::de_cloud_watch_logs_destination_configuration(value)
-                        .map(crate::types::DestinationConfiguration::CloudWatchLogs)
-                })
+                .read(crate::protocol::de_cloud_watch_logs_destination_configuration)
+                .map(|v| v.map(crate::types::DestinationConfiguration::CloudWatchLogs))
                 .map_err(|e| e.at("cloudWatchLogs"))?,
             "firehose" => object
-                .read(|value| {
-                    crate::protocol::de_firehose_destination_configuration(value)
-                        .map(crate::types::DestinationConfiguration::Firehose)
-                })
+                .read(crate::protocol::de_firehose_destination_configuration)
+                .map(|v| v.map(crate::types::DestinationConfiguration::Firehose))
                 .map_err(|e| e.at("firehose"))?,
             _ => object
                 .skip()?
@@ -130,7 +122,7 @@ pub(crate) fn de_firehose_destination_configuration(
         match &*key {
             "deliveryStreamName" => {
                 m_delivery_stream_name = object
-                    .read(::restjson_runtime::__private::json::string)
+                    .read_string()
                     .map_err(|e| e.at("deliveryStreamName"))?;
             }
             _ => {}
@@ -158,39 +150,23 @@ pub(crate) fn de_logging_configuration_summary(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "arn" => {
-                m_arn = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("arn"))?;
+                m_arn = object.read_string().map_err(|e| e.at("arn"))?;
             }
             "id" => {
-                m_id = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("id"))?;
+                m_id = object.read_string().map_err(|e| e.at("id"))?;
             }
             "createTime" => {
                 m_create_time = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::timestamp(
-                            value,
-                            ::restjson_runtime::TimestampFormat::DateTime,
-                        )
-                    })
+                    .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
                     .map_err(|e| e.at("createTime"))?;
             }
             "updateTime" => {
                 m_update_time = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::timestamp(
-                            value,
-                            ::restjson_runtime::TimestampFormat::DateTime,
-                        )
-                    })
+                    .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
                     .map_err(|e| e.at("updateTime"))?;
             }
             "name" => {
-                m_name = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("name"))?;
+                m_name = object.read_string().map_err(|e| e.at("name"))?;
             }
             "destinationConfiguration" => {
                 m_destination_configuration = object
@@ -199,20 +175,13 @@ pub(crate) fn de_logging_configuration_summary(
             }
             "state" => {
                 m_state = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::string(value)
-                            .map(crate::types::LoggingConfigurationState::from)
-                    })
+                    .read_string()
+                    .map(|v| v.map(crate::types::LoggingConfigurationState::from))
                     .map_err(|e| e.at("state"))?;
             }
             "tags" => {
                 m_tags = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::map(
-                            value,
-                            ::restjson_runtime::__private::json::string,
-                        )
-                    })
+                    .read(|value| ::restjson_runtime::__private::json::string_map(value))
                     .map_err(|e| e.at("tags"))?;
             }
             _ => {}
@@ -253,16 +222,12 @@ pub(crate) fn de_message_review_handler(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "uri" => {
-                m_uri = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("uri"))?;
+                m_uri = object.read_string().map_err(|e| e.at("uri"))?;
             }
             "fallbackResult" => {
                 m_fallback_result = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::string(value)
-                            .map(crate::types::FallbackResult::from)
-                    })
+                    .read_string()
+                    .map(|v| v.map(crate::types::FallbackResult::from))
                     .map_err(|e| e.at("fallbackResult"))?;
             }
             _ => {}
@@ -289,19 +254,13 @@ pub(crate) fn de_room_summary(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "arn" => {
-                m_arn = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("arn"))?;
+                m_arn = object.read_string().map_err(|e| e.at("arn"))?;
             }
             "id" => {
-                m_id = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("id"))?;
+                m_id = object.read_string().map_err(|e| e.at("id"))?;
             }
             "name" => {
-                m_name = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("name"))?;
+                m_name = object.read_string().map_err(|e| e.at("name"))?;
             }
             "messageReviewHandler" => {
                 m_message_review_handler = object
@@ -310,42 +269,22 @@ pub(crate) fn de_room_summary(
             }
             "createTime" => {
                 m_create_time = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::timestamp(
-                            value,
-                            ::restjson_runtime::TimestampFormat::DateTime,
-                        )
-                    })
+                    .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
                     .map_err(|e| e.at("createTime"))?;
             }
             "updateTime" => {
                 m_update_time = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::timestamp(
-                            value,
-                            ::restjson_runtime::TimestampFormat::DateTime,
-                        )
-                    })
+                    .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
                     .map_err(|e| e.at("updateTime"))?;
             }
             "tags" => {
                 m_tags = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::map(
-                            value,
-                            ::restjson_runtime::__private::json::string,
-                        )
-                    })
+                    .read(|value| ::restjson_runtime::__private::json::string_map(value))
                     .map_err(|e| e.at("tags"))?;
             }
             "loggingConfigurationIdentifiers" => {
                 m_logging_configuration_identifiers = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::list(
-                            value,
-                            ::restjson_runtime::__private::json::string,
-                        )
-                    })
+                    .read(|value| ::restjson_runtime::__private::json::string_list(value))
                     .map_err(|e| e.at("loggingConfigurationIdentifiers"))?;
             }
             _ => {}
@@ -383,9 +322,7 @@ pub(crate) fn de_s3_destination_configuration(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "bucketName" => {
-                m_bucket_name = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("bucketName"))?;
+                m_bucket_name = object.read_string().map_err(|e| e.at("bucketName"))?;
             }
             _ => {}
         }
@@ -406,14 +343,10 @@ pub(crate) fn de_validation_exception_field(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "name" => {
-                m_name = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("name"))?;
+                m_name = object.read_string().map_err(|e| e.at("name"))?;
             }
             "message" => {
-                m_message = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read_string().map_err(|e| e.at("message"))?;
             }
             _ => {}
         }
@@ -434,9 +367,7 @@ pub(crate) fn de_access_denied_exception(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read_string().map_err(|e| e.at("message"))?;
             }
             _ => {}
         }
@@ -476,21 +407,15 @@ pub(crate) fn de_conflict_exception(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read_string().map_err(|e| e.at("message"))?;
             }
             "resourceId" => {
-                m_resource_id = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("resourceId"))?;
+                m_resource_id = object.read_string().map_err(|e| e.at("resourceId"))?;
             }
             "resourceType" => {
                 m_resource_type = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::string(value)
-                            .map(crate::types::ResourceType::from)
-                    })
+                    .read_string()
+                    .map(|v| v.map(crate::types::ResourceType::from))
                     .map_err(|e| e.at("resourceType"))?;
             }
             _ => {}
@@ -532,9 +457,7 @@ pub(crate) fn de_internal_server_exception(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read_string().map_err(|e| e.at("message"))?;
             }
             _ => {}
         }
@@ -572,9 +495,7 @@ pub(crate) fn de_pending_verification(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read_string().map_err(|e| e.at("message"))?;
             }
             _ => {}
         }
@@ -612,21 +533,15 @@ pub(crate) fn de_resource_not_found_exception(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read_string().map_err(|e| e.at("message"))?;
             }
             "resourceId" => {
-                m_resource_id = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("resourceId"))?;
+                m_resource_id = object.read_string().map_err(|e| e.at("resourceId"))?;
             }
             "resourceType" => {
                 m_resource_type = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::string(value)
-                            .map(crate::types::ResourceType::from)
-                    })
+                    .read_string()
+                    .map(|v| v.map(crate::types::ResourceType::from))
                     .map_err(|e| e.at("resourceType"))?;
             }
             _ => {}
@@ -673,27 +588,19 @@ pub(crate) fn de_service_quota_exceeded_exception(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read_string().map_err(|e| e.at("message"))?;
             }
             "resourceId" => {
-                m_resource_id = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("resourceId"))?;
+                m_resource_id = object.read_string().map_err(|e| e.at("resourceId"))?;
             }
             "resourceType" => {
                 m_resource_type = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::string(value)
-                            .map(crate::types::ResourceType::from)
-                    })
+                    .read_string()
+                    .map(|v| v.map(crate::types::ResourceType::from))
                     .map_err(|e| e.at("resourceType"))?;
             }
             "limit" => {
-                m_limit = object
-                    .read(::restjson_runtime::__private::json::integer::<i32>)
-                    .map_err(|e| e.at("limit"))?;
+                m_limit = object.read_integer::<i32>().map_err(|e| e.at("limit"))?;
             }
             _ => {}
         }
@@ -740,27 +647,19 @@ pub(crate) fn de_throttling_exception(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read_string().map_err(|e| e.at("message"))?;
             }
             "resourceId" => {
-                m_resource_id = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("resourceId"))?;
+                m_resource_id = object.read_string().map_err(|e| e.at("resourceId"))?;
             }
             "resourceType" => {
                 m_resource_type = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::string(value)
-                            .map(crate::types::ResourceType::from)
-                    })
+                    .read_string()
+                    .map(|v| v.map(crate::types::ResourceType::from))
                     .map_err(|e| e.at("resourceType"))?;
             }
             "limit" => {
-                m_limit = object
-                    .read(::restjson_runtime::__private::json::integer::<i32>)
-                    .map_err(|e| e.at("limit"))?;
+                m_limit = object.read_integer::<i32>().map_err(|e| e.at("limit"))?;
             }
             _ => {}
         }
@@ -804,16 +703,12 @@ pub(crate) fn de_validation_exception(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "message" => {
-                m_message = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("message"))?;
+                m_message = object.read_string().map_err(|e| e.at("message"))?;
             }
             "reason" => {
                 m_reason = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::string(value)
-                            .map(crate::types::ValidationExceptionReason::from)
-                    })
+                    .read_string()
+                    .map(|v| v.map(crate::types::ValidationExceptionReason::from))
                     .map_err(|e| e.at("reason"))?;
             }
             "fieldList" => {

@@ -14,14 +14,21 @@ mod read;
 
 pub use read::{
     ArrayReader, Input, ObjectReader, UnionReader, array, blob, boolean, document, double, float,
-    integer, list, map, object, read_body, sparse_list, sparse_map, string, timestamp,
+    integer, list, map, object, read_body, sparse_list, sparse_map, string, string_list,
+    string_map, timestamp,
 };
 
 /// Appends `s` to `out` as a JSON string literal.
 pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
+    // Most strings need no escape: find the first byte that may, eight bytes at a time.
+    let mut plain = plain_prefix(s.as_bytes());
+    while !s.is_char_boundary(plain) {
+        plain -= 1;
+    }
+    out.push_str(&s[..plain]);
+    let mut start = plain;
+    for (i, b) in s.bytes().enumerate().skip(plain) {
         let escape: Option<&str> = match b {
             b'"' => Some("\\\""),
             b'\\' => Some("\\\\"),
@@ -42,6 +49,29 @@ pub fn write_string(out: &mut String, s: &str) {
     }
     out.push_str(&s[start..]);
     out.push('"');
+}
+
+/// The length of the longest prefix of whole eight-byte words of `b` holding no `"`, no `\\`
+/// and no control character (a byte below 0x20): bytes the writer copies as they are.
+fn plain_prefix(b: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether a byte of `w` is zero (exact, with the high bits of `w` masked out by `!w`).
+    let zero_byte = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS;
+    let mut done = 0;
+    for chunk in b.chunks_exact(8) {
+        let w = u64::from_ne_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+        if control
+            | zero_byte(w ^ (ONES * u64::from(b'"')))
+            | zero_byte(w ^ (ONES * u64::from(b'\\')))
+            != 0
+        {
+            break;
+        }
+        done += 8;
+    }
+    done
 }
 
 /// Writes a JSON object member by member.
@@ -215,36 +245,50 @@ impl<'a> ValueWriter<'a> {
 }
 
 /// A value in a response body that does not match the model.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeserializeError {
+// Boxed: readers return `Result<_, DeserializeError>` at every level of a body, and a
+// pointer-sized error keeps those results in registers.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DeserializeError(Box<ErrorDetail>);
+
+#[derive(Clone, PartialEq, Eq)]
+struct ErrorDetail {
     path: Vec<String>,
     message: String,
+}
+
+impl fmt::Debug for DeserializeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeserializeError")
+            .field("path", &self.0.path)
+            .field("message", &self.0.message)
+            .finish()
+    }
 }
 
 impl DeserializeError {
     /// A new error about the value at the current position.
     pub fn new(message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(ErrorDetail {
             path: Vec::new(),
             message: message.into(),
-        }
+        }))
     }
 
     /// Adds the member name or index the error happened under (outermost last).
     pub fn at(mut self, segment: impl fmt::Display) -> Self {
-        self.path.push(segment.to_string());
+        self.0.path.push(segment.to_string());
         self
     }
 
     /// What is wrong, without the path.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The path of the offending value, like `rooms[0].arn`.
     pub fn path(&self) -> String {
         let mut out = String::new();
-        for seg in self.path.iter().rev() {
+        for seg in self.0.path.iter().rev() {
             if seg.starts_with('[') {
                 out.push_str(seg);
             } else {
@@ -260,10 +304,10 @@ impl DeserializeError {
 
 impl fmt::Display for DeserializeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
+        if self.0.path.is_empty() {
+            f.write_str(&self.0.message)
         } else {
-            write!(f, "{} at `{}`", self.message, self.path())
+            write!(f, "{} at `{}`", self.0.message, self.path())
         }
     }
 }
@@ -306,6 +350,24 @@ mod tests {
         assert_eq!(parsed["name"], "a\"b\\c\n\u{1}é🎉");
     }
 
+    #[test]
+    fn escapes_at_every_position_of_the_word_scan() {
+        for c in [
+            '"', '\\', '\n', '\u{1}', '\u{1f}', ' ', '~', '\u{7f}', 'é', '🎉',
+        ] {
+            for at in 0..20 {
+                let text = format!("{}{c}{}", "a".repeat(at), "b".repeat(at % 7 + 3));
+                let mut out = String::new();
+                write_string(&mut out, &text);
+                let back: String = serde_json::from_str(&out).unwrap();
+                assert_eq!(back, text, "{out}");
+                assert!(!out.bytes().any(|b| b < 0x20), "{out:?}");
+                let quoted = out.matches('"').count() - out.matches("\\\"").count();
+                assert_eq!(quoted, 2, "{out}");
+            }
+        }
+    }
+
     /// Reads `{"v": <value>}` with `f`.
     fn member<T>(
         json: &str,
@@ -322,6 +384,176 @@ mod tests {
             }
             Ok(out)
         })
+    }
+
+    /// Reads `{"v": <value>, "w": 7}` with the leaf reader `f` for `v`, and `w` after it.
+    fn leaf_member<T>(
+        json: &str,
+        f: impl FnOnce(&mut ObjectReader<'_, '_>) -> Result<Option<T>, DeserializeError>,
+    ) -> Result<Option<T>, DeserializeError> {
+        read_body(format!(r#"{{"v":{json},"w":7}}"#).as_bytes(), |v| {
+            let mut o = object(v)?;
+            let (mut out, mut w) = (None, None);
+            let mut f = Some(f);
+            while let Some(key) = o.next_key()? {
+                match &*key {
+                    "v" => out = f.take().map_or(Ok(None), |f| f(&mut o))?,
+                    "w" => w = o.read_integer::<i32>()?,
+                    _ => {}
+                }
+            }
+            assert_eq!(w, Some(7), "the member after {json}");
+            Ok(out)
+        })
+    }
+
+    #[test]
+    fn leaf_readers_read_as_the_reader_functions_do() {
+        let values = [
+            "null",
+            "true",
+            "0",
+            "-3",
+            "300",
+            "9223372036854775808",
+            "1.5",
+            "1e3",
+            "1704164645.123",
+            r#""text""#,
+            r#""NaN""#,
+            r#""-Infinity""#,
+            r#""2024-01-02T03:04:05.5Z""#,
+            r#""Tue, 02 Jan 2024 03:04:05 GMT""#,
+            r#""aGVsbG8=""#,
+            r#""not base64!""#,
+            r#""esc\"aped\n""#,
+            "{}",
+            r#"{"a":[1,{"b":null}]}"#,
+            "[]",
+            r#"[1,[2],{"c":"d"}]"#,
+        ];
+        let text = |r: Result<Option<String>, DeserializeError>| match r {
+            Ok(v) => format!("ok {v:?}"),
+            Err(e) => format!("error {e}"),
+        };
+        fn show<T: fmt::Debug>(
+            r: Result<Option<T>, DeserializeError>,
+        ) -> Result<Option<String>, DeserializeError> {
+            r.map(|v| v.map(|v| format!("{v:?}")))
+        }
+        for json in values {
+            let pairs = [
+                (
+                    show(leaf_member(json, |o| o.read_string())),
+                    show(member(json, string)),
+                ),
+                (
+                    show(leaf_member(json, |o| o.read_boolean())),
+                    show(member(json, boolean)),
+                ),
+                (
+                    show(leaf_member(json, |o| o.read_integer::<i8>())),
+                    show(member(json, integer::<i8>)),
+                ),
+                (
+                    show(leaf_member(json, |o| o.read_integer::<i64>())),
+                    show(member(json, integer::<i64>)),
+                ),
+                (
+                    show(leaf_member(json, |o| o.read_double())),
+                    show(member(json, double)),
+                ),
+                (
+                    show(leaf_member(json, |o| o.read_float())),
+                    show(member(json, float)),
+                ),
+                (
+                    show(leaf_member(json, |o| o.read_blob())),
+                    show(member(json, blob)),
+                ),
+            ];
+            for (leaf, function) in pairs {
+                assert_eq!(text(leaf), text(function), "{json}");
+            }
+            for format in [
+                TimestampFormat::DateTime,
+                TimestampFormat::HttpDate,
+                TimestampFormat::EpochSeconds,
+            ] {
+                assert_eq!(
+                    text(show(leaf_member(json, |o| o.read_timestamp(format)))),
+                    text(show(member(json, |v| timestamp(v, format)))),
+                    "{json} {format:?}"
+                );
+            }
+        }
+        // What the comparison relies on: null is absent, a mismatch is an error.
+        assert_eq!(leaf_member("null", |o| o.read_string()), Ok(None));
+        assert_eq!(
+            leaf_member("[1]", |o| o.read_string())
+                .unwrap_err()
+                .to_string(),
+            "expected a string, found an array"
+        );
+        assert_eq!(
+            leaf_member(r#"{"a":1}"#, |o| o.read_integer::<i32>())
+                .unwrap_err()
+                .to_string(),
+            "expected an integer, found an object"
+        );
+    }
+
+    #[test]
+    fn string_lists_and_maps_read_as_list_and_map_of_strings_do() {
+        let text = |r: Result<Option<String>, DeserializeError>| match r {
+            Ok(v) => format!("ok {v:?}"),
+            Err(e) => format!("error {e}"),
+        };
+        for json in [
+            "null",
+            "[]",
+            r#"["a",null,"b\u0021"]"#,
+            r#"["a",1]"#,
+            r#"["a",["b"],"c"]"#,
+            r#"[{"x":"y"}]"#,
+            "{}",
+            r#"{"k":"v","n":null,"k2":"w"}"#,
+            r#"{"k":"v","k":null}"#,
+            r#"{"k":null,"k":"v"}"#,
+            r#"{"e\u0073c":"v"}"#,
+            r#"{"k":"v","bad":2}"#,
+            r#"{"k":{"deep":[1]}}"#,
+            r#""text""#,
+            "7",
+        ] {
+            assert_eq!(
+                text(member(json, string_list).map(|v| v.map(|v| format!("{v:?}")))),
+                text(member(json, |v| list(v, string)).map(|v| v.map(|v| format!("{v:?}")))),
+                "{json}"
+            );
+            assert_eq!(
+                text(member(json, string_map).map(|v| v.map(|v| format!("{v:?}")))),
+                text(member(json, |v| map(v, string)).map(|v| v.map(|v| format!("{v:?}")))),
+                "{json}"
+            );
+        }
+        assert_eq!(
+            member(r#"["a",null,"b"]"#, string_list),
+            Ok(Some(vec!["a".to_owned(), "b".to_owned()]))
+        );
+        assert_eq!(
+            member(r#"["a",1]"#, string_list)
+                .unwrap_err()
+                .at("ids")
+                .to_string(),
+            "expected a string, found a number at `ids[1]`"
+        );
+        assert_eq!(
+            member(r#"{"k":"v","bad":2}"#, string_map)
+                .unwrap_err()
+                .to_string(),
+            "expected a string, found a number at `bad`"
+        );
     }
 
     #[test]

@@ -230,6 +230,52 @@ fn de_reader(ty: &Ty, boxed: bool) -> TokenStream {
     }
 }
 
+/// An expression of type `Result<Option<T>, DeserializeError>` reading the current member of
+/// `object` (a `json::ObjectReader`): leaves through the reader's own methods (no reader
+/// function between the deserializer and the value), the rest through [`de_reader`].
+fn de_member(ty: &Ty, boxed: bool) -> TokenStream {
+    let leaf = match ty {
+        _ if boxed => None,
+        Ty::String => Some(quote!(read_string())),
+        Ty::Bool => Some(quote!(read_boolean())),
+        Ty::Byte => Some(quote!(read_integer::<i8>())),
+        Ty::Short => Some(quote!(read_integer::<i16>())),
+        Ty::Integer => Some(quote!(read_integer::<i32>())),
+        Ty::Long => Some(quote!(read_integer::<i64>())),
+        Ty::Float => Some(quote!(read_float())),
+        Ty::Double => Some(quote!(read_double())),
+        Ty::Blob => Some(quote!(read_blob())),
+        Ty::Timestamp(f) => {
+            let f = ts_tokens(*f, TsFormat::EpochSeconds);
+            Some(quote!(read_timestamp(#f)))
+        }
+        Ty::Named {
+            kind: NamedKind::Enum,
+            rust,
+            ..
+        } => {
+            let t = format_ident!("{}", rust);
+            return quote!(object.read_string().map(|v| v.map(crate::types::#t::from)));
+        }
+        Ty::Named {
+            kind: NamedKind::IntEnum,
+            rust,
+            ..
+        } => {
+            let t = format_ident!("{}", rust);
+            return quote!(object.read_integer::<i32>().map(|v| v.map(crate::types::#t::from)));
+        }
+        _ => None,
+    };
+    match leaf {
+        Some(call) => quote!(object.#call),
+        None => {
+            let reader = de_reader(ty, boxed);
+            quote!(object.read(#reader))
+        }
+    }
+}
+
 /// An expression of type `Result<T, DeserializeError>` reading `v` (a `json::Input`).
 pub fn de_value(ty: &Ty, v: TokenStream) -> TokenStream {
     match ty {
@@ -264,6 +310,14 @@ pub fn de_value(ty: &Ty, v: TokenStream) -> TokenStream {
         Ty::Blob => quote!(::restjson_runtime::__private::json::blob(#v)),
         Ty::Document => quote!(::restjson_runtime::__private::json::document(#v)),
         Ty::Unit => quote!(::restjson_runtime::__private::json::object(#v).map(|_| ())),
+        Ty::List {
+            elem,
+            sparse: false,
+        } if **elem == Ty::String => quote!(::restjson_runtime::__private::json::string_list(#v)),
+        Ty::Map {
+            value,
+            sparse: false,
+        } if **value == Ty::String => quote!(::restjson_runtime::__private::json::string_map(#v)),
         Ty::List { elem, sparse } => {
             let inner = de_reader(elem, false);
             if *sparse {
@@ -362,9 +416,9 @@ pub fn de_parts(members: &[Member], headers_read: bool) -> DeParts {
         });
         if m.binding.is_body_in_response() {
             let key = &m.json_name;
-            let reader = de_reader(&m.ty, m.boxed);
+            let read = de_member(&m.ty, m.boxed);
             parts.arms.push(quote! {
-                #key => { #local = object.read(#reader).map_err(|e| e.at(#key))?; }
+                #key => { #local = #read.map_err(|e| e.at(#key))?; }
             });
         }
         let init = if m.non_optional() {
@@ -438,11 +492,8 @@ fn de_union_fn(fn_name: &str, u: &UnionDef) -> TokenStream {
         let v = &v.member;
         let var = format_ident!("{}", v.rust_name);
         let key = &v.json_name;
-        let mut expr = de_value(&v.ty, quote!(value));
-        if v.boxed {
-            expr = quote!(#expr.map(::std::boxed::Box::new));
-        }
-        quote!(#key => object.read(|value| #expr.map(crate::types::#n::#var)).map_err(|e| e.at(#key))?,)
+        let read = de_member(&v.ty, v.boxed);
+        quote!(#key => #read.map(|v| v.map(crate::types::#n::#var)).map_err(|e| e.at(#key))?,)
     });
     quote! {
         pub(crate) fn #f(value: ::restjson_runtime::__private::json::Input<'_, '_>) -> ::std::result::Result<crate::types::#n, ::restjson_runtime::__private::DeserializeError> {

@@ -744,28 +744,16 @@ fn de_response(
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "token" => {
-                    m_token = object
-                        .read(::restjson_runtime::__private::json::string)
-                        .map_err(|e| e.at("token"))?;
+                    m_token = object.read_string().map_err(|e| e.at("token"))?;
                 }
                 "tokenExpirationTime" => {
                     m_token_expiration_time = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::timestamp(
-                                value,
-                                ::restjson_runtime::TimestampFormat::DateTime,
-                            )
-                        })
+                        .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
                         .map_err(|e| e.at("tokenExpirationTime"))?;
                 }
                 "sessionExpirationTime" => {
                     m_session_expiration_time = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::timestamp(
-                                value,
-                                ::restjson_runtime::TimestampFormat::DateTime,
-                            )
-                        })
+                        .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
                         .map_err(|e| e.at("sessionExpirationTime"))?;
                 }
                 _ => {}

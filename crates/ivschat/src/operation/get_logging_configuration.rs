@@ -559,39 +559,23 @@ fn de_response(
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "arn" => {
-                    m_arn = object
-                        .read(::restjson_runtime::__private::json::string)
-                        .map_err(|e| e.at("arn"))?;
+                    m_arn = object.read_string().map_err(|e| e.at("arn"))?;
                 }
                 "id" => {
-                    m_id = object
-                        .read(::restjson_runtime::__private::json::string)
-                        .map_err(|e| e.at("id"))?;
+                    m_id = object.read_string().map_err(|e| e.at("id"))?;
                 }
                 "createTime" => {
                     m_create_time = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::timestamp(
-                                value,
-                                ::restjson_runtime::TimestampFormat::DateTime,
-                            )
-                        })
+                        .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
                         .map_err(|e| e.at("createTime"))?;
                 }
                 "updateTime" => {
                     m_update_time = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::timestamp(
-                                value,
-                                ::restjson_runtime::TimestampFormat::DateTime,
-                            )
-                        })
+                        .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
                         .map_err(|e| e.at("updateTime"))?;
                 }
                 "name" => {
-                    m_name = object
-                        .read(::restjson_runtime::__private::json::string)
-                        .map_err(|e| e.at("name"))?;
+                    m_name = object.read_string().map_err(|e| e.at("name"))?;
                 }
                 "destinationConfiguration" => {
                     m_destination_configuration = object
@@ -600,20 +584,13 @@ fn de_response(
                 }
                 "state" => {
                     m_state = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::string(value)
-                                .map(crate::types::LoggingConfigurationState::from)
-                        })
+                        .read_string()
+                        .map(|v| v.map(crate::types::LoggingConfigurationState::from))
                         .map_err(|e| e.at("state"))?;
                 }
                 "tags" => {
                     m_tags = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::map(
-                                value,
-                                ::restjson_runtime::__private::json::string,
-                            )
-                        })
+                        .read(|value| ::restjson_runtime::__private::json::string_map(value))
                         .map_err(|e| e.at("tags"))?;
                 }
                 _ => {}

@@ -455,9 +455,7 @@ fn de_response(
                         .map_err(|e| e.at("loggingConfigurations"))?;
                 }
                 "nextToken" => {
-                    m_next_token = object
-                        .read(::restjson_runtime::__private::json::string)
-                        .map_err(|e| e.at("nextToken"))?;
+                    m_next_token = object.read_string().map_err(|e| e.at("nextToken"))?;
                 }
                 _ => {}
             }

@@ -351,12 +351,7 @@ fn de_response(
             match &*key {
                 "tags" => {
                     m_tags = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::map(
-                                value,
-                                ::restjson_runtime::__private::json::string,
-                            )
-                        })
+                        .read(|value| ::restjson_runtime::__private::json::string_map(value))
                         .map_err(|e| e.at("tags"))?;
                 }
                 _ => {}

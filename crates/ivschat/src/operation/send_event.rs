@@ -483,9 +483,7 @@ fn de_response(
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "id" => {
-                    m_id = object
-                        .read(::restjson_runtime::__private::json::string)
-                        .map_err(|e| e.at("id"))?;
+                    m_id = object.read_string().map_err(|e| e.at("id"))?;
                 }
                 _ => {}
             }

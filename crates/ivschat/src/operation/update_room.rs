@@ -906,48 +906,32 @@ fn de_response(
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "arn" => {
-                    m_arn = object
-                        .read(::restjson_runtime::__private::json::string)
-                        .map_err(|e| e.at("arn"))?;
+                    m_arn = object.read_string().map_err(|e| e.at("arn"))?;
                 }
                 "id" => {
-                    m_id = object
-                        .read(::restjson_runtime::__private::json::string)
-                        .map_err(|e| e.at("id"))?;
+                    m_id = object.read_string().map_err(|e| e.at("id"))?;
                 }
                 "name" => {
-                    m_name = object
-                        .read(::restjson_runtime::__private::json::string)
-                        .map_err(|e| e.at("name"))?;
+                    m_name = object.read_string().map_err(|e| e.at("name"))?;
                 }
                 "createTime" => {
                     m_create_time = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::timestamp(
-                                value,
-                                ::restjson_runtime::TimestampFormat::DateTime,
-                            )
-                        })
+                        .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
                         .map_err(|e| e.at("createTime"))?;
                 }
                 "updateTime" => {
                     m_update_time = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::timestamp(
-                                value,
-                                ::restjson_runtime::TimestampFormat::DateTime,
-                            )
-                        })
+                        .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
                         .map_err(|e| e.at("updateTime"))?;
                 }
                 "maximumMessageRatePerSecond" => {
                     m_maximum_message_rate_per_second = object
-                        .read(::restjson_runtime::__private::json::integer::<i32>)
+                        .read_integer::<i32>()
                         .map_err(|e| e.at("maximumMessageRatePerSecond"))?;
                 }
                 "maximumMessageLength" => {
                     m_maximum_message_length = object
-                        .read(::restjson_runtime::__private::json::integer::<i32>)
+                        .read_integer::<i32>()
                         .map_err(|e| e.at("maximumMessageLength"))?;
                 }
                 "messageReviewHandler" => {
@@ -957,22 +941,12 @@ fn de_response(
                 }
                 "tags" => {
                     m_tags = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::map(
-                                value,
-                                ::restjson_runtime::__private::json::string,
-                            )
-                        })
+                        .read(|value| ::restjson_runtime::__private::json::string_map(value))
                         .map_err(|e| e.at("tags"))?;
                 }
                 "loggingConfigurationIdentifiers" => {
                     m_logging_configuration_identifiers = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::list(
-                                value,
-                                ::restjson_runtime::__private::json::string,
-                            )
-                        })
+                        .read(|value| ::restjson_runtime::__private::json::string_list(value))
                         .map_err(|e| e.at("loggingConfigurationIdentifiers"))?;
                 }
                 _ => {}

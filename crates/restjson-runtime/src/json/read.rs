@@ -147,6 +147,57 @@ impl<'de> ObjectReader<'_, 'de> {
         Ok(out)
     }
 
+    /// Reads the current member as a string; `null` reads as `None`. The leaf readers below
+    /// (`read_string` .. `read_blob`) read the value straight from the deserializer, without
+    /// the reader-function round trip [`ObjectReader::read`] makes, and fail as the functions
+    /// of the same name do.
+    pub fn read_string(&mut self) -> Result<Option<String>, DeserializeError> {
+        self.leaf(|s| s.string())
+    }
+
+    /// Reads the current member as a boolean; `null` reads as `None`.
+    pub fn read_boolean(&mut self) -> Result<Option<bool>, DeserializeError> {
+        self.leaf(|s| s.boolean())
+    }
+
+    /// Reads the current member as an integer that must fit `T`; `null` reads as `None`.
+    pub fn read_integer<T: TryFrom<i64>>(&mut self) -> Result<Option<T>, DeserializeError> {
+        self.leaf(|s| s.integer())?.map(narrow::<T>).transpose()
+    }
+
+    /// Reads the current member as a double; `null` reads as `None`.
+    pub fn read_double(&mut self) -> Result<Option<f64>, DeserializeError> {
+        self.leaf(|s| s.double())
+    }
+
+    /// Reads the current member as a float; `null` reads as `None`.
+    pub fn read_float(&mut self) -> Result<Option<f32>, DeserializeError> {
+        Ok(self.read_double()?.map(|d| d as f32))
+    }
+
+    /// Reads the current member as a timestamp in `format`; `null` reads as `None`.
+    pub fn read_timestamp(
+        &mut self,
+        format: TimestampFormat,
+    ) -> Result<Option<DateTime>, DeserializeError> {
+        self.leaf(|s| s.timestamp(format))
+    }
+
+    /// Reads the current member as a base64-encoded blob; `null` reads as `None`.
+    pub fn read_blob(&mut self) -> Result<Option<crate::types::Blob>, DeserializeError> {
+        self.leaf(|s| s.blob())
+    }
+
+    fn leaf<T>(
+        &mut self,
+        read: impl FnOnce(&mut dyn MapSource<'de>) -> Result<Option<T>, DeserializeError>,
+    ) -> Result<Option<T>, DeserializeError> {
+        match self.source.as_deref_mut() {
+            Some(source) => read(source),
+            None => Ok(None),
+        }
+    }
+
     /// Reads the current member's value, `null` included.
     fn read_any(&mut self, sink: &mut Sink<'_, 'de>) -> Result<(), DeserializeError> {
         match self.source.as_deref_mut() {
@@ -192,11 +243,20 @@ trait MapSource<'de> {
     fn key(&mut self) -> Result<Option<Cow<'de, str>>, DeserializeError>;
     fn value(&mut self, sink: &mut Sink<'_, 'de>) -> Result<(), DeserializeError>;
     fn skip(&mut self) -> Result<bool, DeserializeError>;
+    // The current member's value as a leaf (`None` for `null`), one call each.
+    fn string(&mut self) -> Result<Option<String>, DeserializeError>;
+    fn boolean(&mut self) -> Result<Option<bool>, DeserializeError>;
+    fn integer(&mut self) -> Result<Option<i64>, DeserializeError>;
+    fn double(&mut self) -> Result<Option<f64>, DeserializeError>;
+    fn timestamp(&mut self, format: TimestampFormat) -> Result<Option<DateTime>, DeserializeError>;
+    fn blob(&mut self) -> Result<Option<crate::types::Blob>, DeserializeError>;
 }
 
 /// An array the deserializer stands on, type-erased.
 trait SeqSource<'de> {
     fn next(&mut self, sink: &mut Sink<'_, 'de>) -> Result<bool, DeserializeError>;
+    /// The next element as a string (`Some(None)` for `null`), or `None` at the end.
+    fn string(&mut self) -> Result<Option<Option<String>>, DeserializeError>;
 }
 
 /// A `serde_json` error met inside a value; the whole body is re-checked when this reaches
@@ -217,6 +277,17 @@ impl<'de, A: MapAccess<'de>> Map<A> {
             self.access.next_value::<IgnoredAny>()?;
         }
         Ok(())
+    }
+
+    /// Reads the pending value with the leaf reader `f`.
+    fn leaf<T>(
+        &mut self,
+        f: impl FnOnce(Input<'_, 'de>) -> Result<T, DeserializeError>,
+    ) -> Result<Option<T>, DeserializeError> {
+        if !std::mem::take(&mut self.pending) {
+            return Ok(None);
+        }
+        self.access.next_value_seed(LeafSeed(f)).map_err(syntax)?
     }
 
     /// Skips what the reader left unread, so the deserializer can close the object.
@@ -256,6 +327,116 @@ impl<'de, A: MapAccess<'de>> MapSource<'de> for Map<A> {
         }
         self.access.next_value_seed(SkipSeed).map_err(syntax)
     }
+
+    fn string(&mut self) -> Result<Option<String>, DeserializeError> {
+        self.leaf(string)
+    }
+
+    fn boolean(&mut self) -> Result<Option<bool>, DeserializeError> {
+        self.leaf(boolean)
+    }
+
+    fn integer(&mut self) -> Result<Option<i64>, DeserializeError> {
+        self.leaf(whole_number)
+    }
+
+    fn double(&mut self) -> Result<Option<f64>, DeserializeError> {
+        self.leaf(double)
+    }
+
+    fn timestamp(&mut self, format: TimestampFormat) -> Result<Option<DateTime>, DeserializeError> {
+        self.leaf(|v| timestamp(v, format))
+    }
+
+    fn blob(&mut self) -> Result<Option<crate::types::Blob>, DeserializeError> {
+        self.leaf(blob)
+    }
+}
+
+/// Reads one leaf value with a reader function, straight from the deserializer: `null` is
+/// `None`; an object or array is skipped and handed to the function (which refuses it).
+struct LeafSeed<F>(F);
+
+/// The elements of an array a leaf reader was given (it refuses arrays without reading them).
+struct NoElements;
+
+impl<'de> SeqSource<'de> for NoElements {
+    fn next(&mut self, _: &mut Sink<'_, 'de>) -> Result<bool, DeserializeError> {
+        Ok(false)
+    }
+
+    fn string(&mut self) -> Result<Option<Option<String>>, DeserializeError> {
+        Ok(None)
+    }
+}
+
+impl<'de, T, F: FnOnce(Input<'_, 'de>) -> Result<T, DeserializeError>> DeserializeSeed<'de>
+    for LeafSeed<F>
+{
+    type Value = Result<Option<T>, DeserializeError>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<F> LeafSeed<F> {
+    fn deliver<'de, T>(self, kind: Kind<'_, 'de>) -> Result<Option<T>, DeserializeError>
+    where
+        F: FnOnce(Input<'_, 'de>) -> Result<T, DeserializeError>,
+    {
+        (self.0)(Input { kind }).map(Some)
+    }
+}
+
+impl<'de, T, F: FnOnce(Input<'_, 'de>) -> Result<T, DeserializeError>> Visitor<'de>
+    for LeafSeed<F>
+{
+    type Value = Result<Option<T>, DeserializeError>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(self.deliver(Kind::Bool(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(self.deliver(Kind::I64(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(self.deliver(Kind::U64(v)))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(self.deliver(Kind::F64(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.deliver(Kind::Str(v)))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Ok(None))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Ok(None))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        while access.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(self.deliver(Kind::Object(ObjectReader { source: None })))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        while access.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.deliver(Kind::Array(ArrayReader {
+            source: &mut NoElements,
+        })))
+    }
 }
 
 struct Seq<A> {
@@ -272,6 +453,13 @@ impl<'de, A: SeqAccess<'de>> SeqSource<'de> for Seq<A> {
             Ok(found) => Ok(found.is_some()),
             Err(e) => Err(failed.unwrap_or_else(|| syntax(e))),
         }
+    }
+
+    fn string(&mut self) -> Result<Option<Option<String>>, DeserializeError> {
+        self.access
+            .next_element_seed(LeafSeed(string))
+            .map_err(syntax)?
+            .transpose()
     }
 }
 
@@ -480,7 +668,22 @@ pub fn boolean(v: Input<'_, '_>) -> Result<bool, DeserializeError> {
 
 /// An integer that must fit `T` (byte, short, integer, long).
 pub fn integer<T: TryFrom<i64>>(v: Input<'_, '_>) -> Result<T, DeserializeError> {
-    let n = match v.kind {
+    narrow(whole_number(v)?)
+}
+
+/// `n` as `T`, or the error naming the range it is out of.
+fn narrow<T: TryFrom<i64>>(n: i64) -> Result<T, DeserializeError> {
+    T::try_from(n).map_err(|_| {
+        DeserializeError::new(format!(
+            "integer {n} is out of range for {}",
+            std::any::type_name::<T>()
+        ))
+    })
+}
+
+/// A JSON integer that fits an `i64`.
+fn whole_number(v: Input<'_, '_>) -> Result<i64, DeserializeError> {
+    Ok(match v.kind {
         Kind::I64(n) => n,
         Kind::U64(n) => i64::try_from(n)
             .map_err(|_| DeserializeError::new(format!("expected an integer, found {n}")))?,
@@ -491,12 +694,6 @@ pub fn integer<T: TryFrom<i64>>(v: Input<'_, '_>) -> Result<T, DeserializeError>
             )));
         }
         _ => return Err(v.mismatch("an integer")),
-    };
-    T::try_from(n).map_err(|_| {
-        DeserializeError::new(format!(
-            "integer {n} is out of range for {}",
-            std::any::type_name::<T>()
-        ))
     })
 }
 
@@ -610,6 +807,42 @@ pub fn list<T>(
     {
         out.extend(item);
         i += 1;
+    }
+    Ok(out)
+}
+
+/// A dense list of strings: [`list`] with [`string`], each element read straight from the
+/// deserializer.
+pub fn string_list(v: Input<'_, '_>) -> Result<Vec<String>, DeserializeError> {
+    let items = array(v)?;
+    let mut out = Vec::new();
+    let mut i = 0usize;
+    while let Some(item) = items
+        .source
+        .string()
+        .map_err(|e| e.at(format_args!("[{i}]")))?
+    {
+        out.extend(item);
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// A dense map of strings: [`map`] with [`string`], each value read straight from the
+/// deserializer.
+pub fn string_map(v: Input<'_, '_>) -> Result<BTreeMap<String, String>, DeserializeError> {
+    let mut entries = object(v)?;
+    let mut out = BTreeMap::new();
+    while let Some(key) = entries.next_key()? {
+        match entries.read_string().map_err(|e| e.at(&key))? {
+            Some(value) => {
+                out.insert(key.into_owned(), value);
+            }
+            // A later `null` for the same key wins, as it would in a parsed object.
+            None => {
+                out.remove(&*key);
+            }
+        }
     }
     Ok(out)
 }

@@ -51,9 +51,7 @@ pub(crate) fn de_node(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "name" => {
-                m_name = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("name"))?;
+                m_name = object.read_string().map_err(|e| e.at("name"))?;
             }
             "next" => {
                 m_next = object
@@ -73,9 +71,7 @@ pub(crate) fn de_node(
                     .map_err(|e| e.at("choice"))?;
             }
             "secret" => {
-                m_secret = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("secret"))?;
+                m_secret = object.read_string().map_err(|e| e.at("secret"))?;
             }
             _ => {}
         }
@@ -130,20 +126,16 @@ pub(crate) fn de_option(
         }
         let variant = match &*key {
             "Some" => object
-                .read(|value| crate::protocol::de_string(value).map(crate::types::Option::Some))
+                .read(crate::protocol::de_string)
+                .map(|v| v.map(crate::types::Option::Some))
                 .map_err(|e| e.at("Some"))?,
             "Unknown" => object
-                .read(|value| {
-                    ::restjson_runtime::__private::json::integer::<i32>(value)
-                        .map(crate::types::Option::UnknownValue)
-                })
+                .read_integer::<i32>()
+                .map(|v| v.map(crate::types::Option::UnknownValue))
                 .map_err(|e| e.at("Unknown"))?,
             "box" => object
-                .read(|value| {
-                    crate::protocol::de_node(value)
-                        .map(::std::boxed::Box::new)
-                        .map(crate::types::Option::Box)
-                })
+                .read(|value| crate::protocol::de_node(value).map(::std::boxed::Box::new))
+                .map(|v| v.map(crate::types::Option::Box))
                 .map_err(|e| e.at("box"))?,
             _ => object.skip()?.then_some(crate::types::Option::Unknown),
         };
@@ -168,9 +160,7 @@ pub(crate) fn de_string(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "Inner" => {
-                m_inner = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("Inner"))?;
+                m_inner = object.read_string().map_err(|e| e.at("Inner"))?;
             }
             _ => {}
         }
@@ -189,14 +179,10 @@ pub(crate) fn de_unhandled(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "Message" => {
-                m_message = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("Message"))?;
+                m_message = object.read_string().map_err(|e| e.at("Message"))?;
             }
             "code" => {
-                m_code = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("code"))?;
+                m_code = object.read_string().map_err(|e| e.at("code"))?;
             }
             _ => {}
         }

@@ -13,23 +13,14 @@ pub(crate) fn de_shelf(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "id" => {
-                m_id = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("id"))?;
+                m_id = object.read_string().map_err(|e| e.at("id"))?;
             }
             "requestId" => {
-                m_request_id = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("requestId"))?;
+                m_request_id = object.read_string().map_err(|e| e.at("requestId"))?;
             }
             "tags" => {
                 m_tags = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::map(
-                            value,
-                            ::restjson_runtime::__private::json::string,
-                        )
-                    })
+                    .read(|value| ::restjson_runtime::__private::json::string_map(value))
                     .map_err(|e| e.at("tags"))?;
             }
             _ => {}
@@ -52,9 +43,7 @@ pub(crate) fn de_no_such_file(
     while let ::std::option::Option::Some(key) = object.next_key()? {
         match &*key {
             "Message" => {
-                m_message = object
-                    .read(::restjson_runtime::__private::json::string)
-                    .map_err(|e| e.at("Message"))?;
+                m_message = object.read_string().map_err(|e| e.at("Message"))?;
             }
             _ => {}
         }

@@ -357,9 +357,7 @@ fn de_response(
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "name" => {
-                    m_name = object
-                        .read(::restjson_runtime::__private::json::string)
-                        .map_err(|e| e.at("name"))?;
+                    m_name = object.read_string().map_err(|e| e.at("name"))?;
                 }
                 "next" => {
                     m_next = object
@@ -382,9 +380,7 @@ fn de_response(
                         .map_err(|e| e.at("choice"))?;
                 }
                 "secret" => {
-                    m_secret = object
-                        .read(::restjson_runtime::__private::json::string)
-                        .map_err(|e| e.at("secret"))?;
+                    m_secret = object.read_string().map_err(|e| e.at("secret"))?;
                 }
                 _ => {}
             }

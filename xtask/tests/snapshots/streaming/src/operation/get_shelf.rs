@@ -368,23 +368,14 @@ fn de_response(
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "id" => {
-                    m_id = object
-                        .read(::restjson_runtime::__private::json::string)
-                        .map_err(|e| e.at("id"))?;
+                    m_id = object.read_string().map_err(|e| e.at("id"))?;
                 }
                 "requestId" => {
-                    m_request_id_value = object
-                        .read(::restjson_runtime::__private::json::string)
-                        .map_err(|e| e.at("requestId"))?;
+                    m_request_id_value = object.read_string().map_err(|e| e.at("requestId"))?;
                 }
                 "tags" => {
                     m_tags = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::map(
-                                value,
-                                ::restjson_runtime::__private::json::string,
-                            )
-                        })
+                        .read(|value| ::restjson_runtime::__private::json::string_map(value))
                         .map_err(|e| e.at("tags"))?;
                 }
                 _ => {}

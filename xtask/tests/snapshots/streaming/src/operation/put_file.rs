@@ -423,9 +423,7 @@ fn de_response(
         while let ::std::option::Option::Some(key) = object.next_key()? {
             match &*key {
                 "size" => {
-                    m_size = object
-                        .read(::restjson_runtime::__private::json::integer::<i64>)
-                        .map_err(|e| e.at("size"))?;
+                    m_size = object.read_integer::<i64>().map_err(|e| e.at("size"))?;
                 }
                 _ => {}
             }
