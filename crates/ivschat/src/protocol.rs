@@ -13,25 +13,31 @@ pub(crate) fn ser_cloud_watch_logs_destination_configuration(
     }
     ::std::result::Result::Ok(())
 }
-pub(crate) fn de_cloud_watch_logs_destination_configuration(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::CloudWatchLogsDestinationConfiguration,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_log_group_name = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "logGroupName" => {
-                m_log_group_name = object.read_string().map_err(|e| e.at("logGroupName"))?;
+pub(crate) enum ReadCloudWatchLogsDestinationConfiguration {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
+    for ReadCloudWatchLogsDestinationConfiguration
+{
+    type Value = crate::types::CloudWatchLogsDestinationConfiguration;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_log_group_name = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "logGroupName" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_log_group_name = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| {
+            crate::types::CloudWatchLogsDestinationConfiguration {
+                log_group_name: m_log_group_name.unwrap_or_default(),
             }
-            _ => {}
-        }
+        }))
     }
-    ::std::result::Result::Ok(crate::types::CloudWatchLogsDestinationConfiguration {
-        log_group_name: m_log_group_name.unwrap_or_default(),
-    })
 }
 pub(crate) fn ser_destination_configuration(
     input: &crate::types::DestinationConfiguration,
@@ -66,39 +72,43 @@ pub(crate) fn ser_destination_configuration(
     object.finish();
     ::std::result::Result::Ok(())
 }
-pub(crate) fn de_destination_configuration(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::DestinationConfiguration,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut union =
-        ::restjson_runtime::__private::json::UnionReader::new("DestinationConfiguration");
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        if key == "__type" {
-            continue;
-        }
-        let variant = match &*key {
-            "s3" => object
-                .read(crate::protocol::de_s3_destination_configuration)
-                .map(|v| v.map(crate::types::DestinationConfiguration::S3))
-                .map_err(|e| e.at("s3"))?,
-            "cloudWatchLogs" => object
-                .read(crate::protocol::de_cloud_watch_logs_destination_configuration)
-                .map(|v| v.map(crate::types::DestinationConfiguration::CloudWatchLogs))
-                .map_err(|e| e.at("cloudWatchLogs"))?,
-            "firehose" => object
-                .read(crate::protocol::de_firehose_destination_configuration)
-                .map(|v| v.map(crate::types::DestinationConfiguration::Firehose))
-                .map_err(|e| e.at("firehose"))?,
-            _ => object
-                .skip()?
-                .then_some(crate::types::DestinationConfiguration::Unknown),
-        };
-        union.member(key, variant);
+pub(crate) enum ReadDestinationConfiguration {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadDestinationConfiguration {
+    type Value = crate::types::DestinationConfiguration;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut union =
+            ::restjson_runtime::__private::json::UnionReader::new("DestinationConfiguration");
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            if &**key == "__type" {
+                return ::restjson_runtime::__private::json::skip(map);
+            }
+            let variant = match &**key {
+                "s3" => map
+                    .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                        crate::protocol::ReadS3DestinationConfiguration,
+                    >())?
+                    .map(|v| v.map(|v| crate::types::DestinationConfiguration::S3(v))),
+                "cloudWatchLogs" => map
+                    .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                        crate::protocol::ReadCloudWatchLogsDestinationConfiguration,
+                    >())?
+                    .map(|v| v.map(|v| crate::types::DestinationConfiguration::CloudWatchLogs(v))),
+                "firehose" => map
+                    .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                        crate::protocol::ReadFirehoseDestinationConfiguration,
+                    >())?
+                    .map(|v| v.map(|v| crate::types::DestinationConfiguration::Firehose(v))),
+                _ => ::std::result::Result::Ok(
+                    ::restjson_runtime::__private::json::skip_value(map)?
+                        .then_some(crate::types::DestinationConfiguration::Unknown),
+                ),
+            };
+            ::std::result::Result::Ok(variant.map(|v| union.member(key.clone(), v)))
+        })?;
+        ::std::result::Result::Ok(read.and_then(|()| union.finish()))
     }
-    union.finish()
 }
 pub(crate) fn ser_firehose_destination_configuration(
     input: &crate::types::FirehoseDestinationConfiguration,
@@ -110,93 +120,109 @@ pub(crate) fn ser_firehose_destination_configuration(
     }
     ::std::result::Result::Ok(())
 }
-pub(crate) fn de_firehose_destination_configuration(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::FirehoseDestinationConfiguration,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_delivery_stream_name = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "deliveryStreamName" => {
-                m_delivery_stream_name = object
-                    .read_string()
-                    .map_err(|e| e.at("deliveryStreamName"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadFirehoseDestinationConfiguration {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
+    for ReadFirehoseDestinationConfiguration
+{
+    type Value = crate::types::FirehoseDestinationConfiguration;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_delivery_stream_name = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "deliveryStreamName" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_delivery_stream_name = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(
+            read.map(|()| crate::types::FirehoseDestinationConfiguration {
+                delivery_stream_name: m_delivery_stream_name.unwrap_or_default(),
+            }),
+        )
     }
-    ::std::result::Result::Ok(crate::types::FirehoseDestinationConfiguration {
-        delivery_stream_name: m_delivery_stream_name.unwrap_or_default(),
-    })
 }
-pub(crate) fn de_logging_configuration_summary(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::LoggingConfigurationSummary,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_arn = ::std::option::Option::None;
-    let mut m_id = ::std::option::Option::None;
-    let mut m_create_time = ::std::option::Option::None;
-    let mut m_update_time = ::std::option::Option::None;
-    let mut m_name = ::std::option::Option::None;
-    let mut m_destination_configuration = ::std::option::Option::None;
-    let mut m_state = ::std::option::Option::None;
-    let mut m_tags = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "arn" => {
-                m_arn = object.read_string().map_err(|e| e.at("arn"))?;
-            }
-            "id" => {
-                m_id = object.read_string().map_err(|e| e.at("id"))?;
-            }
-            "createTime" => {
-                m_create_time = object
-                    .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
-                    .map_err(|e| e.at("createTime"))?;
-            }
-            "updateTime" => {
-                m_update_time = object
-                    .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
-                    .map_err(|e| e.at("updateTime"))?;
-            }
-            "name" => {
-                m_name = object.read_string().map_err(|e| e.at("name"))?;
-            }
-            "destinationConfiguration" => {
-                m_destination_configuration = object
-                    .read(crate::protocol::de_destination_configuration)
-                    .map_err(|e| e.at("destinationConfiguration"))?;
-            }
-            "state" => {
-                m_state = object
-                    .read_string()
-                    .map(|v| v.map(crate::types::LoggingConfigurationState::from))
-                    .map_err(|e| e.at("state"))?;
-            }
-            "tags" => {
-                m_tags = object
-                    .read(|value| ::restjson_runtime::__private::json::string_map(value))
-                    .map_err(|e| e.at("tags"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadLoggingConfigurationSummary {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadLoggingConfigurationSummary {
+    type Value = crate::types::LoggingConfigurationSummary;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_arn = ::std::option::Option::None;
+        let mut m_id = ::std::option::Option::None;
+        let mut m_create_time = ::std::option::Option::None;
+        let mut m_update_time = ::std::option::Option::None;
+        let mut m_name = ::std::option::Option::None;
+        let mut m_destination_configuration = ::std::option::Option::None;
+        let mut m_state = ::std::option::Option::None;
+        let mut m_tags = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "arn" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_arn = v),
+                "id" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_id = v),
+                "createTime" => map
+                    .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
+                        ::restjson_runtime::TimestampFormat::DateTime,
+                    ))?
+                    .map(|v| m_create_time = v),
+                "updateTime" => map
+                    .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
+                        ::restjson_runtime::TimestampFormat::DateTime,
+                    ))?
+                    .map(|v| m_update_time = v),
+                "name" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_name = v),
+                "destinationConfiguration" => map
+                    .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                        crate::protocol::ReadDestinationConfiguration,
+                    >())?
+                    .map(|v| m_destination_configuration = v),
+                "state" => map
+                    .next_value_seed(::restjson_runtime::__private::json::mapped(
+                        ::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ),
+                        <crate::types::LoggingConfigurationState as ::std::convert::From<
+                            ::std::string::String,
+                        >>::from,
+                    ))?
+                    .map(|v| m_state = v),
+                "tags" => map
+                    .next_value_seed(::restjson_runtime::__private::json::MapSeed(
+                        ::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ),
+                    ))?
+                    .map(|v| m_tags = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| crate::types::LoggingConfigurationSummary {
+            arn: m_arn,
+            id: m_id,
+            create_time: m_create_time,
+            update_time: m_update_time,
+            name: m_name,
+            destination_configuration: m_destination_configuration,
+            state: m_state,
+            tags: m_tags,
+        }))
     }
-    ::std::result::Result::Ok(crate::types::LoggingConfigurationSummary {
-        arn: m_arn,
-        id: m_id,
-        create_time: m_create_time,
-        update_time: m_update_time,
-        name: m_name,
-        destination_configuration: m_destination_configuration,
-        state: m_state,
-        tags: m_tags,
-    })
 }
 pub(crate) fn ser_message_review_handler(
     input: &crate::types::MessageReviewHandler,
@@ -210,96 +236,114 @@ pub(crate) fn ser_message_review_handler(
     }
     ::std::result::Result::Ok(())
 }
-pub(crate) fn de_message_review_handler(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::MessageReviewHandler,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_uri = ::std::option::Option::None;
-    let mut m_fallback_result = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "uri" => {
-                m_uri = object.read_string().map_err(|e| e.at("uri"))?;
-            }
-            "fallbackResult" => {
-                m_fallback_result = object
-                    .read_string()
-                    .map(|v| v.map(crate::types::FallbackResult::from))
-                    .map_err(|e| e.at("fallbackResult"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadMessageReviewHandler {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadMessageReviewHandler {
+    type Value = crate::types::MessageReviewHandler;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_uri = ::std::option::Option::None;
+        let mut m_fallback_result = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "uri" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_uri = v),
+                "fallbackResult" => map
+                    .next_value_seed(::restjson_runtime::__private::json::mapped(
+                        ::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ),
+                        <crate::types::FallbackResult as ::std::convert::From<
+                            ::std::string::String,
+                        >>::from,
+                    ))?
+                    .map(|v| m_fallback_result = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| crate::types::MessageReviewHandler {
+            uri: m_uri,
+            fallback_result: m_fallback_result,
+        }))
     }
-    ::std::result::Result::Ok(crate::types::MessageReviewHandler {
-        uri: m_uri,
-        fallback_result: m_fallback_result,
-    })
 }
-pub(crate) fn de_room_summary(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<crate::types::RoomSummary, ::restjson_runtime::__private::DeserializeError>
-{
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_arn = ::std::option::Option::None;
-    let mut m_id = ::std::option::Option::None;
-    let mut m_name = ::std::option::Option::None;
-    let mut m_message_review_handler = ::std::option::Option::None;
-    let mut m_create_time = ::std::option::Option::None;
-    let mut m_update_time = ::std::option::Option::None;
-    let mut m_tags = ::std::option::Option::None;
-    let mut m_logging_configuration_identifiers = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "arn" => {
-                m_arn = object.read_string().map_err(|e| e.at("arn"))?;
-            }
-            "id" => {
-                m_id = object.read_string().map_err(|e| e.at("id"))?;
-            }
-            "name" => {
-                m_name = object.read_string().map_err(|e| e.at("name"))?;
-            }
-            "messageReviewHandler" => {
-                m_message_review_handler = object
-                    .read(crate::protocol::de_message_review_handler)
-                    .map_err(|e| e.at("messageReviewHandler"))?;
-            }
-            "createTime" => {
-                m_create_time = object
-                    .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
-                    .map_err(|e| e.at("createTime"))?;
-            }
-            "updateTime" => {
-                m_update_time = object
-                    .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
-                    .map_err(|e| e.at("updateTime"))?;
-            }
-            "tags" => {
-                m_tags = object
-                    .read(|value| ::restjson_runtime::__private::json::string_map(value))
-                    .map_err(|e| e.at("tags"))?;
-            }
-            "loggingConfigurationIdentifiers" => {
-                m_logging_configuration_identifiers = object
-                    .read(|value| ::restjson_runtime::__private::json::string_list(value))
-                    .map_err(|e| e.at("loggingConfigurationIdentifiers"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadRoomSummary {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadRoomSummary {
+    type Value = crate::types::RoomSummary;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_arn = ::std::option::Option::None;
+        let mut m_id = ::std::option::Option::None;
+        let mut m_name = ::std::option::Option::None;
+        let mut m_message_review_handler = ::std::option::Option::None;
+        let mut m_create_time = ::std::option::Option::None;
+        let mut m_update_time = ::std::option::Option::None;
+        let mut m_tags = ::std::option::Option::None;
+        let mut m_logging_configuration_identifiers = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "arn" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_arn = v),
+                "id" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_id = v),
+                "name" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_name = v),
+                "messageReviewHandler" => map
+                    .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                        crate::protocol::ReadMessageReviewHandler,
+                    >())?
+                    .map(|v| m_message_review_handler = v),
+                "createTime" => map
+                    .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
+                        ::restjson_runtime::TimestampFormat::DateTime,
+                    ))?
+                    .map(|v| m_create_time = v),
+                "updateTime" => map
+                    .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
+                        ::restjson_runtime::TimestampFormat::DateTime,
+                    ))?
+                    .map(|v| m_update_time = v),
+                "tags" => map
+                    .next_value_seed(::restjson_runtime::__private::json::MapSeed(
+                        ::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ),
+                    ))?
+                    .map(|v| m_tags = v),
+                "loggingConfigurationIdentifiers" => map
+                    .next_value_seed(::restjson_runtime::__private::json::ListSeed(
+                        ::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ),
+                    ))?
+                    .map(|v| m_logging_configuration_identifiers = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| crate::types::RoomSummary {
+            arn: m_arn,
+            id: m_id,
+            name: m_name,
+            message_review_handler: m_message_review_handler,
+            create_time: m_create_time,
+            update_time: m_update_time,
+            tags: m_tags,
+            logging_configuration_identifiers: m_logging_configuration_identifiers,
+        }))
     }
-    ::std::result::Result::Ok(crate::types::RoomSummary {
-        arn: m_arn,
-        id: m_id,
-        name: m_name,
-        message_review_handler: m_message_review_handler,
-        create_time: m_create_time,
-        update_time: m_update_time,
-        tags: m_tags,
-        logging_configuration_identifiers: m_logging_configuration_identifiers,
-    })
 }
 pub(crate) fn ser_s3_destination_configuration(
     input: &crate::types::S3DestinationConfiguration,
@@ -311,71 +355,79 @@ pub(crate) fn ser_s3_destination_configuration(
     }
     ::std::result::Result::Ok(())
 }
-pub(crate) fn de_s3_destination_configuration(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::S3DestinationConfiguration,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_bucket_name = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "bucketName" => {
-                m_bucket_name = object.read_string().map_err(|e| e.at("bucketName"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadS3DestinationConfiguration {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadS3DestinationConfiguration {
+    type Value = crate::types::S3DestinationConfiguration;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_bucket_name = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "bucketName" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_bucket_name = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| crate::types::S3DestinationConfiguration {
+            bucket_name: m_bucket_name.unwrap_or_default(),
+        }))
     }
-    ::std::result::Result::Ok(crate::types::S3DestinationConfiguration {
-        bucket_name: m_bucket_name.unwrap_or_default(),
-    })
 }
-pub(crate) fn de_validation_exception_field(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::ValidationExceptionField,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_name = ::std::option::Option::None;
-    let mut m_message = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "name" => {
-                m_name = object.read_string().map_err(|e| e.at("name"))?;
-            }
-            "message" => {
-                m_message = object.read_string().map_err(|e| e.at("message"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadValidationExceptionField {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadValidationExceptionField {
+    type Value = crate::types::ValidationExceptionField;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_name = ::std::option::Option::None;
+        let mut m_message = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "name" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_name = v),
+                "message" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_message = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| crate::types::ValidationExceptionField {
+            name: m_name.unwrap_or_default(),
+            message: m_message.unwrap_or_default(),
+        }))
     }
-    ::std::result::Result::Ok(crate::types::ValidationExceptionField {
-        name: m_name.unwrap_or_default(),
-        message: m_message.unwrap_or_default(),
-    })
 }
-pub(crate) fn de_access_denied_exception(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::error::AccessDeniedException,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_message = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "message" => {
-                m_message = object.read_string().map_err(|e| e.at("message"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadAccessDeniedException {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadAccessDeniedException {
+    type Value = crate::types::error::AccessDeniedException;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_message = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "message" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_message = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| crate::types::error::AccessDeniedException {
+            message: m_message.unwrap_or_default(),
+            _meta: ::std::default::Default::default(),
+        }))
     }
-    ::std::result::Result::Ok(crate::types::error::AccessDeniedException {
-        message: m_message.unwrap_or_default(),
-        _meta: ::std::default::Default::default(),
-    })
 }
 pub(crate) fn de_error_access_denied_exception(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -384,52 +436,59 @@ pub(crate) fn de_error_access_denied_exception(
     crate::types::error::AccessDeniedException,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_body(
-        response.body(),
-        de_access_denied_exception,
-    )?;
+    let mut error = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::ReadAccessDeniedException,
+    >(response.body())?;
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
     error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }
-pub(crate) fn de_conflict_exception(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::error::ConflictException,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_message = ::std::option::Option::None;
-    let mut m_resource_id = ::std::option::Option::None;
-    let mut m_resource_type = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "message" => {
-                m_message = object.read_string().map_err(|e| e.at("message"))?;
-            }
-            "resourceId" => {
-                m_resource_id = object.read_string().map_err(|e| e.at("resourceId"))?;
-            }
-            "resourceType" => {
-                m_resource_type = object
-                    .read_string()
-                    .map(|v| v.map(crate::types::ResourceType::from))
-                    .map_err(|e| e.at("resourceType"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadConflictException {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadConflictException {
+    type Value = crate::types::error::ConflictException;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_message = ::std::option::Option::None;
+        let mut m_resource_id = ::std::option::Option::None;
+        let mut m_resource_type = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "message" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_message = v),
+                "resourceId" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_resource_id = v),
+                "resourceType" => map
+                    .next_value_seed(::restjson_runtime::__private::json::mapped(
+                        ::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ),
+                        <crate::types::ResourceType as ::std::convert::From<
+                            ::std::string::String,
+                        >>::from,
+                    ))?
+                    .map(|v| m_resource_type = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| crate::types::error::ConflictException {
+            message: m_message.unwrap_or_default(),
+            resource_id: m_resource_id.unwrap_or_default(),
+            resource_type: match m_resource_type {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => crate::types::ResourceType::from(""),
+            },
+            _meta: ::std::default::Default::default(),
+        }))
     }
-    ::std::result::Result::Ok(crate::types::error::ConflictException {
-        message: m_message.unwrap_or_default(),
-        resource_id: m_resource_id.unwrap_or_default(),
-        resource_type: match m_resource_type {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => crate::types::ResourceType::from(""),
-        },
-        _meta: ::std::default::Default::default(),
-    })
 }
 pub(crate) fn de_error_conflict_exception(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -438,34 +497,37 @@ pub(crate) fn de_error_conflict_exception(
     crate::types::error::ConflictException,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error =
-        ::restjson_runtime::__private::json::read_body(response.body(), de_conflict_exception)?;
+    let mut error = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::ReadConflictException,
+    >(response.body())?;
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
     error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }
-pub(crate) fn de_internal_server_exception(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::error::InternalServerException,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_message = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "message" => {
-                m_message = object.read_string().map_err(|e| e.at("message"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadInternalServerException {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadInternalServerException {
+    type Value = crate::types::error::InternalServerException;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_message = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "message" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_message = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| crate::types::error::InternalServerException {
+            message: m_message.unwrap_or_default(),
+            _meta: ::std::default::Default::default(),
+        }))
     }
-    ::std::result::Result::Ok(crate::types::error::InternalServerException {
-        message: m_message.unwrap_or_default(),
-        _meta: ::std::default::Default::default(),
-    })
 }
 pub(crate) fn de_error_internal_server_exception(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -474,36 +536,37 @@ pub(crate) fn de_error_internal_server_exception(
     crate::types::error::InternalServerException,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_body(
-        response.body(),
-        de_internal_server_exception,
-    )?;
+    let mut error = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::ReadInternalServerException,
+    >(response.body())?;
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
     error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }
-pub(crate) fn de_pending_verification(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::error::PendingVerification,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_message = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "message" => {
-                m_message = object.read_string().map_err(|e| e.at("message"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadPendingVerification {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadPendingVerification {
+    type Value = crate::types::error::PendingVerification;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_message = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "message" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_message = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| crate::types::error::PendingVerification {
+            message: m_message.unwrap_or_default(),
+            _meta: ::std::default::Default::default(),
+        }))
     }
-    ::std::result::Result::Ok(crate::types::error::PendingVerification {
-        message: m_message.unwrap_or_default(),
-        _meta: ::std::default::Default::default(),
-    })
 }
 pub(crate) fn de_error_pending_verification(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -512,50 +575,61 @@ pub(crate) fn de_error_pending_verification(
     crate::types::error::PendingVerification,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error =
-        ::restjson_runtime::__private::json::read_body(response.body(), de_pending_verification)?;
+    let mut error = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::ReadPendingVerification,
+    >(response.body())?;
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
     error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }
-pub(crate) fn de_resource_not_found_exception(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::error::ResourceNotFoundException,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_message = ::std::option::Option::None;
-    let mut m_resource_id = ::std::option::Option::None;
-    let mut m_resource_type = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "message" => {
-                m_message = object.read_string().map_err(|e| e.at("message"))?;
-            }
-            "resourceId" => {
-                m_resource_id = object.read_string().map_err(|e| e.at("resourceId"))?;
-            }
-            "resourceType" => {
-                m_resource_type = object
-                    .read_string()
-                    .map(|v| v.map(crate::types::ResourceType::from))
-                    .map_err(|e| e.at("resourceType"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadResourceNotFoundException {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadResourceNotFoundException {
+    type Value = crate::types::error::ResourceNotFoundException;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_message = ::std::option::Option::None;
+        let mut m_resource_id = ::std::option::Option::None;
+        let mut m_resource_type = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "message" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_message = v),
+                "resourceId" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_resource_id = v),
+                "resourceType" => map
+                    .next_value_seed(::restjson_runtime::__private::json::mapped(
+                        ::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ),
+                        <crate::types::ResourceType as ::std::convert::From<
+                            ::std::string::String,
+                        >>::from,
+                    ))?
+                    .map(|v| m_resource_type = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(
+            read.map(|()| crate::types::error::ResourceNotFoundException {
+                message: m_message.unwrap_or_default(),
+                resource_id: m_resource_id.unwrap_or_default(),
+                resource_type: match m_resource_type {
+                    ::std::option::Option::Some(v) => v,
+                    ::std::option::Option::None => crate::types::ResourceType::from(""),
+                },
+                _meta: ::std::default::Default::default(),
+            }),
+        )
     }
-    ::std::result::Result::Ok(crate::types::error::ResourceNotFoundException {
-        message: m_message.unwrap_or_default(),
-        resource_id: m_resource_id.unwrap_or_default(),
-        resource_type: match m_resource_type {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => crate::types::ResourceType::from(""),
-        },
-        _meta: ::std::default::Default::default(),
-    })
 }
 pub(crate) fn de_error_resource_not_found_exception(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -564,57 +638,70 @@ pub(crate) fn de_error_resource_not_found_exception(
     crate::types::error::ResourceNotFoundException,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_body(
-        response.body(),
-        de_resource_not_found_exception,
-    )?;
+    let mut error = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::ReadResourceNotFoundException,
+    >(response.body())?;
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
     error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }
-pub(crate) fn de_service_quota_exceeded_exception(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::error::ServiceQuotaExceededException,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_message = ::std::option::Option::None;
-    let mut m_resource_id = ::std::option::Option::None;
-    let mut m_resource_type = ::std::option::Option::None;
-    let mut m_limit = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "message" => {
-                m_message = object.read_string().map_err(|e| e.at("message"))?;
+pub(crate) enum ReadServiceQuotaExceededException {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
+    for ReadServiceQuotaExceededException
+{
+    type Value = crate::types::error::ServiceQuotaExceededException;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_message = ::std::option::Option::None;
+        let mut m_resource_id = ::std::option::Option::None;
+        let mut m_resource_type = ::std::option::Option::None;
+        let mut m_limit = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "message" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_message = v),
+                "resourceId" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_resource_id = v),
+                "resourceType" => map
+                    .next_value_seed(::restjson_runtime::__private::json::mapped(
+                        ::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ),
+                        <crate::types::ResourceType as ::std::convert::From<
+                            ::std::string::String,
+                        >>::from,
+                    ))?
+                    .map(|v| m_resource_type = v),
+                "limit" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::integer::<i32>,
+                    ))?
+                    .map(|v| m_limit = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| {
+            crate::types::error::ServiceQuotaExceededException {
+                message: m_message.unwrap_or_default(),
+                resource_id: m_resource_id.unwrap_or_default(),
+                resource_type: match m_resource_type {
+                    ::std::option::Option::Some(v) => v,
+                    ::std::option::Option::None => crate::types::ResourceType::from(""),
+                },
+                limit: m_limit.unwrap_or_default(),
+                _meta: ::std::default::Default::default(),
             }
-            "resourceId" => {
-                m_resource_id = object.read_string().map_err(|e| e.at("resourceId"))?;
-            }
-            "resourceType" => {
-                m_resource_type = object
-                    .read_string()
-                    .map(|v| v.map(crate::types::ResourceType::from))
-                    .map_err(|e| e.at("resourceType"))?;
-            }
-            "limit" => {
-                m_limit = object.read_integer::<i32>().map_err(|e| e.at("limit"))?;
-            }
-            _ => {}
-        }
+        }))
     }
-    ::std::result::Result::Ok(crate::types::error::ServiceQuotaExceededException {
-        message: m_message.unwrap_or_default(),
-        resource_id: m_resource_id.unwrap_or_default(),
-        resource_type: match m_resource_type {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => crate::types::ResourceType::from(""),
-        },
-        limit: m_limit.unwrap_or_default(),
-        _meta: ::std::default::Default::default(),
-    })
 }
 pub(crate) fn de_error_service_quota_exceeded_exception(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -623,57 +710,66 @@ pub(crate) fn de_error_service_quota_exceeded_exception(
     crate::types::error::ServiceQuotaExceededException,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_body(
-        response.body(),
-        de_service_quota_exceeded_exception,
-    )?;
+    let mut error = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::ReadServiceQuotaExceededException,
+    >(response.body())?;
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
     error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }
-pub(crate) fn de_throttling_exception(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::error::ThrottlingException,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_message = ::std::option::Option::None;
-    let mut m_resource_id = ::std::option::Option::None;
-    let mut m_resource_type = ::std::option::Option::None;
-    let mut m_limit = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "message" => {
-                m_message = object.read_string().map_err(|e| e.at("message"))?;
-            }
-            "resourceId" => {
-                m_resource_id = object.read_string().map_err(|e| e.at("resourceId"))?;
-            }
-            "resourceType" => {
-                m_resource_type = object
-                    .read_string()
-                    .map(|v| v.map(crate::types::ResourceType::from))
-                    .map_err(|e| e.at("resourceType"))?;
-            }
-            "limit" => {
-                m_limit = object.read_integer::<i32>().map_err(|e| e.at("limit"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadThrottlingException {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadThrottlingException {
+    type Value = crate::types::error::ThrottlingException;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_message = ::std::option::Option::None;
+        let mut m_resource_id = ::std::option::Option::None;
+        let mut m_resource_type = ::std::option::Option::None;
+        let mut m_limit = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "message" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_message = v),
+                "resourceId" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_resource_id = v),
+                "resourceType" => map
+                    .next_value_seed(::restjson_runtime::__private::json::mapped(
+                        ::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ),
+                        <crate::types::ResourceType as ::std::convert::From<
+                            ::std::string::String,
+                        >>::from,
+                    ))?
+                    .map(|v| m_resource_type = v),
+                "limit" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::integer::<i32>,
+                    ))?
+                    .map(|v| m_limit = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| crate::types::error::ThrottlingException {
+            message: m_message.unwrap_or_default(),
+            resource_id: m_resource_id.unwrap_or_default(),
+            resource_type: match m_resource_type {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => crate::types::ResourceType::from(""),
+            },
+            limit: m_limit.unwrap_or_default(),
+            _meta: ::std::default::Default::default(),
+        }))
     }
-    ::std::result::Result::Ok(crate::types::error::ThrottlingException {
-        message: m_message.unwrap_or_default(),
-        resource_id: m_resource_id.unwrap_or_default(),
-        resource_type: match m_resource_type {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => crate::types::ResourceType::from(""),
-        },
-        limit: m_limit.unwrap_or_default(),
-        _meta: ::std::default::Default::default(),
-    })
 }
 pub(crate) fn de_error_throttling_exception(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -682,57 +778,61 @@ pub(crate) fn de_error_throttling_exception(
     crate::types::error::ThrottlingException,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error =
-        ::restjson_runtime::__private::json::read_body(response.body(), de_throttling_exception)?;
+    let mut error = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::ReadThrottlingException,
+    >(response.body())?;
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }
     error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
     ::std::result::Result::Ok(error)
 }
-pub(crate) fn de_validation_exception(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::error::ValidationException,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_message = ::std::option::Option::None;
-    let mut m_reason = ::std::option::Option::None;
-    let mut m_field_list = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "message" => {
-                m_message = object.read_string().map_err(|e| e.at("message"))?;
-            }
-            "reason" => {
-                m_reason = object
-                    .read_string()
-                    .map(|v| v.map(crate::types::ValidationExceptionReason::from))
-                    .map_err(|e| e.at("reason"))?;
-            }
-            "fieldList" => {
-                m_field_list = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::list(
-                            value,
-                            crate::protocol::de_validation_exception_field,
-                        )
-                    })
-                    .map_err(|e| e.at("fieldList"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadValidationException {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadValidationException {
+    type Value = crate::types::error::ValidationException;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        let mut m_message = ::std::option::Option::None;
+        let mut m_reason = ::std::option::Option::None;
+        let mut m_field_list = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "message" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::string,
+                    ))?
+                    .map(|v| m_message = v),
+                "reason" => map
+                    .next_value_seed(::restjson_runtime::__private::json::mapped(
+                        ::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ),
+                        <crate::types::ValidationExceptionReason as ::std::convert::From<
+                            ::std::string::String,
+                        >>::from,
+                    ))?
+                    .map(|v| m_reason = v),
+                "fieldList" => map
+                    .next_value_seed(::restjson_runtime::__private::json::ListSeed(
+                        ::restjson_runtime::__private::json::object_seed::<
+                            crate::protocol::ReadValidationExceptionField,
+                        >(),
+                    ))?
+                    .map(|v| m_field_list = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| crate::types::error::ValidationException {
+            message: m_message.unwrap_or_default(),
+            reason: match m_reason {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => crate::types::ValidationExceptionReason::from(""),
+            },
+            field_list: m_field_list,
+            _meta: ::std::default::Default::default(),
+        }))
     }
-    ::std::result::Result::Ok(crate::types::error::ValidationException {
-        message: m_message.unwrap_or_default(),
-        reason: match m_reason {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => crate::types::ValidationExceptionReason::from(""),
-        },
-        field_list: m_field_list,
-        _meta: ::std::default::Default::default(),
-    })
 }
 pub(crate) fn de_error_validation_exception(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -741,8 +841,9 @@ pub(crate) fn de_error_validation_exception(
     crate::types::error::ValidationException,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error =
-        ::restjson_runtime::__private::json::read_body(response.body(), de_validation_exception)?;
+    let mut error = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::ReadValidationException,
+    >(response.body())?;
     if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
         error.message = m.to_owned();
     }

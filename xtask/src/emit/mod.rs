@@ -299,8 +299,8 @@ pub(crate) fn zero_value(m: &Member) -> TokenStream {
             de_fn,
             ..
         } => {
-            let f = format_ident!("{}", de_fn);
-            quote!(crate::protocol::#f(::restjson_runtime::__private::json::Input::empty_object())?)
+            let r = protocol::reader(de_fn);
+            quote!(::restjson_runtime::__private::json::read_object_body::<#r>(b"{}")?)
         }
     };
     if m.boxed {

@@ -4,7 +4,9 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::protocol::{DeParts, de_parts, de_value, header_parse, ser_members, ser_value};
+use super::protocol::{
+    de_body_reader, de_parts, de_seed, header_parse, reader, ser_members, ser_value,
+};
 use super::types::{SetterTarget, StructRole, setters, struct_tokens};
 use super::{docs_or, ident, ts_tokens};
 use crate::ir::{
@@ -571,25 +573,19 @@ fn ser_request(op: &Operation) -> TokenStream {
 fn de_response(op: &Operation) -> TokenStream {
     let out = &op.output;
     let out_ty = format_ident!("{}", out.rust_name);
-    let DeParts { decls, arms, inits } = de_parts(&out.members, true);
-    let has_body = out.members.iter().any(|m| m.binding.is_body_in_response());
+    let parts = de_parts(&out.members, true);
     let p = quote!(::restjson_runtime::__private);
-    let body = if has_body {
-        quote! {
-            #p::json::read_body(response.body(), |value| {
-                let mut object = #p::json::object(value)?;
-                while let ::std::option::Option::Some(key) = object.next_key()? {
-                    match &*key {
-                        #(#arms)*
-                        _ => {}
-                    }
-                }
-                ::std::result::Result::Ok(())
-            })?;
-        }
-    } else {
+    let body = if parts.body_locals.is_empty() {
         quote!()
+    } else {
+        let reader = de_body_reader(&parts);
+        let locals = &parts.body_locals;
+        quote! {
+            #reader
+            let (#(#locals,)*) = #p::json::read_object_body::<ReadBody>(response.body())?;
+        }
     };
+    let (decls, inits) = (&parts.decls, &parts.inits);
     let mut binds = Vec::new();
     for m in &out.members {
         let local = format_ident!("{}", m.local);
@@ -637,13 +633,30 @@ fn de_response(op: &Operation) -> TokenStream {
                     }
                 }
                 t => {
-                    let mut expr = de_value(t, quote!(value));
+                    let mut expr = match t {
+                        Ty::Named {
+                            kind: NamedKind::Struct | NamedKind::Union,
+                            de_fn,
+                            ..
+                        } => {
+                            let r = reader(de_fn);
+                            quote!(#p::json::read_object_body::<#r>(response.body()))
+                        }
+                        Ty::Document => quote! {
+                            #p::json::read_body(response.body(), #p::json::DocumentSeed)
+                                .map(|d| d.unwrap_or(::restjson_runtime::Document::Null))
+                        },
+                        t => {
+                            let seed = de_seed(t);
+                            quote!(#p::json::read_value_body(response.body(), #seed))
+                        }
+                    };
                     if m.boxed {
                         expr = quote!(#expr.map(::std::boxed::Box::new));
                     }
                     quote! {
                         if !response.body().iter().all(u8::is_ascii_whitespace) {
-                            #local = ::std::option::Option::Some(#p::json::read_body(response.body(), |value| #expr.map_err(|e| e.at(#wire)))?);
+                            #local = ::std::option::Option::Some(#expr.map_err(|e| e.at(#wire))?);
                         }
                     }
                 }

@@ -64,7 +64,7 @@ fn de_error_response_fn(
     path: &TokenStream,
 ) -> TokenStream {
     let f = format_ident!("{}", info.response_fn);
-    let body_fn = format_ident!("{}", body_fn);
+    let body_reader = reader(body_fn);
     let p = quote!(::restjson_runtime::__private);
     let mut fixes: Vec<TokenStream> = s
         .members
@@ -107,7 +107,7 @@ fn de_error_response_fn(
     }
     quote! {
         pub(crate) fn #f(meta: &#p::ErrorMetadata, response: &#p::HttpResponse) -> ::std::result::Result<#path, #p::DeserializeError> {
-            let mut error = #p::json::read_body(response.body(), #body_fn)?;
+            let mut error = #p::json::read_object_body::<#body_reader>(response.body())?;
             #(#fixes)*
             error._meta = #p::ResponseMetadata(meta.clone());
             ::std::result::Result::Ok(error)
@@ -189,163 +189,150 @@ pub fn ser_value(ty: &Ty, v: TokenStream, w: TokenStream, member: &str) -> Token
     }
 }
 
-/// A path of a function reading a `json::Input` into the type, when there is one without
-/// conversion. Passing it (rather than a closure) lets every use of a type share one
-/// instance of the generic readers.
-pub fn de_fn(ty: &Ty) -> Option<TokenStream> {
-    Some(match ty {
-        Ty::String => quote!(::restjson_runtime::__private::json::string),
-        Ty::Bool => quote!(::restjson_runtime::__private::json::boolean),
-        Ty::Byte => quote!(::restjson_runtime::__private::json::integer::<i8>),
-        Ty::Short => quote!(::restjson_runtime::__private::json::integer::<i16>),
-        Ty::Integer => quote!(::restjson_runtime::__private::json::integer::<i32>),
-        Ty::Long => quote!(::restjson_runtime::__private::json::integer::<i64>),
-        Ty::Float => quote!(::restjson_runtime::__private::json::float),
-        Ty::Double => quote!(::restjson_runtime::__private::json::double),
-        Ty::Blob => quote!(::restjson_runtime::__private::json::blob),
-        Ty::Document => quote!(::restjson_runtime::__private::json::document),
+/// The path of the reader type (`crate::protocol::Read...`, see [`reader_name`]).
+pub fn reader(de_fn: &str) -> TokenStream {
+    let name = reader_name(de_fn);
+    quote!(crate::protocol::#name)
+}
+
+/// The reader type of the structure or union whose reader name is `de_fn`
+/// (`de_room_summary` is read by `ReadRoomSummary`).
+fn reader_name(de_fn: &str) -> proc_macro2::Ident {
+    let mut name = String::from("Read");
+    for word in de_fn.trim_start_matches("de_").split('_') {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            name.extend(first.to_uppercase());
+            name.push_str(chars.as_str());
+        }
+    }
+    format_ident!("{}", name)
+}
+
+/// A seed reading one JSON value of the type as a `json::Read<T>` (`None` for `null`).
+pub fn de_seed(ty: &Ty) -> TokenStream {
+    let j = quote!(::restjson_runtime::__private::json);
+    let leaf = |f: TokenStream| quote!(#j::leaf(#j::#f));
+    match ty {
+        Ty::String => leaf(quote!(string)),
+        Ty::Bool => leaf(quote!(boolean)),
+        Ty::Byte => leaf(quote!(integer::<i8>)),
+        Ty::Short => leaf(quote!(integer::<i16>)),
+        Ty::Integer => leaf(quote!(integer::<i32>)),
+        Ty::Long => leaf(quote!(integer::<i64>)),
+        Ty::Float => leaf(quote!(float)),
+        Ty::Double => leaf(quote!(double)),
+        Ty::Blob => leaf(quote!(blob)),
+        Ty::Timestamp(f) => {
+            let f = ts_tokens(*f, TsFormat::EpochSeconds);
+            quote!(#j::timestamp_seed(#f))
+        }
+        Ty::Document => quote!(#j::DocumentSeed),
+        Ty::Unit => quote!(#j::object_seed::<#j::ReadUnit>()),
+        Ty::Named {
+            kind: NamedKind::Enum,
+            rust,
+            ..
+        } => {
+            let t = format_ident!("{}", rust);
+            let from = quote!(<crate::types::#t as ::std::convert::From<::std::string::String>>::from);
+            quote!(#j::mapped(#j::leaf(#j::string), #from))
+        }
+        Ty::Named {
+            kind: NamedKind::IntEnum,
+            rust,
+            ..
+        } => {
+            let t = format_ident!("{}", rust);
+            let from = quote!(<crate::types::#t as ::std::convert::From<i32>>::from);
+            quote!(#j::mapped(#j::leaf(#j::integer::<i32>), #from))
+        }
         Ty::Named {
             kind: NamedKind::Struct | NamedKind::Union,
             de_fn,
             ..
         } => {
-            let f = format_ident!("{}", de_fn);
-            quote!(crate::protocol::#f)
+            let r = reader(de_fn);
+            quote!(#j::object_seed::<#r>())
         }
-        _ => return None,
-    })
-}
-
-/// A reader function of the type: [`de_fn`], or a closure around [`de_value`].
-fn de_reader(ty: &Ty, boxed: bool) -> TokenStream {
-    match de_fn(ty) {
-        Some(f) if !boxed => f,
-        _ => {
-            let mut expr = de_value(ty, quote!(value));
-            if boxed {
-                expr = quote!(#expr.map(::std::boxed::Box::new));
-            }
-            quote!(|value| #expr)
-        }
-    }
-}
-
-/// An expression of type `Result<Option<T>, DeserializeError>` reading the current member of
-/// `object` (a `json::ObjectReader`): leaves through the reader's own methods (no reader
-/// function between the deserializer and the value), the rest through [`de_reader`].
-fn de_member(ty: &Ty, boxed: bool) -> TokenStream {
-    let leaf = match ty {
-        _ if boxed => None,
-        Ty::String => Some(quote!(read_string())),
-        Ty::Bool => Some(quote!(read_boolean())),
-        Ty::Byte => Some(quote!(read_integer::<i8>())),
-        Ty::Short => Some(quote!(read_integer::<i16>())),
-        Ty::Integer => Some(quote!(read_integer::<i32>())),
-        Ty::Long => Some(quote!(read_integer::<i64>())),
-        Ty::Float => Some(quote!(read_float())),
-        Ty::Double => Some(quote!(read_double())),
-        Ty::Blob => Some(quote!(read_blob())),
-        Ty::Timestamp(f) => {
-            let f = ts_tokens(*f, TsFormat::EpochSeconds);
-            Some(quote!(read_timestamp(#f)))
-        }
-        Ty::Named {
-            kind: NamedKind::Enum,
-            rust,
-            ..
-        } => {
-            let t = format_ident!("{}", rust);
-            return quote!(object.read_string().map(|v| v.map(crate::types::#t::from)));
-        }
-        Ty::Named {
-            kind: NamedKind::IntEnum,
-            rust,
-            ..
-        } => {
-            let t = format_ident!("{}", rust);
-            return quote!(object.read_integer::<i32>().map(|v| v.map(crate::types::#t::from)));
-        }
-        _ => None,
-    };
-    match leaf {
-        Some(call) => quote!(object.#call),
-        None => {
-            let reader = de_reader(ty, boxed);
-            quote!(object.read(#reader))
-        }
-    }
-}
-
-/// An expression of type `Result<T, DeserializeError>` reading `v` (a `json::Input`).
-pub fn de_value(ty: &Ty, v: TokenStream) -> TokenStream {
-    match ty {
-        Ty::String => quote!(::restjson_runtime::__private::json::string(#v)),
-        Ty::Named {
-            kind: NamedKind::Enum,
-            rust,
-            ..
-        } => {
-            let t = format_ident!("{}", rust);
-            quote!(::restjson_runtime::__private::json::string(#v).map(crate::types::#t::from))
-        }
-        Ty::Named {
-            kind: NamedKind::IntEnum,
-            rust,
-            ..
-        } => {
-            let t = format_ident!("{}", rust);
-            quote!(::restjson_runtime::__private::json::integer::<i32>(#v).map(crate::types::#t::from))
-        }
-        Ty::Bool => quote!(::restjson_runtime::__private::json::boolean(#v)),
-        Ty::Byte => quote!(::restjson_runtime::__private::json::integer::<i8>(#v)),
-        Ty::Short => quote!(::restjson_runtime::__private::json::integer::<i16>(#v)),
-        Ty::Integer => quote!(::restjson_runtime::__private::json::integer::<i32>(#v)),
-        Ty::Long => quote!(::restjson_runtime::__private::json::integer::<i64>(#v)),
-        Ty::Float => quote!(::restjson_runtime::__private::json::float(#v)),
-        Ty::Double => quote!(::restjson_runtime::__private::json::double(#v)),
-        Ty::Timestamp(f) => {
-            let f = ts_tokens(*f, TsFormat::EpochSeconds);
-            quote!(::restjson_runtime::__private::json::timestamp(#v, #f))
-        }
-        Ty::Blob => quote!(::restjson_runtime::__private::json::blob(#v)),
-        Ty::Document => quote!(::restjson_runtime::__private::json::document(#v)),
-        Ty::Unit => quote!(::restjson_runtime::__private::json::object(#v).map(|_| ())),
-        Ty::List {
-            elem,
-            sparse: false,
-        } if **elem == Ty::String => quote!(::restjson_runtime::__private::json::string_list(#v)),
-        Ty::Map {
-            value,
-            sparse: false,
-        } if **value == Ty::String => quote!(::restjson_runtime::__private::json::string_map(#v)),
         Ty::List { elem, sparse } => {
-            let inner = de_reader(elem, false);
+            let inner = de_seed(elem);
             if *sparse {
-                quote!(::restjson_runtime::__private::json::sparse_list(#v, #inner))
+                quote!(#j::SparseListSeed(#inner))
             } else {
-                quote!(::restjson_runtime::__private::json::list(#v, #inner))
+                quote!(#j::ListSeed(#inner))
             }
         }
         Ty::Map { value, sparse } => {
-            let inner = de_reader(value, false);
+            let inner = de_seed(value);
             if *sparse {
-                quote!(::restjson_runtime::__private::json::sparse_map(#v, #inner))
+                quote!(#j::SparseMapSeed(#inner))
             } else {
-                quote!(::restjson_runtime::__private::json::map(#v, #inner))
+                quote!(#j::MapSeed(#inner))
             }
         }
-        Ty::Named {
-            kind: NamedKind::Struct | NamedKind::Union,
-            de_fn,
-            ..
-        } => {
-            let f = format_ident!("{}", de_fn);
-            quote!(crate::protocol::#f(#v))
+        // Streaming payloads are never part of a JSON document (lowering refuses them there).
+        Ty::ByteStream => quote!(::std::compile_error!("a streaming blob inside a JSON document")),
+    }
+}
+
+/// The match arm reading member `m` of an object into its local (inside [`members_call`]).
+fn de_arm(m: &Member, local: &proc_macro2::Ident) -> TokenStream {
+    let key = &m.json_name;
+    let seed = de_seed(&m.ty);
+    let value = if m.boxed {
+        quote!(v.map(::std::boxed::Box::new))
+    } else {
+        quote!(v)
+    };
+    quote!(#key => map.next_value_seed(#seed)?.map(|v| #local = #value),)
+}
+
+/// A call of `json::members` on `map` dispatching each member name to `arms` (unknown
+/// members are skipped); its value is a `json::Outcome<(), _>`.
+fn members_call(arms: &[TokenStream]) -> TokenStream {
+    let j = quote!(::restjson_runtime::__private::json);
+    if arms.is_empty() {
+        return quote!(#j::members(&mut map, |_, map| #j::skip(map)));
+    }
+    quote! {
+        #j::members(&mut map, |key, map| ::std::result::Result::Ok(match &**key {
+            #(#arms)*
+            _ => #j::skip(map)?,
+        }))
+    }
+}
+
+/// The reader of an object (`enum #name {}` implementing `json::ReadObject` for `value_ty`):
+/// `body` declares locals and computes `read` (a `Result<(), DeserializeError>`), `value`
+/// is the value made from the locals (it may use `?` on a `DeserializeError`).
+fn object_reader(
+    name: &TokenStream,
+    value_ty: &TokenStream,
+    body: TokenStream,
+    value: TokenStream,
+) -> TokenStream {
+    let j = quote!(::restjson_runtime::__private::json);
+    // The output's body reader is local to `de_response`.
+    let vis = if name.to_string() == "ReadBody" {
+        quote!()
+    } else {
+        quote!(pub(crate))
+    };
+    let finish = if value.to_string().contains('?') {
+        quote!(read.and_then(|()| #j::build(|| ::std::result::Result::Ok(#value))))
+    } else {
+        quote!(read.map(|()| #value))
+    };
+    quote! {
+        #vis enum #name {}
+        impl<'de> #j::ReadObject<'de> for #name {
+            type Value = #value_ty;
+            fn read<A: #j::MapAccess<'de>>(mut map: A) -> #j::Outcome<Self::Value, A::Error> {
+                #body
+                ::std::result::Result::Ok(#finish)
+            }
         }
-        Ty::ByteStream => quote!(::std::result::Result::<
-            ::restjson_runtime::ByteStream,
-            ::restjson_runtime::__private::DeserializeError,
-        >::Ok(::restjson_runtime::ByteStream::default())),
     }
 }
 
@@ -381,19 +368,25 @@ fn ser_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
     }
 }
 
-/// Pieces of a structure deserializer for the body members: local declarations, match arms
-/// and field initializers.
+/// Pieces of a structure deserializer: local declarations (`let mut m_x = None;` for body
+/// members too unless `body_from_tuple`), the body members' locals and value types, the
+/// match arms reading them, and the field initializers.
 pub struct DeParts {
     pub decls: Vec<TokenStream>,
+    pub body_locals: Vec<proc_macro2::Ident>,
+    pub body_tys: Vec<TokenStream>,
     pub arms: Vec<TokenStream>,
     pub inits: Vec<TokenStream>,
 }
 
 /// `headers_read` says whether the caller also reads members bound outside the body (an
-/// operation output does; a structure inside a document has no such members to fill).
+/// operation output does, and gets its body members from a tuple; a structure inside a
+/// document has no such members to fill).
 pub fn de_parts(members: &[Member], headers_read: bool) -> DeParts {
     let mut parts = DeParts {
         decls: vec![],
+        body_locals: vec![],
+        body_tys: vec![],
         arms: vec![],
         inits: vec![],
     };
@@ -406,20 +399,25 @@ pub fn de_parts(members: &[Member], headers_read: bool) -> DeParts {
             parts.inits.push(quote!(#f: stream_,));
             continue;
         }
-        let assigned = m.binding.is_body_in_response() || headers_read;
-        parts.decls.push(if headers_read && m.binding == Binding::ResponseCode {
-            quote!(let #local = ::std::option::Option::Some(i32::from(response.status().as_u16()));)
-        } else if assigned {
-            quote!(let mut #local = ::std::option::Option::None;)
-        } else {
-            quote!(let #local = ::std::option::Option::None;)
-        });
         if m.binding.is_body_in_response() {
-            let key = &m.json_name;
-            let read = de_member(&m.ty, m.boxed);
-            parts.arms.push(quote! {
-                #key => { #local = #read.map_err(|e| e.at(#key))?; }
-            });
+            parts.arms.push(de_arm(m, &local));
+            parts.body_tys.push(super::member_value_ty(m));
+            parts.body_locals.push(local.clone());
+            if !headers_read {
+                parts
+                    .decls
+                    .push(quote!(let mut #local = ::std::option::Option::None;));
+            }
+        } else if headers_read && m.binding == Binding::ResponseCode {
+            parts.decls.push(quote!(let #local = ::std::option::Option::Some(i32::from(response.status().as_u16()));));
+        } else if headers_read {
+            parts
+                .decls
+                .push(quote!(let mut #local = ::std::option::Option::None;));
+        } else {
+            parts
+                .decls
+                .push(quote!(let #local = ::std::option::Option::None;));
         }
         let init = if m.non_optional() {
             let value = unwrap_default(m, quote!(#local), Some(zero_value(m)));
@@ -432,30 +430,42 @@ pub fn de_parts(members: &[Member], headers_read: bool) -> DeParts {
     parts
 }
 
-/// The deserializer of structure `s`; an `error` structure also gets (empty) response metadata.
+/// The reader of the body of an operation output: `ReadBody`, reading the body members into a
+/// tuple of their locals (declared inside `de_response`).
+pub fn de_body_reader(parts: &DeParts) -> TokenStream {
+    let locals = &parts.body_locals;
+    let tys = &parts.body_tys;
+    let read = members_call(&parts.arms);
+    let body = quote! {
+        #(let mut #locals = ::std::option::Option::None;)*
+        let read = #read?;
+    };
+    object_reader(
+        &quote!(ReadBody),
+        &quote!((#(::std::option::Option<#tys>,)*)),
+        body,
+        quote!((#(#locals,)*)),
+    )
+}
+
+/// The reader of structure `s`; an `error` structure also gets (empty) response metadata.
 fn de_struct_fn(name: &str, s: &StructDef, path: &TokenStream, error: bool) -> TokenStream {
-    let f = format_ident!("{}", name);
     let DeParts {
         decls,
         arms,
         mut inits,
+        ..
     } = de_parts(&s.members, false);
     if error {
         inits.push(quote!(_meta: ::std::default::Default::default(),));
     }
-    quote! {
-        pub(crate) fn #f(value: ::restjson_runtime::__private::json::Input<'_, '_>) -> ::std::result::Result<#path, ::restjson_runtime::__private::DeserializeError> {
-            let mut object = ::restjson_runtime::__private::json::object(value)?;
-            #(#decls)*
-            while let ::std::option::Option::Some(key) = object.next_key()? {
-                match &*key {
-                    #(#arms)*
-                    _ => {}
-                }
-            }
-            ::std::result::Result::Ok(#path { #(#inits)* })
-        }
-    }
+    let read = members_call(&arms);
+    let body = quote! {
+        #(#decls)*
+        let read = #read?;
+    };
+    let reader = reader_name(name);
+    object_reader(&quote!(#reader), path, body, quote!(#path { #(#inits)* }))
 }
 
 fn ser_union_fn(fn_name: &str, u: &UnionDef) -> TokenStream {
@@ -485,29 +495,49 @@ fn ser_union_fn(fn_name: &str, u: &UnionDef) -> TokenStream {
 }
 
 fn de_union_fn(fn_name: &str, u: &UnionDef) -> TokenStream {
-    let f = format_ident!("{}", fn_name);
+    let j = quote!(::restjson_runtime::__private::json);
     let n = format_ident!("{}", u.rust_name);
     let name = &u.rust_name;
     let arms = u.variants.iter().map(|v| {
         let v = &v.member;
         let var = format_ident!("{}", v.rust_name);
         let key = &v.json_name;
-        let read = de_member(&v.ty, v.boxed);
-        quote!(#key => #read.map(|v| v.map(crate::types::#n::#var)).map_err(|e| e.at(#key))?,)
+        let seed = de_seed(&v.ty);
+        let value = if v.boxed {
+            quote!(crate::types::#n::#var(::std::boxed::Box::new(v)))
+        } else {
+            quote!(crate::types::#n::#var(v))
+        };
+        quote!(#key => map.next_value_seed(#seed)?.map(|v| v.map(|v| #value)),)
     });
-    quote! {
-        pub(crate) fn #f(value: ::restjson_runtime::__private::json::Input<'_, '_>) -> ::std::result::Result<crate::types::#n, ::restjson_runtime::__private::DeserializeError> {
-            let mut object = ::restjson_runtime::__private::json::object(value)?;
-            let mut union = ::restjson_runtime::__private::json::UnionReader::new(#name);
-            while let ::std::option::Option::Some(key) = object.next_key()? {
-                if key == "__type" { continue; }
-                let variant = match &*key {
-                    #(#arms)*
-                    _ => object.skip()?.then_some(crate::types::#n::Unknown),
-                };
-                union.member(key, variant);
+    let body = quote! {
+        let mut union = #j::UnionReader::new(#name);
+        let read = #j::members(&mut map, |key, map| {
+            if &**key == "__type" {
+                return #j::skip(map);
             }
-            union.finish()
+            let variant = match &**key {
+                #(#arms)*
+                _ => ::std::result::Result::Ok(#j::skip_value(map)?.then_some(crate::types::#n::Unknown)),
+            };
+            ::std::result::Result::Ok(variant.map(|v| union.member(key.clone(), v)))
+        })?;
+    };
+    let name = reader_name(fn_name);
+    union_reader(&quote!(#name), &quote!(crate::types::#n), body)
+}
+
+/// [`object_reader`] for a union: the value is `union.finish()`.
+fn union_reader(name: &TokenStream, value_ty: &TokenStream, body: TokenStream) -> TokenStream {
+    let j = quote!(::restjson_runtime::__private::json);
+    quote! {
+        pub(crate) enum #name {}
+        impl<'de> #j::ReadObject<'de> for #name {
+            type Value = #value_ty;
+            fn read<A: #j::MapAccess<'de>>(mut map: A) -> #j::Outcome<Self::Value, A::Error> {
+                #body
+                ::std::result::Result::Ok(read.and_then(|()| union.finish()))
+            }
         }
     }
 }

@@ -776,58 +776,133 @@ fn de_response(
     CreateLoggingConfigurationOutput,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut m_arn = ::std::option::Option::None;
-    let mut m_id = ::std::option::Option::None;
-    let mut m_create_time = ::std::option::Option::None;
-    let mut m_update_time = ::std::option::Option::None;
-    let mut m_name = ::std::option::Option::None;
-    let mut m_destination_configuration = ::std::option::Option::None;
-    let mut m_state = ::std::option::Option::None;
-    let mut m_tags = ::std::option::Option::None;
-    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
-        let mut object = ::restjson_runtime::__private::json::object(value)?;
-        while let ::std::option::Option::Some(key) = object.next_key()? {
-            match &*key {
-                "arn" => {
-                    m_arn = object.read_string().map_err(|e| e.at("arn"))?;
-                }
-                "id" => {
-                    m_id = object.read_string().map_err(|e| e.at("id"))?;
-                }
-                "createTime" => {
-                    m_create_time = object
-                        .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
-                        .map_err(|e| e.at("createTime"))?;
-                }
-                "updateTime" => {
-                    m_update_time = object
-                        .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
-                        .map_err(|e| e.at("updateTime"))?;
-                }
-                "name" => {
-                    m_name = object.read_string().map_err(|e| e.at("name"))?;
-                }
-                "destinationConfiguration" => {
-                    m_destination_configuration = object
-                        .read(crate::protocol::de_destination_configuration)
-                        .map_err(|e| e.at("destinationConfiguration"))?;
-                }
-                "state" => {
-                    m_state = object
-                        .read_string()
-                        .map(|v| v.map(crate::types::CreateLoggingConfigurationState::from))
-                        .map_err(|e| e.at("state"))?;
-                }
-                "tags" => {
-                    m_tags = object
-                        .read(|value| ::restjson_runtime::__private::json::string_map(value))
-                        .map_err(|e| e.at("tags"))?;
-                }
-                _ => {}
-            }
+    enum ReadBody {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadBody {
+        type Value = (
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::restjson_runtime::DateTime>,
+            ::std::option::Option<::restjson_runtime::DateTime>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<crate::types::DestinationConfiguration>,
+            ::std::option::Option<crate::types::CreateLoggingConfigurationState>,
+            ::std::option::Option<
+                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            >,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+            let mut m_arn = ::std::option::Option::None;
+            let mut m_id = ::std::option::Option::None;
+            let mut m_create_time = ::std::option::Option::None;
+            let mut m_update_time = ::std::option::Option::None;
+            let mut m_name = ::std::option::Option::None;
+            let mut m_destination_configuration = ::std::option::Option::None;
+            let mut m_state = ::std::option::Option::None;
+            let mut m_tags = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(
+                    match &**key {
+                        "arn" => {
+                            map.next_value_seed(
+                                    ::restjson_runtime::__private::json::leaf(
+                                        ::restjson_runtime::__private::json::string,
+                                    ),
+                                )?
+                                .map(|v| m_arn = v)
+                        }
+                        "id" => {
+                            map.next_value_seed(
+                                    ::restjson_runtime::__private::json::leaf(
+                                        ::restjson_runtime::__private::json::string,
+                                    ),
+                                )?
+                                .map(|v| m_id = v)
+                        }
+                        "createTime" => {
+                            map.next_value_seed(
+                                    ::restjson_runtime::__private::json::timestamp_seed(
+                                        ::restjson_runtime::TimestampFormat::DateTime,
+                                    ),
+                                )?
+                                .map(|v| m_create_time = v)
+                        }
+                        "updateTime" => {
+                            map.next_value_seed(
+                                    ::restjson_runtime::__private::json::timestamp_seed(
+                                        ::restjson_runtime::TimestampFormat::DateTime,
+                                    ),
+                                )?
+                                .map(|v| m_update_time = v)
+                        }
+                        "name" => {
+                            map.next_value_seed(
+                                    ::restjson_runtime::__private::json::leaf(
+                                        ::restjson_runtime::__private::json::string,
+                                    ),
+                                )?
+                                .map(|v| m_name = v)
+                        }
+                        "destinationConfiguration" => {
+                            map.next_value_seed(
+                                    ::restjson_runtime::__private::json::object_seed::<
+                                        crate::protocol::ReadDestinationConfiguration,
+                                    >(),
+                                )?
+                                .map(|v| m_destination_configuration = v)
+                        }
+                        "state" => {
+                            map.next_value_seed(
+                                    ::restjson_runtime::__private::json::mapped(
+                                        ::restjson_runtime::__private::json::leaf(
+                                            ::restjson_runtime::__private::json::string,
+                                        ),
+                                        <crate::types::CreateLoggingConfigurationState as ::std::convert::From<
+                                            ::std::string::String,
+                                        >>::from,
+                                    ),
+                                )?
+                                .map(|v| m_state = v)
+                        }
+                        "tags" => {
+                            map.next_value_seed(
+                                    ::restjson_runtime::__private::json::MapSeed(
+                                        ::restjson_runtime::__private::json::leaf(
+                                            ::restjson_runtime::__private::json::string,
+                                        ),
+                                    ),
+                                )?
+                                .map(|v| m_tags = v)
+                        }
+                        _ => ::restjson_runtime::__private::json::skip(map)?,
+                    },
+                )
+            })?;
+            ::std::result::Result::Ok(read.map(|()| {
+                (
+                    m_arn,
+                    m_id,
+                    m_create_time,
+                    m_update_time,
+                    m_name,
+                    m_destination_configuration,
+                    m_state,
+                    m_tags,
+                )
+            }))
         }
-        ::std::result::Result::Ok(())
-    })?;
+    }
+    let (
+        m_arn,
+        m_id,
+        m_create_time,
+        m_update_time,
+        m_name,
+        m_destination_configuration,
+        m_state,
+        m_tags,
+    ) = ::restjson_runtime::__private::json::read_object_body::<ReadBody>(response.body())?;
     ::std::result::Result::Ok(CreateLoggingConfigurationOutput {
         arn: m_arn,
         id: m_id,

@@ -606,69 +606,122 @@ fn ser_request(
 fn de_response(
     response: &::restjson_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<GetRoomOutput, ::restjson_runtime::__private::DeserializeError> {
-    let mut m_arn = ::std::option::Option::None;
-    let mut m_id = ::std::option::Option::None;
-    let mut m_name = ::std::option::Option::None;
-    let mut m_create_time = ::std::option::Option::None;
-    let mut m_update_time = ::std::option::Option::None;
-    let mut m_maximum_message_rate_per_second = ::std::option::Option::None;
-    let mut m_maximum_message_length = ::std::option::Option::None;
-    let mut m_message_review_handler = ::std::option::Option::None;
-    let mut m_tags = ::std::option::Option::None;
-    let mut m_logging_configuration_identifiers = ::std::option::Option::None;
-    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
-        let mut object = ::restjson_runtime::__private::json::object(value)?;
-        while let ::std::option::Option::Some(key) = object.next_key()? {
-            match &*key {
-                "arn" => {
-                    m_arn = object.read_string().map_err(|e| e.at("arn"))?;
-                }
-                "id" => {
-                    m_id = object.read_string().map_err(|e| e.at("id"))?;
-                }
-                "name" => {
-                    m_name = object.read_string().map_err(|e| e.at("name"))?;
-                }
-                "createTime" => {
-                    m_create_time = object
-                        .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
-                        .map_err(|e| e.at("createTime"))?;
-                }
-                "updateTime" => {
-                    m_update_time = object
-                        .read_timestamp(::restjson_runtime::TimestampFormat::DateTime)
-                        .map_err(|e| e.at("updateTime"))?;
-                }
-                "maximumMessageRatePerSecond" => {
-                    m_maximum_message_rate_per_second = object
-                        .read_integer::<i32>()
-                        .map_err(|e| e.at("maximumMessageRatePerSecond"))?;
-                }
-                "maximumMessageLength" => {
-                    m_maximum_message_length = object
-                        .read_integer::<i32>()
-                        .map_err(|e| e.at("maximumMessageLength"))?;
-                }
-                "messageReviewHandler" => {
-                    m_message_review_handler = object
-                        .read(crate::protocol::de_message_review_handler)
-                        .map_err(|e| e.at("messageReviewHandler"))?;
-                }
-                "tags" => {
-                    m_tags = object
-                        .read(|value| ::restjson_runtime::__private::json::string_map(value))
-                        .map_err(|e| e.at("tags"))?;
-                }
-                "loggingConfigurationIdentifiers" => {
-                    m_logging_configuration_identifiers = object
-                        .read(|value| ::restjson_runtime::__private::json::string_list(value))
-                        .map_err(|e| e.at("loggingConfigurationIdentifiers"))?;
-                }
-                _ => {}
-            }
+    enum ReadBody {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadBody {
+        type Value = (
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::restjson_runtime::DateTime>,
+            ::std::option::Option<::restjson_runtime::DateTime>,
+            ::std::option::Option<i32>,
+            ::std::option::Option<i32>,
+            ::std::option::Option<crate::types::MessageReviewHandler>,
+            ::std::option::Option<
+                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            >,
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+            let mut m_arn = ::std::option::Option::None;
+            let mut m_id = ::std::option::Option::None;
+            let mut m_name = ::std::option::Option::None;
+            let mut m_create_time = ::std::option::Option::None;
+            let mut m_update_time = ::std::option::Option::None;
+            let mut m_maximum_message_rate_per_second = ::std::option::Option::None;
+            let mut m_maximum_message_length = ::std::option::Option::None;
+            let mut m_message_review_handler = ::std::option::Option::None;
+            let mut m_tags = ::std::option::Option::None;
+            let mut m_logging_configuration_identifiers = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "arn" => map
+                        .next_value_seed(::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ))?
+                        .map(|v| m_arn = v),
+                    "id" => map
+                        .next_value_seed(::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ))?
+                        .map(|v| m_id = v),
+                    "name" => map
+                        .next_value_seed(::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ))?
+                        .map(|v| m_name = v),
+                    "createTime" => map
+                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
+                            ::restjson_runtime::TimestampFormat::DateTime,
+                        ))?
+                        .map(|v| m_create_time = v),
+                    "updateTime" => map
+                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
+                            ::restjson_runtime::TimestampFormat::DateTime,
+                        ))?
+                        .map(|v| m_update_time = v),
+                    "maximumMessageRatePerSecond" => map
+                        .next_value_seed(::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::integer::<i32>,
+                        ))?
+                        .map(|v| m_maximum_message_rate_per_second = v),
+                    "maximumMessageLength" => map
+                        .next_value_seed(::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::integer::<i32>,
+                        ))?
+                        .map(|v| m_maximum_message_length = v),
+                    "messageReviewHandler" => map
+                        .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                            crate::protocol::ReadMessageReviewHandler,
+                        >())?
+                        .map(|v| m_message_review_handler = v),
+                    "tags" => map
+                        .next_value_seed(::restjson_runtime::__private::json::MapSeed(
+                            ::restjson_runtime::__private::json::leaf(
+                                ::restjson_runtime::__private::json::string,
+                            ),
+                        ))?
+                        .map(|v| m_tags = v),
+                    "loggingConfigurationIdentifiers" => map
+                        .next_value_seed(::restjson_runtime::__private::json::ListSeed(
+                            ::restjson_runtime::__private::json::leaf(
+                                ::restjson_runtime::__private::json::string,
+                            ),
+                        ))?
+                        .map(|v| m_logging_configuration_identifiers = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| {
+                (
+                    m_arn,
+                    m_id,
+                    m_name,
+                    m_create_time,
+                    m_update_time,
+                    m_maximum_message_rate_per_second,
+                    m_maximum_message_length,
+                    m_message_review_handler,
+                    m_tags,
+                    m_logging_configuration_identifiers,
+                )
+            }))
         }
-        ::std::result::Result::Ok(())
-    })?;
+    }
+    let (
+        m_arn,
+        m_id,
+        m_name,
+        m_create_time,
+        m_update_time,
+        m_maximum_message_rate_per_second,
+        m_maximum_message_length,
+        m_message_review_handler,
+        m_tags,
+        m_logging_configuration_identifiers,
+    ) = ::restjson_runtime::__private::json::read_object_body::<ReadBody>(response.body())?;
     ::std::result::Result::Ok(GetRoomOutput {
         arn: m_arn,
         id: m_id,

@@ -438,30 +438,39 @@ fn de_response(
     ListLoggingConfigurationsOutput,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut m_logging_configurations = ::std::option::Option::None;
-    let mut m_next_token = ::std::option::Option::None;
-    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
-        let mut object = ::restjson_runtime::__private::json::object(value)?;
-        while let ::std::option::Option::Some(key) = object.next_key()? {
-            match &*key {
-                "loggingConfigurations" => {
-                    m_logging_configurations = object
-                        .read(|value| {
-                            ::restjson_runtime::__private::json::list(
-                                value,
-                                crate::protocol::de_logging_configuration_summary,
-                            )
-                        })
-                        .map_err(|e| e.at("loggingConfigurations"))?;
-                }
-                "nextToken" => {
-                    m_next_token = object.read_string().map_err(|e| e.at("nextToken"))?;
-                }
-                _ => {}
-            }
+    enum ReadBody {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadBody {
+        type Value = (
+            ::std::option::Option<::std::vec::Vec<crate::types::LoggingConfigurationSummary>>,
+            ::std::option::Option<::std::string::String>,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+            let mut m_logging_configurations = ::std::option::Option::None;
+            let mut m_next_token = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "loggingConfigurations" => map
+                        .next_value_seed(::restjson_runtime::__private::json::ListSeed(
+                            ::restjson_runtime::__private::json::object_seed::<
+                                crate::protocol::ReadLoggingConfigurationSummary,
+                            >(),
+                        ))?
+                        .map(|v| m_logging_configurations = v),
+                    "nextToken" => map
+                        .next_value_seed(::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ))?
+                        .map(|v| m_next_token = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| (m_logging_configurations, m_next_token)))
         }
-        ::std::result::Result::Ok(())
-    })?;
+    }
+    let (m_logging_configurations, m_next_token) =
+        ::restjson_runtime::__private::json::read_object_body::<ReadBody>(response.body())?;
     ::std::result::Result::Ok(ListLoggingConfigurationsOutput {
         logging_configurations: m_logging_configurations.unwrap_or_default(),
         next_token: m_next_token,

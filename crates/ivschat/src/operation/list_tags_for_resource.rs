@@ -344,21 +344,34 @@ fn de_response(
     response: &::restjson_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<ListTagsForResourceOutput, ::restjson_runtime::__private::DeserializeError>
 {
-    let mut m_tags = ::std::option::Option::None;
-    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
-        let mut object = ::restjson_runtime::__private::json::object(value)?;
-        while let ::std::option::Option::Some(key) = object.next_key()? {
-            match &*key {
-                "tags" => {
-                    m_tags = object
-                        .read(|value| ::restjson_runtime::__private::json::string_map(value))
-                        .map_err(|e| e.at("tags"))?;
-                }
-                _ => {}
-            }
+    enum ReadBody {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadBody {
+        type Value = (
+            ::std::option::Option<
+                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            >,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+            let mut m_tags = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "tags" => map
+                        .next_value_seed(::restjson_runtime::__private::json::MapSeed(
+                            ::restjson_runtime::__private::json::leaf(
+                                ::restjson_runtime::__private::json::string,
+                            ),
+                        ))?
+                        .map(|v| m_tags = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| (m_tags,)))
         }
-        ::std::result::Result::Ok(())
-    })?;
+    }
+    let (m_tags,) =
+        ::restjson_runtime::__private::json::read_object_body::<ReadBody>(response.body())?;
     ::std::result::Result::Ok(ListTagsForResourceOutput {
         tags: m_tags.unwrap_or_default(),
         _request_id: ::restjson_runtime::__private::request_id(response),

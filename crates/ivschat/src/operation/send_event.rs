@@ -477,19 +477,28 @@ fn ser_request(
 fn de_response(
     response: &::restjson_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<SendEventOutput, ::restjson_runtime::__private::DeserializeError> {
-    let mut m_id = ::std::option::Option::None;
-    ::restjson_runtime::__private::json::read_body(response.body(), |value| {
-        let mut object = ::restjson_runtime::__private::json::object(value)?;
-        while let ::std::option::Option::Some(key) = object.next_key()? {
-            match &*key {
-                "id" => {
-                    m_id = object.read_string().map_err(|e| e.at("id"))?;
-                }
-                _ => {}
-            }
+    enum ReadBody {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadBody {
+        type Value = (::std::option::Option<::std::string::String>,);
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+            let mut m_id = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "id" => map
+                        .next_value_seed(::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::string,
+                        ))?
+                        .map(|v| m_id = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| (m_id,)))
         }
-        ::std::result::Result::Ok(())
-    })?;
+    }
+    let (m_id,) =
+        ::restjson_runtime::__private::json::read_object_body::<ReadBody>(response.body())?;
     ::std::result::Result::Ok(SendEventOutput {
         id: m_id,
         _request_id: ::restjson_runtime::__private::request_id(response),

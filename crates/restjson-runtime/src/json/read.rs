@@ -261,7 +261,7 @@ trait SeqSource<'de> {
 
 /// A `serde_json` error met inside a value; the whole body is re-checked when this reaches
 /// the top, so the message only matters if that check passes.
-fn syntax(e: impl fmt::Display) -> DeserializeError {
+pub(super) fn syntax(e: impl fmt::Display) -> DeserializeError {
     DeserializeError::new(format!("invalid JSON body: {e}"))
 }
 
@@ -355,7 +355,14 @@ impl<'de, A: MapAccess<'de>> MapSource<'de> for Map<A> {
 
 /// Reads one leaf value with a reader function, straight from the deserializer: `null` is
 /// `None`; an object or array is skipped and handed to the function (which refuses it).
-struct LeafSeed<F>(F);
+#[derive(Clone, Copy)]
+pub struct LeafSeed<F>(pub(super) F);
+
+impl<F> fmt::Debug for LeafSeed<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LeafSeed")
+    }
+}
 
 /// The elements of an array a leaf reader was given (it refuses arrays without reading them).
 struct NoElements;
@@ -464,7 +471,7 @@ impl<'de, A: SeqAccess<'de>> SeqSource<'de> for Seq<A> {
 }
 
 /// A member name, borrowed from the body unless it had escapes.
-struct KeySeed;
+pub(super) struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Cow<'de, str>;
@@ -491,7 +498,7 @@ impl<'de> Visitor<'de> for KeySeed {
 }
 
 /// Skips a value, telling whether it was something else than `null`.
-struct SkipSeed;
+pub(super) struct SkipSeed;
 
 impl<'de> DeserializeSeed<'de> for SkipSeed {
     type Value = bool;
