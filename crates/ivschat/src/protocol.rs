@@ -20,22 +20,21 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
     type Value = crate::types::CloudWatchLogsDestinationConfiguration;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_log_group_name = ::std::option::Option::None;
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "logGroupName" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_log_group_name = v),
                 _ => ::restjson_runtime::__private::json::skip(map)?,
             })
         })?;
         ::std::result::Result::Ok(read.map(|()| {
-            crate::types::CloudWatchLogsDestinationConfiguration {
+            ::std::option::Option::Some(crate::types::CloudWatchLogsDestinationConfiguration {
                 log_group_name: m_log_group_name.unwrap_or_default(),
-            }
+            })
         }))
     }
 }
@@ -77,7 +76,8 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadDestinati
     type Value = crate::types::DestinationConfiguration;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut union =
             ::restjson_runtime::__private::json::UnionReader::new("DestinationConfiguration");
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
@@ -107,7 +107,9 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadDestinati
             };
             ::std::result::Result::Ok(variant.map(|v| union.member(key.clone(), v)))
         })?;
-        ::std::result::Result::Ok(read.and_then(|()| union.finish()))
+        ::std::result::Result::Ok(
+            read.and_then(|()| union.finish().map(::std::option::Option::Some)),
+        )
     }
 }
 pub(crate) fn ser_firehose_destination_configuration(
@@ -127,23 +129,22 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
     type Value = crate::types::FirehoseDestinationConfiguration;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_delivery_stream_name = ::std::option::Option::None;
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "deliveryStreamName" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_delivery_stream_name = v),
                 _ => ::restjson_runtime::__private::json::skip(map)?,
             })
         })?;
-        ::std::result::Result::Ok(
-            read.map(|()| crate::types::FirehoseDestinationConfiguration {
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::FirehoseDestinationConfiguration {
                 delivery_stream_name: m_delivery_stream_name.unwrap_or_default(),
-            }),
-        )
+            })
+        }))
     }
 }
 pub(crate) enum ReadLoggingConfigurationSummary {}
@@ -151,7 +152,8 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadLoggingCo
     type Value = crate::types::LoggingConfigurationSummary;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_arn = ::std::option::Option::None;
         let mut m_id = ::std::option::Option::None;
         let mut m_create_time = ::std::option::Option::None;
@@ -163,14 +165,10 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadLoggingCo
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "arn" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_arn = v),
                 "id" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_id = v),
                 "createTime" => map
                     .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
@@ -183,9 +181,7 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadLoggingCo
                     ))?
                     .map(|v| m_update_time = v),
                 "name" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_name = v),
                 "destinationConfiguration" => map
                     .next_value_seed(::restjson_runtime::__private::json::object_seed::<
@@ -194,9 +190,7 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadLoggingCo
                     .map(|v| m_destination_configuration = v),
                 "state" => map
                     .next_value_seed(::restjson_runtime::__private::json::mapped(
-                        ::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ),
+                        ::restjson_runtime::__private::json::StringSeed,
                         <crate::types::LoggingConfigurationState as ::std::convert::From<
                             ::std::string::String,
                         >>::from,
@@ -204,23 +198,23 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadLoggingCo
                     .map(|v| m_state = v),
                 "tags" => map
                     .next_value_seed(::restjson_runtime::__private::json::MapSeed(
-                        ::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ),
+                        ::restjson_runtime::__private::json::StringSeed,
                     ))?
                     .map(|v| m_tags = v),
                 _ => ::restjson_runtime::__private::json::skip(map)?,
             })
         })?;
-        ::std::result::Result::Ok(read.map(|()| crate::types::LoggingConfigurationSummary {
-            arn: m_arn,
-            id: m_id,
-            create_time: m_create_time,
-            update_time: m_update_time,
-            name: m_name,
-            destination_configuration: m_destination_configuration,
-            state: m_state,
-            tags: m_tags,
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::LoggingConfigurationSummary {
+                arn: m_arn,
+                id: m_id,
+                create_time: m_create_time,
+                update_time: m_update_time,
+                name: m_name,
+                destination_configuration: m_destination_configuration,
+                state: m_state,
+                tags: m_tags,
+            })
         }))
     }
 }
@@ -241,21 +235,18 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadMessageRe
     type Value = crate::types::MessageReviewHandler;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_uri = ::std::option::Option::None;
         let mut m_fallback_result = ::std::option::Option::None;
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "uri" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_uri = v),
                 "fallbackResult" => map
                     .next_value_seed(::restjson_runtime::__private::json::mapped(
-                        ::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ),
+                        ::restjson_runtime::__private::json::StringSeed,
                         <crate::types::FallbackResult as ::std::convert::From<
                             ::std::string::String,
                         >>::from,
@@ -264,9 +255,11 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadMessageRe
                 _ => ::restjson_runtime::__private::json::skip(map)?,
             })
         })?;
-        ::std::result::Result::Ok(read.map(|()| crate::types::MessageReviewHandler {
-            uri: m_uri,
-            fallback_result: m_fallback_result,
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::MessageReviewHandler {
+                uri: m_uri,
+                fallback_result: m_fallback_result,
+            })
         }))
     }
 }
@@ -275,7 +268,8 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadRoomSumma
     type Value = crate::types::RoomSummary;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_arn = ::std::option::Option::None;
         let mut m_id = ::std::option::Option::None;
         let mut m_name = ::std::option::Option::None;
@@ -287,19 +281,13 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadRoomSumma
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "arn" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_arn = v),
                 "id" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_id = v),
                 "name" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_name = v),
                 "messageReviewHandler" => map
                     .next_value_seed(::restjson_runtime::__private::json::object_seed::<
@@ -318,30 +306,28 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadRoomSumma
                     .map(|v| m_update_time = v),
                 "tags" => map
                     .next_value_seed(::restjson_runtime::__private::json::MapSeed(
-                        ::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ),
+                        ::restjson_runtime::__private::json::StringSeed,
                     ))?
                     .map(|v| m_tags = v),
                 "loggingConfigurationIdentifiers" => map
                     .next_value_seed(::restjson_runtime::__private::json::ListSeed(
-                        ::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ),
+                        ::restjson_runtime::__private::json::StringSeed,
                     ))?
                     .map(|v| m_logging_configuration_identifiers = v),
                 _ => ::restjson_runtime::__private::json::skip(map)?,
             })
         })?;
-        ::std::result::Result::Ok(read.map(|()| crate::types::RoomSummary {
-            arn: m_arn,
-            id: m_id,
-            name: m_name,
-            message_review_handler: m_message_review_handler,
-            create_time: m_create_time,
-            update_time: m_update_time,
-            tags: m_tags,
-            logging_configuration_identifiers: m_logging_configuration_identifiers,
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::RoomSummary {
+                arn: m_arn,
+                id: m_id,
+                name: m_name,
+                message_review_handler: m_message_review_handler,
+                create_time: m_create_time,
+                update_time: m_update_time,
+                tags: m_tags,
+                logging_configuration_identifiers: m_logging_configuration_identifiers,
+            })
         }))
     }
 }
@@ -360,20 +346,21 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadS3Destina
     type Value = crate::types::S3DestinationConfiguration;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_bucket_name = ::std::option::Option::None;
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "bucketName" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_bucket_name = v),
                 _ => ::restjson_runtime::__private::json::skip(map)?,
             })
         })?;
-        ::std::result::Result::Ok(read.map(|()| crate::types::S3DestinationConfiguration {
-            bucket_name: m_bucket_name.unwrap_or_default(),
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::S3DestinationConfiguration {
+                bucket_name: m_bucket_name.unwrap_or_default(),
+            })
         }))
     }
 }
@@ -382,27 +369,26 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadValidatio
     type Value = crate::types::ValidationExceptionField;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_name = ::std::option::Option::None;
         let mut m_message = ::std::option::Option::None;
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "name" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_name = v),
                 "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_message = v),
                 _ => ::restjson_runtime::__private::json::skip(map)?,
             })
         })?;
-        ::std::result::Result::Ok(read.map(|()| crate::types::ValidationExceptionField {
-            name: m_name.unwrap_or_default(),
-            message: m_message.unwrap_or_default(),
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::ValidationExceptionField {
+                name: m_name.unwrap_or_default(),
+                message: m_message.unwrap_or_default(),
+            })
         }))
     }
 }
@@ -411,21 +397,22 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadAccessDen
     type Value = crate::types::error::AccessDeniedException;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_message = ::std::option::Option::None;
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_message = v),
                 _ => ::restjson_runtime::__private::json::skip(map)?,
             })
         })?;
-        ::std::result::Result::Ok(read.map(|()| crate::types::error::AccessDeniedException {
-            message: m_message.unwrap_or_default(),
-            _meta: ::std::default::Default::default(),
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::error::AccessDeniedException {
+                message: m_message.unwrap_or_default(),
+                _meta: ::std::default::Default::default(),
+            })
         }))
     }
 }
@@ -450,27 +437,22 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadConflictE
     type Value = crate::types::error::ConflictException;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_message = ::std::option::Option::None;
         let mut m_resource_id = ::std::option::Option::None;
         let mut m_resource_type = ::std::option::Option::None;
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_message = v),
                 "resourceId" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_resource_id = v),
                 "resourceType" => map
                     .next_value_seed(::restjson_runtime::__private::json::mapped(
-                        ::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ),
+                        ::restjson_runtime::__private::json::StringSeed,
                         <crate::types::ResourceType as ::std::convert::From<
                             ::std::string::String,
                         >>::from,
@@ -479,14 +461,16 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadConflictE
                 _ => ::restjson_runtime::__private::json::skip(map)?,
             })
         })?;
-        ::std::result::Result::Ok(read.map(|()| crate::types::error::ConflictException {
-            message: m_message.unwrap_or_default(),
-            resource_id: m_resource_id.unwrap_or_default(),
-            resource_type: match m_resource_type {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => crate::types::ResourceType::from(""),
-            },
-            _meta: ::std::default::Default::default(),
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::error::ConflictException {
+                message: m_message.unwrap_or_default(),
+                resource_id: m_resource_id.unwrap_or_default(),
+                resource_type: match m_resource_type {
+                    ::std::option::Option::Some(v) => v,
+                    ::std::option::Option::None => crate::types::ResourceType::from(""),
+                },
+                _meta: ::std::default::Default::default(),
+            })
         }))
     }
 }
@@ -511,21 +495,22 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadInternalS
     type Value = crate::types::error::InternalServerException;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_message = ::std::option::Option::None;
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_message = v),
                 _ => ::restjson_runtime::__private::json::skip(map)?,
             })
         })?;
-        ::std::result::Result::Ok(read.map(|()| crate::types::error::InternalServerException {
-            message: m_message.unwrap_or_default(),
-            _meta: ::std::default::Default::default(),
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::error::InternalServerException {
+                message: m_message.unwrap_or_default(),
+                _meta: ::std::default::Default::default(),
+            })
         }))
     }
 }
@@ -550,21 +535,22 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadPendingVe
     type Value = crate::types::error::PendingVerification;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_message = ::std::option::Option::None;
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_message = v),
                 _ => ::restjson_runtime::__private::json::skip(map)?,
             })
         })?;
-        ::std::result::Result::Ok(read.map(|()| crate::types::error::PendingVerification {
-            message: m_message.unwrap_or_default(),
-            _meta: ::std::default::Default::default(),
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::error::PendingVerification {
+                message: m_message.unwrap_or_default(),
+                _meta: ::std::default::Default::default(),
+            })
         }))
     }
 }
@@ -589,27 +575,22 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadResourceN
     type Value = crate::types::error::ResourceNotFoundException;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_message = ::std::option::Option::None;
         let mut m_resource_id = ::std::option::Option::None;
         let mut m_resource_type = ::std::option::Option::None;
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_message = v),
                 "resourceId" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_resource_id = v),
                 "resourceType" => map
                     .next_value_seed(::restjson_runtime::__private::json::mapped(
-                        ::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ),
+                        ::restjson_runtime::__private::json::StringSeed,
                         <crate::types::ResourceType as ::std::convert::From<
                             ::std::string::String,
                         >>::from,
@@ -618,8 +599,8 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadResourceN
                 _ => ::restjson_runtime::__private::json::skip(map)?,
             })
         })?;
-        ::std::result::Result::Ok(
-            read.map(|()| crate::types::error::ResourceNotFoundException {
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::error::ResourceNotFoundException {
                 message: m_message.unwrap_or_default(),
                 resource_id: m_resource_id.unwrap_or_default(),
                 resource_type: match m_resource_type {
@@ -627,8 +608,8 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadResourceN
                     ::std::option::Option::None => crate::types::ResourceType::from(""),
                 },
                 _meta: ::std::default::Default::default(),
-            }),
-        )
+            })
+        }))
     }
 }
 pub(crate) fn de_error_resource_not_found_exception(
@@ -654,7 +635,8 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
     type Value = crate::types::error::ServiceQuotaExceededException;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_message = ::std::option::Option::None;
         let mut m_resource_id = ::std::option::Option::None;
         let mut m_resource_type = ::std::option::Option::None;
@@ -662,20 +644,14 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_message = v),
                 "resourceId" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_resource_id = v),
                 "resourceType" => map
                     .next_value_seed(::restjson_runtime::__private::json::mapped(
-                        ::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ),
+                        ::restjson_runtime::__private::json::StringSeed,
                         <crate::types::ResourceType as ::std::convert::From<
                             ::std::string::String,
                         >>::from,
@@ -690,7 +666,7 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
             })
         })?;
         ::std::result::Result::Ok(read.map(|()| {
-            crate::types::error::ServiceQuotaExceededException {
+            ::std::option::Option::Some(crate::types::error::ServiceQuotaExceededException {
                 message: m_message.unwrap_or_default(),
                 resource_id: m_resource_id.unwrap_or_default(),
                 resource_type: match m_resource_type {
@@ -699,7 +675,7 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
                 },
                 limit: m_limit.unwrap_or_default(),
                 _meta: ::std::default::Default::default(),
-            }
+            })
         }))
     }
 }
@@ -724,7 +700,8 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadThrottlin
     type Value = crate::types::error::ThrottlingException;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_message = ::std::option::Option::None;
         let mut m_resource_id = ::std::option::Option::None;
         let mut m_resource_type = ::std::option::Option::None;
@@ -732,20 +709,14 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadThrottlin
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_message = v),
                 "resourceId" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_resource_id = v),
                 "resourceType" => map
                     .next_value_seed(::restjson_runtime::__private::json::mapped(
-                        ::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ),
+                        ::restjson_runtime::__private::json::StringSeed,
                         <crate::types::ResourceType as ::std::convert::From<
                             ::std::string::String,
                         >>::from,
@@ -759,15 +730,17 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadThrottlin
                 _ => ::restjson_runtime::__private::json::skip(map)?,
             })
         })?;
-        ::std::result::Result::Ok(read.map(|()| crate::types::error::ThrottlingException {
-            message: m_message.unwrap_or_default(),
-            resource_id: m_resource_id.unwrap_or_default(),
-            resource_type: match m_resource_type {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => crate::types::ResourceType::from(""),
-            },
-            limit: m_limit.unwrap_or_default(),
-            _meta: ::std::default::Default::default(),
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::error::ThrottlingException {
+                message: m_message.unwrap_or_default(),
+                resource_id: m_resource_id.unwrap_or_default(),
+                resource_type: match m_resource_type {
+                    ::std::option::Option::Some(v) => v,
+                    ::std::option::Option::None => crate::types::ResourceType::from(""),
+                },
+                limit: m_limit.unwrap_or_default(),
+                _meta: ::std::default::Default::default(),
+            })
         }))
     }
 }
@@ -792,22 +765,19 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadValidatio
     type Value = crate::types::error::ValidationException;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
         mut map: A,
-    ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
         let mut m_message = ::std::option::Option::None;
         let mut m_reason = ::std::option::Option::None;
         let mut m_field_list = ::std::option::Option::None;
         let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
             ::std::result::Result::Ok(match &**key {
                 "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::string,
-                    ))?
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                     .map(|v| m_message = v),
                 "reason" => map
                     .next_value_seed(::restjson_runtime::__private::json::mapped(
-                        ::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ),
+                        ::restjson_runtime::__private::json::StringSeed,
                         <crate::types::ValidationExceptionReason as ::std::convert::From<
                             ::std::string::String,
                         >>::from,
@@ -823,14 +793,18 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadValidatio
                 _ => ::restjson_runtime::__private::json::skip(map)?,
             })
         })?;
-        ::std::result::Result::Ok(read.map(|()| crate::types::error::ValidationException {
-            message: m_message.unwrap_or_default(),
-            reason: match m_reason {
-                ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => crate::types::ValidationExceptionReason::from(""),
-            },
-            field_list: m_field_list,
-            _meta: ::std::default::Default::default(),
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::error::ValidationException {
+                message: m_message.unwrap_or_default(),
+                reason: match m_reason {
+                    ::std::option::Option::Some(v) => v,
+                    ::std::option::Option::None => {
+                        crate::types::ValidationExceptionReason::from("")
+                    }
+                },
+                field_list: m_field_list,
+                _meta: ::std::default::Default::default(),
+            })
         }))
     }
 }

@@ -13,17 +13,17 @@ use crate::datetime::{DateTime, TimestampFormat};
 mod read;
 mod seed;
 
+pub use read::LeafSeed;
 pub use read::{
     ArrayReader, Input, ObjectReader, UnionReader, array, blob, boolean, document, double, float,
     integer, list, map, object, read_body, sparse_list, sparse_map, string, string_list,
     string_map, timestamp,
 };
-pub use read::LeafSeed;
 pub use seed::{
-    DocumentSeed, ListSeed, MapAccess, MapSeed, MappedSeed, ObjectSeed, Outcome, Read,
-    ReadObject, ReadUnit, SparseListSeed, SparseMapSeed, build, leaf, mapped, members,
-    object_seed, read_body as read_body_with, read_object_body, read_value_body, skip,
-    skip_value, timestamp_seed,
+    DocumentSeed, ListSeed, MapAccess, MapSeed, MappedSeed, ObjectSeed, Outcome, Read, ReadObject,
+    ReadUnit, SparseListSeed, SparseMapSeed, StringSeed, build, leaf, mapped, members, object_seed,
+    read_body as read_body_with, read_object_body, read_value_body, skip, skip_value,
+    timestamp_seed,
 };
 
 /// Appends `s` to `out` as a JSON string literal.

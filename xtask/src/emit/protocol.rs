@@ -214,7 +214,7 @@ pub fn de_seed(ty: &Ty) -> TokenStream {
     let j = quote!(::restjson_runtime::__private::json);
     let leaf = |f: TokenStream| quote!(#j::leaf(#j::#f));
     match ty {
-        Ty::String => leaf(quote!(string)),
+        Ty::String => quote!(#j::StringSeed),
         Ty::Bool => leaf(quote!(boolean)),
         Ty::Byte => leaf(quote!(integer::<i8>)),
         Ty::Short => leaf(quote!(integer::<i16>)),
@@ -235,8 +235,9 @@ pub fn de_seed(ty: &Ty) -> TokenStream {
             ..
         } => {
             let t = format_ident!("{}", rust);
-            let from = quote!(<crate::types::#t as ::std::convert::From<::std::string::String>>::from);
-            quote!(#j::mapped(#j::leaf(#j::string), #from))
+            let from =
+                quote!(<crate::types::#t as ::std::convert::From<::std::string::String>>::from);
+            quote!(#j::mapped(#j::StringSeed, #from))
         }
         Ty::Named {
             kind: NamedKind::IntEnum,
@@ -272,7 +273,9 @@ pub fn de_seed(ty: &Ty) -> TokenStream {
             }
         }
         // Streaming payloads are never part of a JSON document (lowering refuses them there).
-        Ty::ByteStream => quote!(::std::compile_error!("a streaming blob inside a JSON document")),
+        Ty::ByteStream => quote!(::std::compile_error!(
+            "a streaming blob inside a JSON document"
+        )),
     }
 }
 
@@ -320,15 +323,15 @@ fn object_reader(
         quote!(pub(crate))
     };
     let finish = if value.to_string().contains('?') {
-        quote!(read.and_then(|()| #j::build(|| ::std::result::Result::Ok(#value))))
+        quote!(read.and_then(|()| #j::build(|| ::std::result::Result::Ok(::std::option::Option::Some(#value)))))
     } else {
-        quote!(read.map(|()| #value))
+        quote!(read.map(|()| ::std::option::Option::Some(#value)))
     };
     quote! {
         #vis enum #name {}
         impl<'de> #j::ReadObject<'de> for #name {
             type Value = #value_ty;
-            fn read<A: #j::MapAccess<'de>>(mut map: A) -> #j::Outcome<Self::Value, A::Error> {
+            fn read<A: #j::MapAccess<'de>>(mut map: A) -> ::std::result::Result<#j::Read<Self::Value>, A::Error> {
                 #body
                 ::std::result::Result::Ok(#finish)
             }
@@ -534,9 +537,9 @@ fn union_reader(name: &TokenStream, value_ty: &TokenStream, body: TokenStream) -
         pub(crate) enum #name {}
         impl<'de> #j::ReadObject<'de> for #name {
             type Value = #value_ty;
-            fn read<A: #j::MapAccess<'de>>(mut map: A) -> #j::Outcome<Self::Value, A::Error> {
+            fn read<A: #j::MapAccess<'de>>(mut map: A) -> ::std::result::Result<#j::Read<Self::Value>, A::Error> {
                 #body
-                ::std::result::Result::Ok(read.and_then(|()| union.finish()))
+                ::std::result::Result::Ok(read.and_then(|()| union.finish().map(::std::option::Option::Some)))
             }
         }
     }

@@ -745,16 +745,15 @@ fn de_response(
         );
         fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
             mut map: A,
-        ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
             let mut m_token = ::std::option::Option::None;
             let mut m_token_expiration_time = ::std::option::Option::None;
             let mut m_session_expiration_time = ::std::option::Option::None;
             let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
                 ::std::result::Result::Ok(match &**key {
                     "token" => map
-                        .next_value_seed(::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ))?
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_token = v),
                     "tokenExpirationTime" => map
                         .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
@@ -769,9 +768,13 @@ fn de_response(
                     _ => ::restjson_runtime::__private::json::skip(map)?,
                 })
             })?;
-            ::std::result::Result::Ok(
-                read.map(|()| (m_token, m_token_expiration_time, m_session_expiration_time)),
-            )
+            ::std::result::Result::Ok(read.map(|()| {
+                ::std::option::Option::Some((
+                    m_token,
+                    m_token_expiration_time,
+                    m_session_expiration_time,
+                ))
+            }))
         }
     }
     let (m_token, m_token_expiration_time, m_session_expiration_time) =

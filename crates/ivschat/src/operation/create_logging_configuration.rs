@@ -792,7 +792,8 @@ fn de_response(
         );
         fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
             mut map: A,
-        ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
             let mut m_arn = ::std::option::Option::None;
             let mut m_id = ::std::option::Option::None;
             let mut m_create_time = ::std::option::Option::None;
@@ -806,17 +807,13 @@ fn de_response(
                     match &**key {
                         "arn" => {
                             map.next_value_seed(
-                                    ::restjson_runtime::__private::json::leaf(
-                                        ::restjson_runtime::__private::json::string,
-                                    ),
+                                    ::restjson_runtime::__private::json::StringSeed,
                                 )?
                                 .map(|v| m_arn = v)
                         }
                         "id" => {
                             map.next_value_seed(
-                                    ::restjson_runtime::__private::json::leaf(
-                                        ::restjson_runtime::__private::json::string,
-                                    ),
+                                    ::restjson_runtime::__private::json::StringSeed,
                                 )?
                                 .map(|v| m_id = v)
                         }
@@ -838,9 +835,7 @@ fn de_response(
                         }
                         "name" => {
                             map.next_value_seed(
-                                    ::restjson_runtime::__private::json::leaf(
-                                        ::restjson_runtime::__private::json::string,
-                                    ),
+                                    ::restjson_runtime::__private::json::StringSeed,
                                 )?
                                 .map(|v| m_name = v)
                         }
@@ -855,9 +850,7 @@ fn de_response(
                         "state" => {
                             map.next_value_seed(
                                     ::restjson_runtime::__private::json::mapped(
-                                        ::restjson_runtime::__private::json::leaf(
-                                            ::restjson_runtime::__private::json::string,
-                                        ),
+                                        ::restjson_runtime::__private::json::StringSeed,
                                         <crate::types::CreateLoggingConfigurationState as ::std::convert::From<
                                             ::std::string::String,
                                         >>::from,
@@ -868,9 +861,7 @@ fn de_response(
                         "tags" => {
                             map.next_value_seed(
                                     ::restjson_runtime::__private::json::MapSeed(
-                                        ::restjson_runtime::__private::json::leaf(
-                                            ::restjson_runtime::__private::json::string,
-                                        ),
+                                        ::restjson_runtime::__private::json::StringSeed,
                                     ),
                                 )?
                                 .map(|v| m_tags = v)
@@ -880,7 +871,7 @@ fn de_response(
                 )
             })?;
             ::std::result::Result::Ok(read.map(|()| {
-                (
+                ::std::option::Option::Some((
                     m_arn,
                     m_id,
                     m_create_time,
@@ -889,7 +880,7 @@ fn de_response(
                     m_destination_configuration,
                     m_state,
                     m_tags,
-                )
+                ))
             }))
         }
     }

@@ -991,7 +991,8 @@ fn de_response(
         );
         fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
             mut map: A,
-        ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
             let mut m_arn = ::std::option::Option::None;
             let mut m_id = ::std::option::Option::None;
             let mut m_name = ::std::option::Option::None;
@@ -1005,19 +1006,13 @@ fn de_response(
             let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
                 ::std::result::Result::Ok(match &**key {
                     "arn" => map
-                        .next_value_seed(::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ))?
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_arn = v),
                     "id" => map
-                        .next_value_seed(::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ))?
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_id = v),
                     "name" => map
-                        .next_value_seed(::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ))?
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_name = v),
                     "createTime" => map
                         .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
@@ -1046,23 +1041,19 @@ fn de_response(
                         .map(|v| m_message_review_handler = v),
                     "tags" => map
                         .next_value_seed(::restjson_runtime::__private::json::MapSeed(
-                            ::restjson_runtime::__private::json::leaf(
-                                ::restjson_runtime::__private::json::string,
-                            ),
+                            ::restjson_runtime::__private::json::StringSeed,
                         ))?
                         .map(|v| m_tags = v),
                     "loggingConfigurationIdentifiers" => map
                         .next_value_seed(::restjson_runtime::__private::json::ListSeed(
-                            ::restjson_runtime::__private::json::leaf(
-                                ::restjson_runtime::__private::json::string,
-                            ),
+                            ::restjson_runtime::__private::json::StringSeed,
                         ))?
                         .map(|v| m_logging_configuration_identifiers = v),
                     _ => ::restjson_runtime::__private::json::skip(map)?,
                 })
             })?;
             ::std::result::Result::Ok(read.map(|()| {
-                (
+                ::std::option::Option::Some((
                     m_arn,
                     m_id,
                     m_name,
@@ -1073,7 +1064,7 @@ fn de_response(
                     m_message_review_handler,
                     m_tags,
                     m_logging_configuration_identifiers,
-                )
+                ))
             }))
         }
     }

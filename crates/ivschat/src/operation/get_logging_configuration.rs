@@ -562,7 +562,8 @@ fn de_response(
         );
         fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
             mut map: A,
-        ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
             let mut m_arn = ::std::option::Option::None;
             let mut m_id = ::std::option::Option::None;
             let mut m_create_time = ::std::option::Option::None;
@@ -574,14 +575,10 @@ fn de_response(
             let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
                 ::std::result::Result::Ok(match &**key {
                     "arn" => map
-                        .next_value_seed(::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ))?
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_arn = v),
                     "id" => map
-                        .next_value_seed(::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ))?
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_id = v),
                     "createTime" => map
                         .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
@@ -594,9 +591,7 @@ fn de_response(
                         ))?
                         .map(|v| m_update_time = v),
                     "name" => map
-                        .next_value_seed(::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ))?
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_name = v),
                     "destinationConfiguration" => map
                         .next_value_seed(::restjson_runtime::__private::json::object_seed::<
@@ -605,9 +600,7 @@ fn de_response(
                         .map(|v| m_destination_configuration = v),
                     "state" => map
                         .next_value_seed(::restjson_runtime::__private::json::mapped(
-                            ::restjson_runtime::__private::json::leaf(
-                                ::restjson_runtime::__private::json::string,
-                            ),
+                            ::restjson_runtime::__private::json::StringSeed,
                             <crate::types::LoggingConfigurationState as ::std::convert::From<
                                 ::std::string::String,
                             >>::from,
@@ -615,16 +608,14 @@ fn de_response(
                         .map(|v| m_state = v),
                     "tags" => map
                         .next_value_seed(::restjson_runtime::__private::json::MapSeed(
-                            ::restjson_runtime::__private::json::leaf(
-                                ::restjson_runtime::__private::json::string,
-                            ),
+                            ::restjson_runtime::__private::json::StringSeed,
                         ))?
                         .map(|v| m_tags = v),
                     _ => ::restjson_runtime::__private::json::skip(map)?,
                 })
             })?;
             ::std::result::Result::Ok(read.map(|()| {
-                (
+                ::std::option::Option::Some((
                     m_arn,
                     m_id,
                     m_create_time,
@@ -633,7 +624,7 @@ fn de_response(
                     m_destination_configuration,
                     m_state,
                     m_tags,
-                )
+                ))
             }))
         }
     }

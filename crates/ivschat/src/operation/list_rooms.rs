@@ -564,7 +564,8 @@ fn de_response(
         );
         fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
             mut map: A,
-        ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
             let mut m_rooms = ::std::option::Option::None;
             let mut m_next_token = ::std::option::Option::None;
             let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
@@ -577,14 +578,14 @@ fn de_response(
                         ))?
                         .map(|v| m_rooms = v),
                     "nextToken" => map
-                        .next_value_seed(::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ))?
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_next_token = v),
                     _ => ::restjson_runtime::__private::json::skip(map)?,
                 })
             })?;
-            ::std::result::Result::Ok(read.map(|()| (m_rooms, m_next_token)))
+            ::std::result::Result::Ok(
+                read.map(|()| ::std::option::Option::Some((m_rooms, m_next_token))),
+            )
         }
     }
     let (m_rooms, m_next_token) =

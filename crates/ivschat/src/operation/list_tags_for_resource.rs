@@ -353,21 +353,20 @@ fn de_response(
         );
         fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
             mut map: A,
-        ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
             let mut m_tags = ::std::option::Option::None;
             let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
                 ::std::result::Result::Ok(match &**key {
                     "tags" => map
                         .next_value_seed(::restjson_runtime::__private::json::MapSeed(
-                            ::restjson_runtime::__private::json::leaf(
-                                ::restjson_runtime::__private::json::string,
-                            ),
+                            ::restjson_runtime::__private::json::StringSeed,
                         ))?
                         .map(|v| m_tags = v),
                     _ => ::restjson_runtime::__private::json::skip(map)?,
                 })
             })?;
-            ::std::result::Result::Ok(read.map(|()| (m_tags,)))
+            ::std::result::Result::Ok(read.map(|()| ::std::option::Option::Some((m_tags,))))
         }
     }
     let (m_tags,) =

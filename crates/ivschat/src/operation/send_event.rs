@@ -482,19 +482,18 @@ fn de_response(
         type Value = (::std::option::Option<::std::string::String>,);
         fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
             mut map: A,
-        ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
             let mut m_id = ::std::option::Option::None;
             let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
                 ::std::result::Result::Ok(match &**key {
                     "id" => map
-                        .next_value_seed(::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::string,
-                        ))?
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_id = v),
                     _ => ::restjson_runtime::__private::json::skip(map)?,
                 })
             })?;
-            ::std::result::Result::Ok(read.map(|()| (m_id,)))
+            ::std::result::Result::Ok(read.map(|()| ::std::option::Option::Some((m_id,))))
         }
     }
     let (m_id,) =

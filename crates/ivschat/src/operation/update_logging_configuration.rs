@@ -698,7 +698,8 @@ fn de_response(
         );
         fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
             mut map: A,
-        ) -> ::restjson_runtime::__private::json::Outcome<Self::Value, A::Error> {
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
             let mut m_arn = ::std::option::Option::None;
             let mut m_id = ::std::option::Option::None;
             let mut m_create_time = ::std::option::Option::None;
@@ -712,17 +713,13 @@ fn de_response(
                     match &**key {
                         "arn" => {
                             map.next_value_seed(
-                                    ::restjson_runtime::__private::json::leaf(
-                                        ::restjson_runtime::__private::json::string,
-                                    ),
+                                    ::restjson_runtime::__private::json::StringSeed,
                                 )?
                                 .map(|v| m_arn = v)
                         }
                         "id" => {
                             map.next_value_seed(
-                                    ::restjson_runtime::__private::json::leaf(
-                                        ::restjson_runtime::__private::json::string,
-                                    ),
+                                    ::restjson_runtime::__private::json::StringSeed,
                                 )?
                                 .map(|v| m_id = v)
                         }
@@ -744,9 +741,7 @@ fn de_response(
                         }
                         "name" => {
                             map.next_value_seed(
-                                    ::restjson_runtime::__private::json::leaf(
-                                        ::restjson_runtime::__private::json::string,
-                                    ),
+                                    ::restjson_runtime::__private::json::StringSeed,
                                 )?
                                 .map(|v| m_name = v)
                         }
@@ -761,9 +756,7 @@ fn de_response(
                         "state" => {
                             map.next_value_seed(
                                     ::restjson_runtime::__private::json::mapped(
-                                        ::restjson_runtime::__private::json::leaf(
-                                            ::restjson_runtime::__private::json::string,
-                                        ),
+                                        ::restjson_runtime::__private::json::StringSeed,
                                         <crate::types::UpdateLoggingConfigurationState as ::std::convert::From<
                                             ::std::string::String,
                                         >>::from,
@@ -774,9 +767,7 @@ fn de_response(
                         "tags" => {
                             map.next_value_seed(
                                     ::restjson_runtime::__private::json::MapSeed(
-                                        ::restjson_runtime::__private::json::leaf(
-                                            ::restjson_runtime::__private::json::string,
-                                        ),
+                                        ::restjson_runtime::__private::json::StringSeed,
                                     ),
                                 )?
                                 .map(|v| m_tags = v)
@@ -786,7 +777,7 @@ fn de_response(
                 )
             })?;
             ::std::result::Result::Ok(read.map(|()| {
-                (
+                ::std::option::Option::Some((
                     m_arn,
                     m_id,
                     m_create_time,
@@ -795,7 +786,7 @@ fn de_response(
                     m_destination_configuration,
                     m_state,
                     m_tags,
-                )
+                ))
             }))
         }
     }

@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
 pub use serde::de::MapAccess;
+use serde::de::{self, DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
 
 use super::DeserializeError;
 use super::read::{Input, KeySeed, LeafSeed, SkipSeed, syntax};
@@ -37,23 +37,38 @@ pub trait ReadObject<'de> {
     /// What is read.
     type Value;
 
-    /// Reads every member of the object `map` stands on (see [`members`]).
-    fn read<A: MapAccess<'de>>(map: A) -> Outcome<Self::Value, A::Error>;
+    /// Reads every member of the object `map` stands on (see [`members`]); the value is
+    /// always `Some` (the seeds' type, so that it is returned without a copy).
+    fn read<A: MapAccess<'de>>(map: A) -> Result<Read<Self::Value>, A::Error>;
 }
 
 /// Calls `member` with each member name of `map`; `member` must read (or [`skip`]) the value.
 /// A reader's error gets the member's name in its path, and the rest of the object is skipped.
-pub fn members<'de, A: MapAccess<'de>>(
-    map: &mut A,
-    mut member: impl FnMut(&Cow<'de, str>, &mut A) -> Outcome<(), A::Error>,
-) -> Outcome<(), A::Error> {
-    while let Some(key) = map.next_key_seed(KeySeed)? {
+pub fn members<'de, A: MapAccess<'de>, F>(map: &mut A, mut member: F) -> Outcome<(), A::Error>
+where
+    F: FnMut(&Cow<'de, str>, &mut A) -> Outcome<(), A::Error>,
+{
+    // A key seed of its own type per reader: serde_json's key reading is then compiled into
+    // each reader's loop (as serde's derive has it) instead of called through one shared copy.
+    while let Some(key) = map.next_key_seed(MemberName::<F>(PhantomData))? {
         if let Err(e) = member(&key, map)? {
             drain_map(map)?;
             return Ok(Err(e.at(&*key)));
         }
     }
     Ok(Ok(()))
+}
+
+/// A member name, borrowed from the body unless it had escapes ([`KeySeed`] for the reader `F`).
+struct MemberName<F>(PhantomData<fn() -> F>);
+
+impl<'de, F> DeserializeSeed<'de> for MemberName<F> {
+    type Value = Cow<'de, str>;
+
+    #[inline]
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        KeySeed.deserialize(d)
+    }
 }
 
 /// Skips the value of the current member (an unknown one).
@@ -127,11 +142,133 @@ pub fn leaf<F>(f: F) -> LeafSeed<F> {
     LeafSeed(f)
 }
 
+/// Reads a string: [`leaf`] of `string`, without the reader-function round trip (strings are
+/// most of what responses carry).
+#[derive(Clone, Copy, Debug)]
+pub struct StringSeed;
+
+impl<'de> DeserializeSeed<'de> for StringSeed {
+    type Value = Read<String>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StringSeed {
+    type Value = Read<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Ok(Some(v.to_owned())))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Err(mismatch("a string", "a boolean")))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Err(mismatch("a string", "a number")))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Err(mismatch("a string", "a number")))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Err(mismatch("a string", "a number")))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Ok(None))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Ok(None))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        drain_seq(&mut seq)?;
+        Ok(Err(mismatch("a string", "an array")))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        drain_map(&mut map)?;
+        Ok(Err(mismatch("a string", "an object")))
+    }
+}
+
 /// Reads a timestamp in `format` (or epoch seconds as a number).
-pub fn timestamp_seed(
-    format: TimestampFormat,
-) -> LeafSeed<impl Fn(Input<'_, '_>) -> Result<DateTime, DeserializeError> + Copy> {
-    LeafSeed(move |v: Input<'_, '_>| super::read::timestamp(v, format))
+pub fn timestamp_seed(format: TimestampFormat) -> TimestampSeed {
+    TimestampSeed(format)
+}
+
+/// See [`timestamp_seed`]: [`leaf`] of `timestamp`, with strings parsed straight away.
+#[derive(Clone, Copy, Debug)]
+pub struct TimestampSeed(TimestampFormat);
+
+impl TimestampSeed {
+    fn leaf(self) -> LeafSeed<impl Fn(Input<'_, '_>) -> Result<DateTime, DeserializeError>> {
+        let format = self.0;
+        LeafSeed(move |v: Input<'_, '_>| super::read::timestamp(v, format))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for TimestampSeed {
+    type Value = Read<DateTime>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TimestampSeed {
+    type Value = Read<DateTime>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a timestamp")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(DateTime::parse(v, self.0)
+            .map(Some)
+            .map_err(|e| DeserializeError::new(e.to_string())))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.leaf().visit_bool(v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.leaf().visit_i64(v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.leaf().visit_u64(v)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.leaf().visit_f64(v)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Ok(None))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Ok(None))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        self.leaf().visit_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.leaf().visit_map(map)
+    }
 }
 
 /// Reads with `seed` and converts what it read with `f` (an enum from its string).
@@ -201,7 +338,7 @@ impl<'de, R: ReadObject<'de>> Visitor<'de> for ObjectSeed<R> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Ok(R::read(map)?.map(Some))
+        R::read(map)
     }
 }
 
@@ -212,9 +349,9 @@ pub enum ReadUnit {}
 impl<'de> ReadObject<'de> for ReadUnit {
     type Value = ();
 
-    fn read<A: MapAccess<'de>>(mut map: A) -> Outcome<(), A::Error> {
+    fn read<A: MapAccess<'de>>(mut map: A) -> Result<Read<()>, A::Error> {
         drain_map(&mut map)?;
-        Ok(Ok(()))
+        Ok(Ok(Some(())))
     }
 }
 
@@ -284,9 +421,14 @@ macro_rules! collection_seed {
     };
 }
 
-collection_seed!(ListSeed, Vec<T>, "an array", visit_seq, SeqAccess, |seed, seq| {
-    read_seq(seed, seq, |out: &mut Vec<T>, item| out.extend(item))
-});
+collection_seed!(
+    ListSeed,
+    Vec<T>,
+    "an array",
+    visit_seq,
+    SeqAccess,
+    |seed, seq| read_seq(seed, seq, |out: &mut Vec<T>, item| out.extend(item))
+);
 
 collection_seed!(
     SparseListSeed,

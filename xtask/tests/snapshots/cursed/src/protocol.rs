@@ -39,50 +39,57 @@ pub(crate) fn ser_node(
     }
     ::std::result::Result::Ok(())
 }
-pub(crate) fn de_node(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<crate::types::Node, ::restjson_runtime::__private::DeserializeError> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_name = ::std::option::Option::None;
-    let mut m_next = ::std::option::Option::None;
-    let mut m_children = ::std::option::Option::None;
-    let mut m_choice = ::std::option::Option::None;
-    let mut m_secret = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "name" => {
-                m_name = object.read_string().map_err(|e| e.at("name"))?;
-            }
-            "next" => {
-                m_next = object
-                    .read(|value| crate::protocol::de_node(value).map(::std::boxed::Box::new))
-                    .map_err(|e| e.at("next"))?;
-            }
-            "children" => {
-                m_children = object
-                    .read(|value| {
-                        ::restjson_runtime::__private::json::list(value, crate::protocol::de_node)
-                    })
-                    .map_err(|e| e.at("children"))?;
-            }
-            "choice" => {
-                m_choice = object
-                    .read(|value| crate::protocol::de_option(value).map(::std::boxed::Box::new))
-                    .map_err(|e| e.at("choice"))?;
-            }
-            "secret" => {
-                m_secret = object.read_string().map_err(|e| e.at("secret"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadNode {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadNode {
+    type Value = crate::types::Node;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
+        let mut m_name = ::std::option::Option::None;
+        let mut m_next = ::std::option::Option::None;
+        let mut m_children = ::std::option::Option::None;
+        let mut m_choice = ::std::option::Option::None;
+        let mut m_secret = ::std::option::Option::None;
+        let read =
+            ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "name" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_name = v),
+                    "next" => map
+                        .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                            crate::protocol::ReadNode,
+                        >())?
+                        .map(|v| m_next = v.map(::std::boxed::Box::new)),
+                    "children" => map
+                        .next_value_seed(::restjson_runtime::__private::json::ListSeed(
+                            ::restjson_runtime::__private::json::object_seed::<
+                                crate::protocol::ReadNode,
+                            >(),
+                        ))?
+                        .map(|v| m_children = v),
+                    "choice" => map
+                        .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                            crate::protocol::ReadOption,
+                        >())?
+                        .map(|v| m_choice = v.map(::std::boxed::Box::new)),
+                    "secret" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_secret = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::Node {
+                name: m_name.unwrap_or_default(),
+                next: m_next,
+                children: m_children,
+                choice: m_choice,
+                secret: m_secret,
+            })
+        }))
     }
-    ::std::result::Result::Ok(crate::types::Node {
-        name: m_name.unwrap_or_default(),
-        next: m_next,
-        children: m_children,
-        choice: m_choice,
-        secret: m_secret,
-    })
 }
 pub(crate) fn ser_option(
     input: &crate::types::Option,
@@ -115,33 +122,45 @@ pub(crate) fn ser_option(
     object.finish();
     ::std::result::Result::Ok(())
 }
-pub(crate) fn de_option(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<crate::types::Option, ::restjson_runtime::__private::DeserializeError> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut union = ::restjson_runtime::__private::json::UnionReader::new("Option");
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        if key == "__type" {
-            continue;
-        }
-        let variant = match &*key {
-            "Some" => object
-                .read(crate::protocol::de_string)
-                .map(|v| v.map(crate::types::Option::Some))
-                .map_err(|e| e.at("Some"))?,
-            "Unknown" => object
-                .read_integer::<i32>()
-                .map(|v| v.map(crate::types::Option::UnknownValue))
-                .map_err(|e| e.at("Unknown"))?,
-            "box" => object
-                .read(|value| crate::protocol::de_node(value).map(::std::boxed::Box::new))
-                .map(|v| v.map(crate::types::Option::Box))
-                .map_err(|e| e.at("box"))?,
-            _ => object.skip()?.then_some(crate::types::Option::Unknown),
-        };
-        union.member(key, variant);
+pub(crate) enum ReadOption {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadOption {
+    type Value = crate::types::Option;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
+        let mut union = ::restjson_runtime::__private::json::UnionReader::new("Option");
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            if &**key == "__type" {
+                return ::restjson_runtime::__private::json::skip(map);
+            }
+            let variant = match &**key {
+                "Some" => map
+                    .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                        crate::protocol::ReadString,
+                    >())?
+                    .map(|v| v.map(|v| crate::types::Option::Some(v))),
+                "Unknown" => map
+                    .next_value_seed(::restjson_runtime::__private::json::leaf(
+                        ::restjson_runtime::__private::json::integer::<i32>,
+                    ))?
+                    .map(|v| v.map(|v| crate::types::Option::UnknownValue(v))),
+                "box" => map
+                    .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                        crate::protocol::ReadNode,
+                    >())?
+                    .map(|v| v.map(|v| crate::types::Option::Box(::std::boxed::Box::new(v)))),
+                _ => ::std::result::Result::Ok(
+                    ::restjson_runtime::__private::json::skip_value(map)?
+                        .then_some(crate::types::Option::Unknown),
+                ),
+            };
+            ::std::result::Result::Ok(variant.map(|v| union.member(key.clone(), v)))
+        })?;
+        ::std::result::Result::Ok(
+            read.and_then(|()| union.finish().map(::std::option::Option::Some)),
+        )
     }
-    union.finish()
 }
 pub(crate) fn ser_string(
     input: &crate::types::String,
@@ -152,46 +171,55 @@ pub(crate) fn ser_string(
     }
     ::std::result::Result::Ok(())
 }
-pub(crate) fn de_string(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<crate::types::String, ::restjson_runtime::__private::DeserializeError> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_inner = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "Inner" => {
-                m_inner = object.read_string().map_err(|e| e.at("Inner"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadString {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadString {
+    type Value = crate::types::String;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
+        let mut m_inner = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "Inner" => map
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                    .map(|v| m_inner = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(
+            read.map(|()| ::std::option::Option::Some(crate::types::String { inner: m_inner })),
+        )
     }
-    ::std::result::Result::Ok(crate::types::String { inner: m_inner })
 }
-pub(crate) fn de_unhandled(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::error::Unhandled,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_message = ::std::option::Option::None;
-    let mut m_code = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "Message" => {
-                m_message = object.read_string().map_err(|e| e.at("Message"))?;
-            }
-            "code" => {
-                m_code = object.read_string().map_err(|e| e.at("code"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadUnhandled {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadUnhandled {
+    type Value = crate::types::error::Unhandled;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
+        let mut m_message = ::std::option::Option::None;
+        let mut m_code = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "Message" => map
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                    .map(|v| m_message = v),
+                "code" => map
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                    .map(|v| m_code = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::error::Unhandled {
+                message: m_message,
+                code: m_code,
+                _meta: ::std::default::Default::default(),
+            })
+        }))
     }
-    ::std::result::Result::Ok(crate::types::error::Unhandled {
-        message: m_message,
-        code: m_code,
-        _meta: ::std::default::Default::default(),
-    })
 }
 pub(crate) fn de_error_unhandled(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -200,7 +228,9 @@ pub(crate) fn de_error_unhandled(
     crate::types::error::Unhandled,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_body(response.body(), de_unhandled)?;
+    let mut error = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::ReadUnhandled,
+    >(response.body())?;
     if error.message.is_none() {
         error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
     }

@@ -3,55 +3,64 @@
 
 //! JSON serializers and deserializers of the service's structures and unions, and the
 //! readers of its modeled errors (one per error shape, shared by every operation).
-pub(crate) fn de_shelf(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<crate::types::Shelf, ::restjson_runtime::__private::DeserializeError> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_id = ::std::option::Option::None;
-    let mut m_request_id = ::std::option::Option::None;
-    let mut m_tags = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "id" => {
-                m_id = object.read_string().map_err(|e| e.at("id"))?;
-            }
-            "requestId" => {
-                m_request_id = object.read_string().map_err(|e| e.at("requestId"))?;
-            }
-            "tags" => {
-                m_tags = object
-                    .read(|value| ::restjson_runtime::__private::json::string_map(value))
-                    .map_err(|e| e.at("tags"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadShelf {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadShelf {
+    type Value = crate::types::Shelf;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
+        let mut m_id = ::std::option::Option::None;
+        let mut m_request_id = ::std::option::Option::None;
+        let mut m_tags = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "id" => map
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                    .map(|v| m_id = v),
+                "requestId" => map
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                    .map(|v| m_request_id = v),
+                "tags" => map
+                    .next_value_seed(::restjson_runtime::__private::json::MapSeed(
+                        ::restjson_runtime::__private::json::StringSeed,
+                    ))?
+                    .map(|v| m_tags = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::Shelf {
+                id: m_id,
+                request_id: m_request_id,
+                tags: m_tags,
+            })
+        }))
     }
-    ::std::result::Result::Ok(crate::types::Shelf {
-        id: m_id,
-        request_id: m_request_id,
-        tags: m_tags,
-    })
 }
-pub(crate) fn de_no_such_file(
-    value: ::restjson_runtime::__private::json::Input<'_, '_>,
-) -> ::std::result::Result<
-    crate::types::error::NoSuchFile,
-    ::restjson_runtime::__private::DeserializeError,
-> {
-    let mut object = ::restjson_runtime::__private::json::object(value)?;
-    let mut m_message = ::std::option::Option::None;
-    while let ::std::option::Option::Some(key) = object.next_key()? {
-        match &*key {
-            "Message" => {
-                m_message = object.read_string().map_err(|e| e.at("Message"))?;
-            }
-            _ => {}
-        }
+pub(crate) enum ReadNoSuchFile {}
+impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadNoSuchFile {
+    type Value = crate::types::error::NoSuchFile;
+    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+    {
+        let mut m_message = ::std::option::Option::None;
+        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+            ::std::result::Result::Ok(match &**key {
+                "Message" => map
+                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                    .map(|v| m_message = v),
+                _ => ::restjson_runtime::__private::json::skip(map)?,
+            })
+        })?;
+        ::std::result::Result::Ok(read.map(|()| {
+            ::std::option::Option::Some(crate::types::error::NoSuchFile {
+                message: m_message,
+                _meta: ::std::default::Default::default(),
+            })
+        }))
     }
-    ::std::result::Result::Ok(crate::types::error::NoSuchFile {
-        message: m_message,
-        _meta: ::std::default::Default::default(),
-    })
 }
 pub(crate) fn de_error_no_such_file(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -60,8 +69,9 @@ pub(crate) fn de_error_no_such_file(
     crate::types::error::NoSuchFile,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error =
-        ::restjson_runtime::__private::json::read_body(response.body(), de_no_such_file)?;
+    let mut error = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::ReadNoSuchFile,
+    >(response.body())?;
     if error.message.is_none() {
         error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
     }
