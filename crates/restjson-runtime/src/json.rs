@@ -13,16 +13,13 @@ use crate::datetime::{DateTime, TimestampFormat};
 mod read;
 mod seed;
 
-pub use read::LeafSeed;
 pub use read::{
-    ArrayReader, Input, ObjectReader, UnionReader, array, blob, boolean, document, double, float,
-    integer, list, map, object, read_body, sparse_list, sparse_map, string, string_list,
-    string_map, timestamp,
+    Input, LeafSeed, UnionReader, blob, boolean, double, float, integer, string, timestamp,
 };
 pub use seed::{
     DocumentSeed, ListSeed, MapAccess, MapSeed, MappedSeed, ObjectSeed, Outcome, Read, ReadObject,
-    ReadUnit, SparseListSeed, SparseMapSeed, StringSeed, build, leaf, mapped, members, object_seed,
-    read_body as read_body_with, read_object_body, read_value_body, skip, skip_value,
+    ReadUnit, SparseListSeed, SparseMapSeed, StringSeed, TimestampSeed, build, leaf, mapped,
+    members, object_seed, read_body, read_object_body, read_value_body, skip, skip_value,
     timestamp_seed,
 };
 
@@ -376,147 +373,165 @@ mod tests {
         }
     }
 
-    /// Reads `{"v": <value>}` with `f`.
-    fn member<T>(
-        json: &str,
-        f: impl FnOnce(Input<'_, '_>) -> Result<T, DeserializeError>,
-    ) -> Result<Option<T>, DeserializeError> {
-        read_body(format!(r#"{{"v":{json}}}"#).as_bytes(), |v| {
-            let mut o = object(v)?;
-            let mut out = None;
-            while let Some(key) = o.next_key()? {
-                if key == "v" {
-                    out = o.read(f)?;
-                    break;
-                }
+    use serde::de::{self, DeserializeSeed, Visitor};
+    use std::borrow::Cow;
+
+    /// Reads `{"v": <json>, "w": 7}`: `v` with `seed`, then `w`, which must read as 7 after
+    /// it (so whatever `seed` left of `v` was skipped). The error is the seed's, without a
+    /// path segment for `v`.
+    fn member<T, S>(json: &str, seed: S) -> Read<T>
+    where
+        S: for<'de> DeserializeSeed<'de, Value = Read<T>> + Copy,
+    {
+        struct VThenW<S>(S);
+        impl<'de, T, S: DeserializeSeed<'de, Value = Read<T>> + Copy> DeserializeSeed<'de> for VThenW<S> {
+            type Value = Read<T>;
+            fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Read<T>, D::Error> {
+                d.deserialize_map(self)
             }
-            Ok(out)
-        })
+        }
+        impl<'de, T, S: DeserializeSeed<'de, Value = Read<T>> + Copy> Visitor<'de> for VThenW<S> {
+            type Value = Read<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Read<T>, A::Error> {
+                let (mut v, mut w) = (Ok(None), None);
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    match &*key {
+                        "v" => v = map.next_value_seed(self.0)?,
+                        "w" => w = map.next_value_seed(leaf(integer::<i32>))?.ok().flatten(),
+                        _ => unreachable!(),
+                    }
+                }
+                assert_eq!(w, Some(7), "the member after v");
+                Ok(v)
+            }
+        }
+        let body = format!(r#"{{"v":{json},"w":7}}"#);
+        read_body(body.as_bytes(), VThenW(seed).map_some()).and_then(|v| v.unwrap_or(Ok(None)))
     }
 
-    /// Reads `{"v": <value>, "w": 7}` with the leaf reader `f` for `v`, and `w` after it.
-    fn leaf_member<T>(
-        json: &str,
-        f: impl FnOnce(&mut ObjectReader<'_, '_>) -> Result<Option<T>, DeserializeError>,
-    ) -> Result<Option<T>, DeserializeError> {
-        read_body(format!(r#"{{"v":{json},"w":7}}"#).as_bytes(), |v| {
-            let mut o = object(v)?;
-            let (mut out, mut w) = (None, None);
-            let mut f = Some(f);
-            while let Some(key) = o.next_key()? {
-                match &*key {
-                    "v" => out = f.take().map_or(Ok(None), |f| f(&mut o))?,
-                    "w" => w = o.read_integer::<i32>()?,
-                    _ => {}
-                }
-            }
-            assert_eq!(w, Some(7), "the member after {json}");
-            Ok(out)
-        })
+    /// The test reader's value as a seed's: `Some(value)`.
+    trait MapSome: Sized {
+        fn map_some(self) -> Wrapped<Self> {
+            Wrapped(self)
+        }
+    }
+    impl<S> MapSome for S {}
+    struct Wrapped<S>(S);
+    impl<'de, T, S: DeserializeSeed<'de, Value = Read<T>>> DeserializeSeed<'de> for Wrapped<S> {
+        type Value = Read<Read<T>>;
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            Ok(Ok(Some(self.0.deserialize(d)?)))
+        }
     }
 
-    #[test]
-    fn leaf_readers_read_as_the_reader_functions_do() {
-        let values = [
-            "null",
-            "true",
-            "0",
-            "-3",
-            "300",
-            "9223372036854775808",
-            "1.5",
-            "1e3",
-            "1704164645.123",
-            r#""text""#,
-            r#""NaN""#,
-            r#""-Infinity""#,
-            r#""2024-01-02T03:04:05.5Z""#,
-            r#""Tue, 02 Jan 2024 03:04:05 GMT""#,
-            r#""aGVsbG8=""#,
-            r#""not base64!""#,
-            r#""esc\"aped\n""#,
-            "{}",
-            r#"{"a":[1,{"b":null}]}"#,
-            "[]",
-            r#"[1,[2],{"c":"d"}]"#,
-        ];
-        let text = |r: Result<Option<String>, DeserializeError>| match r {
+    fn text<T: fmt::Debug>(r: Read<T>) -> String {
+        match r {
             Ok(v) => format!("ok {v:?}"),
             Err(e) => format!("error {e}"),
-        };
-        fn show<T: fmt::Debug>(
-            r: Result<Option<T>, DeserializeError>,
-        ) -> Result<Option<String>, DeserializeError> {
-            r.map(|v| v.map(|v| format!("{v:?}")))
         }
-        for json in values {
-            let pairs = [
-                (
-                    show(leaf_member(json, |o| o.read_string())),
-                    show(member(json, string)),
-                ),
-                (
-                    show(leaf_member(json, |o| o.read_boolean())),
-                    show(member(json, boolean)),
-                ),
-                (
-                    show(leaf_member(json, |o| o.read_integer::<i8>())),
-                    show(member(json, integer::<i8>)),
-                ),
-                (
-                    show(leaf_member(json, |o| o.read_integer::<i64>())),
-                    show(member(json, integer::<i64>)),
-                ),
-                (
-                    show(leaf_member(json, |o| o.read_double())),
-                    show(member(json, double)),
-                ),
-                (
-                    show(leaf_member(json, |o| o.read_float())),
-                    show(member(json, float)),
-                ),
-                (
-                    show(leaf_member(json, |o| o.read_blob())),
-                    show(member(json, blob)),
-                ),
-            ];
-            for (leaf, function) in pairs {
-                assert_eq!(text(leaf), text(function), "{json}");
-            }
+    }
+
+    const VALUES: [&str; 21] = [
+        "null",
+        "true",
+        "0",
+        "-3",
+        "300",
+        "9223372036854775808",
+        "1.5",
+        "1e3",
+        "1704164645.123",
+        r#""text""#,
+        r#""NaN""#,
+        r#""-Infinity""#,
+        r#""2024-01-02T03:04:05.5Z""#,
+        r#""Tue, 02 Jan 2024 03:04:05 GMT""#,
+        r#""aGVsbG8=""#,
+        r#""not base64!""#,
+        r#""esc\"aped\n""#,
+        "{}",
+        r#"{"a":[1,{"b":null}]}"#,
+        "[]",
+        r#"[1,[2],{"c":"d"}]"#,
+    ];
+
+    #[test]
+    fn string_and_timestamp_seeds_read_as_the_reader_functions_do() {
+        for json in VALUES {
+            assert_eq!(
+                text(member(json, StringSeed)),
+                text(member(json, leaf(string))),
+                "{json}"
+            );
             for format in [
                 TimestampFormat::DateTime,
                 TimestampFormat::HttpDate,
                 TimestampFormat::EpochSeconds,
             ] {
                 assert_eq!(
-                    text(show(leaf_member(json, |o| o.read_timestamp(format)))),
-                    text(show(member(json, |v| timestamp(v, format)))),
+                    text(member(json, timestamp_seed(format))),
+                    text(member(json, leaf(move |v: Input<'_>| timestamp(v, format)))),
                     "{json} {format:?}"
                 );
             }
         }
         // What the comparison relies on: null is absent, a mismatch is an error.
-        assert_eq!(leaf_member("null", |o| o.read_string()), Ok(None));
+        assert_eq!(member("null", StringSeed), Ok(None));
+        assert_eq!(member(r#""s""#, StringSeed), Ok(Some("s".to_owned())));
         assert_eq!(
-            leaf_member("[1]", |o| o.read_string())
-                .unwrap_err()
-                .to_string(),
-            "expected a string, found an array"
+            text(member("[1]", StringSeed)),
+            "error expected a string, found an array"
         );
         assert_eq!(
-            leaf_member(r#"{"a":1}"#, |o| o.read_integer::<i32>())
-                .unwrap_err()
-                .to_string(),
-            "expected an integer, found an object"
+            text(member(r#"{"a":1}"#, leaf(integer::<i32>))),
+            "error expected an integer, found an object"
+        );
+        assert_eq!(
+            text(member("true", timestamp_seed(TimestampFormat::DateTime))),
+            "error expected a timestamp, found a boolean"
         );
     }
 
     #[test]
-    fn string_lists_and_maps_read_as_list_and_map_of_strings_do() {
-        let text = |r: Result<Option<String>, DeserializeError>| match r {
-            Ok(v) => format!("ok {v:?}"),
-            Err(e) => format!("error {e}"),
-        };
+    fn every_seed_names_what_it_found() {
+        for (json, found) in [
+            ("true", "a boolean"),
+            ("1", "a number"),
+            ("-1", "a number"),
+            ("1.5", "a number"),
+            (r#""s""#, "a string"),
+            ("[1]", "an array"),
+            (r#"{"a":[1]}"#, "an object"),
+        ] {
+            let cases = [
+                ("a string", text(member(json, StringSeed))),
+                ("a string", text(member(json, leaf(string)))),
+                ("an object", text(member(json, object_seed::<ReadUnit>()))),
+                ("an array", text(member(json, ListSeed(StringSeed)))),
+                ("an array", text(member(json, SparseListSeed(StringSeed)))),
+                ("an object", text(member(json, MapSeed(StringSeed)))),
+                ("an object", text(member(json, SparseMapSeed(StringSeed)))),
+            ];
+            for (what, got) in cases {
+                if what != found {
+                    assert_eq!(
+                        got,
+                        format!("error expected {what}, found {found}"),
+                        "{json} read as {what}"
+                    );
+                }
+            }
+        }
+        assert_eq!(member("{}", object_seed::<ReadUnit>()), Ok(Some(())));
+        assert_eq!(member("null", object_seed::<ReadUnit>()), Ok(None));
+        assert_eq!(member("null", DocumentSeed), Ok(None));
+    }
+
+    #[test]
+    fn string_lists_and_maps_follow_the_element_reader() {
         for json in [
             "null",
             "[]",
@@ -535,38 +550,42 @@ mod tests {
             "7",
         ] {
             assert_eq!(
-                text(member(json, string_list).map(|v| v.map(|v| format!("{v:?}")))),
-                text(member(json, |v| list(v, string)).map(|v| v.map(|v| format!("{v:?}")))),
+                text(member(json, ListSeed(StringSeed))),
+                text(member(json, ListSeed(leaf(string)))),
                 "{json}"
             );
             assert_eq!(
-                text(member(json, string_map).map(|v| v.map(|v| format!("{v:?}")))),
-                text(member(json, |v| map(v, string)).map(|v| v.map(|v| format!("{v:?}")))),
+                text(member(json, MapSeed(StringSeed))),
+                text(member(json, MapSeed(leaf(string)))),
                 "{json}"
             );
         }
         assert_eq!(
-            member(r#"["a",null,"b"]"#, string_list),
+            member(r#"["a",null,"b"]"#, ListSeed(StringSeed)),
             Ok(Some(vec!["a".to_owned(), "b".to_owned()]))
         );
         assert_eq!(
-            member(r#"["a",1]"#, string_list)
+            member(r#"["a",1]"#, ListSeed(StringSeed))
                 .unwrap_err()
                 .at("ids")
                 .to_string(),
             "expected a string, found a number at `ids[1]`"
         );
         assert_eq!(
-            member(r#"{"k":"v","bad":2}"#, string_map)
+            member(r#"{"k":"v","bad":2}"#, MapSeed(StringSeed))
                 .unwrap_err()
                 .to_string(),
             "expected a string, found a number at `bad`"
+        );
+        assert_eq!(
+            member(r#"{"e\u0073c":"v","k":"v","k":null}"#, MapSeed(StringSeed)),
+            Ok(Some([("esc".to_owned(), "v".to_owned())].into()))
         );
     }
 
     #[test]
     fn reading_reports_the_path_of_a_mismatch() {
-        let err = member("1.5", integer::<i32>)
+        let err = member("1.5", leaf(integer::<i32>))
             .unwrap_err()
             .at("n")
             .at("[0]")
@@ -576,35 +595,35 @@ mod tests {
             "expected an integer, found 1.5 at `rooms[0].n`"
         );
         assert_eq!(
-            member("3000000000", integer::<i32>)
+            member("3000000000", leaf(integer::<i32>))
                 .unwrap_err()
                 .to_string(),
             "integer 3000000000 is out of range for i32"
         );
         assert_eq!(
-            member("18446744073709551615", integer::<i64>)
+            member("18446744073709551615", leaf(integer::<i64>))
                 .unwrap_err()
                 .to_string(),
             "expected an integer, found 18446744073709551615"
         );
-        assert_eq!(member("-7", integer::<i8>).unwrap(), Some(-7));
+        assert_eq!(member("-7", leaf(integer::<i8>)).unwrap(), Some(-7));
         assert_eq!(
-            member("{}", string).unwrap_err().to_string(),
+            member("{}", StringSeed).unwrap_err().to_string(),
             "expected a string, found an object"
         );
-        assert!(member(r#""NaN""#, double).unwrap().unwrap().is_nan());
+        assert!(member(r#""NaN""#, leaf(double)).unwrap().unwrap().is_nan());
         assert_eq!(
-            member(r#""-Infinity""#, double).unwrap(),
+            member(r#""-Infinity""#, leaf(double)).unwrap(),
             Some(f64::NEG_INFINITY)
         );
-        assert_eq!(member("3", float).unwrap(), Some(3.0));
+        assert_eq!(member("3", leaf(float)).unwrap(), Some(3.0));
         assert_eq!(
-            member(r#""nan""#, double).unwrap_err().to_string(),
+            member(r#""nan""#, leaf(double)).unwrap_err().to_string(),
             r#"expected a number, found the string "nan""#
         );
-        assert_eq!(member("null", string).unwrap(), None);
+        assert_eq!(member("null", StringSeed).unwrap(), None);
         let ts = |json| {
-            member(json, |v| timestamp(v, TimestampFormat::DateTime))
+            member(json, timestamp_seed(TimestampFormat::DateTime))
                 .unwrap()
                 .map(|t| (t.secs(), t.subsec_nanos()))
         };
@@ -613,14 +632,11 @@ mod tests {
         assert_eq!(ts("1e3"), Some((1000, 0)));
         assert_eq!(ts(r#""2024-01-02T03:04:05Z""#), Some((1_704_164_645, 0)));
         assert_eq!(
-            member("true", |v| timestamp(v, TimestampFormat::DateTime))
-                .unwrap_err()
-                .to_string(),
-            "expected a timestamp, found a boolean"
+            member(r#""aGk=""#, leaf(blob)).unwrap().unwrap().as_ref(),
+            b"hi"
         );
-        assert_eq!(member(r#""aGk=""#, blob).unwrap().unwrap().as_ref(), b"hi");
         assert!(
-            read_body(b"<html>", string)
+            read_body(b"<html>", StringSeed)
                 .unwrap_err()
                 .to_string()
                 .starts_with("invalid JSON body")
@@ -631,24 +647,109 @@ mod tests {
         );
     }
 
+    /// A reader like the generated ones: `{"s": string, "n": integer, "inner": Nested}`.
+    #[derive(Debug, PartialEq, Default)]
+    struct Nested {
+        s: Option<String>,
+        n: Option<i32>,
+        inner: Option<Box<Nested>>,
+    }
+
+    enum ReadNested {}
+
+    impl<'de> ReadObject<'de> for ReadNested {
+        type Value = Nested;
+        fn read<A: MapAccess<'de>>(mut map: A) -> Result<Read<Nested>, A::Error> {
+            let mut out = Nested::default();
+            let read = members(&mut map, |key, map| {
+                Ok(match &**key {
+                    "s" => map.next_value_seed(StringSeed)?.map(|v| out.s = v),
+                    "n" => map
+                        .next_value_seed(leaf(integer::<i32>))?
+                        .map(|v| out.n = v),
+                    "inner" => map
+                        .next_value_seed(object_seed::<ReadNested>())?
+                        .map(|v| out.inner = v.map(Box::new)),
+                    _ => skip(map)?,
+                })
+            })?;
+            Ok(read.map(|()| Some(out)))
+        }
+    }
+
+    #[test]
+    fn object_readers_match_names_skip_unknown_members_and_keep_the_last_value() {
+        let body = br#"{"s": "a", "x": {"deep": [1, {"y": null}]}, "\u006e": 1, "inner": {"s": "b", "inner": null}, "s": null, "n": 2}"#;
+        assert_eq!(
+            read_object_body::<ReadNested>(body),
+            Ok(Nested {
+                s: None,
+                n: Some(2),
+                inner: Some(Box::new(Nested {
+                    s: Some("b".to_owned()),
+                    ..Nested::default()
+                })),
+            })
+        );
+        let err = read_object_body::<ReadNested>(
+            br#"{"inner": {"inner": {"n": "x", "s": "later"}, "s": 1}, "n": 1}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "expected an integer, found a string at `inner.inner.n`"
+        );
+    }
+
+    #[test]
+    fn hostile_nesting_is_an_error_within_serde_json_recursion_limit() {
+        // Far deeper than serde_json's limit of 128: an error, not a stack overflow (the
+        // test thread's stack is 2 MiB, as a tokio worker's).
+        let depth = 100_000;
+        let body = format!("{}{}", r#"{"inner":"#.repeat(depth), "}".repeat(depth));
+        let err = read_object_body::<ReadNested>(body.as_bytes()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("invalid JSON body: recursion limit exceeded"),
+            "{err}"
+        );
+        // Within the limit, it reads.
+        let body = format!(
+            "{}{}",
+            r#"{"inner":"#.repeat(100),
+            format!("{{}}{}", "}".repeat(100))
+        );
+        let mut nested = read_object_body::<ReadNested>(body.as_bytes()).unwrap();
+        let mut levels = 0;
+        while let Some(inner) = nested.inner.take() {
+            nested = *inner;
+            levels += 1;
+        }
+        assert_eq!(levels, 100);
+        // An unknown member is skipped by serde_json without recursion, however deep.
+        let body = format!(r#"{{"x": {}{}}}"#, "[".repeat(depth), "]".repeat(depth));
+        assert_eq!(
+            read_object_body::<ReadNested>(body.as_bytes()),
+            Ok(Nested::default())
+        );
+    }
+
     #[test]
     fn empty_and_blank_bodies_read_as_empty_objects() {
         for body in [&b""[..], b" \r\n\t"] {
-            let keys = read_body(body, |v| {
-                let mut o = object(v)?;
-                let mut n = 0;
-                while o.next_key()?.is_some() {
-                    n += 1;
-                }
-                Ok(n)
-            });
-            assert_eq!(keys, Ok(0));
+            assert_eq!(read_object_body::<ReadNested>(body), Ok(Nested::default()));
         }
         assert_eq!(
-            read_body(b"null", |v| object(v).map(|_| ()))
+            read_object_body::<ReadNested>(b"null")
                 .unwrap_err()
                 .to_string(),
             "expected an object, found null"
+        );
+        assert_eq!(
+            read_value_body(b"null", ListSeed(StringSeed))
+                .unwrap_err()
+                .to_string(),
+            "expected a value, found null"
         );
     }
 
@@ -657,75 +758,72 @@ mod tests {
         let body =
             br#"{"skip": {"deep": [1, {"x": "y"}, null]}, "a": [1, 2, 3], "b": "B", "c": 1e400}"#;
         // Skipped values are only scanned: `1e400` in a member nobody reads is not an error.
-        assert_eq!(read_body(body, |v| object(v).map(|_| ())), Ok(()));
+        assert_eq!(read_object_body::<ReadUnit>(body), Ok(()));
         // Read, it is: out of range for any number.
         assert!(
-            member("1e400", double)
+            member("1e400", leaf(double))
                 .unwrap_err()
                 .to_string()
                 .starts_with("invalid JSON body: number out of range")
         );
-        let body = br#"{"skip": {"deep": [1, {"x": "y"}, null]}, "a": [1, 2, 3], "b": "B\u00e9"}"#;
-        let got = read_body(body, |v| {
-            let mut o = object(v)?;
-            let (mut first, mut b) = (None, None);
-            while let Some(key) = o.next_key()? {
-                match &*key {
-                    // Only the first element is read; the rest is skipped.
-                    "a" => first = o.read(|v| array(v)?.next(integer::<i32>))?.flatten(),
-                    "b" => b = o.read(string)?,
-                    _ => {}
-                }
-            }
-            Ok((first, b))
-        });
-        assert_eq!(got, Ok((Some(1), Some("Bé".to_owned()))));
     }
 
     #[test]
     fn lists_and_maps_follow_the_sparse_rules() {
-        let dense = member(r#"[1, null, 2]"#, |v| list(v, integer::<i32>));
-        assert_eq!(dense, Ok(Some(vec![1, 2])));
-        let sparse = member(r#"[1, null, 2]"#, |v| sparse_list(v, integer::<i32>));
-        assert_eq!(sparse, Ok(Some(vec![Some(1), None, Some(2)])));
-        let err = member(r#"[1, null, "x"]"#, |v| list(v, integer::<i32>)).unwrap_err();
+        let int = leaf(integer::<i32>);
+        assert_eq!(member("[1, null, 2]", ListSeed(int)), Ok(Some(vec![1, 2])));
+        assert_eq!(
+            member("[1, null, 2]", SparseListSeed(int)),
+            Ok(Some(vec![Some(1), None, Some(2)]))
+        );
+        let err = member(r#"[1, null, "x"]"#, ListSeed(int)).unwrap_err();
         assert_eq!(
             err.to_string(),
             "expected an integer, found a string at `[2]`"
         );
-        let dense = member(r#"{"b": 2, "a": null, "c": 3, "c": null}"#, |v| {
-            map(v, integer::<i32>)
-        });
+        let dense = member(r#"{"b": 2, "a": null, "c": 3, "c": null}"#, MapSeed(int));
         assert_eq!(dense, Ok(Some([("b".to_owned(), 2)].into())));
-        let sparse = member(r#"{"b": 2, "a": null}"#, |v| sparse_map(v, integer::<i32>));
+        let sparse = member(r#"{"b": 2, "a": null}"#, SparseMapSeed(int));
         assert_eq!(
             sparse,
             Ok(Some(
                 [("a".to_owned(), None), ("b".to_owned(), Some(2))].into()
             ))
         );
-        let err = member(r#"{"k\"ey": true}"#, |v| map(v, string)).unwrap_err();
+        let err = member(r#"{"k\"ey": true}"#, MapSeed(StringSeed)).unwrap_err();
         assert_eq!(
             err.to_string(),
             "expected a string, found a boolean at `k\"ey`"
         );
         assert_eq!(
-            member("[]", |v| map(v, string)).unwrap_err().to_string(),
+            member("[]", MapSeed(StringSeed)).unwrap_err().to_string(),
             "expected an object, found an array"
+        );
+        // Lists of lists: the inner index comes first in the path.
+        let err = member("[[1], [2, true]]", ListSeed(ListSeed(int))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "expected an integer, found a boolean at `[1][1]`"
         );
     }
 
     #[test]
     fn documents_keep_every_value() {
         use crate::types::{Document, Number};
-        let doc = member(r#"{"z": [null, -1, 2, 0.5, "s", true], "a": {}}"#, document)
-            .unwrap()
-            .unwrap();
+        let doc = member(
+            r#"{"z": [null, -1, 2, 0.5, "s", true], "a": {}, "a": {"k": null}}"#,
+            DocumentSeed,
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(
             doc,
             Document::Object(
                 [
-                    ("a".to_owned(), Document::Object(Default::default())),
+                    (
+                        "a".to_owned(),
+                        Document::Object([("k".to_owned(), Document::Null)].into())
+                    ),
                     (
                         "z".to_owned(),
                         Document::Array(vec![
@@ -741,32 +839,37 @@ mod tests {
                 .into()
             )
         );
-        let top = read_body(b"[1]", document).unwrap();
+        let top = read_body(b"[1]", DocumentSeed).unwrap();
         assert_eq!(
             top,
-            Document::Array(vec![Document::Number(Number::PosInt(1))])
+            Some(Document::Array(vec![Document::Number(Number::PosInt(1))]))
         );
+    }
+
+    /// A union reader as generated: `a` and `b` are strings, other members are unknown.
+    enum ReadU {}
+
+    impl<'de> ReadObject<'de> for ReadU {
+        type Value = String;
+        fn read<A: MapAccess<'de>>(mut map: A) -> Result<Read<String>, A::Error> {
+            let mut union = UnionReader::new("U");
+            let read = members(&mut map, |key, map| {
+                if &**key == "__type" {
+                    return skip(map);
+                }
+                let variant = match &**key {
+                    "a" | "b" => map.next_value_seed(StringSeed)?,
+                    _ => Ok(skip_value(map)?.then(|| "unknown".to_owned())),
+                };
+                Ok(variant.map(|v| union.member(key.clone(), v)))
+            })?;
+            Ok(read.and_then(|()| union.finish().map(Some)))
+        }
     }
 
     #[test]
     fn unions_need_exactly_one_member() {
-        fn union(body: &[u8]) -> Result<String, DeserializeError> {
-            read_body(body, |v| {
-                let mut o = object(v)?;
-                let mut u = UnionReader::new("U");
-                while let Some(key) = o.next_key()? {
-                    if key == "__type" {
-                        continue;
-                    }
-                    let value = match &*key {
-                        "a" | "b" => o.read(string).map_err(|e| e.at(&key))?,
-                        _ => o.skip()?.then(|| "unknown".to_owned()),
-                    };
-                    u.member(key, value);
-                }
-                u.finish()
-            })
-        }
+        let union = |body: &[u8]| read_object_body::<ReadU>(body);
         assert_eq!(
             union(br#"{"a": "x", "b": null, "__type": "T"}"#),
             Ok("x".into())
@@ -795,20 +898,19 @@ mod tests {
 
     #[test]
     fn syntax_errors_win_over_type_errors() {
-        // The mismatch at `a` comes first, but the body is not JSON at all.
-        let err = read_body(br#"{"a": 1, "b": }"#, |v| {
-            let mut o = object(v)?;
-            while o.next_key()?.is_some() {
-                o.read(string)?;
-            }
-            Ok(())
-        })
-        .unwrap_err();
+        // The mismatch at `s` comes first, but the body is not JSON at all.
+        let err = read_object_body::<ReadNested>(br#"{"s": 1, "b": }"#).unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("invalid JSON body: expected value at line 1")
+                .starts_with("invalid JSON body: expected value at line 1"),
+            "{err}"
         );
-        let err = read_body(br#"{} x"#, |v| object(v).map(|_| ())).unwrap_err();
+        let err = read_object_body::<ReadNested>(br#"{"s": 1} x"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid JSON body: trailing characters at line 1 column 10"
+        );
+        let err = read_object_body::<ReadUnit>(br#"{} x"#).unwrap_err();
         assert_eq!(
             err.to_string(),
             "invalid JSON body: trailing characters at line 1 column 4"

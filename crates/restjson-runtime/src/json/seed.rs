@@ -211,9 +211,9 @@ pub fn timestamp_seed(format: TimestampFormat) -> TimestampSeed {
 pub struct TimestampSeed(TimestampFormat);
 
 impl TimestampSeed {
-    fn leaf(self) -> LeafSeed<impl Fn(Input<'_, '_>) -> Result<DateTime, DeserializeError>> {
+    fn leaf(self) -> LeafSeed<impl Fn(Input<'_>) -> Result<DateTime, DeserializeError>> {
         let format = self.0;
-        LeafSeed(move |v: Input<'_, '_>| super::read::timestamp(v, format))
+        LeafSeed(move |v: Input<'_>| super::read::timestamp(v, format))
     }
 }
 
