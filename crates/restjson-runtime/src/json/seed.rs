@@ -48,27 +48,13 @@ pub fn members<'de, A: MapAccess<'de>, F>(map: &mut A, mut member: F) -> Outcome
 where
     F: FnMut(&Cow<'de, str>, &mut A) -> Outcome<(), A::Error>,
 {
-    // A key seed of its own type per reader: serde_json's key reading is then compiled into
-    // each reader's loop (as serde's derive has it) instead of called through one shared copy.
-    while let Some(key) = map.next_key_seed(MemberName::<F>(PhantomData))? {
+    while let Some(key) = map.next_key_seed(KeySeed)? {
         if let Err(e) = member(&key, map)? {
             drain_map(map)?;
             return Ok(Err(e.at(&*key)));
         }
     }
     Ok(Ok(()))
-}
-
-/// A member name, borrowed from the body unless it had escapes ([`KeySeed`] for the reader `F`).
-struct MemberName<F>(PhantomData<fn() -> F>);
-
-impl<'de, F> DeserializeSeed<'de> for MemberName<F> {
-    type Value = Cow<'de, str>;
-
-    #[inline]
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        KeySeed.deserialize(d)
-    }
 }
 
 /// Skips the value of the current member (an unknown one).
@@ -337,6 +323,10 @@ impl<'de, R: ReadObject<'de>> Visitor<'de> for ObjectSeed<R> {
         Ok(Err(mismatch("an object", "an array")))
     }
 
+    // Each reader stays one function, called wherever its shape appears, rather than being
+    // inlined into every reader that contains it: the compile time stays near linear in the
+    // model's size.
+    #[inline(never)]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         R::read(map)
     }
@@ -606,21 +596,33 @@ pub fn read_body<'de, T, S>(body: &'de [u8], seed: S) -> Result<Option<T>, Deser
 where
     S: DeserializeSeed<'de, Value = Read<T>>,
 {
-    let body: &'de [u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        body
-    };
+    let body = body_or_empty_object(body);
     let mut de = serde_json::Deserializer::from_slice(body);
     match seed
         .deserialize(&mut de)
         .and_then(|read| de.end().map(|()| read))
     {
         Ok(read) => read,
-        Err(e) => match serde_json::from_slice::<serde_json::Value>(body) {
-            Err(e) => Err(syntax(e)),
-            Ok(_) => Err(syntax(e)),
-        },
+        Err(e) => Err(not_read(body, e)),
+    }
+}
+
+fn body_or_empty_object(body: &[u8]) -> &[u8] {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    }
+}
+
+/// The error of a body `serde_json` could not read: its syntax error if it is not JSON at all,
+/// whatever the reader met first (shared by every reader, out of their way).
+#[cold]
+#[inline(never)]
+fn not_read(body: &[u8], e: serde_json::Error) -> DeserializeError {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Err(e) => syntax(e),
+        Ok(_) => syntax(e),
     }
 }
 
