@@ -745,6 +745,25 @@ mod tests {
                 .to_string(),
             "expected an object, found null"
         );
+        for (body, found) in [
+            (&b" [1, {}]"[..], "an array"),
+            (b"\"s\"", "a string"),
+            (b"1.5", "a number"),
+            (b"true", "a boolean"),
+        ] {
+            assert_eq!(
+                read_object_body::<ReadNested>(body)
+                    .unwrap_err()
+                    .to_string(),
+                format!("expected an object, found {found}")
+            );
+        }
+        assert_eq!(
+            read_object_body::<ReadNested>(b"[1] x")
+                .unwrap_err()
+                .to_string(),
+            "invalid JSON body: trailing characters at line 1 column 5"
+        );
         assert_eq!(
             read_value_body(b"null", ListSeed(StringSeed))
                 .unwrap_err()

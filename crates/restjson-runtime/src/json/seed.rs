@@ -324,7 +324,7 @@ impl<'de, R: ReadObject<'de>> Visitor<'de> for ObjectSeed<R> {
     }
 
     // Each reader stays one function, called wherever its shape appears, rather than being
-    // inlined into every reader that contains it: the compile time stays near linear in the
+    // inlined into every reader containing it: the compile time stays near linear in the
     // model's size.
     #[inline(never)]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
@@ -630,7 +630,27 @@ fn not_read(body: &[u8], e: serde_json::Error) -> DeserializeError {
 pub fn read_object_body<'de, R: ReadObject<'de>>(
     body: &'de [u8],
 ) -> Result<R::Value, DeserializeError> {
-    read_body(body, object_seed::<R>())?.ok_or_else(|| mismatch("an object", "null"))
+    let body = body_or_empty_object(body);
+    let read = if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        let mut de = serde_json::Deserializer::from_slice(body);
+        match de::Deserializer::deserialize_map(&mut de, object_seed::<R>())
+            .and_then(|read| de.end().map(|()| read))
+        {
+            Ok(read) => read,
+            Err(e) => Err(not_read(body, e)),
+        }
+    } else {
+        // Not an object: what `R` would say of it is what any object reader says.
+        not_an_object(body)
+    };
+    read?.ok_or_else(|| mismatch("an object", "null"))
+}
+
+/// The error (or `None` for `null`) of reading `body`, which is not an object, as one.
+#[cold]
+#[inline(never)]
+fn not_an_object<T>(body: &[u8]) -> Read<T> {
+    read_body(body, object_seed::<ReadUnit>()).map(|_| None)
 }
 
 /// Reads a response body that must not be `null` with `seed`.
