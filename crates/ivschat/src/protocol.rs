@@ -89,17 +89,17 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadDestinati
                     .next_value_seed(::restjson_runtime::__private::json::object_seed::<
                         crate::protocol::ReadS3DestinationConfiguration,
                     >())?
-                    .map(|v| v.map(|v| crate::types::DestinationConfiguration::S3(v))),
+                    .map(|v| v.map(crate::types::DestinationConfiguration::S3)),
                 "cloudWatchLogs" => map
                     .next_value_seed(::restjson_runtime::__private::json::object_seed::<
                         crate::protocol::ReadCloudWatchLogsDestinationConfiguration,
                     >())?
-                    .map(|v| v.map(|v| crate::types::DestinationConfiguration::CloudWatchLogs(v))),
+                    .map(|v| v.map(crate::types::DestinationConfiguration::CloudWatchLogs)),
                 "firehose" => map
                     .next_value_seed(::restjson_runtime::__private::json::object_seed::<
                         crate::protocol::ReadFirehoseDestinationConfiguration,
                     >())?
-                    .map(|v| v.map(|v| crate::types::DestinationConfiguration::Firehose(v))),
+                    .map(|v| v.map(crate::types::DestinationConfiguration::Firehose)),
                 _ => ::std::result::Result::Ok(
                     ::restjson_runtime::__private::json::skip_value(map)?
                         .then_some(crate::types::DestinationConfiguration::Unknown),

@@ -714,11 +714,7 @@ mod tests {
             "{err}"
         );
         // Within the limit, it reads.
-        let body = format!(
-            "{}{}",
-            r#"{"inner":"#.repeat(100),
-            format!("{{}}{}", "}".repeat(100))
-        );
+        let body = format!("{}{{}}{}", r#"{"inner":"#.repeat(100), "}".repeat(100));
         let mut nested = read_object_body::<ReadNested>(body.as_bytes()).unwrap();
         let mut levels = 0;
         while let Some(inner) = nested.inner.take() {

@@ -506,12 +506,12 @@ fn de_union_fn(fn_name: &str, u: &UnionDef) -> TokenStream {
         let var = format_ident!("{}", v.rust_name);
         let key = &v.json_name;
         let seed = de_seed(&v.ty);
-        let value = if v.boxed {
-            quote!(crate::types::#n::#var(::std::boxed::Box::new(v)))
+        let variant = if v.boxed {
+            quote!(|v| crate::types::#n::#var(::std::boxed::Box::new(v)))
         } else {
-            quote!(crate::types::#n::#var(v))
+            quote!(crate::types::#n::#var)
         };
-        quote!(#key => map.next_value_seed(#seed)?.map(|v| v.map(|v| #value)),)
+        quote!(#key => map.next_value_seed(#seed)?.map(|v| v.map(#variant)),)
     });
     let body = quote! {
         let mut union = #j::UnionReader::new(#name);

@@ -139,12 +139,12 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadOption {
                     .next_value_seed(::restjson_runtime::__private::json::object_seed::<
                         crate::protocol::ReadString,
                     >())?
-                    .map(|v| v.map(|v| crate::types::Option::Some(v))),
+                    .map(|v| v.map(crate::types::Option::Some)),
                 "Unknown" => map
                     .next_value_seed(::restjson_runtime::__private::json::leaf(
                         ::restjson_runtime::__private::json::integer::<i32>,
                     ))?
-                    .map(|v| v.map(|v| crate::types::Option::UnknownValue(v))),
+                    .map(|v| v.map(crate::types::Option::UnknownValue)),
                 "box" => map
                     .next_value_seed(::restjson_runtime::__private::json::object_seed::<
                         crate::protocol::ReadNode,
