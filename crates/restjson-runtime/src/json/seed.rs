@@ -90,9 +90,16 @@ fn mismatch(expected: &str, found: &str) -> DeserializeError {
 }
 
 /// Answers every kind of value but `null`, objects and arrays with "expected `$expected`,
-/// found ...", as a reader's error (arrays are skipped first).
+/// found ...", as a reader's error (`but_strings`: strings are the reader's own).
 macro_rules! refuse_scalars {
     ($expected:expr) => {
+        refuse_scalars!($expected, but_strings);
+
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(Err(mismatch($expected, "a string")))
+        }
+    };
+    ($expected:expr, but_strings) => {
         fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
             Ok(Err(mismatch($expected, "a boolean")))
         }
@@ -107,10 +114,6 @@ macro_rules! refuse_scalars {
 
         fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
             Ok(Err(mismatch($expected, "a number")))
-        }
-
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(Err(mismatch($expected, "a string")))
         }
 
         fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -152,29 +155,7 @@ impl<'de> Visitor<'de> for StringSeed {
         Ok(Ok(Some(v.to_owned())))
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Err(mismatch("a string", "a boolean")))
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(Err(mismatch("a string", "a number")))
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Err(mismatch("a string", "a number")))
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(Err(mismatch("a string", "a number")))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Ok(None))
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Ok(None))
-    }
+    refuse_scalars!("a string", but_strings);
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         drain_seq(&mut seq)?;
