@@ -48,6 +48,17 @@ pub fn members<'de, A: MapAccess<'de>, F>(map: &mut A, mut member: F) -> Outcome
 where
     F: FnMut(&Cow<'de, str>, &mut A) -> Outcome<(), A::Error>,
 {
+    members_with(map, &mut member)
+}
+
+/// The loop of [`members`], one copy for all readers: a reader's own code is only its name
+/// match (a copy of the loop per reader cost about 10 % of the generated crate's build time
+/// for 0.6 % fewer instructions per ListRooms page).
+#[inline(never)]
+fn members_with<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    member: &mut dyn FnMut(&Cow<'de, str>, &mut A) -> Outcome<(), A::Error>,
+) -> Outcome<(), A::Error> {
     while let Some(key) = map.next_key_seed(KeySeed)? {
         if let Err(e) = member(&key, map)? {
             drain_map(map)?;
