@@ -3,15 +3,15 @@
 //! Generated code implements [`ReadObject`] once per structure and union: a loop over the
 //! object's members ([`members`]) matching each name, borrowed from the body, and reading the
 //! value with a seed of its type ([`leaf`], [`ListSeed`], [`ObjectSeed`], ...). Everything is
-//! monomorphic over the `serde_json` deserializer [`read_body`] runs, so the compiler inlines
-//! the member loop, the name match and the leaf readers as it would serde's derive.
+//! monomorphic over the `serde_json` deserializer [`read_body`] runs, so each reader is one
+//! function with its member loop, name match and leaf seeds inlined, as serde's derive has it.
 //!
 //! Every seed reads one value as a [`Read<T>`]: `Ok(None)` for `null`, `Err` for a value of
 //! the wrong kind. That error travels as a *value* through `serde_json` (the rest of the
 //! enclosing objects and arrays is skipped on the way out), so `serde_json`'s own errors are
-//! only syntax errors, and the path of the offending value is added level by level. Depth is
-//! bounded by `serde_json`'s recursion limit (128 nested arrays and objects), as for any
-//! value it reads.
+//! only syntax errors, and the path of the offending value is added level by level. The depth
+//! of what is read is bounded by `serde_json`'s recursion limit (128 nested arrays and
+//! objects); skipped values are scanned by `serde_json` without recursion.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
