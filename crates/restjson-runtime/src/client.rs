@@ -486,14 +486,14 @@ impl Handle {
                 .as_ref()
                 .map_err(|e| SdkErrorKind::Construction(e.clone().into()))?;
             let invocation_id = crate::__private::random_uuid_text();
-            // Built once; each attempt clones it (the body is shared, not copied) and adds its
-            // own `amz-sdk-request` header and signature.
-            let (base, uri) = self.build(target, parts, &invocation_id)?;
+            // Built once; each attempt copies it (the body is shared, not copied) into a
+            // request of its own with its `amz-sdk-request` header and signature.
+            let base = self.build(target, parts, &invocation_id)?;
             let call = Call {
                 op,
                 target,
                 connector,
-                uri: &uri,
+                uri: &base.uri_text,
                 payload: &payload,
                 deadline,
             };
@@ -507,7 +507,7 @@ impl Handle {
     async fn attempts(
         &self,
         call: Call<'_>,
-        base: &http::Request<Bytes>,
+        base: &BaseRequest,
     ) -> Result<(HttpResponse, Option<ErrorMetadata>, BodyStream), SdkErrorKind<Infallible>> {
         let Call {
             payload, deadline, ..
@@ -531,13 +531,12 @@ impl Handle {
                         .map_err(Deadline::error)?;
                 }
             }
-            let mut request = clone_request(base);
             let header = match inner.attempt_headers.get(attempt as usize - 1) {
                 Some(made) => made.clone(),
                 None => attempt_header(attempt, max)
                     .map_err(|e| SdkErrorKind::Construction(e.into()))?,
             };
-            request.headers_mut().insert(AMZ_SDK_REQUEST, header);
+            let request = base.attempt(header);
             let span = tracing::debug_span!(
                 "attempt",
                 attempt,
@@ -705,12 +704,14 @@ impl Handle {
         }
     }
 
+    /// The request every attempt of a call starts from: the operation's request at the
+    /// client's endpoint, with the endpoint's headers, the user agent and the invocation id.
     fn build(
         &self,
         target: &Target,
         parts: RequestParts,
         invocation_id: &[u8; 36],
-    ) -> Result<(http::Request<Bytes>, String), SdkErrorKind<Infallible>> {
+    ) -> Result<BaseRequest, SdkErrorKind<Infallible>> {
         let construction = |e: BoxError| SdkErrorKind::Construction(e);
         let endpoint = target.url.as_str();
         let path = parts.path_and_query.as_str();
@@ -726,13 +727,9 @@ impl Handle {
             _ => uri.push_str(endpoint),
         }
         uri.push_str(path);
-        let mut request = http::Request::builder()
-            .method(parts.method)
-            .uri(uri.as_str())
-            .body(parts.body)
-            .map_err(|e| construction(e.into()))?;
-        let headers = request.headers_mut();
-        *headers = parts.headers;
+        let parsed = http::Uri::try_from(uri.as_str()).map_err(|e| construction(e.into()))?;
+        let mut headers = parts.headers;
+        headers.reserve(target.headers.len() + 2);
         for (name, value) in &target.headers {
             headers.append(name.clone(), value.clone());
         }
@@ -741,8 +738,14 @@ impl Handle {
             AMZ_SDK_INVOCATION_ID,
             HeaderValue::from_bytes(invocation_id).map_err(|e| construction(e.into()))?,
         );
-        // The text is kept for the signer, which would otherwise format the URI again.
-        Ok((request, uri))
+        Ok(BaseRequest {
+            method: parts.method,
+            uri: parsed,
+            // The text is kept for the signer, which would otherwise format the URI again.
+            uri_text: uri,
+            headers,
+            body: parts.body,
+        })
     }
 
     /// Sends one attempt's request; the body is streamed when the call has a streaming body
@@ -889,6 +892,39 @@ struct Call<'a> {
     deadline: Option<Deadline>,
 }
 
+/// What every attempt of one call sends alike: the request before its attempt's
+/// `amz-sdk-request` header and signature.
+struct BaseRequest {
+    method: Method,
+    uri: http::Uri,
+    /// The URI as text, for the signer.
+    uri_text: String,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// Headers an attempt adds to its base request: `amz-sdk-request`, the signature's three
+/// (`x-amz-date`, `x-amz-security-token`, `authorization`) and the transport's `accept`.
+const ATTEMPT_HEADERS: usize = 5;
+
+impl BaseRequest {
+    /// The request of one attempt, with `amz-sdk-request` set to `attempt_header`: the base's
+    /// headers in their order, in a map sized for the ones still to come, so that neither
+    /// the signature nor the transport makes it grow. The body bytes are shared.
+    fn attempt(&self, attempt_header: HeaderValue) -> http::Request<Bytes> {
+        let mut headers = HeaderMap::with_capacity(self.headers.len() + ATTEMPT_HEADERS);
+        for (name, value) in &self.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        headers.insert(AMZ_SDK_REQUEST, attempt_header);
+        let mut request = http::Request::new(self.body.clone());
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = self.uri.clone();
+        *request.headers_mut() = headers;
+        request
+    }
+}
+
 /// When a wait must end: the operation's and the attempt's limits are both deadlines, and a
 /// wait bounded by both uses one timer at the earlier (a timer costs only once its wait is
 /// pending). What they cover is decided here: the attempt covers sending and the whole
@@ -967,7 +1003,6 @@ impl fmt::Display for DisplayKind<'_> {
     }
 }
 
-/// A copy of `base` for one attempt; the body bytes are shared.
 /// The default connector's settings for `config`. Without streamed responses every response
 /// is read whole within its attempt, so an attempt timeout no longer than the read timeout
 /// already bounds every read, sooner: reqwest's own read timers (two per request) are then
@@ -995,15 +1030,6 @@ const MADE_ATTEMPT_HEADERS: u32 = 10;
 /// The `amz-sdk-request` header of attempt `attempt` out of `max`.
 fn attempt_header(attempt: u32, max: u32) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
     HeaderValue::from_str(&format!("attempt={attempt}; max={max}"))
-}
-
-fn clone_request(base: &http::Request<Bytes>) -> http::Request<Bytes> {
-    let mut request = http::Request::new(base.body().clone());
-    *request.method_mut() = base.method().clone();
-    *request.uri_mut() = base.uri().clone();
-    *request.version_mut() = base.version();
-    *request.headers_mut() = base.headers().clone();
-    request
 }
 
 /// Locks a mutex whose data stays consistent even if a holder panicked (every critical
@@ -1051,6 +1077,142 @@ mod tests {
         }
         assert_eq!(shorter_read, Some(Duration::from_secs(5)));
         assert_eq!(no_attempt_limit, Some(Duration::from_secs(30)));
+    }
+
+    /// One sent request: method, URI, every header in order (name, value), body.
+    type Sent = (String, String, Vec<(String, Vec<u8>)>, Vec<u8>);
+
+    /// Answers with `statuses` in turn and records every request as sent.
+    #[derive(Debug)]
+    struct Recorder {
+        statuses: Vec<u16>,
+        sent: std::sync::Arc<std::sync::Mutex<Vec<Sent>>>,
+    }
+
+    impl crate::http::HttpConnector for Recorder {
+        fn call(&self, request: crate::http::HttpRequest) -> crate::http::ConnectorFuture<'_> {
+            let mut sent = self.sent.lock().expect("lock");
+            sent.push((
+                request.method().to_string(),
+                request.uri().to_string(),
+                request
+                    .headers()
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
+                    .collect(),
+                request.body().to_vec(),
+            ));
+            let status = self.statuses[sent.len() - 1];
+            Box::pin(async move {
+                Ok(http::Response::builder()
+                    .status(status)
+                    .body(bytes::Bytes::from_static(b"{}"))
+                    .expect("response"))
+            })
+        }
+    }
+
+    static SERVICE: super::ServiceMeta = super::ServiceMeta {
+        sdk_id: "test",
+        signing_name: "test",
+        crate_name: "test-crate",
+        crate_version: "1.2.3",
+        endpoint_prefix: "test",
+        resolve_endpoint: None,
+    };
+    static OPERATION: super::OperationMeta = super::OperationMeta {
+        name: "Put",
+        idempotent: true,
+        auth: &[super::AuthScheme::SigV4],
+    };
+
+    #[tokio::test(start_paused = true)]
+    async fn every_attempt_sends_the_base_request_with_only_its_attempt_header_changed() {
+        let sent = std::sync::Arc::default();
+        let recorder = Recorder {
+            statuses: vec![500, 503, 200],
+            sent: std::sync::Arc::clone(&sent),
+        };
+        let config = Config::builder()
+            .region("us-east-1")
+            .endpoint_url("http://127.0.0.1:1/base")
+            .credentials_provider(crate::credentials::Credentials::from_keys(
+                "AKID",
+                "SECRET",
+                Some("TOKEN".to_owned()),
+            ))
+            .time_source(crate::time::StaticTimeSource::new(
+                std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+            ))
+            .http_connector(recorder)
+            .build();
+        let handle = super::Handle::new(config, &SERVICE);
+        let mut headers = http::HeaderMap::new();
+        headers.append("x-multi", http::HeaderValue::from_static("one"));
+        headers.append("x-multi", http::HeaderValue::from_static("two"));
+        headers.insert("content-type", http::HeaderValue::from_static("text/plain"));
+        let parts = super::RequestParts {
+            method: http::Method::PUT,
+            path_and_query: "/items/a%20b?x=1".into(),
+            headers,
+            body: bytes::Bytes::from_static(b"payload"),
+            host_prefix: Some("pre.".into()),
+            ..super::RequestParts::default()
+        };
+        let output = handle
+            .invoke(
+                &OPERATION,
+                Ok(parts),
+                |r| Ok(r.status().as_u16()),
+                |_, _| Ok(()),
+            )
+            .await
+            .expect("the third attempt succeeds");
+        assert_eq!(output, 200);
+        let sent = sent.lock().expect("lock").clone();
+        assert_eq!(sent.len(), 3);
+        let (method, uri, headers, body) = &sent[0];
+        assert_eq!(method, "PUT");
+        assert_eq!(uri, "http://pre.127.0.0.1:1/base/items/a%20b?x=1");
+        assert_eq!(body, b"payload");
+        let names: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "x-multi",
+                "x-multi",
+                "content-type",
+                "user-agent",
+                "amz-sdk-invocation-id",
+                "amz-sdk-request",
+                "x-amz-date",
+                "authorization",
+                "x-amz-security-token",
+            ]
+        );
+        let value = |headers: &[(String, Vec<u8>)], i: usize| {
+            String::from_utf8(headers[i].1.clone()).expect("text")
+        };
+        assert_eq!(value(headers, 0), "one");
+        assert_eq!(value(headers, 1), "two");
+        assert_eq!(
+            value(headers, 3),
+            "test-crate/1.2.3 restjson-runtime/".to_owned()
+                + env!("CARGO_PKG_VERSION")
+                + " lang/rust"
+        );
+        assert_eq!(value(headers, 6), "20231114T221320Z");
+        assert_eq!(value(headers, 8), "TOKEN");
+        assert!(
+            value(headers, 7).contains(
+                "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-multi,"
+            )
+        );
+        for (attempt, request) in sent.iter().enumerate() {
+            let mut expected = sent[0].clone();
+            expected.2[5].1 = format!("attempt={}; max=3", attempt + 1).into_bytes();
+            assert_eq!(request, &expected, "attempt {}", attempt + 1);
+        }
     }
 
     #[tokio::test(start_paused = true)]

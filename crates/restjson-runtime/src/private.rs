@@ -115,8 +115,9 @@ impl RequestBuilder {
             method,
             path,
             query,
-            // Room for the SDK's and the signature's headers without regrowing.
-            headers: HeaderMap::with_capacity(16),
+            // Allocated by the first header: most requests bind two or three (the body's type
+            // and length), and each attempt's request gets a map of its own, sized for all.
+            headers: HeaderMap::new(),
         }
     }
 
