@@ -100,6 +100,19 @@ impl Payload {
         }
     }
 
+    /// Whether the request goes to the connector whole, body and response in memory
+    /// ([`HttpConnector::call`]), rather than streamed either way.
+    fn in_memory(&self) -> bool {
+        #[cfg(feature = "streaming")]
+        {
+            self.source.is_none() && !self.stream_response
+        }
+        #[cfg(not(feature = "streaming"))]
+        {
+            true
+        }
+    }
+
     /// Whether the body can be sent again (a stream of chunks cannot).
     fn can_resend(&self) -> bool {
         #[cfg(feature = "streaming")]
@@ -162,6 +175,9 @@ struct Inner {
     service: &'static ServiceMeta,
     errors: &'static ErrorRules,
     connector: Result<SharedConnector, String>,
+    /// Whether `connector` is the default one (reqwest), which declares the length of a body
+    /// in memory itself.
+    default_connector: bool,
     target: Result<Target, String>,
     user_agent: HeaderValue,
     /// `amz-sdk-request` of the first attempts, made once (later ones are formatted per call).
@@ -312,6 +328,7 @@ impl Handle {
                     None,
                 ));
         }
+        let default_connector = config.connector.is_none();
         let connector = match &config.connector {
             Some(c) => Ok(c.clone()),
             None => ReqwestConnector::new(&connector_settings(&config))
@@ -341,6 +358,7 @@ impl Handle {
             service,
             errors,
             connector,
+            default_connector,
             target,
             user_agent,
             attempt_headers,
@@ -488,7 +506,10 @@ impl Handle {
             let invocation_id = crate::__private::random_uuid_text();
             // Built once; each attempt copies it (the body is shared, not copied) into a
             // request of its own with its `amz-sdk-request` header and signature.
-            let base = self.build(target, parts, &invocation_id)?;
+            let mut base = self.build(target, parts, &invocation_id)?;
+            base.length_by_transport = inner.default_connector
+                && payload.in_memory()
+                && declares_length(&base.headers, base.body.len());
             let call = Call {
                 op,
                 target,
@@ -745,6 +766,7 @@ impl Handle {
             uri_text: uri,
             headers,
             body: parts.body,
+            length_by_transport: false,
         })
     }
 
@@ -901,10 +923,31 @@ struct BaseRequest {
     uri_text: String,
     headers: HeaderMap,
     body: Bytes,
+    /// Whether attempts leave `content-length` out for the transport to write: reqwest
+    /// writes it for a body in memory anyway, and each header the request carries costs in
+    /// every copy reqwest makes of it.
+    length_by_transport: bool,
+}
+
+/// Whether `headers` declare the length `len` (and nothing else) as `content-length`, and the
+/// body is not empty (the transport leaves the length of an empty body out).
+fn declares_length(headers: &HeaderMap, len: usize) -> bool {
+    let mut values = headers.get_all(http::header::CONTENT_LENGTH).iter();
+    match (values.next(), values.next()) {
+        (Some(value), None) => {
+            len > 0
+                && std::str::from_utf8(value.as_bytes())
+                    .ok()
+                    .and_then(|text| text.parse::<usize>().ok())
+                    == Some(len)
+        }
+        _ => false,
+    }
 }
 
 /// Headers an attempt adds to its base request: `amz-sdk-request`, the signature's three
-/// (`x-amz-date`, `x-amz-security-token`, `authorization`) and the transport's `accept`.
+/// (`x-amz-date`, `x-amz-security-token`, `authorization`) and the transport's `accept`; a
+/// `content-length` the transport writes takes the room of the one left out.
 const ATTEMPT_HEADERS: usize = 5;
 
 impl BaseRequest {
@@ -914,6 +957,9 @@ impl BaseRequest {
     fn attempt(&self, attempt_header: HeaderValue) -> http::Request<Bytes> {
         let mut headers = HeaderMap::with_capacity(self.headers.len() + ATTEMPT_HEADERS);
         for (name, value) in &self.headers {
+            if self.length_by_transport && name == http::header::CONTENT_LENGTH {
+                continue;
+            }
             headers.append(name.clone(), value.clone());
         }
         headers.insert(AMZ_SDK_REQUEST, attempt_header);
@@ -1151,6 +1197,7 @@ mod tests {
         headers.append("x-multi", http::HeaderValue::from_static("one"));
         headers.append("x-multi", http::HeaderValue::from_static("two"));
         headers.insert("content-type", http::HeaderValue::from_static("text/plain"));
+        headers.insert("content-length", http::HeaderValue::from_static("7"));
         let parts = super::RequestParts {
             method: http::Method::PUT,
             path_and_query: "/items/a%20b?x=1".into(),
@@ -1182,6 +1229,7 @@ mod tests {
                 "x-multi",
                 "x-multi",
                 "content-type",
+                "content-length",
                 "user-agent",
                 "amz-sdk-invocation-id",
                 "amz-sdk-request",
@@ -1195,24 +1243,69 @@ mod tests {
         };
         assert_eq!(value(headers, 0), "one");
         assert_eq!(value(headers, 1), "two");
+        assert_eq!(value(headers, 3), "7");
         assert_eq!(
-            value(headers, 3),
+            value(headers, 4),
             "test-crate/1.2.3 restjson-runtime/".to_owned()
                 + env!("CARGO_PKG_VERSION")
                 + " lang/rust"
         );
-        assert_eq!(value(headers, 6), "20231114T221320Z");
-        assert_eq!(value(headers, 8), "TOKEN");
+        assert_eq!(value(headers, 7), "20231114T221320Z");
+        assert_eq!(value(headers, 9), "TOKEN");
         assert!(
-            value(headers, 7).contains(
+            value(headers, 8).contains(
                 "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-multi,"
             )
         );
         for (attempt, request) in sent.iter().enumerate() {
             let mut expected = sent[0].clone();
-            expected.2[5].1 = format!("attempt={}; max=3", attempt + 1).into_bytes();
+            expected.2[6].1 = format!("attempt={}; max=3", attempt + 1).into_bytes();
             assert_eq!(request, &expected, "attempt {}", attempt + 1);
         }
+    }
+
+    #[test]
+    fn the_length_is_left_to_the_transport_only_when_it_is_the_body_s() {
+        let with = |values: &[&'static str]| {
+            let mut headers = http::HeaderMap::new();
+            for v in values {
+                headers.append("content-length", http::HeaderValue::from_static(v));
+            }
+            headers
+        };
+        assert!(super::declares_length(&with(&["7"]), 7));
+        assert!(!super::declares_length(&with(&["8"]), 7));
+        assert!(!super::declares_length(&with(&["7", "7"]), 7));
+        assert!(!super::declares_length(&with(&["x"]), 7));
+        assert!(!super::declares_length(&with(&[]), 7));
+        // An empty body's length is declared by the SDK, not the transport.
+        assert!(!super::declares_length(&with(&["0"]), 0));
+
+        let mut headers = with(&["7"]);
+        headers.insert("content-type", http::HeaderValue::from_static("text/plain"));
+        let mut base = super::BaseRequest {
+            method: http::Method::POST,
+            uri: "http://example.com/".parse().expect("uri"),
+            uri_text: "http://example.com/".into(),
+            headers,
+            body: bytes::Bytes::from_static(b"payload"),
+            length_by_transport: false,
+        };
+        let names = |base: &super::BaseRequest| {
+            let request = base.attempt(http::HeaderValue::from_static("attempt=1; max=3"));
+            assert_eq!(request.body(), "payload");
+            request
+                .headers()
+                .keys()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(&base),
+            ["content-length", "content-type", "amz-sdk-request"]
+        );
+        base.length_by_transport = true;
+        assert_eq!(names(&base), ["content-type", "amz-sdk-request"]);
     }
 
     #[tokio::test(start_paused = true)]
