@@ -150,9 +150,48 @@ pub struct RequestParts {
 #[derive(Debug, Clone)]
 struct Target {
     url: String,
+    /// `url`'s scheme and authority, parsed once, when its text is theirs as is.
+    origin: Option<Origin>,
     headers: HeaderMap,
     signing_region: String,
     signing_name: String,
+}
+
+/// The scheme and authority of an endpoint URL, and how many bytes of its text they take
+/// (`scheme://authority`).
+#[derive(Debug, Clone)]
+struct Origin {
+    scheme: http::uri::Scheme,
+    authority: http::uri::Authority,
+    len: usize,
+}
+
+impl Origin {
+    /// `url`'s origin, when the text before its path is exactly `scheme://authority` and it
+    /// has no query (else requests parse their whole URI).
+    fn of(url: &str) -> Option<Self> {
+        let parsed: http::Uri = url.parse().ok()?;
+        let (scheme, authority) = (parsed.scheme()?.clone(), parsed.authority()?.clone());
+        let len = scheme.as_str().len() + "://".len() + authority.as_str().len();
+        let head = url.get(..len)?;
+        let exact =
+            head.strip_prefix(scheme.as_str())?.strip_prefix("://") == Some(authority.as_str());
+        (exact && parsed.query().is_none()).then_some(Self {
+            scheme,
+            authority,
+            len,
+        })
+    }
+
+    /// The URI `text`, which starts with this origin: only its path and query are parsed.
+    fn uri(&self, text: &str) -> Option<http::Uri> {
+        let path_and_query = text.get(self.len..).filter(|p| p.starts_with('/'))?;
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(self.scheme.clone());
+        parts.authority = Some(self.authority.clone());
+        parts.path_and_query = Some(path_and_query.try_into().ok()?);
+        http::Uri::from_parts(parts).ok()
+    }
 }
 
 /// How a protocol's error responses are read: restJson1 for generated clients, XML for the
@@ -293,8 +332,10 @@ fn resolve_target(config: &Config, service: &ServiceMeta) -> Result<Target, Stri
         .or_else(|| config.region.clone())
         .unwrap_or_default();
     let signing_name = prop("signingName").unwrap_or_else(|| service.signing_name.to_owned());
+    let url = endpoint.url().trim_end_matches('/').to_owned();
     Ok(Target {
-        url: endpoint.url().trim_end_matches('/').to_owned(),
+        origin: Origin::of(&url),
+        url,
         headers,
         signing_region,
         signing_name,
@@ -571,14 +612,12 @@ impl Handle {
                 Attempt::Failed(kind, retry_kind) => (Err(kind), retry_kind),
                 Attempt::Answered(response, stream) => {
                     let status = response.status().as_u16();
-                    let request_id = response
-                        .headers()
-                        .get("x-amzn-requestid")
-                        .or_else(|| response.headers().get("x-amz-request-id"))
-                        .and_then(|v| v.to_str().ok());
-                    span.record("status", status);
-                    if let Some(id) = request_id {
-                        span.record("request_id", id);
+                    // Recorded only for a subscriber that wants the span.
+                    if !span.is_disabled() {
+                        span.record("status", status);
+                        if let Some(id) = crate::http::request_id(response.headers()) {
+                            span.record("request_id", id);
+                        }
                     }
                     if response.status().is_success() {
                         if adaptive {
@@ -688,20 +727,19 @@ impl Handle {
             Ok(Err(kind)) => return Attempt::Fatal(kind),
             Err(limit) => return Attempt::Fatal(limit.error()),
         }
-        let call = async {
-            self.dispatch(connector, request, payload)
-                .await
-                .map_err(|e| match e.kind() {
-                    ConnectorErrorKind::Timeout => (
-                        SdkErrorKind::Timeout(Box::new(e) as BoxError),
-                        Some(AttemptKind::Retry(RetryKind::Timeout)),
-                    ),
-                    ConnectorErrorKind::Io => (
-                        SdkErrorKind::Dispatch(Box::new(e) as BoxError),
-                        Some(AttemptKind::Retry(RetryKind::Transient)),
-                    ),
-                    _ => (SdkErrorKind::Dispatch(Box::new(e) as BoxError), None),
-                })
+        let sending = self.dispatch(connector, request, payload);
+        let call = async move {
+            sending.await.map_err(|e| match e.kind() {
+                ConnectorErrorKind::Timeout => (
+                    SdkErrorKind::Timeout(Box::new(e) as BoxError),
+                    Some(AttemptKind::Retry(RetryKind::Timeout)),
+                ),
+                ConnectorErrorKind::Io => (
+                    SdkErrorKind::Dispatch(Box::new(e) as BoxError),
+                    Some(AttemptKind::Retry(RetryKind::Transient)),
+                ),
+                _ => (SdkErrorKind::Dispatch(Box::new(e) as BoxError), None),
+            })
         };
         let attempt_deadline = inner
             .config
@@ -748,7 +786,14 @@ impl Handle {
             _ => uri.push_str(endpoint),
         }
         uri.push_str(path);
-        let parsed = http::Uri::try_from(uri.as_str()).map_err(|e| construction(e.into()))?;
+        let parsed = match (&parts.host_prefix, &target.origin) {
+            (None, Some(origin)) => origin.uri(&uri),
+            _ => None,
+        };
+        let parsed = match parsed {
+            Some(parsed) => parsed,
+            None => http::Uri::try_from(uri.as_str()).map_err(|e| construction(e.into()))?,
+        };
         let mut headers = parts.headers;
         headers.reserve(target.headers.len() + 2);
         for (name, value) in &target.headers {
@@ -773,13 +818,17 @@ impl Handle {
     /// Sends one attempt's request; the body is streamed when the call has a streaming body
     /// or reads the response as a stream.
     #[cfg(not(feature = "streaming"))]
-    async fn dispatch(
+    fn dispatch<'a>(
         &self,
-        connector: &SharedConnector,
+        connector: &'a SharedConnector,
         request: http::Request<Bytes>,
         _payload: &Payload,
-    ) -> Result<(HttpResponse, BodyStream), crate::http::ConnectorError> {
-        connector.call(request).await.map(|r| (r, ()))
+    ) -> impl std::future::Future<
+        Output = Result<(HttpResponse, BodyStream), crate::http::ConnectorError>,
+    > + 'a {
+        // The request goes to the connector's (boxed) future now, not into this one's state.
+        let sending = connector.call(request);
+        async move { sending.await.map(|r| (r, ())) }
     }
 
     /// Sends one attempt's request; the body is streamed when the call has a streaming body
@@ -1007,13 +1056,37 @@ impl Deadline {
 }
 
 /// Runs `fut` until `deadline` (`None`: no limit); past it, the deadline that ran out.
-async fn until<T>(
-    deadline: Option<Deadline>,
-    fut: impl std::future::Future<Output = T>,
-) -> Result<T, Deadline> {
+fn until<F: std::future::Future>(deadline: Option<Deadline>, fut: F) -> Until<F> {
     match deadline {
-        Some(d) => tokio::time::timeout_at(d.at, fut).await.map_err(|_| d),
-        None => Ok(fut.await),
+        Some(deadline) => Until::Limited {
+            fut: tokio::time::timeout_at(deadline.at, fut),
+            deadline,
+        },
+        None => Until::Unlimited { fut },
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`until`]. (An `async fn` would keep `fut` twice in its state, as its
+    /// argument and inside the timeout, and every wait of a call is wrapped in one.)
+    #[project = UntilProj]
+    enum Until<F> {
+        Limited { #[pin] fut: tokio::time::Timeout<F>, deadline: Deadline },
+        Unlimited { #[pin] fut: F },
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for Until<F> {
+    type Output = Result<F::Output, Deadline>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.project() {
+            UntilProj::Limited { fut, deadline } => fut.poll(cx).map(|r| r.map_err(|_| *deadline)),
+            UntilProj::Unlimited { fut } => fut.poll(cx).map(Ok),
+        }
     }
 }
 
@@ -1262,6 +1335,37 @@ mod tests {
             expected.2[6].1 = format!("attempt={}; max=3", attempt + 1).into_bytes();
             assert_eq!(request, &expected, "attempt {}", attempt + 1);
         }
+    }
+
+    #[test]
+    fn a_uri_made_from_the_endpoint_s_origin_is_the_uri_parsed_whole() {
+        for (endpoint, path) in [
+            ("http://127.0.0.1:8080", "/GetRoom"),
+            (
+                "https://ivschat.us-west-2.amazonaws.com",
+                "/rooms/a%20b?x=1&y",
+            ),
+            ("http://localhost:1/base/prefix", "/items/%2F"),
+            ("https://[::1]:8443", "/"),
+            ("HTTPS://Example.COM", "/p"),
+        ] {
+            let text = format!("{endpoint}{path}");
+            let whole: http::Uri = text.parse().expect("uri");
+            match super::Origin::of(endpoint) {
+                Some(origin) => {
+                    let made = origin.uri(&text).expect("made");
+                    assert_eq!(made, whole, "{text}");
+                    assert_eq!(made.to_string(), whole.to_string(), "{text}");
+                }
+                // Only when the endpoint's text is not its parsed origin as is.
+                None => assert_eq!(endpoint, "HTTPS://Example.COM"),
+            }
+        }
+        let origin = super::Origin::of("http://127.0.0.1:8080").expect("origin");
+        // No path: the whole text is parsed instead.
+        assert!(origin.uri("http://127.0.0.1:8080").is_none());
+        assert!(super::Origin::of("http://host/path?query").is_none());
+        assert!(super::Origin::of("not a url").is_none());
     }
 
     #[test]

@@ -17,6 +17,19 @@ pub type HttpRequest = http::Request<Bytes>;
 /// A response with its whole body read.
 pub type HttpResponse = http::Response<Bytes>;
 
+/// The request id a response carries: `x-amzn-requestid`, else `x-amz-request-id`, as text.
+/// (The names are made once: looked up by `&str`, each would be parsed on every call.)
+pub(crate) fn request_id(headers: &http::HeaderMap) -> Option<&str> {
+    static NAMES: [http::HeaderName; 2] = [
+        http::HeaderName::from_static("x-amzn-requestid"),
+        http::HeaderName::from_static("x-amz-request-id"),
+    ];
+    NAMES
+        .iter()
+        .find_map(|name| headers.get(name))
+        .and_then(|v| v.to_str().ok())
+}
+
 /// What went wrong in the transport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

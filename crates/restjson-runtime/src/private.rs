@@ -433,11 +433,7 @@ pub fn header_str<'a>(
 
 /// The request id of a response.
 pub fn request_id(response: &HttpResponse) -> Option<String> {
-    ["x-amzn-requestid", "x-amz-request-id"]
-        .iter()
-        .find_map(|h| response.headers().get(*h))
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    crate::http::request_id(response.headers()).map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -668,18 +664,15 @@ pub fn random_uuid() -> String {
 /// [`random_uuid`] as its 36 ASCII bytes (lowercase, hyphenated), without allocating.
 pub(crate) fn random_uuid_text() -> [u8; 36] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    /// Where each byte's two digits go: the hyphens stay at 8, 13, 18 and 23.
+    const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
     let mut bytes = crate::random::u128().to_be_bytes();
     bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
     bytes[8] = (bytes[8] & 0x3f) | 0x80; // the RFC 9562 variant
     let mut text = [b'-'; 36];
-    let mut at = 0;
-    for (i, byte) in bytes.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            at += 1;
-        }
+    for (byte, at) in bytes.into_iter().zip(AT) {
         text[at] = HEX[usize::from(byte >> 4)];
         text[at + 1] = HEX[usize::from(byte & 0x0f)];
-        at += 2;
     }
     text
 }
