@@ -547,10 +547,8 @@ impl Handle {
             let invocation_id = crate::__private::random_uuid_text();
             // Built once; each attempt copies it (the body is shared, not copied) into a
             // request of its own with its `amz-sdk-request` header and signature.
-            let mut base = self.build(target, parts, &invocation_id)?;
-            base.length_by_transport = inner.default_connector
-                && payload.in_memory()
-                && declares_length(&base.headers, base.body.len());
+            let transport_sets_length = inner.default_connector && payload.in_memory();
+            let base = self.build(target, parts, &invocation_id, transport_sets_length)?;
             let call = Call {
                 op,
                 target,
@@ -770,6 +768,7 @@ impl Handle {
         target: &Target,
         parts: RequestParts,
         invocation_id: &[u8; 36],
+        transport_sets_length: bool,
     ) -> Result<BaseRequest, SdkErrorKind<Infallible>> {
         let construction = |e: BoxError| SdkErrorKind::Construction(e);
         let endpoint = target.url.as_str();
@@ -777,13 +776,17 @@ impl Handle {
         let mut uri = String::with_capacity(
             endpoint.len() + path.len() + parts.host_prefix.as_ref().map_or(0, String::len),
         );
-        match (&parts.host_prefix, endpoint.split_once("://")) {
-            (Some(prefix), Some((scheme, rest))) => {
-                for piece in [scheme, "://", prefix.as_str(), rest] {
+        let prefixed = parts
+            .host_prefix
+            .as_deref()
+            .and_then(|prefix| Some((prefix, endpoint.split_once("://")?)));
+        match prefixed {
+            Some((prefix, (scheme, rest))) => {
+                for piece in [scheme, "://", prefix, rest] {
                     uri.push_str(piece);
                 }
             }
-            _ => uri.push_str(endpoint),
+            None => uri.push_str(endpoint),
         }
         uri.push_str(path);
         let parsed = match (&parts.host_prefix, &target.origin) {
@@ -795,7 +798,20 @@ impl Handle {
             None => http::Uri::try_from(uri.as_str()).map_err(|e| construction(e.into()))?,
         };
         let mut headers = parts.headers;
-        headers.reserve(target.headers.len() + 2);
+        headers.reserve(target.headers.len() + 3);
+        // A body in memory has its length declared: by reqwest (the default connector, when
+        // the body goes to it whole), else here, as every HTTP/1.1 peer understands.
+        let length_by_transport =
+            transport_sets_length && declares_length(&headers, parts.body.len());
+        if !transport_sets_length
+            && !parts.body.is_empty()
+            && !headers.contains_key(http::header::CONTENT_LENGTH)
+        {
+            headers.insert(
+                http::header::CONTENT_LENGTH,
+                HeaderValue::from(parts.body.len()),
+            );
+        }
         for (name, value) in &target.headers {
             headers.append(name.clone(), value.clone());
         }
@@ -811,7 +827,7 @@ impl Handle {
             uri_text: uri,
             headers,
             body: parts.body,
-            length_by_transport: false,
+            length_by_transport,
         })
     }
 
@@ -978,11 +994,13 @@ struct BaseRequest {
     length_by_transport: bool,
 }
 
-/// Whether `headers` declare the length `len` (and nothing else) as `content-length`, and the
-/// body is not empty (the transport leaves the length of an empty body out).
+/// Whether the length `len` of a body is all `headers` declare as `content-length` (nothing,
+/// or `len` once), so that the transport can write it instead, and the body is not empty (the
+/// transport leaves the length of an empty body out).
 fn declares_length(headers: &HeaderMap, len: usize) -> bool {
     let mut values = headers.get_all(http::header::CONTENT_LENGTH).iter();
     match (values.next(), values.next()) {
+        (None, _) => len > 0,
         (Some(value), None) => {
             len > 0
                 && std::str::from_utf8(value.as_bytes())
@@ -1270,7 +1288,6 @@ mod tests {
         headers.append("x-multi", http::HeaderValue::from_static("one"));
         headers.append("x-multi", http::HeaderValue::from_static("two"));
         headers.insert("content-type", http::HeaderValue::from_static("text/plain"));
-        headers.insert("content-length", http::HeaderValue::from_static("7"));
         let parts = super::RequestParts {
             method: http::Method::PUT,
             path_and_query: "/items/a%20b?x=1".into(),
@@ -1381,7 +1398,8 @@ mod tests {
         assert!(!super::declares_length(&with(&["8"]), 7));
         assert!(!super::declares_length(&with(&["7", "7"]), 7));
         assert!(!super::declares_length(&with(&["x"]), 7));
-        assert!(!super::declares_length(&with(&[]), 7));
+        assert!(super::declares_length(&with(&[]), 7));
+        assert!(!super::declares_length(&with(&[]), 0));
         // An empty body's length is declared by the SDK, not the transport.
         assert!(!super::declares_length(&with(&["0"]), 0));
 

@@ -283,10 +283,13 @@ impl ReqwestConnector {
         let request = reqwest::Request::try_from(request)
             .map_err(|e| ConnectorError::new(ConnectorErrorKind::Other, e))?;
         let mut response = self.client.execute(request).await.map_err(classify)?;
-        let mut builder = http::Response::builder().status(response.status());
-        if let Some(headers) = builder.headers_mut() {
-            *headers = std::mem::take(response.headers_mut());
-        }
+        // Status and headers are moved over as they are (no builder to check them again).
+        let head = |body: Bytes, response: &mut reqwest::Response| {
+            let mut out = http::Response::new(body);
+            *out.status_mut() = response.status();
+            *out.headers_mut() = std::mem::take(response.headers_mut());
+            out
+        };
         let too_large = || {
             ConnectorError::new(
                 ConnectorErrorKind::BodyTooLarge,
@@ -299,14 +302,15 @@ impl ReqwestConnector {
             if usize::try_from(len).map_or(true, |len| len > self.max_body) {
                 return Err(too_large());
             }
+            let mut out = head(Bytes::new(), &mut response);
             let body = response.bytes().await.map_err(classify)?;
             if body.len() > self.max_body {
                 return Err(too_large());
             }
-            return builder
-                .body(body)
-                .map_err(|e| ConnectorError::new(ConnectorErrorKind::Other, e));
+            *out.body_mut() = body;
+            return Ok(out);
         }
+        let mut out = head(Bytes::new(), &mut response);
         let mut body = BytesMut::new();
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
             if body.len() + chunk.len() > self.max_body {
@@ -314,9 +318,8 @@ impl ReqwestConnector {
             }
             body.extend_from_slice(&chunk);
         }
-        builder
-            .body(body.freeze())
-            .map_err(|e| ConnectorError::new(ConnectorErrorKind::Other, e))
+        *out.body_mut() = body.freeze();
+        Ok(out)
     }
 }
 

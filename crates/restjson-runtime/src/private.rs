@@ -170,9 +170,13 @@ impl RequestBuilder {
                         HeaderValue::from_static(content_type),
                     );
                 }
-                // Known before sending, so declared (connectors other than reqwest rely on it).
-                self.headers
-                    .insert(http::header::CONTENT_LENGTH, HeaderValue::from(text.len()));
+                // The length is declared when the request is sent (by the client for connectors
+                // other than reqwest, which writes it itself); one bound from the input gives
+                // way to the body's.
+                if self.headers.contains_key(http::header::CONTENT_LENGTH) {
+                    self.headers
+                        .insert(http::header::CONTENT_LENGTH, HeaderValue::from(text.len()));
+                }
                 bytes::Bytes::from(text)
             }
             None => bytes::Bytes::new(),
@@ -461,6 +465,14 @@ mod tests {
             err.to_string(),
             "member `bad` is invalid: not a valid HTTP header value"
         );
+        let mut bound = RequestBuilder::new(Method::PUT, "/x".into());
+        bound.header("content-length", "99", "size").unwrap();
+        let parts = bound.finish(Some((b"{}".to_vec(), "application/json")));
+        assert_eq!(parts.headers["content-length"], "2");
+        let parts =
+            RequestBuilder::new(Method::PUT, "/x".into()).finish(Some((b"{}".to_vec(), "a/b")));
+        // Declared when the request is sent, by the client or the transport.
+        assert!(!parts.headers.contains_key("content-length"));
         let parts = b.finish(Some((b"{}".to_vec(), "application/json")));
         assert_eq!(
             parts.path_and_query,
