@@ -1288,6 +1288,8 @@ mod tests {
         headers.append("x-multi", http::HeaderValue::from_static("one"));
         headers.append("x-multi", http::HeaderValue::from_static("two"));
         headers.insert("content-type", http::HeaderValue::from_static("text/plain"));
+        // The update fills `stream`, which only the `streaming` feature has.
+        #[allow(clippy::needless_update)]
         let parts = super::RequestParts {
             method: http::Method::PUT,
             path_and_query: "/items/a%20b?x=1".into(),
