@@ -100,6 +100,19 @@ impl Payload {
         }
     }
 
+    /// Whether the request goes to the connector whole, body and response in memory
+    /// ([`HttpConnector::call`]), rather than streamed either way.
+    fn in_memory(&self) -> bool {
+        #[cfg(feature = "streaming")]
+        {
+            self.source.is_none() && !self.stream_response
+        }
+        #[cfg(not(feature = "streaming"))]
+        {
+            true
+        }
+    }
+
     /// Whether the body can be sent again (a stream of chunks cannot).
     fn can_resend(&self) -> bool {
         #[cfg(feature = "streaming")]
@@ -137,9 +150,48 @@ pub struct RequestParts {
 #[derive(Debug, Clone)]
 struct Target {
     url: String,
+    /// `url`'s scheme and authority, parsed once, when its text is theirs as is.
+    origin: Option<Origin>,
     headers: HeaderMap,
     signing_region: String,
     signing_name: String,
+}
+
+/// The scheme and authority of an endpoint URL, and how many bytes of its text they take
+/// (`scheme://authority`).
+#[derive(Debug, Clone)]
+struct Origin {
+    scheme: http::uri::Scheme,
+    authority: http::uri::Authority,
+    len: usize,
+}
+
+impl Origin {
+    /// `url`'s origin, when the text before its path is exactly `scheme://authority` and it
+    /// has no query (else requests parse their whole URI).
+    fn of(url: &str) -> Option<Self> {
+        let parsed: http::Uri = url.parse().ok()?;
+        let (scheme, authority) = (parsed.scheme()?.clone(), parsed.authority()?.clone());
+        let len = scheme.as_str().len() + "://".len() + authority.as_str().len();
+        let head = url.get(..len)?;
+        let exact =
+            head.strip_prefix(scheme.as_str())?.strip_prefix("://") == Some(authority.as_str());
+        (exact && parsed.query().is_none()).then_some(Self {
+            scheme,
+            authority,
+            len,
+        })
+    }
+
+    /// The URI `text`, which starts with this origin: only its path and query are parsed.
+    fn uri(&self, text: &str) -> Option<http::Uri> {
+        let path_and_query = text.get(self.len..).filter(|p| p.starts_with('/'))?;
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(self.scheme.clone());
+        parts.authority = Some(self.authority.clone());
+        parts.path_and_query = Some(path_and_query.try_into().ok()?);
+        http::Uri::from_parts(parts).ok()
+    }
 }
 
 /// How a protocol's error responses are read: restJson1 for generated clients, XML for the
@@ -162,6 +214,9 @@ struct Inner {
     service: &'static ServiceMeta,
     errors: &'static ErrorRules,
     connector: Result<SharedConnector, String>,
+    /// Whether `connector` is the default one (reqwest), which declares the length of a body
+    /// in memory itself.
+    default_connector: bool,
     target: Result<Target, String>,
     user_agent: HeaderValue,
     /// `amz-sdk-request` of the first attempts, made once (later ones are formatted per call).
@@ -277,8 +332,10 @@ fn resolve_target(config: &Config, service: &ServiceMeta) -> Result<Target, Stri
         .or_else(|| config.region.clone())
         .unwrap_or_default();
     let signing_name = prop("signingName").unwrap_or_else(|| service.signing_name.to_owned());
+    let url = endpoint.url().trim_end_matches('/').to_owned();
     Ok(Target {
-        url: endpoint.url().trim_end_matches('/').to_owned(),
+        origin: Origin::of(&url),
+        url,
         headers,
         signing_region,
         signing_name,
@@ -312,6 +369,7 @@ impl Handle {
                     None,
                 ));
         }
+        let default_connector = config.connector.is_none();
         let connector = match &config.connector {
             Some(c) => Ok(c.clone()),
             None => ReqwestConnector::new(&connector_settings(&config))
@@ -341,6 +399,7 @@ impl Handle {
             service,
             errors,
             connector,
+            default_connector,
             target,
             user_agent,
             attempt_headers,
@@ -486,14 +545,15 @@ impl Handle {
                 .as_ref()
                 .map_err(|e| SdkErrorKind::Construction(e.clone().into()))?;
             let invocation_id = crate::__private::random_uuid_text();
-            // Built once; each attempt clones it (the body is shared, not copied) and adds its
-            // own `amz-sdk-request` header and signature.
-            let (base, uri) = self.build(target, parts, &invocation_id)?;
+            // Built once; each attempt copies it (the body is shared, not copied) into a
+            // request of its own with its `amz-sdk-request` header and signature.
+            let transport_sets_length = inner.default_connector && payload.in_memory();
+            let base = self.build(target, parts, &invocation_id, transport_sets_length)?;
             let call = Call {
                 op,
                 target,
                 connector,
-                uri: &uri,
+                uri: &base.uri_text,
                 payload: &payload,
                 deadline,
             };
@@ -507,7 +567,7 @@ impl Handle {
     async fn attempts(
         &self,
         call: Call<'_>,
-        base: &http::Request<Bytes>,
+        base: &BaseRequest,
     ) -> Result<(HttpResponse, Option<ErrorMetadata>, BodyStream), SdkErrorKind<Infallible>> {
         let Call {
             payload, deadline, ..
@@ -531,13 +591,12 @@ impl Handle {
                         .map_err(Deadline::error)?;
                 }
             }
-            let mut request = clone_request(base);
             let header = match inner.attempt_headers.get(attempt as usize - 1) {
                 Some(made) => made.clone(),
                 None => attempt_header(attempt, max)
                     .map_err(|e| SdkErrorKind::Construction(e.into()))?,
             };
-            request.headers_mut().insert(AMZ_SDK_REQUEST, header);
+            let request = base.attempt(header);
             let span = tracing::debug_span!(
                 "attempt",
                 attempt,
@@ -551,14 +610,12 @@ impl Handle {
                 Attempt::Failed(kind, retry_kind) => (Err(kind), retry_kind),
                 Attempt::Answered(response, stream) => {
                     let status = response.status().as_u16();
-                    let request_id = response
-                        .headers()
-                        .get("x-amzn-requestid")
-                        .or_else(|| response.headers().get("x-amz-request-id"))
-                        .and_then(|v| v.to_str().ok());
-                    span.record("status", status);
-                    if let Some(id) = request_id {
-                        span.record("request_id", id);
+                    // Recorded only for a subscriber that wants the span.
+                    if !span.is_disabled() {
+                        span.record("status", status);
+                        if let Some(id) = crate::http::request_id(response.headers()) {
+                            span.record("request_id", id);
+                        }
                     }
                     if response.status().is_success() {
                         if adaptive {
@@ -668,20 +725,19 @@ impl Handle {
             Ok(Err(kind)) => return Attempt::Fatal(kind),
             Err(limit) => return Attempt::Fatal(limit.error()),
         }
-        let call = async {
-            self.dispatch(connector, request, payload)
-                .await
-                .map_err(|e| match e.kind() {
-                    ConnectorErrorKind::Timeout => (
-                        SdkErrorKind::Timeout(Box::new(e) as BoxError),
-                        Some(AttemptKind::Retry(RetryKind::Timeout)),
-                    ),
-                    ConnectorErrorKind::Io => (
-                        SdkErrorKind::Dispatch(Box::new(e) as BoxError),
-                        Some(AttemptKind::Retry(RetryKind::Transient)),
-                    ),
-                    _ => (SdkErrorKind::Dispatch(Box::new(e) as BoxError), None),
-                })
+        let sending = self.dispatch(connector, request, payload);
+        let call = async move {
+            sending.await.map_err(|e| match e.kind() {
+                ConnectorErrorKind::Timeout => (
+                    SdkErrorKind::Timeout(Box::new(e) as BoxError),
+                    Some(AttemptKind::Retry(RetryKind::Timeout)),
+                ),
+                ConnectorErrorKind::Io => (
+                    SdkErrorKind::Dispatch(Box::new(e) as BoxError),
+                    Some(AttemptKind::Retry(RetryKind::Transient)),
+                ),
+                _ => (SdkErrorKind::Dispatch(Box::new(e) as BoxError), None),
+            })
         };
         let attempt_deadline = inner
             .config
@@ -705,34 +761,57 @@ impl Handle {
         }
     }
 
+    /// The request every attempt of a call starts from: the operation's request at the
+    /// client's endpoint, with the endpoint's headers, the user agent and the invocation id.
     fn build(
         &self,
         target: &Target,
         parts: RequestParts,
         invocation_id: &[u8; 36],
-    ) -> Result<(http::Request<Bytes>, String), SdkErrorKind<Infallible>> {
+        transport_sets_length: bool,
+    ) -> Result<BaseRequest, SdkErrorKind<Infallible>> {
         let construction = |e: BoxError| SdkErrorKind::Construction(e);
         let endpoint = target.url.as_str();
         let path = parts.path_and_query.as_str();
         let mut uri = String::with_capacity(
             endpoint.len() + path.len() + parts.host_prefix.as_ref().map_or(0, String::len),
         );
-        match (&parts.host_prefix, endpoint.split_once("://")) {
-            (Some(prefix), Some((scheme, rest))) => {
-                for piece in [scheme, "://", prefix.as_str(), rest] {
+        let prefixed = parts
+            .host_prefix
+            .as_deref()
+            .and_then(|prefix| Some((prefix, endpoint.split_once("://")?)));
+        match prefixed {
+            Some((prefix, (scheme, rest))) => {
+                for piece in [scheme, "://", prefix, rest] {
                     uri.push_str(piece);
                 }
             }
-            _ => uri.push_str(endpoint),
+            None => uri.push_str(endpoint),
         }
         uri.push_str(path);
-        let mut request = http::Request::builder()
-            .method(parts.method)
-            .uri(uri.as_str())
-            .body(parts.body)
-            .map_err(|e| construction(e.into()))?;
-        let headers = request.headers_mut();
-        *headers = parts.headers;
+        let parsed = match (&parts.host_prefix, &target.origin) {
+            (None, Some(origin)) => origin.uri(&uri),
+            _ => None,
+        };
+        let parsed = match parsed {
+            Some(parsed) => parsed,
+            None => http::Uri::try_from(uri.as_str()).map_err(|e| construction(e.into()))?,
+        };
+        let mut headers = parts.headers;
+        headers.reserve(target.headers.len() + 3);
+        // A body in memory has its length declared: by reqwest (the default connector, when
+        // the body goes to it whole), else here, as every HTTP/1.1 peer understands.
+        let length_by_transport =
+            transport_sets_length && declares_length(&headers, parts.body.len());
+        if !transport_sets_length
+            && !parts.body.is_empty()
+            && !headers.contains_key(http::header::CONTENT_LENGTH)
+        {
+            headers.insert(
+                http::header::CONTENT_LENGTH,
+                HeaderValue::from(parts.body.len()),
+            );
+        }
         for (name, value) in &target.headers {
             headers.append(name.clone(), value.clone());
         }
@@ -741,20 +820,31 @@ impl Handle {
             AMZ_SDK_INVOCATION_ID,
             HeaderValue::from_bytes(invocation_id).map_err(|e| construction(e.into()))?,
         );
-        // The text is kept for the signer, which would otherwise format the URI again.
-        Ok((request, uri))
+        Ok(BaseRequest {
+            method: parts.method,
+            uri: parsed,
+            // The text is kept for the signer, which would otherwise format the URI again.
+            uri_text: uri,
+            headers,
+            body: parts.body,
+            length_by_transport,
+        })
     }
 
     /// Sends one attempt's request; the body is streamed when the call has a streaming body
     /// or reads the response as a stream.
     #[cfg(not(feature = "streaming"))]
-    async fn dispatch(
+    fn dispatch<'a>(
         &self,
-        connector: &SharedConnector,
+        connector: &'a SharedConnector,
         request: http::Request<Bytes>,
         _payload: &Payload,
-    ) -> Result<(HttpResponse, BodyStream), crate::http::ConnectorError> {
-        connector.call(request).await.map(|r| (r, ()))
+    ) -> impl std::future::Future<
+        Output = Result<(HttpResponse, BodyStream), crate::http::ConnectorError>,
+    > + 'a {
+        // The request goes to the connector's (boxed) future now, not into this one's state.
+        let sending = connector.call(request);
+        async move { sending.await.map(|r| (r, ())) }
     }
 
     /// Sends one attempt's request; the body is streamed when the call has a streaming body
@@ -889,6 +979,65 @@ struct Call<'a> {
     deadline: Option<Deadline>,
 }
 
+/// What every attempt of one call sends alike: the request before its attempt's
+/// `amz-sdk-request` header and signature.
+struct BaseRequest {
+    method: Method,
+    uri: http::Uri,
+    /// The URI as text, for the signer.
+    uri_text: String,
+    headers: HeaderMap,
+    body: Bytes,
+    /// Whether attempts leave `content-length` out for the transport to write: reqwest
+    /// writes it for a body in memory anyway, and each header the request carries costs in
+    /// every copy reqwest makes of it.
+    length_by_transport: bool,
+}
+
+/// Whether the length `len` of a body is all `headers` declare as `content-length` (nothing,
+/// or `len` once), so that the transport can write it instead, and the body is not empty (the
+/// transport leaves the length of an empty body out).
+fn declares_length(headers: &HeaderMap, len: usize) -> bool {
+    let mut values = headers.get_all(http::header::CONTENT_LENGTH).iter();
+    match (values.next(), values.next()) {
+        (None, _) => len > 0,
+        (Some(value), None) => {
+            len > 0
+                && std::str::from_utf8(value.as_bytes())
+                    .ok()
+                    .and_then(|text| text.parse::<usize>().ok())
+                    == Some(len)
+        }
+        _ => false,
+    }
+}
+
+/// Headers an attempt adds to its base request: `amz-sdk-request`, the signature's three
+/// (`x-amz-date`, `x-amz-security-token`, `authorization`) and the transport's `accept`; a
+/// `content-length` the transport writes takes the room of the one left out.
+const ATTEMPT_HEADERS: usize = 5;
+
+impl BaseRequest {
+    /// The request of one attempt, with `amz-sdk-request` set to `attempt_header`: the base's
+    /// headers in their order, in a map sized for the ones still to come, so that neither
+    /// the signature nor the transport makes it grow. The body bytes are shared.
+    fn attempt(&self, attempt_header: HeaderValue) -> http::Request<Bytes> {
+        let mut headers = HeaderMap::with_capacity(self.headers.len() + ATTEMPT_HEADERS);
+        for (name, value) in &self.headers {
+            if self.length_by_transport && name == http::header::CONTENT_LENGTH {
+                continue;
+            }
+            headers.append(name.clone(), value.clone());
+        }
+        headers.insert(AMZ_SDK_REQUEST, attempt_header);
+        let mut request = http::Request::new(self.body.clone());
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = self.uri.clone();
+        *request.headers_mut() = headers;
+        request
+    }
+}
+
 /// When a wait must end: the operation's and the attempt's limits are both deadlines, and a
 /// wait bounded by both uses one timer at the earlier (a timer costs only once its wait is
 /// pending). What they cover is decided here: the attempt covers sending and the whole
@@ -925,13 +1074,37 @@ impl Deadline {
 }
 
 /// Runs `fut` until `deadline` (`None`: no limit); past it, the deadline that ran out.
-async fn until<T>(
-    deadline: Option<Deadline>,
-    fut: impl std::future::Future<Output = T>,
-) -> Result<T, Deadline> {
+fn until<F: std::future::Future>(deadline: Option<Deadline>, fut: F) -> Until<F> {
     match deadline {
-        Some(d) => tokio::time::timeout_at(d.at, fut).await.map_err(|_| d),
-        None => Ok(fut.await),
+        Some(deadline) => Until::Limited {
+            fut: tokio::time::timeout_at(deadline.at, fut),
+            deadline,
+        },
+        None => Until::Unlimited { fut },
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`until`]. (An `async fn` would keep `fut` twice in its state, as its
+    /// argument and inside the timeout, and every wait of a call is wrapped in one.)
+    #[project = UntilProj]
+    enum Until<F> {
+        Limited { #[pin] fut: tokio::time::Timeout<F>, deadline: Deadline },
+        Unlimited { #[pin] fut: F },
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for Until<F> {
+    type Output = Result<F::Output, Deadline>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.project() {
+            UntilProj::Limited { fut, deadline } => fut.poll(cx).map(|r| r.map_err(|_| *deadline)),
+            UntilProj::Unlimited { fut } => fut.poll(cx).map(Ok),
+        }
     }
 }
 
@@ -967,7 +1140,6 @@ impl fmt::Display for DisplayKind<'_> {
     }
 }
 
-/// A copy of `base` for one attempt; the body bytes are shared.
 /// The default connector's settings for `config`. Without streamed responses every response
 /// is read whole within its attempt, so an attempt timeout no longer than the read timeout
 /// already bounds every read, sooner: reqwest's own read timers (two per request) are then
@@ -995,15 +1167,6 @@ const MADE_ATTEMPT_HEADERS: u32 = 10;
 /// The `amz-sdk-request` header of attempt `attempt` out of `max`.
 fn attempt_header(attempt: u32, max: u32) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
     HeaderValue::from_str(&format!("attempt={attempt}; max={max}"))
-}
-
-fn clone_request(base: &http::Request<Bytes>) -> http::Request<Bytes> {
-    let mut request = http::Request::new(base.body().clone());
-    *request.method_mut() = base.method().clone();
-    *request.uri_mut() = base.uri().clone();
-    *request.version_mut() = base.version();
-    *request.headers_mut() = base.headers().clone();
-    request
 }
 
 /// Locks a mutex whose data stays consistent even if a holder panicked (every critical
@@ -1051,6 +1214,222 @@ mod tests {
         }
         assert_eq!(shorter_read, Some(Duration::from_secs(5)));
         assert_eq!(no_attempt_limit, Some(Duration::from_secs(30)));
+    }
+
+    /// One sent request: method, URI, every header in order (name, value), body.
+    type Sent = (String, String, Vec<(String, Vec<u8>)>, Vec<u8>);
+
+    /// Answers with `statuses` in turn and records every request as sent.
+    #[derive(Debug)]
+    struct Recorder {
+        statuses: Vec<u16>,
+        sent: std::sync::Arc<std::sync::Mutex<Vec<Sent>>>,
+    }
+
+    impl crate::http::HttpConnector for Recorder {
+        fn call(&self, request: crate::http::HttpRequest) -> crate::http::ConnectorFuture<'_> {
+            let mut sent = self.sent.lock().expect("lock");
+            sent.push((
+                request.method().to_string(),
+                request.uri().to_string(),
+                request
+                    .headers()
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
+                    .collect(),
+                request.body().to_vec(),
+            ));
+            let status = self.statuses[sent.len() - 1];
+            Box::pin(async move {
+                Ok(http::Response::builder()
+                    .status(status)
+                    .body(bytes::Bytes::from_static(b"{}"))
+                    .expect("response"))
+            })
+        }
+    }
+
+    static SERVICE: super::ServiceMeta = super::ServiceMeta {
+        sdk_id: "test",
+        signing_name: "test",
+        crate_name: "test-crate",
+        crate_version: "1.2.3",
+        endpoint_prefix: "test",
+        resolve_endpoint: None,
+    };
+    static OPERATION: super::OperationMeta = super::OperationMeta {
+        name: "Put",
+        idempotent: true,
+        auth: &[super::AuthScheme::SigV4],
+    };
+
+    #[tokio::test(start_paused = true)]
+    async fn every_attempt_sends_the_base_request_with_only_its_attempt_header_changed() {
+        let sent = std::sync::Arc::default();
+        let recorder = Recorder {
+            statuses: vec![500, 503, 200],
+            sent: std::sync::Arc::clone(&sent),
+        };
+        let config = Config::builder()
+            .region("us-east-1")
+            .endpoint_url("http://127.0.0.1:1/base")
+            .credentials_provider(crate::credentials::Credentials::from_keys(
+                "AKID",
+                "SECRET",
+                Some("TOKEN".to_owned()),
+            ))
+            .time_source(crate::time::StaticTimeSource::new(
+                std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+            ))
+            .http_connector(recorder)
+            .build();
+        let handle = super::Handle::new(config, &SERVICE);
+        let mut headers = http::HeaderMap::new();
+        headers.append("x-multi", http::HeaderValue::from_static("one"));
+        headers.append("x-multi", http::HeaderValue::from_static("two"));
+        headers.insert("content-type", http::HeaderValue::from_static("text/plain"));
+        // The update fills `stream`, which only the `streaming` feature has.
+        #[allow(clippy::needless_update)]
+        let parts = super::RequestParts {
+            method: http::Method::PUT,
+            path_and_query: "/items/a%20b?x=1".into(),
+            headers,
+            body: bytes::Bytes::from_static(b"payload"),
+            host_prefix: Some("pre.".into()),
+            ..super::RequestParts::default()
+        };
+        let output = handle
+            .invoke(
+                &OPERATION,
+                Ok(parts),
+                |r| Ok(r.status().as_u16()),
+                |_, _| Ok(()),
+            )
+            .await
+            .expect("the third attempt succeeds");
+        assert_eq!(output, 200);
+        let sent = sent.lock().expect("lock").clone();
+        assert_eq!(sent.len(), 3);
+        let (method, uri, headers, body) = &sent[0];
+        assert_eq!(method, "PUT");
+        assert_eq!(uri, "http://pre.127.0.0.1:1/base/items/a%20b?x=1");
+        assert_eq!(body, b"payload");
+        let names: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "x-multi",
+                "x-multi",
+                "content-type",
+                "content-length",
+                "user-agent",
+                "amz-sdk-invocation-id",
+                "amz-sdk-request",
+                "x-amz-date",
+                "authorization",
+                "x-amz-security-token",
+            ]
+        );
+        let value = |headers: &[(String, Vec<u8>)], i: usize| {
+            String::from_utf8(headers[i].1.clone()).expect("text")
+        };
+        assert_eq!(value(headers, 0), "one");
+        assert_eq!(value(headers, 1), "two");
+        assert_eq!(value(headers, 3), "7");
+        assert_eq!(
+            value(headers, 4),
+            "test-crate/1.2.3 restjson-runtime/".to_owned()
+                + env!("CARGO_PKG_VERSION")
+                + " lang/rust"
+        );
+        assert_eq!(value(headers, 7), "20231114T221320Z");
+        assert_eq!(value(headers, 9), "TOKEN");
+        assert!(
+            value(headers, 8).contains(
+                "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-multi,"
+            )
+        );
+        for (attempt, request) in sent.iter().enumerate() {
+            let mut expected = sent[0].clone();
+            expected.2[6].1 = format!("attempt={}; max=3", attempt + 1).into_bytes();
+            assert_eq!(request, &expected, "attempt {}", attempt + 1);
+        }
+    }
+
+    #[test]
+    fn a_uri_made_from_the_endpoint_s_origin_is_the_uri_parsed_whole() {
+        for (endpoint, path) in [
+            ("http://127.0.0.1:8080", "/GetRoom"),
+            (
+                "https://ivschat.us-west-2.amazonaws.com",
+                "/rooms/a%20b?x=1&y",
+            ),
+            ("http://localhost:1/base/prefix", "/items/%2F"),
+            ("https://[::1]:8443", "/"),
+            ("HTTPS://Example.COM", "/p"),
+        ] {
+            let text = format!("{endpoint}{path}");
+            let whole: http::Uri = text.parse().expect("uri");
+            match super::Origin::of(endpoint) {
+                Some(origin) => {
+                    let made = origin.uri(&text).expect("made");
+                    assert_eq!(made, whole, "{text}");
+                    assert_eq!(made.to_string(), whole.to_string(), "{text}");
+                }
+                // Only when the endpoint's text is not its parsed origin as is.
+                None => assert_eq!(endpoint, "HTTPS://Example.COM"),
+            }
+        }
+        let origin = super::Origin::of("http://127.0.0.1:8080").expect("origin");
+        // No path: the whole text is parsed instead.
+        assert!(origin.uri("http://127.0.0.1:8080").is_none());
+        assert!(super::Origin::of("http://host/path?query").is_none());
+        assert!(super::Origin::of("not a url").is_none());
+    }
+
+    #[test]
+    fn the_length_is_left_to_the_transport_only_when_it_is_the_body_s() {
+        let with = |values: &[&'static str]| {
+            let mut headers = http::HeaderMap::new();
+            for v in values {
+                headers.append("content-length", http::HeaderValue::from_static(v));
+            }
+            headers
+        };
+        assert!(super::declares_length(&with(&["7"]), 7));
+        assert!(!super::declares_length(&with(&["8"]), 7));
+        assert!(!super::declares_length(&with(&["7", "7"]), 7));
+        assert!(!super::declares_length(&with(&["x"]), 7));
+        assert!(super::declares_length(&with(&[]), 7));
+        assert!(!super::declares_length(&with(&[]), 0));
+        // An empty body's length is declared by the SDK, not the transport.
+        assert!(!super::declares_length(&with(&["0"]), 0));
+
+        let mut headers = with(&["7"]);
+        headers.insert("content-type", http::HeaderValue::from_static("text/plain"));
+        let mut base = super::BaseRequest {
+            method: http::Method::POST,
+            uri: "http://example.com/".parse().expect("uri"),
+            uri_text: "http://example.com/".into(),
+            headers,
+            body: bytes::Bytes::from_static(b"payload"),
+            length_by_transport: false,
+        };
+        let names = |base: &super::BaseRequest| {
+            let request = base.attempt(http::HeaderValue::from_static("attempt=1; max=3"));
+            assert_eq!(request.body(), "payload");
+            request
+                .headers()
+                .keys()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(&base),
+            ["content-length", "content-type", "amz-sdk-request"]
+        );
+        base.length_by_transport = true;
+        assert_eq!(names(&base), ["content-type", "amz-sdk-request"]);
     }
 
     #[tokio::test(start_paused = true)]

@@ -59,10 +59,7 @@ impl RawResponse {
 
     /// The request id the service assigned (`x-amzn-requestid`, else `x-amz-request-id`).
     pub fn request_id(&self) -> Option<&str> {
-        ["x-amzn-requestid", "x-amz-request-id"]
-            .iter()
-            .find_map(|h| self.headers.get(*h))
-            .and_then(|v| v.to_str().ok())
+        crate::http::request_id(&self.headers)
     }
 }
 
@@ -139,11 +136,7 @@ impl ErrorMetadata {
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned)
             });
-        let request_id = ["x-amzn-requestid", "x-amz-request-id"]
-            .iter()
-            .find_map(|h| headers.get(*h))
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let request_id = crate::http::request_id(headers).map(str::to_owned);
         Self {
             code,
             message,

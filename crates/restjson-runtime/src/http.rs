@@ -17,6 +17,19 @@ pub type HttpRequest = http::Request<Bytes>;
 /// A response with its whole body read.
 pub type HttpResponse = http::Response<Bytes>;
 
+/// The request id a response carries: `x-amzn-requestid`, else `x-amz-request-id`, as text.
+/// (The names are made once: looked up by `&str`, each would be parsed on every call.)
+pub(crate) fn request_id(headers: &http::HeaderMap) -> Option<&str> {
+    static NAMES: [http::HeaderName; 2] = [
+        http::HeaderName::from_static("x-amzn-requestid"),
+        http::HeaderName::from_static("x-amz-request-id"),
+    ];
+    NAMES
+        .iter()
+        .find_map(|name| headers.get(name))
+        .and_then(|v| v.to_str().ok())
+}
+
 /// What went wrong in the transport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -270,10 +283,13 @@ impl ReqwestConnector {
         let request = reqwest::Request::try_from(request)
             .map_err(|e| ConnectorError::new(ConnectorErrorKind::Other, e))?;
         let mut response = self.client.execute(request).await.map_err(classify)?;
-        let mut builder = http::Response::builder().status(response.status());
-        if let Some(headers) = builder.headers_mut() {
-            *headers = std::mem::take(response.headers_mut());
-        }
+        // Status and headers are moved over as they are (no builder to check them again).
+        let head = |body: Bytes, response: &mut reqwest::Response| {
+            let mut out = http::Response::new(body);
+            *out.status_mut() = response.status();
+            *out.headers_mut() = std::mem::take(response.headers_mut());
+            out
+        };
         let too_large = || {
             ConnectorError::new(
                 ConnectorErrorKind::BodyTooLarge,
@@ -286,14 +302,15 @@ impl ReqwestConnector {
             if usize::try_from(len).map_or(true, |len| len > self.max_body) {
                 return Err(too_large());
             }
+            let mut out = head(Bytes::new(), &mut response);
             let body = response.bytes().await.map_err(classify)?;
             if body.len() > self.max_body {
                 return Err(too_large());
             }
-            return builder
-                .body(body)
-                .map_err(|e| ConnectorError::new(ConnectorErrorKind::Other, e));
+            *out.body_mut() = body;
+            return Ok(out);
         }
+        let mut out = head(Bytes::new(), &mut response);
         let mut body = BytesMut::new();
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
             if body.len() + chunk.len() > self.max_body {
@@ -301,9 +318,8 @@ impl ReqwestConnector {
             }
             body.extend_from_slice(&chunk);
         }
-        builder
-            .body(body.freeze())
-            .map_err(|e| ConnectorError::new(ConnectorErrorKind::Other, e))
+        *out.body_mut() = body.freeze();
+        Ok(out)
     }
 }
 

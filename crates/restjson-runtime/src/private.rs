@@ -115,8 +115,9 @@ impl RequestBuilder {
             method,
             path,
             query,
-            // Room for the SDK's and the signature's headers without regrowing.
-            headers: HeaderMap::with_capacity(16),
+            // Allocated by the first header: most requests bind two or three (the body's type
+            // and length), and each attempt's request gets a map of its own, sized for all.
+            headers: HeaderMap::new(),
         }
     }
 
@@ -169,9 +170,13 @@ impl RequestBuilder {
                         HeaderValue::from_static(content_type),
                     );
                 }
-                // Known before sending, so declared (connectors other than reqwest rely on it).
-                self.headers
-                    .insert(http::header::CONTENT_LENGTH, HeaderValue::from(text.len()));
+                // The length is declared when the request is sent (by the client for connectors
+                // other than reqwest, which writes it itself); one bound from the input gives
+                // way to the body's.
+                if self.headers.contains_key(http::header::CONTENT_LENGTH) {
+                    self.headers
+                        .insert(http::header::CONTENT_LENGTH, HeaderValue::from(text.len()));
+                }
                 bytes::Bytes::from(text)
             }
             None => bytes::Bytes::new(),
@@ -432,11 +437,7 @@ pub fn header_str<'a>(
 
 /// The request id of a response.
 pub fn request_id(response: &HttpResponse) -> Option<String> {
-    ["x-amzn-requestid", "x-amz-request-id"]
-        .iter()
-        .find_map(|h| response.headers().get(*h))
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    crate::http::request_id(response.headers()).map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -464,6 +465,14 @@ mod tests {
             err.to_string(),
             "member `bad` is invalid: not a valid HTTP header value"
         );
+        let mut bound = RequestBuilder::new(Method::PUT, "/x".into());
+        bound.header("content-length", "99", "size").unwrap();
+        let parts = bound.finish(Some((b"{}".to_vec(), "application/json")));
+        assert_eq!(parts.headers["content-length"], "2");
+        let parts =
+            RequestBuilder::new(Method::PUT, "/x".into()).finish(Some((b"{}".to_vec(), "a/b")));
+        // Declared when the request is sent, by the client or the transport.
+        assert!(!parts.headers.contains_key("content-length"));
         let parts = b.finish(Some((b"{}".to_vec(), "application/json")));
         assert_eq!(
             parts.path_and_query,
@@ -667,18 +676,15 @@ pub fn random_uuid() -> String {
 /// [`random_uuid`] as its 36 ASCII bytes (lowercase, hyphenated), without allocating.
 pub(crate) fn random_uuid_text() -> [u8; 36] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    /// Where each byte's two digits go: the hyphens stay at 8, 13, 18 and 23.
+    const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
     let mut bytes = crate::random::u128().to_be_bytes();
     bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
     bytes[8] = (bytes[8] & 0x3f) | 0x80; // the RFC 9562 variant
     let mut text = [b'-'; 36];
-    let mut at = 0;
-    for (i, byte) in bytes.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            at += 1;
-        }
+    for (byte, at) in bytes.into_iter().zip(AT) {
         text[at] = HEX[usize::from(byte >> 4)];
         text[at + 1] = HEX[usize::from(byte & 0x0f)];
-        at += 2;
     }
     text
 }

@@ -282,11 +282,14 @@ pub(crate) mod checks {
 
         /// Checks the member `name` of the current structure with `f`.
         pub fn field(&mut self, name: &str, f: impl FnOnce(&mut Self)) {
-            if self.path.is_empty() {
-                self.nest(format_args!("{name}"), f)
-            } else {
-                self.nest(format_args!(".{name}"), f)
+            // Every member of every input passes here: pushed as is, not formatted.
+            let len = self.path.len();
+            if len > 0 {
+                self.path.push('.');
             }
+            self.path.push_str(name);
+            f(self);
+            self.path.truncate(len);
         }
 
         /// Checks item `index` of the current list with `f`.
