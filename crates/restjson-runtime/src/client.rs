@@ -76,6 +76,13 @@ type BodyStream = Option<crate::byte_stream::ByteStream>;
 #[cfg(not(feature = "streaming"))]
 type BodyStream = ();
 
+/// What [`Handle::send`] ends with: the final response, with the metadata of an error response.
+type SendOutcome =
+    Result<(HttpResponse, Option<ErrorMetadata>, BodyStream), SdkErrorKind<Infallible>>;
+
+/// [`Handle::send`]'s future.
+type SendFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = SendOutcome> + Send + 'a>>;
+
 /// What a call sends as its body and how it reads the response body.
 #[derive(Default)]
 struct Payload {
@@ -492,12 +499,26 @@ impl Handle {
 
     /// Sends the request, retrying as configured. Returns the final response and, when it is
     /// an error response, the metadata read from it to classify it.
-    async fn send(
+    ///
+    /// The call's machinery is one boxed future built here: an `async fn`'s state machine is
+    /// compiled again in every crate that polls it, so without the box each generated crate
+    /// (and each program awaiting its operations) would compile the whole attempt loop anew.
+    #[inline(never)]
+    fn send(
+        &self,
+        op: &'static OperationMeta,
+        parts: RequestParts,
+        stream_response: bool,
+    ) -> SendFuture<'_> {
+        Box::pin(self.send_unboxed(op, parts, stream_response))
+    }
+
+    async fn send_unboxed(
         &self,
         op: &'static OperationMeta,
         mut parts: RequestParts,
         stream_response: bool,
-    ) -> Result<(HttpResponse, Option<ErrorMetadata>, BodyStream), SdkErrorKind<Infallible>> {
+    ) -> SendOutcome {
         #[cfg(feature = "streaming")]
         let payload = Payload {
             source: parts.stream.take(),
@@ -564,11 +585,7 @@ impl Handle {
 
     /// The attempt loop: send, classify, wait, resend, until success, a failure not worth
     /// retrying, the last attempt, or an empty retry quota.
-    async fn attempts(
-        &self,
-        call: Call<'_>,
-        base: &BaseRequest,
-    ) -> Result<(HttpResponse, Option<ErrorMetadata>, BodyStream), SdkErrorKind<Infallible>> {
+    async fn attempts(&self, call: Call<'_>, base: &BaseRequest) -> SendOutcome {
         let Call {
             payload, deadline, ..
         } = call;

@@ -564,34 +564,56 @@ impl<E> ProvideErrorMetadata for SdkError<E> {
 
 impl<E: fmt::Display> fmt::Display for SdkError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let op = self.operation;
-        match &self.kind {
-            SdkErrorKind::Construction(e) => write!(f, "{op}: request not sent: {e}"),
-            SdkErrorKind::Credentials(e) => write!(f, "{op}: could not load credentials: {e}"),
-            SdkErrorKind::Timeout(e) => write!(f, "{op}: timed out: {e}"),
-            SdkErrorKind::Dispatch(e) => {
+        // Only the service error's own text depends on `E`: the rest is written by one
+        // function, not compiled again for every operation's error type.
+        let shown = match &self.kind {
+            SdkErrorKind::Construction(e) => Shown::Plain("request not sent", e),
+            SdkErrorKind::Credentials(e) => Shown::Plain("could not load credentials", e),
+            SdkErrorKind::Timeout(e) => Shown::Plain("timed out", e),
+            SdkErrorKind::Dispatch(e) => Shown::Dispatch(e.as_ref()),
+            SdkErrorKind::Response { raw, source } => Shown::Response(raw, source),
+            SdkErrorKind::Service { error, raw, .. } => Shown::Service(error, raw),
+        };
+        shown.write(self.operation, f)
+    }
+}
+
+/// What [`SdkError`]'s `Display` writes, with the error type erased.
+enum Shown<'a> {
+    Plain(&'static str, &'a dyn fmt::Display),
+    Dispatch(&'a (dyn StdError + 'static)),
+    Response(&'a RawResponse, &'a dyn fmt::Display),
+    Service(&'a dyn fmt::Display, &'a RawResponse),
+}
+
+impl Shown<'_> {
+    fn write(self, op: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let raw = match self {
+            Shown::Plain(what, e) => return write!(f, "{op}: {what}: {e}"),
+            Shown::Dispatch(e) => {
                 write!(f, "{op}: request failed in transit: {e}")?;
                 let mut source = e.source();
                 while let Some(s) = source {
                     write!(f, ": {s}")?;
                     source = s.source();
                 }
-                Ok(())
+                return Ok(());
             }
-            SdkErrorKind::Response { raw, source } => {
+            Shown::Response(raw, _) => {
                 write!(f, "{op}: invalid response (HTTP {}", raw.status())?;
-                if let Some(id) = raw.request_id() {
-                    write!(f, ", request id {id}")?;
-                }
-                write!(f, "): {source}")
+                raw
             }
-            SdkErrorKind::Service { error, raw, .. } => {
+            Shown::Service(error, raw) => {
                 write!(f, "{op}: {error} (HTTP {}", raw.status())?;
-                if let Some(id) = raw.request_id() {
-                    write!(f, ", request id {id}")?;
-                }
-                f.write_str(")")
+                raw
             }
+        };
+        if let Some(id) = raw.request_id() {
+            write!(f, ", request id {id}")?;
+        }
+        match self {
+            Shown::Response(_, source) => write!(f, "): {source}"),
+            _ => f.write_str(")"),
         }
     }
 }

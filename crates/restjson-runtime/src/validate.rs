@@ -272,24 +272,36 @@ pub(crate) mod checks {
             });
         }
 
-        fn nest(&mut self, segment: fmt::Arguments<'_>, f: impl FnOnce(&mut Self)) {
+        fn enter_segment(&mut self, segment: fmt::Arguments<'_>) -> usize {
             use fmt::Write;
             let len = self.path.len();
             let _ = self.path.write_fmt(segment);
+            len
+        }
+
+        fn nest(&mut self, segment: fmt::Arguments<'_>, f: impl FnOnce(&mut Self)) {
+            let len = self.enter_segment(segment);
             f(self);
             self.path.truncate(len);
         }
 
         /// Checks the member `name` of the current structure with `f`.
         pub fn field(&mut self, name: &str, f: impl FnOnce(&mut Self)) {
+            let len = self.enter(name);
+            f(self);
+            self.path.truncate(len);
+        }
+
+        /// Adds the member `name` to the path; returns the path's length before it. (Kept out
+        /// of [`field`](Self::field), which is compiled once per member of every input.)
+        fn enter(&mut self, name: &str) -> usize {
             // Every member of every input passes here: pushed as is, not formatted.
             let len = self.path.len();
             if len > 0 {
                 self.path.push('.');
             }
             self.path.push_str(name);
-            f(self);
-            self.path.truncate(len);
+            len
         }
 
         /// Checks item `index` of the current list with `f`.

@@ -50,11 +50,22 @@ where
 {
     while let Some(key) = map.next_key_seed(KeySeed)? {
         if let Err(e) = member(&key, map)? {
-            drain_map(map)?;
-            return Ok(Err(e.at(&*key)));
+            return member_failed(map, e, &key);
         }
     }
     Ok(Ok(()))
+}
+
+/// The end of [`members`] after a reader's error: one function per map type, not per reader.
+#[cold]
+#[inline(never)]
+fn member_failed<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    e: DeserializeError,
+    key: &str,
+) -> Outcome<(), A::Error> {
+    drain_map(map)?;
+    Ok(Err(e.at(key)))
 }
 
 /// Skips the value of the current member (an unknown one).
@@ -611,26 +622,38 @@ fn not_read(body: &[u8], e: serde_json::Error) -> DeserializeError {
 pub fn read_object_body<'de, R: ReadObject<'de>>(
     body: &'de [u8],
 ) -> Result<R::Value, DeserializeError> {
+    let mut value = None;
+    read_object_with(body, &mut |de| {
+        de::Deserializer::deserialize_map(de, object_seed::<R>())
+            .map(|read| read.map(|v| value = v))
+    })?;
+    value.ok_or_else(|| mismatch("an object", "null"))
+}
+
+/// What [`read_object_body`] does around the reader, compiled once rather than per reader.
+fn read_object_with<'de>(
+    body: &'de [u8],
+    read: &mut dyn FnMut(&mut BodyDeserializer<'de>) -> Outcome<(), serde_json::Error>,
+) -> Result<(), DeserializeError> {
     let body = body_or_empty_object(body);
-    let read = if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         let mut de = serde_json::Deserializer::from_slice(body);
-        match de::Deserializer::deserialize_map(&mut de, object_seed::<R>())
-            .and_then(|read| de.end().map(|()| read))
-        {
+        match read(&mut de).and_then(|read| de.end().map(|()| read)) {
             Ok(read) => read,
             Err(e) => Err(not_read(body, e)),
         }
     } else {
-        // Not an object: what `R` would say of it is what any object reader says.
-        not_an_object(body)
-    };
-    read?.ok_or_else(|| mismatch("an object", "null"))
+        // Not an object: what any object reader says of it (`null` leaves the value unset).
+        not_an_object(body).map(|_| ())
+    }
 }
 
-/// The error (or `None` for `null`) of reading `body`, which is not an object, as one.
+/// The deserializer of a response body.
+type BodyDeserializer<'de> = serde_json::Deserializer<serde_json::de::SliceRead<'de>>;
+
 #[cold]
 #[inline(never)]
-fn not_an_object<T>(body: &[u8]) -> Read<T> {
+fn not_an_object(body: &[u8]) -> Read<()> {
     read_body(body, object_seed::<ReadUnit>()).map(|_| None)
 }
 
