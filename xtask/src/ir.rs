@@ -264,6 +264,9 @@ pub struct StructDef {
     pub de_fn: Option<String>,
     /// Constraint checker, when an input reaches this type and something in it is constrained.
     pub check_fn: Option<String>,
+    /// The shared reader of the members read from the response body (a name in
+    /// `Service::body_readers`): an error's, and an output's with such members.
+    pub body_reader: Option<String>,
 }
 
 impl StructDef {
@@ -510,6 +513,9 @@ pub struct Service {
     pub operations: Vec<Operation>,
     pub types: Vec<TypeDef>,
     pub errors: Vec<StructDef>,
+    /// Readers of response bodies, one per distinct layout of body members, shared by every
+    /// output and error that reads its body alike (each reader is compiled once).
+    pub body_readers: Vec<BodyReader>,
     pub endpoint_rules: Option<Value>,
     pub endpoint_tests: Option<Value>,
     pub skipped: Vec<Skipped>,
@@ -1258,6 +1264,7 @@ impl<'m> Lowerer<'m> {
             ser_fn: None,
             de_fn: None,
             check_fn: None,
+            body_reader: None,
         })
     }
 
@@ -1904,7 +1911,8 @@ pub fn lower_service(model: &Model, service_id: &str, service: &Shape) -> Result
     }
     operations.sort_by(|a, b| a.name.cmp(&b.name));
     skipped.sort_by(|a, b| a.operation.cmp(&b.operation));
-    plan_codecs(&mut types, &mut errors, &operations);
+    plan_codecs(&mut types, &errors, &operations);
+    let body_readers = plan_body_readers(&mut operations, &mut errors);
 
     let signing_name = service
         .traits
@@ -1954,6 +1962,7 @@ pub fn lower_service(model: &Model, service_id: &str, service: &Shape) -> Result
         operations,
         types,
         errors,
+        body_readers,
         endpoint_rules: service.traits.get("smithy.rules#endpointRuleSet").cloned(),
         endpoint_tests: service.traits.get("smithy.rules#endpointTests").cloned(),
         skipped,
@@ -2225,6 +2234,7 @@ fn lower_operation(
                 ser_fn: None,
                 de_fn: None,
                 check_fn: None,
+                body_reader: None,
             }),
         }
     };
@@ -2456,7 +2466,7 @@ pub fn ty_needs_check(ty: &Ty, c: &Constraints, checked: &BTreeSet<String>) -> b
 /// Decides which types get JSON serializers (reached from inputs), deserializers (reached from
 /// outputs and errors) and constraint checkers (reached from inputs, with constraints), so
 /// that no generated function goes unused.
-fn plan_codecs(types: &mut [TypeDef], errors: &mut [StructDef], operations: &[Operation]) {
+fn plan_codecs(types: &mut [TypeDef], errors: &[StructDef], operations: &[Operation]) {
     let (ser, de, checked) = {
         let by_id: BTreeMap<&str, &TypeDef> = types.iter().map(|t| (t.shape_id(), t)).collect();
         let ser = reach(operations.iter().flat_map(|o| &o.input.members), &by_id);
@@ -2515,9 +2525,69 @@ fn plan_codecs(types: &mut [TypeDef], errors: &mut [StructDef], operations: &[Op
         *de_fn = de.contains(&id).then_some(d);
         *check_fn = checked.contains(&id).then(|| naming::check_fn_name(&rust));
     }
-    for e in errors.iter_mut() {
-        e.de_fn = Some(naming::codec_fn_names(&e.rust_name).1);
+}
+
+/// A reader of the members a response carries in its body, as a tuple of `Option`s in member
+/// order; `members` are the body members of the first output or error read with it.
+#[derive(Debug, Clone)]
+pub struct BodyReader {
+    pub name: String,
+    pub members: Vec<Member>,
+}
+
+/// The members of `s` read from the response body, in order (a streaming payload is the body
+/// itself, not read).
+pub fn response_body_members(s: &StructDef) -> impl Iterator<Item = &Member> {
+    s.members
+        .iter()
+        .filter(|m| m.binding.is_body_in_response() && m.ty != Ty::ByteStream)
+}
+
+/// Whether two lists of body members are read by the same code: same JSON names in the same
+/// order, same types (timestamp formats, sparseness and targets included) and boxing. Rust
+/// names do not matter: the reader yields a tuple and the caller names its fields.
+fn same_body_layout(a: &[Member], b: &[&Member]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(a, b)| a.json_name == b.json_name && a.ty == b.ty && a.boxed == b.boxed)
+}
+
+/// Gives every error, and every output with body members, a body reader: one per distinct
+/// layout, named after its first user (operations by name, then errors by name), so that
+/// outputs and errors that read alike share one compiled reader.
+fn plan_body_readers(operations: &mut [Operation], errors: &mut [StructDef]) -> Vec<BodyReader> {
+    let mut readers: Vec<BodyReader> = Vec::new();
+    let users = operations
+        .iter_mut()
+        .map(|o| &mut o.output)
+        .filter(|s| response_body_members(s).next().is_some())
+        .chain(errors.iter_mut());
+    for s in users {
+        let members: Vec<&Member> = response_body_members(s).collect();
+        let name = match readers
+            .iter()
+            .find(|r| same_body_layout(&r.members, &members))
+        {
+            Some(r) => r.name.clone(),
+            None => {
+                let base = format!("Read{}", s.rust_name);
+                let mut name = base.clone();
+                let mut n = 1;
+                while readers.iter().any(|r| r.name == name) {
+                    n += 1;
+                    name = format!("{base}{n}");
+                }
+                readers.push(BodyReader {
+                    name: name.clone(),
+                    members: members.into_iter().cloned().collect(),
+                });
+                name
+            }
+        };
+        s.body_reader = Some(name);
     }
+    readers
 }
 
 /// The shape ids of structures and unions whose values have constraints to check.

@@ -457,6 +457,134 @@ fn an_error_message_member_is_chosen_once_for_the_structure() {
     );
 }
 
+/// Outputs and errors whose body members read alike share one reader; a different timestamp
+/// format or JSON name is a different reader.
+#[test]
+fn responses_with_the_same_body_layout_share_one_reader() {
+    let ops = ["A", "B", "C", "D", "E"];
+    let op_list: Vec<String> = ops
+        .iter()
+        .map(|o| format!(r#"{{"target": "example#{o}"}}"#))
+        .collect();
+    let mut shapes = vec![format!(
+        r#""example#S": {{"type": "service", "operations": [{}], "traits": {{"aws.protocols#restJson1": {{}}}}}}"#,
+        op_list.join(", ")
+    )];
+    for (i, o) in ops.iter().enumerate() {
+        let errors = if i == 0 {
+            r#", "errors": [{"target": "example#Oops"}, {"target": "example#Ouch"}]"#
+        } else {
+            ""
+        };
+        shapes.push(format!(
+            r#""example#{o}": {{"type": "operation", "output": {{"target": "example#{o}Out"}}{errors}, "traits": {{"smithy.api#http": {{"method": "GET", "uri": "/{o}"}}}}}}"#
+        ));
+    }
+    let member = |name: &str, target: &str, traits: &str| {
+        format!(r#""{name}": {{"target": "{target}", "traits": {{{traits}}}}}"#)
+    };
+    let string = "smithy.api#String";
+    let time = "smithy.api#Timestamp";
+    let outputs = [
+        // A and B read alike; E too (its header member is not read from the body).
+        ("A", vec![member("at", time, ""), member("id", string, "")]),
+        ("B", vec![member("at", time, ""), member("id", string, "")]),
+        (
+            "C",
+            vec![
+                member("at", time, r#""smithy.api#timestampFormat": "date-time""#),
+                member("id", string, ""),
+            ],
+        ),
+        (
+            "D",
+            vec![
+                member("at", time, ""),
+                member("id", string, r#""smithy.api#jsonName": "ID""#),
+            ],
+        ),
+        (
+            "E",
+            vec![
+                member("at", time, ""),
+                member("etag", string, r#""smithy.api#httpHeader": "ETag""#),
+                member("id", string, ""),
+            ],
+        ),
+    ];
+    for (o, members) in &outputs {
+        shapes.push(format!(
+            r#""example#{o}Out": {{"type": "structure", "members": {{{}}}}}"#,
+            members.join(", ")
+        ));
+    }
+    for e in ["Oops", "Ouch"] {
+        shapes.push(format!(
+            r#""example#{e}": {{"type": "structure", "members": {{"message": {{"target": "smithy.api#String"}}}}, "traits": {{"smithy.api#error": "client"}}}}"#
+        ));
+    }
+    let json = format!(
+        r#"{{"smithy": "2.0", "shapes": {{ {} }}}}"#,
+        shapes.join(", ")
+    );
+    let service = lower_str(&json).expect("lowers");
+    let readers: Vec<(&str, Vec<&str>)> = service
+        .body_readers
+        .iter()
+        .map(|r| {
+            let names = r.members.iter().map(|m| m.json_name.as_str()).collect();
+            (r.name.as_str(), names)
+        })
+        .collect();
+    assert_eq!(
+        readers,
+        [
+            ("ReadAOutput", vec!["at", "id"]),
+            ("ReadCOutput", vec!["at", "id"]),
+            ("ReadDOutput", vec!["at", "ID"]),
+            ("ReadOops", vec!["message"]),
+        ]
+    );
+    let used: Vec<(&str, Option<&str>)> = service
+        .operations
+        .iter()
+        .map(|o| (o.name.as_str(), o.output.body_reader.as_deref()))
+        .chain(
+            service
+                .errors
+                .iter()
+                .map(|e| (e.rust_name.as_str(), e.body_reader.as_deref())),
+        )
+        .collect();
+    assert_eq!(
+        used,
+        [
+            ("A", Some("ReadAOutput")),
+            ("B", Some("ReadAOutput")),
+            ("C", Some("ReadCOutput")),
+            ("D", Some("ReadDOutput")),
+            ("E", Some("ReadAOutput")),
+            ("Oops", Some("ReadOops")),
+            ("Ouch", Some("ReadOops")),
+        ]
+    );
+    // Each shared reader is emitted once, and B reads its body with A's.
+    let options = emit::Options {
+        format: true,
+        ..fast_options()
+    };
+    let files = emit::generate(&service, &options).expect("generates");
+    let protocol = &files["src/protocol.rs"];
+    for r in ["ReadAOutput", "ReadCOutput", "ReadDOutput", "ReadOops"] {
+        let declared = format!("enum {r} {{}}");
+        assert_eq!(protocol.matches(&declared).count(), 1, "{r}");
+    }
+    assert_eq!(protocol.matches("ReadObject<'de> for").count(), 4);
+    let b: String = files["src/operation/b.rs"].split_whitespace().collect();
+    assert!(b.contains("read_object_body::<crate::protocol::body::ReadAOutput"));
+    assert!(!b.contains("ReadObject"));
+}
+
 /// The runtime's public API is exactly the committed list: a change of it shows in review.
 #[test]
 fn the_runtime_public_api_is_the_committed_list() {

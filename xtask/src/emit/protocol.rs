@@ -5,7 +5,8 @@ use quote::{format_ident, quote};
 
 use super::{ident, ts_tokens, unwrap_default, zero_value};
 use crate::ir::{
-    Binding, ErrorInfo, Member, NamedKind, Service, StructDef, TsFormat, Ty, TypeDef, UnionDef,
+    Binding, BodyReader, ErrorInfo, Member, NamedKind, Service, StructDef, TsFormat, Ty, TypeDef,
+    UnionDef,
 };
 
 pub fn file(service: &Service) -> TokenStream {
@@ -18,7 +19,7 @@ pub fn file(service: &Service) -> TokenStream {
                     items.push(ser_struct_fn(f, s, &path));
                 }
                 if let Some(f) = &s.de_fn {
-                    items.push(de_struct_fn(f, s, &path, false));
+                    items.push(de_struct_fn(f, s, &path));
                 }
             }
             TypeDef::Union(u) => {
@@ -34,15 +35,21 @@ pub fn file(service: &Service) -> TokenStream {
     }
     for e in &service.errors {
         let path = type_path(&e.rust_name, true);
-        if let (Some(de), Some(info)) = (&e.de_fn, &e.error) {
-            items.push(de_struct_fn(de, e, &path, true));
-            items.push(de_error_response_fn(info, de, e, &path));
+        if let (Some(reader), Some(info)) = (&e.body_reader, &e.error) {
+            items.push(de_error_response_fn(info, reader, e, &path));
         }
     }
+    let body_readers = service.body_readers.iter().map(body_reader);
     quote! {
         //! JSON serializers and deserializers of the service's structures and unions, and the
         //! readers of its modeled errors (one per error shape, shared by every operation).
         #(#items)*
+
+        /// Readers of response bodies into tuples of their members, one per distinct layout,
+        /// shared by every operation output and error that reads its body alike.
+        pub(crate) mod body {
+            #(#body_readers)*
+        }
     }
 }
 
@@ -55,17 +62,24 @@ fn type_path(rust: &str, error: bool) -> TokenStream {
     }
 }
 
-/// Reads a modeled error from a whole response: the body, members bound to headers, and the
-/// message when the body spells it differently or the response carries it in a header.
+/// Reads a modeled error from a whole response: the body (with the shared reader named
+/// `body_reader`), members bound to headers, and the message when the body spells it
+/// differently or the response carries it in a header.
 fn de_error_response_fn(
     info: &ErrorInfo,
-    body_fn: &str,
+    body_reader: &str,
     s: &StructDef,
     path: &TokenStream,
 ) -> TokenStream {
     let f = format_ident!("{}", info.response_fn);
-    let body_reader = reader(body_fn);
     let p = quote!(::restjson_runtime::__private);
+    let DeParts {
+        decls,
+        body_locals,
+        inits,
+        ..
+    } = de_parts(&s.members, DeMode::Error);
+    let read = read_body_stmt(body_reader, &body_locals);
     let mut fixes: Vec<TokenStream> = s
         .members
         .iter()
@@ -105,13 +119,33 @@ fn de_error_response_fn(
             }
         });
     }
+    let value = quote!(#path { #(#inits)* _meta: #p::ResponseMetadata(meta.clone()), });
+    let value = if fixes.is_empty() {
+        value
+    } else {
+        quote! {{
+            let mut error = #value;
+            #(#fixes)*
+            error
+        }}
+    };
     quote! {
         pub(crate) fn #f(meta: &#p::ErrorMetadata, response: &#p::HttpResponse) -> ::std::result::Result<#path, #p::DeserializeError> {
-            let mut error = #p::json::read_object_body::<#body_reader>(response.body())?;
-            #(#fixes)*
-            error._meta = #p::ResponseMetadata(meta.clone());
-            ::std::result::Result::Ok(error)
+            #read
+            #(#decls)*
+            ::std::result::Result::Ok(#value)
         }
+    }
+}
+
+/// The statement reading the response body with the shared reader `name` into `locals`.
+pub fn read_body_stmt(name: &str, locals: &[proc_macro2::Ident]) -> TokenStream {
+    let n = format_ident!("{}", name);
+    let read = quote!(::restjson_runtime::__private::json::read_object_body::<crate::protocol::body::#n>(response.body())?);
+    if locals.is_empty() {
+        quote!(#read;)
+    } else {
+        quote!(let (#(#locals,)*) = #read;)
     }
 }
 
@@ -316,19 +350,13 @@ fn object_reader(
     value: TokenStream,
 ) -> TokenStream {
     let j = quote!(::restjson_runtime::__private::json);
-    // The output's body reader is local to `de_response`.
-    let vis = if name.to_string() == "ReadBody" {
-        quote!()
-    } else {
-        quote!(pub(crate))
-    };
     let finish = if value.to_string().contains('?') {
         quote!(read.and_then(|()| #j::build(|| ::std::result::Result::Ok(::std::option::Option::Some(#value)))))
     } else {
         quote!(read.map(|()| ::std::option::Option::Some(#value)))
     };
     quote! {
-        #vis enum #name {}
+        pub(crate) enum #name {}
         impl<'de> #j::ReadObject<'de> for #name {
             type Value = #value_ty;
             fn read<A: #j::MapAccess<'de>>(mut map: A) -> ::std::result::Result<#j::Read<Self::Value>, A::Error> {
@@ -371,9 +399,9 @@ fn ser_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
     }
 }
 
-/// Pieces of a structure deserializer: local declarations (`let mut m_x = None;` for body
-/// members too unless `body_from_tuple`), the body members' locals and value types, the
-/// match arms reading them, and the field initializers.
+/// Pieces of a structure deserializer: local declarations (of the body members too for a
+/// [`DeMode::Nested`] structure), the body members' locals and value types, the match arms
+/// reading them, and the field initializers.
 pub struct DeParts {
     pub decls: Vec<TokenStream>,
     pub body_locals: Vec<proc_macro2::Ident>,
@@ -382,10 +410,20 @@ pub struct DeParts {
     pub inits: Vec<TokenStream>,
 }
 
-/// `headers_read` says whether the caller also reads members bound outside the body (an
-/// operation output does, and gets its body members from a tuple; a structure inside a
-/// document has no such members to fill).
-pub fn de_parts(members: &[Member], headers_read: bool) -> DeParts {
+/// How a structure is read, which decides the locals [`de_parts`] declares.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum DeMode {
+    /// Inside a document: every member is read by the structure's own reader.
+    Nested,
+    /// An operation output: body members come from a shared reader's tuple, the others from
+    /// the response (headers, status code, payload).
+    Output,
+    /// An error: body members come from a shared reader's tuple; members bound to headers
+    /// are filled afterwards, on the value.
+    Error,
+}
+
+pub fn de_parts(members: &[Member], mode: DeMode) -> DeParts {
     let mut parts = DeParts {
         decls: vec![],
         body_locals: vec![],
@@ -406,14 +444,14 @@ pub fn de_parts(members: &[Member], headers_read: bool) -> DeParts {
             parts.arms.push(de_arm(m, &local));
             parts.body_tys.push(super::member_value_ty(m));
             parts.body_locals.push(local.clone());
-            if !headers_read {
+            if mode == DeMode::Nested {
                 parts
                     .decls
                     .push(quote!(let mut #local = ::std::option::Option::None;));
             }
-        } else if headers_read && m.binding == Binding::ResponseCode {
+        } else if mode == DeMode::Output && m.binding == Binding::ResponseCode {
             parts.decls.push(quote!(let #local = ::std::option::Option::Some(i32::from(response.status().as_u16()));));
-        } else if headers_read {
+        } else if mode == DeMode::Output {
             parts
                 .decls
                 .push(quote!(let mut #local = ::std::option::Option::None;));
@@ -433,9 +471,10 @@ pub fn de_parts(members: &[Member], headers_read: bool) -> DeParts {
     parts
 }
 
-/// The reader of the body of an operation output: `ReadBody`, reading the body members into a
-/// tuple of their locals (declared inside `de_response`).
-pub fn de_body_reader(parts: &DeParts) -> TokenStream {
+/// A shared reader of response bodies, reading the body members into a tuple.
+fn body_reader(r: &BodyReader) -> TokenStream {
+    let parts = de_parts(&r.members, DeMode::Output);
+    let name = format_ident!("{}", r.name);
     let locals = &parts.body_locals;
     let tys = &parts.body_tys;
     let read = members_call(&parts.arms);
@@ -444,24 +483,18 @@ pub fn de_body_reader(parts: &DeParts) -> TokenStream {
         let read = #read?;
     };
     object_reader(
-        &quote!(ReadBody),
+        &quote!(#name),
         &quote!((#(::std::option::Option<#tys>,)*)),
         body,
         quote!((#(#locals,)*)),
     )
 }
 
-/// The reader of structure `s`; an `error` structure also gets (empty) response metadata.
-fn de_struct_fn(name: &str, s: &StructDef, path: &TokenStream, error: bool) -> TokenStream {
+/// The reader of structure `s` (inside a document).
+fn de_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
     let DeParts {
-        decls,
-        arms,
-        mut inits,
-        ..
-    } = de_parts(&s.members, false);
-    if error {
-        inits.push(quote!(_meta: ::std::default::Default::default(),));
-    }
+        decls, arms, inits, ..
+    } = de_parts(&s.members, DeMode::Nested);
     let read = members_call(&arms);
     let body = quote! {
         #(#decls)*
