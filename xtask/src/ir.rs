@@ -2528,7 +2528,8 @@ fn plan_codecs(types: &mut [TypeDef], errors: &[StructDef], operations: &[Operat
 }
 
 /// A reader of the members a response carries in its body, as a tuple of `Option`s in member
-/// order; `members` are the body members of the first output or error read with it.
+/// order; `members` are the body members of the first output or error read with it, with
+/// enums read as their wire value (see [`wire_ty`]).
 #[derive(Debug, Clone)]
 pub struct BodyReader {
     pub name: String,
@@ -2543,14 +2544,31 @@ pub fn response_body_members(s: &StructDef) -> impl Iterator<Item = &Member> {
         .filter(|m| m.binding.is_body_in_response() && m.ty != Ty::ByteStream)
 }
 
+/// The type a body reader reads member type `ty` as: an enum as its wire value (a string or an
+/// integer, which the caller converts), so that responses differing only in which enum a
+/// member has share a reader; anything else as itself.
+pub fn wire_ty(ty: &Ty) -> Ty {
+    match ty {
+        Ty::Named {
+            kind: NamedKind::Enum,
+            ..
+        } => Ty::String,
+        Ty::Named {
+            kind: NamedKind::IntEnum,
+            ..
+        } => Ty::Integer,
+        t => t.clone(),
+    }
+}
+
 /// Whether two lists of body members are read by the same code: same JSON names in the same
-/// order, same types (timestamp formats, sparseness and targets included) and boxing. Rust
-/// names do not matter: the reader yields a tuple and the caller names its fields.
+/// order, same types as read (timestamp formats, sparseness and targets included) and boxing.
+/// Rust names do not matter: the reader yields a tuple and the caller names its fields.
 fn same_body_layout(a: &[Member], b: &[&Member]) -> bool {
     a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(a, b)| a.json_name == b.json_name && a.ty == b.ty && a.boxed == b.boxed)
+        && a.iter().zip(b).all(|(a, b)| {
+            a.json_name == b.json_name && a.ty == wire_ty(&b.ty) && a.boxed == b.boxed
+        })
 }
 
 /// Gives every error, and every output with body members, a body reader: one per distinct
@@ -2578,9 +2596,16 @@ fn plan_body_readers(operations: &mut [Operation], errors: &mut [StructDef]) -> 
                     n += 1;
                     name = format!("{base}{n}");
                 }
+                let members = members
+                    .into_iter()
+                    .map(|m| Member {
+                        ty: wire_ty(&m.ty),
+                        ..m.clone()
+                    })
+                    .collect();
                 readers.push(BodyReader {
                     name: name.clone(),
-                    members: members.into_iter().cloned().collect(),
+                    members,
                 });
                 name
             }

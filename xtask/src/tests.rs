@@ -457,11 +457,11 @@ fn an_error_message_member_is_chosen_once_for_the_structure() {
     );
 }
 
-/// Outputs and errors whose body members read alike share one reader; a different timestamp
-/// format or JSON name is a different reader.
+/// Outputs and errors whose body members read alike share one reader (an enum reads as its
+/// wire value); a different timestamp format or JSON name is a different reader.
 #[test]
 fn responses_with_the_same_body_layout_share_one_reader() {
-    let ops = ["A", "B", "C", "D", "E"];
+    let ops = ["A", "B", "C", "D", "E", "F"];
     let op_list: Vec<String> = ops
         .iter()
         .map(|o| format!(r#"{{"target": "example#{o}"}}"#))
@@ -511,6 +511,11 @@ fn responses_with_the_same_body_layout_share_one_reader() {
                 member("id", string, ""),
             ],
         ),
+        // An enum reads as a string, converted by F's own code.
+        (
+            "F",
+            vec![member("at", time, ""), member("id", "example#Kind", "")],
+        ),
     ];
     for (o, members) in &outputs {
         shapes.push(format!(
@@ -518,6 +523,9 @@ fn responses_with_the_same_body_layout_share_one_reader() {
             members.join(", ")
         ));
     }
+    shapes.push(
+        r#""example#Kind": {"type": "enum", "members": {"X": {"target": "smithy.api#Unit", "traits": {"smithy.api#enumValue": "x"}}}}"#.to_owned(),
+    );
     for e in ["Oops", "Ouch"] {
         shapes.push(format!(
             r#""example#{e}": {{"type": "structure", "members": {{"message": {{"target": "smithy.api#String"}}}}, "traits": {{"smithy.api#error": "client"}}}}"#
@@ -564,6 +572,7 @@ fn responses_with_the_same_body_layout_share_one_reader() {
             ("C", Some("ReadCOutput")),
             ("D", Some("ReadDOutput")),
             ("E", Some("ReadAOutput")),
+            ("F", Some("ReadAOutput")),
             ("Oops", Some("ReadOops")),
             ("Ouch", Some("ReadOops")),
         ]
@@ -583,6 +592,11 @@ fn responses_with_the_same_body_layout_share_one_reader() {
     let b: String = files["src/operation/b.rs"].split_whitespace().collect();
     assert!(b.contains("read_object_body::<crate::protocol::body::ReadAOutput"));
     assert!(!b.contains("ReadObject"));
+    let f: String = files["src/operation/f.rs"].split_whitespace().collect();
+    assert!(f.contains("read_object_body::<crate::protocol::body::ReadAOutput"));
+    assert!(f.contains(
+        "letm_id=m_id.map(<crate::types::Kindas::std::convert::From<::std::string::String>>::from);"
+    ));
 }
 
 /// The runtime's public API is exactly the committed list: a change of it shows in review.

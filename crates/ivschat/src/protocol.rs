@@ -424,6 +424,8 @@ pub(crate) fn de_error_conflict_exception(
         ::restjson_runtime::__private::json::read_object_body::<
             crate::protocol::body::ReadConflictException,
         >(response.body())?;
+    let m_resource_type = m_resource_type
+        .map(<crate::types::ResourceType as ::std::convert::From<::std::string::String>>::from);
     ::std::result::Result::Ok({
         let mut error = crate::types::error::ConflictException {
             message: m_message.unwrap_or_default(),
@@ -493,6 +495,8 @@ pub(crate) fn de_error_resource_not_found_exception(
         ::restjson_runtime::__private::json::read_object_body::<
             crate::protocol::body::ReadConflictException,
         >(response.body())?;
+    let m_resource_type = m_resource_type
+        .map(<crate::types::ResourceType as ::std::convert::From<::std::string::String>>::from);
     ::std::result::Result::Ok({
         let mut error = crate::types::error::ResourceNotFoundException {
             message: m_message.unwrap_or_default(),
@@ -520,6 +524,8 @@ pub(crate) fn de_error_service_quota_exceeded_exception(
         ::restjson_runtime::__private::json::read_object_body::<
             crate::protocol::body::ReadServiceQuotaExceededException,
         >(response.body())?;
+    let m_resource_type = m_resource_type
+        .map(<crate::types::ResourceType as ::std::convert::From<::std::string::String>>::from);
     ::std::result::Result::Ok({
         let mut error = crate::types::error::ServiceQuotaExceededException {
             message: m_message.unwrap_or_default(),
@@ -548,6 +554,8 @@ pub(crate) fn de_error_throttling_exception(
         ::restjson_runtime::__private::json::read_object_body::<
             crate::protocol::body::ReadServiceQuotaExceededException,
         >(response.body())?;
+    let m_resource_type = m_resource_type
+        .map(<crate::types::ResourceType as ::std::convert::From<::std::string::String>>::from);
     ::std::result::Result::Ok({
         let mut error = crate::types::error::ThrottlingException {
             message: m_message.unwrap_or_default(),
@@ -576,6 +584,12 @@ pub(crate) fn de_error_validation_exception(
         ::restjson_runtime::__private::json::read_object_body::<
             crate::protocol::body::ReadValidationException,
         >(response.body())?;
+    let m_reason =
+        m_reason.map(
+            <crate::types::ValidationExceptionReason as ::std::convert::From<
+                ::std::string::String,
+            >>::from,
+        );
     ::std::result::Result::Ok({
         let mut error = crate::types::error::ValidationException {
             message: m_message.unwrap_or_default(),
@@ -647,7 +661,7 @@ pub(crate) mod body {
             ::std::option::Option<::restjson_runtime::DateTime>,
             ::std::option::Option<::std::string::String>,
             ::std::option::Option<crate::types::DestinationConfiguration>,
-            ::std::option::Option<crate::types::CreateLoggingConfigurationState>,
+            ::std::option::Option<::std::string::String>,
             ::std::option::Option<
                 ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
             >,
@@ -665,72 +679,41 @@ pub(crate) mod body {
             let mut m_state = ::std::option::Option::None;
             let mut m_tags = ::std::option::Option::None;
             let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-                ::std::result::Result::Ok(
-                    match &**key {
-                        "arn" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::StringSeed,
-                                )?
-                                .map(|v| m_arn = v)
-                        }
-                        "id" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::StringSeed,
-                                )?
-                                .map(|v| m_id = v)
-                        }
-                        "createTime" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::timestamp_seed(
-                                        ::restjson_runtime::TimestampFormat::DateTime,
-                                    ),
-                                )?
-                                .map(|v| m_create_time = v)
-                        }
-                        "updateTime" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::timestamp_seed(
-                                        ::restjson_runtime::TimestampFormat::DateTime,
-                                    ),
-                                )?
-                                .map(|v| m_update_time = v)
-                        }
-                        "name" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::StringSeed,
-                                )?
-                                .map(|v| m_name = v)
-                        }
-                        "destinationConfiguration" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::object_seed::<
-                                        crate::protocol::ReadDestinationConfiguration,
-                                    >(),
-                                )?
-                                .map(|v| m_destination_configuration = v)
-                        }
-                        "state" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::mapped(
-                                        ::restjson_runtime::__private::json::StringSeed,
-                                        <crate::types::CreateLoggingConfigurationState as ::std::convert::From<
-                                            ::std::string::String,
-                                        >>::from,
-                                    ),
-                                )?
-                                .map(|v| m_state = v)
-                        }
-                        "tags" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::MapSeed(
-                                        ::restjson_runtime::__private::json::StringSeed,
-                                    ),
-                                )?
-                                .map(|v| m_tags = v)
-                        }
-                        _ => ::restjson_runtime::__private::json::skip(map)?,
-                    },
-                )
+                ::std::result::Result::Ok(match &**key {
+                    "arn" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_arn = v),
+                    "id" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_id = v),
+                    "createTime" => map
+                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
+                            ::restjson_runtime::TimestampFormat::DateTime,
+                        ))?
+                        .map(|v| m_create_time = v),
+                    "updateTime" => map
+                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
+                            ::restjson_runtime::TimestampFormat::DateTime,
+                        ))?
+                        .map(|v| m_update_time = v),
+                    "name" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_name = v),
+                    "destinationConfiguration" => map
+                        .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                            crate::protocol::ReadDestinationConfiguration,
+                        >())?
+                        .map(|v| m_destination_configuration = v),
+                    "state" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_state = v),
+                    "tags" => map
+                        .next_value_seed(::restjson_runtime::__private::json::MapSeed(
+                            ::restjson_runtime::__private::json::StringSeed,
+                        ))?
+                        .map(|v| m_tags = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
             })?;
             ::std::result::Result::Ok(read.map(|()| {
                 ::std::option::Option::Some((
@@ -860,90 +843,6 @@ pub(crate) mod body {
             ::std::result::Result::Ok(read.map(|()| ::std::option::Option::Some((m_id,))))
         }
     }
-    pub(crate) enum ReadGetLoggingConfigurationOutput {}
-    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
-        for ReadGetLoggingConfigurationOutput
-    {
-        type Value = (
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<::restjson_runtime::DateTime>,
-            ::std::option::Option<::restjson_runtime::DateTime>,
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<crate::types::DestinationConfiguration>,
-            ::std::option::Option<crate::types::LoggingConfigurationState>,
-            ::std::option::Option<
-                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-            >,
-        );
-        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-            mut map: A,
-        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-        {
-            let mut m_arn = ::std::option::Option::None;
-            let mut m_id = ::std::option::Option::None;
-            let mut m_create_time = ::std::option::Option::None;
-            let mut m_update_time = ::std::option::Option::None;
-            let mut m_name = ::std::option::Option::None;
-            let mut m_destination_configuration = ::std::option::Option::None;
-            let mut m_state = ::std::option::Option::None;
-            let mut m_tags = ::std::option::Option::None;
-            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-                ::std::result::Result::Ok(match &**key {
-                    "arn" => map
-                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                        .map(|v| m_arn = v),
-                    "id" => map
-                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                        .map(|v| m_id = v),
-                    "createTime" => map
-                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
-                            ::restjson_runtime::TimestampFormat::DateTime,
-                        ))?
-                        .map(|v| m_create_time = v),
-                    "updateTime" => map
-                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
-                            ::restjson_runtime::TimestampFormat::DateTime,
-                        ))?
-                        .map(|v| m_update_time = v),
-                    "name" => map
-                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                        .map(|v| m_name = v),
-                    "destinationConfiguration" => map
-                        .next_value_seed(::restjson_runtime::__private::json::object_seed::<
-                            crate::protocol::ReadDestinationConfiguration,
-                        >())?
-                        .map(|v| m_destination_configuration = v),
-                    "state" => map
-                        .next_value_seed(::restjson_runtime::__private::json::mapped(
-                            ::restjson_runtime::__private::json::StringSeed,
-                            <crate::types::LoggingConfigurationState as ::std::convert::From<
-                                ::std::string::String,
-                            >>::from,
-                        ))?
-                        .map(|v| m_state = v),
-                    "tags" => map
-                        .next_value_seed(::restjson_runtime::__private::json::MapSeed(
-                            ::restjson_runtime::__private::json::StringSeed,
-                        ))?
-                        .map(|v| m_tags = v),
-                    _ => ::restjson_runtime::__private::json::skip(map)?,
-                })
-            })?;
-            ::std::result::Result::Ok(read.map(|()| {
-                ::std::option::Option::Some((
-                    m_arn,
-                    m_id,
-                    m_create_time,
-                    m_update_time,
-                    m_name,
-                    m_destination_configuration,
-                    m_state,
-                    m_tags,
-                ))
-            }))
-        }
-    }
     pub(crate) enum ReadListLoggingConfigurationsOutput {}
     impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
         for ReadListLoggingConfigurationsOutput
@@ -1037,116 +936,6 @@ pub(crate) mod body {
             ::std::result::Result::Ok(read.map(|()| ::std::option::Option::Some((m_tags,))))
         }
     }
-    pub(crate) enum ReadUpdateLoggingConfigurationOutput {}
-    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
-        for ReadUpdateLoggingConfigurationOutput
-    {
-        type Value = (
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<::restjson_runtime::DateTime>,
-            ::std::option::Option<::restjson_runtime::DateTime>,
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<crate::types::DestinationConfiguration>,
-            ::std::option::Option<crate::types::UpdateLoggingConfigurationState>,
-            ::std::option::Option<
-                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-            >,
-        );
-        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-            mut map: A,
-        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-        {
-            let mut m_arn = ::std::option::Option::None;
-            let mut m_id = ::std::option::Option::None;
-            let mut m_create_time = ::std::option::Option::None;
-            let mut m_update_time = ::std::option::Option::None;
-            let mut m_name = ::std::option::Option::None;
-            let mut m_destination_configuration = ::std::option::Option::None;
-            let mut m_state = ::std::option::Option::None;
-            let mut m_tags = ::std::option::Option::None;
-            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-                ::std::result::Result::Ok(
-                    match &**key {
-                        "arn" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::StringSeed,
-                                )?
-                                .map(|v| m_arn = v)
-                        }
-                        "id" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::StringSeed,
-                                )?
-                                .map(|v| m_id = v)
-                        }
-                        "createTime" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::timestamp_seed(
-                                        ::restjson_runtime::TimestampFormat::DateTime,
-                                    ),
-                                )?
-                                .map(|v| m_create_time = v)
-                        }
-                        "updateTime" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::timestamp_seed(
-                                        ::restjson_runtime::TimestampFormat::DateTime,
-                                    ),
-                                )?
-                                .map(|v| m_update_time = v)
-                        }
-                        "name" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::StringSeed,
-                                )?
-                                .map(|v| m_name = v)
-                        }
-                        "destinationConfiguration" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::object_seed::<
-                                        crate::protocol::ReadDestinationConfiguration,
-                                    >(),
-                                )?
-                                .map(|v| m_destination_configuration = v)
-                        }
-                        "state" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::mapped(
-                                        ::restjson_runtime::__private::json::StringSeed,
-                                        <crate::types::UpdateLoggingConfigurationState as ::std::convert::From<
-                                            ::std::string::String,
-                                        >>::from,
-                                    ),
-                                )?
-                                .map(|v| m_state = v)
-                        }
-                        "tags" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::MapSeed(
-                                        ::restjson_runtime::__private::json::StringSeed,
-                                    ),
-                                )?
-                                .map(|v| m_tags = v)
-                        }
-                        _ => ::restjson_runtime::__private::json::skip(map)?,
-                    },
-                )
-            })?;
-            ::std::result::Result::Ok(read.map(|()| {
-                ::std::option::Option::Some((
-                    m_arn,
-                    m_id,
-                    m_create_time,
-                    m_update_time,
-                    m_name,
-                    m_destination_configuration,
-                    m_state,
-                    m_tags,
-                ))
-            }))
-        }
-    }
     pub(crate) enum ReadAccessDeniedException {}
     impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadAccessDeniedException {
         type Value = (::std::option::Option<::std::string::String>,);
@@ -1171,7 +960,7 @@ pub(crate) mod body {
         type Value = (
             ::std::option::Option<::std::string::String>,
             ::std::option::Option<::std::string::String>,
-            ::std::option::Option<crate::types::ResourceType>,
+            ::std::option::Option<::std::string::String>,
         );
         fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
             mut map: A,
@@ -1189,12 +978,7 @@ pub(crate) mod body {
                         .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_resource_id = v),
                     "resourceType" => map
-                        .next_value_seed(::restjson_runtime::__private::json::mapped(
-                            ::restjson_runtime::__private::json::StringSeed,
-                            <crate::types::ResourceType as ::std::convert::From<
-                                ::std::string::String,
-                            >>::from,
-                        ))?
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_resource_type = v),
                     _ => ::restjson_runtime::__private::json::skip(map)?,
                 })
@@ -1213,7 +997,7 @@ pub(crate) mod body {
         type Value = (
             ::std::option::Option<::std::string::String>,
             ::std::option::Option<::std::string::String>,
-            ::std::option::Option<crate::types::ResourceType>,
+            ::std::option::Option<::std::string::String>,
             ::std::option::Option<i32>,
         );
         fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
@@ -1233,12 +1017,7 @@ pub(crate) mod body {
                         .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_resource_id = v),
                     "resourceType" => map
-                        .next_value_seed(::restjson_runtime::__private::json::mapped(
-                            ::restjson_runtime::__private::json::StringSeed,
-                            <crate::types::ResourceType as ::std::convert::From<
-                                ::std::string::String,
-                            >>::from,
-                        ))?
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_resource_type = v),
                     "limit" => map
                         .next_value_seed(::restjson_runtime::__private::json::leaf(
@@ -1257,7 +1036,7 @@ pub(crate) mod body {
     impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadValidationException {
         type Value = (
             ::std::option::Option<::std::string::String>,
-            ::std::option::Option<crate::types::ValidationExceptionReason>,
+            ::std::option::Option<::std::string::String>,
             ::std::option::Option<::std::vec::Vec<crate::types::ValidationExceptionField>>,
         );
         fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
@@ -1273,12 +1052,7 @@ pub(crate) mod body {
                         .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_message = v),
                     "reason" => map
-                        .next_value_seed(::restjson_runtime::__private::json::mapped(
-                            ::restjson_runtime::__private::json::StringSeed,
-                            <crate::types::ValidationExceptionReason as ::std::convert::From<
-                                ::std::string::String,
-                            >>::from,
-                        ))?
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
                         .map(|v| m_reason = v),
                     "fieldList" => map
                         .next_value_seed(::restjson_runtime::__private::json::ListSeed(

@@ -577,7 +577,7 @@ fn de_response(op: &Operation) -> TokenStream {
     let p = quote!(::restjson_runtime::__private);
     // An output without body members reads no body.
     let body = match &out.body_reader {
-        Some(r) => read_body_stmt(r, &parts.body_locals),
+        Some(r) => read_body_stmt(r, out),
         None => quote!(),
     };
     let (decls, inits) = (&parts.decls, &parts.inits);

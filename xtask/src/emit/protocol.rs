@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::{ident, ts_tokens, unwrap_default, zero_value};
 use crate::ir::{
     Binding, BodyReader, ErrorInfo, Member, NamedKind, Service, StructDef, TsFormat, Ty, TypeDef,
-    UnionDef,
+    UnionDef, response_body_members,
 };
 
 pub fn file(service: &Service) -> TokenStream {
@@ -73,13 +73,8 @@ fn de_error_response_fn(
 ) -> TokenStream {
     let f = format_ident!("{}", info.response_fn);
     let p = quote!(::restjson_runtime::__private);
-    let DeParts {
-        decls,
-        body_locals,
-        inits,
-        ..
-    } = de_parts(&s.members, DeMode::Error);
-    let read = read_body_stmt(body_reader, &body_locals);
+    let DeParts { decls, inits, .. } = de_parts(&s.members, DeMode::Error);
+    let read = read_body_stmt(body_reader, s);
     let mut fixes: Vec<TokenStream> = s
         .members
         .iter()
@@ -138,14 +133,39 @@ fn de_error_response_fn(
     }
 }
 
-/// The statement reading the response body with the shared reader `name` into `locals`.
-pub fn read_body_stmt(name: &str, locals: &[proc_macro2::Ident]) -> TokenStream {
+/// Statements reading the response body of `s` with the shared reader `name` into the locals
+/// of its body members (enums converted from the wire values the reader reads them as).
+pub fn read_body_stmt(name: &str, s: &StructDef) -> TokenStream {
     let n = format_ident!("{}", name);
     let read = quote!(::restjson_runtime::__private::json::read_object_body::<crate::protocol::body::#n>(response.body())?);
-    if locals.is_empty() {
-        quote!(#read;)
-    } else {
-        quote!(let (#(#locals,)*) = #read;)
+    let members: Vec<&Member> = response_body_members(s).collect();
+    if members.is_empty() {
+        return quote!(#read;);
+    }
+    let locals = members.iter().map(|m| format_ident!("{}", m.local));
+    let conversions = members.iter().filter_map(|m| {
+        let from = enum_from(&m.ty)?;
+        let local = format_ident!("{}", m.local);
+        Some(quote!(let #local = #local.map(#from);))
+    });
+    quote! {
+        let (#(#locals,)*) = #read;
+        #(#conversions)*
+    }
+}
+
+/// The conversion of an enum of type `ty` from its wire value (`None` for other types).
+fn enum_from(ty: &Ty) -> Option<TokenStream> {
+    let Ty::Named { kind, rust, .. } = ty else {
+        return None;
+    };
+    let t = format_ident!("{}", rust);
+    match kind {
+        NamedKind::Enum => {
+            Some(quote!(<crate::types::#t as ::std::convert::From<::std::string::String>>::from))
+        }
+        NamedKind::IntEnum => Some(quote!(<crate::types::#t as ::std::convert::From<i32>>::from)),
+        _ => None,
     }
 }
 
@@ -264,23 +284,12 @@ pub fn de_seed(ty: &Ty) -> TokenStream {
         Ty::Document => quote!(#j::DocumentSeed),
         Ty::Unit => quote!(#j::object_seed::<#j::ReadUnit>()),
         Ty::Named {
-            kind: NamedKind::Enum,
-            rust,
+            kind: NamedKind::Enum | NamedKind::IntEnum,
             ..
         } => {
-            let t = format_ident!("{}", rust);
-            let from =
-                quote!(<crate::types::#t as ::std::convert::From<::std::string::String>>::from);
-            quote!(#j::mapped(#j::StringSeed, #from))
-        }
-        Ty::Named {
-            kind: NamedKind::IntEnum,
-            rust,
-            ..
-        } => {
-            let t = format_ident!("{}", rust);
-            let from = quote!(<crate::types::#t as ::std::convert::From<i32>>::from);
-            quote!(#j::mapped(#j::leaf(#j::integer::<i32>), #from))
+            let from = enum_from(ty);
+            let wire = de_seed(&crate::ir::wire_ty(ty));
+            quote!(#j::mapped(#wire, #from))
         }
         Ty::Named {
             kind: NamedKind::Struct | NamedKind::Union,

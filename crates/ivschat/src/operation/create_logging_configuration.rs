@@ -788,6 +788,11 @@ fn de_response(
     ) = ::restjson_runtime::__private::json::read_object_body::<
         crate::protocol::body::ReadCreateLoggingConfigurationOutput,
     >(response.body())?;
+    let m_state = m_state.map(
+        <crate::types::CreateLoggingConfigurationState as ::std::convert::From<
+            ::std::string::String,
+        >>::from,
+    );
     ::std::result::Result::Ok(CreateLoggingConfigurationOutput {
         arn: m_arn,
         id: m_id,

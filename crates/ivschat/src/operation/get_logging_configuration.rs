@@ -556,8 +556,14 @@ fn de_response(
         m_state,
         m_tags,
     ) = ::restjson_runtime::__private::json::read_object_body::<
-        crate::protocol::body::ReadGetLoggingConfigurationOutput,
+        crate::protocol::body::ReadCreateLoggingConfigurationOutput,
     >(response.body())?;
+    let m_state =
+        m_state.map(
+            <crate::types::LoggingConfigurationState as ::std::convert::From<
+                ::std::string::String,
+            >>::from,
+        );
     ::std::result::Result::Ok(GetLoggingConfigurationOutput {
         arn: m_arn,
         id: m_id,

@@ -692,8 +692,13 @@ fn de_response(
         m_state,
         m_tags,
     ) = ::restjson_runtime::__private::json::read_object_body::<
-        crate::protocol::body::ReadUpdateLoggingConfigurationOutput,
+        crate::protocol::body::ReadCreateLoggingConfigurationOutput,
     >(response.body())?;
+    let m_state = m_state.map(
+        <crate::types::UpdateLoggingConfigurationState as ::std::convert::From<
+            ::std::string::String,
+        >>::from,
+    );
     ::std::result::Result::Ok(UpdateLoggingConfigurationOutput {
         arn: m_arn,
         id: m_id,
