@@ -264,8 +264,9 @@ pub struct StructDef {
     pub de_fn: Option<String>,
     /// Constraint checker, when an input reaches this type and something in it is constrained.
     pub check_fn: Option<String>,
-    /// The shared reader of the members read from the response body (a name in
-    /// `Service::body_readers`): an error's, and an output's with such members.
+    /// The shared reader of the members read from the body (a name in
+    /// `Service::body_readers`): an error's, an output's with such members, and a structure's
+    /// read inside documents.
     pub body_reader: Option<String>,
 }
 
@@ -1912,7 +1913,7 @@ pub fn lower_service(model: &Model, service_id: &str, service: &Shape) -> Result
     operations.sort_by(|a, b| a.name.cmp(&b.name));
     skipped.sort_by(|a, b| a.operation.cmp(&b.operation));
     plan_codecs(&mut types, &errors, &operations);
-    let body_readers = plan_body_readers(&mut operations, &mut errors);
+    let body_readers = plan_body_readers(&mut operations, &mut errors, &mut types);
 
     let signing_name = service
         .traits
@@ -2571,47 +2572,69 @@ fn same_body_layout(a: &[Member], b: &[&Member]) -> bool {
         })
 }
 
-/// Gives every error, and every output with body members, a body reader: one per distinct
-/// layout, named after its first user (operations by name, then errors by name), so that
-/// outputs and errors that read alike share one compiled reader.
-fn plan_body_readers(operations: &mut [Operation], errors: &mut [StructDef]) -> Vec<BodyReader> {
+/// Gives every error, every output with body members and every structure read inside documents
+/// a body reader: one per distinct layout, named after its first user (outputs of operations
+/// by name, then errors, then structures, by name), so that whatever reads alike shares one
+/// compiled reader. A structure whose layout is its own keeps a reader of its own
+/// (`body_reader` stays `None`): a shared one would only add a call.
+fn plan_body_readers(
+    operations: &mut [Operation],
+    errors: &mut [StructDef],
+    types: &mut [TypeDef],
+) -> Vec<BodyReader> {
     let mut readers: Vec<BodyReader> = Vec::new();
+    // Per reader: how many use it, and whether the first is a structure inside documents.
+    let mut uses: Vec<(usize, bool)> = Vec::new();
     let users = operations
         .iter_mut()
-        .map(|o| &mut o.output)
-        .filter(|s| response_body_members(s).next().is_some())
-        .chain(errors.iter_mut());
-    for s in users {
+        .map(|o| (&mut o.output, false))
+        .filter(|(s, _)| response_body_members(s).next().is_some())
+        .chain(errors.iter_mut().map(|e| (e, false)))
+        .chain(types.iter_mut().filter_map(|t| match t {
+            TypeDef::Struct(s) if s.de_fn.is_some() => Some((s, true)),
+            _ => None,
+        }));
+    for (s, nested) in users {
         let members: Vec<&Member> = response_body_members(s).collect();
-        let name = match readers
+        let found = readers
             .iter()
-            .find(|r| same_body_layout(&r.members, &members))
-        {
-            Some(r) => r.name.clone(),
-            None => {
-                let base = format!("Read{}", s.rust_name);
-                let mut name = base.clone();
-                let mut n = 1;
-                while readers.iter().any(|r| r.name == name) {
-                    n += 1;
-                    name = format!("{base}{n}");
-                }
-                let members = members
-                    .into_iter()
-                    .map(|m| Member {
-                        ty: wire_ty(&m.ty),
-                        ..m.clone()
-                    })
-                    .collect();
-                readers.push(BodyReader {
-                    name: name.clone(),
-                    members,
-                });
-                name
+            .position(|r| same_body_layout(&r.members, &members));
+        let i = found.unwrap_or_else(|| {
+            let base = format!("Read{}", s.rust_name);
+            let mut name = base.clone();
+            let mut n = 1;
+            while readers.iter().any(|r| r.name == name) {
+                n += 1;
+                name = format!("{base}{n}");
             }
-        };
-        s.body_reader = Some(name);
+            let members = members
+                .into_iter()
+                .map(|m| Member {
+                    ty: wire_ty(&m.ty),
+                    ..m.clone()
+                })
+                .collect();
+            readers.push(BodyReader { name, members });
+            uses.push((0, nested));
+            readers.len() - 1
+        });
+        uses[i].0 += 1;
+        s.body_reader = Some(readers[i].name.clone());
     }
+    let alone: BTreeSet<String> = readers
+        .iter()
+        .zip(&uses)
+        .filter(|(_, use_)| **use_ == (1, true))
+        .map(|(r, _)| r.name.clone())
+        .collect();
+    for t in types.iter_mut() {
+        if let TypeDef::Struct(s) = t
+            && s.body_reader.as_ref().is_some_and(|r| alone.contains(r))
+        {
+            s.body_reader = None;
+        }
+    }
+    readers.retain(|r| !alone.contains(&r.name));
     readers
 }
 

@@ -457,8 +457,9 @@ fn an_error_message_member_is_chosen_once_for_the_structure() {
     );
 }
 
-/// Outputs and errors whose body members read alike share one reader (an enum reads as its
-/// wire value); a different timestamp format or JSON name is a different reader.
+/// Outputs, errors and structures inside documents whose body members read alike share one
+/// reader (an enum reads as its wire value); a different timestamp format or JSON name is a
+/// different reader, and a structure alone in its layout keeps a reader of its own.
 #[test]
 fn responses_with_the_same_body_layout_share_one_reader() {
     let ops = ["A", "B", "C", "D", "E", "F"];
@@ -494,6 +495,8 @@ fn responses_with_the_same_body_layout_share_one_reader() {
             vec![
                 member("at", time, r#""smithy.api#timestampFormat": "date-time""#),
                 member("id", string, ""),
+                member("item", "example#Item", ""),
+                member("alone", "example#Alone", ""),
             ],
         ),
         (
@@ -523,6 +526,15 @@ fn responses_with_the_same_body_layout_share_one_reader() {
             members.join(", ")
         ));
     }
+    shapes.push(format!(
+        r#""example#Item": {{"type": "structure", "members": {{{}, {}}}}}"#,
+        member("at", time, ""),
+        member("id", string, "")
+    ));
+    shapes.push(format!(
+        r#""example#Alone": {{"type": "structure", "members": {{{}}}}}"#,
+        member("other", string, "")
+    ));
     shapes.push(
         r#""example#Kind": {"type": "enum", "members": {"X": {"target": "smithy.api#Unit", "traits": {"smithy.api#enumValue": "x"}}}}"#.to_owned(),
     );
@@ -548,7 +560,7 @@ fn responses_with_the_same_body_layout_share_one_reader() {
         readers,
         [
             ("ReadAOutput", vec!["at", "id"]),
-            ("ReadCOutput", vec!["at", "id"]),
+            ("ReadCOutput", vec!["at", "id", "item", "alone"]),
             ("ReadDOutput", vec!["at", "ID"]),
             ("ReadOops", vec!["message"]),
         ]
@@ -577,6 +589,15 @@ fn responses_with_the_same_body_layout_share_one_reader() {
             ("Ouch", Some("ReadOops")),
         ]
     );
+    let nested: Vec<(&str, Option<&str>)> = service
+        .types
+        .iter()
+        .filter_map(|t| match t {
+            ir::TypeDef::Struct(s) => Some((s.rust_name.as_str(), s.body_reader.as_deref())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(nested, [("Alone", None), ("Item", Some("ReadAOutput"))]);
     // Each shared reader is emitted once, and B reads its body with A's.
     let options = emit::Options {
         format: true,
@@ -588,7 +609,13 @@ fn responses_with_the_same_body_layout_share_one_reader() {
         let declared = format!("enum {r} {{}}");
         assert_eq!(protocol.matches(&declared).count(), 1, "{r}");
     }
-    assert_eq!(protocol.matches("ReadObject<'de> for").count(), 4);
+    // The four shared readers, Item's (which calls A's) and Alone's own.
+    assert_eq!(protocol.matches("ReadObject<'de> for").count(), 6);
+    let flat: String = protocol.split_whitespace().collect();
+    // Item's reader is the only call of A's there (B and E read their bodies with it elsewhere).
+    let call =
+        "<crate::protocol::body::ReadAOutputas::restjson_runtime::__private::json::ReadObject<";
+    assert_eq!(flat.matches(call).count(), 1);
     let b: String = files["src/operation/b.rs"].split_whitespace().collect();
     assert!(b.contains("read_object_body::<crate::protocol::body::ReadAOutput"));
     assert!(!b.contains("ReadObject"));

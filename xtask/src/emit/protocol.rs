@@ -73,7 +73,7 @@ fn de_error_response_fn(
 ) -> TokenStream {
     let f = format_ident!("{}", info.response_fn);
     let p = quote!(::restjson_runtime::__private);
-    let DeParts { decls, inits, .. } = de_parts(&s.members, DeMode::Error);
+    let DeParts { decls, inits, .. } = de_parts(&s.members, DeMode::Tuple);
     let read = read_body_stmt(body_reader, s);
     let mut fixes: Vec<TokenStream> = s
         .members
@@ -134,24 +134,31 @@ fn de_error_response_fn(
 }
 
 /// Statements reading the response body of `s` with the shared reader `name` into the locals
-/// of its body members (enums converted from the wire values the reader reads them as).
+/// of its body members.
 pub fn read_body_stmt(name: &str, s: &StructDef) -> TokenStream {
     let n = format_ident!("{}", name);
     let read = quote!(::restjson_runtime::__private::json::read_object_body::<crate::protocol::body::#n>(response.body())?);
-    let members: Vec<&Member> = response_body_members(s).collect();
-    if members.is_empty() {
+    if response_body_members(s).next().is_none() {
         return quote!(#read;);
     }
+    let (pattern, conversions) = tuple_locals(s);
+    quote! {
+        let #pattern = #read;
+        #conversions
+    }
+}
+
+/// The pattern binding a shared reader's tuple to the locals of the body members of `s`, and
+/// statements converting its enums from the wire values the reader reads them as.
+fn tuple_locals(s: &StructDef) -> (TokenStream, TokenStream) {
+    let members: Vec<&Member> = response_body_members(s).collect();
     let locals = members.iter().map(|m| format_ident!("{}", m.local));
     let conversions = members.iter().filter_map(|m| {
         let from = enum_from(&m.ty)?;
         let local = format_ident!("{}", m.local);
         Some(quote!(let #local = #local.map(#from);))
     });
-    quote! {
-        let (#(#locals,)*) = #read;
-        #(#conversions)*
-    }
+    (quote!((#(#locals,)*)), quote!(#(#conversions)*))
 }
 
 /// The conversion of an enum of type `ty` from its wire value (`None` for other types).
@@ -408,9 +415,9 @@ fn ser_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
     }
 }
 
-/// Pieces of a structure deserializer: local declarations (of the body members too for a
-/// [`DeMode::Nested`] structure), the body members' locals and value types, the match arms
-/// reading them, and the field initializers.
+/// Pieces of a structure deserializer: local declarations (of the body members too for
+/// [`DeMode::Nested`]), the body members' locals and value types, the match arms reading them,
+/// and the field initializers.
 pub struct DeParts {
     pub decls: Vec<TokenStream>,
     pub body_locals: Vec<proc_macro2::Ident>,
@@ -422,14 +429,14 @@ pub struct DeParts {
 /// How a structure is read, which decides the locals [`de_parts`] declares.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum DeMode {
-    /// Inside a document: every member is read by the structure's own reader.
+    /// A structure inside a document with a reader of its own: it reads every member.
     Nested,
     /// An operation output: body members come from a shared reader's tuple, the others from
     /// the response (headers, status code, payload).
     Output,
-    /// An error: body members come from a shared reader's tuple; members bound to headers
-    /// are filled afterwards, on the value.
-    Error,
+    /// An error or a structure inside a document: body members come from a shared reader's
+    /// tuple, the others are `None` (an error's headers are filled afterwards, on the value).
+    Tuple,
 }
 
 pub fn de_parts(members: &[Member], mode: DeMode) -> DeParts {
@@ -499,18 +506,49 @@ fn body_reader(r: &BodyReader) -> TokenStream {
     )
 }
 
-/// The reader of structure `s` (inside a document).
+/// The reader of structure `s` inside a document: its own, or its shared body reader whose
+/// tuple makes the value.
 fn de_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
-    let DeParts {
-        decls, arms, inits, ..
-    } = de_parts(&s.members, DeMode::Nested);
-    let read = members_call(&arms);
-    let body = quote! {
-        #(#decls)*
-        let read = #read?;
-    };
     let reader = reader_name(name);
-    object_reader(&quote!(#reader), path, body, quote!(#path { #(#inits)* }))
+    let Some(shared) = &s.body_reader else {
+        let DeParts {
+            decls, arms, inits, ..
+        } = de_parts(&s.members, DeMode::Nested);
+        let read = members_call(&arms);
+        let body = quote! {
+            #(#decls)*
+            let read = #read?;
+        };
+        return object_reader(&quote!(#reader), path, body, quote!(#path { #(#inits)* }));
+    };
+    let j = quote!(::restjson_runtime::__private::json);
+    let DeParts { decls, inits, .. } = de_parts(&s.members, DeMode::Tuple);
+    let shared = format_ident!("{}", shared);
+    let (pattern, conversions) = tuple_locals(s);
+    let value = quote!(#path { #(#inits)* });
+    let make = if value.to_string().contains('?') {
+        quote!(read.and_then(|v| v.map(|#pattern| #j::build(|| {
+            #conversions
+            #(#decls)*
+            ::std::result::Result::Ok(#value)
+        })).transpose()))
+    } else {
+        quote!(read.map(|v| v.map(|#pattern| {
+            #conversions
+            #(#decls)*
+            #value
+        })))
+    };
+    quote! {
+        pub(crate) enum #reader {}
+        impl<'de> #j::ReadObject<'de> for #reader {
+            type Value = #path;
+            fn read<A: #j::MapAccess<'de>>(map: A) -> ::std::result::Result<#j::Read<Self::Value>, A::Error> {
+                let read = <crate::protocol::body::#shared as #j::ReadObject<'de>>::read(map)?;
+                ::std::result::Result::Ok(#make)
+            }
+        }
+    }
 }
 
 fn ser_union_fn(fn_name: &str, u: &UnionDef) -> TokenStream {

@@ -7,30 +7,14 @@ pub(crate) enum ReadShelf {}
 impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadShelf {
     type Value = crate::types::Shelf;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-        mut map: A,
+        map: A,
     ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
     {
-        let mut m_id = ::std::option::Option::None;
-        let mut m_request_id = ::std::option::Option::None;
-        let mut m_tags = ::std::option::Option::None;
-        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-            ::std::result::Result::Ok(match &**key {
-                "id" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_id = v),
-                "requestId" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_request_id = v),
-                "tags" => map
-                    .next_value_seed(::restjson_runtime::__private::json::MapSeed(
-                        ::restjson_runtime::__private::json::StringSeed,
-                    ))?
-                    .map(|v| m_tags = v),
-                _ => ::restjson_runtime::__private::json::skip(map)?,
-            })
-        })?;
-        ::std::result::Result::Ok(read.map(|()| {
-            ::std::option::Option::Some(crate::types::Shelf {
+        let read = <crate::protocol::body::ReadGetShelfOutput as ::restjson_runtime::__private::json::ReadObject<
+            'de,
+        >>::read(map)?;
+        ::std::result::Result::Ok(read.map(|v| {
+            v.map(|(m_id, m_request_id, m_tags)| crate::types::Shelf {
                 id: m_id,
                 request_id: m_request_id,
                 tags: m_tags,
