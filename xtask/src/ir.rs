@@ -266,7 +266,7 @@ pub struct StructDef {
     pub check_fn: Option<String>,
     /// The shared reader of the members read from the body (a name in
     /// `Service::body_readers`): an error's, an output's with such members, and a structure's
-    /// read inside documents.
+    /// read inside documents unless its layout is its own.
     pub body_reader: Option<String>,
 }
 
@@ -514,8 +514,8 @@ pub struct Service {
     pub operations: Vec<Operation>,
     pub types: Vec<TypeDef>,
     pub errors: Vec<StructDef>,
-    /// Readers of response bodies, one per distinct layout of body members, shared by every
-    /// output and error that reads its body alike (each reader is compiled once).
+    /// Readers of JSON objects, one per distinct layout of body members, shared by every
+    /// output, error and structure that reads alike (each reader is compiled once).
     pub body_readers: Vec<BodyReader>,
     pub endpoint_rules: Option<Value>,
     pub endpoint_tests: Option<Value>,

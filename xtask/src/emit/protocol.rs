@@ -45,8 +45,8 @@ pub fn file(service: &Service) -> TokenStream {
         //! readers of its modeled errors (one per error shape, shared by every operation).
         #(#items)*
 
-        /// Readers of response bodies into tuples of their members, one per distinct layout,
-        /// shared by every operation output and error that reads its body alike.
+        /// Readers of JSON objects into tuples of their members, one per distinct layout, shared
+        /// by every operation output, error and structure that reads alike (compiled once).
         pub(crate) mod body {
             #(#body_readers)*
         }
