@@ -43,8 +43,8 @@ pub(crate) fn de_error_no_such_file(
         error
     })
 }
-/// Readers of response bodies into tuples of their members, one per distinct layout,
-/// shared by every operation output and error that reads its body alike.
+/// Readers of JSON objects into tuples of their members, one per distinct layout, shared
+/// by every operation output, error and structure that reads alike (compiled once).
 pub(crate) mod body {
     pub(crate) enum ReadGetShelfOutput {}
     impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadGetShelfOutput {
