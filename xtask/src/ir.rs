@@ -264,6 +264,10 @@ pub struct StructDef {
     pub de_fn: Option<String>,
     /// Constraint checker, when an input reaches this type and something in it is constrained.
     pub check_fn: Option<String>,
+    /// The shared reader of the members read from the body (a name in
+    /// `Service::body_readers`): an error's, an output's with such members, and a structure's
+    /// read inside documents unless its layout is its own.
+    pub body_reader: Option<String>,
 }
 
 impl StructDef {
@@ -510,6 +514,9 @@ pub struct Service {
     pub operations: Vec<Operation>,
     pub types: Vec<TypeDef>,
     pub errors: Vec<StructDef>,
+    /// Readers of JSON objects, one per distinct layout of body members, shared by every
+    /// output, error and structure that reads alike (each reader is compiled once).
+    pub body_readers: Vec<BodyReader>,
     pub endpoint_rules: Option<Value>,
     pub endpoint_tests: Option<Value>,
     pub skipped: Vec<Skipped>,
@@ -1258,6 +1265,7 @@ impl<'m> Lowerer<'m> {
             ser_fn: None,
             de_fn: None,
             check_fn: None,
+            body_reader: None,
         })
     }
 
@@ -1904,7 +1912,8 @@ pub fn lower_service(model: &Model, service_id: &str, service: &Shape) -> Result
     }
     operations.sort_by(|a, b| a.name.cmp(&b.name));
     skipped.sort_by(|a, b| a.operation.cmp(&b.operation));
-    plan_codecs(&mut types, &mut errors, &operations);
+    plan_codecs(&mut types, &errors, &operations);
+    let body_readers = plan_body_readers(&mut operations, &mut errors, &mut types);
 
     let signing_name = service
         .traits
@@ -1954,6 +1963,7 @@ pub fn lower_service(model: &Model, service_id: &str, service: &Shape) -> Result
         operations,
         types,
         errors,
+        body_readers,
         endpoint_rules: service.traits.get("smithy.rules#endpointRuleSet").cloned(),
         endpoint_tests: service.traits.get("smithy.rules#endpointTests").cloned(),
         skipped,
@@ -2225,6 +2235,7 @@ fn lower_operation(
                 ser_fn: None,
                 de_fn: None,
                 check_fn: None,
+                body_reader: None,
             }),
         }
     };
@@ -2456,7 +2467,7 @@ pub fn ty_needs_check(ty: &Ty, c: &Constraints, checked: &BTreeSet<String>) -> b
 /// Decides which types get JSON serializers (reached from inputs), deserializers (reached from
 /// outputs and errors) and constraint checkers (reached from inputs, with constraints), so
 /// that no generated function goes unused.
-fn plan_codecs(types: &mut [TypeDef], errors: &mut [StructDef], operations: &[Operation]) {
+fn plan_codecs(types: &mut [TypeDef], errors: &[StructDef], operations: &[Operation]) {
     let (ser, de, checked) = {
         let by_id: BTreeMap<&str, &TypeDef> = types.iter().map(|t| (t.shape_id(), t)).collect();
         let ser = reach(operations.iter().flat_map(|o| &o.input.members), &by_id);
@@ -2515,9 +2526,116 @@ fn plan_codecs(types: &mut [TypeDef], errors: &mut [StructDef], operations: &[Op
         *de_fn = de.contains(&id).then_some(d);
         *check_fn = checked.contains(&id).then(|| naming::check_fn_name(&rust));
     }
-    for e in errors.iter_mut() {
-        e.de_fn = Some(naming::codec_fn_names(&e.rust_name).1);
+}
+
+/// A reader of the members a response carries in its body, as a tuple of `Option`s in member
+/// order; `members` are the body members of the first output or error read with it, with
+/// enums read as their wire value (see [`wire_ty`]).
+#[derive(Debug, Clone)]
+pub struct BodyReader {
+    pub name: String,
+    pub members: Vec<Member>,
+}
+
+/// The members of `s` read from the response body, in order (a streaming payload is the body
+/// itself, not read).
+pub fn response_body_members(s: &StructDef) -> impl Iterator<Item = &Member> {
+    s.members
+        .iter()
+        .filter(|m| m.binding.is_body_in_response() && m.ty != Ty::ByteStream)
+}
+
+/// The type a body reader reads member type `ty` as: an enum as its wire value (a string or an
+/// integer, which the caller converts), so that responses differing only in which enum a
+/// member has share a reader; anything else as itself.
+pub fn wire_ty(ty: &Ty) -> Ty {
+    match ty {
+        Ty::Named {
+            kind: NamedKind::Enum,
+            ..
+        } => Ty::String,
+        Ty::Named {
+            kind: NamedKind::IntEnum,
+            ..
+        } => Ty::Integer,
+        t => t.clone(),
     }
+}
+
+/// Whether two lists of body members are read by the same code: same JSON names in the same
+/// order, same types as read (timestamp formats, sparseness and targets included) and boxing.
+/// Rust names do not matter: the reader yields a tuple and the caller names its fields.
+fn same_body_layout(a: &[Member], b: &[&Member]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(a, b)| {
+            a.json_name == b.json_name && a.ty == wire_ty(&b.ty) && a.boxed == b.boxed
+        })
+}
+
+/// Gives every error, every output with body members and every structure read inside documents
+/// a body reader: one per distinct layout, named after its first user (outputs of operations
+/// by name, then errors, then structures, by name), so that whatever reads alike shares one
+/// compiled reader. A structure whose layout is its own keeps a reader of its own
+/// (`body_reader` stays `None`): a shared one would only add a call.
+fn plan_body_readers(
+    operations: &mut [Operation],
+    errors: &mut [StructDef],
+    types: &mut [TypeDef],
+) -> Vec<BodyReader> {
+    let mut readers: Vec<BodyReader> = Vec::new();
+    // Per reader: how many use it, and whether the first is a structure inside documents.
+    let mut uses: Vec<(usize, bool)> = Vec::new();
+    let users = operations
+        .iter_mut()
+        .map(|o| (&mut o.output, false))
+        .filter(|(s, _)| response_body_members(s).next().is_some())
+        .chain(errors.iter_mut().map(|e| (e, false)))
+        .chain(types.iter_mut().filter_map(|t| match t {
+            TypeDef::Struct(s) if s.de_fn.is_some() => Some((s, true)),
+            _ => None,
+        }));
+    for (s, nested) in users {
+        let members: Vec<&Member> = response_body_members(s).collect();
+        let found = readers
+            .iter()
+            .position(|r| same_body_layout(&r.members, &members));
+        let i = found.unwrap_or_else(|| {
+            let base = format!("Read{}", s.rust_name);
+            let mut name = base.clone();
+            let mut n = 1;
+            while readers.iter().any(|r| r.name == name) {
+                n += 1;
+                name = format!("{base}{n}");
+            }
+            let members = members
+                .into_iter()
+                .map(|m| Member {
+                    ty: wire_ty(&m.ty),
+                    ..m.clone()
+                })
+                .collect();
+            readers.push(BodyReader { name, members });
+            uses.push((0, nested));
+            readers.len() - 1
+        });
+        uses[i].0 += 1;
+        s.body_reader = Some(readers[i].name.clone());
+    }
+    let alone: BTreeSet<String> = readers
+        .iter()
+        .zip(&uses)
+        .filter(|(_, use_)| **use_ == (1, true))
+        .map(|(r, _)| r.name.clone())
+        .collect();
+    for t in types.iter_mut() {
+        if let TypeDef::Struct(s) = t
+            && s.body_reader.as_ref().is_some_and(|r| alone.contains(r))
+        {
+            s.body_reader = None;
+        }
+    }
+    readers.retain(|r| !alone.contains(&r.name));
+    readers
 }
 
 /// The shape ids of structures and unions whose values have constraints to check.

@@ -457,6 +457,175 @@ fn an_error_message_member_is_chosen_once_for_the_structure() {
     );
 }
 
+/// Outputs, errors and structures inside documents whose body members read alike share one
+/// reader (an enum reads as its wire value); a different timestamp format or JSON name is a
+/// different reader, and a structure alone in its layout keeps a reader of its own.
+#[test]
+fn responses_with_the_same_body_layout_share_one_reader() {
+    let ops = ["A", "B", "C", "D", "E", "F"];
+    let op_list: Vec<String> = ops
+        .iter()
+        .map(|o| format!(r#"{{"target": "example#{o}"}}"#))
+        .collect();
+    let mut shapes = vec![format!(
+        r#""example#S": {{"type": "service", "operations": [{}], "traits": {{"aws.protocols#restJson1": {{}}}}}}"#,
+        op_list.join(", ")
+    )];
+    for (i, o) in ops.iter().enumerate() {
+        let errors = if i == 0 {
+            r#", "errors": [{"target": "example#Oops"}, {"target": "example#Ouch"}]"#
+        } else {
+            ""
+        };
+        shapes.push(format!(
+            r#""example#{o}": {{"type": "operation", "output": {{"target": "example#{o}Out"}}{errors}, "traits": {{"smithy.api#http": {{"method": "GET", "uri": "/{o}"}}}}}}"#
+        ));
+    }
+    let member = |name: &str, target: &str, traits: &str| {
+        format!(r#""{name}": {{"target": "{target}", "traits": {{{traits}}}}}"#)
+    };
+    let string = "smithy.api#String";
+    let time = "smithy.api#Timestamp";
+    let outputs = [
+        // A and B read alike; E too (its header member is not read from the body).
+        ("A", vec![member("at", time, ""), member("id", string, "")]),
+        ("B", vec![member("at", time, ""), member("id", string, "")]),
+        (
+            "C",
+            vec![
+                member("at", time, r#""smithy.api#timestampFormat": "date-time""#),
+                member("id", string, ""),
+                member("item", "example#Item", ""),
+                member("alone", "example#Alone", ""),
+            ],
+        ),
+        (
+            "D",
+            vec![
+                member("at", time, ""),
+                member("id", string, r#""smithy.api#jsonName": "ID""#),
+            ],
+        ),
+        (
+            "E",
+            vec![
+                member("at", time, ""),
+                member("etag", string, r#""smithy.api#httpHeader": "ETag""#),
+                member("id", string, ""),
+            ],
+        ),
+        // An enum reads as a string, converted by F's own code.
+        (
+            "F",
+            vec![member("at", time, ""), member("id", "example#Kind", "")],
+        ),
+    ];
+    for (o, members) in &outputs {
+        shapes.push(format!(
+            r#""example#{o}Out": {{"type": "structure", "members": {{{}}}}}"#,
+            members.join(", ")
+        ));
+    }
+    shapes.push(format!(
+        r#""example#Item": {{"type": "structure", "members": {{{}, {}}}}}"#,
+        member("at", time, ""),
+        member("id", string, "")
+    ));
+    shapes.push(format!(
+        r#""example#Alone": {{"type": "structure", "members": {{{}}}}}"#,
+        member("other", string, "")
+    ));
+    shapes.push(
+        r#""example#Kind": {"type": "enum", "members": {"X": {"target": "smithy.api#Unit", "traits": {"smithy.api#enumValue": "x"}}}}"#.to_owned(),
+    );
+    for e in ["Oops", "Ouch"] {
+        shapes.push(format!(
+            r#""example#{e}": {{"type": "structure", "members": {{"message": {{"target": "smithy.api#String"}}}}, "traits": {{"smithy.api#error": "client"}}}}"#
+        ));
+    }
+    let json = format!(
+        r#"{{"smithy": "2.0", "shapes": {{ {} }}}}"#,
+        shapes.join(", ")
+    );
+    let service = lower_str(&json).expect("lowers");
+    let readers: Vec<(&str, Vec<&str>)> = service
+        .body_readers
+        .iter()
+        .map(|r| {
+            let names = r.members.iter().map(|m| m.json_name.as_str()).collect();
+            (r.name.as_str(), names)
+        })
+        .collect();
+    assert_eq!(
+        readers,
+        [
+            ("ReadAOutput", vec!["at", "id"]),
+            ("ReadCOutput", vec!["at", "id", "item", "alone"]),
+            ("ReadDOutput", vec!["at", "ID"]),
+            ("ReadOops", vec!["message"]),
+        ]
+    );
+    let used: Vec<(&str, Option<&str>)> = service
+        .operations
+        .iter()
+        .map(|o| (o.name.as_str(), o.output.body_reader.as_deref()))
+        .chain(
+            service
+                .errors
+                .iter()
+                .map(|e| (e.rust_name.as_str(), e.body_reader.as_deref())),
+        )
+        .collect();
+    assert_eq!(
+        used,
+        [
+            ("A", Some("ReadAOutput")),
+            ("B", Some("ReadAOutput")),
+            ("C", Some("ReadCOutput")),
+            ("D", Some("ReadDOutput")),
+            ("E", Some("ReadAOutput")),
+            ("F", Some("ReadAOutput")),
+            ("Oops", Some("ReadOops")),
+            ("Ouch", Some("ReadOops")),
+        ]
+    );
+    let nested: Vec<(&str, Option<&str>)> = service
+        .types
+        .iter()
+        .filter_map(|t| match t {
+            ir::TypeDef::Struct(s) => Some((s.rust_name.as_str(), s.body_reader.as_deref())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(nested, [("Alone", None), ("Item", Some("ReadAOutput"))]);
+    // Each shared reader is emitted once, and B reads its body with A's.
+    let options = emit::Options {
+        format: true,
+        ..fast_options()
+    };
+    let files = emit::generate(&service, &options).expect("generates");
+    let protocol = &files["src/protocol.rs"];
+    for r in ["ReadAOutput", "ReadCOutput", "ReadDOutput", "ReadOops"] {
+        let declared = format!("enum {r} {{}}");
+        assert_eq!(protocol.matches(&declared).count(), 1, "{r}");
+    }
+    // The four shared readers, Item's (which calls A's) and Alone's own.
+    assert_eq!(protocol.matches("ReadObject<'de> for").count(), 6);
+    let flat: String = protocol.split_whitespace().collect();
+    // Item's reader is the only call of A's there (B and E read their bodies with it elsewhere).
+    let call =
+        "<crate::protocol::body::ReadAOutputas::restjson_runtime::__private::json::ReadObject<";
+    assert_eq!(flat.matches(call).count(), 1);
+    let b: String = files["src/operation/b.rs"].split_whitespace().collect();
+    assert!(b.contains("read_object_body::<crate::protocol::body::ReadAOutput"));
+    assert!(!b.contains("ReadObject"));
+    let f: String = files["src/operation/f.rs"].split_whitespace().collect();
+    assert!(f.contains("read_object_body::<crate::protocol::body::ReadAOutput"));
+    assert!(f.contains(
+        "letm_id=m_id.map(<crate::types::Kindas::std::convert::From<::std::string::String>>::from);"
+    ));
+}
+
 /// The runtime's public API is exactly the committed list: a change of it shows in review.
 #[test]
 fn the_runtime_public_api_is_the_committed_list() {

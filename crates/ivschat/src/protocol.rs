@@ -151,70 +151,41 @@ pub(crate) enum ReadLoggingConfigurationSummary {}
 impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadLoggingConfigurationSummary {
     type Value = crate::types::LoggingConfigurationSummary;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-        mut map: A,
+        map: A,
     ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
     {
-        let mut m_arn = ::std::option::Option::None;
-        let mut m_id = ::std::option::Option::None;
-        let mut m_create_time = ::std::option::Option::None;
-        let mut m_update_time = ::std::option::Option::None;
-        let mut m_name = ::std::option::Option::None;
-        let mut m_destination_configuration = ::std::option::Option::None;
-        let mut m_state = ::std::option::Option::None;
-        let mut m_tags = ::std::option::Option::None;
-        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-            ::std::result::Result::Ok(match &**key {
-                "arn" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_arn = v),
-                "id" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_id = v),
-                "createTime" => map
-                    .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
-                        ::restjson_runtime::TimestampFormat::DateTime,
-                    ))?
-                    .map(|v| m_create_time = v),
-                "updateTime" => map
-                    .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
-                        ::restjson_runtime::TimestampFormat::DateTime,
-                    ))?
-                    .map(|v| m_update_time = v),
-                "name" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_name = v),
-                "destinationConfiguration" => map
-                    .next_value_seed(::restjson_runtime::__private::json::object_seed::<
-                        crate::protocol::ReadDestinationConfiguration,
-                    >())?
-                    .map(|v| m_destination_configuration = v),
-                "state" => map
-                    .next_value_seed(::restjson_runtime::__private::json::mapped(
-                        ::restjson_runtime::__private::json::StringSeed,
+        let read = <crate::protocol::body::ReadCreateLoggingConfigurationOutput as ::restjson_runtime::__private::json::ReadObject<
+            'de,
+        >>::read(map)?;
+        ::std::result::Result::Ok(read.map(|v| {
+            v.map(
+                |(
+                    m_arn,
+                    m_id,
+                    m_create_time,
+                    m_update_time,
+                    m_name,
+                    m_destination_configuration,
+                    m_state,
+                    m_tags,
+                )| {
+                    let m_state = m_state.map(
                         <crate::types::LoggingConfigurationState as ::std::convert::From<
                             ::std::string::String,
                         >>::from,
-                    ))?
-                    .map(|v| m_state = v),
-                "tags" => map
-                    .next_value_seed(::restjson_runtime::__private::json::MapSeed(
-                        ::restjson_runtime::__private::json::StringSeed,
-                    ))?
-                    .map(|v| m_tags = v),
-                _ => ::restjson_runtime::__private::json::skip(map)?,
-            })
-        })?;
-        ::std::result::Result::Ok(read.map(|()| {
-            ::std::option::Option::Some(crate::types::LoggingConfigurationSummary {
-                arn: m_arn,
-                id: m_id,
-                create_time: m_create_time,
-                update_time: m_update_time,
-                name: m_name,
-                destination_configuration: m_destination_configuration,
-                state: m_state,
-                tags: m_tags,
-            })
+                    );
+                    crate::types::LoggingConfigurationSummary {
+                        arn: m_arn,
+                        id: m_id,
+                        create_time: m_create_time,
+                        update_time: m_update_time,
+                        name: m_name,
+                        destination_configuration: m_destination_configuration,
+                        state: m_state,
+                        tags: m_tags,
+                    }
+                },
+            )
         }))
     }
 }
@@ -392,30 +363,6 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadValidatio
         }))
     }
 }
-pub(crate) enum ReadAccessDeniedException {}
-impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadAccessDeniedException {
-    type Value = crate::types::error::AccessDeniedException;
-    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-    {
-        let mut m_message = ::std::option::Option::None;
-        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-            ::std::result::Result::Ok(match &**key {
-                "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_message = v),
-                _ => ::restjson_runtime::__private::json::skip(map)?,
-            })
-        })?;
-        ::std::result::Result::Ok(read.map(|()| {
-            ::std::option::Option::Some(crate::types::error::AccessDeniedException {
-                message: m_message.unwrap_or_default(),
-                _meta: ::std::default::Default::default(),
-            })
-        }))
-    }
-}
 pub(crate) fn de_error_access_denied_exception(
     meta: &::restjson_runtime::__private::ErrorMetadata,
     response: &::restjson_runtime::__private::HttpResponse,
@@ -423,56 +370,19 @@ pub(crate) fn de_error_access_denied_exception(
     crate::types::error::AccessDeniedException,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_object_body::<
-        crate::protocol::ReadAccessDeniedException,
+    let (m_message,) = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::body::ReadAccessDeniedException,
     >(response.body())?;
-    if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
-        error.message = m.to_owned();
-    }
-    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
-    ::std::result::Result::Ok(error)
-}
-pub(crate) enum ReadConflictException {}
-impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadConflictException {
-    type Value = crate::types::error::ConflictException;
-    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-    {
-        let mut m_message = ::std::option::Option::None;
-        let mut m_resource_id = ::std::option::Option::None;
-        let mut m_resource_type = ::std::option::Option::None;
-        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-            ::std::result::Result::Ok(match &**key {
-                "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_message = v),
-                "resourceId" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_resource_id = v),
-                "resourceType" => map
-                    .next_value_seed(::restjson_runtime::__private::json::mapped(
-                        ::restjson_runtime::__private::json::StringSeed,
-                        <crate::types::ResourceType as ::std::convert::From<
-                            ::std::string::String,
-                        >>::from,
-                    ))?
-                    .map(|v| m_resource_type = v),
-                _ => ::restjson_runtime::__private::json::skip(map)?,
-            })
-        })?;
-        ::std::result::Result::Ok(read.map(|()| {
-            ::std::option::Option::Some(crate::types::error::ConflictException {
-                message: m_message.unwrap_or_default(),
-                resource_id: m_resource_id.unwrap_or_default(),
-                resource_type: match m_resource_type {
-                    ::std::option::Option::Some(v) => v,
-                    ::std::option::Option::None => crate::types::ResourceType::from(""),
-                },
-                _meta: ::std::default::Default::default(),
-            })
-        }))
-    }
+    ::std::result::Result::Ok({
+        let mut error = crate::types::error::AccessDeniedException {
+            message: m_message.unwrap_or_default(),
+            _meta: ::restjson_runtime::__private::ResponseMetadata(meta.clone()),
+        };
+        if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
+            error.message = m.to_owned();
+        }
+        error
+    })
 }
 pub(crate) fn de_error_conflict_exception(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -481,38 +391,27 @@ pub(crate) fn de_error_conflict_exception(
     crate::types::error::ConflictException,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_object_body::<
-        crate::protocol::ReadConflictException,
-    >(response.body())?;
-    if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
-        error.message = m.to_owned();
-    }
-    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
-    ::std::result::Result::Ok(error)
-}
-pub(crate) enum ReadInternalServerException {}
-impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadInternalServerException {
-    type Value = crate::types::error::InternalServerException;
-    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-    {
-        let mut m_message = ::std::option::Option::None;
-        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-            ::std::result::Result::Ok(match &**key {
-                "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_message = v),
-                _ => ::restjson_runtime::__private::json::skip(map)?,
-            })
-        })?;
-        ::std::result::Result::Ok(read.map(|()| {
-            ::std::option::Option::Some(crate::types::error::InternalServerException {
-                message: m_message.unwrap_or_default(),
-                _meta: ::std::default::Default::default(),
-            })
-        }))
-    }
+    let (m_message, m_resource_id, m_resource_type) =
+        ::restjson_runtime::__private::json::read_object_body::<
+            crate::protocol::body::ReadConflictException,
+        >(response.body())?;
+    let m_resource_type = m_resource_type
+        .map(<crate::types::ResourceType as ::std::convert::From<::std::string::String>>::from);
+    ::std::result::Result::Ok({
+        let mut error = crate::types::error::ConflictException {
+            message: m_message.unwrap_or_default(),
+            resource_id: m_resource_id.unwrap_or_default(),
+            resource_type: match m_resource_type {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => crate::types::ResourceType::from(""),
+            },
+            _meta: ::restjson_runtime::__private::ResponseMetadata(meta.clone()),
+        };
+        if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
+            error.message = m.to_owned();
+        }
+        error
+    })
 }
 pub(crate) fn de_error_internal_server_exception(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -521,38 +420,19 @@ pub(crate) fn de_error_internal_server_exception(
     crate::types::error::InternalServerException,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_object_body::<
-        crate::protocol::ReadInternalServerException,
+    let (m_message,) = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::body::ReadAccessDeniedException,
     >(response.body())?;
-    if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
-        error.message = m.to_owned();
-    }
-    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
-    ::std::result::Result::Ok(error)
-}
-pub(crate) enum ReadPendingVerification {}
-impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadPendingVerification {
-    type Value = crate::types::error::PendingVerification;
-    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-    {
-        let mut m_message = ::std::option::Option::None;
-        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-            ::std::result::Result::Ok(match &**key {
-                "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_message = v),
-                _ => ::restjson_runtime::__private::json::skip(map)?,
-            })
-        })?;
-        ::std::result::Result::Ok(read.map(|()| {
-            ::std::option::Option::Some(crate::types::error::PendingVerification {
-                message: m_message.unwrap_or_default(),
-                _meta: ::std::default::Default::default(),
-            })
-        }))
-    }
+    ::std::result::Result::Ok({
+        let mut error = crate::types::error::InternalServerException {
+            message: m_message.unwrap_or_default(),
+            _meta: ::restjson_runtime::__private::ResponseMetadata(meta.clone()),
+        };
+        if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
+            error.message = m.to_owned();
+        }
+        error
+    })
 }
 pub(crate) fn de_error_pending_verification(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -561,56 +441,19 @@ pub(crate) fn de_error_pending_verification(
     crate::types::error::PendingVerification,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_object_body::<
-        crate::protocol::ReadPendingVerification,
+    let (m_message,) = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::body::ReadAccessDeniedException,
     >(response.body())?;
-    if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
-        error.message = m.to_owned();
-    }
-    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
-    ::std::result::Result::Ok(error)
-}
-pub(crate) enum ReadResourceNotFoundException {}
-impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadResourceNotFoundException {
-    type Value = crate::types::error::ResourceNotFoundException;
-    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-    {
-        let mut m_message = ::std::option::Option::None;
-        let mut m_resource_id = ::std::option::Option::None;
-        let mut m_resource_type = ::std::option::Option::None;
-        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-            ::std::result::Result::Ok(match &**key {
-                "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_message = v),
-                "resourceId" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_resource_id = v),
-                "resourceType" => map
-                    .next_value_seed(::restjson_runtime::__private::json::mapped(
-                        ::restjson_runtime::__private::json::StringSeed,
-                        <crate::types::ResourceType as ::std::convert::From<
-                            ::std::string::String,
-                        >>::from,
-                    ))?
-                    .map(|v| m_resource_type = v),
-                _ => ::restjson_runtime::__private::json::skip(map)?,
-            })
-        })?;
-        ::std::result::Result::Ok(read.map(|()| {
-            ::std::option::Option::Some(crate::types::error::ResourceNotFoundException {
-                message: m_message.unwrap_or_default(),
-                resource_id: m_resource_id.unwrap_or_default(),
-                resource_type: match m_resource_type {
-                    ::std::option::Option::Some(v) => v,
-                    ::std::option::Option::None => crate::types::ResourceType::from(""),
-                },
-                _meta: ::std::default::Default::default(),
-            })
-        }))
-    }
+    ::std::result::Result::Ok({
+        let mut error = crate::types::error::PendingVerification {
+            message: m_message.unwrap_or_default(),
+            _meta: ::restjson_runtime::__private::ResponseMetadata(meta.clone()),
+        };
+        if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
+            error.message = m.to_owned();
+        }
+        error
+    })
 }
 pub(crate) fn de_error_resource_not_found_exception(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -619,65 +462,27 @@ pub(crate) fn de_error_resource_not_found_exception(
     crate::types::error::ResourceNotFoundException,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_object_body::<
-        crate::protocol::ReadResourceNotFoundException,
-    >(response.body())?;
-    if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
-        error.message = m.to_owned();
-    }
-    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
-    ::std::result::Result::Ok(error)
-}
-pub(crate) enum ReadServiceQuotaExceededException {}
-impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
-    for ReadServiceQuotaExceededException
-{
-    type Value = crate::types::error::ServiceQuotaExceededException;
-    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-    {
-        let mut m_message = ::std::option::Option::None;
-        let mut m_resource_id = ::std::option::Option::None;
-        let mut m_resource_type = ::std::option::Option::None;
-        let mut m_limit = ::std::option::Option::None;
-        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-            ::std::result::Result::Ok(match &**key {
-                "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_message = v),
-                "resourceId" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_resource_id = v),
-                "resourceType" => map
-                    .next_value_seed(::restjson_runtime::__private::json::mapped(
-                        ::restjson_runtime::__private::json::StringSeed,
-                        <crate::types::ResourceType as ::std::convert::From<
-                            ::std::string::String,
-                        >>::from,
-                    ))?
-                    .map(|v| m_resource_type = v),
-                "limit" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::integer::<i32>,
-                    ))?
-                    .map(|v| m_limit = v),
-                _ => ::restjson_runtime::__private::json::skip(map)?,
-            })
-        })?;
-        ::std::result::Result::Ok(read.map(|()| {
-            ::std::option::Option::Some(crate::types::error::ServiceQuotaExceededException {
-                message: m_message.unwrap_or_default(),
-                resource_id: m_resource_id.unwrap_or_default(),
-                resource_type: match m_resource_type {
-                    ::std::option::Option::Some(v) => v,
-                    ::std::option::Option::None => crate::types::ResourceType::from(""),
-                },
-                limit: m_limit.unwrap_or_default(),
-                _meta: ::std::default::Default::default(),
-            })
-        }))
-    }
+    let (m_message, m_resource_id, m_resource_type) =
+        ::restjson_runtime::__private::json::read_object_body::<
+            crate::protocol::body::ReadConflictException,
+        >(response.body())?;
+    let m_resource_type = m_resource_type
+        .map(<crate::types::ResourceType as ::std::convert::From<::std::string::String>>::from);
+    ::std::result::Result::Ok({
+        let mut error = crate::types::error::ResourceNotFoundException {
+            message: m_message.unwrap_or_default(),
+            resource_id: m_resource_id.unwrap_or_default(),
+            resource_type: match m_resource_type {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => crate::types::ResourceType::from(""),
+            },
+            _meta: ::restjson_runtime::__private::ResponseMetadata(meta.clone()),
+        };
+        if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
+            error.message = m.to_owned();
+        }
+        error
+    })
 }
 pub(crate) fn de_error_service_quota_exceeded_exception(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -686,63 +491,28 @@ pub(crate) fn de_error_service_quota_exceeded_exception(
     crate::types::error::ServiceQuotaExceededException,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_object_body::<
-        crate::protocol::ReadServiceQuotaExceededException,
-    >(response.body())?;
-    if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
-        error.message = m.to_owned();
-    }
-    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
-    ::std::result::Result::Ok(error)
-}
-pub(crate) enum ReadThrottlingException {}
-impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadThrottlingException {
-    type Value = crate::types::error::ThrottlingException;
-    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-    {
-        let mut m_message = ::std::option::Option::None;
-        let mut m_resource_id = ::std::option::Option::None;
-        let mut m_resource_type = ::std::option::Option::None;
-        let mut m_limit = ::std::option::Option::None;
-        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-            ::std::result::Result::Ok(match &**key {
-                "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_message = v),
-                "resourceId" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_resource_id = v),
-                "resourceType" => map
-                    .next_value_seed(::restjson_runtime::__private::json::mapped(
-                        ::restjson_runtime::__private::json::StringSeed,
-                        <crate::types::ResourceType as ::std::convert::From<
-                            ::std::string::String,
-                        >>::from,
-                    ))?
-                    .map(|v| m_resource_type = v),
-                "limit" => map
-                    .next_value_seed(::restjson_runtime::__private::json::leaf(
-                        ::restjson_runtime::__private::json::integer::<i32>,
-                    ))?
-                    .map(|v| m_limit = v),
-                _ => ::restjson_runtime::__private::json::skip(map)?,
-            })
-        })?;
-        ::std::result::Result::Ok(read.map(|()| {
-            ::std::option::Option::Some(crate::types::error::ThrottlingException {
-                message: m_message.unwrap_or_default(),
-                resource_id: m_resource_id.unwrap_or_default(),
-                resource_type: match m_resource_type {
-                    ::std::option::Option::Some(v) => v,
-                    ::std::option::Option::None => crate::types::ResourceType::from(""),
-                },
-                limit: m_limit.unwrap_or_default(),
-                _meta: ::std::default::Default::default(),
-            })
-        }))
-    }
+    let (m_message, m_resource_id, m_resource_type, m_limit) =
+        ::restjson_runtime::__private::json::read_object_body::<
+            crate::protocol::body::ReadServiceQuotaExceededException,
+        >(response.body())?;
+    let m_resource_type = m_resource_type
+        .map(<crate::types::ResourceType as ::std::convert::From<::std::string::String>>::from);
+    ::std::result::Result::Ok({
+        let mut error = crate::types::error::ServiceQuotaExceededException {
+            message: m_message.unwrap_or_default(),
+            resource_id: m_resource_id.unwrap_or_default(),
+            resource_type: match m_resource_type {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => crate::types::ResourceType::from(""),
+            },
+            limit: m_limit.unwrap_or_default(),
+            _meta: ::restjson_runtime::__private::ResponseMetadata(meta.clone()),
+        };
+        if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
+            error.message = m.to_owned();
+        }
+        error
+    })
 }
 pub(crate) fn de_error_throttling_exception(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -751,62 +521,28 @@ pub(crate) fn de_error_throttling_exception(
     crate::types::error::ThrottlingException,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_object_body::<
-        crate::protocol::ReadThrottlingException,
-    >(response.body())?;
-    if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
-        error.message = m.to_owned();
-    }
-    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
-    ::std::result::Result::Ok(error)
-}
-pub(crate) enum ReadValidationException {}
-impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadValidationException {
-    type Value = crate::types::error::ValidationException;
-    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-    {
-        let mut m_message = ::std::option::Option::None;
-        let mut m_reason = ::std::option::Option::None;
-        let mut m_field_list = ::std::option::Option::None;
-        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-            ::std::result::Result::Ok(match &**key {
-                "message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_message = v),
-                "reason" => map
-                    .next_value_seed(::restjson_runtime::__private::json::mapped(
-                        ::restjson_runtime::__private::json::StringSeed,
-                        <crate::types::ValidationExceptionReason as ::std::convert::From<
-                            ::std::string::String,
-                        >>::from,
-                    ))?
-                    .map(|v| m_reason = v),
-                "fieldList" => map
-                    .next_value_seed(::restjson_runtime::__private::json::ListSeed(
-                        ::restjson_runtime::__private::json::object_seed::<
-                            crate::protocol::ReadValidationExceptionField,
-                        >(),
-                    ))?
-                    .map(|v| m_field_list = v),
-                _ => ::restjson_runtime::__private::json::skip(map)?,
-            })
-        })?;
-        ::std::result::Result::Ok(read.map(|()| {
-            ::std::option::Option::Some(crate::types::error::ValidationException {
-                message: m_message.unwrap_or_default(),
-                reason: match m_reason {
-                    ::std::option::Option::Some(v) => v,
-                    ::std::option::Option::None => {
-                        crate::types::ValidationExceptionReason::from("")
-                    }
-                },
-                field_list: m_field_list,
-                _meta: ::std::default::Default::default(),
-            })
-        }))
-    }
+    let (m_message, m_resource_id, m_resource_type, m_limit) =
+        ::restjson_runtime::__private::json::read_object_body::<
+            crate::protocol::body::ReadServiceQuotaExceededException,
+        >(response.body())?;
+    let m_resource_type = m_resource_type
+        .map(<crate::types::ResourceType as ::std::convert::From<::std::string::String>>::from);
+    ::std::result::Result::Ok({
+        let mut error = crate::types::error::ThrottlingException {
+            message: m_message.unwrap_or_default(),
+            resource_id: m_resource_id.unwrap_or_default(),
+            resource_type: match m_resource_type {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => crate::types::ResourceType::from(""),
+            },
+            limit: m_limit.unwrap_or_default(),
+            _meta: ::restjson_runtime::__private::ResponseMetadata(meta.clone()),
+        };
+        if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
+            error.message = m.to_owned();
+        }
+        error
+    })
 }
 pub(crate) fn de_error_validation_exception(
     meta: &::restjson_runtime::__private::ErrorMetadata,
@@ -815,12 +551,493 @@ pub(crate) fn de_error_validation_exception(
     crate::types::error::ValidationException,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_object_body::<
-        crate::protocol::ReadValidationException,
-    >(response.body())?;
-    if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
-        error.message = m.to_owned();
+    let (m_message, m_reason, m_field_list) =
+        ::restjson_runtime::__private::json::read_object_body::<
+            crate::protocol::body::ReadValidationException,
+        >(response.body())?;
+    let m_reason =
+        m_reason.map(
+            <crate::types::ValidationExceptionReason as ::std::convert::From<
+                ::std::string::String,
+            >>::from,
+        );
+    ::std::result::Result::Ok({
+        let mut error = crate::types::error::ValidationException {
+            message: m_message.unwrap_or_default(),
+            reason: match m_reason {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => crate::types::ValidationExceptionReason::from(""),
+            },
+            field_list: m_field_list,
+            _meta: ::restjson_runtime::__private::ResponseMetadata(meta.clone()),
+        };
+        if let (true, ::std::option::Option::Some(m)) = (error.message.is_empty(), meta.message()) {
+            error.message = m.to_owned();
+        }
+        error
+    })
+}
+/// Readers of JSON objects into tuples of their members, one per distinct layout, shared
+/// by every operation output, error and structure that reads alike (compiled once).
+pub(crate) mod body {
+    pub(crate) enum ReadCreateChatTokenOutput {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadCreateChatTokenOutput {
+        type Value = (
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::restjson_runtime::DateTime>,
+            ::std::option::Option<::restjson_runtime::DateTime>,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_token = ::std::option::Option::None;
+            let mut m_token_expiration_time = ::std::option::Option::None;
+            let mut m_session_expiration_time = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "token" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_token = v),
+                    "tokenExpirationTime" => map
+                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
+                            ::restjson_runtime::TimestampFormat::DateTime,
+                        ))?
+                        .map(|v| m_token_expiration_time = v),
+                    "sessionExpirationTime" => map
+                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
+                            ::restjson_runtime::TimestampFormat::DateTime,
+                        ))?
+                        .map(|v| m_session_expiration_time = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| {
+                ::std::option::Option::Some((
+                    m_token,
+                    m_token_expiration_time,
+                    m_session_expiration_time,
+                ))
+            }))
+        }
     }
-    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
-    ::std::result::Result::Ok(error)
+    pub(crate) enum ReadCreateLoggingConfigurationOutput {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
+        for ReadCreateLoggingConfigurationOutput
+    {
+        type Value = (
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::restjson_runtime::DateTime>,
+            ::std::option::Option<::restjson_runtime::DateTime>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<crate::types::DestinationConfiguration>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<
+                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            >,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_arn = ::std::option::Option::None;
+            let mut m_id = ::std::option::Option::None;
+            let mut m_create_time = ::std::option::Option::None;
+            let mut m_update_time = ::std::option::Option::None;
+            let mut m_name = ::std::option::Option::None;
+            let mut m_destination_configuration = ::std::option::Option::None;
+            let mut m_state = ::std::option::Option::None;
+            let mut m_tags = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "arn" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_arn = v),
+                    "id" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_id = v),
+                    "createTime" => map
+                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
+                            ::restjson_runtime::TimestampFormat::DateTime,
+                        ))?
+                        .map(|v| m_create_time = v),
+                    "updateTime" => map
+                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
+                            ::restjson_runtime::TimestampFormat::DateTime,
+                        ))?
+                        .map(|v| m_update_time = v),
+                    "name" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_name = v),
+                    "destinationConfiguration" => map
+                        .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                            crate::protocol::ReadDestinationConfiguration,
+                        >())?
+                        .map(|v| m_destination_configuration = v),
+                    "state" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_state = v),
+                    "tags" => map
+                        .next_value_seed(::restjson_runtime::__private::json::MapSeed(
+                            ::restjson_runtime::__private::json::StringSeed,
+                        ))?
+                        .map(|v| m_tags = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| {
+                ::std::option::Option::Some((
+                    m_arn,
+                    m_id,
+                    m_create_time,
+                    m_update_time,
+                    m_name,
+                    m_destination_configuration,
+                    m_state,
+                    m_tags,
+                ))
+            }))
+        }
+    }
+    pub(crate) enum ReadCreateRoomOutput {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadCreateRoomOutput {
+        type Value = (
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::restjson_runtime::DateTime>,
+            ::std::option::Option<::restjson_runtime::DateTime>,
+            ::std::option::Option<i32>,
+            ::std::option::Option<i32>,
+            ::std::option::Option<crate::types::MessageReviewHandler>,
+            ::std::option::Option<
+                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            >,
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_arn = ::std::option::Option::None;
+            let mut m_id = ::std::option::Option::None;
+            let mut m_name = ::std::option::Option::None;
+            let mut m_create_time = ::std::option::Option::None;
+            let mut m_update_time = ::std::option::Option::None;
+            let mut m_maximum_message_rate_per_second = ::std::option::Option::None;
+            let mut m_maximum_message_length = ::std::option::Option::None;
+            let mut m_message_review_handler = ::std::option::Option::None;
+            let mut m_tags = ::std::option::Option::None;
+            let mut m_logging_configuration_identifiers = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "arn" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_arn = v),
+                    "id" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_id = v),
+                    "name" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_name = v),
+                    "createTime" => map
+                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
+                            ::restjson_runtime::TimestampFormat::DateTime,
+                        ))?
+                        .map(|v| m_create_time = v),
+                    "updateTime" => map
+                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
+                            ::restjson_runtime::TimestampFormat::DateTime,
+                        ))?
+                        .map(|v| m_update_time = v),
+                    "maximumMessageRatePerSecond" => map
+                        .next_value_seed(::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::integer::<i32>,
+                        ))?
+                        .map(|v| m_maximum_message_rate_per_second = v),
+                    "maximumMessageLength" => map
+                        .next_value_seed(::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::integer::<i32>,
+                        ))?
+                        .map(|v| m_maximum_message_length = v),
+                    "messageReviewHandler" => map
+                        .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                            crate::protocol::ReadMessageReviewHandler,
+                        >())?
+                        .map(|v| m_message_review_handler = v),
+                    "tags" => map
+                        .next_value_seed(::restjson_runtime::__private::json::MapSeed(
+                            ::restjson_runtime::__private::json::StringSeed,
+                        ))?
+                        .map(|v| m_tags = v),
+                    "loggingConfigurationIdentifiers" => map
+                        .next_value_seed(::restjson_runtime::__private::json::ListSeed(
+                            ::restjson_runtime::__private::json::StringSeed,
+                        ))?
+                        .map(|v| m_logging_configuration_identifiers = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| {
+                ::std::option::Option::Some((
+                    m_arn,
+                    m_id,
+                    m_name,
+                    m_create_time,
+                    m_update_time,
+                    m_maximum_message_rate_per_second,
+                    m_maximum_message_length,
+                    m_message_review_handler,
+                    m_tags,
+                    m_logging_configuration_identifiers,
+                ))
+            }))
+        }
+    }
+    pub(crate) enum ReadDeleteMessageOutput {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadDeleteMessageOutput {
+        type Value = (::std::option::Option<::std::string::String>,);
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_id = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "id" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_id = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| ::std::option::Option::Some((m_id,))))
+        }
+    }
+    pub(crate) enum ReadListLoggingConfigurationsOutput {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
+        for ReadListLoggingConfigurationsOutput
+    {
+        type Value = (
+            ::std::option::Option<::std::vec::Vec<crate::types::LoggingConfigurationSummary>>,
+            ::std::option::Option<::std::string::String>,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_logging_configurations = ::std::option::Option::None;
+            let mut m_next_token = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "loggingConfigurations" => map
+                        .next_value_seed(::restjson_runtime::__private::json::ListSeed(
+                            ::restjson_runtime::__private::json::object_seed::<
+                                crate::protocol::ReadLoggingConfigurationSummary,
+                            >(),
+                        ))?
+                        .map(|v| m_logging_configurations = v),
+                    "nextToken" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_next_token = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(
+                read.map(|()| {
+                    ::std::option::Option::Some((m_logging_configurations, m_next_token))
+                }),
+            )
+        }
+    }
+    pub(crate) enum ReadListRoomsOutput {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadListRoomsOutput {
+        type Value = (
+            ::std::option::Option<::std::vec::Vec<crate::types::RoomSummary>>,
+            ::std::option::Option<::std::string::String>,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_rooms = ::std::option::Option::None;
+            let mut m_next_token = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "rooms" => map
+                        .next_value_seed(::restjson_runtime::__private::json::ListSeed(
+                            ::restjson_runtime::__private::json::object_seed::<
+                                crate::protocol::ReadRoomSummary,
+                            >(),
+                        ))?
+                        .map(|v| m_rooms = v),
+                    "nextToken" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_next_token = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(
+                read.map(|()| ::std::option::Option::Some((m_rooms, m_next_token))),
+            )
+        }
+    }
+    pub(crate) enum ReadListTagsForResourceOutput {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadListTagsForResourceOutput {
+        type Value = (
+            ::std::option::Option<
+                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            >,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_tags = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "tags" => map
+                        .next_value_seed(::restjson_runtime::__private::json::MapSeed(
+                            ::restjson_runtime::__private::json::StringSeed,
+                        ))?
+                        .map(|v| m_tags = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| ::std::option::Option::Some((m_tags,))))
+        }
+    }
+    pub(crate) enum ReadAccessDeniedException {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadAccessDeniedException {
+        type Value = (::std::option::Option<::std::string::String>,);
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_message = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "message" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_message = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| ::std::option::Option::Some((m_message,))))
+        }
+    }
+    pub(crate) enum ReadConflictException {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadConflictException {
+        type Value = (
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::string::String>,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_message = ::std::option::Option::None;
+            let mut m_resource_id = ::std::option::Option::None;
+            let mut m_resource_type = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "message" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_message = v),
+                    "resourceId" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_resource_id = v),
+                    "resourceType" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_resource_type = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(
+                read.map(|()| {
+                    ::std::option::Option::Some((m_message, m_resource_id, m_resource_type))
+                }),
+            )
+        }
+    }
+    pub(crate) enum ReadServiceQuotaExceededException {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de>
+        for ReadServiceQuotaExceededException
+    {
+        type Value = (
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<i32>,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_message = ::std::option::Option::None;
+            let mut m_resource_id = ::std::option::Option::None;
+            let mut m_resource_type = ::std::option::Option::None;
+            let mut m_limit = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "message" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_message = v),
+                    "resourceId" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_resource_id = v),
+                    "resourceType" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_resource_type = v),
+                    "limit" => map
+                        .next_value_seed(::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::integer::<i32>,
+                        ))?
+                        .map(|v| m_limit = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| {
+                ::std::option::Option::Some((m_message, m_resource_id, m_resource_type, m_limit))
+            }))
+        }
+    }
+    pub(crate) enum ReadValidationException {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadValidationException {
+        type Value = (
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::vec::Vec<crate::types::ValidationExceptionField>>,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_message = ::std::option::Option::None;
+            let mut m_reason = ::std::option::Option::None;
+            let mut m_field_list = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "message" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_message = v),
+                    "reason" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_reason = v),
+                    "fieldList" => map
+                        .next_value_seed(::restjson_runtime::__private::json::ListSeed(
+                            ::restjson_runtime::__private::json::object_seed::<
+                                crate::protocol::ReadValidationExceptionField,
+                            >(),
+                        ))?
+                        .map(|v| m_field_list = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(
+                read.map(|()| ::std::option::Option::Some((m_message, m_reason, m_field_list))),
+            )
+        }
+    }
 }

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::protocol::{
-    de_body_reader, de_parts, de_seed, header_parse, reader, ser_members, ser_value,
+    DeMode, de_parts, de_seed, header_parse, read_body_stmt, reader, ser_members, ser_value,
 };
 use super::types::{SetterTarget, StructRole, setters, struct_tokens};
 use super::{docs_or, ident, ts_tokens};
@@ -573,17 +573,12 @@ fn ser_request(op: &Operation) -> TokenStream {
 fn de_response(op: &Operation) -> TokenStream {
     let out = &op.output;
     let out_ty = format_ident!("{}", out.rust_name);
-    let parts = de_parts(&out.members, true);
+    let parts = de_parts(&out.members, DeMode::Output);
     let p = quote!(::restjson_runtime::__private);
-    let body = if parts.body_locals.is_empty() {
-        quote!()
-    } else {
-        let reader = de_body_reader(&parts);
-        let locals = &parts.body_locals;
-        quote! {
-            #reader
-            let (#(#locals,)*) = #p::json::read_object_body::<ReadBody>(response.body())?;
-        }
+    // An output without body members reads no body.
+    let body = match &out.body_reader {
+        Some(r) => read_body_stmt(r, out),
+        None => quote!(),
     };
     let (decls, inits) = (&parts.decls, &parts.inits);
     let mut binds = Vec::new();

@@ -5,7 +5,8 @@ use quote::{format_ident, quote};
 
 use super::{ident, ts_tokens, unwrap_default, zero_value};
 use crate::ir::{
-    Binding, ErrorInfo, Member, NamedKind, Service, StructDef, TsFormat, Ty, TypeDef, UnionDef,
+    Binding, BodyReader, ErrorInfo, Member, NamedKind, Service, StructDef, TsFormat, Ty, TypeDef,
+    UnionDef, response_body_members,
 };
 
 pub fn file(service: &Service) -> TokenStream {
@@ -18,7 +19,7 @@ pub fn file(service: &Service) -> TokenStream {
                     items.push(ser_struct_fn(f, s, &path));
                 }
                 if let Some(f) = &s.de_fn {
-                    items.push(de_struct_fn(f, s, &path, false));
+                    items.push(de_struct_fn(f, s, &path));
                 }
             }
             TypeDef::Union(u) => {
@@ -34,15 +35,21 @@ pub fn file(service: &Service) -> TokenStream {
     }
     for e in &service.errors {
         let path = type_path(&e.rust_name, true);
-        if let (Some(de), Some(info)) = (&e.de_fn, &e.error) {
-            items.push(de_struct_fn(de, e, &path, true));
-            items.push(de_error_response_fn(info, de, e, &path));
+        if let (Some(reader), Some(info)) = (&e.body_reader, &e.error) {
+            items.push(de_error_response_fn(info, reader, e, &path));
         }
     }
+    let body_readers = service.body_readers.iter().map(body_reader);
     quote! {
         //! JSON serializers and deserializers of the service's structures and unions, and the
         //! readers of its modeled errors (one per error shape, shared by every operation).
         #(#items)*
+
+        /// Readers of JSON objects into tuples of their members, one per distinct layout, shared
+        /// by every operation output, error and structure that reads alike (compiled once).
+        pub(crate) mod body {
+            #(#body_readers)*
+        }
     }
 }
 
@@ -55,17 +62,19 @@ fn type_path(rust: &str, error: bool) -> TokenStream {
     }
 }
 
-/// Reads a modeled error from a whole response: the body, members bound to headers, and the
-/// message when the body spells it differently or the response carries it in a header.
+/// Reads a modeled error from a whole response: the body (with the shared reader named
+/// `body_reader`), members bound to headers, and the message when the body spells it
+/// differently or the response carries it in a header.
 fn de_error_response_fn(
     info: &ErrorInfo,
-    body_fn: &str,
+    body_reader: &str,
     s: &StructDef,
     path: &TokenStream,
 ) -> TokenStream {
     let f = format_ident!("{}", info.response_fn);
-    let body_reader = reader(body_fn);
     let p = quote!(::restjson_runtime::__private);
+    let DeParts { decls, inits, .. } = de_parts(&s.members, DeMode::Tuple);
+    let read = read_body_stmt(body_reader, s);
     let mut fixes: Vec<TokenStream> = s
         .members
         .iter()
@@ -105,13 +114,65 @@ fn de_error_response_fn(
             }
         });
     }
+    let value = quote!(#path { #(#inits)* _meta: #p::ResponseMetadata(meta.clone()), });
+    let value = if fixes.is_empty() {
+        value
+    } else {
+        quote! {{
+            let mut error = #value;
+            #(#fixes)*
+            error
+        }}
+    };
     quote! {
         pub(crate) fn #f(meta: &#p::ErrorMetadata, response: &#p::HttpResponse) -> ::std::result::Result<#path, #p::DeserializeError> {
-            let mut error = #p::json::read_object_body::<#body_reader>(response.body())?;
-            #(#fixes)*
-            error._meta = #p::ResponseMetadata(meta.clone());
-            ::std::result::Result::Ok(error)
+            #read
+            #(#decls)*
+            ::std::result::Result::Ok(#value)
         }
+    }
+}
+
+/// Statements reading the response body of `s` with the shared reader `name` into the locals
+/// of its body members.
+pub fn read_body_stmt(name: &str, s: &StructDef) -> TokenStream {
+    let n = format_ident!("{}", name);
+    let read = quote!(::restjson_runtime::__private::json::read_object_body::<crate::protocol::body::#n>(response.body())?);
+    if response_body_members(s).next().is_none() {
+        return quote!(#read;);
+    }
+    let (pattern, conversions) = tuple_locals(s);
+    quote! {
+        let #pattern = #read;
+        #conversions
+    }
+}
+
+/// The pattern binding a shared reader's tuple to the locals of the body members of `s`, and
+/// statements converting its enums from the wire values the reader reads them as.
+fn tuple_locals(s: &StructDef) -> (TokenStream, TokenStream) {
+    let members: Vec<&Member> = response_body_members(s).collect();
+    let locals = members.iter().map(|m| format_ident!("{}", m.local));
+    let conversions = members.iter().filter_map(|m| {
+        let from = enum_from(&m.ty)?;
+        let local = format_ident!("{}", m.local);
+        Some(quote!(let #local = #local.map(#from);))
+    });
+    (quote!((#(#locals,)*)), quote!(#(#conversions)*))
+}
+
+/// The conversion of an enum of type `ty` from its wire value (`None` for other types).
+fn enum_from(ty: &Ty) -> Option<TokenStream> {
+    let Ty::Named { kind, rust, .. } = ty else {
+        return None;
+    };
+    let t = format_ident!("{}", rust);
+    match kind {
+        NamedKind::Enum => {
+            Some(quote!(<crate::types::#t as ::std::convert::From<::std::string::String>>::from))
+        }
+        NamedKind::IntEnum => Some(quote!(<crate::types::#t as ::std::convert::From<i32>>::from)),
+        _ => None,
     }
 }
 
@@ -230,23 +291,12 @@ pub fn de_seed(ty: &Ty) -> TokenStream {
         Ty::Document => quote!(#j::DocumentSeed),
         Ty::Unit => quote!(#j::object_seed::<#j::ReadUnit>()),
         Ty::Named {
-            kind: NamedKind::Enum,
-            rust,
+            kind: NamedKind::Enum | NamedKind::IntEnum,
             ..
         } => {
-            let t = format_ident!("{}", rust);
-            let from =
-                quote!(<crate::types::#t as ::std::convert::From<::std::string::String>>::from);
-            quote!(#j::mapped(#j::StringSeed, #from))
-        }
-        Ty::Named {
-            kind: NamedKind::IntEnum,
-            rust,
-            ..
-        } => {
-            let t = format_ident!("{}", rust);
-            let from = quote!(<crate::types::#t as ::std::convert::From<i32>>::from);
-            quote!(#j::mapped(#j::leaf(#j::integer::<i32>), #from))
+            let from = enum_from(ty);
+            let wire = de_seed(&crate::ir::wire_ty(ty));
+            quote!(#j::mapped(#wire, #from))
         }
         Ty::Named {
             kind: NamedKind::Struct | NamedKind::Union,
@@ -316,19 +366,13 @@ fn object_reader(
     value: TokenStream,
 ) -> TokenStream {
     let j = quote!(::restjson_runtime::__private::json);
-    // The output's body reader is local to `de_response`.
-    let vis = if name.to_string() == "ReadBody" {
-        quote!()
-    } else {
-        quote!(pub(crate))
-    };
     let finish = if value.to_string().contains('?') {
         quote!(read.and_then(|()| #j::build(|| ::std::result::Result::Ok(::std::option::Option::Some(#value)))))
     } else {
         quote!(read.map(|()| ::std::option::Option::Some(#value)))
     };
     quote! {
-        #vis enum #name {}
+        pub(crate) enum #name {}
         impl<'de> #j::ReadObject<'de> for #name {
             type Value = #value_ty;
             fn read<A: #j::MapAccess<'de>>(mut map: A) -> ::std::result::Result<#j::Read<Self::Value>, A::Error> {
@@ -371,9 +415,9 @@ fn ser_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
     }
 }
 
-/// Pieces of a structure deserializer: local declarations (`let mut m_x = None;` for body
-/// members too unless `body_from_tuple`), the body members' locals and value types, the
-/// match arms reading them, and the field initializers.
+/// Pieces of a structure deserializer: local declarations (of the body members too for
+/// [`DeMode::Nested`]), the body members' locals and value types, the match arms reading them,
+/// and the field initializers.
 pub struct DeParts {
     pub decls: Vec<TokenStream>,
     pub body_locals: Vec<proc_macro2::Ident>,
@@ -382,10 +426,20 @@ pub struct DeParts {
     pub inits: Vec<TokenStream>,
 }
 
-/// `headers_read` says whether the caller also reads members bound outside the body (an
-/// operation output does, and gets its body members from a tuple; a structure inside a
-/// document has no such members to fill).
-pub fn de_parts(members: &[Member], headers_read: bool) -> DeParts {
+/// How a structure is read, which decides the locals [`de_parts`] declares.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum DeMode {
+    /// A structure inside a document with a reader of its own: it reads every member.
+    Nested,
+    /// An operation output: body members come from a shared reader's tuple, the others from
+    /// the response (headers, status code, payload).
+    Output,
+    /// An error or a structure inside a document: body members come from a shared reader's
+    /// tuple, the others are `None` (an error's headers are filled afterwards, on the value).
+    Tuple,
+}
+
+pub fn de_parts(members: &[Member], mode: DeMode) -> DeParts {
     let mut parts = DeParts {
         decls: vec![],
         body_locals: vec![],
@@ -406,14 +460,14 @@ pub fn de_parts(members: &[Member], headers_read: bool) -> DeParts {
             parts.arms.push(de_arm(m, &local));
             parts.body_tys.push(super::member_value_ty(m));
             parts.body_locals.push(local.clone());
-            if !headers_read {
+            if mode == DeMode::Nested {
                 parts
                     .decls
                     .push(quote!(let mut #local = ::std::option::Option::None;));
             }
-        } else if headers_read && m.binding == Binding::ResponseCode {
+        } else if mode == DeMode::Output && m.binding == Binding::ResponseCode {
             parts.decls.push(quote!(let #local = ::std::option::Option::Some(i32::from(response.status().as_u16()));));
-        } else if headers_read {
+        } else if mode == DeMode::Output {
             parts
                 .decls
                 .push(quote!(let mut #local = ::std::option::Option::None;));
@@ -433,9 +487,10 @@ pub fn de_parts(members: &[Member], headers_read: bool) -> DeParts {
     parts
 }
 
-/// The reader of the body of an operation output: `ReadBody`, reading the body members into a
-/// tuple of their locals (declared inside `de_response`).
-pub fn de_body_reader(parts: &DeParts) -> TokenStream {
+/// A shared reader of response bodies, reading the body members into a tuple.
+fn body_reader(r: &BodyReader) -> TokenStream {
+    let parts = de_parts(&r.members, DeMode::Output);
+    let name = format_ident!("{}", r.name);
     let locals = &parts.body_locals;
     let tys = &parts.body_tys;
     let read = members_call(&parts.arms);
@@ -444,31 +499,56 @@ pub fn de_body_reader(parts: &DeParts) -> TokenStream {
         let read = #read?;
     };
     object_reader(
-        &quote!(ReadBody),
+        &quote!(#name),
         &quote!((#(::std::option::Option<#tys>,)*)),
         body,
         quote!((#(#locals,)*)),
     )
 }
 
-/// The reader of structure `s`; an `error` structure also gets (empty) response metadata.
-fn de_struct_fn(name: &str, s: &StructDef, path: &TokenStream, error: bool) -> TokenStream {
-    let DeParts {
-        decls,
-        arms,
-        mut inits,
-        ..
-    } = de_parts(&s.members, false);
-    if error {
-        inits.push(quote!(_meta: ::std::default::Default::default(),));
-    }
-    let read = members_call(&arms);
-    let body = quote! {
-        #(#decls)*
-        let read = #read?;
-    };
+/// The reader of structure `s` inside a document: its own, or its shared body reader whose
+/// tuple makes the value.
+fn de_struct_fn(name: &str, s: &StructDef, path: &TokenStream) -> TokenStream {
     let reader = reader_name(name);
-    object_reader(&quote!(#reader), path, body, quote!(#path { #(#inits)* }))
+    let Some(shared) = &s.body_reader else {
+        let DeParts {
+            decls, arms, inits, ..
+        } = de_parts(&s.members, DeMode::Nested);
+        let read = members_call(&arms);
+        let body = quote! {
+            #(#decls)*
+            let read = #read?;
+        };
+        return object_reader(&quote!(#reader), path, body, quote!(#path { #(#inits)* }));
+    };
+    let j = quote!(::restjson_runtime::__private::json);
+    let DeParts { decls, inits, .. } = de_parts(&s.members, DeMode::Tuple);
+    let shared = format_ident!("{}", shared);
+    let (pattern, conversions) = tuple_locals(s);
+    let value = quote!(#path { #(#inits)* });
+    let make = if value.to_string().contains('?') {
+        quote!(read.and_then(|v| v.map(|#pattern| #j::build(|| {
+            #conversions
+            #(#decls)*
+            ::std::result::Result::Ok(#value)
+        })).transpose()))
+    } else {
+        quote!(read.map(|v| v.map(|#pattern| {
+            #conversions
+            #(#decls)*
+            #value
+        })))
+    };
+    quote! {
+        pub(crate) enum #reader {}
+        impl<'de> #j::ReadObject<'de> for #reader {
+            type Value = #path;
+            fn read<A: #j::MapAccess<'de>>(map: A) -> ::std::result::Result<#j::Read<Self::Value>, A::Error> {
+                let read = <crate::protocol::body::#shared as #j::ReadObject<'de>>::read(map)?;
+                ::std::result::Result::Ok(#make)
+            }
+        }
+    }
 }
 
 fn ser_union_fn(fn_name: &str, u: &UnionDef) -> TokenStream {

@@ -736,49 +736,10 @@ fn ser_request(
 fn de_response(
     response: &::restjson_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<CreateChatTokenOutput, ::restjson_runtime::__private::DeserializeError> {
-    enum ReadBody {}
-    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadBody {
-        type Value = (
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<::restjson_runtime::DateTime>,
-            ::std::option::Option<::restjson_runtime::DateTime>,
-        );
-        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-            mut map: A,
-        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-        {
-            let mut m_token = ::std::option::Option::None;
-            let mut m_token_expiration_time = ::std::option::Option::None;
-            let mut m_session_expiration_time = ::std::option::Option::None;
-            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-                ::std::result::Result::Ok(match &**key {
-                    "token" => map
-                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                        .map(|v| m_token = v),
-                    "tokenExpirationTime" => map
-                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
-                            ::restjson_runtime::TimestampFormat::DateTime,
-                        ))?
-                        .map(|v| m_token_expiration_time = v),
-                    "sessionExpirationTime" => map
-                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
-                            ::restjson_runtime::TimestampFormat::DateTime,
-                        ))?
-                        .map(|v| m_session_expiration_time = v),
-                    _ => ::restjson_runtime::__private::json::skip(map)?,
-                })
-            })?;
-            ::std::result::Result::Ok(read.map(|()| {
-                ::std::option::Option::Some((
-                    m_token,
-                    m_token_expiration_time,
-                    m_session_expiration_time,
-                ))
-            }))
-        }
-    }
     let (m_token, m_token_expiration_time, m_session_expiration_time) =
-        ::restjson_runtime::__private::json::read_object_body::<ReadBody>(response.body())?;
+        ::restjson_runtime::__private::json::read_object_body::<
+            crate::protocol::body::ReadCreateChatTokenOutput,
+        >(response.body())?;
     ::std::result::Result::Ok(CreateChatTokenOutput {
         token: m_token,
         token_expiration_time: m_token_expiration_time,

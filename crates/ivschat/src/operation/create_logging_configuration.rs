@@ -776,114 +776,6 @@ fn de_response(
     CreateLoggingConfigurationOutput,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    enum ReadBody {}
-    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadBody {
-        type Value = (
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<::restjson_runtime::DateTime>,
-            ::std::option::Option<::restjson_runtime::DateTime>,
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<crate::types::DestinationConfiguration>,
-            ::std::option::Option<crate::types::CreateLoggingConfigurationState>,
-            ::std::option::Option<
-                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-            >,
-        );
-        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-            mut map: A,
-        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-        {
-            let mut m_arn = ::std::option::Option::None;
-            let mut m_id = ::std::option::Option::None;
-            let mut m_create_time = ::std::option::Option::None;
-            let mut m_update_time = ::std::option::Option::None;
-            let mut m_name = ::std::option::Option::None;
-            let mut m_destination_configuration = ::std::option::Option::None;
-            let mut m_state = ::std::option::Option::None;
-            let mut m_tags = ::std::option::Option::None;
-            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-                ::std::result::Result::Ok(
-                    match &**key {
-                        "arn" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::StringSeed,
-                                )?
-                                .map(|v| m_arn = v)
-                        }
-                        "id" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::StringSeed,
-                                )?
-                                .map(|v| m_id = v)
-                        }
-                        "createTime" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::timestamp_seed(
-                                        ::restjson_runtime::TimestampFormat::DateTime,
-                                    ),
-                                )?
-                                .map(|v| m_create_time = v)
-                        }
-                        "updateTime" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::timestamp_seed(
-                                        ::restjson_runtime::TimestampFormat::DateTime,
-                                    ),
-                                )?
-                                .map(|v| m_update_time = v)
-                        }
-                        "name" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::StringSeed,
-                                )?
-                                .map(|v| m_name = v)
-                        }
-                        "destinationConfiguration" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::object_seed::<
-                                        crate::protocol::ReadDestinationConfiguration,
-                                    >(),
-                                )?
-                                .map(|v| m_destination_configuration = v)
-                        }
-                        "state" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::mapped(
-                                        ::restjson_runtime::__private::json::StringSeed,
-                                        <crate::types::CreateLoggingConfigurationState as ::std::convert::From<
-                                            ::std::string::String,
-                                        >>::from,
-                                    ),
-                                )?
-                                .map(|v| m_state = v)
-                        }
-                        "tags" => {
-                            map.next_value_seed(
-                                    ::restjson_runtime::__private::json::MapSeed(
-                                        ::restjson_runtime::__private::json::StringSeed,
-                                    ),
-                                )?
-                                .map(|v| m_tags = v)
-                        }
-                        _ => ::restjson_runtime::__private::json::skip(map)?,
-                    },
-                )
-            })?;
-            ::std::result::Result::Ok(read.map(|()| {
-                ::std::option::Option::Some((
-                    m_arn,
-                    m_id,
-                    m_create_time,
-                    m_update_time,
-                    m_name,
-                    m_destination_configuration,
-                    m_state,
-                    m_tags,
-                ))
-            }))
-        }
-    }
     let (
         m_arn,
         m_id,
@@ -893,7 +785,14 @@ fn de_response(
         m_destination_configuration,
         m_state,
         m_tags,
-    ) = ::restjson_runtime::__private::json::read_object_body::<ReadBody>(response.body())?;
+    ) = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::body::ReadCreateLoggingConfigurationOutput,
+    >(response.body())?;
+    let m_state = m_state.map(
+        <crate::types::CreateLoggingConfigurationState as ::std::convert::From<
+            ::std::string::String,
+        >>::from,
+    );
     ::std::result::Result::Ok(CreateLoggingConfigurationOutput {
         arn: m_arn,
         id: m_id,

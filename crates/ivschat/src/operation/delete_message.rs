@@ -426,27 +426,9 @@ fn ser_request(
 fn de_response(
     response: &::restjson_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<DeleteMessageOutput, ::restjson_runtime::__private::DeserializeError> {
-    enum ReadBody {}
-    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadBody {
-        type Value = (::std::option::Option<::std::string::String>,);
-        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-            mut map: A,
-        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-        {
-            let mut m_id = ::std::option::Option::None;
-            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-                ::std::result::Result::Ok(match &**key {
-                    "id" => map
-                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                        .map(|v| m_id = v),
-                    _ => ::restjson_runtime::__private::json::skip(map)?,
-                })
-            })?;
-            ::std::result::Result::Ok(read.map(|()| ::std::option::Option::Some((m_id,))))
-        }
-    }
-    let (m_id,) =
-        ::restjson_runtime::__private::json::read_object_body::<ReadBody>(response.body())?;
+    let (m_id,) = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::body::ReadDeleteMessageOutput,
+    >(response.body())?;
     ::std::result::Result::Ok(DeleteMessageOutput {
         id: m_id,
         _request_id: ::restjson_runtime::__private::request_id(response),

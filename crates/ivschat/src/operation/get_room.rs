@@ -606,101 +606,6 @@ fn ser_request(
 fn de_response(
     response: &::restjson_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<GetRoomOutput, ::restjson_runtime::__private::DeserializeError> {
-    enum ReadBody {}
-    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadBody {
-        type Value = (
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<::restjson_runtime::DateTime>,
-            ::std::option::Option<::restjson_runtime::DateTime>,
-            ::std::option::Option<i32>,
-            ::std::option::Option<i32>,
-            ::std::option::Option<crate::types::MessageReviewHandler>,
-            ::std::option::Option<
-                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-            >,
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        );
-        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-            mut map: A,
-        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-        {
-            let mut m_arn = ::std::option::Option::None;
-            let mut m_id = ::std::option::Option::None;
-            let mut m_name = ::std::option::Option::None;
-            let mut m_create_time = ::std::option::Option::None;
-            let mut m_update_time = ::std::option::Option::None;
-            let mut m_maximum_message_rate_per_second = ::std::option::Option::None;
-            let mut m_maximum_message_length = ::std::option::Option::None;
-            let mut m_message_review_handler = ::std::option::Option::None;
-            let mut m_tags = ::std::option::Option::None;
-            let mut m_logging_configuration_identifiers = ::std::option::Option::None;
-            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-                ::std::result::Result::Ok(match &**key {
-                    "arn" => map
-                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                        .map(|v| m_arn = v),
-                    "id" => map
-                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                        .map(|v| m_id = v),
-                    "name" => map
-                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                        .map(|v| m_name = v),
-                    "createTime" => map
-                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
-                            ::restjson_runtime::TimestampFormat::DateTime,
-                        ))?
-                        .map(|v| m_create_time = v),
-                    "updateTime" => map
-                        .next_value_seed(::restjson_runtime::__private::json::timestamp_seed(
-                            ::restjson_runtime::TimestampFormat::DateTime,
-                        ))?
-                        .map(|v| m_update_time = v),
-                    "maximumMessageRatePerSecond" => map
-                        .next_value_seed(::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::integer::<i32>,
-                        ))?
-                        .map(|v| m_maximum_message_rate_per_second = v),
-                    "maximumMessageLength" => map
-                        .next_value_seed(::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::integer::<i32>,
-                        ))?
-                        .map(|v| m_maximum_message_length = v),
-                    "messageReviewHandler" => map
-                        .next_value_seed(::restjson_runtime::__private::json::object_seed::<
-                            crate::protocol::ReadMessageReviewHandler,
-                        >())?
-                        .map(|v| m_message_review_handler = v),
-                    "tags" => map
-                        .next_value_seed(::restjson_runtime::__private::json::MapSeed(
-                            ::restjson_runtime::__private::json::StringSeed,
-                        ))?
-                        .map(|v| m_tags = v),
-                    "loggingConfigurationIdentifiers" => map
-                        .next_value_seed(::restjson_runtime::__private::json::ListSeed(
-                            ::restjson_runtime::__private::json::StringSeed,
-                        ))?
-                        .map(|v| m_logging_configuration_identifiers = v),
-                    _ => ::restjson_runtime::__private::json::skip(map)?,
-                })
-            })?;
-            ::std::result::Result::Ok(read.map(|()| {
-                ::std::option::Option::Some((
-                    m_arn,
-                    m_id,
-                    m_name,
-                    m_create_time,
-                    m_update_time,
-                    m_maximum_message_rate_per_second,
-                    m_maximum_message_length,
-                    m_message_review_handler,
-                    m_tags,
-                    m_logging_configuration_identifiers,
-                ))
-            }))
-        }
-    }
     let (
         m_arn,
         m_id,
@@ -712,7 +617,9 @@ fn de_response(
         m_message_review_handler,
         m_tags,
         m_logging_configuration_identifiers,
-    ) = ::restjson_runtime::__private::json::read_object_body::<ReadBody>(response.body())?;
+    ) = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::body::ReadCreateRoomOutput,
+    >(response.body())?;
     ::std::result::Result::Ok(GetRoomOutput {
         arn: m_arn,
         id: m_id,

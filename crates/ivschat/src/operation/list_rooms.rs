@@ -556,40 +556,9 @@ fn ser_request(
 fn de_response(
     response: &::restjson_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<ListRoomsOutput, ::restjson_runtime::__private::DeserializeError> {
-    enum ReadBody {}
-    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadBody {
-        type Value = (
-            ::std::option::Option<::std::vec::Vec<crate::types::RoomSummary>>,
-            ::std::option::Option<::std::string::String>,
-        );
-        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-            mut map: A,
-        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-        {
-            let mut m_rooms = ::std::option::Option::None;
-            let mut m_next_token = ::std::option::Option::None;
-            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-                ::std::result::Result::Ok(match &**key {
-                    "rooms" => map
-                        .next_value_seed(::restjson_runtime::__private::json::ListSeed(
-                            ::restjson_runtime::__private::json::object_seed::<
-                                crate::protocol::ReadRoomSummary,
-                            >(),
-                        ))?
-                        .map(|v| m_rooms = v),
-                    "nextToken" => map
-                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                        .map(|v| m_next_token = v),
-                    _ => ::restjson_runtime::__private::json::skip(map)?,
-                })
-            })?;
-            ::std::result::Result::Ok(
-                read.map(|()| ::std::option::Option::Some((m_rooms, m_next_token))),
-            )
-        }
-    }
-    let (m_rooms, m_next_token) =
-        ::restjson_runtime::__private::json::read_object_body::<ReadBody>(response.body())?;
+    let (m_rooms, m_next_token) = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::body::ReadListRoomsOutput,
+    >(response.body())?;
     ::std::result::Result::Ok(ListRoomsOutput {
         rooms: m_rooms.unwrap_or_default(),
         next_token: m_next_token,

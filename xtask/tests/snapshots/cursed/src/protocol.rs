@@ -192,35 +192,6 @@ impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadString {
         )
     }
 }
-pub(crate) enum ReadUnhandled {}
-impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadUnhandled {
-    type Value = crate::types::error::Unhandled;
-    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-    {
-        let mut m_message = ::std::option::Option::None;
-        let mut m_code = ::std::option::Option::None;
-        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-            ::std::result::Result::Ok(match &**key {
-                "Message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_message = v),
-                "code" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_code = v),
-                _ => ::restjson_runtime::__private::json::skip(map)?,
-            })
-        })?;
-        ::std::result::Result::Ok(read.map(|()| {
-            ::std::option::Option::Some(crate::types::error::Unhandled {
-                message: m_message,
-                code: m_code,
-                _meta: ::std::default::Default::default(),
-            })
-        }))
-    }
-}
 pub(crate) fn de_error_unhandled(
     meta: &::restjson_runtime::__private::ErrorMetadata,
     response: &::restjson_runtime::__private::HttpResponse,
@@ -228,12 +199,133 @@ pub(crate) fn de_error_unhandled(
     crate::types::error::Unhandled,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_object_body::<
-        crate::protocol::ReadUnhandled,
+    let (m_message, m_code) = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::body::ReadUnhandled,
     >(response.body())?;
-    if error.message.is_none() {
-        error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
+    ::std::result::Result::Ok({
+        let mut error = crate::types::error::Unhandled {
+            message: m_message,
+            code: m_code,
+            _meta: ::restjson_runtime::__private::ResponseMetadata(meta.clone()),
+        };
+        if error.message.is_none() {
+            error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
+        }
+        error
+    })
+}
+/// Readers of JSON objects into tuples of their members, one per distinct layout, shared
+/// by every operation output, error and structure that reads alike (compiled once).
+pub(crate) mod body {
+    pub(crate) enum ReadGetNodeOutput {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadGetNodeOutput {
+        type Value = (
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<crate::types::Node>,
+            ::std::option::Option<::std::vec::Vec<crate::types::Node>>,
+            ::std::option::Option<crate::types::Option>,
+            ::std::option::Option<::std::string::String>,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_name = ::std::option::Option::None;
+            let mut m_next = ::std::option::Option::None;
+            let mut m_children = ::std::option::Option::None;
+            let mut m_choice = ::std::option::Option::None;
+            let mut m_secret = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "name" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_name = v),
+                    "next" => map
+                        .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                            crate::protocol::ReadNode,
+                        >())?
+                        .map(|v| m_next = v),
+                    "children" => map
+                        .next_value_seed(::restjson_runtime::__private::json::ListSeed(
+                            ::restjson_runtime::__private::json::object_seed::<
+                                crate::protocol::ReadNode,
+                            >(),
+                        ))?
+                        .map(|v| m_children = v),
+                    "choice" => map
+                        .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                            crate::protocol::ReadOption,
+                        >())?
+                        .map(|v| m_choice = v),
+                    "secret" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_secret = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| {
+                ::std::option::Option::Some((m_name, m_next, m_children, m_choice, m_secret))
+            }))
+        }
     }
-    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
-    ::std::result::Result::Ok(error)
+    pub(crate) enum ReadMatchOutput {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadMatchOutput {
+        type Value = (
+            ::std::option::Option<crate::types::String>,
+            ::std::option::Option<::std::vec::Vec<crate::types::Node>>,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_string = ::std::option::Option::None;
+            let mut m_vec = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "String" => map
+                        .next_value_seed(::restjson_runtime::__private::json::object_seed::<
+                            crate::protocol::ReadString,
+                        >())?
+                        .map(|v| m_string = v),
+                    "Vec" => map
+                        .next_value_seed(::restjson_runtime::__private::json::ListSeed(
+                            ::restjson_runtime::__private::json::object_seed::<
+                                crate::protocol::ReadNode,
+                            >(),
+                        ))?
+                        .map(|v| m_vec = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| ::std::option::Option::Some((m_string, m_vec))))
+        }
+    }
+    pub(crate) enum ReadUnhandled {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadUnhandled {
+        type Value = (
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::string::String>,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_message = ::std::option::Option::None;
+            let mut m_code = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "Message" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_message = v),
+                    "code" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_code = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(
+                read.map(|()| ::std::option::Option::Some((m_message, m_code))),
+            )
+        }
+    }
 }

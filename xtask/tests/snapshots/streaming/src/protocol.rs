@@ -7,57 +7,17 @@ pub(crate) enum ReadShelf {}
 impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadShelf {
     type Value = crate::types::Shelf;
     fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-        mut map: A,
+        map: A,
     ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
     {
-        let mut m_id = ::std::option::Option::None;
-        let mut m_request_id = ::std::option::Option::None;
-        let mut m_tags = ::std::option::Option::None;
-        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-            ::std::result::Result::Ok(match &**key {
-                "id" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_id = v),
-                "requestId" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_request_id = v),
-                "tags" => map
-                    .next_value_seed(::restjson_runtime::__private::json::MapSeed(
-                        ::restjson_runtime::__private::json::StringSeed,
-                    ))?
-                    .map(|v| m_tags = v),
-                _ => ::restjson_runtime::__private::json::skip(map)?,
-            })
-        })?;
-        ::std::result::Result::Ok(read.map(|()| {
-            ::std::option::Option::Some(crate::types::Shelf {
+        let read = <crate::protocol::body::ReadGetShelfOutput as ::restjson_runtime::__private::json::ReadObject<
+            'de,
+        >>::read(map)?;
+        ::std::result::Result::Ok(read.map(|v| {
+            v.map(|(m_id, m_request_id, m_tags)| crate::types::Shelf {
                 id: m_id,
                 request_id: m_request_id,
                 tags: m_tags,
-            })
-        }))
-    }
-}
-pub(crate) enum ReadNoSuchFile {}
-impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadNoSuchFile {
-    type Value = crate::types::error::NoSuchFile;
-    fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-    {
-        let mut m_message = ::std::option::Option::None;
-        let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-            ::std::result::Result::Ok(match &**key {
-                "Message" => map
-                    .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                    .map(|v| m_message = v),
-                _ => ::restjson_runtime::__private::json::skip(map)?,
-            })
-        })?;
-        ::std::result::Result::Ok(read.map(|()| {
-            ::std::option::Option::Some(crate::types::error::NoSuchFile {
-                message: m_message,
-                _meta: ::std::default::Default::default(),
             })
         }))
     }
@@ -69,12 +29,130 @@ pub(crate) fn de_error_no_such_file(
     crate::types::error::NoSuchFile,
     ::restjson_runtime::__private::DeserializeError,
 > {
-    let mut error = ::restjson_runtime::__private::json::read_object_body::<
-        crate::protocol::ReadNoSuchFile,
+    let (m_message,) = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::body::ReadNoSuchFile,
     >(response.body())?;
-    if error.message.is_none() {
-        error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
+    ::std::result::Result::Ok({
+        let mut error = crate::types::error::NoSuchFile {
+            message: m_message,
+            _meta: ::restjson_runtime::__private::ResponseMetadata(meta.clone()),
+        };
+        if error.message.is_none() {
+            error.message = meta.message().map(::std::borrow::ToOwned::to_owned);
+        }
+        error
+    })
+}
+/// Readers of JSON objects into tuples of their members, one per distinct layout, shared
+/// by every operation output, error and structure that reads alike (compiled once).
+pub(crate) mod body {
+    pub(crate) enum ReadGetShelfOutput {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadGetShelfOutput {
+        type Value = (
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<
+                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+            >,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_id = ::std::option::Option::None;
+            let mut m_request_id_value = ::std::option::Option::None;
+            let mut m_tags = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "id" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_id = v),
+                    "requestId" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_request_id_value = v),
+                    "tags" => map
+                        .next_value_seed(::restjson_runtime::__private::json::MapSeed(
+                            ::restjson_runtime::__private::json::StringSeed,
+                        ))?
+                        .map(|v| m_tags = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(
+                read.map(|()| ::std::option::Option::Some((m_id, m_request_id_value, m_tags))),
+            )
+        }
     }
-    error._meta = ::restjson_runtime::__private::ResponseMetadata(meta.clone());
-    ::std::result::Result::Ok(error)
+    pub(crate) enum ReadListShelvesOutput {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadListShelvesOutput {
+        type Value = (
+            ::std::option::Option<::std::vec::Vec<crate::types::Shelf>>,
+            ::std::option::Option<::std::string::String>,
+        );
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_shelves = ::std::option::Option::None;
+            let mut m_next_token = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "shelves" => map
+                        .next_value_seed(::restjson_runtime::__private::json::ListSeed(
+                            ::restjson_runtime::__private::json::object_seed::<
+                                crate::protocol::ReadShelf,
+                            >(),
+                        ))?
+                        .map(|v| m_shelves = v),
+                    "nextToken" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_next_token = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(
+                read.map(|()| ::std::option::Option::Some((m_shelves, m_next_token))),
+            )
+        }
+    }
+    pub(crate) enum ReadPutFileOutput {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadPutFileOutput {
+        type Value = (::std::option::Option<i64>,);
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_size = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "size" => map
+                        .next_value_seed(::restjson_runtime::__private::json::leaf(
+                            ::restjson_runtime::__private::json::integer::<i64>,
+                        ))?
+                        .map(|v| m_size = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| ::std::option::Option::Some((m_size,))))
+        }
+    }
+    pub(crate) enum ReadNoSuchFile {}
+    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadNoSuchFile {
+        type Value = (::std::option::Option<::std::string::String>,);
+        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
+            mut map: A,
+        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
+        {
+            let mut m_message = ::std::option::Option::None;
+            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
+                ::std::result::Result::Ok(match &**key {
+                    "Message" => map
+                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
+                        .map(|v| m_message = v),
+                    _ => ::restjson_runtime::__private::json::skip(map)?,
+                })
+            })?;
+            ::std::result::Result::Ok(read.map(|()| ::std::option::Option::Some((m_message,))))
+        }
+    }
 }

@@ -347,59 +347,10 @@ fn ser_request(
 fn de_response(
     response: &::restjson_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<GetNodeOutput, ::restjson_runtime::__private::DeserializeError> {
-    enum ReadBody {}
-    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadBody {
-        type Value = (
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<crate::types::Node>,
-            ::std::option::Option<::std::vec::Vec<crate::types::Node>>,
-            ::std::option::Option<crate::types::Option>,
-            ::std::option::Option<::std::string::String>,
-        );
-        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-            mut map: A,
-        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-        {
-            let mut m_name = ::std::option::Option::None;
-            let mut m_next = ::std::option::Option::None;
-            let mut m_children = ::std::option::Option::None;
-            let mut m_choice = ::std::option::Option::None;
-            let mut m_secret = ::std::option::Option::None;
-            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-                ::std::result::Result::Ok(match &**key {
-                    "name" => map
-                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                        .map(|v| m_name = v),
-                    "next" => map
-                        .next_value_seed(::restjson_runtime::__private::json::object_seed::<
-                            crate::protocol::ReadNode,
-                        >())?
-                        .map(|v| m_next = v),
-                    "children" => map
-                        .next_value_seed(::restjson_runtime::__private::json::ListSeed(
-                            ::restjson_runtime::__private::json::object_seed::<
-                                crate::protocol::ReadNode,
-                            >(),
-                        ))?
-                        .map(|v| m_children = v),
-                    "choice" => map
-                        .next_value_seed(::restjson_runtime::__private::json::object_seed::<
-                            crate::protocol::ReadOption,
-                        >())?
-                        .map(|v| m_choice = v),
-                    "secret" => map
-                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                        .map(|v| m_secret = v),
-                    _ => ::restjson_runtime::__private::json::skip(map)?,
-                })
-            })?;
-            ::std::result::Result::Ok(read.map(|()| {
-                ::std::option::Option::Some((m_name, m_next, m_children, m_choice, m_secret))
-            }))
-        }
-    }
     let (m_name, m_next, m_children, m_choice, m_secret) =
-        ::restjson_runtime::__private::json::read_object_body::<ReadBody>(response.body())?;
+        ::restjson_runtime::__private::json::read_object_body::<
+            crate::protocol::body::ReadGetNodeOutput,
+        >(response.body())?;
     ::std::result::Result::Ok(GetNodeOutput {
         name: m_name.unwrap_or_default(),
         next: m_next,

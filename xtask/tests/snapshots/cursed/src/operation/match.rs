@@ -720,40 +720,9 @@ fn ser_request(
 fn de_response(
     response: &::restjson_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<MatchOutput, ::restjson_runtime::__private::DeserializeError> {
-    enum ReadBody {}
-    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadBody {
-        type Value = (
-            ::std::option::Option<crate::types::String>,
-            ::std::option::Option<::std::vec::Vec<crate::types::Node>>,
-        );
-        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-            mut map: A,
-        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-        {
-            let mut m_string = ::std::option::Option::None;
-            let mut m_vec = ::std::option::Option::None;
-            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-                ::std::result::Result::Ok(match &**key {
-                    "String" => map
-                        .next_value_seed(::restjson_runtime::__private::json::object_seed::<
-                            crate::protocol::ReadString,
-                        >())?
-                        .map(|v| m_string = v),
-                    "Vec" => map
-                        .next_value_seed(::restjson_runtime::__private::json::ListSeed(
-                            ::restjson_runtime::__private::json::object_seed::<
-                                crate::protocol::ReadNode,
-                            >(),
-                        ))?
-                        .map(|v| m_vec = v),
-                    _ => ::restjson_runtime::__private::json::skip(map)?,
-                })
-            })?;
-            ::std::result::Result::Ok(read.map(|()| ::std::option::Option::Some((m_string, m_vec))))
-        }
-    }
-    let (m_string, m_vec) =
-        ::restjson_runtime::__private::json::read_object_body::<ReadBody>(response.body())?;
+    let (m_string, m_vec) = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::body::ReadMatchOutput,
+    >(response.body())?;
     ::std::result::Result::Ok(MatchOutput {
         string: match m_string {
             ::std::option::Option::Some(v) => v,

@@ -360,45 +360,9 @@ fn ser_request(
 fn de_response(
     response: &::restjson_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<GetShelfOutput, ::restjson_runtime::__private::DeserializeError> {
-    enum ReadBody {}
-    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadBody {
-        type Value = (
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<::std::string::String>,
-            ::std::option::Option<
-                ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-            >,
-        );
-        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-            mut map: A,
-        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-        {
-            let mut m_id = ::std::option::Option::None;
-            let mut m_request_id_value = ::std::option::Option::None;
-            let mut m_tags = ::std::option::Option::None;
-            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-                ::std::result::Result::Ok(match &**key {
-                    "id" => map
-                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                        .map(|v| m_id = v),
-                    "requestId" => map
-                        .next_value_seed(::restjson_runtime::__private::json::StringSeed)?
-                        .map(|v| m_request_id_value = v),
-                    "tags" => map
-                        .next_value_seed(::restjson_runtime::__private::json::MapSeed(
-                            ::restjson_runtime::__private::json::StringSeed,
-                        ))?
-                        .map(|v| m_tags = v),
-                    _ => ::restjson_runtime::__private::json::skip(map)?,
-                })
-            })?;
-            ::std::result::Result::Ok(
-                read.map(|()| ::std::option::Option::Some((m_id, m_request_id_value, m_tags))),
-            )
-        }
-    }
-    let (m_id, m_request_id_value, m_tags) =
-        ::restjson_runtime::__private::json::read_object_body::<ReadBody>(response.body())?;
+    let (m_id, m_request_id_value, m_tags) = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::body::ReadGetShelfOutput,
+    >(response.body())?;
     ::std::result::Result::Ok(GetShelfOutput {
         id: m_id,
         request_id_value: m_request_id_value,

@@ -417,29 +417,9 @@ fn de_response(
     response: &::restjson_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<PutFileOutput, ::restjson_runtime::__private::DeserializeError> {
     let mut m_request_id_value = ::std::option::Option::None;
-    enum ReadBody {}
-    impl<'de> ::restjson_runtime::__private::json::ReadObject<'de> for ReadBody {
-        type Value = (::std::option::Option<i64>,);
-        fn read<A: ::restjson_runtime::__private::json::MapAccess<'de>>(
-            mut map: A,
-        ) -> ::std::result::Result<::restjson_runtime::__private::json::Read<Self::Value>, A::Error>
-        {
-            let mut m_size = ::std::option::Option::None;
-            let read = ::restjson_runtime::__private::json::members(&mut map, |key, map| {
-                ::std::result::Result::Ok(match &**key {
-                    "size" => map
-                        .next_value_seed(::restjson_runtime::__private::json::leaf(
-                            ::restjson_runtime::__private::json::integer::<i64>,
-                        ))?
-                        .map(|v| m_size = v),
-                    _ => ::restjson_runtime::__private::json::skip(map)?,
-                })
-            })?;
-            ::std::result::Result::Ok(read.map(|()| ::std::option::Option::Some((m_size,))))
-        }
-    }
-    let (m_size,) =
-        ::restjson_runtime::__private::json::read_object_body::<ReadBody>(response.body())?;
+    let (m_size,) = ::restjson_runtime::__private::json::read_object_body::<
+        crate::protocol::body::ReadPutFileOutput,
+    >(response.body())?;
     if let ::std::option::Option::Some(text) =
         ::restjson_runtime::__private::header_joined(response, "x-file-request-id")?
     {
