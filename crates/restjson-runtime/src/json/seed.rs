@@ -651,6 +651,7 @@ fn read_object_with<'de>(
 /// The deserializer of a response body.
 type BodyDeserializer<'de> = serde_json::Deserializer<serde_json::de::SliceRead<'de>>;
 
+/// The error (or `None` for `null`) of reading `body`, which is not an object, as one.
 #[cold]
 #[inline(never)]
 fn not_an_object(body: &[u8]) -> Read<()> {
