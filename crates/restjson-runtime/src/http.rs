@@ -246,7 +246,11 @@ impl ReqwestConnector {
     pub fn new(settings: &HttpSettings) -> Result<Self, ConnectorError> {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none());
+            .redirect(reqwest::redirect::Policy::none())
+            // The SDK retries; reqwest's own policy only ever retries HTTP/2 refusals, which
+            // this HTTP/1.1 client cannot receive, yet it copies every request's method, URI
+            // and headers in case it might. With no retries allowed it copies nothing.
+            .retry(reqwest::retry::never().max_retries_per_request(0));
         if let Some(t) = settings.read_timeout {
             builder = builder.read_timeout(t);
         }
@@ -336,7 +340,7 @@ fn classify(e: reqwest::Error) -> ConnectorError {
 
 impl HttpConnector for ReqwestConnector {
     fn call(&self, request: HttpRequest) -> ConnectorFuture<'_> {
-        Box::pin(self.send(request))
+        crate::client::in_box(|| self.send(request))
     }
 
     #[cfg(feature = "streaming")]
