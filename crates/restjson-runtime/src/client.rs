@@ -510,7 +510,7 @@ impl Handle {
         parts: RequestParts,
         stream_response: bool,
     ) -> SendFuture<'_> {
-        Box::pin(self.send_unboxed(op, parts, stream_response))
+        in_box(|| self.send_unboxed(op, parts, stream_response))
     }
 
     async fn send_unboxed(
@@ -1053,6 +1053,14 @@ impl BaseRequest {
         *request.headers_mut() = headers;
         request
     }
+}
+
+/// `make`'s value, written into its allocation. Made on the stack and then boxed, a call's
+/// future (about 2.9 KB, most of it room for the states still to come) would be copied whole.
+#[inline(always)]
+pub(crate) fn in_box<F>(make: impl FnOnce() -> F) -> std::pin::Pin<Box<F>> {
+    let slot = Box::new_uninit();
+    Box::into_pin(Box::write(slot, make()))
 }
 
 /// When a wait must end: the operation's and the attempt's limits are both deadlines, and a
