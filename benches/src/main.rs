@@ -616,23 +616,46 @@ impl Report<'_> {
         stats::median(&runs.iter().map(|r| f(&r.result, key)).collect::<Vec<_>>())
     }
 
-    /// The median over rounds of `sdk / floor` for `key`, pairing runs of the same round.
-    fn paired_ratio(sdk: &[&RunRecord], floor: &[&RunRecord], key: &str, invert: bool) -> f64 {
-        let ratios: Vec<f64> = sdk
+    /// `sdk / floor` for `key` in each round, pairing runs of the same round, in order.
+    fn paired_ratios(
+        sdk: &[&RunRecord],
+        floor: &[&RunRecord],
+        key: &str,
+        invert: bool,
+    ) -> Vec<f64> {
+        let mut ratios: Vec<f64> = sdk
             .iter()
             .filter_map(|s| {
                 let fl = floor.iter().find(|fl| fl.round == s.round)?;
                 let (a, b) = (f(&s.result, key), f(&fl.result, key));
                 Some(if invert { b / a } else { a / b })
             })
+            .filter(|r| r.is_finite())
             .collect();
-        stats::median(&ratios)
+        ratios.sort_by(f64::total_cmp);
+        ratios
+    }
+
+    /// The median over rounds of `sdk / floor` for `key`, pairing runs of the same round.
+    fn paired_ratio(sdk: &[&RunRecord], floor: &[&RunRecord], key: &str, invert: bool) -> f64 {
+        stats::median(&Self::paired_ratios(sdk, floor, key, invert))
+    }
+
+    /// The middle half of the rounds' paired CPU ratios (first to third quartile): how far a
+    /// single round's ratio moves on this machine, beside the median.
+    fn cpu_spread(sdk: &[&RunRecord], floor: &[&RunRecord]) -> String {
+        let ratios = Self::paired_ratios(sdk, floor, "cpu_us_per_op", false);
+        if ratios.len() < 4 {
+            return "–".to_owned();
+        }
+        let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+        format!("{:.2}–{:.2}x", at(0.25), at(0.75))
     }
 
     fn markdown(&self) -> String {
         let mut out = String::from(
-            "| operation | conc. | variant | ops/s | p50 µs | p99 µs | client CPU µs/op | allocs/op | peak RSS MiB | cost vs floor (ops/s) | p50 vs floor | p99 vs floor | CPU/op vs floor | allocs/op − floor | server CPU |\n\
-             |---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+            "| operation | conc. | variant | ops/s | p50 µs | p99 µs | client CPU µs/op | allocs/op | peak RSS MiB | cost vs floor (ops/s) | p50 vs floor | p99 vs floor | CPU/op vs floor | its middle half of rounds | allocs/op − floor | server CPU |\n\
+             |---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         );
         for &op in self.ops {
             for &c in self.concurrencies {
@@ -647,15 +670,16 @@ impl Report<'_> {
                         .fold(0.0, f64::max);
                     let ratios = if variant == Variant::Sdk {
                         format!(
-                            "{:.2}x | {:.2}x | {:.2}x | {:.2}x | {:+.1}",
+                            "{:.2}x | {:.2}x | {:.2}x | {:.2}x | {} | {:+.1}",
                             Self::paired_ratio(&sdk, &floor, "ops_per_sec", true),
                             Self::paired_ratio(&sdk, &floor, "p50_us", false),
                             Self::paired_ratio(&sdk, &floor, "p99_us", false),
                             Self::paired_ratio(&sdk, &floor, "cpu_us_per_op", false),
+                            Self::cpu_spread(&sdk, &floor),
                             Self::med(&sdk, "allocs_per_op") - Self::med(&floor, "allocs_per_op"),
                         )
                     } else {
-                        "1 | 1 | 1 | 1 | 0".to_owned()
+                        "1 | 1 | 1 | 1 | – | 0".to_owned()
                     };
                     out.push_str(&format!(
                         "| {} | {c} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {ratios} | ≤{:.0}% |\n",
