@@ -1055,8 +1055,8 @@ impl BaseRequest {
     }
 }
 
-/// `make`'s value, written into its allocation. Made on the stack and then boxed, a call's
-/// future (about 2.9 KB, most of it room for the states still to come) would be copied whole.
+/// `make`'s value, written into its allocation. Made on the stack and then boxed, a future
+/// would be copied whole: a call's is about 2.9 KB, most of it room for states still to come.
 #[inline(always)]
 pub(crate) fn in_box<F>(make: impl FnOnce() -> F) -> std::pin::Pin<Box<F>> {
     let slot = Box::new_uninit();
