@@ -648,8 +648,11 @@ impl Report<'_> {
         if ratios.len() < 4 {
             return "–".to_owned();
         }
-        let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
-        format!("{:.2}–{:.2}x", at(0.25), at(0.75))
+        format!(
+            "{:.2}–{:.2}x",
+            stats::quantile(&ratios, 0.25),
+            stats::quantile(&ratios, 0.75)
+        )
     }
 
     fn markdown(&self) -> String {
