@@ -513,12 +513,15 @@ impl Handle {
         in_box(|| self.send_unboxed(op, parts, stream_response))
     }
 
-    async fn send_unboxed(
+    /// What [`send`](Self::send) boxes. The request every attempt starts from is built here,
+    /// before the call's future exists: the future keeps that one request, not also the
+    /// parts it was built from.
+    fn send_unboxed(
         &self,
         op: &'static OperationMeta,
         mut parts: RequestParts,
         stream_response: bool,
-    ) -> SendOutcome {
+    ) -> impl std::future::Future<Output = SendOutcome> + Send + '_ {
         #[cfg(feature = "streaming")]
         let payload = Payload {
             source: parts.stream.take(),
@@ -556,7 +559,7 @@ impl Handle {
             .config
             .operation_timeout
             .map(|limit| Deadline::after(limit, "operation"));
-        let call = async {
+        let prepared = span.in_scope(|| {
             let target = inner
                 .target
                 .as_ref()
@@ -570,25 +573,35 @@ impl Handle {
             // request of its own with its `amz-sdk-request` header and signature.
             let transport_sets_length = inner.default_connector && payload.in_memory();
             let base = self.build(target, parts, &invocation_id, transport_sets_length)?;
-            let call = Call {
-                op,
-                target,
-                connector,
-                uri: &base.uri_text,
-                payload: &payload,
-                deadline,
-            };
-            self.attempts(call, &base).await
-        };
-        call.instrument(span).await
+            Ok((target, connector, base))
+        });
+        async move {
+            // `base` is borrowed where it is, not moved into a local of its own.
+            match prepared {
+                Err(kind) => Err(kind),
+                Ok((target, connector, ref base)) => {
+                    let call = Call {
+                        op,
+                        target,
+                        connector,
+                        uri: &base.uri_text,
+                        payload: &payload,
+                        deadline,
+                    };
+                    self.attempts(&call, base).await
+                }
+            }
+        }
+        .instrument(span)
     }
 
     /// The attempt loop: send, classify, wait, resend, until success, a failure not worth
     /// retrying, the last attempt, or an empty retry quota.
-    async fn attempts(&self, call: Call<'_>, base: &BaseRequest) -> SendOutcome {
-        let Call {
-            payload, deadline, ..
-        } = call;
+    async fn attempts(&self, call: &Call<'_>, base: &BaseRequest) -> SendOutcome {
+        // What lives across this loop's waits is kept small (the call's future is boxed
+        // whole): the attempt's span and outcome are scoped to it, the result is dropped
+        // before the backoff, and the deadline is read from `call`.
+        let payload = call.payload;
         let inner = &*self.0;
         let retry = &inner.config.retry;
         let max = retry.max_attempts();
@@ -603,70 +616,69 @@ impl Handle {
                 let delay = lock(&inner.rate_limiter).acquire(now);
                 if !delay.is_zero() {
                     tracing::debug!(delay_ms = delay.as_millis() as u64, "rate limited");
-                    until(deadline, retry.sleep().sleep(delay))
+                    until(call.deadline, retry.sleep().sleep(delay))
                         .await
                         .map_err(Deadline::error)?;
                 }
             }
-            let header = match inner.attempt_headers.get(attempt as usize - 1) {
-                Some(made) => made.clone(),
-                None => attempt_header(attempt, max)
-                    .map_err(|e| SdkErrorKind::Construction(e.into()))?,
-            };
-            let request = base.attempt(header);
-            let span = tracing::debug_span!(
-                "attempt",
-                attempt,
-                status = tracing::field::Empty,
-                request_id = tracing::field::Empty,
-            );
-            let outcome = self.attempt(call, request).instrument(span.clone()).await;
-            tracing::Span::current().record("attempts", attempt);
-            let (result, kind) = match outcome {
-                Attempt::Fatal(kind) => return Err(kind),
-                Attempt::Failed(kind, retry_kind) => (Err(kind), retry_kind),
-                Attempt::Answered(response, stream) => {
-                    let status = response.status().as_u16();
-                    // Recorded only for a subscriber that wants the span.
-                    if !span.is_disabled() {
-                        span.record("status", status);
-                        if let Some(id) = crate::http::request_id(response.headers()) {
-                            span.record("request_id", id);
+            let (result, kind) = {
+                let span = tracing::debug_span!(
+                    "attempt",
+                    attempt,
+                    status = tracing::field::Empty,
+                    request_id = tracing::field::Empty,
+                );
+                let outcome = self
+                    .attempt(call, base, attempt)
+                    .instrument(span.clone())
+                    .await;
+                tracing::Span::current().record("attempts", attempt);
+                match outcome {
+                    Attempt::Fatal(kind) => return Err(kind),
+                    Attempt::Failed(kind, retry_kind) => (Err(kind), retry_kind),
+                    Attempt::Answered(response, stream) => {
+                        let status = response.status().as_u16();
+                        // Recorded only for a subscriber that wants the span.
+                        if !span.is_disabled() {
+                            span.record("status", status);
+                            if let Some(id) = crate::http::request_id(response.headers()) {
+                                span.record("request_id", id);
+                            }
                         }
-                    }
-                    if response.status().is_success() {
-                        if adaptive {
-                            let now = epoch_secs(inner.config.time_source.now());
-                            lock(&inner.rate_limiter).update(false, now);
+                        if response.status().is_success() {
+                            if adaptive {
+                                let now = epoch_secs(inner.config.time_source.now());
+                                lock(&inner.rate_limiter).update(false, now);
+                            }
+                            let mut quota = lock(&inner.quota);
+                            quota.release(held_cost.unwrap_or(retry.no_retry_increment()));
+                            return Ok((response, None, stream));
                         }
-                        let mut quota = lock(&inner.quota);
-                        quota.release(held_cost.unwrap_or(retry.no_retry_increment()));
-                        return Ok((response, None, stream));
+                        let meta = (inner.errors.metadata)(response.headers(), response.body());
+                        let raw_now = inner.config.time_source.now();
+                        let offset = inner.clock_offset_ms.load(Ordering::Relaxed);
+                        let date = response
+                            .headers()
+                            .get(http::header::DATE)
+                            .and_then(|v| v.to_str().ok());
+                        let skew =
+                            clock_skew(meta.code(), date, raw_now, apply_offset(raw_now, offset));
+                        let kind = classify_response(status, meta.code()).or_else(|| {
+                            meta.code()
+                                .filter(|c| inner.errors.transient_codes.contains(c))
+                                .map(|_| RetryKind::Transient)
+                        });
+                        if let Some(new_offset) = skew {
+                            tracing::debug!(offset_ms = new_offset, "correcting clock skew");
+                            inner.clock_offset_ms.store(new_offset, Ordering::Relaxed);
+                        }
+                        let kind = match (kind, skew) {
+                            (Some(k), _) => Some(AttemptKind::Retry(k)),
+                            (None, Some(_)) => Some(AttemptKind::ClockSkew),
+                            (None, None) => None,
+                        };
+                        (Ok((response, Some(meta), stream)), kind)
                     }
-                    let meta = (inner.errors.metadata)(response.headers(), response.body());
-                    let raw_now = inner.config.time_source.now();
-                    let offset = inner.clock_offset_ms.load(Ordering::Relaxed);
-                    let date = response
-                        .headers()
-                        .get(http::header::DATE)
-                        .and_then(|v| v.to_str().ok());
-                    let skew =
-                        clock_skew(meta.code(), date, raw_now, apply_offset(raw_now, offset));
-                    let kind = classify_response(status, meta.code()).or_else(|| {
-                        meta.code()
-                            .filter(|c| inner.errors.transient_codes.contains(c))
-                            .map(|_| RetryKind::Transient)
-                    });
-                    if let Some(new_offset) = skew {
-                        tracing::debug!(offset_ms = new_offset, "correcting clock skew");
-                        inner.clock_offset_ms.store(new_offset, Ordering::Relaxed);
-                    }
-                    let kind = match (kind, skew) {
-                        (Some(k), _) => Some(AttemptKind::Retry(k)),
-                        (None, Some(_)) => Some(AttemptKind::ClockSkew),
-                        (None, None) => None,
-                    };
-                    (Ok((response, Some(meta), stream)), kind)
                 }
             };
             if adaptive {
@@ -712,7 +724,8 @@ impl Handle {
                         backoff_ms = delay.as_millis() as u64,
                         "retrying"
                     );
-                    until(deadline, retry.sleep().sleep(delay))
+                    drop(result);
+                    until(call.deadline, retry.sleep().sleep(delay))
                         .await
                         .map_err(Deadline::error)?;
                 }
@@ -721,49 +734,28 @@ impl Handle {
         }
     }
 
-    /// One attempt: credentials, signature at the (skew-corrected) current time, transport.
-    async fn attempt(&self, call: Call<'_>, mut request: http::Request<Bytes>) -> Attempt {
-        let Call {
-            op,
-            target,
-            connector,
-            uri,
-            payload,
-            deadline,
-        } = call;
-        let inner = &*self.0;
-        let authorized = until(
-            deadline,
-            self.authorize(op, target, &mut request, uri, payload.is_streaming()),
-        )
-        .await;
-        match authorized {
-            Ok(Ok(())) => {}
+    /// One attempt (the `attempt`th): credentials, signature at the (skew-corrected) current
+    /// time, transport.
+    async fn attempt(&self, call: &Call<'_>, base: &BaseRequest, attempt: u32) -> Attempt {
+        let auth = match until(call.deadline, self.auth(call.op)).await {
+            Ok(Ok(auth)) => auth,
             Ok(Err(kind)) => return Attempt::Fatal(kind),
             Err(limit) => return Attempt::Fatal(limit.error()),
-        }
-        let sending = self.dispatch(connector, request, payload);
-        let call = async move {
-            sending.await.map_err(|e| match e.kind() {
-                ConnectorErrorKind::Timeout => (
-                    SdkErrorKind::Timeout(Box::new(e) as BoxError),
-                    Some(AttemptKind::Retry(RetryKind::Timeout)),
-                ),
-                ConnectorErrorKind::Io => (
-                    SdkErrorKind::Dispatch(Box::new(e) as BoxError),
-                    Some(AttemptKind::Retry(RetryKind::Transient)),
-                ),
-                _ => (SdkErrorKind::Dispatch(Box::new(e) as BoxError), None),
-            })
         };
-        let attempt_deadline = inner
+        let sending = match self.start(call, base, attempt, auth) {
+            Ok(sending) => sending,
+            Err(kind) => return Attempt::Fatal(kind),
+        };
+        let attempt_deadline = self
+            .0
             .config
             .attempt_timeout
             .map(|limit| Deadline::after(limit, "attempt"));
-        let result = match until(Deadline::earliest(deadline, attempt_deadline), call).await {
+        let result = match until(Deadline::earliest(call.deadline, attempt_deadline), sending).await
+        {
             Ok(result) => result,
             // The operation's time is up: no retry.
-            Err(limit) if Some(limit) == deadline => return Attempt::Fatal(limit.error()),
+            Err(limit) if Some(limit) == call.deadline => return Attempt::Fatal(limit.error()),
             Err(limit) => Err((limit.error(), Some(AttemptKind::Retry(RetryKind::Timeout)))),
         };
         match result {
@@ -776,6 +768,46 @@ impl Handle {
                 Attempt::Failed(kind, retry)
             }
         }
+    }
+
+    /// Makes the `attempt`th request from `base`, authenticates it with `auth` and hands it to
+    /// the transport. The request lives in this (synchronous) function only: were it made in
+    /// [`attempt`](Self::attempt), that future would keep room for it across its waits.
+    fn start<'a>(
+        &'a self,
+        call: &Call<'a>,
+        base: &BaseRequest,
+        attempt: u32,
+        auth: Auth,
+    ) -> Result<impl std::future::Future<Output = Sent> + 'a, SdkErrorKind<Infallible>> {
+        let inner = &*self.0;
+        let header = match inner.attempt_headers.get(attempt as usize - 1) {
+            Some(made) => made.clone(),
+            None => attempt_header(attempt, inner.config.retry.max_attempts())
+                .map_err(|e| SdkErrorKind::Construction(e.into()))?,
+        };
+        let mut request = base.attempt(header);
+        self.authenticate(
+            call.target,
+            &mut request,
+            call.uri,
+            call.payload.is_streaming(),
+            auth,
+        )?;
+        let sending = self.dispatch(call.connector, request, call.payload);
+        Ok(async move {
+            sending.await.map_err(|e| match e.kind() {
+                ConnectorErrorKind::Timeout => (
+                    SdkErrorKind::Timeout(Box::new(e) as BoxError),
+                    Some(AttemptKind::Retry(RetryKind::Timeout)),
+                ),
+                ConnectorErrorKind::Io => (
+                    SdkErrorKind::Dispatch(Box::new(e) as BoxError),
+                    Some(AttemptKind::Retry(RetryKind::Transient)),
+                ),
+                _ => (SdkErrorKind::Dispatch(Box::new(e) as BoxError), None),
+            })
+        })
     }
 
     /// The request every attempt of a call starts from: the operation's request at the
@@ -899,22 +931,28 @@ impl Handle {
         Ok((http::Response::from_parts(head, bytes), None))
     }
 
-    /// Authenticates the request with the first of the operation's auth schemes the
-    /// configuration can serve. With `anonymous()` configured, requests go unauthenticated.
-    async fn authorize(
-        &self,
-        op: &'static OperationMeta,
-        target: &Target,
-        request: &mut http::Request<Bytes>,
-        uri: &str,
-        unsigned_payload: bool,
-    ) -> Result<(), SdkErrorKind<Infallible>> {
+    /// What authenticates a request of `op`: the first of the operation's auth schemes the
+    /// configuration can serve, with its credentials or token. With `anonymous()` configured,
+    /// requests go unauthenticated.
+    async fn auth(&self, op: &'static OperationMeta) -> Result<Auth, SdkErrorKind<Infallible>> {
         let inner = &*self.0;
         let anonymous = matches!(inner.config.credentials, CredentialsSetting::Anonymous);
         for scheme in op.auth {
             match scheme {
                 AuthScheme::SigV4 if !anonymous => {
-                    return self.sign(target, request, uri, unsigned_payload).await;
+                    let credentials = match &inner.config.credentials {
+                        CredentialsSetting::Anonymous => return Ok(Auth::None),
+                        CredentialsSetting::Provider(p) => p.provide_credentials().await,
+                        CredentialsSetting::Default => {
+                            Err(crate::credentials::CredentialsError::new(
+                                crate::credentials::CredentialsErrorKind::NotLoaded,
+                                "no credentials provider is configured",
+                            ))
+                        }
+                    };
+                    return credentials
+                        .map(Auth::SigV4)
+                        .map_err(SdkErrorKind::Credentials);
                 }
                 #[cfg(feature = "bearer")]
                 AuthScheme::Bearer => {
@@ -931,17 +969,14 @@ impl Handle {
                                 )
                             })?;
                         value.set_sensitive(true);
-                        request
-                            .headers_mut()
-                            .insert(http::header::AUTHORIZATION, value);
-                        return Ok(());
+                        return Ok(Auth::Bearer(value));
                     }
                 }
                 _ => {}
             }
         }
         if op.auth.is_empty() || anonymous {
-            return Ok(());
+            return Ok(Auth::None);
         }
         Err(SdkErrorKind::Construction(
             format!(
@@ -952,35 +987,52 @@ impl Handle {
         ))
     }
 
-    async fn sign(
+    /// Authenticates `request` with `auth`: signs it at the (skew-corrected) current time, or
+    /// sets its bearer token.
+    fn authenticate(
         &self,
         target: &Target,
         request: &mut http::Request<Bytes>,
         uri: &str,
         unsigned_payload: bool,
+        auth: Auth,
     ) -> Result<(), SdkErrorKind<Infallible>> {
         let inner = &*self.0;
-        let credentials = match &inner.config.credentials {
-            CredentialsSetting::Anonymous => return Ok(()),
-            CredentialsSetting::Provider(p) => p.provide_credentials().await,
-            CredentialsSetting::Default => Err(crate::credentials::CredentialsError::new(
-                crate::credentials::CredentialsErrorKind::NotLoaded,
-                "no credentials provider is configured",
-            )),
+        match auth {
+            Auth::None => Ok(()),
+            Auth::SigV4(credentials) => {
+                let offset = inner.clock_offset_ms.load(Ordering::Relaxed);
+                crate::sign::sign_request_payload(
+                    request,
+                    Some(uri),
+                    &credentials,
+                    &target.signing_region,
+                    &target.signing_name,
+                    apply_offset(inner.config.time_source.now(), offset),
+                    unsigned_payload,
+                )
+                .map_err(SdkErrorKind::Construction)
+            }
+            #[cfg(feature = "bearer")]
+            Auth::Bearer(value) => {
+                request
+                    .headers_mut()
+                    .insert(http::header::AUTHORIZATION, value);
+                Ok(())
+            }
         }
-        .map_err(SdkErrorKind::Credentials)?;
-        let offset = inner.clock_offset_ms.load(Ordering::Relaxed);
-        crate::sign::sign_request_payload(
-            request,
-            Some(uri),
-            &credentials,
-            &target.signing_region,
-            &target.signing_name,
-            apply_offset(inner.config.time_source.now(), offset),
-            unsigned_payload,
-        )
-        .map_err(SdkErrorKind::Construction)
     }
+}
+
+/// What authenticates an attempt's request, obtained before the request is made.
+enum Auth {
+    /// The operation takes no authentication, or the client is anonymous.
+    None,
+    /// SigV4 with these credentials.
+    SigV4(crate::credentials::Credentials),
+    /// This `authorization` header (a bearer token).
+    #[cfg(feature = "bearer")]
+    Bearer(HeaderValue),
 }
 
 /// What every attempt of one call shares.
@@ -1132,6 +1184,10 @@ impl<F: std::future::Future> std::future::Future for Until<F> {
         }
     }
 }
+
+/// What sending one attempt's request gives: the response, or the error with how the attempt
+/// may be retried.
+type Sent = Result<(HttpResponse, BodyStream), (SdkErrorKind<Infallible>, Option<AttemptKind>)>;
 
 /// How one attempt ended.
 enum Attempt {
