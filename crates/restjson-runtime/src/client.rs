@@ -1201,22 +1201,25 @@ fn debug_response(status: u16) {
 
 /// Runs `fut` until `deadline` (`None`: no limit); past it, the deadline that ran out.
 fn until<F: std::future::Future>(deadline: Option<Deadline>, fut: F) -> Until<F> {
-    match deadline {
-        Some(deadline) => Until::Limited {
-            fut: tokio::time::timeout_at(deadline.at, fut),
-            deadline,
-        },
-        None => Until::Unlimited { fut },
+    Until {
+        fut,
+        timer: None,
+        deadline,
     }
 }
 
 pin_project_lite::pin_project! {
-    /// The future of [`until`]. (An `async fn` would keep `fut` twice in its state, as its
-    /// argument and inside the timeout, and every wait of a call is wrapped in one.)
-    #[project = UntilProj]
-    enum Until<F> {
-        Limited { #[pin] fut: tokio::time::Timeout<F>, deadline: Deadline },
-        Unlimited { #[pin] fut: F },
+    /// The future of [`until`]. Its timer is made only once `fut` has to wait, so a wait that
+    /// ends at its first poll (credentials at hand) costs none. The timer is polled outside
+    /// tokio's task budget, so that a future spending the budget cannot keep its deadline
+    /// from being seen. (An `async fn` would keep `fut` twice in its state, as its argument
+    /// and inside the wait, and every wait of a call is wrapped in one.)
+    struct Until<F> {
+        #[pin]
+        fut: F,
+        #[pin]
+        timer: Option<tokio::task::Unconstrained<tokio::time::Sleep>>,
+        deadline: Option<Deadline>,
     }
 }
 
@@ -1227,9 +1230,22 @@ impl<F: std::future::Future> std::future::Future for Until<F> {
         self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Self::Output> {
-        match self.project() {
-            UntilProj::Limited { fut, deadline } => fut.poll(cx).map(|r| r.map_err(|_| *deadline)),
-            UntilProj::Unlimited { fut } => fut.poll(cx).map(Ok),
+        let mut this = self.project();
+        if let std::task::Poll::Ready(out) = this.fut.poll(cx) {
+            return std::task::Poll::Ready(Ok(out));
+        }
+        let Some(deadline) = *this.deadline else {
+            return std::task::Poll::Pending;
+        };
+        if this.timer.is_none() {
+            this.timer
+                .set(Some(tokio::task::unconstrained(tokio::time::sleep_until(
+                    deadline.at,
+                ))));
+        }
+        match this.timer.as_pin_mut() {
+            Some(timer) => timer.poll(cx).map(|()| Err(deadline)),
+            None => std::task::Poll::Pending,
         }
     }
 }
@@ -1578,5 +1594,45 @@ mod tests {
             panic!("a timeout error");
         };
         assert_eq!(error.to_string(), "attempt exceeded 30s");
+    }
+
+    #[tokio::test]
+    async fn a_wait_that_ends_at_its_first_poll_makes_no_timer() {
+        use std::future::Future;
+        let deadline = Deadline::after(Duration::from_secs(30), "attempt");
+        let mut wait = std::pin::pin!(super::until(Some(deadline), std::future::ready(7)));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert_eq!(wait.as_mut().poll(&mut cx), std::task::Poll::Ready(Ok(7)));
+        assert!(wait.project().timer.is_none());
+    }
+
+    /// A future that spends its task's whole budget at every poll (as a busy transport may)
+    /// cannot keep a wait's deadline from being seen.
+    #[test]
+    fn a_wait_on_a_future_that_spends_the_task_budget_still_ends_at_its_deadline() {
+        use std::future::Future;
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .expect("runtime");
+            let busy = std::future::poll_fn(|cx| {
+                while std::pin::pin!(tokio::task::consume_budget())
+                    .poll(cx)
+                    .is_ready()
+                {}
+                cx.waker().wake_by_ref();
+                std::task::Poll::<()>::Pending
+            });
+            let deadline = Deadline::after(Duration::from_millis(50), "attempt");
+            let waited = runtime.block_on(super::until(Some(deadline), busy));
+            let _ = done.send(waited.map_err(|d| d.what));
+        });
+        assert_eq!(
+            finished.recv_timeout(Duration::from_secs(20)),
+            Ok(Err("attempt")),
+            "the wait must end at its deadline"
+        );
     }
 }
