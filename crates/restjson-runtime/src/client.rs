@@ -1316,8 +1316,8 @@ fn attempt_header(attempt: u32, max: u32) -> Result<HeaderValue, http::header::I
 }
 
 /// Locks a mutex whose data stays consistent even if a holder panicked (every critical
-/// section is a few arithmetic steps).
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+/// section is a few arithmetic steps, or a lookup).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
