@@ -1037,7 +1037,6 @@ enum Auth {
 }
 
 /// What every attempt of one call shares.
-#[derive(Clone, Copy)]
 struct Call<'a> {
     op: &'static OperationMeta,
     target: &'a Target,
