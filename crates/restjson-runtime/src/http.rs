@@ -302,29 +302,37 @@ impl ReqwestConnector {
                 format!("response body exceeds {} bytes", self.max_body),
             )
         };
-        // With a known length the body is taken as received, without copying it into a new
-        // buffer (a body of one chunk is handed over as is).
-        if let Some(len) = response.content_length() {
-            if usize::try_from(len).map_or(true, |len| len > self.max_body) {
-                return Err(too_large());
-            }
-            let mut out = head(Bytes::new(), &mut response);
-            let body = response.bytes().await.map_err(classify)?;
-            if body.len() > self.max_body {
-                return Err(too_large());
-            }
-            *out.body_mut() = body;
-            return Ok(out);
-        }
+        // A length over the limit is refused before anything is read.
+        let expected = match response.content_length() {
+            Some(len) => match usize::try_from(len) {
+                Ok(len) if len <= self.max_body => len,
+                _ => return Err(too_large()),
+            },
+            None => 0,
+        };
         let mut out = head(Bytes::new(), &mut response);
-        let mut body = BytesMut::new();
+        // The body chunk by chunk (reqwest's `bytes()` would compile its collecting buffers
+        // into this crate): a body of one chunk is handed over as received, without a copy;
+        // more chunks are joined into one buffer.
+        let mut first = Bytes::new();
+        let mut joined: Option<BytesMut> = None;
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
-            if body.len() + chunk.len() > self.max_body {
+            let held = joined.as_ref().map_or(first.len(), BytesMut::len);
+            if held + chunk.len() > self.max_body {
                 return Err(too_large());
             }
-            body.extend_from_slice(&chunk);
+            match &mut joined {
+                Some(buf) => buf.extend_from_slice(&chunk),
+                None if first.is_empty() => first = chunk,
+                None => {
+                    let mut buf = BytesMut::with_capacity(expected.max(held + chunk.len()));
+                    buf.extend_from_slice(&first);
+                    buf.extend_from_slice(&chunk);
+                    joined = Some(buf);
+                }
+            }
         }
-        *out.body_mut() = body.freeze();
+        *out.body_mut() = joined.map_or(first, BytesMut::freeze);
         Ok(out)
     }
 }
@@ -460,8 +468,9 @@ mod tests {
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    /// Answers one request on 127.0.0.1 with `response` (raw HTTP/1.1 bytes).
-    async fn serve_once(response: &'static [u8]) -> String {
+    /// Answers one request on 127.0.0.1 with a response (raw HTTP/1.1 bytes) written in
+    /// `pieces`, a little apart (so that the client reads them one by one).
+    async fn serve_once(pieces: &'static [&'static [u8]]) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -475,14 +484,18 @@ mod tests {
                 }
                 request.extend_from_slice(&buf[..n]);
             }
-            socket.write_all(response).await.unwrap();
+            for piece in pieces {
+                socket.write_all(piece).await.unwrap();
+                socket.flush().await.unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
             socket.shutdown().await.ok();
         });
         format!("http://{addr}/")
     }
 
-    async fn fetch(response: &'static [u8], max: usize) -> Result<Bytes, ConnectorError> {
-        let url = serve_once(response).await;
+    async fn fetch(pieces: &'static [&'static [u8]], max: usize) -> Result<Bytes, ConnectorError> {
+        let url = serve_once(pieces).await;
         let settings = HttpSettings {
             proxy: ProxySetting::Disabled,
             max_response_body: max,
@@ -493,9 +506,9 @@ mod tests {
         connector.send(request).await.map(|r| r.into_body())
     }
 
-    const SIZED: &[u8] =
-        b"HTTP/1.1 200 OK\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{\"a\":\"xyz\"}";
-    const CHUNKED: &[u8] = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n5\r\n{\"a\":\r\n6\r\n\"xyz\"}\r\n0\r\n\r\n";
+    const SIZED: &[&[u8]] =
+        &[b"HTTP/1.1 200 OK\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{\"a\":\"xyz\"}"];
+    const CHUNKED: &[&[u8]] = &[b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n5\r\n{\"a\":\r\n6\r\n\"xyz\"}\r\n0\r\n\r\n"];
 
     #[test]
     fn user_information_in_urls_is_redacted() {
@@ -538,6 +551,27 @@ mod tests {
     async fn bodies_of_known_and_unknown_length_are_read_within_the_limit() {
         assert_eq!(fetch(SIZED, 11).await.unwrap(), &b"{\"a\":\"xyz\"}"[..]);
         assert_eq!(fetch(CHUNKED, 11).await.unwrap(), &b"{\"a\":\"xyz\"}"[..]);
+    }
+
+    #[tokio::test]
+    async fn bodies_arriving_in_pieces_are_joined_in_order() {
+        // The head with the body's first bytes, then the rest in two more writes.
+        const SIZED_PIECES: &[&[u8]] = &[
+            b"HTTP/1.1 200 OK\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{\"a\"",
+            b":\"x",
+            b"yz\"}",
+        ];
+        const CHUNKED_PIECES: &[&[u8]] = &[
+            b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n4\r\n{\"a\"\r\n",
+            b"3\r\n:\"x\r\n",
+            b"4\r\nyz\"}\r\n0\r\n\r\n",
+        ];
+        for pieces in [SIZED_PIECES, CHUNKED_PIECES] {
+            let body = fetch(pieces, 11).await.unwrap();
+            assert_eq!(body, &b"{\"a\":\"xyz\"}"[..]);
+            let err = fetch(pieces, 10).await.unwrap_err();
+            assert_eq!(err.kind(), ConnectorErrorKind::BodyTooLarge);
+        }
     }
 
     #[tokio::test]

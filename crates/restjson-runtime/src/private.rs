@@ -320,6 +320,18 @@ pub fn split_header_list(text: &str) -> Vec<String> {
     out
 }
 
+/// The map a setter keeps (in key order) from the `HashMap` it takes. Inserted one by one:
+/// collecting would compile a sort of the entries for each value type.
+pub fn key_ordered<V>(
+    map: std::collections::HashMap<String, V>,
+) -> std::collections::BTreeMap<String, V> {
+    let mut out = std::collections::BTreeMap::new();
+    for (k, v) in map {
+        out.insert(k, v);
+    }
+    out
+}
+
 /// Splits a list of HTTP dates, which contain commas themselves (`Tue, 02 Jan 2024 ...`).
 pub fn split_http_date_list(text: &str) -> Vec<String> {
     let parts: Vec<&str> = text.split(',').collect();

@@ -87,7 +87,7 @@ pub enum Number {
 impl Document {
     /// Parses JSON text into a document.
     pub fn from_json_str(text: &str) -> Result<Self, String> {
-        serde_json::from_str::<serde_json::Value>(text)
+        serde_json::from_slice::<serde_json::Value>(text.as_bytes())
             .map(|v| Self::from_json(&v))
             .map_err(|e| format!("invalid JSON document: {e}"))
     }
@@ -106,11 +106,15 @@ impl Document {
             }),
             serde_json::Value::String(s) => Self::String(s.clone()),
             serde_json::Value::Array(a) => Self::Array(a.iter().map(Self::from_json).collect()),
-            serde_json::Value::Object(o) => Self::Object(
-                o.iter()
-                    .map(|(k, v)| (k.clone(), Self::from_json(v)))
-                    .collect(),
-            ),
+            serde_json::Value::Object(o) => {
+                // Inserted one by one: collecting would compile a sort of the entries, and
+                // they are in order already.
+                let mut members = BTreeMap::new();
+                for (k, v) in o {
+                    members.insert(k.clone(), Self::from_json(v));
+                }
+                Self::Object(members)
+            }
         }
     }
 }

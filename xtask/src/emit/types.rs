@@ -247,7 +247,7 @@ pub fn setters(m: &Member, target: SetterTarget) -> TokenStream {
             };
             (
                 quote!(::std::collections::HashMap<::std::string::String, #v>),
-                quote!(self.#f = input.map(::std::iter::FromIterator::from_iter);),
+                quote!(self.#f = input.map(::restjson_runtime::__private::key_ordered);),
                 quote! {
                     #[doc = ""]
                     #[doc = " Takes any `HashMap` (collect other maps or pairs into one); the entries are kept in key order."]

@@ -204,7 +204,7 @@ impl CreateChatTokenInputBuilder {
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.attributes = input.map(::std::iter::FromIterator::from_iter);
+        self.attributes = input.map(::restjson_runtime::__private::key_ordered);
         self
     }
     /// Application-provided attributes to encode into the token and attach to a chat session. Map keys

@@ -138,7 +138,7 @@ impl CreateLoggingConfigurationInputBuilder {
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input.map(::std::iter::FromIterator::from_iter);
+        self.tags = input.map(::restjson_runtime::__private::key_ordered);
         self
     }
     /// Tags to attach to the resource. Array of maps, each of the form `string:string (key:value)`. See
@@ -455,7 +455,7 @@ impl CreateLoggingConfigurationOutputBuilder {
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input.map(::std::iter::FromIterator::from_iter);
+        self.tags = input.map(::restjson_runtime::__private::key_ordered);
         self
     }
     /// Tags attached to the resource, from the request (if specified). Array of maps, each of the form

@@ -109,7 +109,7 @@ impl SendEventInputBuilder {
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.attributes = input.map(::std::iter::FromIterator::from_iter);
+        self.attributes = input.map(::restjson_runtime::__private::key_ordered);
         self
     }
     /// Application-defined metadata to attach to the event sent to clients. The maximum length of the

@@ -94,7 +94,7 @@ impl TagResourceInputBuilder {
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input.map(::std::iter::FromIterator::from_iter);
+        self.tags = input.map(::restjson_runtime::__private::key_ordered);
         self
     }
     /// Array of tags to be added or updated. Array of maps, each of the form

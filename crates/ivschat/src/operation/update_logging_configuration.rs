@@ -401,7 +401,7 @@ impl UpdateLoggingConfigurationOutputBuilder {
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input.map(::std::iter::FromIterator::from_iter);
+        self.tags = input.map(::restjson_runtime::__private::key_ordered);
         self
     }
     /// Tags attached to the resource. Array of maps, each of the form `string:string (key:value)`.

@@ -1,6 +1,5 @@
 //! Evaluation of a parsed rule set against parameter values.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::Value as Json;
@@ -19,7 +18,29 @@ pub(crate) enum Value {
     Bool(bool),
     Int(i64),
     Array(Vec<Value>),
-    Object(Arc<BTreeMap<String, Value>>),
+    Object(Arc<Object>),
+}
+
+/// The fields of an object value, in key order. Objects hold a handful of fields (partition
+/// outputs, parsed URLs and ARNs, literal records): a sorted list does what a map would.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Object(Vec<(String, Value)>);
+
+impl Object {
+    /// Sets `key` to `value`, replacing any value it had.
+    pub(crate) fn insert(&mut self, key: &str, value: Value) {
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (key.to_owned(), value)),
+        }
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
 }
 
 impl Value {
@@ -39,17 +60,25 @@ impl Value {
             Value::Bool(b) => Json::Bool(*b),
             Value::Int(i) => Json::from(*i),
             Value::Array(items) => Json::Array(items.iter().map(Value::to_json).collect()),
-            Value::Object(map) => {
-                Json::Object(map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            Value::Object(fields) => {
+                // Inserted one by one: collecting would compile a sort of the entries, and
+                // they are in order already.
+                let mut object = serde_json::Map::new();
+                for (k, v) in &fields.0 {
+                    object.insert(k.clone(), v.to_json());
+                }
+                Json::Object(object)
             }
         }
     }
 }
 
 fn object(fields: Vec<(&str, Value)>) -> Value {
-    Value::Object(Arc::new(
-        fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-    ))
+    let mut object = Object::default();
+    for (k, v) in fields {
+        object.insert(k, v);
+    }
+    Value::Object(Arc::new(object))
 }
 
 /// What a rule produced when its conditions matched.
@@ -127,7 +156,7 @@ impl<'a> Evaluator<'a> {
 
     fn endpoint(&mut self, e: &EndpointTemplate) -> Res<Endpoint> {
         let url = self.string(&e.url, "the endpoint url")?;
-        let mut headers = BTreeMap::new();
+        let mut headers = std::collections::BTreeMap::new();
         for (name, values) in &e.headers {
             let mut out = Vec::with_capacity(values.len());
             for v in values {
@@ -207,12 +236,12 @@ impl<'a> Evaluator<'a> {
                 Some(Value::Array(out))
             }
             Expr::Record(fields) => {
-                let mut out = BTreeMap::new();
+                let mut out = Object::default();
                 for (k, v) in fields {
                     let v = self
                         .expr(v)?
                         .ok_or_else(|| eval_error(format!("record field \"{k}\" has no value")))?;
-                    out.insert(k.clone(), v);
+                    out.insert(k, v);
                 }
                 Some(Value::Object(Arc::new(out)))
             }

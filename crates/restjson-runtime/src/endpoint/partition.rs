@@ -1,13 +1,13 @@
 //! The AWS partition table (`partitions.json`) behind `aws.partition`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
 use serde_json::{Map, Value as Json};
 
 use super::EndpointError;
-use super::eval::Value;
+use super::eval::{Object, Value};
 use super::regex::Regex;
 
 /// Output fields that a partition (and a region override) may carry, with their types.
@@ -64,16 +64,12 @@ fn invalid(what: impl fmt::Display) -> EndpointError {
 }
 
 /// Reads output fields from `o` into `into`, checking types; `unknown` fields are ignored.
-fn read_outputs(
-    o: &Map<String, Json>,
-    into: &mut BTreeMap<String, Value>,
-    at: &str,
-) -> Result<(), EndpointError> {
+fn read_outputs(o: &Map<String, Json>, into: &mut Object, at: &str) -> Result<(), EndpointError> {
     for key in STRING_OUTPUTS {
         match o.get(key) {
             None | Some(Json::Null) => {}
             Some(Json::String(s)) => {
-                into.insert(key.to_owned(), Value::Str(s.clone()));
+                into.insert(key, Value::Str(s.clone()));
             }
             Some(_) => return Err(invalid(format_args!("{at}.{key} must be a string"))),
         }
@@ -82,7 +78,7 @@ fn read_outputs(
         match o.get(key) {
             None | Some(Json::Null) => {}
             Some(Json::Bool(b)) => {
-                into.insert(key.to_owned(), Value::Bool(*b));
+                into.insert(key, Value::Bool(*b));
             }
             Some(_) => return Err(invalid(format_args!("{at}.{key} must be a boolean"))),
         }
@@ -93,8 +89,8 @@ fn read_outputs(
 impl PartitionTable {
     /// Parses the JSON text of a `partitions.json` document.
     pub fn from_json(json: &str) -> Result<PartitionTable, EndpointError> {
-        let doc: Json =
-            serde_json::from_str(json).map_err(|e| invalid(format_args!("not valid JSON: {e}")))?;
+        let doc: Json = serde_json::from_slice(json.as_bytes())
+            .map_err(|e| invalid(format_args!("not valid JSON: {e}")))?;
         Self::from_value(&doc)
     }
 
@@ -128,11 +124,12 @@ impl PartitionTable {
                 .get("outputs")
                 .and_then(Json::as_object)
                 .ok_or_else(|| invalid(format_args!("{at}.outputs must be an object")))?;
-            let mut base = BTreeMap::new();
+            let mut base = Object::default();
             read_outputs(outputs, &mut base, &format!("{at}.outputs"))?;
-            base.entry("name".to_owned())
-                .or_insert_with(|| Value::Str(id.to_owned()));
-            if let Some(missing) = REQUIRED_OUTPUTS.iter().find(|k| !base.contains_key(**k)) {
+            if base.get("name").is_none() {
+                base.insert("name", Value::Str(id.to_owned()));
+            }
+            if let Some(missing) = REQUIRED_OUTPUTS.iter().find(|k| base.get(k).is_none()) {
                 return Err(invalid(format_args!(
                     "{at}.outputs is missing \"{missing}\""
                 )));
