@@ -98,7 +98,7 @@ impl ShelfBuilder {
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
     ) -> Self {
-        self.tags = input.map(::std::iter::FromIterator::from_iter);
+        self.tags = input.map(::restjson_runtime::__private::key_ordered);
         self
     }
     /// The `tags` member.
