@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::ProvideCredentials;
 use super::util::{
-    Fields, credentials_from_json, describe_duration, http_client, parse_json, read_body,
+    FetchError, Fields, credentials_from_json, describe_duration, fetch, http_client, parse_json,
 };
 use super::{Credentials, CredentialsError, CredentialsErrorKind, CredentialsFuture};
 use crate::provider_env::ProviderEnv;
@@ -164,9 +164,10 @@ impl ContainerProvider {
         let endpoint = self.endpoint()?;
         let authorization = self.authorization()?;
         let client = self.client()?;
-        let mut request = client
-            .get(&endpoint)
-            .header(reqwest::header::ACCEPT, "application/json");
+        let mut request = client.get(&endpoint).header(
+            reqwest::header::ACCEPT,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
         if let Some(value) = authorization {
             request = request.header(reqwest::header::AUTHORIZATION, value);
         }
@@ -187,20 +188,16 @@ impl ContainerProvider {
             }
             .with_source(e)
         };
-        let response = tokio::time::timeout(self.timeout, async {
-            let response = request.send().await.map_err(failed)?;
-            let status = response.status();
-            let body = read_body(response).await.map_err(|e| {
-                CredentialsError::new(
+        let response = tokio::time::timeout(self.timeout, fetch(request, None)).await;
+        let (status, body) = match response {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(FetchError::Send(e))) => return Err(failed(e)),
+            Ok(Err(FetchError::Read(e))) => {
+                return Err(CredentialsError::new(
                     CredentialsErrorKind::ProviderError,
                     format!("container: {endpoint}: {e}"),
-                )
-            })?;
-            Ok::<_, CredentialsError>((status, body))
-        })
-        .await;
-        let (status, body) = match response {
-            Ok(result) => result?,
+                ));
+            }
             Err(_) => {
                 return Err(CredentialsError::new(
                     CredentialsErrorKind::ProviderTimedOut,

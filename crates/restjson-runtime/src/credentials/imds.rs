@@ -5,11 +5,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use percent_encoding::utf8_percent_encode;
+use reqwest::header::{HeaderName, HeaderValue};
 
 use super::ProvideCredentials;
 use super::util::{
-    Fields, UNRESERVED, credentials_from_json, describe_duration, http_client, parse_json,
-    read_body,
+    FetchError, Fields, UNRESERVED, credentials_from_json, describe_duration, fetch, http_client,
+    parse_json,
 };
 use super::{Credentials, CredentialsError, CredentialsErrorKind, CredentialsFuture};
 use crate::profile::ProfileSet;
@@ -20,8 +21,11 @@ pub const DEFAULT_IMDS_ENDPOINT: &str = "http://169.254.169.254";
 /// The IPv6 endpoint, used when `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` is `IPv6`.
 pub const DEFAULT_IMDS_ENDPOINT_IPV6: &str = "http://[fd00:ec2::254]";
 
-const TOKEN_TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
-const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
+// Header names and values are passed as such: every `header` call then has the same types
+// (one copy of reqwest's generic method).
+const TOKEN_TTL_HEADER: HeaderName =
+    HeaderName::from_static("x-aws-ec2-metadata-token-ttl-seconds");
+const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-aws-ec2-metadata-token");
 const CREDENTIALS_PATH: &str = "/latest/meta-data/iam/security-credentials/";
 
 /// Credentials of the instance profile, from the EC2 instance metadata service with session
@@ -208,14 +212,13 @@ impl ImdsProvider {
         endpoint: &str,
         answered: &AtomicBool,
     ) -> Result<Credentials, CredentialsError> {
-        let token_response = client
-            .put(format!("{endpoint}/latest/api/token"))
-            .header(TOKEN_TTL_HEADER, self.token_ttl.as_secs().to_string())
-            .send()
-            .await;
-        let token_response = match token_response {
-            Ok(r) => r,
-            Err(e) if e.is_connect() || e.is_timeout() => {
+        let token_request = client.put(format!("{endpoint}/latest/api/token")).header(
+            TOKEN_TTL_HEADER,
+            HeaderValue::from(self.token_ttl.as_secs()),
+        );
+        let (status, body) = match fetch(token_request, Some(answered)).await {
+            Ok(answer) => answer,
+            Err(FetchError::Send(e)) if e.is_connect() || e.is_timeout() => {
                 let waited = if e.is_connect() {
                     self.connect_timeout
                 } else {
@@ -223,10 +226,8 @@ impl ImdsProvider {
                 };
                 return Err(not_on_ec2(endpoint, waited).with_source(e));
             }
-            Err(e) => return Err(request_failed(endpoint, "the session token", e)),
+            Err(e) => return Err(fetch_failed(endpoint, "the session token", e)),
         };
-        answered.store(true, Ordering::Relaxed);
-        let (status, body) = read(endpoint, token_response).await?;
         match status.as_u16() {
             200 => {}
             403 => {
@@ -245,7 +246,7 @@ impl ImdsProvider {
                 format!("IMDS: the session token from {endpoint} is not valid UTF-8"),
             )
         })?;
-        let mut token = reqwest::header::HeaderValue::from_str(token.trim()).map_err(|_| {
+        let mut token = HeaderValue::from_str(token.trim()).map_err(|_| {
             CredentialsError::new(
                 CredentialsErrorKind::ProviderError,
                 format!("IMDS: the session token from {endpoint} has invalid characters"),
@@ -254,13 +255,10 @@ impl ImdsProvider {
         token.set_sensitive(true);
 
         let roles_url = format!("{endpoint}{CREDENTIALS_PATH}");
-        let response = client
-            .get(&roles_url)
-            .header(TOKEN_HEADER, token.clone())
-            .send()
+        let roles_request = client.get(&roles_url).header(TOKEN_HEADER, token.clone());
+        let (status, body) = fetch(roles_request, None)
             .await
-            .map_err(|e| request_failed(endpoint, "the instance profile", e))?;
-        let (status, body) = read(endpoint, response).await?;
+            .map_err(|e| fetch_failed(endpoint, "the instance profile", e))?;
         match status.as_u16() {
             200 => {}
             404 => {
@@ -284,13 +282,12 @@ impl ImdsProvider {
         };
         let role_path = utf8_percent_encode(role, UNRESERVED).to_string();
 
-        let response = client
+        let credentials_request = client
             .get(format!("{roles_url}{role_path}"))
-            .header(TOKEN_HEADER, token)
-            .send()
+            .header(TOKEN_HEADER, token);
+        let (status, body) = fetch(credentials_request, None)
             .await
-            .map_err(|e| request_failed(endpoint, "the role credentials", e))?;
-        let (status, body) = read(endpoint, response).await?;
+            .map_err(|e| fetch_failed(endpoint, "the role credentials", e))?;
         if status.as_u16() != 200 {
             return Err(bad_status(endpoint, "the role credentials", status));
         }
@@ -327,17 +324,25 @@ fn not_on_ec2(endpoint: &str, waited: Duration) -> CredentialsError {
     )
 }
 
-fn request_failed(endpoint: &str, what: &str, e: reqwest::Error) -> CredentialsError {
-    let kind = if e.is_timeout() {
-        CredentialsErrorKind::ProviderTimedOut
-    } else {
-        CredentialsErrorKind::ProviderError
-    };
-    CredentialsError::new(
-        kind,
-        format!("IMDS: requesting {what} from {endpoint} failed: {e}"),
-    )
-    .with_source(e)
+fn fetch_failed(endpoint: &str, what: &str, e: FetchError) -> CredentialsError {
+    match e {
+        FetchError::Send(e) => {
+            let kind = if e.is_timeout() {
+                CredentialsErrorKind::ProviderTimedOut
+            } else {
+                CredentialsErrorKind::ProviderError
+            };
+            CredentialsError::new(
+                kind,
+                format!("IMDS: requesting {what} from {endpoint} failed: {e}"),
+            )
+            .with_source(e)
+        }
+        FetchError::Read(e) => CredentialsError::new(
+            CredentialsErrorKind::ProviderError,
+            format!("IMDS: {endpoint}: {e}"),
+        ),
+    }
 }
 
 fn bad_status(endpoint: &str, what: &str, status: reqwest::StatusCode) -> CredentialsError {
@@ -345,20 +350,6 @@ fn bad_status(endpoint: &str, what: &str, status: reqwest::StatusCode) -> Creden
         CredentialsErrorKind::ProviderError,
         format!("IMDS: requesting {what} from {endpoint} answered HTTP {status}"),
     )
-}
-
-async fn read(
-    endpoint: &str,
-    response: reqwest::Response,
-) -> Result<(reqwest::StatusCode, Vec<u8>), CredentialsError> {
-    let status = response.status();
-    let body = read_body(response).await.map_err(|e| {
-        CredentialsError::new(
-            CredentialsErrorKind::ProviderError,
-            format!("IMDS: {endpoint}: {e}"),
-        )
-    })?;
-    Ok((status, body))
 }
 
 impl ProvideCredentials for ImdsProvider {

@@ -1,6 +1,7 @@
 //! Helpers shared by the credential providers: timestamps, JSON credential documents and
 //! bounded HTTP reads.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use aws_smithy_types::DateTime;
@@ -97,6 +98,38 @@ pub(crate) fn credentials_from_json(
 
 /// The largest response body read from a credentials endpoint.
 pub(crate) const MAX_BODY: usize = 64 * 1024;
+
+/// How fetching from a credentials endpoint failed: the request (kept whole, so that a
+/// connection failure or timeout can be told apart), or reading the answer.
+pub(crate) enum FetchError {
+    Send(reqwest::Error),
+    Read(String),
+}
+
+/// The future of [`fetch`].
+pub(crate) type Fetch<'a> = std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = Result<(reqwest::StatusCode, Vec<u8>), FetchError>>
+            + Send
+            + 'a,
+    >,
+>;
+
+/// Sends `request` and reads its whole answer (see [`read_body`]); `answered` is set once the
+/// answer's head has arrived. One boxed future for every request of the endpoint providers:
+/// their own futures hold a pointer to it, rather than reqwest's request and body futures each
+/// compiled into them.
+pub(crate) fn fetch(request: reqwest::RequestBuilder, answered: Option<&AtomicBool>) -> Fetch<'_> {
+    Box::pin(async move {
+        let response = request.send().await.map_err(FetchError::Send)?;
+        if let Some(answered) = answered {
+            answered.store(true, Ordering::Relaxed);
+        }
+        let status = response.status();
+        let body = read_body(response).await.map_err(FetchError::Read)?;
+        Ok((status, body))
+    })
+}
 
 /// Reads a response body, refusing more than [`MAX_BODY`] bytes.
 pub(crate) async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
