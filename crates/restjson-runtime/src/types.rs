@@ -87,6 +87,7 @@ pub enum Number {
 impl Document {
     /// Parses JSON text into a document.
     pub fn from_json_str(text: &str) -> Result<Self, String> {
+        // From bytes, as response bodies are: one copy of serde_json's parser is compiled.
         serde_json::from_slice::<serde_json::Value>(text.as_bytes())
             .map(|v| Self::from_json(&v))
             .map_err(|e| format!("invalid JSON document: {e}"))

@@ -392,6 +392,7 @@ pub struct RuleSet {
 impl RuleSet {
     /// Parses the JSON text of an `endpointRuleSet` trait value. Errors name the JSON path of the problem.
     pub fn from_json(json: &str) -> Result<RuleSet, EndpointError> {
+        // From bytes, as response bodies are: one copy of serde_json's parser is compiled.
         let doc: serde_json::Value = serde_json::from_slice(json.as_bytes()).map_err(|e| {
             EndpointError::invalid_rule_set(format!(
                 "invalid endpoint rule set: not valid JSON: {e}"

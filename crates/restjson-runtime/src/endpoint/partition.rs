@@ -89,6 +89,7 @@ fn read_outputs(o: &Map<String, Json>, into: &mut Object, at: &str) -> Result<()
 impl PartitionTable {
     /// Parses the JSON text of a `partitions.json` document.
     pub fn from_json(json: &str) -> Result<PartitionTable, EndpointError> {
+        // From bytes, as response bodies are: one copy of serde_json's parser is compiled.
         let doc: Json = serde_json::from_slice(json.as_bytes())
             .map_err(|e| invalid(format_args!("not valid JSON: {e}")))?;
         Self::from_value(&doc)
