@@ -9,6 +9,7 @@ use super::partition::PartitionTable;
 use super::ruleset::{
     Condition, EndpointTemplate, Expr, Func, PathPart, Rule, RuleKind, Template, TemplatePart,
 };
+use super::sorted_map::SortedMap;
 use super::{Endpoint, EndpointError};
 
 /// A run-time value. Objects are shared because partition outputs are handed out on every call.
@@ -21,27 +22,8 @@ pub(crate) enum Value {
     Object(Arc<Object>),
 }
 
-/// The fields of an object value, in key order. Objects hold a handful of fields (partition
-/// outputs, parsed URLs and ARNs, literal records): a sorted list does what a map would.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Object(Vec<(String, Value)>);
-
-impl Object {
-    /// Sets `key` to `value`, replacing any value it had.
-    pub(crate) fn insert(&mut self, key: &str, value: Value) {
-        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
-            Ok(i) => self.0[i].1 = value,
-            Err(i) => self.0.insert(i, (key.to_owned(), value)),
-        }
-    }
-
-    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
-        self.0
-            .binary_search_by(|(k, _)| k.as_str().cmp(key))
-            .ok()
-            .map(|i| &self.0[i].1)
-    }
-}
+/// The fields of an object value.
+pub(crate) type Object = SortedMap<Value>;
 
 impl Value {
     fn type_name(&self) -> &'static str {
@@ -64,7 +46,7 @@ impl Value {
                 // Inserted one by one: collecting would compile a sort of the entries, and
                 // they are in order already.
                 let mut object = serde_json::Map::new();
-                for (k, v) in &fields.0 {
+                for (k, v) in fields.iter() {
                     object.insert(k.clone(), v.to_json());
                 }
                 Json::Object(object)
@@ -76,7 +58,7 @@ impl Value {
 fn object(fields: Vec<(&str, Value)>) -> Value {
     let mut object = Object::default();
     for (k, v) in fields {
-        object.insert(k, v);
+        object.insert(k.to_owned(), v);
     }
     Value::Object(Arc::new(object))
 }
@@ -241,7 +223,7 @@ impl<'a> Evaluator<'a> {
                     let v = self
                         .expr(v)?
                         .ok_or_else(|| eval_error(format!("record field \"{k}\" has no value")))?;
-                    out.insert(k, v);
+                    out.insert(k.clone(), v);
                 }
                 Some(Value::Object(Arc::new(out)))
             }

@@ -56,6 +56,7 @@ mod functions;
 mod partition;
 mod regex;
 mod ruleset;
+mod sorted_map;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -188,19 +189,9 @@ impl Parameter {
 ///
 /// Values for names the rule set does not declare are ignored, so a client may set the same
 /// built-ins for every service.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EndpointParams {
-    /// In name order. A client sets a handful: a sorted list does what a map would, with less
-    /// code.
-    values: Vec<(String, ParamValue)>,
-}
-
-impl fmt::Debug for EndpointParams {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.values.iter().map(|(k, v)| (k, v)))
-            .finish()
-    }
+    values: sorted_map::SortedMap<ParamValue>,
 }
 
 impl EndpointParams {
@@ -217,27 +208,17 @@ impl EndpointParams {
 
     /// Sets `name` to `value` in place.
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<ParamValue>) {
-        let (name, value) = (name.into(), value.into());
-        match self.position(&name) {
-            Ok(i) => self.values[i].1 = value,
-            Err(i) => self.values.insert(i, (name, value)),
-        }
+        self.values.insert(name.into(), value.into());
     }
 
     /// Removes the value of `name`, so its default (if any) applies.
     pub fn remove(&mut self, name: &str) -> Option<ParamValue> {
-        let i = self.position(name).ok()?;
-        Some(self.values.remove(i).1)
+        self.values.remove(name)
     }
 
     /// The value set for `name`.
     pub fn get(&self, name: &str) -> Option<&ParamValue> {
-        let i = self.position(name).ok()?;
-        Some(&self.values[i].1)
-    }
-
-    fn position(&self, name: &str) -> Result<usize, usize> {
-        self.values.binary_search_by(|(k, _)| k.as_str().cmp(name))
+        self.values.get(name)
     }
 
     /// Sets `Region` (the `AWS::Region` built-in).

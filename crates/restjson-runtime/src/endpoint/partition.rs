@@ -69,7 +69,7 @@ fn read_outputs(o: &Map<String, Json>, into: &mut Object, at: &str) -> Result<()
         match o.get(key) {
             None | Some(Json::Null) => {}
             Some(Json::String(s)) => {
-                into.insert(key, Value::Str(s.clone()));
+                into.insert(key.to_owned(), Value::Str(s.clone()));
             }
             Some(_) => return Err(invalid(format_args!("{at}.{key} must be a string"))),
         }
@@ -78,7 +78,7 @@ fn read_outputs(o: &Map<String, Json>, into: &mut Object, at: &str) -> Result<()
         match o.get(key) {
             None | Some(Json::Null) => {}
             Some(Json::Bool(b)) => {
-                into.insert(key, Value::Bool(*b));
+                into.insert(key.to_owned(), Value::Bool(*b));
             }
             Some(_) => return Err(invalid(format_args!("{at}.{key} must be a boolean"))),
         }
@@ -128,7 +128,7 @@ impl PartitionTable {
             let mut base = Object::default();
             read_outputs(outputs, &mut base, &format!("{at}.outputs"))?;
             if base.get("name").is_none() {
-                base.insert("name", Value::Str(id.to_owned()));
+                base.insert("name".to_owned(), Value::Str(id.to_owned()));
             }
             if let Some(missing) = REQUIRED_OUTPUTS.iter().find(|k| base.get(k).is_none()) {
                 return Err(invalid(format_args!(
