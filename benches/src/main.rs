@@ -655,10 +655,20 @@ impl Report<'_> {
         )
     }
 
+    /// The 95 % confidence interval of the median paired CPU ratio ([`stats::median_interval`]):
+    /// where the true ratio lies, given this many rounds on this machine.
+    fn cpu_interval(sdk: &[&RunRecord], floor: &[&RunRecord]) -> String {
+        let ratios = Self::paired_ratios(sdk, floor, "cpu_us_per_op", false);
+        match stats::median_interval(&ratios) {
+            Some((low, high)) => format!("{low:.2}–{high:.2}x"),
+            None => "–".to_owned(),
+        }
+    }
+
     fn markdown(&self) -> String {
         let mut out = String::from(
-            "| operation | conc. | variant | ops/s | p50 µs | p99 µs | client CPU µs/op | allocs/op | peak RSS MiB | cost vs floor (ops/s) | p50 vs floor | p99 vs floor | CPU/op vs floor | its middle half of rounds | allocs/op − floor | server CPU |\n\
-             |---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+            "| operation | conc. | variant | ops/s | p50 µs | p99 µs | client CPU µs/op | allocs/op | peak RSS MiB | cost vs floor (ops/s) | p50 vs floor | p99 vs floor | CPU/op vs floor | its middle half of rounds | 95 % CI of its median | allocs/op − floor | server CPU |\n\
+             |---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         );
         for &op in self.ops {
             for &c in self.concurrencies {
@@ -673,16 +683,17 @@ impl Report<'_> {
                         .fold(0.0, f64::max);
                     let ratios = if variant == Variant::Sdk {
                         format!(
-                            "{:.2}x | {:.2}x | {:.2}x | {:.2}x | {} | {:+.1}",
+                            "{:.2}x | {:.2}x | {:.2}x | {:.2}x | {} | {} | {:+.1}",
                             Self::paired_ratio(&sdk, &floor, "ops_per_sec", true),
                             Self::paired_ratio(&sdk, &floor, "p50_us", false),
                             Self::paired_ratio(&sdk, &floor, "p99_us", false),
                             Self::paired_ratio(&sdk, &floor, "cpu_us_per_op", false),
                             Self::cpu_spread(&sdk, &floor),
+                            Self::cpu_interval(&sdk, &floor),
                             Self::med(&sdk, "allocs_per_op") - Self::med(&floor, "allocs_per_op"),
                         )
                     } else {
-                        "1 | 1 | 1 | 1 | – | 0".to_owned()
+                        "1 | 1 | 1 | 1 | – | – | 0".to_owned()
                     };
                     out.push_str(&format!(
                         "| {} | {c} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {ratios} | ≤{:.0}% |\n",
