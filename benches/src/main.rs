@@ -3,7 +3,9 @@
 //! `ivschat-bench run` starts the canned server (`ivschat-bench server`) and, for every round,
 //! operation, concurrency and variant, one client process (`ivschat-bench client ...`), so each
 //! variant's peak RSS is its own. Variants alternate (A B, then B A) within each round; the
-//! report gives medians over rounds and per-round paired ratios to the floor.
+//! report gives medians over rounds and per-round paired ratios to the floor. With
+//! `--baseline PATH`, the SDK of another build of this program (or of this one: how far two
+//! identical builds differ) runs as a third variant, and the report pairs the SDK with it.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -31,10 +33,12 @@ usage: ivschat-bench <command> [options]
 
 commands:
   run [--rounds N] [--duration-ms MS] [--warmup-ms MS] [--ops a,b] [--concurrency 1,32]
-      [--svg PATH] [--json PATH] [--markdown PATH]
+      [--baseline PATH] [--svg PATH] [--json PATH] [--markdown PATH]
       Start the canned server and compare the SDK with the floor: one client process per
       run, variants interleaved, medians over rounds. Defaults: 5 rounds, 1200 ms measured
       after 300 ms warm-up, every operation, concurrency 1 and 32, output under target/bench/.
+      --baseline runs the SDK of another ivschat-bench build as a third variant, `baseline`,
+      and pairs this build's SDK with it (a copy of this program measures the noise).
   server
       Serve canned IVS Chat responses on 127.0.0.1 (ephemeral port, printed on stdout).
   client --variant sdk|floor --op OP --endpoint URL [--concurrency N]
@@ -136,6 +140,8 @@ fn run_server() -> Result<(), String> {
 enum Variant {
     Sdk,
     Floor,
+    /// The SDK of the `--baseline` build.
+    Baseline,
 }
 
 impl Variant {
@@ -143,6 +149,7 @@ impl Variant {
         match self {
             Variant::Sdk => "sdk",
             Variant::Floor => "floor",
+            Variant::Baseline => "baseline",
         }
     }
 }
@@ -224,7 +231,10 @@ fn run_client(args: &[String]) -> Result<(), String> {
     let rt = runtime()?;
     let client = rt.block_on(async {
         match variant {
-            Variant::Sdk => Ok::<_, String>(AnyClient::Sdk(sdk::client(&endpoint))),
+            // A baseline is the SDK of another build: that build runs it as `sdk`.
+            Variant::Sdk | Variant::Baseline => {
+                Ok::<_, String>(AnyClient::Sdk(sdk::client(&endpoint)))
+            }
             Variant::Floor => floor::FloorClient::new(&endpoint)
                 .map(AnyClient::Floor)
                 .map_err(|e| format!("cannot build the floor client: {e}")),
@@ -429,6 +439,7 @@ fn run(args: &[String]) -> Result<(), String> {
             "warmup-ms",
             "ops",
             "concurrency",
+            "baseline",
             "svg",
             "json",
             "markdown",
@@ -468,33 +479,40 @@ fn run(args: &[String]) -> Result<(), String> {
         .map_or_else(|| out_dir.join("results.md"), Into::into);
 
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let baseline = o.get("baseline").map(std::path::PathBuf::from);
+    if let Some(path) = baseline.as_ref().filter(|p| !p.is_file()) {
+        return Err(format!("--baseline {}: no such program", path.display()));
+    }
+    let variants: &[Variant] = match baseline {
+        Some(_) => &[Variant::Sdk, Variant::Floor, Variant::Baseline],
+        None => &[Variant::Sdk, Variant::Floor],
+    };
     let server = ServerProcess::start(&exe)?;
     let load_start = loadavg();
     let started = Instant::now();
     eprintln!(
-        "server at {}; {rounds} rounds x {} ops x {:?} concurrency x 2 variants; load {load_start}",
+        "server at {}; {rounds} rounds x {} ops x {:?} concurrency x {} variants; load {load_start}",
         server.endpoint,
         ops.len(),
-        concurrencies
+        concurrencies,
+        variants.len()
     );
     let mut records: Vec<RunRecord> = Vec::new();
     for round in 0..rounds {
         for &op in &ops {
             for &c in &concurrencies {
-                // A B in even rounds, B A in odd ones, so neither variant always goes first.
-                let order = if round % 2 == 0 {
-                    [Variant::Sdk, Variant::Floor]
-                } else {
-                    [Variant::Floor, Variant::Sdk]
-                };
-                for variant in order {
+                for variant in round_order(variants, round) {
+                    let (program, client_variant) = match (variant, &baseline) {
+                        (Variant::Baseline, Some(path)) => (path, Variant::Sdk),
+                        _ => (&exe, variant),
+                    };
                     let cpu0 = server.cpu()?;
                     let t0 = Instant::now();
-                    let output = Command::new(&exe)
+                    let output = Command::new(program)
                         .args([
                             "client",
                             "--variant",
-                            variant.name(),
+                            client_variant.name(),
                             "--op",
                             op.name(),
                             "--endpoint",
@@ -518,8 +536,9 @@ fn run(args: &[String]) -> Result<(), String> {
                             String::from_utf8_lossy(&output.stderr).trim()
                         ));
                     }
-                    let result: Value = serde_json::from_slice(&output.stdout)
+                    let mut result: Value = serde_json::from_slice(&output.stdout)
                         .map_err(|e| format!("bad client output: {e}"))?;
+                    result["variant"] = json!(variant.name());
                     eprintln!(
                         "round {} {:>17} c={c:<2} {:>5}: {:>8.0} ops/s p50 {:>7.1} µs p99 {:>8.1} µs cpu {:>6.1} µs/op allocs {:>6.1}/op rss {:>6} KiB",
                         round + 1,
@@ -550,6 +569,7 @@ fn run(args: &[String]) -> Result<(), String> {
         records: &records,
         ops: &ops,
         concurrencies: &concurrencies,
+        variants,
     };
     let header = format!(
         "{rounds} rounds, {duration_ms} ms measured after {warmup_ms} ms warm-up per run; \
@@ -577,6 +597,7 @@ fn run(args: &[String]) -> Result<(), String> {
         "rounds": rounds,
         "duration_ms": duration_ms,
         "warmup_ms": warmup_ms,
+        "baseline": baseline.as_ref().map(|p| p.display().to_string()),
         "runs": raw,
     });
     for (path, text) in [
@@ -594,10 +615,23 @@ fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The order of `variants` in `round`: two alternate (A B, then B A); three go through their
+/// six orders, so that none always runs first, or always right after another.
+fn round_order(variants: &[Variant], round: usize) -> Vec<Variant> {
+    let n = variants.len();
+    let shift = if n > 2 { round / 2 } else { 0 };
+    let mut order: Vec<Variant> = (0..n).map(|i| variants[(i + shift) % n]).collect();
+    if round % 2 == 1 {
+        order.reverse();
+    }
+    order
+}
+
 struct Report<'a> {
     records: &'a [RunRecord],
     ops: &'a [Op],
     concurrencies: &'a [usize],
+    variants: &'a [Variant],
 }
 
 impl Report<'_> {
@@ -672,25 +706,25 @@ impl Report<'_> {
         );
         for &op in self.ops {
             for &c in self.concurrencies {
-                let sdk = self.runs(op, c, Variant::Sdk);
                 let floor = self.runs(op, c, Variant::Floor);
-                for (variant, runs) in [(Variant::Sdk, &sdk), (Variant::Floor, &floor)] {
+                for &variant in self.variants {
+                    let runs = self.runs(op, c, variant);
                     // Server utilisation: CPU time over the client process's wall time (the
                     // highest of the rounds, as a bound).
                     let server = runs
                         .iter()
                         .map(|r| r.server_cpu.as_secs_f64() / r.wall.as_secs_f64().max(1e-9))
                         .fold(0.0, f64::max);
-                    let ratios = if variant == Variant::Sdk {
+                    let ratios = if variant != Variant::Floor {
                         format!(
                             "{:.2}x | {:.2}x | {:.2}x | {:.2}x | {} | {} | {:+.1}",
-                            Self::paired_ratio(&sdk, &floor, "ops_per_sec", true),
-                            Self::paired_ratio(&sdk, &floor, "p50_us", false),
-                            Self::paired_ratio(&sdk, &floor, "p99_us", false),
-                            Self::paired_ratio(&sdk, &floor, "cpu_us_per_op", false),
-                            Self::cpu_spread(&sdk, &floor),
-                            Self::cpu_interval(&sdk, &floor),
-                            Self::med(&sdk, "allocs_per_op") - Self::med(&floor, "allocs_per_op"),
+                            Self::paired_ratio(&runs, &floor, "ops_per_sec", true),
+                            Self::paired_ratio(&runs, &floor, "p50_us", false),
+                            Self::paired_ratio(&runs, &floor, "p99_us", false),
+                            Self::paired_ratio(&runs, &floor, "cpu_us_per_op", false),
+                            Self::cpu_spread(&runs, &floor),
+                            Self::cpu_interval(&runs, &floor),
+                            Self::med(&runs, "allocs_per_op") - Self::med(&floor, "allocs_per_op"),
                         )
                     } else {
                         "1 | 1 | 1 | 1 | – | – | 0".to_owned()
@@ -699,13 +733,34 @@ impl Report<'_> {
                         "| {} | {c} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {ratios} | ≤{:.0}% |\n",
                         op.name(),
                         variant.name(),
-                        Self::med(runs, "ops_per_sec"),
-                        Self::med(runs, "p50_us"),
-                        Self::med(runs, "p99_us"),
-                        Self::med(runs, "cpu_us_per_op"),
-                        Self::med(runs, "allocs_per_op"),
-                        Self::med(runs, "rss_kib") / 1024.0,
+                        Self::med(&runs, "ops_per_sec"),
+                        Self::med(&runs, "p50_us"),
+                        Self::med(&runs, "p99_us"),
+                        Self::med(&runs, "cpu_us_per_op"),
+                        Self::med(&runs, "allocs_per_op"),
+                        Self::med(&runs, "rss_kib") / 1024.0,
                         server * 100.0,
+                    ));
+                }
+            }
+        }
+        if self.variants.contains(&Variant::Baseline) {
+            out.push_str(
+                "\nThis build's SDK against the baseline's, paired by round:\n\n\
+                 | operation | conc. | CPU/op vs baseline | its middle half of rounds | 95 % CI of its median | allocs/op − baseline |\n\
+                 |---|---:|---:|---:|---:|---:|\n",
+            );
+            for &op in self.ops {
+                for &c in self.concurrencies {
+                    let sdk = self.runs(op, c, Variant::Sdk);
+                    let baseline = self.runs(op, c, Variant::Baseline);
+                    out.push_str(&format!(
+                        "| {} | {c} | {:.3}x | {} | {} | {:+.1} |\n",
+                        op.name(),
+                        Self::paired_ratio(&sdk, &baseline, "cpu_us_per_op", false),
+                        Self::cpu_spread(&sdk, &baseline),
+                        Self::cpu_interval(&sdk, &baseline),
+                        Self::med(&sdk, "allocs_per_op") - Self::med(&baseline, "allocs_per_op"),
                     ));
                 }
             }
@@ -719,7 +774,12 @@ impl Report<'_> {
         for &c in self.concurrencies {
             for &op in self.ops {
                 let mut series = Vec::new();
-                for (variant, color) in [(Variant::Sdk, "#1f77b4"), (Variant::Floor, "#ff7f0e")] {
+                for &variant in self.variants {
+                    let color = match variant {
+                        Variant::Sdk => "#1f77b4",
+                        Variant::Floor => "#ff7f0e",
+                        Variant::Baseline => "#2ca02c",
+                    };
                     let runs = self.runs(op, c, variant);
                     // The median over rounds of each quantile.
                     let points = qs
@@ -750,5 +810,31 @@ impl Report<'_> {
             &panels,
             self.ops.len(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Variant, round_order};
+
+    #[test]
+    fn two_variants_alternate_and_three_go_through_every_order() {
+        use Variant::*;
+        let two: Vec<_> = (0..4).map(|r| round_order(&[Sdk, Floor], r)).collect();
+        assert_eq!(
+            two,
+            [
+                vec![Sdk, Floor],
+                vec![Floor, Sdk],
+                vec![Sdk, Floor],
+                vec![Floor, Sdk]
+            ]
+        );
+        let three = [Sdk, Floor, Baseline];
+        let mut orders: Vec<_> = (0..6).map(|r| round_order(&three, r)).collect();
+        assert_eq!(round_order(&three, 6), orders[0]);
+        orders.sort_by_key(|o| o.iter().map(|v| v.name()).collect::<Vec<_>>());
+        orders.dedup();
+        assert_eq!(orders.len(), 6, "six rounds, six different orders");
     }
 }
