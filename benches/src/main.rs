@@ -650,18 +650,18 @@ impl Report<'_> {
         stats::median(&runs.iter().map(|r| f(&r.result, key)).collect::<Vec<_>>())
     }
 
-    /// `sdk / floor` for `key` in each round, pairing runs of the same round, in order.
+    /// `runs / reference` for `key` in each round, pairing runs of the same round, sorted.
     fn paired_ratios(
-        sdk: &[&RunRecord],
-        floor: &[&RunRecord],
+        runs: &[&RunRecord],
+        reference: &[&RunRecord],
         key: &str,
         invert: bool,
     ) -> Vec<f64> {
-        let mut ratios: Vec<f64> = sdk
+        let mut ratios: Vec<f64> = runs
             .iter()
-            .filter_map(|s| {
-                let fl = floor.iter().find(|fl| fl.round == s.round)?;
-                let (a, b) = (f(&s.result, key), f(&fl.result, key));
+            .filter_map(|r| {
+                let other = reference.iter().find(|o| o.round == r.round)?;
+                let (a, b) = (f(&r.result, key), f(&other.result, key));
                 Some(if invert { b / a } else { a / b })
             })
             .filter(|r| r.is_finite())
@@ -670,33 +670,35 @@ impl Report<'_> {
         ratios
     }
 
-    /// The median over rounds of `sdk / floor` for `key`, pairing runs of the same round.
-    fn paired_ratio(sdk: &[&RunRecord], floor: &[&RunRecord], key: &str, invert: bool) -> f64 {
-        stats::median(&Self::paired_ratios(sdk, floor, key, invert))
+    /// The median over rounds of `runs / reference` for `key`, pairing runs of the same round.
+    fn paired_ratio(runs: &[&RunRecord], reference: &[&RunRecord], key: &str, invert: bool) -> f64 {
+        stats::median(&Self::paired_ratios(runs, reference, key, invert))
     }
 
-    /// The middle half of the rounds' paired CPU ratios (first to third quartile): how far a
-    /// single round's ratio moves on this machine, beside the median.
-    fn cpu_spread(sdk: &[&RunRecord], floor: &[&RunRecord]) -> String {
-        let ratios = Self::paired_ratios(sdk, floor, "cpu_us_per_op", false);
-        if ratios.len() < 4 {
-            return "–".to_owned();
-        }
-        format!(
-            "{:.2}–{:.2}x",
-            stats::quantile(&ratios, 0.25),
-            stats::quantile(&ratios, 0.75)
-        )
-    }
-
-    /// The 95 % confidence interval of the median paired CPU ratio ([`stats::median_interval`]):
-    /// where the true ratio lies, given this many rounds on this machine.
-    fn cpu_interval(sdk: &[&RunRecord], floor: &[&RunRecord]) -> String {
-        let ratios = Self::paired_ratios(sdk, floor, "cpu_us_per_op", false);
-        match stats::median_interval(&ratios) {
+    /// The paired CPU ratio of `runs` to `reference` as three table cells, from one set of
+    /// per-round ratios: their median (`digits` decimals); their middle half (first to third
+    /// quartile), how far a single round's ratio moves on this machine; and the 95 %
+    /// confidence interval of the median ([`stats::median_interval`]), where the true ratio
+    /// lies, given this many rounds.
+    fn cpu_cells(runs: &[&RunRecord], reference: &[&RunRecord], digits: usize) -> String {
+        let ratios = Self::paired_ratios(runs, reference, "cpu_us_per_op", false);
+        let spread = if ratios.len() < 4 {
+            "–".to_owned()
+        } else {
+            format!(
+                "{:.2}–{:.2}x",
+                stats::quantile(&ratios, 0.25),
+                stats::quantile(&ratios, 0.75)
+            )
+        };
+        let interval = match stats::median_interval(&ratios) {
             Some((low, high)) => format!("{low:.2}–{high:.2}x"),
             None => "–".to_owned(),
-        }
+        };
+        format!(
+            "{:.digits$}x | {spread} | {interval}",
+            stats::median(&ratios)
+        )
     }
 
     fn markdown(&self) -> String {
@@ -717,13 +719,11 @@ impl Report<'_> {
                         .fold(0.0, f64::max);
                     let ratios = if variant != Variant::Floor {
                         format!(
-                            "{:.2}x | {:.2}x | {:.2}x | {:.2}x | {} | {} | {:+.1}",
+                            "{:.2}x | {:.2}x | {:.2}x | {} | {:+.1}",
                             Self::paired_ratio(&runs, &floor, "ops_per_sec", true),
                             Self::paired_ratio(&runs, &floor, "p50_us", false),
                             Self::paired_ratio(&runs, &floor, "p99_us", false),
-                            Self::paired_ratio(&runs, &floor, "cpu_us_per_op", false),
-                            Self::cpu_spread(&runs, &floor),
-                            Self::cpu_interval(&runs, &floor),
+                            Self::cpu_cells(&runs, &floor, 2),
                             Self::med(&runs, "allocs_per_op") - Self::med(&floor, "allocs_per_op"),
                         )
                     } else {
@@ -755,11 +755,9 @@ impl Report<'_> {
                     let sdk = self.runs(op, c, Variant::Sdk);
                     let baseline = self.runs(op, c, Variant::Baseline);
                     out.push_str(&format!(
-                        "| {} | {c} | {:.3}x | {} | {} | {:+.1} |\n",
+                        "| {} | {c} | {} | {:+.1} |\n",
                         op.name(),
-                        Self::paired_ratio(&sdk, &baseline, "cpu_us_per_op", false),
-                        Self::cpu_spread(&sdk, &baseline),
-                        Self::cpu_interval(&sdk, &baseline),
+                        Self::cpu_cells(&sdk, &baseline, 3),
                         Self::med(&sdk, "allocs_per_op") - Self::med(&baseline, "allocs_per_op"),
                     ));
                 }
