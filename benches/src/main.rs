@@ -247,14 +247,22 @@ fn run_client(args: &[String]) -> Result<(), String> {
         warmup
     };
     let end = warm_end + duration;
-    let (samples, cpu_window, allocs_window) = rt.block_on(async {
+    let (samples, cpu_window, allocs_window, user_share) = rt.block_on(async {
         // Reads this process's CPU time and allocation count at the start and end of the
         // measured window.
         let cpu_probe = tokio::spawn(async move {
             tokio::time::sleep_until((start + warm_end).into()).await;
-            let a = (proc::cpu_time("self"), allocations());
+            let a = (
+                proc::cpu_time("self"),
+                allocations(),
+                proc::user_and_system("self"),
+            );
             tokio::time::sleep_until((start + end).into()).await;
-            let b = (proc::cpu_time("self"), allocations());
+            let b = (
+                proc::cpu_time("self"),
+                allocations(),
+                proc::user_and_system("self"),
+            );
             (a, b)
         });
         let allocs_before = allocations();
@@ -291,17 +299,23 @@ fn run_client(args: &[String]) -> Result<(), String> {
                 .map_err(|e| format!("{} {} call failed: {e}", variant.name(), op.name()))?;
             all.extend(s);
         }
-        let (cpu, allocs) = if count.is_some() {
+        let (cpu, allocs, user_share) = if count.is_some() {
             cpu_probe.abort();
             // With --count: every allocation of the calls (and of spawning the tasks).
-            (None, Some(allocations() - allocs_before))
+            (None, Some(allocations() - allocs_before), None)
         } else {
             match cpu_probe.await {
-                Ok(((Ok(a), na), (Ok(b), nb))) => (Some(b.saturating_sub(a)), Some(nb - na)),
-                _ => (None, None),
+                Ok(((Ok(a), na, ua), (Ok(b), nb, ub))) => (
+                    Some(b.saturating_sub(a)),
+                    Some(nb - na),
+                    ua.ok()
+                        .zip(ub.ok())
+                        .and_then(|(ua, ub)| user_fraction(ua, ub)),
+                ),
+                _ => (None, None, None),
             }
         };
-        Ok::<_, String>((all, cpu, allocs))
+        Ok::<_, String>((all, cpu, allocs, user_share))
     })?;
     let total_ops = samples.len();
     let (window_ns, in_window): (u64, Vec<u64>) = match count {
@@ -330,6 +344,7 @@ fn run_client(args: &[String]) -> Result<(), String> {
         .into_iter()
         .map(|q| us(stats::quantile(&lat, q)))
         .collect();
+    let cpu_us_per_op = cpu_window.map(|c| c.as_secs_f64() * 1e6 / ops.max(1) as f64);
     let line = json!({
         "variant": variant.name(),
         "op": op.name(),
@@ -340,7 +355,13 @@ fn run_client(args: &[String]) -> Result<(), String> {
         "ops_per_sec": if secs > 0.0 { ops as f64 / secs } else { 0.0 },
         "p50_us": us(stats::quantile(&lat, 0.50)),
         "p99_us": us(stats::quantile(&lat, 0.99)),
-        "cpu_us_per_op": cpu_window.map(|c| c.as_secs_f64() * 1e6 / ops.max(1) as f64),
+        "cpu_us_per_op": cpu_us_per_op,
+        // The same CPU time split into user space (the client's code and its libraries) and
+        // the kernel (system calls, and on loopback the delivery of each request to the
+        // server and the wake-up of its thread), by the share of the kernel's clock ticks
+        // that found the process in each.
+        "cpu_user_us_per_op": cpu_us_per_op.zip(user_share).map(|(c, u)| c * u),
+        "cpu_system_us_per_op": cpu_us_per_op.zip(user_share).map(|(c, u)| c * (1.0 - u)),
         // Calls finished in the window; calls in flight at its edges make this approximate
         // at high concurrency (within concurrency / ops).
         "allocs_per_op": allocs_window.map(|n| n as f64 / ops.max(1) as f64),
@@ -349,6 +370,14 @@ fn run_client(args: &[String]) -> Result<(), String> {
     });
     println!("{line}");
     Ok(())
+}
+
+/// The share of user time in the CPU time between two (user, system) readings, `None` when
+/// no clock tick fell between them.
+fn user_fraction(before: (Duration, Duration), after: (Duration, Duration)) -> Option<f64> {
+    let user = after.0.saturating_sub(before.0).as_secs_f64();
+    let system = after.1.saturating_sub(before.1).as_secs_f64();
+    (user + system > 0.0).then(|| user / (user + system))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -675,13 +704,18 @@ impl Report<'_> {
         stats::median(&Self::paired_ratios(runs, reference, key, invert))
     }
 
-    /// The paired CPU ratio of `runs` to `reference` as three table cells, from one set of
-    /// per-round ratios: their median (`digits` decimals); their middle half (first to third
-    /// quartile), how far a single round's ratio moves on this machine; and the 95 %
-    /// confidence interval of the median ([`stats::median_interval`]), where the true ratio
-    /// lies, given this many rounds.
-    fn cpu_cells(runs: &[&RunRecord], reference: &[&RunRecord], digits: usize) -> String {
-        let ratios = Self::paired_ratios(runs, reference, "cpu_us_per_op", false);
+    /// The paired ratio of `runs` to `reference` for the per-call cost `key` (CPU, user or
+    /// kernel CPU) as three table cells, from one set of per-round ratios: their median
+    /// (`digits` decimals); their middle half (first to third quartile), how far a single
+    /// round's ratio moves on this machine; and the 95 % confidence interval of the median
+    /// ([`stats::median_interval`]), where the true ratio lies, given this many rounds.
+    fn ratio_cells(
+        runs: &[&RunRecord],
+        reference: &[&RunRecord],
+        key: &str,
+        digits: usize,
+    ) -> String {
+        let ratios = Self::paired_ratios(runs, reference, key, false);
         let spread = if ratios.len() < 4 {
             "–".to_owned()
         } else {
@@ -723,7 +757,7 @@ impl Report<'_> {
                             Self::paired_ratio(&runs, &floor, "ops_per_sec", true),
                             Self::paired_ratio(&runs, &floor, "p50_us", false),
                             Self::paired_ratio(&runs, &floor, "p99_us", false),
-                            Self::cpu_cells(&runs, &floor, 2),
+                            Self::ratio_cells(&runs, &floor, "cpu_us_per_op", 2),
                             Self::med(&runs, "allocs_per_op") - Self::med(&floor, "allocs_per_op"),
                         )
                     } else {
@@ -744,6 +778,31 @@ impl Report<'_> {
                 }
             }
         }
+        out.push_str(
+            "\nThe client's CPU split into user space and the kernel (by the kernel's clock \
+             ticks), each paired with the floor's by round:\n\n\
+             | operation | conc. | variant | user µs/op | user vs floor | its middle half of rounds | 95 % CI of its median | kernel µs/op | kernel vs floor | its middle half of rounds | 95 % CI of its median |\n\
+             |---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for &op in self.ops {
+            for &c in self.concurrencies {
+                let floor = self.runs(op, c, Variant::Floor);
+                for &variant in self.variants.iter().filter(|v| **v != Variant::Floor) {
+                    let runs = self.runs(op, c, variant);
+                    out.push_str(&format!(
+                        "| {} | {c} | {} | {:.1} (floor {:.1}) | {} | {:.1} (floor {:.1}) | {} |\n",
+                        op.name(),
+                        variant.name(),
+                        Self::med(&runs, "cpu_user_us_per_op"),
+                        Self::med(&floor, "cpu_user_us_per_op"),
+                        Self::ratio_cells(&runs, &floor, "cpu_user_us_per_op", 2),
+                        Self::med(&runs, "cpu_system_us_per_op"),
+                        Self::med(&floor, "cpu_system_us_per_op"),
+                        Self::ratio_cells(&runs, &floor, "cpu_system_us_per_op", 2),
+                    ));
+                }
+            }
+        }
         if self.variants.contains(&Variant::Baseline) {
             out.push_str(
                 "\nThis build's SDK against the baseline's, paired by round:\n\n\
@@ -757,7 +816,7 @@ impl Report<'_> {
                     out.push_str(&format!(
                         "| {} | {c} | {} | {:+.1} |\n",
                         op.name(),
-                        Self::cpu_cells(&sdk, &baseline, 3),
+                        Self::ratio_cells(&sdk, &baseline, "cpu_us_per_op", 3),
                         Self::med(&sdk, "allocs_per_op") - Self::med(&baseline, "allocs_per_op"),
                     ));
                 }
@@ -813,7 +872,9 @@ impl Report<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Variant, round_order};
+    use std::time::Duration;
+
+    use super::{Variant, round_order, user_fraction};
 
     #[test]
     fn two_variants_alternate_and_three_go_through_every_order() {
@@ -834,5 +895,20 @@ mod tests {
         orders.sort_by_key(|o| o.iter().map(|v| v.name()).collect::<Vec<_>>());
         orders.dedup();
         assert_eq!(orders.len(), 6, "six rounds, six different orders");
+    }
+
+    #[test]
+    fn the_user_fraction_is_of_the_ticks_between_two_readings() {
+        let ms = Duration::from_millis;
+        assert_eq!(
+            user_fraction((ms(250), ms(50)), (ms(1000), ms(300))),
+            Some(0.75)
+        );
+        assert_eq!(
+            user_fraction((ms(100), ms(50)), (ms(100), ms(80))),
+            Some(0.0)
+        );
+        // No tick between them: no split rather than a division by zero.
+        assert_eq!(user_fraction((ms(100), ms(50)), (ms(100), ms(50))), None);
     }
 }
