@@ -17,7 +17,8 @@ use crate::credentials::ProvideCredentials;
 use crate::endpoint::{Endpoint, EndpointError, EndpointParams};
 use crate::error::{BoxError, BuildError, ErrorMetadata, RawResponse, SdkError, SdkErrorKind};
 use crate::http::{
-    ConnectorErrorKind, HttpConnector, HttpResponse, ReqwestConnector, SharedConnector, redact_url,
+    ConnectorErrorKind, HttpConnector, HttpResponse, ReqwestConnector, SharedConnector,
+    append_header, redact_url, set_header,
 };
 use crate::json::DeserializeError;
 use crate::retry::{
@@ -540,9 +541,11 @@ impl Handle {
             && parts.method != Method::HEAD
             && !parts.headers.contains_key(http::header::CONTENT_LENGTH)
         {
-            parts
-                .headers
-                .insert(http::header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+            set_header(
+                &mut parts.headers,
+                http::header::CONTENT_LENGTH,
+                HeaderValue::from_static("0"),
+            );
         }
         let inner = &*self.0;
         let retry = &inner.config.retry;
@@ -857,16 +860,22 @@ impl Handle {
             && !parts.body.is_empty()
             && !headers.contains_key(http::header::CONTENT_LENGTH)
         {
-            headers.insert(
+            set_header(
+                &mut headers,
                 http::header::CONTENT_LENGTH,
                 HeaderValue::from(parts.body.len()),
             );
         }
         for (name, value) in &target.headers {
-            headers.append(name.clone(), value.clone());
+            append_header(&mut headers, name.clone(), value.clone());
         }
-        headers.insert(http::header::USER_AGENT, self.0.user_agent.clone());
-        headers.insert(
+        set_header(
+            &mut headers,
+            http::header::USER_AGENT,
+            self.0.user_agent.clone(),
+        );
+        set_header(
+            &mut headers,
             AMZ_SDK_INVOCATION_ID,
             HeaderValue::from_bytes(invocation_id).map_err(|e| construction(e.into()))?,
         );
@@ -1096,9 +1105,9 @@ impl BaseRequest {
             if self.length_by_transport && name == http::header::CONTENT_LENGTH {
                 continue;
             }
-            headers.append(name.clone(), value.clone());
+            append_header(&mut headers, name.clone(), value.clone());
         }
-        headers.insert(AMZ_SDK_REQUEST, attempt_header);
+        set_header(&mut headers, AMZ_SDK_REQUEST, attempt_header);
         let mut request = http::Request::new(self.body.clone());
         *request.method_mut() = self.method.clone();
         *request.uri_mut() = self.uri.clone();

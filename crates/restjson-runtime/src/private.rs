@@ -140,7 +140,7 @@ impl RequestBuilder {
     ) -> Result<(), BuildError> {
         let value = HeaderValue::from_str(value)
             .map_err(|_| BuildError::invalid_field(member, "not a valid HTTP header value"))?;
-        self.headers.append(HeaderName::from_static(name), value);
+        crate::http::append_header(&mut self.headers, HeaderName::from_static(name), value);
         Ok(())
     }
 
@@ -156,7 +156,7 @@ impl RequestBuilder {
         })?;
         let value = HeaderValue::from_str(value)
             .map_err(|_| BuildError::invalid_field(member, "not a valid HTTP header value"))?;
-        self.headers.append(name, value);
+        crate::http::append_header(&mut self.headers, name, value);
         Ok(())
     }
 
@@ -165,7 +165,8 @@ impl RequestBuilder {
         let body = match body {
             Some((text, content_type)) => {
                 if !self.headers.contains_key(http::header::CONTENT_TYPE) {
-                    self.headers.insert(
+                    crate::http::set_header(
+                        &mut self.headers,
                         http::header::CONTENT_TYPE,
                         HeaderValue::from_static(content_type),
                     );
@@ -174,8 +175,11 @@ impl RequestBuilder {
                 // other than reqwest, which writes it itself); one bound from the input gives
                 // way to the body's.
                 if self.headers.contains_key(http::header::CONTENT_LENGTH) {
-                    self.headers
-                        .insert(http::header::CONTENT_LENGTH, HeaderValue::from(text.len()));
+                    crate::http::set_header(
+                        &mut self.headers,
+                        http::header::CONTENT_LENGTH,
+                        HeaderValue::from(text.len()),
+                    );
                 }
                 bytes::Bytes::from(text)
             }

@@ -72,14 +72,14 @@ pub(crate) fn sign_request_payload(
     time: SystemTime,
     unsigned_payload: bool,
 ) -> Result<(), BoxError> {
-    let params = v4::SigningParams::builder()
-        .identity(credentials.identity())
-        .region(region)
-        .name(service)
-        .time(time)
-        .settings(settings())
-        .build()?
-        .into();
+    // Set in place: the by-value setters would move the builder once per parameter.
+    let mut params = v4::SigningParams::builder();
+    params.set_identity(Some(credentials.identity()));
+    params.set_region(Some(region));
+    params.set_name(Some(service));
+    params.set_time(Some(time));
+    params.set_settings(Some(settings()));
+    let params = params.build()?.into();
     let uri: std::borrow::Cow<'_, str> = match uri {
         Some(text) => text.into(),
         None => request.uri().to_string().into(),
@@ -115,7 +115,7 @@ pub(crate) fn sign_request_payload(
             "authorization" => http::header::AUTHORIZATION,
             other => HeaderName::from_static(other),
         };
-        request.headers_mut().insert(name, value);
+        crate::http::set_header(request.headers_mut(), name, value);
     }
     Ok(())
 }

@@ -332,8 +332,12 @@ pub(crate) mod checks {
 
         /// Checks a string's length (in Unicode scalar values) against `@length(min, max)`.
         pub fn str_length(&mut self, value: &str, min: Option<u64>, max: Option<u64>) {
-            // Counting is only needed when a bound could be violated.
-            if min.is_some_and(|m| m > 0) || (self.strict && max.is_some()) {
+            // Counting is only needed when a bound could be violated: a string of n bytes
+            // holds at least n/4 (rounded up) and at most n scalar values.
+            let bytes = value.len() as u64;
+            let below = min.is_some_and(|m| m > bytes.div_ceil(4));
+            let above = self.strict && max.is_some_and(|m| m < bytes);
+            if below || above {
                 self.length(value.chars().count(), min, max);
             }
         }
@@ -424,6 +428,48 @@ mod tests {
         assert_eq!(
             format!("{:?}", err.violations()[1].constraint()),
             "Min { min: 1 }"
+        );
+    }
+
+    #[test]
+    fn string_lengths_are_counted_in_scalar_values_whatever_their_bytes() {
+        // One to four bytes per scalar value, around both bounds: the outcome is that of
+        // counting every string, in both modes.
+        let samples = [
+            "",
+            "a",
+            "ab",
+            "é",
+            "€",
+            "😀",
+            "😀😀",
+            "a😀",
+            "é€x",
+            "😀😀😀😀a",
+        ];
+        for strict in [false, true] {
+            for value in samples {
+                for min in [None, Some(0), Some(1), Some(2), Some(3), Some(5)] {
+                    for max in [None, Some(0), Some(1), Some(2), Some(4), Some(8)] {
+                        let mut v = Validator::new(strict);
+                        v.str_length(value, min, max);
+                        let mut counted = Validator::new(strict);
+                        counted.length(value.chars().count(), min, max);
+                        let outcome = |v: Validator| v.finish().map_err(|e| e.to_string());
+                        assert_eq!(
+                            outcome(v),
+                            outcome(counted),
+                            "{value:?} min {min:?} max {max:?} strict {strict}"
+                        );
+                    }
+                }
+            }
+        }
+        let mut v = Validator::new(false);
+        v.field("name", |v| v.str_length("😀😀", Some(3), None));
+        assert_eq!(
+            v.finish().unwrap_err().to_string(),
+            "invalid input (1 problem): `name` has length 2, below the minimum of 3"
         );
     }
 
