@@ -8,6 +8,7 @@
 pub mod canned;
 pub mod floor;
 pub mod local;
+pub mod pool;
 pub mod proc;
 pub mod sdk;
 pub mod server;

@@ -39,6 +39,9 @@ commands:
       after 300 ms warm-up, every operation, concurrency 1 and 32, output under target/bench/.
       --baseline runs the SDK of another ivschat-bench build as a third variant, `baseline`,
       and pairs this build's SDK with it (a copy of this program measures the noise).
+  pool FILE...
+      The paired CPU ratios of several runs (files written by `run --json`): each run's
+      median and the median of all their rounds together, with its 95 % interval.
   server
       Serve canned IVS Chat responses on 127.0.0.1 (ephemeral port, printed on stdout).
   client --variant sdk|floor --op OP --endpoint URL [--concurrency N]
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
+        Some("pool") => pool(&args[1..]),
         Some("server") => run_server(),
         Some("client") => run_client(&args[1..]),
         _ => Err(USAGE.to_owned()),
@@ -64,6 +68,22 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `pool FILE...`: prints the pooled report of `run --json` files.
+fn pool(paths: &[String]) -> Result<(), String> {
+    if paths.is_empty() {
+        return Err("pool needs the files written by `run --json`".to_owned());
+    }
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        let doc: Value =
+            serde_json::from_str(&text).map_err(|e| format!("{path} is not JSON: {e}"))?;
+        files.push((path.clone(), doc));
+    }
+    print!("{}", ivschat_bench::pool::markdown(&files)?);
+    Ok(())
 }
 
 /// `--name value` options.
