@@ -20,10 +20,10 @@ pub type HttpResponse = http::Response<Bytes>;
 
 /// Sets the header `name` to `value`, replacing any value it had.
 ///
-/// Every header the request path writes goes through this function or [`append_header`]:
-/// `HeaderMap`'s insertion is generic and inlined, so each module calling it directly
-/// compiles a copy of its own, and a call would run (and fetch into the instruction cache)
-/// several copies of the same code.
+/// The headers every call writes (the request builder's, the client's and the signer's) go
+/// through this function or [`append_header`]: `HeaderMap`'s insertion is generic and
+/// inlined, so each module calling it directly compiles a copy of its own, and a call would
+/// run (and fetch into the instruction cache) several copies of the same code.
 #[inline(never)]
 pub(crate) fn set_header(
     headers: &mut http::HeaderMap,
