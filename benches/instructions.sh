@@ -5,7 +5,14 @@
 # sha2::sha256::compress256 that a real CPU with SHA-NI mostly does not. Counts are
 # (Ir(N + D) - Ir(N)) / D over whole client processes; allocations per call the same way.
 #
-#   benches/instructions.sh        (from the workspace root; builds the runner; ~3 min)
+# The same runs simulate the first-level caches (callgrind --cache-sim=yes, with the host's
+# L1 geometry; on the AMD host of BENCHMARKS.md 32 KiB, 8-way, 64-byte lines each for code and
+# data). The misses per call say how much code and data a call touches beyond what stays
+# cached between its steps, which instruction counts cannot show. The estimated cycles are
+# Ir + 10 x L1 misses + 100 x last-level misses, all without the software SHA-256 (its
+# instructions and its misses): a simulation of one core, not a measurement of this CPU.
+#
+#   benches/instructions.sh        (from the workspace root; builds the runner; ~2 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked -p ivschat-bench --bin ivschat-bench >&2
@@ -17,12 +24,20 @@ trap 'kill $server 2>/dev/null; rm -rf "$scratch"' EXIT
 for _ in $(seq 50); do grep -q listening "$scratch/server.txt" 2>/dev/null && break; sleep 0.1; done
 endpoint=$(grep -o 'http://127.0.0.1:[0-9]*' "$scratch/server.txt")
 
-# Ir of the whole program, and of compress256 (inclusive), in one callgrind output.
+# Of the whole program, and of compress256 (inclusive), in one callgrind output: Ir, L1
+# misses of code, L1 misses of data, last-level misses (events in the order callgrind lists
+# them: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw; "." is zero).
 counts() {
   callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null | awk '
-    /PROGRAM TOTALS/ { gsub(",", "", $1); total = $1 }
-    /sha2::sha256::compress256 / { gsub(",", "", $1); if (sha == "") sha = $1 }
-    END { print total, (sha == "" ? 0 : sha) }'
+    function pick(line,   n, f, i, v) {
+      gsub(/\([^)]*\)/, " ", line); gsub(",", "", line)
+      n = split(line, f, " ")
+      for (i = 1; i <= 9; i++) { v[i] = (f[i] == "." ? 0 : f[i] + 0) }
+      return v[1] " " v[4] " " (v[5] + v[6]) " " (v[7] + v[8] + v[9])
+    }
+    /PROGRAM TOTALS/ { total = pick($0) }
+    /sha2::sha256::compress256 / { if (sha == "") sha = pick($0) }
+    END { print total, (sha == "" ? "0 0 0 0" : sha) }'
 }
 allocs() { sed 's/.*"allocs_per_op":\([0-9.]*\).*"ops":\([0-9]*\).*/\1 \2/' "$1" | awk '{ printf "%.0f", $1 * $2 }'; }
 
@@ -30,16 +45,19 @@ echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /pr
 echo
 echo "| operation | SDK Ir/call | floor Ir/call | SDK / floor | software SHA-256 Ir/call (each) | SDK without it | floor without it | SDK / floor without it | allocations/call SDK | floor |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+cache_rows=()
 for op in get-room create-chat-token list-rooms-5p; do
   if [ "$op" = list-rooms-5p ]; then low=20 high=220; else low=100 high=1100; fi
   declare -A ir sha al
   for variant in sdk floor; do
     for n in $low $high; do
       out=$scratch/$op-$variant-$n
-      valgrind --tool=callgrind --callgrind-out-file="$out.cg" "$bench" client --variant "$variant" \
-        --op "$op" --endpoint "$endpoint" --count "$n" >"$out.json" 2>/dev/null
-      read -r total sha256 < <(counts "$out.cg")
+      valgrind --tool=callgrind --cache-sim=yes --callgrind-out-file="$out.cg" "$bench" client \
+        --variant "$variant" --op "$op" --endpoint "$endpoint" --count "$n" >"$out.json" 2>/dev/null
+      read -r total i1 d1 ll sha256 si1 sd1 sll < <(counts "$out.cg")
       ir[$variant$n]=$total sha[$variant$n]=$sha256 al[$variant$n]=$(allocs "$out.json")
+      ir[i1$variant$n]=$i1 ir[d1$variant$n]=$d1 ir[ll$variant$n]=$ll
+      sha[i1$variant$n]=$si1 sha[d1$variant$n]=$sd1 sha[ll$variant$n]=$sll
       rm -f "$out.cg"
     done
   done
@@ -52,4 +70,27 @@ for op in get-room create-chat-token list-rooms-5p; do
         op, s / 1e3, f / 1e3, s / f, ss / 1e3, fs / 1e3, (s - ss) / 1e3, (f - fs) / 1e3, (s - ss) / (f - fs),
         (sa2 - sa1) / d, (fa2 - fa1) / d
     }'
+  # Per call and without the software SHA-256: L1 misses of code and of data, and the estimate.
+  row=$(
+    for variant in sdk floor; do
+      for e in i1 d1 ll; do
+        echo "$(( (ir[$e$variant$high] - sha[$e$variant$high]) - (ir[$e$variant$low] - sha[$e$variant$low]) ))"
+      done
+      echo "$(( (ir[$variant$high] - sha[$variant$high]) - (ir[$variant$low] - sha[$variant$low]) ))"
+    done | paste -sd' '
+  )
+  cache_rows+=("$(awk -v d=$((high - low)) -v op="$op" -v r="$row" 'BEGIN {
+    split(r, v, " ")
+    si = v[1] / d; sd = v[2] / d; sl = v[3] / d; sir = v[4] / d
+    fi = v[5] / d; fd = v[6] / d; fl = v[7] / d; fir = v[8] / d
+    sc = sir + 10 * (si + sd) + 100 * sl; fc = fir + 10 * (fi + fd) + 100 * fl
+    printf "| %s | %.0f / %.0f | %.0f / %.0f | %.3fx / %.3fx | %.1f / %.1f | %.1f k | %.1f k | %.3fx |",
+      op, si, sd, fi, fd, si / fi, sd / fd, sl, fl, sc / 1e3, fc / 1e3, sc / fc
+  }')")
 done
+echo
+echo "Simulated L1 caches (callgrind --cache-sim=yes), per call, without the software SHA-256:"
+echo
+echo "| operation | SDK L1 misses, code / data | floor | SDK / floor, code / data | last-level misses SDK / floor | SDK est. cycles | floor | SDK / floor |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${cache_rows[@]}"
