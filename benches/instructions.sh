@@ -10,7 +10,9 @@
 # data). The misses per call say how much code and data a call touches beyond what stays
 # cached between its steps, which instruction counts cannot show. The estimated cycles are
 # Ir + 10 x L1 misses + 100 x last-level misses, all without the software SHA-256 (its
-# instructions and its misses): a simulation of one core, not a measurement of this CPU.
+# instructions and its misses): a simulation of one core, not a measurement of this CPU, and
+# not quite deterministic (threads interleave differently between runs: about 1.5 % on the
+# misses).
 #
 #   benches/instructions.sh        (from the workspace root; builds the runner; ~2 min)
 set -euo pipefail
