@@ -11,8 +11,7 @@
 # cached between its steps, which instruction counts cannot show. The estimated cycles are
 # Ir + 10 x L1 misses + 100 x last-level misses, all without the software SHA-256 (its
 # instructions and its misses): a simulation of one core, not a measurement of this CPU, and
-# not quite deterministic (threads interleave differently between runs: about 1.5 % on the
-# misses).
+# not deterministic (threads interleave differently between runs: up to 5 % on the misses).
 #
 #   benches/instructions.sh        (from the workspace root; builds the runner; ~2 min)
 set -euo pipefail
@@ -50,7 +49,7 @@ echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 cache_rows=()
 for op in get-room create-chat-token list-rooms-5p; do
   if [ "$op" = list-rooms-5p ]; then low=20 high=220; else low=100 high=1100; fi
-  declare -A ir sha al
+  declare -A ir sha al cache
   for variant in sdk floor; do
     for n in $low $high; do
       out=$scratch/$op-$variant-$n
@@ -58,8 +57,8 @@ for op in get-room create-chat-token list-rooms-5p; do
         --variant "$variant" --op "$op" --endpoint "$endpoint" --count "$n" >"$out.json" 2>/dev/null
       read -r total i1 d1 ll sha256 si1 sd1 sll < <(counts "$out.cg")
       ir[$variant$n]=$total sha[$variant$n]=$sha256 al[$variant$n]=$(allocs "$out.json")
-      ir[i1$variant$n]=$i1 ir[d1$variant$n]=$d1 ir[ll$variant$n]=$ll
-      sha[i1$variant$n]=$si1 sha[d1$variant$n]=$sd1 sha[ll$variant$n]=$sll
+      # Without the software SHA-256: instructions, L1 code, L1 data and last-level misses.
+      cache[$variant$n]="$((total - sha256)) $((i1 - si1)) $((d1 - sd1)) $((ll - sll))"
       rm -f "$out.cg"
     done
   done
@@ -72,22 +71,14 @@ for op in get-room create-chat-token list-rooms-5p; do
         op, s / 1e3, f / 1e3, s / f, ss / 1e3, fs / 1e3, (s - ss) / 1e3, (f - fs) / 1e3, (s - ss) / (f - fs),
         (sa2 - sa1) / d, (fa2 - fa1) / d
     }'
-  # Per call and without the software SHA-256: L1 misses of code and of data, and the estimate.
-  row=$(
-    for variant in sdk floor; do
-      for e in i1 d1 ll; do
-        echo "$(( (ir[$e$variant$high] - sha[$e$variant$high]) - (ir[$e$variant$low] - sha[$e$variant$low]) ))"
-      done
-      echo "$(( (ir[$variant$high] - sha[$variant$high]) - (ir[$variant$low] - sha[$variant$low]) ))"
-    done | paste -sd' '
-  )
-  cache_rows+=("$(awk -v d=$((high - low)) -v op="$op" -v r="$row" 'BEGIN {
-    split(r, v, " ")
-    si = v[1] / d; sd = v[2] / d; sl = v[3] / d; sir = v[4] / d
-    fi = v[5] / d; fd = v[6] / d; fl = v[7] / d; fir = v[8] / d
-    sc = sir + 10 * (si + sd) + 100 * sl; fc = fir + 10 * (fi + fd) + 100 * fl
+  cache_rows+=("$(awk -v d=$((high - low)) -v op="$op" \
+    -v s1="${cache[sdk$low]}" -v s2="${cache[sdk$high]}" \
+    -v f1="${cache[floor$low]}" -v f2="${cache[floor$high]}" 'BEGIN {
+    split(s1, a, " "); split(s2, b, " "); split(f1, c, " "); split(f2, e, " ")
+    for (i = 1; i <= 4; i++) { s[i] = (b[i] - a[i]) / d; f[i] = (e[i] - c[i]) / d }
+    sc = s[1] + 10 * (s[2] + s[3]) + 100 * s[4]; fc = f[1] + 10 * (f[2] + f[3]) + 100 * f[4]
     printf "| %s | %.0f / %.0f | %.0f / %.0f | %.3fx / %.3fx | %.1f / %.1f | %.1f k | %.1f k | %.3fx |",
-      op, si, sd, fi, fd, si / fi, sd / fd, sl, fl, sc / 1e3, fc / 1e3, sc / fc
+      op, s[2], s[3], f[2], f[3], s[2] / f[2], s[3] / f[3], s[4], f[4], sc / 1e3, fc / 1e3, sc / fc
   }')")
 done
 echo
