@@ -53,10 +53,10 @@ echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /pr
 echo
 echo "| operation | SDK Ir/call | floor Ir/call | SDK / floor | software SHA-256 Ir/call (each) | SDK without it | floor without it | SDK / floor without it | allocations/call SDK | floor |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-cache_rows=()
+sim_rows=()
 for op in get-room create-chat-token list-rooms-5p; do
   if [ "$op" = list-rooms-5p ]; then low=20 high=220; else low=100 high=1100; fi
-  declare -A ir sha al cache
+  declare -A ir sha al sim
   for variant in sdk floor; do
     for n in $low $high; do
       out=$scratch/$op-$variant-$n
@@ -67,7 +67,7 @@ for op in get-room create-chat-token list-rooms-5p; do
       ir[$variant$n]=$total sha[$variant$n]=$sha256 al[$variant$n]=$(allocs "$out.json")
       # Without the software SHA-256: instructions, L1 code, L1 data and last-level misses,
       # mispredicted conditional and indirect branches.
-      cache[$variant$n]="$((total - sha256)) $((i1 - si1)) $((d1 - sd1)) $((ll - sll)) $((bc - sbc)) $((bi - sbi))"
+      sim[$variant$n]="$((total - sha256)) $((i1 - si1)) $((d1 - sd1)) $((ll - sll)) $((bc - sbc)) $((bi - sbi))"
       rm -f "$out.cg"
     done
   done
@@ -81,9 +81,9 @@ for op in get-room create-chat-token list-rooms-5p; do
         (sa2 - sa1) / d, (fa2 - fa1) / d
     }'
   # One line per operation: the cache table's row, a tab, the branch table's row.
-  cache_rows+=("$(awk -v d=$((high - low)) -v op="$op" \
-    -v s1="${cache[sdk$low]}" -v s2="${cache[sdk$high]}" \
-    -v f1="${cache[floor$low]}" -v f2="${cache[floor$high]}" 'BEGIN {
+  sim_rows+=("$(awk -v d=$((high - low)) -v op="$op" \
+    -v s1="${sim[sdk$low]}" -v s2="${sim[sdk$high]}" \
+    -v f1="${sim[floor$low]}" -v f2="${sim[floor$high]}" 'BEGIN {
     split(s1, a, " "); split(s2, b, " "); split(f1, c, " "); split(f2, e, " ")
     for (i = 1; i <= 6; i++) { s[i] = (b[i] - a[i]) / d; f[i] = (e[i] - c[i]) / d }
     sc = s[1] + 10 * (s[2] + s[3]) + 100 * s[4]; fc = f[1] + 10 * (f[2] + f[3]) + 100 * f[4]
@@ -99,11 +99,11 @@ echo "Simulated L1 caches (callgrind --cache-sim=yes), per call, without the sof
 echo
 echo "| operation | SDK L1 misses, code / data | floor | SDK / floor, code / data | last-level misses SDK / floor | SDK est. cycles | floor | SDK / floor |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-printf '%s\n' "${cache_rows[@]}" | cut -f1
+printf '%s\n' "${sim_rows[@]}" | cut -f1
 echo
 echo "Simulated branch prediction (callgrind --branch-sim=yes), per call, without the software"
 echo "SHA-256; the estimate adds 15 cycles per mispredicted branch to the one above:"
 echo
 echo "| operation | SDK mispredicted, conditional / indirect | floor | SDK / floor, all | SDK est. cycles | floor | SDK / floor |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
-printf '%s\n' "${cache_rows[@]}" | cut -f2
+printf '%s\n' "${sim_rows[@]}" | cut -f2
